@@ -1,0 +1,564 @@
+"""Sync and async HTTP clients: one reused httpx client each, retries, typed errors, SSE.
+
+A :class:`Client` (or :class:`AsyncClient`) belongs to one model object. It creates its
+httpx client lazily on first use and reuses it (connection pooling, keep-alive), or uses
+the one you inject (``http_client=`` for proxies, custom TLS, tests), which it then never
+closes. The API key is a :class:`pydantic.SecretStr` and appears in no repr, log or error.
+
+>>> from fw_core import FIREWORKS, Client
+>>> client = Client(FIREWORKS, api_key="fw-example")  # no request is made here
+>>> client.base_url
+'https://api.fireworks.ai/inference/v1'
+>>> "fw-example" in repr(client)
+False
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from fw_core import retry as retry_policy
+from fw_core.errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    ConfigurationError,
+    ResponseValidationError,
+    StreamError,
+    make_status_error,
+)
+from fw_core.providers import ProviderSpec
+from fw_core.sse import ServerSentEvent, SSEDecoder
+
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "APIResponse",
+    "AsyncClient",
+    "AsyncEventStream",
+    "Client",
+    "EventStream",
+    "select_headers",
+]
+
+logger = logging.getLogger("fw_core")
+
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+DEFAULT_MAX_RETRIES = 2
+_DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+_VERSION = "0.1.0"  # kept in step with pyproject.toml (tests/unit/test_packaging.py checks it)
+USER_AGENT = f"fw-integrations/{_VERSION} httpx/{httpx.__version__}"
+
+
+def select_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The response headers worth surfacing: request id, ``fireworks-*``, rate limits."""
+    out: dict[str, str] = {}
+    for key, value in headers.items():
+        k = key.lower()
+        if (
+            k == "x-request-id"
+            or k.startswith("fireworks-")
+            or k.startswith("x-ratelimit-")
+            or k in ("retry-after", "retry-after-ms")
+        ):
+            out[k] = value
+    return out
+
+
+@dataclass(slots=True)
+class APIResponse:
+    """A successful (2xx) response, body already read."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+    attempts: int = 1
+
+    @property
+    def request_id(self) -> str | None:
+        return self.headers.get("x-request-id")
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.content)
+        except ValueError as exc:
+            raise ResponseValidationError(
+                "the API answered with a body that is not JSON",
+                status_code=self.status_code,
+                request_id=self.request_id,
+                body=self.content[:2000].decode("utf-8", "replace"),
+            ) from exc
+
+
+def _check_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
+    if timeout is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    seconds = float(timeout)
+    return httpx.Timeout(seconds, connect=min(seconds, DEFAULT_TIMEOUT.connect or 5.0))
+
+
+def _transport_error(exc: httpx.TransportError, request: httpx.Request | None) -> APIError:
+    where = f" ({request.method} {request.url.copy_with(query=None)})" if request else ""
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"request timed out{where}: {type(exc).__name__}")
+    return APIConnectionError(f"connection failed{where}: {type(exc).__name__}: {exc}")
+
+
+def _request_id(headers: Mapping[str, str]) -> str | None:
+    return headers.get("x-request-id")
+
+
+class _ClientBase:
+    """Configuration shared by the sync and async clients."""
+
+    def __init__(
+        self,
+        provider: ProviderSpec,
+        *,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+        self.provider = provider
+        self._api_key = provider.resolve_api_key(api_key, env)
+        self.base_url = provider.resolve_base_url(base_url, env)
+        self.timeout = _check_timeout(timeout)
+        self.max_retries = max_retries
+        self._headers: dict[str, str] = {
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            **(dict(default_headers) if default_headers else {}),
+            "Authorization": f"Bearer {self._api_key.get_secret_value()}",
+        }
+        # Tests replace these to run retry paths without real sleeps.
+        self._sleep: Callable[[float], None] = time.sleep
+        self._asleep: Callable[[float], Any] = asyncio.sleep
+
+    @property
+    def api_key(self) -> SecretStr:
+        return self._api_key
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(provider={self.provider.name!r}, base_url={self.base_url!r}, "
+            f"max_retries={self.max_retries})"
+        )
+
+    def _url(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def _build(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        method: str,
+        path: str,
+        json_body: Any,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        timeout: float | httpx.Timeout | None,
+        stream: bool,
+        files: Any = None,
+        data: Any = None,
+    ) -> httpx.Request:
+        hdrs = self._headers if not headers else {**self._headers, **headers}
+        if stream:
+            hdrs = {**hdrs, "Accept": "text/event-stream"}
+        if files is not None:
+            hdrs = {k: v for k, v in hdrs.items() if k != "Content-Type"}
+            return http.build_request(
+                method, self._url(path), params=params, headers=hdrs, files=files, data=data,
+                timeout=_check_timeout(timeout) if timeout is not None else self.timeout,
+            )
+        content = None if json_body is None else json.dumps(
+            json_body, ensure_ascii=False, separators=(",", ":")
+        ).encode("utf-8")
+        return http.build_request(
+            method,
+            self._url(path),
+            params=params,
+            headers=hdrs,
+            content=content,
+            timeout=_check_timeout(timeout) if timeout is not None else self.timeout,
+        )
+
+    def _retry_delay(self, attempt: int, headers: Mapping[str, str] | None) -> float:
+        return retry_policy.backoff(attempt, headers)
+
+    def _log_retry(self, request: httpx.Request, attempt: int, why: str, delay: float) -> None:
+        logger.info(
+            "retrying %s %s in %.2fs (retry %d of %d): %s",
+            request.method, request.url.path, delay, attempt + 1, self.max_retries, why,
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# sync
+
+
+class EventStream:
+    """An open SSE response. Iterate it for events; it closes when exhausted or on exit.
+
+    Errors while reading (reset, timeout, incomplete chunked body) become StreamError:
+    once bytes were handed out nothing is retried.
+    """
+
+    def __init__(self, response: httpx.Response, attempts: int) -> None:
+        self.response = response
+        self.headers = response.headers
+        self.status_code = response.status_code
+        self.request_id = _request_id(response.headers)
+        self.attempts = attempts
+
+    def __iter__(self) -> Iterator[ServerSentEvent]:
+        decoder = SSEDecoder()
+        try:
+            for chunk in self.response.iter_bytes():
+                yield from decoder.decode(chunk)
+        except httpx.TransportError as exc:
+            raise StreamError(
+                f"the stream broke mid-way: {type(exc).__name__}: {exc}",
+                status_code=self.status_code,
+                request_id=self.request_id,
+            ) from exc
+        yield from decoder.flush()
+
+    def close(self) -> None:
+        self.response.close()
+
+
+class Client(_ClientBase):
+    """Synchronous client for one provider.
+
+    Args:
+        provider: :data:`~fw_core.FIREWORKS` or :data:`~fw_core.FIRMWARE`.
+        api_key: the key; default from the provider's env vars.
+        base_url: default from env, else the provider default.
+        timeout: seconds or an ``httpx.Timeout``; default 60 s read, 5 s connect.
+        max_retries: retries after the first attempt (default 2).
+        default_headers: extra headers on every request.
+        http_client: an ``httpx.Client`` to use instead of creating one (never closed here).
+
+    Example:
+        >>> from fw_core import FIREWORKS, Client
+        >>> with Client(FIREWORKS, api_key="fw-example") as client:
+        ...     client.max_retries
+        2
+    """
+
+    def __init__(
+        self,
+        provider: ProviderSpec,
+        *,
+        http_client: httpx.Client | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(provider, **kwargs)
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise ConfigurationError("http_client must be an httpx.Client")
+        self._http = http_client
+        self._owns_http = http_client is None
+        self._lock = threading.Lock()
+
+    @property
+    def http_client(self) -> httpx.Client:
+        http = self._http
+        if http is None:
+            with self._lock:
+                if self._http is None:
+                    self._http = httpx.Client(timeout=self.timeout, limits=_DEFAULT_LIMITS)
+                http = self._http
+        return http
+
+    def close(self) -> None:
+        """Close the httpx client if this object created it."""
+        if self._owns_http and self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _send(self, request: httpx.Request, *, stream: bool) -> tuple[httpx.Response, int]:
+        """Send with retries. Returns a 2xx response (unread if ``stream``) and attempts."""
+        http = self.http_client
+        attempt = 0
+        while True:
+            try:
+                response = http.send(request, stream=stream)
+            except httpx.TransportError as exc:
+                if attempt >= self.max_retries:
+                    raise _transport_error(exc, request) from exc
+                delay = self._retry_delay(attempt, None)
+                self._log_retry(request, attempt, type(exc).__name__, delay)
+                self._sleep(delay)
+                attempt += 1
+                continue
+            if response.status_code < 400:
+                return response, attempt + 1
+            try:
+                body = response.read()
+            except httpx.TransportError:
+                body = b""
+            finally:
+                response.close()
+            if attempt < self.max_retries and retry_policy.should_retry(
+                response.status_code, response.headers
+            ):
+                delay = self._retry_delay(attempt, response.headers)
+                self._log_retry(request, attempt, f"status {response.status_code}", delay)
+                self._sleep(delay)
+                attempt += 1
+                continue
+            raise make_status_error(
+                response.status_code, body, request_id=_request_id(response.headers)
+            )
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        files: Any = None,
+        data: Any = None,
+    ) -> APIResponse:
+        """Send a request (retrying as the policy says) and return the read 2xx response."""
+        request = self._build(
+            self.http_client, method, path, json_body, params, headers, timeout, False,
+            files, data,
+        )
+        # stream=False: the body is read inside the retry loop, so a reset mid-body retries.
+        response, attempts = self._send(request, stream=False)
+        logger.debug("%s %s -> %d", method, request.url.path, response.status_code)
+        return APIResponse(response.status_code, response.headers, response.content, attempts)
+
+    @contextmanager
+    def stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Iterator[EventStream]:
+        """Open an SSE stream. Retries happen only before the response body starts."""
+        request = self._build(
+            self.http_client, method, path, json_body, None, headers, timeout, True
+        )
+        response, attempts = self._send(request, stream=True)
+        events = EventStream(response, attempts)
+        try:
+            yield events
+        finally:
+            response.close()
+
+
+# ---------------------------------------------------------------------------------------
+# async
+
+
+class AsyncEventStream:
+    """Async twin of :class:`EventStream`."""
+
+    def __init__(self, response: httpx.Response, attempts: int) -> None:
+        self.response = response
+        self.headers = response.headers
+        self.status_code = response.status_code
+        self.request_id = _request_id(response.headers)
+        self.attempts = attempts
+
+    async def __aiter__(self) -> AsyncIterator[ServerSentEvent]:
+        decoder = SSEDecoder()
+        try:
+            async for chunk in self.response.aiter_bytes():
+                for event in decoder.decode(chunk):
+                    yield event
+        except httpx.TransportError as exc:
+            raise StreamError(
+                f"the stream broke mid-way: {type(exc).__name__}: {exc}",
+                status_code=self.status_code,
+                request_id=self.request_id,
+            ) from exc
+        for event in decoder.flush():
+            yield event
+
+    async def aclose(self) -> None:
+        await self.response.aclose()
+
+
+@dataclass
+class _LoopBound:
+    loop: asyncio.AbstractEventLoop | None = None
+    client: httpx.AsyncClient | None = None
+    stale: list[httpx.AsyncClient] = field(default_factory=list)
+
+
+class AsyncClient(_ClientBase):
+    """Asynchronous client for one provider; arguments as :class:`Client`.
+
+    The httpx.AsyncClient it creates is tied to the event loop that first used it; used
+    from another loop (a second ``asyncio.run``, a notebook cell, a test), it makes a new
+    one instead of reusing connections that belong to a closed loop. An injected
+    ``http_async_client`` is used as is.
+
+    Example:
+        >>> import asyncio
+        >>> from fw_core import FIRMWARE, AsyncClient
+        >>> async def main():
+        ...     async with AsyncClient(FIRMWARE, api_key="fw-example") as client:
+        ...         return client.base_url
+        >>> asyncio.run(main())
+        'https://app.firmware.ai/api/v1'
+    """
+
+    def __init__(
+        self,
+        provider: ProviderSpec,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(provider, **kwargs)
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise ConfigurationError("http_async_client must be an httpx.AsyncClient")
+        self._injected = http_client
+        self._bound = _LoopBound()
+
+    @property
+    def http_client(self) -> httpx.AsyncClient:
+        if self._injected is not None:
+            return self._injected
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        bound = self._bound
+        if bound.client is None or (loop is not None and bound.loop is not loop):
+            if bound.client is not None:
+                # Belongs to another (usually closed) loop; its sockets die with that loop.
+                bound.stale.append(bound.client)
+                del bound.stale[:-4]
+            bound.client = httpx.AsyncClient(timeout=self.timeout, limits=_DEFAULT_LIMITS)
+            bound.loop = loop
+        return bound.client
+
+    async def aclose(self) -> None:
+        """Close the httpx client if this object created it."""
+        client = self._bound.client
+        self._bound = _LoopBound()
+        if client is not None:
+            await client.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def _send(self, request: httpx.Request, *, stream: bool) -> tuple[httpx.Response, int]:
+        http = self.http_client
+        attempt = 0
+        while True:
+            try:
+                response = await http.send(request, stream=stream)
+            except httpx.TransportError as exc:
+                if attempt >= self.max_retries:
+                    raise _transport_error(exc, request) from exc
+                delay = self._retry_delay(attempt, None)
+                self._log_retry(request, attempt, type(exc).__name__, delay)
+                await self._asleep(delay)
+                attempt += 1
+                continue
+            if response.status_code < 400:
+                return response, attempt + 1
+            try:
+                body = await response.aread()
+            except httpx.TransportError:
+                body = b""
+            finally:
+                await response.aclose()
+            if attempt < self.max_retries and retry_policy.should_retry(
+                response.status_code, response.headers
+            ):
+                delay = self._retry_delay(attempt, response.headers)
+                self._log_retry(request, attempt, f"status {response.status_code}", delay)
+                await self._asleep(delay)
+                attempt += 1
+                continue
+            raise make_status_error(
+                response.status_code, body, request_id=_request_id(response.headers)
+            )
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        files: Any = None,
+        data: Any = None,
+    ) -> APIResponse:
+        """Async twin of :meth:`Client.request`."""
+        request = self._build(
+            self.http_client, method, path, json_body, params, headers, timeout, False,
+            files, data,
+        )
+        # stream=False: the body is read inside the retry loop, so a reset mid-body retries.
+        response, attempts = await self._send(request, stream=False)
+        logger.debug("%s %s -> %d", method, request.url.path, response.status_code)
+        return APIResponse(response.status_code, response.headers, response.content, attempts)
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> AsyncIterator[AsyncEventStream]:
+        """Async twin of :meth:`Client.stream`."""
+        request = self._build(
+            self.http_client, method, path, json_body, None, headers, timeout, True
+        )
+        response, attempts = await self._send(request, stream=True)
+        events = AsyncEventStream(response, attempts)
+        try:
+            yield events
+        finally:
+            await response.aclose()

@@ -1,0 +1,247 @@
+"""Embeddings: batching to the API's limit, bounded concurrency, order kept, prefixes.
+
+Inputs are cut into equal batches no larger than the provider's per-request limit (and
+no more batches than needed to keep ``max_concurrency`` requests busy); batches run
+concurrently (threads on the sync client, tasks on the async client) and results are
+reassembled in input order. A batch that fails raises its typed error with the batch named
+(``err.batch``), and never a short list.
+
+>>> plan_batches(10, limit=4, max_concurrency=2)
+[(0, 4), (4, 8), (8, 10)]
+>>> plan_batches(10, limit=2048, max_concurrency=2)
+[(0, 5), (5, 10)]
+>>> apply_prefix(["a"], model="nomic-ai/nomic-embed-text-v1.5", kind="query")
+['search_query: a']
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import math
+import struct
+from collections.abc import Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from fw_core.client import AsyncClient, Client
+from fw_core.errors import ConfigurationError, FwError, ResponseValidationError
+from fw_core.wire import EmbeddingResponse, Usage, parse_model
+
+__all__ = [
+    "DEFAULT_MAX_CONCURRENCY",
+    "EmbeddingResult",
+    "EmbeddingsRequest",
+    "aembed",
+    "apply_prefix",
+    "decode_embedding",
+    "embed",
+    "plan_batches",
+]
+
+EMBEDDINGS_PATH = "/embeddings"
+DEFAULT_MAX_CONCURRENCY = 8
+_NOMIC_PREFIXES = ("search_document: ", "search_query: ", "clustering: ", "classification: ")
+_NOMIC_DEFAULT = {"document": "search_document: ", "query": "search_query: "}
+
+Kind = Literal["document", "query"]
+
+
+def plan_batches(n: int, *, limit: int, max_concurrency: int = 1) -> list[tuple[int, int]]:
+    """Split ``n`` inputs into contiguous ``(start, end)`` batches of at most ``limit``.
+
+    Uses as many batches as it takes to respect ``limit``, and at least ``max_concurrency``
+    (when there are enough inputs) so concurrent requests share the work evenly.
+    """
+    if n <= 0:
+        return []
+    if limit < 1:
+        raise ConfigurationError(f"batch limit must be >= 1, got {limit}")
+    count = max(math.ceil(n / limit), min(max(max_concurrency, 1), n))
+    size = math.ceil(n / count)
+    return [(start, min(start + size, n)) for start in range(0, n, size)]
+
+
+def default_prefix(model: str, kind: Kind) -> str:
+    """The task prefix a model expects, or ''. Nomic models want ``search_query: `` etc."""
+    return _NOMIC_DEFAULT[kind] if "nomic-embed" in model.lower() else ""
+
+
+def apply_prefix(
+    texts: Sequence[str], *, model: str, kind: Kind, prefix: str | None = None
+) -> list[str]:
+    """Prefix each text for ``kind``; ``prefix=None`` picks the model default.
+
+    A text that already starts with a nomic task prefix is left alone.
+    """
+    p = default_prefix(model, kind) if prefix is None else prefix
+    if not p:
+        return list(texts)
+    return [t if t.startswith(_NOMIC_PREFIXES) else p + t for t in texts]
+
+
+def decode_embedding(value: list[float] | str) -> list[float]:
+    """A vector from the API: a list of floats, or base64 of little-endian float32."""
+    if isinstance(value, list):
+        return value
+    raw = base64.b64decode(value)
+    if len(raw) % 4:
+        raise ResponseValidationError("base64 embedding is not a whole number of float32s")
+    return list(struct.unpack(f"<{len(raw) // 4}f", raw))
+
+
+@dataclass(slots=True)
+class EmbeddingsRequest:
+    """Everything about an embeddings call except the texts."""
+
+    model: str
+    dimensions: int | None = None
+    batch_size: int | None = None  # default: the provider's limit
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    extra_body: dict[str, Any] | None = None
+
+    def body(self, texts: list[str]) -> dict[str, Any]:
+        body: dict[str, Any] = {"model": self.model, "input": texts}
+        if self.dimensions is not None:
+            body["dimensions"] = self.dimensions
+        if self.extra_body:
+            body.update(self.extra_body)
+        return body
+
+
+@dataclass(slots=True)
+class EmbeddingResult:
+    vectors: list[list[float]]
+    usage: Usage
+    model: str
+    requests: int
+
+
+def _check(texts: Sequence[str], req: EmbeddingsRequest, limit: int) -> list[tuple[int, int]]:
+    if isinstance(texts, str):
+        raise ConfigurationError("embed() takes a list of texts, not a single string")
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise ConfigurationError(f"text {i} is {type(t).__name__}, not str")
+    if req.dimensions is not None and (
+        isinstance(req.dimensions, bool) or not isinstance(req.dimensions, int)
+        or req.dimensions < 1
+    ):
+        raise ConfigurationError(f"dimensions must be a positive integer, got {req.dimensions!r}")
+    if req.max_concurrency < 1:
+        raise ConfigurationError("max_concurrency must be >= 1")
+    size = req.batch_size or limit
+    if size < 1 or size > limit:
+        raise ConfigurationError(
+            f"batch_size must be between 1 and the API's limit of {limit} inputs per request"
+        )
+    return plan_batches(len(texts), limit=size, max_concurrency=req.max_concurrency)
+
+
+def _vectors(
+    resp_content: bytes, n: int, request_id: str | None
+) -> tuple[list[list[float]], EmbeddingResponse]:
+    parsed = parse_model(EmbeddingResponse, resp_content, status_code=200, request_id=request_id)
+    if len(parsed.data) != n:
+        raise ResponseValidationError(
+            f"asked for {n} embeddings, the API returned {len(parsed.data)}",
+            status_code=200,
+            request_id=request_id,
+        )
+    ordered: list[list[float] | None] = [None] * n
+    for item in parsed.data:
+        if not 0 <= item.index < n or ordered[item.index] is not None:
+            raise ResponseValidationError(
+                f"embedding index {item.index} out of range or repeated", request_id=request_id
+            )
+        ordered[item.index] = decode_embedding(item.embedding)
+    return ordered, parsed  # type: ignore[return-value]
+
+
+def _name_batch(err: FwError, i: int, count: int, start: int, end: int) -> FwError:
+    err.batch = i  # type: ignore[attr-defined]
+    err.add_note(f"embeddings batch {i + 1} of {count} (inputs {start}..{end - 1}) failed")
+    return err
+
+
+def _sum_usage(parts: list[EmbeddingResponse]) -> Usage:
+    prompt = sum(p.usage.prompt_tokens for p in parts if p.usage)
+    total = sum(p.usage.total_tokens for p in parts if p.usage)
+    return Usage(prompt_tokens=prompt, total_tokens=total)
+
+
+def embed(client: Client, texts: Sequence[str], req: EmbeddingsRequest) -> EmbeddingResult:
+    """Embed ``texts`` (already prefixed) in order; see the module doc for batching."""
+    batches = _check(texts, req, client.provider.embedding_batch_limit)
+    if not batches:
+        return EmbeddingResult([], Usage(), req.model, 0)
+
+    def one(span: tuple[int, int]) -> tuple[list[list[float]], EmbeddingResponse]:
+        chunk = list(texts[span[0]:span[1]])
+        resp = client.request("POST", EMBEDDINGS_PATH, json_body=req.body(chunk))
+        return _vectors(resp.content, len(chunk), resp.request_id)
+
+    results: list[Any] = [None] * len(batches)
+    if len(batches) == 1 or req.max_concurrency == 1:
+        for i, span in enumerate(batches):
+            try:
+                results[i] = one(span)
+            except FwError as err:
+                raise _name_batch(err, i, len(batches), *span) from None
+    else:
+        workers = min(req.max_concurrency, len(batches))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fw-embed") as pool:
+            futures = {pool.submit(one, span): i for i, span in enumerate(batches)}
+            done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+            for f in pending:
+                f.cancel()
+            for f in done:
+                exc = f.exception()
+                if exc is not None:
+                    i = futures[f]
+                    if isinstance(exc, FwError):
+                        raise _name_batch(exc, i, len(batches), *batches[i]) from None
+                    raise exc
+            for f, i in futures.items():
+                results[i] = f.result()
+    vectors = [v for vecs, _ in results for v in vecs]
+    parsed = [p for _, p in results]
+    return EmbeddingResult(vectors, _sum_usage(parsed), parsed[0].model or req.model, len(batches))
+
+
+async def aembed(
+    client: AsyncClient, texts: Sequence[str], req: EmbeddingsRequest
+) -> EmbeddingResult:
+    """Async twin of :func:`embed`: batches run as tasks, at most ``max_concurrency`` at once.
+
+    When one batch fails the others are cancelled before the error is raised.
+    """
+    batches = _check(texts, req, client.provider.embedding_batch_limit)
+    if not batches:
+        return EmbeddingResult([], Usage(), req.model, 0)
+    sem = asyncio.Semaphore(req.max_concurrency)
+
+    async def one(i: int, span: tuple[int, int]) -> tuple[list[list[float]], EmbeddingResponse]:
+        chunk = list(texts[span[0]:span[1]])
+        async with sem:
+            try:
+                resp = await client.request("POST", EMBEDDINGS_PATH, json_body=req.body(chunk))
+                return _vectors(resp.content, len(chunk), resp.request_id)
+            except FwError as err:
+                raise _name_batch(err, i, len(batches), *span) from None
+
+    if len(batches) == 1:
+        results = [await one(0, batches[0])]
+    else:
+        tasks = [asyncio.ensure_future(one(i, span)) for i, span in enumerate(batches)]
+        try:
+            results = list(await asyncio.gather(*tasks))
+        except BaseException:
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+    vectors = [v for vecs, _ in results for v in vecs]
+    parsed = [p for _, p in results]
+    return EmbeddingResult(vectors, _sum_usage(parsed), parsed[0].model or req.model, len(batches))

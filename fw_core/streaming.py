@@ -1,0 +1,163 @@
+"""Turning SSE events into validated chunks, and deciding whether a stream ended whole.
+
+:class:`ChunkReader` holds the rules both the sync and the async loops follow, so they
+live once: ``[DONE]`` ends the stream; an ``event: error`` frame, or a data frame that is
+an error envelope, raises :class:`~fw_core.errors.StreamError`; malformed JSON raises;
+and at the end a stream that delivered nothing, or stopped before every choice had a
+``finish_reason`` and without ``[DONE]``, raises instead of passing for a whole answer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from fw_core.client import AsyncClient, Client, select_headers
+from fw_core.errors import ResponseValidationError, StreamError, parse_error_body
+from fw_core.sse import ServerSentEvent
+
+__all__ = ["ChunkReader", "StreamMeta", "aiter_chunks", "iter_chunks"]
+
+C = TypeVar("C", bound=BaseModel)
+
+
+class ChunkReader(Generic[C]):
+    """Feed SSE events, get chunks; call :meth:`finish` when the transport ends."""
+
+    __slots__ = ("_cls", "_finished", "_open", "chunks", "done", "request_id", "status_code")
+
+    def __init__(
+        self, cls: type[C], *, request_id: str | None = None, status_code: int | None = None
+    ) -> None:
+        self._cls = cls
+        self.request_id = request_id
+        self.status_code = status_code
+        self.done = False
+        self.chunks = 0
+        self._open: set[int] = set()  # choice indexes seen without a finish_reason yet
+        self._finished: set[int] = set()
+
+    def _error(self, data: str, prefix: str) -> StreamError:
+        info = parse_error_body(data)
+        return StreamError(
+            f"{prefix}: {info.message}",
+            status_code=self.status_code,
+            request_id=info.request_id or self.request_id,
+            code=info.code or info.type,
+            param=info.param,
+            body=data[:2000],
+        )
+
+    def feed(self, event: ServerSentEvent) -> C | None:
+        """The chunk this event carries, or None (``[DONE]``, ping, empty frame)."""
+        if event.event == "error":
+            raise self._error(event.data, "the API sent an error mid-stream")
+        data = event.data
+        if not data or event.event in ("ping", "keepalive"):
+            return None
+        if data == "[DONE]":
+            self.done = True
+            return None
+        if data[0] == "{" and '"error"' in data and '"choices"' not in data:
+            payload: Any
+            try:
+                payload = json.loads(data)
+            except ValueError:
+                payload = None
+            if isinstance(payload, dict) and "error" in payload:
+                raise self._error(data, "the API sent an error mid-stream")
+        try:
+            chunk = self._cls.model_validate_json(data)
+        except ValidationError as exc:
+            first = exc.errors()[0] if exc.errors() else {}
+            if first.get("type") == "json_invalid":
+                raise StreamError(
+                    f"malformed JSON in a stream frame: {first.get('msg')}",
+                    status_code=self.status_code,
+                    request_id=self.request_id,
+                    body=data[:2000],
+                ) from exc
+            raise ResponseValidationError(
+                f"unexpected {self._cls.__name__} in the stream: {first.get('msg', exc)}",
+                status_code=self.status_code,
+                request_id=self.request_id,
+                body=data[:2000],
+            ) from exc
+        self.chunks += 1
+        for choice in getattr(chunk, "choices", ()):
+            if choice.finish_reason:
+                self._finished.add(choice.index)
+                self._open.discard(choice.index)
+            elif choice.index not in self._finished:
+                self._open.add(choice.index)
+        return chunk
+
+    def finish(self) -> None:
+        """Raise if the stream did not end whole."""
+        if self.chunks == 0:
+            raise StreamError(
+                "the API closed the stream without sending any chunk (empty response)",
+                status_code=self.status_code,
+                request_id=self.request_id,
+            )
+        if not self._finished and not self.done:
+            raise StreamError(
+                "the stream ended before the answer was complete (no finish_reason, no [DONE])",
+                status_code=self.status_code,
+                request_id=self.request_id,
+            )
+        if self._open and not self.done:
+            raise StreamError(
+                f"the stream ended with choices {sorted(self._open)} unfinished",
+                status_code=self.status_code,
+                request_id=self.request_id,
+            )
+
+
+@dataclass(slots=True)
+class StreamMeta:
+    """What the HTTP layer knew about a stream; filled in once the response starts."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+    request_id: str | None = None
+    attempts: int = 0
+
+
+def iter_chunks(
+    client: Client, path: str, body: dict[str, Any], cls: type[C], meta: StreamMeta
+) -> Iterator[C]:
+    """POST ``body`` as a stream and yield validated chunks until the stream ends whole."""
+    with client.stream("POST", path, json_body=body) as events:
+        meta.headers = select_headers(events.headers)
+        meta.request_id = events.request_id
+        meta.attempts = events.attempts
+        reader = ChunkReader(cls, request_id=events.request_id, status_code=events.status_code)
+        for event in events:
+            chunk = reader.feed(event)
+            if chunk is not None:
+                yield chunk
+            elif reader.done:
+                break
+        reader.finish()
+
+
+async def aiter_chunks(
+    client: AsyncClient, path: str, body: dict[str, Any], cls: type[C], meta: StreamMeta
+) -> AsyncIterator[C]:
+    """Async twin of :func:`iter_chunks`."""
+    async with client.stream("POST", path, json_body=body) as events:
+        meta.headers = select_headers(events.headers)
+        meta.request_id = events.request_id
+        meta.attempts = events.attempts
+        reader = ChunkReader(cls, request_id=events.request_id, status_code=events.status_code)
+        async for event in events:
+            chunk = reader.feed(event)
+            if chunk is not None:
+                yield chunk
+            elif reader.done:
+                break
+        reader.finish()
