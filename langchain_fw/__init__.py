@@ -1,0 +1,43 @@
+"""LangChain integrations for Fireworks AI and Firmware.ai, on the shared fw_core.
+
+>>> from langchain_fw import ChatFireworks  # doctest: +SKIP
+>>> ChatFireworks(model="kimi-k2-instruct-0905").invoke("Hello")  # doctest: +SKIP
+
+Classes load on first use, so ``import langchain_fw`` costs little more than langchain-core.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from langchain_fw.chat_models import ChatFireworks, ChatFirmware
+    from langchain_fw.embeddings import FireworksEmbeddings, FirmwareEmbeddings
+    from langchain_fw.llms import Fireworks
+    from langchain_fw.rerank import FireworksRerank, FirmwareRerank
+
+_EXPORTS = {
+    "ChatFireworks": "langchain_fw.chat_models",
+    "ChatFirmware": "langchain_fw.chat_models",
+    "Fireworks": "langchain_fw.llms",
+    "FireworksEmbeddings": "langchain_fw.embeddings",
+    "FirmwareEmbeddings": "langchain_fw.embeddings",
+    "FireworksRerank": "langchain_fw.rerank",
+    "FirmwareRerank": "langchain_fw.rerank",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'langchain_fw' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -1,0 +1,41 @@
+"""LlamaIndex integrations for Fireworks AI and Firmware.ai, on the shared fw_core.
+
+>>> from llamaindex_fw import Fireworks  # doctest: +SKIP
+>>> Fireworks(model="kimi-k2-instruct-0905").complete("Hello")  # doctest: +SKIP
+
+Classes load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from llamaindex_fw.embeddings import FireworksEmbedding, FirmwareEmbedding
+    from llamaindex_fw.llms import Fireworks, Firmware
+    from llamaindex_fw.postprocessor import FireworksRerank, FirmwareRerank
+
+_EXPORTS = {
+    "Fireworks": "llamaindex_fw.llms",
+    "Firmware": "llamaindex_fw.llms",
+    "FireworksEmbedding": "llamaindex_fw.embeddings",
+    "FirmwareEmbedding": "llamaindex_fw.embeddings",
+    "FireworksRerank": "llamaindex_fw.postprocessor",
+    "FirmwareRerank": "llamaindex_fw.postprocessor",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'llamaindex_fw' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
