@@ -240,11 +240,10 @@ def parse_error_body(body: bytes | str | None) -> ErrorInfo:
     else:
         inner = payload  # the bare inner object, or FastAPI / other top-level shapes
 
-    message = _as_str(inner.get("message"))
-    if message is None and "detail" in inner:
-        message = _message_from_detail(inner["detail"])
-    if message is None:
-        message = text.strip()[:_MAX_BODY_IN_MESSAGE]
+    found = _as_str(inner.get("message"))
+    if found is None and "detail" in inner:
+        found = _message_from_detail(inner["detail"])
+    message = found if found is not None else text.strip()[:_MAX_BODY_IN_MESSAGE]
     err_type = _as_str(inner.get("type"))
     return ErrorInfo(
         message=message,

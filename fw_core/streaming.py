@@ -73,7 +73,7 @@ class ChunkReader(Generic[C]):
         try:
             chunk = self._cls.model_validate_json(data)
         except ValidationError as exc:
-            first = exc.errors()[0] if exc.errors() else {}
+            first: dict[str, Any] = dict(exc.errors()[0]) if exc.errors() else {}
             if first.get("type") == "json_invalid":
                 raise StreamError(
                     f"malformed JSON in a stream frame: {first.get('msg')}",

@@ -246,7 +246,7 @@ def parse_model(
             payload.decode("utf-8", "replace") if isinstance(payload, bytes)
             else json.dumps(payload)[:2000]
         )
-        first = exc.errors()[0] if exc.errors() else {}
+        first: dict[str, Any] = dict(exc.errors()[0]) if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
         raise ResponseValidationError(
             f"unexpected {cls.__name__} body from the API: {first.get('msg', exc)}"

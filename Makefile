@@ -1,0 +1,46 @@
+# Two commands matter (README): `make demo` and `make test`. Both set up .venv themselves
+# on a fresh machine that has only Python 3.11+ and pip.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test test-fast lint typecheck record bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade "pip>=25.1"
+	@$(PY) -m pip install --quiet -e ".[all]" --group dev
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	@$(PY) -m demo $(ARGS)
+
+# pytest exits 5 when it collects nothing; that is reported, not hidden as a pass of tests.
+test: $(STAMP)
+	@$(PY) -m pytest -q $(ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+
+lint: $(STAMP)
+	@$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)
+	@$(VENV)/bin/mypy
+
+# Re-record missing cassettes: live when a key is set, else against the wire double.
+# MODE=rewrite re-records everything.
+record: $(STAMP)
+	@if [ -n "$$FIREWORKS_API_KEY$$FIRMWARE_API_KEY" ]; then src=live; else src=double; fi; \
+	echo "recording against: $$src"; \
+	FW_RECORD=$$src $(PY) -m pytest -q --record-mode=$${MODE:-once} $(ARGS); \
+	$(PY) -m tests.manifest --source $$src --prune
+
+bench: $(STAMP)
+	@$(PY) -m benchmarks $(ARGS)
+
+clean:
+	rm -rf $(VENV) .coverage htmlcov .mypy_cache .ruff_cache

@@ -1,0 +1,51 @@
+"""Packaging properties users rely on: light imports, one version, typed packages."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _modules_after(stmt: str) -> set[str]:
+    code = f"import sys; {stmt}; print('\\n'.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return {line.split(".")[0] for line in out.stdout.split()}
+
+
+def test_import_fw_core_loads_no_framework_and_stays_light() -> None:
+    # Importing the package must not drag in either framework (DESIGN: fw_core is
+    # framework-free), nor httpx/pydantic, which load on first use of the client.
+    loaded = _modules_after("import fw_core")
+    assert not {"langchain_core", "langchain", "llama_index"} & loaded
+    assert not {"httpx", "pydantic"} & loaded
+
+
+def test_using_fw_core_client_still_loads_no_framework() -> None:
+    loaded = _modules_after(
+        "import fw_core, fw_core.chat, fw_core.embeddings, fw_core.rerank, fw_core.models"
+    )
+    assert "httpx" in loaded
+    assert not {"langchain_core", "langchain", "llama_index"} & loaded
+
+
+def test_framework_packages_do_not_import_each_other() -> None:
+    assert "llama_index" not in _modules_after("import langchain_fw")
+    assert "langchain_core" not in _modules_after("import llamaindex_fw")
+
+
+def test_one_version_everywhere() -> None:
+    import fw_core
+    from fw_core import client
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert fw_core.__version__ == version
+    assert f"fw-integrations/{version}" in client.USER_AGENT
+
+
+def test_packages_are_typed() -> None:
+    for pkg in ("fw_core", "langchain_fw", "llamaindex_fw"):
+        assert (ROOT / pkg / "py.typed").exists(), pkg
