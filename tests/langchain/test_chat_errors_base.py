@@ -1,0 +1,115 @@
+"""The LangChain-facing error twins and the shared connection mixin (no HTTP)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+import httpx
+import pytest
+from langchain_core import exceptions as lce
+from pydantic import BaseModel
+
+from fw_core import FIREWORKS, FIRMWARE, ProviderSpec
+from fw_core import errors as fe
+from langchain_fw._base import FwClientMixin
+from langchain_fw._errors import map_error, translate_errors
+
+CASES = [
+    (fe.AuthenticationError, lce.ModelAuthenticationError),
+    (fe.PermissionDeniedError, lce.ModelPermissionDeniedError),
+    (fe.PaymentRequiredError, lce.ModelPermissionDeniedError),
+    (fe.BadRequestError, lce.ModelInvalidRequestError),
+    (fe.ContextLengthExceededError, lce.ContextOverflowError),
+    (fe.ContextLengthExceededError, lce.ModelInvalidRequestError),
+    (fe.UnsupportedParameterError, lce.ModelInvalidRequestError),
+    (fe.NotFoundError, lce.ModelNotFoundError),
+    (fe.RateLimitError, lce.ModelRateLimitError),
+    (fe.InternalServerError, lce.ModelAPIError),
+    (fe.APIConnectionError, lce.ModelConnectionError),
+    (fe.APITimeoutError, lce.ModelTimeoutError),
+    (fe.StreamError, lce.ModelAPIError),
+]
+
+
+@pytest.mark.parametrize(("fw_cls", "lc_cls"), CASES)
+def test_mapped_error_is_both(fw_cls: type[fe.APIError], lc_cls: type[Exception]) -> None:
+    original = fw_cls("boom", status_code=418, request_id="req-1", code="c", body="{}")
+    with pytest.raises(lc_cls) as info, translate_errors():
+        raise original
+    err = info.value
+    assert isinstance(err, fw_cls)
+    assert (err.message, err.status_code, err.request_id, err.code, err.body) == (
+        "boom", 418, "req-1", "c", "{}",
+    )
+    assert err.__cause__ is original
+
+
+def test_retryable_flags_follow_langchain() -> None:
+    assert map_error(fe.RateLimitError("x")).is_retryable  # type: ignore[attr-defined]
+    assert not map_error(fe.AuthenticationError("x")).is_retryable  # type: ignore[attr-defined]
+
+
+def test_other_errors_pass_through() -> None:
+    cfg = fe.ConfigurationError("bad")
+    assert map_error(cfg) is cfg
+    with pytest.raises(KeyError), translate_errors():
+        raise KeyError("k")
+
+
+async def test_translate_errors_in_async_code() -> None:
+    async def failing() -> None:
+        raise fe.NotFoundError("no model", status_code=404)
+
+    with pytest.raises(lce.ModelNotFoundError), translate_errors():
+        await failing()
+
+
+class _Demo(FwClientMixin, BaseModel):
+    fw_provider: ClassVar[ProviderSpec] = FIREWORKS
+    fw_aliases: ClassVar[Mapping[str, str]] = {"fireworks_api_key": "api_key"}
+
+
+class _DemoFirmware(FwClientMixin, BaseModel):
+    fw_provider: ClassVar[ProviderSpec] = FIRMWARE
+
+
+def test_missing_key_raises_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (*FIREWORKS.api_key_env, *FIRMWARE.api_key_env):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(fe.ConfigurationError, match="FIREWORKS_API_KEY"):
+        _Demo()
+    with pytest.raises(fe.ConfigurationError, match="FIRMWARE_API_KEY"):
+        _DemoFirmware()
+
+
+def test_key_from_env_alias_and_secrecy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FIREWORKS_API_KEY", "env-key-value")
+    assert _Demo().api_key.get_secret_value() == "env-key-value"  # type: ignore[union-attr]
+    demo = _Demo(fireworks_api_key="alias-key-value")
+    assert demo.api_key.get_secret_value() == "alias-key-value"  # type: ignore[union-attr]
+    assert "alias-key-value" not in repr(demo)
+    assert "alias-key-value" not in str(demo.model_dump())
+
+
+def test_bad_settings_fail_at_construction() -> None:
+    with pytest.raises(fe.ConfigurationError):
+        _Demo(api_key="k", max_retries=-1)
+    with pytest.raises(fe.ConfigurationError):
+        _Demo(api_key="k", timeout=0)
+    with pytest.raises(fe.ConfigurationError):
+        _Demo(api_key="k", base_url="ftp://example.com")
+
+
+def test_clients_are_lazy_reused_and_injected() -> None:
+    http = httpx.Client()
+    demo = _Demo(api_key="k", http_client=http, base_url="http://127.0.0.1:9")
+    assert demo._fw_client is None
+    client = demo._client()
+    assert client is demo._client()
+    assert client.http_client is http
+    assert client.base_url == "http://127.0.0.1:9"
+    assert demo._aclient() is demo._aclient()
+    demo.close()
+    assert not http.is_closed  # an injected client is the caller's to close
+    http.close()
