@@ -68,7 +68,10 @@ class _ToolCallState:
 
 
 class _ChoiceState:
-    __slots__ = ("content", "finish_reason", "logprobs", "reasoning", "refusal", "role", "tools")
+    __slots__ = (
+        "content", "finish_reason", "logprobs", "reasoning", "refusal", "role", "tool_alias",
+        "tools",
+    )
 
     def __init__(self) -> None:
         self.role = "assistant"
@@ -76,6 +79,8 @@ class _ChoiceState:
         self.reasoning: list[str] = []
         self.refusal: list[str] = []
         self.tools: dict[int, _ToolCallState] = {}
+        # wire index -> slot in ``tools`` that fragments with this index continue
+        self.tool_alias: dict[int, int] = {}
         self.finish_reason: str | None = None
         self.logprobs: list[Any] = []
 
@@ -145,10 +150,14 @@ class ChatStreamAccumulator:
         call_type: str | None,
         function: FunctionCall | None,
     ) -> None:
+        wire_index = index
+        index = state.tool_alias.get(wire_index, wire_index)
         tc = state.tools.get(index)
         if tc is not None and call_id and tc.id and call_id != tc.id:
             # A server that numbers every call 0 but gives each its own id: a new call.
+            # Later fragments with this wire index (and no id) continue the new call.
             index = max(state.tools) + 1
+            state.tool_alias[wire_index] = index
             tc = None
         if tc is None:
             tc = state.tools[index] = _ToolCallState()
