@@ -60,7 +60,8 @@ def test_two_parallel_tool_calls_interleaved_with_arguments_split_mid_token() ->
     args_a = json.dumps({"location": "Paris", "unit": "celsius"})
     args_b = json.dumps({"query": "weather \u2028 news", "n": 10})
     acc = merge([
-        chunk({"role": "assistant", "tool_calls": [tc(0, id="call_a", name="get_weather", args="")]}),
+        chunk({"role": "assistant",
+               "tool_calls": [tc(0, id="call_a", name="get_weather", args="")]}),
         chunk({"tool_calls": [tc(1, id="call_b", name="search", args=args_b[:7])]}),
         chunk({"tool_calls": [tc(0, args=args_a[:5])]}),  # cut inside '"location"'
         chunk({"tool_calls": [tc(1, args=args_b[7:20])]}),

@@ -189,9 +189,9 @@ def test_error_event_mid_stream_raises() -> None:
 
 
 def test_stream_sends_stream_flags_and_exposes_headers() -> None:
-    rec = Recorder([sse_response(sse(c("x", "stop")), {"x-request-id": "r-9",
-                                                        "fireworks-server-time-to-first-token": "0.1",
-                                                        "server": "nginx"})])
+    headers = {"x-request-id": "r-9", "fireworks-server-time-to-first-token": "0.1",
+               "server": "nginx"}
+    rec = Recorder([sse_response(sse(c("x", "stop")), headers)])
     client, _ = make_client(rec)
     s = chat.stream(client, {**BODY, "stream_options": {"include_usage": False, "other": 1}})
     assert s.headers == {} and s.request_id is None  # nothing sent yet
