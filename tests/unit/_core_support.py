@@ -131,6 +131,7 @@ def make_client(
 ) -> tuple[Client, list[float]]:
     """A Client on a MockTransport with a recording sleep. Returns (client, sleeps)."""
     http = httpx.Client(transport=httpx.MockTransport(handler))
+    kwargs.setdefault("env", {})  # independent of the developer's FIREWORKS_BASE_URL etc.
     client = Client(provider, api_key=KEY, http_client=http, **kwargs)
     sleeps: list[float] = []
     client._sleep = sleeps.append
@@ -143,6 +144,7 @@ def make_async_client(
     **kwargs: Any,
 ) -> tuple[AsyncClient, list[float]]:
     http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    kwargs.setdefault("env", {})
     client = AsyncClient(provider, api_key=KEY, http_client=http, **kwargs)
     sleeps: list[float] = []
 
