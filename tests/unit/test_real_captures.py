@@ -1,0 +1,203 @@
+"""Every real recorded response in shared/wire/real replayed through fw_core's HTTP paths.
+
+The captures are loaded with yaml.safe_load and served byte for byte by an
+httpx.MockTransport, so they go through Client.request / Client.stream, the SSE decoder,
+the chunk reader and the accumulator exactly as live traffic would.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from fw_core import chat
+from fw_core.errors import NotFoundError, PreconditionFailedError
+
+from ._core_support import AsyncRecorder, Body, Recorder, make_async_client, make_client, pieces
+
+REAL = Path("/work/shared/wire/real")
+if not REAL.is_dir():  # the captures may also be vendored next to the repo
+    REAL = Path(__file__).resolve().parents[3] / "shared" / "wire" / "real"
+
+pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="shared/wire/real not available")
+
+NONSTREAM = "fw_chat_llama33_70b_nonstream_via_hfrouter_20250211.yaml"
+STREAM = "fw_chat_llama33_70b_stream_via_hfrouter_20250211.yaml"
+E404 = "fw_error_404_model_not_found_PARTIAL.yaml"
+E412 = "fw_error_412_account_suspended_workflows_PARTIAL.yaml"
+
+
+def load(name: str) -> dict[str, Any]:
+    data = yaml.safe_load((REAL / name).read_text())
+    (interaction,) = data["interactions"]
+    return interaction
+
+
+def capture_headers(resp: dict[str, Any]) -> list[tuple[str, str]]:
+    out = []
+    for name, values in (resp.get("headers") or {}).items():
+        if name.lower() in ("transfer-encoding", "content-length", "content-encoding"):
+            continue  # framing of the original connection, not of this replay
+        for value in values:
+            out.append((name, value))
+    return out
+
+
+def replay(name: str, chunk_size: int | None = None) -> tuple[httpx.Response, dict[str, Any]]:
+    interaction = load(name)
+    resp = interaction["response"]
+    body = resp["body"]["string"].encode("utf-8")
+    stream = Body(pieces(body, chunk_size) if chunk_size else [body])
+    return httpx.Response(resp["status"]["code"], headers=capture_headers(resp),
+                          stream=stream), interaction
+
+
+def request_body(interaction: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(interaction["request"]["body"])
+
+
+def test_every_capture_is_covered_here() -> None:
+    assert sorted(p.name for p in REAL.glob("*.yaml")) == sorted([NONSTREAM, STREAM, E404, E412])
+
+
+def test_nonstream_capture_through_chat_create() -> None:
+    response, interaction = replay(NONSTREAM)
+    client, _ = make_client(Recorder([response]))
+    body = request_body(interaction)
+    result = chat.create(client, body)
+    completion = result.completion
+    raw = json.loads(interaction["response"]["body"]["string"])
+
+    assert completion.id == "3412739f-c13e-4a6a-ba4f-fcf3e696d683"
+    assert completion.model == "accounts/fireworks/models/llama-v3p3-70b-instruct"
+    choice = completion.choices[0]
+    assert choice.finish_reason == "stop"
+    assert choice.message.role == "assistant"
+    assert choice.message.content == raw["choices"][0]["message"]["content"]
+    assert choice.message.content.startswith("**Deep Learning Overview**\n")
+    assert choice.message.content.endswith("regularization techniques to prevent this.")
+    usage = completion.usage
+    assert (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens) == (46, 488, 534)
+
+    assert result.request_id == "3412739f-c13e-4a6a-ba4f-fcf3e696d683"
+    assert result.attempts == 1 and not result.streamed
+    h = result.headers
+    assert h["x-request-id"] == result.request_id
+    assert h["fireworks-prompt-tokens"] == "46"
+    assert h["fireworks-server-processing-time"] == "2.542"
+    assert h["x-ratelimit-remaining-tokens-prompt"] == "59954"
+    assert h["x-ratelimit-over-limit"] == "no"
+    assert json.loads(h["fireworks-sampling-options"])["max_tokens"] == 2048
+    # only request id, fireworks-* and rate-limit headers are surfaced
+    assert all(k == "x-request-id" or k.startswith(("fireworks-", "x-ratelimit-")) for k in h)
+    assert "server" not in h and "cf-ray" not in h and "content-type" not in h
+    assert len([k for k in h if k.startswith("fireworks-")]) == 5
+    assert len([k for k in h if k.startswith("x-ratelimit-")]) == 7
+
+
+def expected_stream_text(interaction: dict[str, Any]) -> str:
+    text = interaction["response"]["body"]["string"]
+    parts = []
+    for block in text.split("\n\n"):
+        block = block.strip()
+        if block.startswith("data: {"):
+            delta = json.loads(block[len("data: "):])["choices"][0]["delta"]
+            parts.append(delta.get("content") or "")
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("chunk_size", [None, 1, 7, 100])
+def test_stream_capture_through_chat_stream_and_accumulator(chunk_size: int | None) -> None:
+    response, interaction = replay(STREAM, chunk_size)
+    client, _ = make_client(Recorder([response]))
+    s = chat.stream(client, request_body(interaction))
+    acc = chat.ChatStreamAccumulator()
+    n = 0
+    for chunk in s:
+        acc.add(chunk)
+        n += 1
+    result = acc.result()
+    assert n == 5
+    assert result.id == "5b09d00a-f63c-40fa-9ef5-7a5ec40210ef"
+    content = result.choices[0].message.content
+    assert content == expected_stream_text(interaction)
+    assert content.startswith("**Deep Learning: An Introduction**\n")
+    assert content.endswith("Deep learning is a subset of machine learning that utilizes")
+    assert result.choices[0].finish_reason == "length"
+    assert result.choices[0].message.role == "assistant"
+    usage = result.usage
+    assert (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens) == (46, 20, 66)
+    assert s.request_id == "5b09d00a-f63c-40fa-9ef5-7a5ec40210ef"
+    assert s.headers["fireworks-server-time-to-first-token"] == "0.141"
+    assert s.headers["x-ratelimit-remaining-tokens-generated"] == "5469"
+    assert "fireworks-server-processing-time" not in s.headers
+    assert "via" not in s.headers
+
+
+async def test_stream_capture_async() -> None:
+    response, interaction = replay(STREAM, 13)
+    client, _ = make_async_client(AsyncRecorder([response]))
+    acc = chat.ChatStreamAccumulator()
+    async for chunk in chat.astream(client, request_body(interaction)):
+        acc.add(chunk)
+    assert acc.result().choices[0].message.content == expected_stream_text(interaction)
+    assert acc.result().usage.total_tokens == 66
+
+
+def test_stream_capture_through_internal_streaming_of_create() -> None:
+    response, interaction = replay(STREAM, 50)
+    rec = Recorder([response])
+    client, _ = make_client(rec)
+    body = {**request_body(interaction), "max_tokens": 8000}
+    result = chat.create(client, body)
+    assert result.streamed
+    assert result.completion.choices[0].finish_reason == "length"
+    assert result.completion.usage.completion_tokens == 20
+    assert result.request_id == "5b09d00a-f63c-40fa-9ef5-7a5ec40210ef"
+
+
+def test_404_capture_is_not_found_with_param_and_code() -> None:
+    response, _ = replay(E404)
+    rec = Recorder([response])
+    client, sleeps = make_client(rec)
+    with pytest.raises(NotFoundError) as info:
+        chat.create(client, {"model": "accounts/fireworks/models/nope",
+                             "messages": [{"role": "user", "content": "x"}]})
+    err = info.value
+    assert err.status_code == 404
+    assert err.param == "model"
+    assert err.code == "NOT_FOUND"
+    assert err.message == "Model not found, inaccessible, and/or not deployed"
+    assert rec.calls == 1 and sleeps == []  # a 404 is never retried
+
+
+def test_412_capture_is_precondition_failed_with_body_request_id() -> None:
+    response, _ = replay(E412)
+    rec = Recorder([response])
+    client, _ = make_client(rec)
+    with pytest.raises(PreconditionFailedError) as info:
+        client.request("POST", "/workflows/accounts/fireworks/models/flux-1-schnell-fp8/"
+                       "text_to_image", json_body={"prompt": "x"})
+    err = info.value
+    assert err.request_id == "11650e2f-ff1b-4aac-9719-98006adf7349"
+    assert err.code == "PRECONDITION_FAILED"
+    assert err.message.startswith("Account pollinations is suspended")
+    assert "request_id=11650e2f-ff1b-4aac-9719-98006adf7349" in str(err)
+    assert rec.calls == 1
+
+
+async def test_error_captures_async() -> None:
+    response, _ = replay(E404)
+    client, _ = make_async_client(AsyncRecorder([response]))
+    with pytest.raises(NotFoundError):
+        await client.request("POST", "/chat/completions", json_body={})
+    response, _ = replay(E412)
+    client, _ = make_async_client(AsyncRecorder([response]))
+    with pytest.raises(PreconditionFailedError):
+        async with client.stream("POST", "/chat/completions", json_body={}):
+            pass
