@@ -1,0 +1,204 @@
+"""``FireworksEmbedding`` and ``FirmwareEmbedding``: LlamaIndex ``BaseEmbedding`` on fw_core.
+
+The same :func:`fw_core.embeddings.embed` / :func:`~fw_core.embeddings.aembed` code the
+LangChain classes use does the HTTP work. LlamaIndex cuts inputs into ``embed_batch_size``
+batches (default: the API's per-request limit, 2048 for Fireworks and 1000 for Firmware),
+and each batch is one request. Async batches run concurrently, at most ``num_workers`` at a
+time (default :data:`fw_core.embeddings.DEFAULT_MAX_CONCURRENCY`).
+
+Nomic models want task prefixes; queries get ``search_query: `` and documents
+``search_document: `` unless you set ``query_prefix`` / ``text_prefix`` (``""`` disables).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import httpx
+from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, field_serializer
+
+from fw_core.embeddings import (
+    DEFAULT_MAX_CONCURRENCY,
+    EmbeddingsRequest,
+    Kind,
+    aembed,
+    apply_prefix,
+    embed,
+)
+from fw_core.errors import ConfigurationError
+from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
+from llamaindex_fw._base import ClientHolder, check_http_clients, safe_headers
+
+__all__ = ["FireworksEmbedding", "FirmwareEmbedding", "FwEmbedding"]
+
+
+class FwEmbedding(BaseEmbedding):
+    """Shared implementation of the two embedding classes; use those."""
+
+    _provider: ClassVar[ProviderSpec]
+
+    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    base_url: str | None = Field(default=None, description="Inference base URL.")
+    timeout: float | None = Field(default=None, gt=0, description="Seconds per request.")
+    max_retries: int = Field(default=2, ge=0)
+    default_headers: dict[str, str] | None = Field(default=None)
+    dimensions: int | None = Field(
+        default=None, gt=0, description="Output size for models that support it (Matryoshka)."
+    )
+    query_prefix: str | None = Field(
+        default=None, description="Prefix for queries; None = the model's convention."
+    )
+    text_prefix: str | None = Field(
+        default=None, description="Prefix for documents; None = the model's convention."
+    )
+    additional_kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="Extra fields for the embeddings request body."
+    )
+
+    _clients: ClientHolder = PrivateAttr()
+    _wire_model: str = PrivateAttr()
+
+    def __init__(
+        self,
+        model_name: str | None = None,
+        *,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        **data: Any,
+    ) -> None:
+        provider = self._provider
+        name = model_name or data.get("model_name") or provider.default_embedding_model
+        data["model_name"] = name
+        wire_model = provider.normalize_model(name)  # ConfigurationError for a bad id
+        data.setdefault("embed_batch_size", provider.embedding_batch_limit)
+        if data["embed_batch_size"] > provider.embedding_batch_limit:
+            raise ConfigurationError(
+                f"embed_batch_size {data['embed_batch_size']} exceeds the "
+                f"{provider.display_name} limit of {provider.embedding_batch_limit} inputs"
+            )
+        if data.get("num_workers") is None:
+            data["num_workers"] = DEFAULT_MAX_CONCURRENCY
+        api_key = provider.resolve_api_key(data.pop("api_key", None))
+        data["base_url"] = provider.resolve_base_url(data.get("base_url"))
+        check_http_clients(http_client, async_http_client)
+        super().__init__(api_key=api_key, **data)
+        self._wire_model = wire_model
+        self._clients = ClientHolder(
+            provider,
+            api_key=api_key,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            default_headers=self.default_headers,
+            http_client=http_client,
+            async_http_client=async_http_client,
+        )
+
+    @field_serializer("default_headers")
+    def _serialize_headers(self, value: dict[str, str] | None) -> dict[str, str] | None:
+        return safe_headers(value)
+
+    @property
+    def _request(self) -> EmbeddingsRequest:
+        # One request per LlamaIndex batch: BaseEmbedding already batches, and the async
+        # path bounds concurrency across batches with num_workers.
+        return EmbeddingsRequest(
+            model=self._wire_model,
+            dimensions=self.dimensions,
+            batch_size=self.embed_batch_size,
+            max_concurrency=1,
+            extra_body=self.additional_kwargs or None,
+        )
+
+    def _prefixed(self, texts: Sequence[str], kind: Kind) -> list[str]:
+        prefix = self.query_prefix if kind == "query" else self.text_prefix
+        return apply_prefix(texts, model=self.model_name, kind=kind, prefix=prefix)
+
+    def _embed(self, texts: Sequence[str], kind: Kind) -> list[Embedding]:
+        return embed(self._clients.sync, self._prefixed(texts, kind), self._request).vectors
+
+    async def _aembed(self, texts: Sequence[str], kind: Kind) -> list[Embedding]:
+        result = await aembed(self._clients.async_, self._prefixed(texts, kind), self._request)
+        return result.vectors
+
+    def _get_query_embedding(self, query: str) -> Embedding:
+        return self._embed([query], "query")[0]
+
+    async def _aget_query_embedding(self, query: str) -> Embedding:
+        return (await self._aembed([query], "query"))[0]
+
+    def _get_text_embedding(self, text: str) -> Embedding:
+        return self._embed([text], "document")[0]
+
+    async def _aget_text_embedding(self, text: str) -> Embedding:
+        return (await self._aembed([text], "document"))[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return self._embed(texts, "document")
+
+    async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return await self._aembed(texts, "document")
+
+    def close(self) -> None:
+        """Close the HTTP connections this object opened (injected clients stay open)."""
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Async twin of :meth:`close`."""
+        await self._clients.aclose()
+
+
+class FireworksEmbedding(FwEmbedding):
+    """Fireworks embeddings (``nomic-ai/nomic-embed-text-v1.5`` by default).
+
+    Args:
+        model_name: e.g. ``fireworks/qwen3-embedding-8b``, ``nomic-ai/nomic-embed-text-v1.5``.
+        dimensions: shorter vectors for models that support it.
+        embed_batch_size: inputs per request, at most 2048 (the default).
+        num_workers: concurrent requests for async batches (default 8).
+        query_prefix, text_prefix: task prefixes; default the model's convention.
+        api_key: default ``FIREWORKS_API_KEY``.
+
+    Example:
+        >>> import httpx
+        >>> from fw_core.testing import WireDouble
+        >>> from llamaindex_fw import FireworksEmbedding
+        >>> double = WireDouble()
+        >>> emb = FireworksEmbedding(
+        ...     api_key="fw-example", http_client=httpx.Client(transport=double.transport())
+        ... )
+        >>> len(emb.get_text_embedding_batch(["a cat", "a dog"]))
+        2
+    """
+
+    _provider: ClassVar[ProviderSpec] = FIREWORKS
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "llamaindex_fw.FireworksEmbedding"
+
+
+class FirmwareEmbedding(FwEmbedding):
+    """Firmware embeddings (``text-embedding-3-small`` by default; also ``voyage-4``...).
+
+    Arguments as :class:`FireworksEmbedding`; ``embed_batch_size`` is at most 1000.
+
+    Example:
+        >>> import httpx
+        >>> from fw_core.testing import WireDouble
+        >>> from llamaindex_fw import FirmwareEmbedding
+        >>> double = WireDouble()
+        >>> emb = FirmwareEmbedding(
+        ...     api_key="fm-example", http_client=httpx.Client(transport=double.transport())
+        ... )
+        >>> len(emb.get_query_embedding("where is the cat?")) > 0
+        True
+    """
+
+    _provider: ClassVar[ProviderSpec] = FIRMWARE
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "llamaindex_fw.FirmwareEmbedding"

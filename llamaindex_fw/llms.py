@@ -1,0 +1,768 @@
+"""``Fireworks`` and ``Firmware``: LlamaIndex ``FunctionCallingLLM`` classes on fw_core.
+
+One shared base (:class:`FwLLM`) holds everything; the two public classes only say which
+API they talk to and which extra options it takes. HTTP, retries, streaming, errors and
+wire shapes live in :mod:`fw_core`; this module converts LlamaIndex messages and options
+and fires LlamaIndex's instrumentation the way core's own LLMs do (``llm_chat_callback``
+/ ``llm_completion_callback`` on every public call, structured-predict events).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from collections.abc import AsyncGenerator, Generator, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+import httpx
+import llama_index.core.instrumentation as instrument
+from llama_index.core.base.llms.generic_utils import (
+    achat_to_completion_decorator,
+    astream_chat_to_completion_decorator,
+    chat_to_completion_decorator,
+    stream_chat_to_completion_decorator,
+)
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    LLMMetadata,
+    LogProb,
+    MessageRole,
+    ToolCallBlock,
+)
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, field_serializer
+from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
+from llama_index.core.instrumentation.events.llm import (
+    LLMStructuredPredictEndEvent,
+    LLMStructuredPredictStartEvent,
+)
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+from llama_index.core.llms.llm import Model, ToolSelection
+from llama_index.core.llms.utils import parse_partial_json
+from llama_index.core.prompts import PromptTemplate
+from llama_index.core.types import PydanticProgramMode
+
+from fw_core import chat as fw_chat
+from fw_core.errors import ResponseValidationError
+from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
+from llamaindex_fw._base import ClientHolder, check_http_clients, safe_headers
+from llamaindex_fw._messages import (
+    from_wire_message,
+    resolve_tool_choice,
+    to_wire_messages,
+    usage_to_kwargs,
+)
+from llamaindex_fw._models import UNKNOWN_CONTEXT_WINDOW, ModelInfo, info_from_catalog_entry, lookup
+from llamaindex_fw._stream import StreamAssembler
+
+if TYPE_CHECKING:
+    from llama_index.core.program.utils import FlexibleModel
+    from llama_index.core.tools.types import BaseTool
+
+__all__ = ["Fireworks", "Firmware", "FwLLM"]
+
+dispatcher = instrument.get_dispatcher(__name__)
+
+ReasoningEffort = Literal["none", "low", "medium", "high"]
+
+_warned_unknown: set[tuple[str, str]] = set()
+
+
+def _response_format(output_cls: type[Model], strict: bool) -> dict[str, Any]:
+    """The json_schema ``response_format`` for a pydantic class."""
+    name = re.sub(r"[^a-zA-Z0-9_-]", "_", output_cls.__name__)[:64] or "output"
+    spec: dict[str, Any] = {"name": name, "schema": output_cls.model_json_schema()}
+    if strict:
+        spec["strict"] = True
+    return {"type": "json_schema", "json_schema": spec}
+
+
+def _logprobs(raw: Any) -> list[list[LogProb]] | None:
+    """OpenAI-style ``{"content": [{token, logprob, bytes, top_logprobs}]}`` as LlamaIndex's."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("content"), list):
+        return None
+    out: list[list[LogProb]] = []
+    for item in raw["content"]:
+        if not isinstance(item, dict):
+            continue
+        tops = item.get("top_logprobs") or [item]
+        row = [
+            LogProb(token=t.get("token", ""), logprob=t.get("logprob", 0.0),
+                    bytes=t.get("bytes") or [])
+            for t in tops if isinstance(t, dict)
+        ]
+        if row:
+            out.append(row)
+    return out or None
+
+
+class FwLLM(FunctionCallingLLM):
+    """Shared implementation of :class:`Fireworks` and :class:`Firmware`; use those."""
+
+    _provider: ClassVar[ProviderSpec]
+
+    model: str = Field(description="Model id as the API takes it (Fireworks short names "
+                                   "are expanded to accounts/fireworks/models/...).")
+    api_key: SecretStr | None = Field(
+        default=None, exclude=True, repr=False,
+        description="API key; default from the provider's environment variable. "
+                    "Never serialized.",
+    )
+    base_url: str | None = Field(default=None, description="Inference base URL.")
+    timeout: float | None = Field(
+        default=None, gt=0, description="Seconds per request (default 60 s read, 5 s connect)."
+    )
+    max_retries: int = Field(default=2, ge=0, description="Retries after the first attempt.")
+    default_headers: dict[str, str] | None = Field(
+        default=None, description="Extra headers sent with every request."
+    )
+    temperature: float | None = Field(
+        default=None, ge=0.0, le=2.0, description="Sampling temperature; None = API default."
+    )
+    max_tokens: int | None = Field(default=None, gt=0, description="Output token cap.")
+    context_window: int | None = Field(
+        default=None, gt=0,
+        description="Overrides the context window from the model table / models endpoint.",
+    )
+    reasoning_effort: ReasoningEffort | None = Field(
+        default=None, description="Reasoning effort for reasoning models."
+    )
+    strict: bool = Field(
+        default=False, description="Ask for strict schema adherence in tools and structured "
+                                   "output.",
+    )
+    additional_kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="Extra fields merged into every request body."
+    )
+
+    _clients: ClientHolder = PrivateAttr()
+    _wire_model: str = PrivateAttr()
+    _endpoint_info: ModelInfo | None = PrivateAttr(default=None)
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        **data: Any,
+    ) -> None:
+        if model is not None:
+            data["model"] = model
+        if "model" not in data:
+            raise TypeError(f"{type(self).__name__} needs a model, e.g. model='...'")
+        wire_model = self._normalize_model(data["model"], data)
+        api_key = self._provider.resolve_api_key(data.pop("api_key", None))
+        data["base_url"] = self._provider.resolve_base_url(data.get("base_url"))
+        check_http_clients(http_client, async_http_client)
+        super().__init__(api_key=api_key, **data)
+        self._wire_model = wire_model
+        self._clients = ClientHolder(
+            self._provider,
+            api_key=api_key,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            default_headers=self.default_headers,
+            http_client=http_client,
+            async_http_client=async_http_client,
+        )
+
+    @classmethod
+    def _normalize_model(cls, model: str, data: dict[str, Any]) -> str:
+        return cls._provider.normalize_model(model)
+
+    @field_serializer("default_headers")
+    def _serialize_headers(self, value: dict[str, str] | None) -> dict[str, str] | None:
+        return safe_headers(value)
+
+    # -- identity and metadata ----------------------------------------------------------
+
+    @property
+    def wire_model(self) -> str:
+        """The model id sent on the wire."""
+        return self._wire_model
+
+    @property
+    def model_info(self) -> ModelInfo | None:
+        """What is known about the model: models-endpoint data if loaded, else the table."""
+        return self._endpoint_info or lookup(self._provider.name, self._wire_model)
+
+    def _context_window(self, info: ModelInfo | None) -> int:
+        if self.context_window is not None:
+            return self.context_window
+        if info is not None:
+            return info.context_window
+        key = (self._provider.name, self._wire_model)
+        if key not in _warned_unknown:
+            _warned_unknown.add(key)
+            warnings.warn(
+                f"{self._provider.display_name} model {self.model!r} is not in llamaindex_fw's "
+                f"model table; assuming a {UNKNOWN_CONTEXT_WINDOW}-token context window. Pass "
+                "context_window=... or call load_model_info() to read it from the API.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return UNKNOWN_CONTEXT_WINDOW
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        info = self.model_info
+        return LLMMetadata(
+            context_window=self._context_window(info),
+            num_output=self.max_tokens or DEFAULT_NUM_OUTPUTS,
+            is_chat_model=True,
+            is_function_calling_model=info.supports_tools if info is not None else True,
+            model_name=self.model,
+            system_role=MessageRole.SYSTEM,
+        )
+
+    def load_model_info(self) -> ModelInfo | None:
+        """Read the model's context window (and tool/image support) from the models endpoint.
+
+        Fireworks: the account catalog on the control plane (``contextLength``,
+        ``supportsTools``, ``supportsImageInput``), filtered by the model's name.
+        Firmware: ``GET {base}/models``. The answer is kept and used by :attr:`metadata`;
+        returns None (and keeps the table's figures) when the endpoint has no context length
+        for this model.
+        """
+        entry = self._find_model_entry(self._clients.sync)
+        return self._keep_info(entry)
+
+    async def aload_model_info(self) -> ModelInfo | None:
+        """Async twin of :meth:`load_model_info`."""
+        entry = await self._afind_model_entry(self._clients.async_)
+        return self._keep_info(entry)
+
+    def _keep_info(self, entry: dict[str, Any] | None) -> ModelInfo | None:
+        if entry is None:
+            return None
+        info = info_from_catalog_entry(entry, lookup(self._provider.name, self._wire_model))
+        if info is not None:
+            self._endpoint_info = info
+        return info
+
+    def _find_model_entry(self, client: Any) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    async def _afind_model_entry(self, client: Any) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    # -- request building ---------------------------------------------------------------
+
+    def _provider_params(self) -> dict[str, Any]:
+        return {}
+
+    def _body(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
+        body: dict[str, Any] = {"model": self._wire_model, "messages": to_wire_messages(messages)}
+        if self.temperature is not None:
+            body["temperature"] = self.temperature
+        if self.max_tokens is not None:
+            body["max_tokens"] = self.max_tokens
+        if self.reasoning_effort is not None:
+            body["reasoning_effort"] = self.reasoning_effort
+        body.update(self._provider_params())
+        body.update(self.additional_kwargs)
+        for key, value in kwargs.items():
+            if value is not None:
+                body[key] = value
+        return body
+
+    def _chat_response(self, resp: fw_chat.ChatResponse) -> ChatResponse:
+        completion = resp.completion
+        if not completion.choices:
+            raise ResponseValidationError(
+                "the chat response has no choices", status_code=200, request_id=resp.request_id
+            )
+        choice = completion.choices[0]
+        kwargs: dict[str, Any] = usage_to_kwargs(completion.usage)
+        if choice.finish_reason:
+            kwargs["finish_reason"] = choice.finish_reason
+        if completion.model:
+            kwargs["model"] = completion.model
+        if resp.request_id:
+            kwargs["request_id"] = resp.request_id
+        extra = completion.model_extra or {}
+        if extra.get("tools_executed") is not None:
+            kwargs["tools_executed"] = extra["tools_executed"]
+        return ChatResponse(
+            message=from_wire_message(choice.message),
+            raw=completion,
+            logprobs=_logprobs(choice.logprobs),
+            additional_kwargs=kwargs,
+        )
+
+    # -- chat / complete, undecorated ---------------------------------------------------
+
+    def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        body = self._body(messages, kwargs)
+        return self._chat_response(fw_chat.create(self._clients.sync, body))
+
+    async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        body = self._body(messages, kwargs)
+        return self._chat_response(await fw_chat.acreate(self._clients.async_, body))
+
+    def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        body = self._body(messages, kwargs)  # conversion errors surface here, not mid-stream
+        stream = fw_chat.stream(self._clients.sync, body)
+
+        def gen() -> ChatResponseGen:
+            asm = StreamAssembler()
+            for chunk in stream:
+                response = asm.feed(chunk)
+                if response is not None:
+                    yield response
+            last = asm.flush()
+            if last is not None:
+                yield last
+
+        return gen()
+
+    async def _astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        body = self._body(messages, kwargs)
+        stream = fw_chat.astream(self._clients.async_, body)
+
+        async def gen() -> ChatResponseAsyncGen:
+            asm = StreamAssembler()
+            async for chunk in stream:
+                response = asm.feed(chunk)
+                if response is not None:
+                    yield response
+            last = asm.flush()
+            if last is not None:
+                yield last
+
+        return gen()
+
+    # -- public LLM surface -------------------------------------------------------------
+
+    @llm_chat_callback()
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        return self._chat(messages, **kwargs)
+
+    @llm_chat_callback()
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        return await self._achat(messages, **kwargs)
+
+    @llm_chat_callback()
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        return self._stream_chat(messages, **kwargs)
+
+    @llm_chat_callback()
+    async def astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        return await self._astream_chat(messages, **kwargs)
+
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        return chat_to_completion_decorator(self._chat)(prompt, **kwargs)
+
+    @llm_completion_callback()
+    async def acomplete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponse:
+        return await achat_to_completion_decorator(self._achat)(prompt, **kwargs)
+
+    @llm_completion_callback()
+    def stream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseGen:
+        return stream_chat_to_completion_decorator(self._stream_chat)(prompt, **kwargs)
+
+    @llm_completion_callback()
+    async def astream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseAsyncGen:
+        return await astream_chat_to_completion_decorator(self._astream_chat)(prompt, **kwargs)
+
+    # -- tools --------------------------------------------------------------------------
+
+    def _prepare_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        tool_choice: str | dict[str, Any] | None = None,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Request arguments for a chat with tools.
+
+        ``tool_required`` asks for ``tool_choice="required"``; ``tool_choice`` may be
+        ``"auto"``, ``"none"``, ``"required"``, a tool name or a dict; ``strict`` (default:
+        the LLM's ``strict``) marks every tool strict and closes its parameter schema.
+        """
+        use_strict = self.strict if strict is None else strict
+        specs = [tool.metadata.to_openai_tool(skip_length_check=True) for tool in tools]
+        if use_strict:
+            for spec in specs:
+                function = spec["function"]
+                function["strict"] = True
+                function["parameters"] = {**function["parameters"], "additionalProperties": False}
+        messages = list(chat_history or [])
+        if isinstance(user_msg, str):
+            user_msg = ChatMessage(role=MessageRole.USER, content=user_msg)
+        if user_msg is not None:
+            messages.append(user_msg)
+        out: dict[str, Any] = {"messages": messages, **kwargs}
+        if specs:
+            out["tools"] = specs
+            out["tool_choice"] = resolve_tool_choice(tool_choice, tool_required)
+            out["parallel_tool_calls"] = allow_parallel_tool_calls
+        return out
+
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[BaseTool],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        """Keep only the first tool call when parallel calls were not allowed."""
+        if not allow_parallel_tool_calls:
+            blocks = response.message.blocks
+            calls = [b for b in blocks if isinstance(b, ToolCallBlock)]
+            if len(calls) > 1:
+                response.message.blocks = [
+                    b for b in blocks if not isinstance(b, ToolCallBlock)
+                ] + [calls[0]]
+        return response
+
+    def get_tool_calls_from_response(
+        self,
+        response: ChatResponse,
+        error_on_no_tool_call: bool = True,
+        **kwargs: Any,
+    ) -> list[ToolSelection]:
+        """The tool calls of a (possibly partial, streamed) response.
+
+        Arguments that are not a complete JSON object yet (mid-stream) are parsed as far as
+        they go; unparseable arguments become ``{}``.
+
+        Raises:
+            ValueError: no tool call and ``error_on_no_tool_call`` is true.
+        """
+        selections: list[ToolSelection] = []
+        for block in response.message.blocks:
+            if not isinstance(block, ToolCallBlock):
+                continue
+            args: Any = block.tool_kwargs
+            if isinstance(args, str):
+                try:
+                    args = parse_partial_json(args) if args.strip() else {}
+                except (ValueError, TypeError):
+                    args = {}
+            selections.append(
+                ToolSelection(
+                    tool_id=block.tool_call_id or "",
+                    tool_name=block.tool_name,
+                    tool_kwargs=args if isinstance(args, dict) else {},
+                )
+            )
+        if not selections and error_on_no_tool_call:
+            raise ValueError("Expected at least one tool call, but the model called none.")
+        return selections
+
+    # -- structured output (native json_schema) -----------------------------------------
+
+    def _use_native_structured_output(self) -> bool:
+        return self.pydantic_program_mode == PydanticProgramMode.DEFAULT
+
+    def _schema_kwargs(
+        self, llm_kwargs: dict[str, Any] | None, output_cls: type[Model]
+    ) -> dict[str, Any]:
+        kwargs = {k: v for k, v in (llm_kwargs or {}).items() if k != "tool_choice"}
+        kwargs["response_format"] = _response_format(output_cls, self.strict)
+        return kwargs
+
+    @staticmethod
+    def _parse_structured(output_cls: type[Model], response: ChatResponse) -> Model:
+        text = response.message.content or ""
+        try:
+            return output_cls.model_validate_json(text)
+        except ValueError:
+            # tolerate a fenced block some vendors add despite the schema
+            stripped = text.strip().removeprefix("```json").removeprefix("```")
+            return output_cls.model_validate(json.loads(stripped.removesuffix("```")))
+
+    @dispatcher.span
+    def structured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        """Structured output through the API's ``json_schema`` response format.
+
+        With ``pydantic_program_mode`` other than DEFAULT, LlamaIndex's own programs run
+        (function calling forces a tool call).
+        """
+        if not self._use_native_structured_output():
+            llm_kwargs = {"tool_choice": "required", **(llm_kwargs or {})}
+            return super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
+        dispatcher.event(LLMStructuredPredictStartEvent(
+            output_cls=output_cls, template=prompt, template_args=prompt_args))
+        messages = self._extend_messages(prompt.format_messages(**prompt_args))
+        response = self.chat(messages, **self._schema_kwargs(llm_kwargs, output_cls))
+        result = self._parse_structured(output_cls, response)
+        dispatcher.event(LLMStructuredPredictEndEvent(output=result))
+        return result
+
+    @dispatcher.span
+    async def astructured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        """Async twin of :meth:`structured_predict`."""
+        if not self._use_native_structured_output():
+            llm_kwargs = {"tool_choice": "required", **(llm_kwargs or {})}
+            return await super().astructured_predict(
+                output_cls, prompt, llm_kwargs, **prompt_args
+            )
+        dispatcher.event(LLMStructuredPredictStartEvent(
+            output_cls=output_cls, template=prompt, template_args=prompt_args))
+        messages = self._extend_messages(prompt.format_messages(**prompt_args))
+        response = await self.achat(messages, **self._schema_kwargs(llm_kwargs, output_cls))
+        result = self._parse_structured(output_cls, response)
+        dispatcher.event(LLMStructuredPredictEndEvent(output=result))
+        return result
+
+    def _structured_stream_call(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Generator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None, None]:
+        if not self._use_native_structured_output():
+            llm_kwargs = {"tool_choice": "required", **(llm_kwargs or {})}
+            return super()._structured_stream_call(output_cls, prompt, llm_kwargs, **prompt_args)
+        from llama_index.core.program.streaming_utils import (
+            process_streaming_content_incremental,
+        )
+
+        messages = self._extend_messages(prompt.format_messages(**prompt_args))
+        responses = self.stream_chat(messages, **self._schema_kwargs(llm_kwargs, output_cls))
+
+        def gen() -> Generator[Model | FlexibleModel, None, None]:
+            current = None
+            for response in responses:
+                if response.delta:
+                    current = process_streaming_content_incremental(
+                        response, output_cls, current
+                    )
+                    yield current
+
+        return gen()
+
+    async def _structured_astream_call(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> AsyncGenerator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None]:
+        if not self._use_native_structured_output():
+            llm_kwargs = {"tool_choice": "required", **(llm_kwargs or {})}
+            return await super()._structured_astream_call(
+                output_cls, prompt, llm_kwargs, **prompt_args
+            )
+        from llama_index.core.program.streaming_utils import (
+            process_streaming_content_incremental,
+        )
+
+        messages = self._extend_messages(prompt.format_messages(**prompt_args))
+        responses = await self.astream_chat(
+            messages, **self._schema_kwargs(llm_kwargs, output_cls)
+        )
+
+        async def gen() -> AsyncGenerator[Model | FlexibleModel, None]:
+            current = None
+            async for response in responses:
+                if response.delta:
+                    current = process_streaming_content_incremental(
+                        response, output_cls, current
+                    )
+                    yield current
+
+        return gen()
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the HTTP connections this LLM opened (injected clients stay open)."""
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Async twin of :meth:`close`."""
+        await self._clients.aclose()
+
+
+class Fireworks(FwLLM):
+    """Fireworks AI chat models as a LlamaIndex ``FunctionCallingLLM``.
+
+    Args:
+        model: ``kimi-k2-instruct-0905`` (expanded to ``accounts/fireworks/models/...``),
+            a full ``accounts/<account>/models/<id>``, a deployment or router id.
+        api_key: default ``FIREWORKS_API_KEY`` (or ``FIREWORKS_AI_API_KEY``); a missing key
+            raises :class:`fw_core.ConfigurationError` here, before any request.
+        base_url: default ``FIREWORKS_BASE_URL`` or ``https://api.fireworks.ai/inference/v1``.
+        temperature, max_tokens, reasoning_effort, strict: request options.
+        context_window: overrides the model table (see :mod:`llamaindex_fw._models`).
+        additional_kwargs: extra body fields (``top_k``, ``prompt_cache_key``...).
+        timeout, max_retries, default_headers, http_client, async_http_client: transport.
+
+    Example:
+        >>> import httpx
+        >>> from fw_core.testing import WireDouble
+        >>> from llamaindex_fw import Fireworks
+        >>> double = WireDouble()
+        >>> llm = Fireworks(
+        ...     model="kimi-k2-instruct-0905", api_key="fw-example",
+        ...     http_client=httpx.Client(transport=double.transport()),
+        ... )
+        >>> llm.metadata.context_window
+        262144
+        >>> bool(llm.complete("Name a colour").text)
+        True
+    """
+
+    _provider: ClassVar[ProviderSpec] = FIREWORKS
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "llamaindex_fw.Fireworks"
+
+    def _catalog_name(self) -> tuple[str, str] | None:
+        """(account, full model name) for a catalog lookup; None for deployments/routers."""
+        name = self._wire_model.partition("#")[0]
+        parts = name.split("/")
+        if len(parts) != 4 or parts[0] != "accounts" or parts[2] != "models":
+            return None
+        return parts[1], name
+
+    def _find_model_entry(self, client: Any) -> dict[str, Any] | None:
+        from fw_core.models import catalog
+
+        target = self._catalog_name()
+        if target is None:
+            return None
+        account, name = target
+        for entry in catalog(client, account_id=account, filter=f'name="{name}"'):
+            if entry.get("name") == name:
+                return entry
+        return None
+
+    async def _afind_model_entry(self, client: Any) -> dict[str, Any] | None:
+        from fw_core.models import acatalog
+
+        target = self._catalog_name()
+        if target is None:
+            return None
+        account, name = target
+        async for entry in acatalog(client, account_id=account, filter=f'name="{name}"'):
+            if entry.get("name") == name:
+                return entry
+        return None
+
+
+def _pick_entry(entries: list[dict[str, Any]], model: str) -> dict[str, Any] | None:
+    short = model.rsplit("/", 1)[-1]
+    exact = next((e for e in entries if e.get("id") == model), None)
+    return exact or next(
+        (e for e in entries if str(e.get("id", "")).rsplit("/", 1)[-1] == short), None
+    )
+
+
+class Firmware(FwLLM):
+    """Firmware.ai's OpenAI-style gateway as a LlamaIndex ``FunctionCallingLLM``.
+
+    Takes everything :class:`Fireworks` takes, plus Firmware's own options:
+
+    Args:
+        model: ``openai/gpt-5``, ``anthropic/claude-sonnet-4-5-20250929``, a bare id... sent
+            untouched; an unknown vendor prefix is refused unless ``validate_model=False``.
+        mcp_servers: MCP servers Firmware runs tools on server-side
+            (``["dedalus-labs/brave-search"]``); the tools it ran come back in
+            ``response.additional_kwargs["tools_executed"]`` and ``response.raw``.
+        thinking: Anthropic extended thinking, ``{"type": "enabled", "budget_tokens": 2048}``.
+        generation_config: Google ``generationConfig`` fields.
+        safety_settings: Google safety settings, ``[{"category": ..., "threshold": ...}]``.
+        api_key: default ``FIRMWARE_API_KEY``.
+        base_url: default ``FIRMWARE_BASE_URL`` or ``https://app.firmware.ai/api/v1``.
+
+    Example:
+        >>> import httpx
+        >>> from fw_core.testing import WireDouble
+        >>> from llamaindex_fw import Firmware
+        >>> double = WireDouble()
+        >>> llm = Firmware(
+        ...     model="openai/gpt-4o-mini", api_key="fm-example",
+        ...     http_client=httpx.Client(transport=double.transport()),
+        ... )
+        >>> llm.metadata.is_function_calling_model
+        True
+        >>> bool(llm.complete("Name a colour").text)
+        True
+    """
+
+    _provider: ClassVar[ProviderSpec] = FIRMWARE
+
+    mcp_servers: list[str | dict[str, Any]] | None = Field(
+        default=None, description="MCP servers for server-side tool execution."
+    )
+    thinking: dict[str, Any] | None = Field(
+        default=None, description="Anthropic extended thinking configuration."
+    )
+    generation_config: dict[str, Any] | None = Field(
+        default=None, description="Google generationConfig, merged by Firmware."
+    )
+    safety_settings: list[dict[str, Any]] | None = Field(
+        default=None, description="Google safety settings."
+    )
+    validate_model: bool = Field(
+        default=True, description="Refuse model ids with an unknown vendor prefix."
+    )
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "llamaindex_fw.Firmware"
+
+    @classmethod
+    def _normalize_model(cls, model: str, data: dict[str, Any]) -> str:
+        return normalize_firmware_model(model, validate=data.get("validate_model", True))
+
+    def _provider_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        for key in ("mcp_servers", "thinking", "generation_config", "safety_settings"):
+            value = getattr(self, key)
+            if value is not None:
+                params[key] = value
+        return params
+
+    def _find_model_entry(self, client: Any) -> dict[str, Any] | None:
+        from fw_core.models import list_models
+
+        return _pick_entry(list_models(client), self._wire_model)
+
+    async def _afind_model_entry(self, client: Any) -> dict[str, Any] | None:
+        from fw_core.models import alist_models
+
+        return _pick_entry(await alist_models(client), self._wire_model)

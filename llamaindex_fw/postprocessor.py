@@ -1,0 +1,213 @@
+"""``FireworksRerank`` and ``FirmwareRerank``: LlamaIndex node postprocessors on fw_core.
+
+Nodes are sent as documents (their text with embed-mode metadata, as core's rerankers do),
+the API's relevance score lands in ``NodeWithScore.score``, and the best ``top_n`` come
+back best first. Both rerank response shapes are read by :mod:`fw_core.rerank`. The async
+path is truly async (fw_core's AsyncClient), not a thread. Each call fires
+``ReRankStartEvent``/``ReRankEndEvent`` and a ``CBEventType.RERANKING`` callback event.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import httpx
+import llama_index.core.instrumentation as instrument
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, field_serializer
+from llama_index.core.callbacks import CBEventType, EventPayload
+from llama_index.core.instrumentation.events.rerank import ReRankEndEvent, ReRankStartEvent
+from llama_index.core.postprocessor.types import BaseNodePostprocessor
+from llama_index.core.schema import MetadataMode, NodeWithScore, QueryBundle
+
+from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
+from fw_core.rerank import RerankRequest, RerankResponse, arerank, rerank
+from llamaindex_fw._base import ClientHolder, check_http_clients, safe_headers
+
+__all__ = ["FireworksRerank", "FirmwareRerank", "FwRerank"]
+
+dispatcher = instrument.get_dispatcher(__name__)
+
+
+class FwRerank(BaseNodePostprocessor):
+    """Shared implementation of the two rerank postprocessors; use those."""
+
+    _provider: ClassVar[ProviderSpec]
+
+    model: str = Field(default="", description="Rerank model; default the provider's.")
+    top_n: int = Field(default=3, gt=0, description="How many nodes to keep.")
+    keep_retrieval_score: bool = Field(
+        default=False, description="Keep the retriever's score in metadata['retrieval_score']."
+    )
+    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    base_url: str | None = Field(default=None, description="Inference base URL.")
+    timeout: float | None = Field(default=None, gt=0)
+    max_retries: int = Field(default=2, ge=0)
+    default_headers: dict[str, str] | None = Field(default=None)
+
+    _clients: ClientHolder = PrivateAttr()
+    _wire_model: str = PrivateAttr()
+
+    def __init__(
+        self,
+        *,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        **data: Any,
+    ) -> None:
+        provider = self._provider
+        data["model"] = data.get("model") or provider.default_rerank_model
+        wire_model = provider.normalize_model(data["model"])
+        api_key = provider.resolve_api_key(data.pop("api_key", None))
+        data["base_url"] = provider.resolve_base_url(data.get("base_url"))
+        check_http_clients(http_client, async_http_client)
+        super().__init__(api_key=api_key, **data)
+        self._wire_model = wire_model
+        self._clients = ClientHolder(
+            provider,
+            api_key=api_key,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            default_headers=self.default_headers,
+            http_client=http_client,
+            async_http_client=async_http_client,
+        )
+
+    @field_serializer("default_headers")
+    def _serialize_headers(self, value: dict[str, str] | None) -> dict[str, str] | None:
+        return safe_headers(value)
+
+    def _request(self) -> RerankRequest:
+        # Texts are matched back by index, so the documents need not be echoed.
+        return RerankRequest(model=self._wire_model, top_n=self.top_n, return_documents=False)
+
+    def _start(self, nodes: list[NodeWithScore], query_bundle: QueryBundle | None) -> str:
+        dispatcher.event(ReRankStartEvent(
+            query=query_bundle, nodes=nodes, top_n=self.top_n, model_name=self.model))
+        if query_bundle is None:
+            raise ValueError("reranking needs a query (pass query_str or query_bundle)")
+        return query_bundle.query_str
+
+    def _payload(self, nodes: list[NodeWithScore], query: str) -> dict[str, Any]:
+        return {
+            EventPayload.NODES: nodes,
+            EventPayload.MODEL_NAME: self.model,
+            EventPayload.QUERY_STR: query,
+            EventPayload.TOP_K: self.top_n,
+        }
+
+    @staticmethod
+    def _documents(nodes: list[NodeWithScore]) -> list[str]:
+        return [n.node.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
+
+    def _ranked(self, nodes: list[NodeWithScore], resp: RerankResponse) -> list[NodeWithScore]:
+        out: list[NodeWithScore] = []
+        for result in resp.results[: self.top_n]:
+            original = nodes[result.index]
+            node = original.node
+            if self.keep_retrieval_score:
+                node.metadata["retrieval_score"] = original.score
+            out.append(NodeWithScore(node=node, score=result.relevance_score))
+        return out
+
+    def _postprocess_nodes(
+        self, nodes: list[NodeWithScore], query_bundle: QueryBundle | None = None
+    ) -> list[NodeWithScore]:
+        query = self._start(nodes, query_bundle)
+        if not nodes:
+            dispatcher.event(ReRankEndEvent(nodes=[]))
+            return []
+        with self.callback_manager.event(
+            CBEventType.RERANKING, payload=self._payload(nodes, query)
+        ) as event:
+            resp = rerank(self._clients.sync, query, self._documents(nodes), self._request())
+            ranked = self._ranked(nodes, resp)
+            event.on_end(payload={EventPayload.NODES: ranked})
+        dispatcher.event(ReRankEndEvent(nodes=ranked))
+        return ranked
+
+    async def _apostprocess_nodes(
+        self, nodes: list[NodeWithScore], query_bundle: QueryBundle | None = None
+    ) -> list[NodeWithScore]:
+        query = self._start(nodes, query_bundle)
+        if not nodes:
+            dispatcher.event(ReRankEndEvent(nodes=[]))
+            return []
+        with self.callback_manager.event(
+            CBEventType.RERANKING, payload=self._payload(nodes, query)
+        ) as event:
+            resp = await arerank(
+                self._clients.async_, query, self._documents(nodes), self._request()
+            )
+            ranked = self._ranked(nodes, resp)
+            event.on_end(payload={EventPayload.NODES: ranked})
+        dispatcher.event(ReRankEndEvent(nodes=ranked))
+        return ranked
+
+    def close(self) -> None:
+        """Close the HTTP connections this object opened (injected clients stay open)."""
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Async twin of :meth:`close`."""
+        await self._clients.aclose()
+
+
+class FireworksRerank(FwRerank):
+    """Fireworks rerank (``fireworks/qwen3-reranker-8b`` by default) as a node postprocessor.
+
+    Args:
+        top_n: nodes to keep (default 3).
+        model: rerank model id.
+        keep_retrieval_score: copy the retriever's score to ``metadata["retrieval_score"]``.
+        api_key: default ``FIREWORKS_API_KEY``.
+
+    Example:
+        >>> import httpx
+        >>> from fw_core.testing import WireDouble
+        >>> from llama_index.core.schema import NodeWithScore, TextNode
+        >>> from llamaindex_fw import FireworksRerank
+        >>> double = WireDouble()
+        >>> rr = FireworksRerank(
+        ...     top_n=1, api_key="fw-example",
+        ...     http_client=httpx.Client(transport=double.transport()),
+        ... )
+        >>> nodes = [NodeWithScore(node=TextNode(text=t)) for t in
+        ...          ["Paris is the capital of France", "Bananas are yellow"]]
+        >>> rr.postprocess_nodes(nodes, query_str="capital of France")[0].node.text
+        'Paris is the capital of France'
+    """
+
+    _provider: ClassVar[ProviderSpec] = FIREWORKS
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "llamaindex_fw.FireworksRerank"
+
+
+class FirmwareRerank(FwRerank):
+    """Firmware rerank (``rerank-2.5`` by default) as a node postprocessor.
+
+    Arguments as :class:`FireworksRerank`; ``api_key`` defaults to ``FIRMWARE_API_KEY``.
+
+    Example:
+        >>> import httpx
+        >>> from fw_core.testing import WireDouble
+        >>> from llama_index.core.schema import NodeWithScore, TextNode
+        >>> from llamaindex_fw import FirmwareRerank
+        >>> double = WireDouble()
+        >>> rr = FirmwareRerank(
+        ...     top_n=1, api_key="fm-example",
+        ...     http_client=httpx.Client(transport=double.transport()),
+        ... )
+        >>> nodes = [NodeWithScore(node=TextNode(text=t)) for t in
+        ...          ["Bananas are yellow", "Paris is the capital of France"]]
+        >>> rr.postprocess_nodes(nodes, query_str="capital of France")[0].node.text
+        'Paris is the capital of France'
+    """
+
+    _provider: ClassVar[ProviderSpec] = FIRMWARE
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "llamaindex_fw.FirmwareRerank"
