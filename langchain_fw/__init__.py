@@ -27,7 +27,15 @@ _EXPORTS = {
     "FirmwareRerank": "langchain_fw.rerank",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "ChatFireworks",
+    "ChatFirmware",
+    "Fireworks",
+    "FireworksEmbeddings",
+    "FireworksRerank",
+    "FirmwareEmbeddings",
+    "FirmwareRerank",
+]
 
 
 def __getattr__(name: str) -> Any:

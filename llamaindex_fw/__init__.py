@@ -25,7 +25,14 @@ _EXPORTS = {
     "FirmwareRerank": "llamaindex_fw.postprocessor",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Fireworks",
+    "FireworksEmbedding",
+    "FireworksRerank",
+    "Firmware",
+    "FirmwareEmbedding",
+    "FirmwareRerank",
+]
 
 
 def __getattr__(name: str) -> Any:
