@@ -49,3 +49,11 @@ def test_one_version_everywhere() -> None:
 def test_packages_are_typed() -> None:
     for pkg in ("fw_core", "langchain_fw", "llamaindex_fw"):
         assert (ROOT / pkg / "py.typed").exists(), pkg
+
+
+def test_lazy_exports_are_listed_in_all() -> None:
+    import langchain_fw
+    import llamaindex_fw
+
+    for pkg in (langchain_fw, llamaindex_fw):
+        assert sorted(pkg.__all__) == sorted(pkg._EXPORTS), pkg.__name__
