@@ -86,8 +86,10 @@ def _redact(headers: dict[str, str]) -> dict[str, str]:
     for k, v in headers.items():
         k = k.lower()
         if k in ("authorization", "x-api-key", "api-key"):
-            scheme = v.split(" ", 1)[0] if " " in v else ""
-            v = f"{scheme} <redacted>".strip() if v.strip() else ""
+            scheme, _, token = v.strip().partition(" ")
+            if not token.strip():
+                scheme, token = ("", scheme) if scheme.lower() != "bearer" else (scheme, "")
+            v = f"{scheme} <redacted>".strip() if token.strip() else scheme
         out[k] = v
     return out
 
@@ -395,8 +397,8 @@ class WireDouble:
         if bad:
             return self._error(provider, bad.status, bad.message, request_id, bad.param)
         inputs = validation.embedding_inputs(body)
-        out = Outcome.json(200, responses.embeddings(provider, body, inputs),
-                           [("x-request-id", request_id)])
+        out = Outcome(200, [("content-type", "application/json"), ("x-request-id", request_id)],
+                      [responses.embeddings(provider, body, inputs)])
         out.delay = self.latency + self.per_input_latency * len(inputs)
         return out
 

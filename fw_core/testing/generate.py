@@ -17,6 +17,7 @@ document sharing words with the query ranks higher).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import math
@@ -125,7 +126,10 @@ def reply_text(prompt: str, *, n_words: int | None = None) -> str:
     head = " ".join(prompt.split()[:12])
     if len(prompt.split()) > 12:
         head += " ..."
-    return f'You asked: "{head}". Key points: {", ".join(kws)}.'
+    return (
+        f'You asked: "{head}". Key points: {", ".join(kws)}. In short, {kws[0]} is the '
+        f"heart of it, and the points above are what the answer rests on."
+    )
 
 
 def reasoning_text(prompt: str) -> str:
@@ -273,9 +277,34 @@ def embedding_dims(model: str) -> int:
     return 768
 
 
-def _hash(word: str, salt: int) -> int:
-    digest = hashlib.blake2b(f"{salt}:{word}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "little")
+@functools.lru_cache(maxsize=65536)
+def _word_slots(word: str, dims: int) -> tuple[tuple[int, float], ...]:
+    digest = hashlib.blake2b(word.encode(), digest_size=64).digest()
+    sign = 1.0 if digest[0] & 1 else -1.0
+    slots = []
+    band, level = 32, 1
+    while True:
+        size = min(band, dims)
+        h = int.from_bytes(digest[4 * level : 4 * level + 4], "little")
+        slots.append((h % size, sign))
+        if size >= dims or level >= 14:
+            return tuple(slots)
+        band *= 2
+        level += 1
+
+
+@functools.lru_cache(maxsize=8192)
+def embed_sparse(text: str, dims: int) -> tuple[tuple[int, float], ...]:
+    """The non-zero entries ``(index, value)`` of :func:`embed_text`, sorted by index."""
+    text = _NOMIC_PREFIX.sub("", text)
+    all_words = words(text)
+    toks = [w for w in all_words if w not in STOPWORDS] or all_words or [text.strip() or "_"]
+    acc: dict[int, float] = {}
+    for w in toks:
+        for idx, sign in _word_slots(w, dims):
+            acc[idx] = acc.get(idx, 0.0) + sign
+    norm = math.sqrt(sum(v * v for v in acc.values())) or 1.0
+    return tuple(sorted((i, v / norm) for i, v in acc.items() if v))
 
 
 def embed_text(text: str, dims: int) -> list[float]:
@@ -285,30 +314,27 @@ def embed_text(text: str, dims: int) -> list[float]:
     128, ..., ``dims``, so truncating the vector (``dimensions=``) still compares texts by
     their shared words. The nomic task prefixes (``search_query:``...) are ignored.
     """
-    text = _NOMIC_PREFIX.sub("", text)
     vec = [0.0] * dims
-    toks = [w for w in words(text) if w not in STOPWORDS] or words(text) or [text.strip() or "_"]
-    for w in toks:
-        h = _hash(w, 0)
-        sign = 1.0 if h & 1 else -1.0
-        band = 32
-        level = 1
-        while True:
-            size = min(band, dims)
-            vec[_hash(w, level) % size] += sign
-            if size >= dims:
-                break
-            band *= 2
-            level += 1
-    norm = math.sqrt(sum(x * x for x in vec)) or 1.0
-    return [x / norm for x in vec]
+    for i, v in embed_sparse(text, dims):
+        vec[i] = v
+    return vec
 
 
-def truncate_and_normalise(vec: Sequence[float], dims: int) -> list[float]:
-    """The first ``dims`` values of ``vec``, scaled back to unit length."""
-    head = list(vec[:dims])
-    norm = math.sqrt(sum(x * x for x in head)) or 1.0
-    return [x / norm for x in head]
+def truncate_sparse(
+    entries: Sequence[tuple[int, float]], dims: int
+) -> tuple[tuple[int, float], ...]:
+    """Sparse entries of the first ``dims`` values, scaled back to unit length."""
+    kept = [(i, v) for i, v in entries if i < dims]
+    norm = math.sqrt(sum(v * v for _, v in kept)) or 1.0
+    return tuple((i, v / norm) for i, v in kept)
+
+
+def sparse_json(entries: Sequence[tuple[int, float]], dims: int) -> str:
+    """The JSON array text of a sparse vector (fast: most entries are ``0.0``)."""
+    parts = ["0.0"] * dims
+    for i, v in entries:
+        parts[i] = repr(v)
+    return "[" + ",".join(parts) + "]"
 
 
 def encode_base64(vec: Iterable[float]) -> str:

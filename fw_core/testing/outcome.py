@@ -51,11 +51,10 @@ class Outcome:
         cls, status: int, payload: Any, headers: list[tuple[str, str]] | None = None
     ) -> Outcome:
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-        return cls(
-            status=status,
-            headers=[("content-type", "application/json"), *(headers or [])],
-            parts=[body],
-        )
+        extra = list(headers or [])
+        if not any(k.lower() == "content-type" for k, _ in extra):
+            extra.insert(0, ("content-type", "application/json"))
+        return cls(status=status, headers=extra, parts=[body])
 
     def body(self) -> bytes:
         return b"".join(self.parts)

@@ -98,6 +98,37 @@ SCRIPTED: list[ScriptedReply] = [
 ]
 
 
+# -- appended for langchain-tests ChatModelIntegrationTests.test_json_mode ---------------
+
+
+def _json_mode_without_schema(body: dict[str, Any]) -> bool:
+    rf = body.get("response_format")
+    return isinstance(rf, dict) and rf.get("type") == "json_object" and not rf.get("schema")
+
+
+def _quoted_keys_json(provider: str, body: dict[str, Any]) -> Plan:
+    import json
+    import re
+
+    prompt = last_user_text(body.get("messages") or [])
+    keys = re.findall(r"'([A-Za-z_][A-Za-z0-9_]*)'", prompt)
+    return Plan(content=json.dumps({key: f"the {key}" for key in keys}))
+
+
+SCRIPTED.append(
+    ScriptedReply(
+        name="langchain-tests json_mode quoted keys",
+        needed_by="langchain-tests ChatModelIntegrationTests.test_json_mode: JSON mode with no "
+        "schema; the prompt asks for a JSON object with the 'setup' and 'punchline' keys, "
+        "which a real model follows",
+        matches=lambda provider, body: _last_is_user(body)
+        and _json_mode_without_schema(body)
+        and "JSON with 'setup' and 'punchline' keys" in last_user_text(body.get("messages") or []),
+        reply=_quoted_keys_json,
+    )
+)
+
+
 def register(entry: ScriptedReply) -> ScriptedReply:
     """Append ``entry`` to the table (names must be unique) and return it."""
     if any(e.name == entry.name for e in SCRIPTED):
