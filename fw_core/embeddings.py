@@ -221,14 +221,18 @@ async def aembed(
     if not batches:
         return EmbeddingResult([], Usage(), req.model, 0)
     sem = asyncio.Semaphore(req.max_concurrency)
+    failed: list[FwError] = []  # once a batch failed, batches still waiting send nothing
 
     async def one(i: int, span: tuple[int, int]) -> tuple[list[list[float]], EmbeddingResponse]:
         chunk = list(texts[span[0]:span[1]])
         async with sem:
+            if failed:
+                raise failed[0]
             try:
                 resp = await client.request("POST", EMBEDDINGS_PATH, json_body=req.body(chunk))
                 return _vectors(resp.content, len(chunk), resp.request_id)
             except FwError as err:
+                failed.append(err)
                 raise _name_batch(err, i, len(batches), *span) from None
 
     if len(batches) == 1:

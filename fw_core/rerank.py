@@ -120,9 +120,14 @@ def _check(query: str, documents: Sequence[str], req: RerankRequest) -> None:
 
 
 def _response(
-    content: Any, n: int, headers: dict[str, str], request_id: str | None
+    content: Any, n: int, headers: dict[str, str], request_id: str | None, status: int
 ) -> RerankResponse:
-    results = parse_rerank(content, n_documents=n)
+    try:
+        results = parse_rerank(content, n_documents=n)
+    except ResponseValidationError as exc:  # name the response, like every other APIError
+        exc.status_code = exc.status_code or status
+        exc.request_id = exc.request_id or request_id
+        raise
     usage = content.get("usage")
     return RerankResponse(
         results=results,
@@ -141,7 +146,10 @@ def rerank(
     if not documents:
         return RerankResponse([], req.model)
     resp = client.request("POST", RERANK_PATH, json_body=req.body(query, documents))
-    return _response(resp.json(), len(documents), select_headers(resp.headers), resp.request_id)
+    return _response(
+        resp.json(), len(documents), select_headers(resp.headers), resp.request_id,
+        resp.status_code,
+    )
 
 
 async def arerank(
@@ -152,4 +160,7 @@ async def arerank(
     if not documents:
         return RerankResponse([], req.model)
     resp = await client.request("POST", RERANK_PATH, json_body=req.body(query, documents))
-    return _response(resp.json(), len(documents), select_headers(resp.headers), resp.request_id)
+    return _response(
+        resp.json(), len(documents), select_headers(resp.headers), resp.request_id,
+        resp.status_code,
+    )

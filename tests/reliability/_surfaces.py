@@ -1,0 +1,213 @@
+"""The surface side of the matrix: each public way to call the API, behind one small adapter.
+
+A :class:`Surface` builds a fresh object wired to a wire double through counting
+transports (``Wiring``), runs one call style on it (``sync``, ``async``, ``stream``,
+``astream``) and checks that a successful result is whole. Adding a surface is adding
+one entry to :data:`SURFACES`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from fw_core import FIREWORKS, FIRMWARE, AsyncClient, Client, ProviderSpec
+from fw_core import chat as fw_chat
+from fw_core import embeddings as fw_embeddings
+from fw_core import rerank as fw_rerank
+from fw_core.testing import WireDouble
+from tests.reliability._faults import CALL, STREAM
+from tests.reliability.conftest import AsyncCountingTransport, CountingTransport, StreamLedger
+
+FAKE_KEY = "fw-RELIABILITY-not-a-real-key-0123456789"
+
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather for a city",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
+    },
+}
+QUESTION = "What is the weather in 'Paris'?"
+TEXTS = ["alpha particle", "beta decay", "gamma ray", "delta wing"]
+QUERY = "which one is about radiation?"
+
+
+class Wiring:
+    """A wire double plus httpx clients whose response bodies are counted."""
+
+    def __init__(self, double: WireDouble | None = None) -> None:
+        self.double = double or WireDouble()
+        self.ledger = StreamLedger()
+        self.http = httpx.Client(transport=CountingTransport(self.double.transport(), self.ledger))
+        self.ahttp = httpx.AsyncClient(
+            transport=AsyncCountingTransport(self.double.async_transport(), self.ledger)
+        )
+
+    async def aclose(self) -> None:
+        self.http.close()
+        await self.ahttp.aclose()
+
+
+STYLE = {"sync": CALL, "async": CALL, "stream": STREAM, "astream": STREAM}
+
+
+@dataclass(frozen=True)
+class Surface:
+    """One public entry point.
+
+    ``build(wiring, timeout)`` returns the object; ``run(obj, mode, tools)`` performs one
+    user-level operation (a coroutine for async modes) and returns what the user gets;
+    ``check(result, tools)`` asserts that result is complete. ``requests`` is how many HTTP
+    requests one successful operation takes; ``path`` is the endpoint the faults target.
+    """
+
+    name: str
+    provider: ProviderSpec
+    path: str
+    modes: tuple[str, ...]
+    build: Callable[[Wiring, float | None], Any]
+    run: Callable[[Any, str, bool], Any]
+    check: Callable[[Any, bool], None]
+    requests: int = 1
+    langchain: bool = False
+    tags: frozenset[str] = field(default_factory=frozenset)
+
+    def style(self, mode: str) -> str:
+        return STYLE[mode]
+
+
+# ----------------------------------------------------------------------------- fw_core
+
+
+def _core_clients(provider: ProviderSpec) -> Callable[[Wiring, float | None], Any]:
+    def build(w: Wiring, timeout: float | None) -> tuple[Client, AsyncClient]:
+        kw: dict[str, Any] = {"api_key": FAKE_KEY, "timeout": timeout}
+        return (
+            Client(provider, http_client=w.http, **kw),
+            AsyncClient(provider, http_client=w.ahttp, **kw),
+        )
+
+    return build
+
+
+def _chat_body(provider: ProviderSpec, tools: bool) -> dict[str, Any]:
+    model = "llama-v3p1-8b-instruct" if provider is FIREWORKS else "openai/gpt-5.2"
+    body: dict[str, Any] = {
+        "model": provider.normalize_model(model),
+        "messages": [{"role": "user", "content": QUESTION}],
+    }
+    if tools:
+        body["tools"] = [WEATHER_TOOL]
+        body["tool_choice"] = "required"
+    return body
+
+
+def _core_chat_run(provider: ProviderSpec) -> Callable[[Any, str, bool], Any]:
+    def run(clients: tuple[Client, AsyncClient], mode: str, tools: bool) -> Any:
+        sync, asyn = clients
+        body = _chat_body(provider, tools)
+        if mode == "sync":
+            return fw_chat.create(sync, body).completion
+        if mode == "stream":
+            acc = fw_chat.ChatStreamAccumulator()
+            for chunk in fw_chat.stream(sync, body):
+                acc.add(chunk)
+            return acc.result()
+        if mode == "async":
+            return _await_completion(asyn, body)
+        return _astream_completion(asyn, body)
+
+    return run
+
+
+async def _await_completion(client: AsyncClient, body: dict[str, Any]) -> Any:
+    return (await fw_chat.acreate(client, body)).completion
+
+
+async def _astream_completion(client: AsyncClient, body: dict[str, Any]) -> Any:
+    acc = fw_chat.ChatStreamAccumulator()
+    async for chunk in fw_chat.astream(client, body):
+        acc.add(chunk)
+    return acc.result()
+
+
+def _check_completion(completion: Any, tools: bool) -> None:
+    choice = completion.choices[0]
+    assert choice.finish_reason in ("stop", "tool_calls")
+    if tools:
+        call = choice.message.tool_calls[0]
+        assert call.function.name == "get_weather"
+        assert json.loads(call.function.arguments) == {"city": "Paris"}
+    else:
+        assert choice.message.content
+
+
+def _core_embed_run(batch_size: int | None) -> Callable[[Any, str, bool], Any]:
+    def run(clients: tuple[Client, AsyncClient], mode: str, tools: bool) -> Any:
+        sync, asyn = clients
+        model = sync.provider.default_embedding_model
+        req = fw_embeddings.EmbeddingsRequest(
+            model=sync.provider.normalize_model(model), batch_size=batch_size, max_concurrency=1
+        )
+        if mode == "sync":
+            return fw_embeddings.embed(sync, TEXTS, req).vectors
+        return _aembed(asyn, req)
+
+    return run
+
+
+async def _aembed(client: AsyncClient, req: fw_embeddings.EmbeddingsRequest) -> Any:
+    return (await fw_embeddings.aembed(client, TEXTS, req)).vectors
+
+
+def _check_vectors(vectors: Any, tools: bool) -> None:
+    assert len(vectors) == len(TEXTS)
+    assert all(v and len(v) == len(vectors[0]) for v in vectors)
+    assert vectors[0] != vectors[1]
+
+
+def _core_rerank_run(clients: tuple[Client, AsyncClient], mode: str, tools: bool) -> Any:
+    sync, asyn = clients
+    req = fw_rerank.RerankRequest(model=sync.provider.default_rerank_model)
+    if mode == "sync":
+        return fw_rerank.rerank(sync, QUERY, TEXTS, req).results
+    return _arerank(asyn, req)
+
+
+async def _arerank(client: AsyncClient, req: fw_rerank.RerankRequest) -> Any:
+    return (await fw_rerank.arerank(client, QUERY, TEXTS, req)).results
+
+
+def _check_ranking(results: Any, tools: bool) -> None:
+    assert sorted(r.index for r in results) == list(range(len(TEXTS)))
+    scores = [r.relevance_score for r in results]
+    assert scores == sorted(scores, reverse=True)
+
+
+def _core_surfaces() -> list[Surface]:
+    out = []
+    for provider in (FIREWORKS, FIRMWARE):
+        p = provider.name
+        out += [
+            Surface(f"core-{p}-chat", provider, "/chat/completions",
+                    ("sync", "async", "stream", "astream"), _core_clients(provider),
+                    _core_chat_run(provider), _check_completion),
+            Surface(f"core-{p}-embed-batches", provider, "/embeddings", ("sync", "async"),
+                    _core_clients(provider), _core_embed_run(2), _check_vectors, requests=2),
+            Surface(f"core-{p}-rerank", provider, "/rerank", ("sync", "async"),
+                    _core_clients(provider), _core_rerank_run, _check_ranking),
+        ]
+    return out
+
+
+SURFACES: list[Surface] = [*_core_surfaces()]
