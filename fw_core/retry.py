@@ -88,7 +88,10 @@ def parse_retry_after(
         parsed = email.utils.parsedate_tz(raw)
         if parsed is None:
             return None
-        target = email.utils.mktime_tz(parsed)
+        try:
+            target = email.utils.mktime_tz(parsed)
+        except (ValueError, OverflowError):  # a date that parses but is out of range
+            return None
         seconds = target - (time.time() if now is None else now)
         return max(seconds, 0.0)
     if seconds < 0 or seconds != seconds:

@@ -106,6 +106,19 @@ def test_missing_negative_or_garbage_hints_are_ignored(headers: dict[str, str] |
     assert parse_retry_after(headers) is None
 
 
+def test_out_of_range_http_date_is_ignored_not_raised() -> None:
+    assert parse_retry_after({"retry-after": "Mon, 01 Jan 99999 00:00:00 GMT"}, now=0) is None
+    assert backoff(0, {"retry-after": "Mon, 01 Jan 99999 00:00:00 GMT"}, rng=lambda: 0.0) == 0.5
+
+
+def test_out_of_range_http_date_in_the_loop_still_retries() -> None:
+    hint = {"retry-after": "Mon, 01 Jan 99999 00:00:00 GMT"}
+    rec = Recorder([rate_limited(hint), json_response(OK)])
+    client, sleeps = make_client(rec)
+    assert client.request("GET", "/models").attempts == 2
+    assert len(sleeps) == 1 and 0.375 <= sleeps[0] <= 0.5
+
+
 def test_bad_retry_after_ms_falls_back_to_retry_after() -> None:
     assert parse_retry_after({"retry-after-ms": "x", "retry-after": "4"}) == 4.0
     assert parse_retry_after({"retry-after-ms": "-1", "retry-after": "4"}) == 4.0
