@@ -43,7 +43,9 @@ class FwEmbedding(BaseEmbedding):
     base_url: str | None = Field(default=None, description="Inference base URL.")
     timeout: float | None = Field(default=None, gt=0, description="Seconds per request.")
     max_retries: int = Field(default=2, ge=0)
-    default_headers: dict[str, str] | None = Field(default=None)
+    default_headers: dict[str, str] | None = Field(
+        default=None, repr=False, description="Extra headers sent with every request."
+    )
     dimensions: int | None = Field(
         default=None, gt=0, description="Output size for models that support it (Matryoshka)."
     )

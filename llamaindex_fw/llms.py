@@ -121,7 +121,7 @@ class FwLLM(FunctionCallingLLM):
     )
     max_retries: int = Field(default=2, ge=0, description="Retries after the first attempt.")
     default_headers: dict[str, str] | None = Field(
-        default=None, description="Extra headers sent with every request."
+        default=None, repr=False, description="Extra headers sent with every request."
     )
     temperature: float | None = Field(
         default=None, ge=0.0, le=2.0, description="Sampling temperature; None = API default."

@@ -42,7 +42,9 @@ class FwRerank(BaseNodePostprocessor):
     base_url: str | None = Field(default=None, description="Inference base URL.")
     timeout: float | None = Field(default=None, gt=0)
     max_retries: int = Field(default=2, ge=0)
-    default_headers: dict[str, str] | None = Field(default=None)
+    default_headers: dict[str, str] | None = Field(
+        default=None, repr=False, description="Extra headers sent with every request."
+    )
 
     _clients: ClientHolder = PrivateAttr()
     _wire_model: str = PrivateAttr()
