@@ -120,6 +120,11 @@ def _transport_error(exc: httpx.TransportError, request: httpx.Request | None) -
     return APIConnectionError(f"connection failed{where}: {type(exc).__name__}: {exc}")
 
 
+def _request_error(exc: httpx.RequestError, request: httpx.Request) -> APIError:
+    where = f" ({request.method} {request.url.copy_with(query=None)})"
+    return APIConnectionError(f"no usable response{where}: {type(exc).__name__}: {exc}")
+
+
 def _request_id(headers: Mapping[str, str]) -> str | None:
     return headers.get("x-request-id")
 
@@ -238,7 +243,7 @@ class EventStream:
         try:
             for chunk in self.response.iter_bytes():
                 yield from decoder.decode(chunk)
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, httpx.DecodingError) as exc:
             raise StreamError(
                 f"the stream broke mid-way: {type(exc).__name__}: {exc}",
                 status_code=self.status_code,
@@ -320,11 +325,13 @@ class Client(_ClientBase):
                 self._sleep(delay)
                 attempt += 1
                 continue
+            except httpx.RequestError as exc:  # DecodingError, TooManyRedirects: not transient
+                raise _request_error(exc, request) from exc
             if response.status_code < 400:
                 return response, attempt + 1
             try:
                 body = response.read()
-            except httpx.TransportError:
+            except (httpx.TransportError, httpx.DecodingError):
                 body = b""
             finally:
                 response.close()
@@ -404,7 +411,7 @@ class AsyncEventStream:
             async for chunk in self.response.aiter_bytes():
                 for event in decoder.decode(chunk):
                     yield event
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, httpx.DecodingError) as exc:
             raise StreamError(
                 f"the stream broke mid-way: {type(exc).__name__}: {exc}",
                 status_code=self.status_code,
@@ -500,11 +507,13 @@ class AsyncClient(_ClientBase):
                 await self._asleep(delay)
                 attempt += 1
                 continue
+            except httpx.RequestError as exc:  # DecodingError, TooManyRedirects: not transient
+                raise _request_error(exc, request) from exc
             if response.status_code < 400:
                 return response, attempt + 1
             try:
                 body = await response.aread()
-            except httpx.TransportError:
+            except (httpx.TransportError, httpx.DecodingError):
                 body = b""
             finally:
                 await response.aclose()

@@ -229,3 +229,94 @@ def test_package_exports_load_lazily() -> None:
     assert fw_core.chat.create is not None
     with pytest.raises(AttributeError):
         _ = fw_core.not_a_thing  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------------------------
+# bodies httpx cannot decode, redirect loops: typed errors, never raw httpx ones
+
+
+def corrupt_gzip() -> bytes:
+    import gzip
+
+    good = gzip.compress(b'data: {"id": "s", "choices": []}\n\n' * 20)
+    return good[:20] + b"not gzip at all" * 4
+
+
+def gzip_response(status: int) -> httpx.Response:
+    headers = {"content-encoding": "gzip", "content-type": "text/event-stream"}
+    return httpx.Response(status, headers=headers, stream=Body([corrupt_gzip()]))
+
+
+def test_undecodable_body_is_an_api_connection_error_and_not_retried() -> None:
+    from fw_core.errors import APIConnectionError
+
+    rec = Recorder(lambda r, n: gzip_response(200))
+    client, sleeps = make_client(rec, max_retries=3)
+    with pytest.raises(APIConnectionError, match="DecodingError") as info:
+        client.request("GET", "/models")
+    assert isinstance(info.value.__cause__, httpx.DecodingError)
+    assert (rec.calls, sleeps) == (1, [])
+
+
+def test_undecodable_stream_is_a_stream_error() -> None:
+    client, _ = make_client(Recorder(lambda r, n: gzip_response(200)))
+    with pytest.raises(StreamError, match="DecodingError"), client.stream("GET", "/s") as events:
+        list(events)
+
+
+def test_undecodable_error_body_keeps_the_status_error() -> None:
+    from fw_core.errors import InternalServerError
+
+    client, _ = make_client(Recorder(lambda r, n: gzip_response(500)), max_retries=0)
+    with pytest.raises(InternalServerError), client.stream("GET", "/s"):
+        pass
+
+
+def test_redirect_loop_is_an_api_connection_error() -> None:
+    from fw_core.errors import APIConnectionError
+
+    def loop(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(302, headers={"location": str(request.url)})
+
+    http = httpx.Client(transport=httpx.MockTransport(loop), follow_redirects=True,
+                        max_redirects=3)
+    client = Client(FIREWORKS, api_key=KEY, http_client=http, env={})
+    with pytest.raises(APIConnectionError, match="TooManyRedirects"):
+        client.request("GET", "/models")
+
+
+async def test_async_undecodable_bodies() -> None:
+    from fw_core.errors import APIConnectionError, InternalServerError
+
+    rec = AsyncRecorder(lambda r, n: gzip_response(200))
+    client, sleeps = make_async_client(rec, max_retries=2)
+    with pytest.raises(APIConnectionError):
+        await client.request("GET", "/models")
+    assert (rec.calls, sleeps) == (1, [])
+    with pytest.raises(StreamError):
+        async with client.stream("GET", "/s") as events:
+            async for _ in events:
+                pass
+    client, _ = make_async_client(AsyncRecorder(lambda r, n: gzip_response(503)), max_retries=0)
+    with pytest.raises(InternalServerError):
+        async with client.stream("GET", "/s"):
+            pass
+
+
+def test_event_stream_close_releases_the_response() -> None:
+    body = Body([b"data: 1\n\n"])
+    client, _ = make_client(Recorder([sse_response(body)]))
+    with client.stream("GET", "/s") as events:
+        events.close()
+        assert body.closed
+
+
+def test_async_http_client_created_outside_a_loop_is_replaced_inside_one() -> None:
+    client = AsyncClient(FIREWORKS, api_key=KEY, env={})
+    outside = client.http_client
+    assert client.http_client is outside  # still no loop: reused
+
+    async def inside() -> httpx.AsyncClient:
+        return client.http_client
+
+    assert asyncio.run(inside()) is not outside
