@@ -193,7 +193,9 @@ class Fault:
         body = self.body if self.body is not None else error_body(
             self.status_code, message, envelope=self.envelope, param=self.param,
             code=self.code, request_id=request_id)
-        headers = [("x-request-id", request_id), *self.headers.items()]
+        given = {k.lower() for k in self.headers}
+        headers = [("x-request-id", request_id)] if "x-request-id" not in given else []
+        headers += list(self.headers.items())
         if isinstance(body, str):
             ctype = "text/html" if self.envelope == "html" else "text/plain"
             return Outcome(self.status_code, [("content-type", ctype), *headers],

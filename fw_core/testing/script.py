@@ -129,6 +129,27 @@ SCRIPTED.append(
 )
 
 
+# -- appended for langchain-tests ChatModelIntegrationTests.test_agent_loop ---------------
+
+SCRIPTED.append(
+    ScriptedReply(
+        name="langchain-tests agent_loop get_weather",
+        needed_by="langchain-tests ChatModelIntegrationTests.test_agent_loop: tools bound with "
+        "tool_choice auto and 'What is the weather in San Francisco, CA?'; a real model calls "
+        "get_weather once (the default rules call only tools named in the prompt)",
+        matches=lambda provider, body: _last_is_user(body)
+        and _has_tool(body, "get_weather")
+        and body.get("tool_choice") in (None, "auto")
+        and last_user_text(body.get("messages") or []).startswith("What is the weather in "),
+        reply=lambda provider, body: Plan(tool_calls=[PlannedCall(
+            "get_weather",
+            {"location": last_user_text(body["messages"])
+             .removeprefix("What is the weather in ").rstrip("?")},
+        )]),
+    )
+)
+
+
 def register(entry: ScriptedReply) -> ScriptedReply:
     """Append ``entry`` to the table (names must be unique) and return it."""
     if any(e.name == entry.name for e in SCRIPTED):

@@ -125,6 +125,7 @@ class LoopbackServer:
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
         self._error: BaseException | None = None
         self.stopped = threading.Event()
 
@@ -174,12 +175,19 @@ class LoopbackServer:
         server.close()
         for writer in list(self._writers):
             writer.transport.abort()
+        tasks = [t for t in self._tasks if not t.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await server.wait_closed()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         with self.double._lock:
             self.double.connections += 1
         self._writers.add(writer)
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
         try:
             while True:
                 try:
@@ -202,6 +210,8 @@ class LoopbackServer:
             pass
         finally:
             self._writers.discard(writer)
+            if task is not None:
+                self._tasks.discard(task)
             with contextlib.suppress(Exception):
                 writer.close()
 
