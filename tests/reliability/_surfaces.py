@@ -210,4 +210,110 @@ def _core_surfaces() -> list[Surface]:
     return out
 
 
-SURFACES: list[Surface] = [*_core_surfaces()]
+# ----------------------------------------------------------------------------- LangChain
+
+
+def _lc_build(cls_name: str, **options: Any) -> Callable[[Wiring, float | None], Any]:
+    def build(w: Wiring, timeout: float | None) -> Any:
+        import langchain_fw
+
+        cls = getattr(langchain_fw, cls_name)
+        return cls(api_key=FAKE_KEY, http_client=w.http, http_async_client=w.ahttp,
+                   timeout=timeout, **options)
+
+    return build
+
+
+def _lc_embed_run(emb: Any, mode: str, tools: bool) -> Any:
+    if mode == "sync":
+        return emb.embed_documents(list(TEXTS))
+    return emb.aembed_documents(list(TEXTS))
+
+
+def _lc_rerank_run(reranker: Any, mode: str, tools: bool) -> Any:
+    from langchain_core.documents import Document
+
+    docs = [Document(page_content=t, metadata={"n": i}) for i, t in enumerate(TEXTS)]
+    if mode == "sync":
+        return reranker.compress_documents(docs, QUERY)
+    return reranker.acompress_documents(docs, QUERY)
+
+
+def _check_lc_documents(docs: Any, tools: bool) -> None:
+    assert sorted(d.metadata["n"] for d in docs) == list(range(len(TEXTS)))
+    scores = [d.metadata["relevance_score"] for d in docs]
+    assert scores == sorted(scores, reverse=True)
+
+
+def _langchain_surfaces() -> list[Surface]:
+    out = []
+    for provider, prefix in ((FIREWORKS, "Fireworks"), (FIRMWARE, "Firmware")):
+        p = provider.name
+        out += [
+            Surface(f"lc-{p}-embed-batches", provider, "/embeddings", ("sync", "async"),
+                    _lc_build(f"{prefix}Embeddings", batch_size=2, max_concurrency=1),
+                    _lc_embed_run, _check_vectors, requests=2, langchain=True),
+            Surface(f"lc-{p}-rerank", provider, "/rerank", ("sync", "async"),
+                    _lc_build(f"{prefix}Rerank", top_n=None), _lc_rerank_run,
+                    _check_lc_documents, langchain=True),
+        ]
+    return out
+
+
+# ----------------------------------------------------------------------------- LlamaIndex
+
+
+def _li_build(cls_name: str, **options: Any) -> Callable[[Wiring, float | None], Any]:
+    def build(w: Wiring, timeout: float | None) -> Any:
+        import llamaindex_fw
+
+        cls = getattr(llamaindex_fw, cls_name)
+        return cls(api_key=FAKE_KEY, http_client=w.http, async_http_client=w.ahttp,
+                   timeout=timeout, **options)
+
+    return build
+
+
+def _li_embed_run(emb: Any, mode: str, tools: bool) -> Any:
+    if mode == "sync":
+        return emb.get_text_embedding_batch(list(TEXTS))
+    return emb.aget_text_embedding_batch(list(TEXTS))
+
+
+def _li_rerank_run(post: Any, mode: str, tools: bool) -> Any:
+    from llama_index.core.schema import NodeWithScore, TextNode
+
+    nodes = [NodeWithScore(node=TextNode(text=t, id_=f"n{i}"), score=0.0)
+             for i, t in enumerate(TEXTS)]
+    if mode == "sync":
+        return post.postprocess_nodes(nodes, query_str=QUERY)
+    return post.apostprocess_nodes(nodes, query_str=QUERY)
+
+
+def _check_li_nodes(nodes: Any, tools: bool) -> None:
+    assert sorted(n.node.node_id for n in nodes) == [f"n{i}" for i in range(len(TEXTS))]
+    scores = [n.score for n in nodes]
+    assert scores == sorted(scores, reverse=True)
+
+
+def _llamaindex_surfaces() -> list[Surface]:
+    out = []
+    for provider, prefix in ((FIREWORKS, "Fireworks"), (FIRMWARE, "Firmware")):
+        p = provider.name
+        out += [
+            # Sync only: LlamaIndex's own async batching runs every batch at once
+            # (asyncio.gather), so its request order is not deterministic; the async
+            # multi-batch path is covered by test_llamaindex_async_batches_fail_whole.
+            Surface(f"li-{p}-embed-batches", provider, "/embeddings", ("sync",),
+                    _li_build(f"{prefix}Embedding", embed_batch_size=2), _li_embed_run,
+                    _check_vectors, requests=2),
+            Surface(f"li-{p}-embed", provider, "/embeddings", ("async",),
+                    _li_build(f"{prefix}Embedding"), _li_embed_run, _check_vectors),
+            Surface(f"li-{p}-rerank", provider, "/rerank", ("sync", "async"),
+                    _li_build(f"{prefix}Rerank", top_n=len(TEXTS)), _li_rerank_run,
+                    _check_li_nodes),
+        ]
+    return out
+
+
+SURFACES: list[Surface] = [*_core_surfaces(), *_langchain_surfaces(), *_llamaindex_surfaces()]
