@@ -68,7 +68,7 @@ class ChunkReader(Generic[C]):
                 payload = json.loads(data)
             except ValueError:
                 payload = None
-            if isinstance(payload, dict) and "error" in payload:
+            if isinstance(payload, dict) and payload.get("error"):  # "error": null is no error
                 raise self._error(data, "the API sent an error mid-stream")
         try:
             chunk = self._cls.model_validate_json(data)

@@ -114,6 +114,13 @@ def test_error_envelope_as_a_plain_data_frame() -> None:
     assert info.value.request_id == "rid"
 
 
+def test_null_error_field_is_not_an_error() -> None:
+    r = reader()
+    chunk = r.feed(ev({"id": "s", "usage": {"prompt_tokens": 1, "total_tokens": 3},
+                       "error": None}))
+    assert chunk is not None and chunk.usage.total_tokens == 3
+
+
 def test_chunk_whose_text_mentions_error_is_not_an_error() -> None:
     r = reader()
     chunk = r.feed(ev(c('the word "error" appears here')))
