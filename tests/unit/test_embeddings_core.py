@@ -328,3 +328,21 @@ async def test_aembed_empty_and_single_batch() -> None:
     result = await aembed(client, texts(3), EmbeddingsRequest(NOMIC, max_concurrency=1))
     assert [v[0] for v in result.vectors] == [0.0, 1.0, 2.0] and rec.calls == 1
     assert result.vectors[0][1] == 3.0  # all three texts went in the one request
+
+
+def test_batches_not_yet_started_are_cancelled_after_a_failure() -> None:
+    release = threading.Event()
+
+    def script(request: httpx.Request, n: int) -> httpx.Response:
+        text = json.loads(request.content)["input"][0]
+        if text == "t0":
+            return json_response({"error": {"message": "boom"}}, 500)
+        release.wait(1.0)  # keeps both workers busy while the failure is handled
+        return json_response(echo_payload(request))
+
+    rec = Recorder(script)
+    client, _ = make_client(rec, max_retries=0)
+    with pytest.raises(InternalServerError) as info:
+        embed(client, texts(8), EmbeddingsRequest(NOMIC, batch_size=1, max_concurrency=2))
+    assert info.value.batch == 0  # type: ignore[attr-defined]
+    assert rec.calls < 8  # the queued batches were never sent

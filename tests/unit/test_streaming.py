@@ -318,3 +318,28 @@ def test_chat_body_checked_before_any_request(body: dict[str, Any]) -> None:
     with pytest.raises(ConfigurationError):
         chat.stream(client, body)
     assert rec.calls == 0
+
+
+# ---------------------------------------------------------------------------------------
+# wire models
+
+
+def test_parse_model_from_a_dict_and_its_error() -> None:
+    from fw_core.wire import ChatCompletion, parse_model
+
+    ok = parse_model(ChatCompletion, {"choices": [{"message": {"content": "x"}}]})
+    assert ok.choices[0].message.content == "x" and ok.choices[0].index == 0
+    with pytest.raises(ResponseValidationError, match="at choices") as info:
+        parse_model(ChatCompletion, {"choices": [{"message": 3}]}, request_id="r")
+    assert info.value.request_id == "r"
+    assert json.loads(info.value.body) == {"choices": [{"message": 3}]}
+
+
+def test_usage_nulls_count_as_zero_and_choices_null_as_empty() -> None:
+    chunk = ChatCompletionChunk.model_validate(
+        {"id": "s", "choices": None,
+         "usage": {"prompt_tokens": 5, "completion_tokens": None, "total_tokens": 5}}
+    )
+    assert chunk.choices == []
+    assert chunk.usage.completion_tokens == 0
+    assert chunk.usage.cached_tokens is None and chunk.usage.reasoning_tokens is None
