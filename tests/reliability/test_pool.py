@@ -1,0 +1,173 @@
+"""Connection pool state over real sockets (the wire double's loopback server).
+
+The matrix counts response bodies on in-process transports; here a few representative
+faults go over TCP to the loopback server through the httpx client fw_core creates
+itself (nothing injected), and afterwards the pool must hold no active connection and
+no queued request. The same client must then serve a normal call: a fault never leaves
+a broken connection in the pool for the next caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from fw_core import FIREWORKS, FIRMWARE, AsyncClient, Client, ProviderSpec
+from fw_core import chat as fw_chat
+from fw_core import errors as fe
+from fw_core.testing import Fault, WireDouble
+from fw_core.testing.server import serve
+from tests.reliability._faults import AFTER_TOOL_CALL
+from tests.reliability._surfaces import FAKE_KEY, QUESTION, WEATHER_TOOL
+
+_PATHS = {"fireworks": "/inference/v1", "firmware": "/api/v1"}
+_TIMEOUT = 0.25  # client read timeout for the slow-first-byte case; a real wait over TCP
+
+# (id, fault, times, call style, expected error)
+_CASES: list[tuple[str, Any, int, str, type[fe.FwError]]] = [
+    ("503-exhaust", lambda: Fault.status(503), 3, "call", fe.InternalServerError),
+    ("reset-exhaust", Fault.reset, 3, "call", fe.APIConnectionError),
+    ("cut-body-exhaust", lambda: Fault.cut_stream(1), 3, "call", fe.APIConnectionError),
+    ("slow-first-byte", lambda: Fault.slow_first_byte(5.0), 3, "call", fe.APITimeoutError),
+    ("stream-cut-after-tool-call", lambda: Fault.cut_stream(AFTER_TOOL_CALL), 1, "stream",
+     fe.StreamError),
+    ("stream-error-event", lambda: Fault.error_event(after=2), 1, "stream", fe.StreamError),
+    ("stream-malformed-json", lambda: Fault.malformed_json(after=1), 1, "stream",
+     fe.StreamError),
+    ("stream-429-exhaust", lambda: Fault.status(429), 3, "stream", fe.RateLimitError),
+]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[WireDouble, str]]:
+    double = WireDouble()
+    with serve(double, max_lifetime=120) as base_url:
+        yield double, base_url
+
+
+def _body(provider: ProviderSpec) -> dict[str, Any]:
+    model = "llama-v3p1-8b-instruct" if provider is FIREWORKS else "openai/gpt-5.2"
+    return {
+        "model": provider.normalize_model(model),
+        "messages": [{"role": "user", "content": QUESTION}],
+        "tools": [WEATHER_TOOL],
+        "tool_choice": "required",
+    }
+
+
+def _busy(http: httpx.Client | httpx.AsyncClient) -> list[str]:
+    """Connections in use or requests waiting, as readable strings (empty when at rest)."""
+    pool = http._transport._pool  # type: ignore[union-attr]
+    out = [repr(c) for c in pool.connections if not (c.is_idle() or c.is_closed())]
+    out += [f"queued request {r!r}" for r in pool._requests]
+    return out
+
+
+def _sync_call(client: Client, body: dict[str, Any], style: str) -> Any:
+    if style == "call":
+        return fw_chat.create(client, body).completion
+    acc = fw_chat.ChatStreamAccumulator()
+    for chunk in fw_chat.stream(client, body):
+        acc.add(chunk)
+    return acc.result()
+
+
+async def _async_call(client: AsyncClient, body: dict[str, Any], style: str) -> Any:
+    if style == "call":
+        return (await fw_chat.acreate(client, body)).completion
+    acc = fw_chat.ChatStreamAccumulator()
+    async for chunk in fw_chat.astream(client, body):
+        acc.add(chunk)
+    return acc.result()
+
+
+def _params() -> list[Any]:
+    return [
+        pytest.param(provider, case, id=f"{provider.name}-{case[0]}")
+        for provider in (FIREWORKS, FIRMWARE)
+        for case in _CASES
+    ]
+
+
+@pytest.mark.parametrize(("provider", "case"), _params())
+def test_sync_pool_at_rest(
+    server: tuple[WireDouble, str], provider: ProviderSpec, case: Any, sleeps: list[float]
+) -> None:
+    double, base = server
+    _, make, times, style, error = case
+    double.reset()
+    with Client(provider, api_key=FAKE_KEY, base_url=base + _PATHS[provider.name],
+                timeout=_TIMEOUT) as client:
+        double.inject(make(), times=times, path="/chat/completions")
+        with pytest.raises(error):
+            _sync_call(client, _body(provider), style)
+        assert len(double.requests) == times
+        assert _busy(client.http_client) == []
+        result = _sync_call(client, _body(provider), style)
+        assert result.choices[0].message.tool_calls[0].function.name == "get_weather"
+        assert _busy(client.http_client) == []
+
+
+@pytest.mark.parametrize(("provider", "case"), _params())
+async def test_async_pool_at_rest(
+    server: tuple[WireDouble, str], provider: ProviderSpec, case: Any, sleeps: list[float]
+) -> None:
+    double, base = server
+    _, make, times, style, error = case
+    double.reset()
+    async with AsyncClient(provider, api_key=FAKE_KEY, base_url=base + _PATHS[provider.name],
+                           timeout=_TIMEOUT) as client:
+        double.inject(make(), times=times, path="/chat/completions")
+        with pytest.raises(error):
+            await _async_call(client, _body(provider), style)
+        assert len(double.requests) == times
+        assert _busy(client.http_client) == []
+        result = await _async_call(client, _body(provider), style)
+        assert result.choices[0].message.tool_calls[0].function.name == "get_weather"
+        assert _busy(client.http_client) == []
+
+
+def test_caller_leaving_a_stream_early_releases_the_connection(
+    server: tuple[WireDouble, str],
+) -> None:
+    double, base = server
+    double.reset()
+    with Client(FIREWORKS, api_key=FAKE_KEY, base_url=base + "/inference/v1") as client:
+        for chunk in fw_chat.stream(client, _body(FIREWORKS)):
+            assert chunk.choices  # the first chunk, then the caller walks away
+            break
+        assert _busy(client.http_client) == []
+        assert fw_chat.create(client, _body(FIREWORKS)).completion.choices
+
+
+async def test_cancelled_stream_releases_the_connection(server: tuple[WireDouble, str]) -> None:
+    double, base = server
+    double.reset()
+    async with AsyncClient(FIRMWARE, api_key=FAKE_KEY, base_url=base + "/api/v1") as client:
+        double.inject(Fault.slow_body(30.0), path="/chat/completions")
+        task = asyncio.ensure_future(_async_call(client, _body(FIRMWARE), "stream"))
+        for _ in range(2000):
+            if double.requests:
+                break
+            await asyncio.sleep(0.001)
+        await asyncio.sleep(0.05)  # headers on their way; body stalled
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert _busy(client.http_client) == []
+        result = await _async_call(client, _body(FIRMWARE), "stream")
+        assert result.choices[0].finish_reason == "tool_calls"
+        assert _busy(client.http_client) == []
+
+
+def test_connections_are_reused_across_calls(server: tuple[WireDouble, str]) -> None:
+    double, base = server
+    double.reset()
+    with Client(FIRMWARE, api_key=FAKE_KEY, base_url=base + "/api/v1") as client:
+        for _ in range(5):
+            fw_chat.create(client, _body(FIRMWARE))
+        assert double.connections == 1
