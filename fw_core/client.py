@@ -125,6 +125,20 @@ def _request_error(exc: httpx.RequestError, request: httpx.Request) -> APIError:
     return APIConnectionError(f"no usable response{where}: {type(exc).__name__}: {exc}")
 
 
+def _merge_headers(*layers: Mapping[str, str] | None) -> dict[str, str]:
+    """Later layers win; names compare case-insensitively, so no header is sent twice."""
+    out: dict[str, str] = {}
+    spelled: dict[str, str] = {}  # lower-case name -> the spelling kept in ``out``
+    for layer in layers:
+        for name, value in (layer or {}).items():
+            previous = spelled.get(name.lower())
+            if previous is not None:
+                del out[previous]
+            spelled[name.lower()] = name
+            out[name] = value
+    return out
+
+
 def _request_id(headers: Mapping[str, str]) -> str | None:
     return headers.get("x-request-id")
 
@@ -150,13 +164,15 @@ class _ClientBase:
         self.base_url = provider.resolve_base_url(base_url, env)
         self.timeout = _check_timeout(timeout)
         self.max_retries = max_retries
-        self._headers: dict[str, str] = {
-            "Accept": "application/json",
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            **(dict(default_headers) if default_headers else {}),
-            "Authorization": f"Bearer {self._api_key.get_secret_value()}",
-        }
+        self._headers: dict[str, str] = _merge_headers(
+            {
+                "Accept": "application/json",
+                "Content-Type": "application/json",
+                "User-Agent": USER_AGENT,
+            },
+            default_headers,
+            {"Authorization": f"Bearer {self._api_key.get_secret_value()}"},
+        )
         # Tests replace these to run retry paths without real sleeps.
         self._sleep: Callable[[float], None] = time.sleep
         self._asleep: Callable[[float], Any] = asyncio.sleep
@@ -189,11 +205,11 @@ class _ClientBase:
         files: Any = None,
         data: Any = None,
     ) -> httpx.Request:
-        hdrs = self._headers if not headers else {**self._headers, **headers}
+        hdrs = self._headers if not headers else _merge_headers(self._headers, headers)
         if stream:
-            hdrs = {**hdrs, "Accept": "text/event-stream"}
+            hdrs = _merge_headers(hdrs, {"Accept": "text/event-stream"})
         if files is not None:
-            hdrs = {k: v for k, v in hdrs.items() if k != "Content-Type"}
+            hdrs = {k: v for k, v in hdrs.items() if k.lower() != "content-type"}
             return http.build_request(
                 method, self._url(path), params=params, headers=hdrs, files=files, data=data,
                 timeout=_check_timeout(timeout) if timeout is not None else self.timeout,

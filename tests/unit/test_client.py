@@ -59,6 +59,25 @@ def test_default_headers_cannot_override_the_key() -> None:
     assert rec.requests[0].headers["authorization"] == f"Bearer {KEY}"
 
 
+def test_header_overrides_are_case_insensitive_and_never_duplicated() -> None:
+    rec = Recorder(lambda r, n: json_response({}))
+    client, _ = make_client(
+        rec, default_headers={"user-agent": "myapp/1.0", "authorization": "Bearer other"}
+    )
+    client.request("GET", "/x", headers={"content-type": "text/plain"})
+    with client.stream("GET", "/y", headers={"accept": "application/json"}):
+        pass
+    client.request("POST", "/z", files={"file": ("a.txt", b"x")},
+                   headers={"CONTENT-TYPE": "application/json"})
+    plain, streamed, upload = (r.headers for r in rec.requests)
+    assert plain.get_list("user-agent") == ["myapp/1.0"]
+    assert plain.get_list("authorization") == [f"Bearer {KEY}"]  # the key always wins
+    assert plain.get_list("content-type") == ["text/plain"]
+    assert streamed.get_list("accept") == ["text/event-stream"]
+    assert upload.get_list("content-type")[0].startswith("multipart/form-data")
+    assert len(upload.get_list("content-type")) == 1
+
+
 def test_absolute_url_is_used_as_is_and_no_body_means_no_content() -> None:
     rec = Recorder([json_response({})])
     client, _ = make_client(rec)
