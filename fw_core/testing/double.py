@@ -244,6 +244,11 @@ class WireDouble:
             return self._get(where, ep, request_id, query)
         if rec.method != "POST":
             return self._error(where.provider, 405, "Method Not Allowed", request_id)
+        if ep in ("audio/transcriptions", "audio/translations") and where.provider == "fireworks":
+            name = re.search(rb'filename="([^"]{1,200})"', rec.content)
+            label = name.group(1).decode("utf-8", "replace") if name else "the audio"
+            return Outcome.json(200, {"text": f"Transcript of {label}."},
+                                [("x-request-id", request_id)])
         if rec.json is None and rec.content:
             return self._error(where.provider, 400, "request body is not valid JSON", request_id)
         if ep == "chat/completions":

@@ -21,7 +21,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from fw_core.testing.generate import json_from_schema, reasoning_text, reply_text
+from fw_core.testing.generate import (
+    json_from_schema,
+    keywords,
+    quoted,
+    reasoning_text,
+    reply_text,
+)
 
 __all__ = [
     "Plan",
@@ -229,6 +235,15 @@ def _schema_of(response_format: Any) -> tuple[bool, Any]:
     return False, None
 
 
+def _json_mode_value(prompt: str) -> dict[str, Any]:
+    """JSON mode without a schema: the keys the prompt quotes, else ``{"answer": ...}``."""
+    keys = [q for q in quoted(prompt) if re.fullmatch(r"[A-Za-z_][\w-]{0,40}", q)]
+    if not keys:
+        return {"answer": reply_text(prompt)}
+    topic = " ".join([k for k in keywords(prompt, limit=4) if k not in keys][:2]) or "this"
+    return {k: f"{k.replace('_', ' ')} about {topic}" for k in dict.fromkeys(keys)}
+
+
 def _grammar_text(grammar: Any, fallback: str) -> str:
     if isinstance(grammar, str):
         m = re.search(r'"((?:[^"\\]|\\.)+)"', grammar)
@@ -254,7 +269,7 @@ def plan_chat(provider: str, body: dict[str, Any], *, stream_chunks: int | None 
     rf = body.get("response_format")
     wants_json, schema = _schema_of(rf)
     if wants_json:
-        value = json_from_schema(schema, prompt) if schema else {"answer": reply_text(prompt)}
+        value = json_from_schema(schema, prompt) if schema else _json_mode_value(prompt)
         return Plan(content=json.dumps(value, ensure_ascii=False))
     if isinstance(rf, dict) and rf.get("type") == "grammar":
         return Plan(content=_grammar_text(rf.get("grammar"), reply_text(prompt)))

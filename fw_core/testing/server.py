@@ -226,19 +226,22 @@ class LoopbackServer:
             await asyncio.sleep(o.delay)
         chunked = o.stream
         body = b"" if chunked else o.body()
-        writer.write(_head(o, chunked, len(body), keep_alive))
+        head = _head(o, chunked, len(body), keep_alive)
         if o.body_delay:
+            writer.write(head)
             await writer.drain()
             await asyncio.sleep(o.body_delay)
+            head = b""
         if not chunked:
             if o.cut_after is not None:
-                writer.write(b"".join(o.parts[: o.cut_after]))
+                writer.write(head + b"".join(o.parts[: o.cut_after]))
                 await writer.drain()
                 writer.transport.abort()
                 return False
-            writer.write(body)
+            writer.write(head + body)  # one write: no Nagle / delayed-ACK stall
             await writer.drain()
             return True
+        writer.write(head)
         for i, part in enumerate(o.parts):
             if o.cut_after is not None and i >= o.cut_after:
                 await writer.drain()

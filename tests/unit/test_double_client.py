@@ -272,6 +272,10 @@ def test_json_mode_without_schema_and_grammar(double: WireDouble) -> None:
     c = chat.create(client, {"model": FM_MODEL, "response_format": {"type": "json_object"},
                              "messages": _user("Give JSON")}).completion
     assert isinstance(json.loads(c.choices[0].message.content or ""), dict)
+    keyed = chat.create(client, {"model": FM_MODEL, "response_format": {"type": "json_object"},
+                                 "messages": _user("A joke about cats as JSON with 'setup' and "
+                                                   "'punchline' keys.")}).completion
+    assert set(json.loads(keyed.choices[0].message.content or "")) == {"setup", "punchline"}
     g = chat.create(_client(double), {"model": FW_MODEL, "messages": _user("yes or no?"),
                                       "response_format": {"type": "grammar",
                                                           "grammar": 'root ::= "yes" | "no"'}})
@@ -558,6 +562,14 @@ def test_model_lists_and_catalog_paging(double: WireDouble) -> None:
     first = paged[0]
     assert {"name", "displayName", "contextLength", "supportsTools",
             "supportsImageInput"} <= set(first)
+
+
+def test_audio_transcription(double: WireDouble) -> None:
+    http = httpx.Client(transport=double.transport())
+    r = http.post("https://audio-prod.api.fireworks.ai/v1/audio/transcriptions",
+                  headers={"Authorization": "Bearer k"}, data={"model": "whisper-v3"},
+                  files={"file": ("meeting.wav", b"RIFF....", "audio/wav")})
+    assert r.status_code == 200 and "meeting.wav" in r.json()["text"]
 
 
 def test_quota_and_unknown_routes(double: WireDouble) -> None:
