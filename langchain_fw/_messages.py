@@ -1,0 +1,551 @@
+"""Pure conversions between LangChain messages and the chat-completions wire format.
+
+Nothing here does I/O or keeps state beyond one stream (:class:`StreamState`).
+
+Outgoing (``message_to_wire``): each LangChain message becomes a dict holding only the keys
+the strict APIs accept (``role``, ``content``, ``name``, ``tool_calls``, ``tool_call_id``,
+``reasoning_content``). Whatever another provider left in a history (OpenAI ``refusal``,
+``annotations``, ``audio``, ``function_call``; Anthropic ``tool_use``/``thinking`` blocks;
+``reasoning`` blocks; tool-call ``index``; ``name`` on tool messages) is never copied, so a
+history produced elsewhere does not earn an "Extra inputs are not permitted" 400.
+
+Incoming (``completion_to_result``, ``StreamState.chunk``): ``content`` is the answer text
+(a string); reasoning (``reasoning_content``, or an inline ``<think>`` block) goes to
+``additional_kwargs["reasoning_content"]``, which langchain-core turns into a standard
+``reasoning`` content block and which :func:`message_to_wire` sends back on the next turn.
+
+>>> from langchain_core.messages import AIMessage, HumanMessage
+>>> message_to_wire(HumanMessage("hi"))
+{'role': 'user', 'content': 'hi'}
+>>> message_to_wire(AIMessage("", additional_kwargs={"reasoning_content": "r", "refusal": "x"}))
+{'role': 'assistant', 'content': '', 'reasoning_content': 'r'}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    ChatMessage,
+    FunctionMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+from langchain_core.messages.ai import UsageMetadata
+from langchain_core.messages.tool import tool_call_chunk as make_tool_call_chunk
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+from fw_core.reasoning import ThinkSplitter, split_think
+from fw_core.wire import ChatCompletion, ChatCompletionChunk, Usage
+
+__all__ = [
+    "StreamState",
+    "completion_to_result",
+    "content_to_wire",
+    "message_to_wire",
+    "messages_to_wire",
+    "usage_to_metadata",
+]
+
+# Content-block types that carry no content for the API: reasoning of any provider and
+# tool-call records (the calls travel in ``tool_calls``).
+_DROPPED_BLOCKS = frozenset(
+    {
+        "reasoning", "thinking", "redacted_thinking", "tool_use", "tool_call",
+        "tool_call_chunk", "invalid_tool_call", "server_tool_call", "server_tool_call_chunk",
+        "server_tool_result", "function_call", "non_standard", "citation",
+    }
+)
+
+
+# ---------------------------------------------------------------------------------------
+# outgoing
+
+
+def _data_url(mime_type: str | None, data: str) -> str:
+    if data.startswith("data:"):
+        return data
+    return f"data:{mime_type or 'application/octet-stream'};base64,{data}"
+
+
+def _image_part(block: Mapping[str, Any]) -> dict[str, Any]:
+    # OpenAI form {"type": "image_url", "image_url": "..." | {"url", "detail"}}
+    if block.get("type") == "image_url":
+        raw = block.get("image_url")
+        url = raw if isinstance(raw, str) else (raw or {}).get("url")
+        detail = None if isinstance(raw, str) else (raw or {}).get("detail")
+    elif isinstance(source := block.get("source"), Mapping):
+        # Anthropic form {"type": "image", "source": {"type": "base64"|"url", ...}}
+        if source.get("type") == "url":
+            url = source.get("url")
+        else:
+            url = _data_url(source.get("media_type"), source.get("data", ""))
+        detail = None
+    elif "url" in block:
+        url, detail = block["url"], block.get("detail")
+    elif "base64" in block or block.get("source_type") == "base64":
+        data = block.get("base64") or block.get("data") or ""
+        url, detail = _data_url(block.get("mime_type"), data), None
+    else:
+        raise ValueError(f"image block needs a url or base64 data: keys {sorted(block)}")
+    if not url:
+        raise ValueError("image block has an empty url")
+    image: dict[str, Any] = {"url": url}
+    if detail:
+        image["detail"] = detail
+    return {"type": "image_url", "image_url": image}
+
+
+def _file_part(block: Mapping[str, Any]) -> dict[str, Any]:
+    # OpenAI form {"type": "file", "file": {"filename", "file_data" | "file_id"}}
+    file = block.get("file")
+    if isinstance(file, Mapping):
+        return {"type": "file", "file": {k: v for k, v in file.items() if v is not None}}
+    if "base64" in block or block.get("source_type") == "base64":
+        data = block.get("base64") or block.get("data") or ""
+        mime = block.get("mime_type")
+        if mime and mime.startswith("image/"):
+            return _image_part({"type": "image", "base64": data, "mime_type": mime})
+        out: dict[str, Any] = {"file_data": _data_url(mime, data)}
+        extras = block.get("extras") or block.get("metadata") or {}
+        filename = block.get("filename") or extras.get("filename")
+        out["filename"] = filename or ("document.pdf" if mime == "application/pdf" else "file")
+        return {"type": "file", "file": out}
+    if "file_id" in block or block.get("source_type") == "id":
+        return {"type": "file", "file": {"file_id": block.get("file_id") or block.get("id")}}
+    if "url" in block:
+        # No file-URL part exists in chat completions; an image URL is the closest the APIs
+        # take (Fireworks document inlining reads PDFs given as image_url).
+        return {"type": "image_url", "image_url": {"url": block["url"]}}
+    raise ValueError(f"file block needs base64 data, a file_id or a url: keys {sorted(block)}")
+
+
+def _block_to_part(block: Any) -> dict[str, Any] | None:
+    """One LangChain content block as a wire content part, or None when it carries none."""
+    if isinstance(block, str):
+        return {"type": "text", "text": block}
+    if not isinstance(block, Mapping):
+        return None
+    kind = block.get("type")
+    if kind == "text":
+        text = block.get("text")
+        return {"type": "text", "text": text} if isinstance(text, str) else None
+    if kind in ("image_url", "image"):
+        return _image_part(block)
+    if kind == "file":
+        return _file_part(block)
+    if kind == "input_audio":
+        audio = block.get("input_audio") or {}
+        return {"type": "input_audio", "input_audio": {"data": audio.get("data"),
+                                                        "format": audio.get("format")}}
+    if kind == "audio":
+        data = block.get("base64") or block.get("data")
+        if not data:
+            raise ValueError("audio blocks need base64 data")
+        fmt = (block.get("mime_type") or "audio/wav").rsplit("/", 1)[-1]
+        return {"type": "input_audio", "input_audio": {"data": data, "format": fmt}}
+    if kind == "text-plain" or (kind is None and isinstance(block.get("text"), str)):
+        return {"type": "text", "text": block["text"]}
+    if kind in _DROPPED_BLOCKS:
+        return None
+    if kind in ("video_url", "audio_url"):
+        return dict(block)
+    raise ValueError(f"unsupported content block type {kind!r} in a chat message")
+
+
+def content_to_wire(content: str | list[Any]) -> str | list[dict[str, Any]]:
+    """Message content as the API takes it: a string, or a list of parts.
+
+    A list holding only text collapses to one string (every model accepts that); blocks
+    that carry no content for the API (reasoning, tool-call records) are dropped.
+
+    >>> content_to_wire([{"type": "text", "text": "a"}, {"type": "thinking", "thinking": "t"}])
+    'a'
+    >>> content_to_wire([{"type": "image", "url": "https://x/y.png"}])
+    [{'type': 'image_url', 'image_url': {'url': 'https://x/y.png'}}]
+    """
+    if isinstance(content, str):
+        return content
+    parts = [p for b in content if (p := _block_to_part(b)) is not None]
+    if all(p["type"] == "text" for p in parts):
+        return "".join(p["text"] for p in parts)
+    return parts
+
+
+def _text_only(content: str | list[Any]) -> str:
+    if isinstance(content, str):
+        return content
+    out = []
+    for block in content:
+        if isinstance(block, str):
+            out.append(block)
+        elif isinstance(block, Mapping) and block.get("type") == "text":
+            text = block.get("text")
+            if isinstance(text, str):
+                out.append(text)
+    return "".join(out)
+
+
+def _reasoning_from_blocks(content: str | list[Any]) -> str | None:
+    if isinstance(content, str):
+        return None
+    texts = [
+        b["reasoning"] for b in content
+        if isinstance(b, Mapping) and b.get("type") == "reasoning"
+        and isinstance(b.get("reasoning"), str)
+    ]
+    return "".join(texts) if texts else None
+
+
+def _arguments(args: Any) -> str:
+    if isinstance(args, str):
+        return args
+    return json.dumps(args if args is not None else {}, ensure_ascii=False)
+
+
+def _assistant_to_wire(message: AIMessage, replay_reasoning: bool) -> dict[str, Any]:
+    calls = [
+        {"id": tc["id"], "type": "function",
+         "function": {"name": tc["name"], "arguments": _arguments(tc["args"])}}
+        for tc in message.tool_calls
+    ]
+    calls.extend(
+        {"id": tc.get("id"), "type": "function",
+         "function": {"name": tc.get("name"), "arguments": tc.get("args") or "{}"}}
+        for tc in message.invalid_tool_calls
+    )
+    text = _text_only(message.content)
+    out: dict[str, Any] = {"role": "assistant", "content": text if text or not calls else None}
+    if message.name:
+        out["name"] = message.name
+    if calls:
+        out["tool_calls"] = calls
+    if replay_reasoning:
+        reasoning = message.additional_kwargs.get("reasoning_content")
+        if not isinstance(reasoning, str):
+            reasoning = _reasoning_from_blocks(message.content)
+        if reasoning:
+            out["reasoning_content"] = reasoning
+    return out
+
+
+def _tool_to_wire(message: ToolMessage) -> dict[str, Any]:
+    content = content_to_wire(message.content)
+    if isinstance(content, list) and not content:
+        content = ""
+    return {"role": "tool", "tool_call_id": message.tool_call_id, "content": content}
+
+
+def _role_to_wire(role: str, message: BaseMessage) -> dict[str, Any]:
+    out: dict[str, Any] = {"role": role, "content": content_to_wire(message.content)}
+    if message.name:
+        out["name"] = message.name
+    return out
+
+
+_ROLES = {"human": "user", "user": "user", "system": "system", "ai": "assistant",
+          "assistant": "assistant", "developer": "system", "tool": "tool"}
+
+
+def message_to_wire(message: BaseMessage, *, replay_reasoning: bool = True) -> dict[str, Any]:
+    """One LangChain message as a wire message dict holding only accepted keys.
+
+    Args:
+        message: any LangChain message.
+        replay_reasoning: send an assistant message's reasoning back as
+            ``reasoning_content`` (Fireworks interleaved thinking).
+
+    Raises:
+        ValueError: for a message type or content block the APIs cannot take.
+    """
+    cls = type(message)
+    if cls is HumanMessage:
+        return _role_to_wire("user", message)
+    if cls is AIMessage or isinstance(message, AIMessage):
+        return _assistant_to_wire(message, replay_reasoning)  # type: ignore[arg-type]
+    if cls is ToolMessage or isinstance(message, ToolMessage):
+        return _tool_to_wire(message)  # type: ignore[arg-type]
+    if cls is SystemMessage or isinstance(message, SystemMessage):
+        return _role_to_wire("system", message)
+    if isinstance(message, HumanMessage):
+        return _role_to_wire("user", message)
+    if isinstance(message, ChatMessage):
+        role = _ROLES.get(message.role)
+        if role is None:
+            raise ValueError(f"unsupported chat message role {message.role!r}")
+        if role == "assistant":
+            return _assistant_to_wire(AIMessage(content=message.content), replay_reasoning)
+        if role == "tool":
+            raise ValueError("a 'tool' ChatMessage has no tool_call_id; use ToolMessage")
+        return _role_to_wire(role, message)
+    if isinstance(message, FunctionMessage):
+        raise ValueError("FunctionMessage is not supported; use ToolMessage")
+    raise ValueError(f"unsupported message type {type(message).__name__}")
+
+
+def messages_to_wire(
+    messages: Sequence[BaseMessage], *, replay_reasoning: bool = True
+) -> list[dict[str, Any]]:
+    """All messages of a prompt as wire dicts (see :func:`message_to_wire`)."""
+    return [message_to_wire(m, replay_reasoning=replay_reasoning) for m in messages]
+
+
+# ---------------------------------------------------------------------------------------
+# incoming
+
+
+def usage_to_metadata(usage: Usage) -> UsageMetadata:
+    """Token counts as LangChain's ``usage_metadata``.
+
+    >>> usage_to_metadata(Usage(prompt_tokens=3, completion_tokens=2, total_tokens=5))
+    {'input_tokens': 3, 'output_tokens': 2, 'total_tokens': 5}
+    """
+    total = usage.total_tokens or usage.prompt_tokens + usage.completion_tokens
+    meta = UsageMetadata(
+        input_tokens=usage.prompt_tokens, output_tokens=usage.completion_tokens,
+        total_tokens=total,
+    )
+    cached = usage.cached_tokens
+    if cached is not None:
+        meta["input_token_details"] = {"cache_read": cached}
+    reasoning = usage.reasoning_tokens
+    if reasoning is not None:
+        meta["output_token_details"] = {"reasoning": reasoning}
+    return meta
+
+
+def _parse_tool_calls(
+    raw_calls: Sequence[Any],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    calls: list[dict[str, Any]] = []
+    invalid: list[dict[str, Any]] = []
+    for raw in raw_calls:
+        fn = raw.function
+        text = fn.arguments or ""
+        try:
+            args = json.loads(text) if text.strip() else {}
+        except ValueError as exc:
+            invalid.append({"type": "invalid_tool_call", "id": raw.id, "name": fn.name,
+                            "args": text, "error": f"arguments are not valid JSON: {exc}"})
+            continue
+        if not isinstance(args, dict):
+            invalid.append({"type": "invalid_tool_call", "id": raw.id, "name": fn.name,
+                            "args": text, "error": "arguments are not a JSON object"})
+            continue
+        calls.append({"type": "tool_call", "id": raw.id, "name": fn.name or "", "args": args})
+    return calls, invalid
+
+
+def _split_content(content: Any) -> tuple[str, str | None]:
+    """(answer text, inline reasoning) from a response message's content."""
+    if content is None:
+        return "", None
+    text = content if isinstance(content, str) else _text_only(content)
+    if text[:1] == "<" or text.lstrip().startswith("<think>"):
+        reasoning, answer = split_think(text)
+        if reasoning or answer != text:
+            return answer, reasoning
+    return text, None
+
+
+def completion_to_result(
+    completion: ChatCompletion,
+    *,
+    base_metadata: Mapping[str, Any],
+    requested_model: str,
+    extra_metadata: Mapping[str, Any] | None = None,
+) -> ChatResult:
+    """A parsed chat completion as a LangChain ``ChatResult`` (one generation per choice).
+
+    Args:
+        completion: the parsed response.
+        base_metadata: put in every message's ``response_metadata`` (``model_provider``...).
+        requested_model: used as ``model_name`` when the response names no model.
+        extra_metadata: more ``response_metadata`` (headers, provider extras).
+    """
+    usage = usage_to_metadata(completion.usage) if completion.usage is not None else None
+    model_name = completion.model or requested_model
+    generations = []
+    for choice in completion.choices:
+        msg = choice.message
+        text, inline_reasoning = _split_content(msg.content)
+        reasoning = msg.reasoning_content or inline_reasoning
+        additional: dict[str, Any] = {}
+        if reasoning:
+            additional["reasoning_content"] = reasoning
+        if msg.refusal:
+            additional["refusal"] = msg.refusal
+        calls, invalid = _parse_tool_calls(msg.tool_calls or ())
+        metadata: dict[str, Any] = {**base_metadata, "id": completion.id,
+                                    "model_name": model_name,
+                                    "finish_reason": choice.finish_reason}
+        if completion.system_fingerprint:
+            metadata["system_fingerprint"] = completion.system_fingerprint
+        if choice.logprobs is not None:
+            metadata["logprobs"] = choice.logprobs
+        if extra_metadata:
+            metadata.update(extra_metadata)
+        message = AIMessage(
+            content=text,
+            additional_kwargs=additional,
+            tool_calls=calls,
+            invalid_tool_calls=invalid,
+            response_metadata=metadata,
+            usage_metadata=usage if choice.index == 0 else None,
+            id=completion.id or None,
+        )
+        info = {"finish_reason": choice.finish_reason}
+        if choice.logprobs is not None:
+            info["logprobs"] = choice.logprobs
+        generations.append(ChatGeneration(message=message, generation_info=info))
+    llm_output = {"model_name": model_name, "id": completion.id}
+    if usage is not None:
+        llm_output["token_usage"] = completion.usage.model_dump(exclude_none=True)  # type: ignore[union-attr]
+    return ChatResult(generations=generations, llm_output=llm_output)
+
+
+class StreamState:
+    """Turns the chunks of one stream into ``ChatGenerationChunk`` objects.
+
+    - content deltas pass through a :class:`~fw_core.reasoning.ThinkSplitter`, so inline
+      ``<think>`` text becomes reasoning even when the tags are cut across chunks;
+    - ``reasoning_content`` deltas go to ``additional_kwargs["reasoning_content"]``;
+    - tool-call fragments become ``tool_call_chunks`` keyed by index; a server that
+      numbers every parallel call 0 but gives each its own id gets fresh indexes, so
+      LangChain's merge does not glue two calls together;
+    - usage, finish reason, model and provider extras are held back and put on one
+      final chunk (``chunk_position="last"``) by :meth:`final`, so they are counted once
+      whether the API sent usage on the finish chunk, on a trailing chunk with empty
+      ``choices``, or not at all.
+
+    Only choice 0 is streamed (LangChain streams one message).
+    """
+
+    __slots__ = ("_base", "_extras", "_ids", "_index_map", "_next_index", "_splitter",
+                 "finish_reason", "id", "logprobs", "model", "system_fingerprint", "usage")
+
+    def __init__(self, base_metadata: Mapping[str, Any], extras: Sequence[str] = ()) -> None:
+        self._base = dict(base_metadata)
+        self._extras = {name: None for name in extras}
+        self._splitter = ThinkSplitter()
+        self._index_map: dict[int, int] = {}
+        self._ids: dict[int, str] = {}
+        self._next_index = 0
+        self.id: str | None = None
+        self.model = ""
+        self.usage: Usage | None = None
+        self.finish_reason: str | None = None
+        self.system_fingerprint: str | None = None
+        self.logprobs: list[Any] = []
+
+    def _tool_index(self, wire_index: int, call_id: str | None) -> int:
+        index = self._index_map.get(wire_index)
+        if index is None or (call_id and self._ids.get(index) not in (None, call_id)):
+            index = self._next_index
+            self._next_index += 1
+            self._index_map[wire_index] = index
+        if call_id:
+            self._ids[index] = call_id
+        return index
+
+    def chunk(self, chunk: ChatCompletionChunk) -> ChatGenerationChunk | None:
+        """The generation chunk for one wire chunk, or None when it carries no delta."""
+        if chunk.id and self.id is None:
+            self.id = chunk.id
+        if chunk.model:
+            self.model = chunk.model
+        if chunk.usage is not None:
+            self.usage = chunk.usage
+        if chunk.system_fingerprint:
+            self.system_fingerprint = chunk.system_fingerprint
+        extra = chunk.model_extra
+        if extra and self._extras:
+            for name in self._extras:
+                value = extra.get(name)
+                if value is not None:
+                    self._extras[name] = value
+        choice = None
+        for c in chunk.choices:
+            if c.index == 0:
+                choice = c
+                break
+        if choice is None:
+            return None
+        if choice.finish_reason:
+            self.finish_reason = choice.finish_reason
+        if choice.logprobs is not None:
+            self.logprobs.append(choice.logprobs)
+        delta = choice.delta
+        text = ""
+        reasoning = delta.reasoning_content or ""
+        if delta.content:
+            think, text = self._splitter.feed(delta.content)
+            if think:
+                reasoning += think
+        tool_chunks = []
+        if delta.tool_calls:
+            for tc in delta.tool_calls:
+                fn = tc.function
+                tool_chunks.append(make_tool_call_chunk(
+                    name=fn.name if fn is not None else None,
+                    args=fn.arguments if fn is not None else None,
+                    id=tc.id,
+                    index=self._tool_index(tc.index, tc.id),
+                ))
+        if not text and not reasoning and not tool_chunks:
+            return None
+        return ChatGenerationChunk(
+            message=AIMessageChunk(
+                content=text,
+                additional_kwargs={"reasoning_content": reasoning} if reasoning else {},
+                tool_call_chunks=tool_chunks,
+                response_metadata=dict(self._base),
+                id=self.id,
+            )
+        )
+
+    def final(
+        self, *, include_usage: bool, extra_metadata: Mapping[str, Any] | None = None,
+        requested_model: str = "",
+    ) -> ChatGenerationChunk:
+        """The closing chunk: held-back text, usage, finish reason, model, extras."""
+        think, text = self._splitter.flush()
+        metadata: dict[str, Any] = {
+            **self._base,
+            "finish_reason": self.finish_reason,
+            "model_name": self.model or requested_model,
+        }
+        if self.system_fingerprint:
+            metadata["system_fingerprint"] = self.system_fingerprint
+        if self.logprobs:
+            metadata["logprobs"] = _merge_logprobs(self.logprobs)
+        for name, value in self._extras.items():
+            if value is not None:
+                metadata[name] = value
+        if extra_metadata:
+            metadata.update(extra_metadata)
+        usage = usage_to_metadata(self.usage) if include_usage and self.usage else None
+        message = AIMessageChunk(
+            content=text,
+            additional_kwargs={"reasoning_content": think} if think else {},
+            response_metadata=metadata,
+            usage_metadata=usage,
+            id=self.id,
+            chunk_position="last",
+        )
+        info: dict[str, Any] = {"finish_reason": self.finish_reason}
+        if self.logprobs:
+            info["logprobs"] = metadata["logprobs"]
+        return ChatGenerationChunk(message=message, generation_info=info)
+
+
+def _merge_logprobs(parts: list[Any]) -> Any:
+    if all(isinstance(p, dict) and isinstance(p.get("content"), list) for p in parts):
+        return {"content": [item for p in parts for item in p["content"]]}
+    return parts

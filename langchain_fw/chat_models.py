@@ -1,0 +1,624 @@
+"""LangChain chat models for Fireworks AI (:class:`ChatFireworks`) and Firmware.ai
+(:class:`ChatFirmware`).
+
+Both are thin subclasses of one base class that builds the request body, calls fw_core
+(``fw_core.chat``: retries, SSE, stream completeness, the large-``max_tokens`` rule) and
+turns the answer into LangChain messages with the pure functions of
+:mod:`langchain_fw._messages`. What differs between the APIs (model-id rules, extra
+options, metadata extras, reasoning replay) is declared on the subclasses.
+
+Example:
+    >>> from langchain_fw import ChatFireworks
+    >>> llm = ChatFireworks(model="kimi-k2-instruct-0905", api_key="example-key")
+    >>> llm.model
+    'accounts/fireworks/models/kimi-k2-instruct-0905'
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from operator import itemgetter
+from typing import Any, ClassVar, Literal, NotRequired
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import LanguageModelInput
+from langchain_core.language_models.chat_models import BaseChatModel, LangSmithParams
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
+from langchain_core.output_parsers.base import OutputParserLike
+from langchain_core.output_parsers.openai_tools import (
+    JsonOutputKeyToolsParser,
+    PydanticToolsParser,
+)
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+from pydantic import BaseModel, Field, model_validator
+from typing_extensions import TypedDict
+
+from fw_core import chat as fw_chat
+from fw_core.errors import ConfigurationError
+from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
+from langchain_fw._base import FwClientMixin
+from langchain_fw._errors import translate_errors
+from langchain_fw._messages import StreamState, completion_to_result, messages_to_wire
+
+__all__ = ["ChatFireworks", "ChatFirmware", "SafetySetting", "ThinkingConfig"]
+
+# Parameters every chat-completions API here takes, sent when not None.
+_COMMON_PARAMS = (
+    "temperature", "max_tokens", "n", "top_p", "seed", "logprobs", "top_logprobs",
+    "presence_penalty", "frequency_penalty", "reasoning_effort", "response_format",
+)
+
+
+def _is_pydantic_class(obj: Any) -> bool:
+    return isinstance(obj, type) and is_basemodel_subclass(obj)
+
+
+def _tool_choice_to_wire(
+    tool_choice: dict[str, Any] | str | bool | None, tool_names: Sequence[str]
+) -> dict[str, Any] | str | None:
+    """The API form of a LangChain ``tool_choice``.
+
+    ``"any"`` and ``True`` become ``"required"`` (never a function named "any" or
+    "required"); ``"auto"``, ``"none"``, ``"required"`` pass through; another string names
+    a tool; a dict is sent as given.
+
+    >>> _tool_choice_to_wire("any", ["f"])
+    'required'
+    >>> _tool_choice_to_wire("f", ["f"])
+    {'type': 'function', 'function': {'name': 'f'}}
+    """
+    if tool_choice is None or tool_choice is False:
+        return None
+    if tool_choice is True or tool_choice == "any":
+        return "required"
+    if isinstance(tool_choice, str):
+        if tool_choice in ("auto", "none", "required"):
+            return tool_choice
+        if tool_names and tool_choice not in tool_names:
+            raise ValueError(
+                f"tool_choice {tool_choice!r} names no bound tool (tools: {list(tool_names)})"
+            )
+        return {"type": "function", "function": {"name": tool_choice}}
+    if isinstance(tool_choice, dict):
+        return tool_choice
+    raise ValueError(f"unsupported tool_choice {tool_choice!r}")
+
+
+def _json_schema_format(schema: Any, strict: bool | None) -> dict[str, Any]:
+    fn = convert_to_openai_tool(schema)["function"]
+    spec: dict[str, Any] = {"name": fn["name"], "schema": fn.get("parameters") or {}}
+    if fn.get("description"):
+        spec["description"] = fn["description"]
+    if strict is not None:
+        spec["strict"] = strict
+    return {"type": "json_schema", "json_schema": spec}
+
+
+def _with_raw(llm: Runnable[Any, Any], parser: Runnable[Any, Any]) -> Runnable[Any, Any]:
+    """``{"raw", "parsed", "parsing_error"}``: a parse failure is returned, not raised."""
+    parsed = RunnablePassthrough.assign(
+        parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+    )
+    failed = RunnablePassthrough.assign(parsed=lambda _: None)
+    return RunnableMap(raw=llm) | parsed.with_fallbacks([failed], exception_key="parsing_error")
+
+
+class _ChatFwBase(FwClientMixin, BaseChatModel):
+    """What ChatFireworks and ChatFirmware share; not used directly."""
+
+    # --- per-provider declarations (class variables, set by subclasses) ---
+    #: Extra option fields of the subclass sent in the body when not None.
+    fw_params: ClassVar[tuple[str, ...]] = ()
+    #: Top-level response fields copied into ``response_metadata`` (also from streams).
+    fw_metadata_extras: ClassVar[tuple[str, ...]] = ()
+
+    model: str | None = Field(default=None, alias="model_name")
+    """Model id; ``model_name`` is accepted as an alias."""
+    temperature: float | None = None
+    max_tokens: int | None = None
+    """Output cap. For Fireworks, above 4096 the call is streamed internally (see docs)."""
+    stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
+    n: int | None = None
+    top_p: float | None = None
+    seed: int | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    reasoning_effort: str | None = None
+    """``"low"``/``"medium"``/``"high"`` (``"none"`` where the model allows it)."""
+    response_format: dict[str, Any] | None = None
+    streaming: bool = False
+    """Make ``invoke`` stream internally (callbacks then see every token)."""
+    stream_usage: bool = True
+    """Ask for usage in streams and put it on the final chunk's ``usage_metadata``."""
+    include_response_headers: bool = False
+    """Add the response's ``x-request-id``, ``fireworks-*`` and rate-limit headers to
+    ``response_metadata["headers"]``."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra body fields sent with every call (after the typed options)."""
+    extra_body: dict[str, Any] | None = None
+    """Same as ``model_kwargs``; applied after it."""
+    disabled_params: dict[str, Any] | None = None
+    """Fields never to send: ``{"parallel_tool_calls": None}`` drops the field always,
+    ``{"tool_choice": ["required"]}`` drops it only for the listed values."""
+
+    @model_validator(mode="after")
+    def _fw_check_model(self) -> Any:
+        if self.model is None:
+            raise ConfigurationError(
+                f"{type(self).__name__} needs a model, e.g. model={self._example_model()!r}"
+            )
+        object.__setattr__(self, "model", self._normalize_model(self.model))
+        return self
+
+    # --- hooks ---
+    @classmethod
+    def _example_model(cls) -> str:
+        return ""
+
+    def _normalize_model(self, model: str) -> str:
+        return self.fw_provider.normalize_model(model)
+
+    def _replay_reasoning(self) -> bool:
+        return True
+
+    # --- LangChain identity ---
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_fw", "chat_models"]
+
+    @property
+    def model_name(self) -> str:
+        """The model id (read-only alias of ``model``)."""
+        return self.model or ""
+
+    @property
+    def _llm_type(self) -> str:
+        return f"{self.fw_provider.name}-chat"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        params = {"model_name": self.model}
+        params.update(self._option_params())
+        return params
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider=self.fw_provider.name,
+            ls_model_name=kwargs.get("model") or self.model or "",
+            ls_model_type="chat",
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        stops = stop or self.stop
+        if stops:
+            params["ls_stop"] = [stops] if isinstance(stops, str) else list(stops)
+        return params
+
+    # --- request body ---
+    def _option_params(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in _COMMON_PARAMS:
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        for name in self.fw_params:
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        return out
+
+    def _payload(
+        self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages_to_wire(messages, replay_reasoning=self._replay_reasoning()),
+        }
+        body.update(self._option_params())
+        stops = stop if stop is not None else self.stop
+        if stops:
+            body["stop"] = stops
+        if self.model_kwargs:
+            body.update(self.model_kwargs)
+        if self.extra_body:
+            body.update(self.extra_body)
+        for key, value in kwargs.items():
+            if key.startswith("ls_"):
+                continue
+            if value is None:
+                body.pop(key, None)
+            elif key == "model":
+                try:
+                    body["model"] = self._normalize_model(value)
+                except ConfigurationError:
+                    raise
+            else:
+                body[key] = value
+        if self.disabled_params:
+            for key, disabled in self.disabled_params.items():
+                if key in body and (disabled is None or body[key] in disabled):
+                    del body[key]
+        return body
+
+    def _base_metadata(self) -> dict[str, str]:
+        return {"model_provider": self.fw_provider.name}
+
+    def _extra_metadata(self, completion_extra: Mapping[str, Any] | None,
+                        headers: Mapping[str, str]) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        if completion_extra:
+            for name in self.fw_metadata_extras:
+                value = completion_extra.get(name)
+                if value is not None:
+                    extra[name] = value
+        if self.include_response_headers:
+            extra["headers"] = dict(headers)
+        return extra
+
+    def _result(self, response: fw_chat.ChatResponse, model: str) -> ChatResult:
+        completion = response.completion
+        return completion_to_result(
+            completion,
+            base_metadata=self._base_metadata(),
+            requested_model=model,
+            extra_metadata=self._extra_metadata(completion.model_extra, response.headers),
+        )
+
+    # --- calls ---
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        kwargs.pop("stream_usage", None)
+        body = self._payload(messages, stop, kwargs)
+        with translate_errors():
+            response = fw_chat.create(self._client(), body)
+        return self._result(response, body["model"])
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        kwargs.pop("stream_usage", None)
+        body = self._payload(messages, stop, kwargs)
+        with translate_errors():
+            response = await fw_chat.acreate(self._aclient(), body)
+        return self._result(response, body["model"])
+
+    def _stream_body(
+        self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], bool]:
+        usage = kwargs.pop("stream_usage", None)
+        include_usage = self.stream_usage if usage is None else bool(usage)
+        kwargs.pop("stream", None)
+        body = self._payload(messages, stop, kwargs)
+        body["stream_options"] = {"include_usage": include_usage}
+        return body, include_usage
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        body, include_usage = self._stream_body(messages, stop, kwargs)
+        state = StreamState(self._base_metadata(), self.fw_metadata_extras)
+        stream = fw_chat.stream(self._client(), body)
+        with translate_errors():
+            for raw in stream:
+                gen = state.chunk(raw)
+                if gen is not None:
+                    if run_manager is not None:
+                        run_manager.on_llm_new_token(gen.text, chunk=gen)
+                    yield gen
+        final = state.final(
+            include_usage=include_usage,
+            extra_metadata=self._extra_metadata(None, stream.headers),
+            requested_model=body["model"],
+        )
+        if run_manager is not None:
+            run_manager.on_llm_new_token(final.text, chunk=final)
+        yield final
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        body, include_usage = self._stream_body(messages, stop, kwargs)
+        state = StreamState(self._base_metadata(), self.fw_metadata_extras)
+        stream = fw_chat.astream(self._aclient(), body)
+        with translate_errors():
+            async for raw in stream:
+                gen = state.chunk(raw)
+                if gen is not None:
+                    if run_manager is not None:
+                        await run_manager.on_llm_new_token(gen.text, chunk=gen)
+                    yield gen
+        final = state.final(
+            include_usage=include_usage,
+            extra_metadata=self._extra_metadata(None, stream.headers),
+            requested_model=body["model"],
+        )
+        if run_manager is not None:
+            await run_manager.on_llm_new_token(final.text, chunk=final)
+        yield final
+
+    # --- tools and structured output ---
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: dict[str, Any] | str | bool | None = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (pydantic classes, functions, ``BaseTool``s or OpenAI tool dicts).
+
+        Args:
+            tools: the tools the model may call.
+            tool_choice: ``"auto"``, ``"none"``, ``"required"`` or ``"any"`` (both sent as
+                the API's ``"required"``), ``True`` (same), a tool name (force that tool),
+                or an API ``tool_choice`` dict sent as is.
+            strict: sent as each function's ``strict`` flag (schema-exact arguments).
+            parallel_tool_calls: allow (or forbid) several calls in one turn.
+            **kwargs: more request fields bound with the tools.
+        """
+        formatted = [convert_to_openai_tool(t, strict=strict) for t in tools]
+        names = [t["function"]["name"] for t in formatted if "function" in t]
+        choice = _tool_choice_to_wire(tool_choice, names)
+        if choice is not None:
+            kwargs["tool_choice"] = choice
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(tools=formatted, **kwargs)
+
+    def with_structured_output(  # type: ignore[override]
+        self,
+        schema: dict[str, Any] | type,
+        *,
+        method: Literal["json_schema", "function_calling", "json_mode"] = "json_schema",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
+        """Return answers parsed into ``schema`` (a pydantic class, TypedDict or JSON schema).
+
+        Args:
+            schema: the output schema.
+            method: ``"json_schema"`` (default: the API's native structured output, with
+                ``strict`` sent), ``"function_calling"`` (a forced tool call) or
+                ``"json_mode"`` (``{"type": "json_object"}``; say "JSON" in the prompt).
+            include_raw: return ``{"raw", "parsed", "parsing_error"}`` instead of raising
+                on a parse error.
+            strict: ask the API to follow the schema exactly (json_schema and
+                function_calling).
+            **kwargs: more request fields.
+
+        Example:
+            >>> from pydantic import BaseModel
+            >>> from langchain_fw import ChatFireworks
+            >>> class Person(BaseModel):
+            ...     name: str
+            >>> llm = ChatFireworks(model="kimi-k2-instruct-0905", api_key="example-key")
+            >>> runnable = llm.with_structured_output(Person)  # .invoke("John is 30") -> Person
+        """
+        if kwargs:
+            raise ValueError(f"unexpected arguments: {sorted(kwargs)}")
+        is_model = _is_pydantic_class(schema)
+        ls_format = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
+        parser: OutputParserLike[Any]
+        if method == "function_calling":
+            name = convert_to_openai_tool(schema)["function"]["name"]
+            llm = self.bind_tools(
+                [schema], tool_choice=name, strict=strict, ls_structured_output_format=ls_format
+            )
+            parser = (
+                PydanticToolsParser(tools=[schema], first_tool_only=True)  # type: ignore[list-item]
+                if is_model
+                else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
+            )
+        elif method in ("json_schema", "json_mode"):
+            response_format = (
+                _json_schema_format(schema, strict)
+                if method == "json_schema"
+                else {"type": "json_object"}
+            )
+            llm = self.bind(response_format=response_format, ls_structured_output_format=ls_format)
+            parser = (
+                PydanticOutputParser(pydantic_object=schema)  # type: ignore[arg-type]
+                if is_model
+                else JsonOutputParser()
+            )
+        else:
+            raise ValueError(
+                f"unknown method {method!r}; use 'json_schema', 'function_calling' or 'json_mode'"
+            )
+        if include_raw:
+            return _with_raw(llm, parser)
+        return llm | parser
+
+
+class ChatFireworks(_ChatFwBase):
+    """Fireworks AI chat completions as a LangChain chat model.
+
+    Model ids: a bare serverless name (``"kimi-k2-instruct-0905"``, expanded to
+    ``accounts/fireworks/models/...``), a full ``accounts/<a>/models/<m>`` id, a deployment
+    (``accounts/<a>/deployments/<d>`` or ``<model>#accounts/<a>/deployments/<d>``), or any
+    model on a direct-route ``base_url``.
+
+    A non-streaming call with ``max_tokens`` above 4096 (which the API refuses) is streamed
+    internally and merged, so ``invoke`` still returns one complete message.
+
+    Args:
+        model: model id (alias ``model_name``).
+        api_key: default ``FIREWORKS_API_KEY`` (or ``FIREWORKS_AI_API_KEY``); alias
+            ``fireworks_api_key``.
+        base_url: default ``https://api.fireworks.ai/inference/v1`` or ``FIREWORKS_BASE_URL``;
+            alias ``fireworks_api_base``.
+        top_k, min_p, repetition_penalty: Fireworks sampling options.
+        context_length_exceeded_behavior: ``"truncate"`` (API default) or ``"error"``.
+        prompt_cache_key: session-affinity key for prompt-cache hits.
+        prompt_truncate_len: truncate the prompt to this many tokens.
+        grammar: a GBNF grammar; sends ``response_format={"type": "grammar", ...}``.
+
+    Example:
+        >>> from langchain_fw import ChatFireworks
+        >>> llm = ChatFireworks(model="kimi-k2-instruct-0905", temperature=0, api_key="k")
+        >>> llm.model, llm._llm_type
+        ('accounts/fireworks/models/kimi-k2-instruct-0905', 'fireworks-chat')
+        >>> # llm.invoke("Hello").content
+    """
+
+    fw_provider: ClassVar[ProviderSpec] = FIREWORKS
+    fw_aliases: ClassVar[Mapping[str, str]] = {
+        "fireworks_api_key": "api_key", "fireworks_api_base": "base_url",
+    }
+    fw_params: ClassVar[tuple[str, ...]] = (
+        "top_k", "min_p", "repetition_penalty", "context_length_exceeded_behavior",
+        "prompt_cache_key", "prompt_truncate_len",
+    )
+    fw_metadata_extras: ClassVar[tuple[str, ...]] = ("perf_metrics",)
+
+    top_k: int | None = None
+    min_p: float | None = None
+    repetition_penalty: float | None = None
+    context_length_exceeded_behavior: Literal["truncate", "error"] | None = None
+    prompt_cache_key: str | None = None
+    prompt_truncate_len: int | None = None
+    grammar: str | None = None
+    """GBNF grammar the output must follow (Fireworks grammar mode)."""
+    replay_reasoning: bool = True
+    """Send a previous answer's reasoning back as ``reasoning_content`` (interleaved
+    thinking in tool loops)."""
+
+    @classmethod
+    def _example_model(cls) -> str:
+        return "accounts/fireworks/models/kimi-k2-instruct-0905"
+
+    def _replay_reasoning(self) -> bool:
+        return self.replay_reasoning
+
+    def _option_params(self) -> dict[str, Any]:
+        out = super()._option_params()
+        if self.grammar is not None and "response_format" not in out:
+            out["response_format"] = {"type": "grammar", "grammar": self.grammar}
+        return out
+
+
+class ThinkingConfig(TypedDict):
+    """Anthropic extended thinking, as Firmware takes it."""
+
+    type: Literal["enabled", "disabled"]
+    budget_tokens: NotRequired[int]
+
+
+class SafetySetting(TypedDict):
+    """One Google safety setting, e.g. ``HARM_CATEGORY_HARASSMENT`` / ``BLOCK_NONE``."""
+
+    category: str
+    threshold: str
+
+
+class ChatFirmware(_ChatFwBase):
+    """Firmware.ai chat completions (OpenAI, Anthropic, Google, xAI, DeepSeek, Cerebras
+    models behind one API) as a LangChain chat model.
+
+    Model ids are ``vendor/model`` (``"openai/gpt-4o"``, ``"anthropic/claude-sonnet-4-5-20250929"``)
+    or bare ids, sent untouched; an unknown vendor prefix is refused at construction unless
+    ``validate_model=False``.
+
+    Server-side MCP tools (``mcp_servers``) run inside the API; the names of the tools it
+    ran arrive in ``response_metadata["tools_executed"]`` (and ``mcp_tool_results`` /
+    ``mcp_server_errors`` where sent), for streams on the final chunk. Reasoning text
+    (Anthropic thinking, DeepSeek, Gemini) lands in ``additional_kwargs["reasoning_content"]``
+    and the standard reasoning content block, as for Fireworks. A stream that ends with no
+    chunk at all raises a ``StreamError`` instead of returning an empty message.
+
+    Args:
+        model: model id (alias ``model_name``).
+        api_key: default ``FIRMWARE_API_KEY``; alias ``firmware_api_key``.
+        base_url: default ``https://app.firmware.ai/api/v1`` or ``FIRMWARE_BASE_URL``;
+            alias ``firmware_api_base``.
+        mcp_servers: MCP servers run server-side (slugs, URLs or spec dicts).
+        thinking: ``{"type": "enabled", "budget_tokens": 2048}`` for Anthropic models.
+        generation_config: Google ``generationConfig`` fields.
+        safety_settings: Google safety settings.
+        validate_model: refuse unknown vendor prefixes (default True).
+
+    Example:
+        >>> from langchain_fw import ChatFirmware
+        >>> llm = ChatFirmware(model="anthropic/claude-sonnet-4-5-20250929", api_key="k",
+        ...                    thinking={"type": "enabled", "budget_tokens": 2048})
+        >>> llm._llm_type
+        'firmware-chat'
+        >>> # llm.invoke("Hello").additional_kwargs.get("reasoning_content")
+    """
+
+    fw_provider: ClassVar[ProviderSpec] = FIRMWARE
+    fw_aliases: ClassVar[Mapping[str, str]] = {
+        "firmware_api_key": "api_key", "firmware_api_base": "base_url",
+    }
+    fw_params: ClassVar[tuple[str, ...]] = (
+        "mcp_servers", "thinking", "generation_config", "safety_settings",
+    )
+    fw_metadata_extras: ClassVar[tuple[str, ...]] = (
+        "tools_executed", "mcp_tool_results", "mcp_server_errors",
+    )
+
+    mcp_servers: list[str | dict[str, Any]] | None = None
+    thinking: ThinkingConfig | None = None
+    generation_config: dict[str, Any] | None = None
+    safety_settings: list[SafetySetting] | None = None
+    validate_model: bool = True
+    replay_reasoning: bool = False
+    """Send a previous answer's reasoning back as ``reasoning_content``. Off by default:
+    vendors behind Firmware differ (DeepSeek refuses it, Anthropic needs signed blocks)."""
+
+    @model_validator(mode="after")
+    def _fw_check_thinking(self) -> Any:
+        thinking = self.thinking
+        if thinking is not None and thinking.get("type") == "enabled":
+            budget = thinking.get("budget_tokens")
+            if budget is not None and budget < 1024:
+                raise ConfigurationError("thinking.budget_tokens must be at least 1024")
+            if budget is not None and self.max_tokens is not None and budget >= self.max_tokens:
+                raise ConfigurationError(
+                    "thinking.budget_tokens must be smaller than max_tokens"
+                )
+        return self
+
+    @classmethod
+    def _example_model(cls) -> str:
+        return "openai/gpt-4o"
+
+    def _normalize_model(self, model: str) -> str:
+        return normalize_firmware_model(model, validate=self.validate_model)
+
+    def _replay_reasoning(self) -> bool:
+        return self.replay_reasoning
