@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 __all__ = ["SSEDecoder", "ServerSentEvent"]
 
+_BOM = b"\xef\xbb\xbf"
+
 
 @dataclass(slots=True)
 class ServerSentEvent:
@@ -37,12 +39,15 @@ class ServerSentEvent:
 class SSEDecoder:
     """Incremental decoder: feed bytes with :meth:`decode`, finish with :meth:`flush`."""
 
-    __slots__ = ("_data", "_event", "_has_data", "_id", "_pending", "_retry")
+    __slots__ = ("_data", "_event", "_has_data", "_head", "_id", "_pending", "_retry")
 
     def __init__(self) -> None:
         # Bytes of a line not yet terminated, kept as pieces: joining them only once a line
         # ending arrives keeps a long line fed in tiny chunks linear, not quadratic.
         self._pending: list[bytes] = []
+        # The first bytes, held until we know whether they are a UTF-8 byte order mark,
+        # which the event-stream rules drop; None once that is decided.
+        self._head: bytes | None = b""
         self._data: list[str] = []
         self._has_data = False
         self._event: str | None = None
@@ -53,6 +58,15 @@ class SSEDecoder:
         """Feed the next bytes; return the events they complete (possibly none)."""
         if not chunk:
             return []
+        if self._head is not None:
+            chunk = self._head + chunk
+            if len(chunk) < len(_BOM) and _BOM.startswith(chunk):
+                self._head = chunk
+                return []
+            self._head = None
+            chunk = chunk.removeprefix(_BOM)
+            if not chunk:
+                return []
         if b"\n" not in chunk and b"\r" not in chunk:
             self._pending.append(chunk)
             return []
@@ -75,6 +89,9 @@ class SSEDecoder:
         A stream that ends without the final blank line still yields its last event.
         """
         events: list[ServerSentEvent] = []
+        if self._head:  # the stream was only part of a byte order mark
+            self._pending.append(self._head)
+        self._head = None
         if self._pending:
             buffer = b"".join(self._pending)
             self._pending = []

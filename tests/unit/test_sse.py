@@ -161,3 +161,27 @@ def test_long_line_fed_one_byte_at_a_time_stays_linear() -> None:
     assert [len(e.data) for e in events] == [200_000]
     # Linear work is well under a second; a quadratic decoder copies ~20 GB here.
     assert elapsed < 10.0
+
+
+def test_leading_byte_order_mark_is_dropped_at_every_split() -> None:
+    raw = b"\xef\xbb\xbfdata: first\n\ndata: second\n\n"
+    expected = [ServerSentEvent(data="first"), ServerSentEvent(data="second")]
+    assert decode_all([raw]) == expected
+    for i in range(len(raw) + 1):
+        for j in range(i, min(len(raw), 6) + 1):
+            assert decode_all([raw[:i], raw[i:j], raw[j:]]) == expected, (i, j)
+    assert decode_all([raw[k : k + 1] for k in range(len(raw))]) == expected
+
+
+def test_only_the_first_byte_order_mark_is_special() -> None:
+    # A second BOM, or one later in the stream, is part of the line (an unknown field here).
+    assert decode_all([b"\xef\xbb\xbf\xef\xbb\xbfdata: x\n\ndata: y\n\n"]) == [
+        ServerSentEvent(data="y")
+    ]
+    assert decode_all([b"data: x\n\n\xef\xbb\xbfdata: y\n\n"]) == [ServerSentEvent(data="x")]
+
+
+def test_stream_of_only_a_partial_byte_order_mark_yields_nothing() -> None:
+    assert decode_all([b"\xef"]) == []
+    assert decode_all([b"\xef\xbb\xbf"]) == []
+    assert decode_all([b"\xefdata: x\n\n"]) == []  # not a BOM: the line is an unknown field
