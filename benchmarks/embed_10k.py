@@ -33,6 +33,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import SecretStr
+
 from fw_core.testing import WireDouble
 
 LATENCY = 0.05
@@ -155,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
                 times.setdefault(mode, []).append(time.perf_counter() - start)
                 assert len(vectors) == len(texts)
                 requests[mode] = server.count()
-    model = cls(api_key="bench-key").model
+    model = cls(api_key=SecretStr("bench-key")).model
     where = "this process" if args.in_process else "a child process"
     dims = args.dimensions or "native"
     print(f"{len(texts):,} texts, {cls.__name__} ({model}, dimensions={dims})")
