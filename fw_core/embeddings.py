@@ -131,7 +131,7 @@ def _check(texts: Sequence[str], req: EmbeddingsRequest, limit: int) -> list[tup
         raise ConfigurationError(f"dimensions must be a positive integer, got {req.dimensions!r}")
     if req.max_concurrency < 1:
         raise ConfigurationError("max_concurrency must be >= 1")
-    size = req.batch_size or limit
+    size = limit if req.batch_size is None else req.batch_size
     if size < 1 or size > limit:
         raise ConfigurationError(
             f"batch_size must be between 1 and the API's limit of {limit} inputs per request"

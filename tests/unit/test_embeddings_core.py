@@ -308,6 +308,7 @@ def test_batch_size_above_provider_limit_is_a_configuration_error() -> None:
         (["a"], EmbeddingsRequest(NOMIC, dimensions=True)),  # type: ignore[arg-type]
         (["a"], EmbeddingsRequest(NOMIC, max_concurrency=0)),
         (["a"], EmbeddingsRequest(NOMIC, batch_size=-1)),
+        (["a"], EmbeddingsRequest(NOMIC, batch_size=0)),
     ],
 )
 async def test_bad_inputs_rejected_before_any_request(inputs: Any, req: EmbeddingsRequest) -> None:

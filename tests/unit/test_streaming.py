@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -343,3 +344,19 @@ def test_usage_nulls_count_as_zero_and_choices_null_as_empty() -> None:
     assert chunk.choices == []
     assert chunk.usage.completion_tokens == 0
     assert chunk.usage.cached_tokens is None and chunk.usage.reasoning_tokens is None
+
+
+async def test_async_consumer_stopping_early_releases_the_connection() -> None:
+    raw = sse(*[c("a") for _ in range(20)], c(None, "stop"))
+    body = Body(pieces(raw, 30))
+    client, _ = make_async_client(AsyncRecorder([sse_response(body)]))
+    async for _chunk in chat.astream(client, BODY):
+        break
+    # The abandoned async generator is closed by the event loop's finaliser, which
+    # closes the response; give it a few turns of the loop.
+    for _ in range(10):
+        if body.closed:
+            break
+        await asyncio.sleep(0)
+    assert body.closed
+    assert body.handed_out < len(body.pieces)
