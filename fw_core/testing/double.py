@@ -328,7 +328,7 @@ class WireDouble:
         if reasoning is None and reasoning_requested(body):
             reasoning = default_reasoning(body)
         plan = _apply_limits(plan, body)
-        n = body.get("n") if isinstance(body.get("n"), int) and body["n"] > 0 else 1
+        n = _choices(body)
         meta = responses.ChatMeta(provider, request_id, responses.served_model(provider, model),
                                   prompt_tokens, cached, n)
         extra = {}
@@ -381,7 +381,7 @@ class WireDouble:
         n_words = self.stream_chunks if stream else None
         text = " " + generate.reply_text(prompt_text, n_words=n_words).strip()
         plan = _apply_limits(Plan(content=text), body)
-        n = body.get("n") if isinstance(body.get("n"), int) and body["n"] > 0 else 1
+        n = _choices(body)
         meta = responses.ChatMeta(provider, request_id,
                                   responses.served_model(provider, str(body["model"])),
                                   generate.count_tokens(prompt_text), 0, n)
@@ -416,6 +416,11 @@ class WireDouble:
                            [("x-request-id", request_id)])
         out.delay = self.latency + self.per_input_latency * len(body["documents"])
         return out
+
+
+def _choices(body: dict[str, Any]) -> int:
+    n = body.get("n")
+    return n if isinstance(n, int) and not isinstance(n, bool) and 0 < n <= 128 else 1
 
 
 def _mcp_tool(server: Any) -> str:

@@ -141,15 +141,16 @@ def _forced_name(choice: Any) -> str | None:
 
 
 def _named_in(prompt: str, tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The tools whose name (or name with spaces for underscores) the prompt mentions."""
     lowered = prompt.lower()
     found: list[tuple[int, dict[str, Any]]] = []
     for fn in tools:
         name = fn["name"].lower()
-        pos = lowered.find(name)
-        if pos < 0:
-            pos = lowered.find(name.replace("_", " "))
-        if pos >= 0:
-            found.append((pos, fn))
+        for form in dict.fromkeys((name, name.replace("_", " "))):
+            m = re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", lowered)
+            if m:
+                found.append((m.start(), fn))
+                break
     return [fn for _, fn in sorted(found, key=lambda t: t[0])]
 
 
