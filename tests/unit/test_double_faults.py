@@ -7,6 +7,7 @@ delivering a fault behave like a misbehaving network or API.
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,6 +37,7 @@ from fw_core import (
 )
 from fw_core.testing import Fault, WireDouble, serve
 
+_TLS = ssl.create_default_context()  # built once: a new one per client is slow
 BODY = {"model": "accounts/fireworks/models/deepseek-v3p1",
         "messages": [{"role": "user", "content": "Tell me about rivers"}]}
 STREAM = {**BODY, "stream": True, "stream_options": {"include_usage": True}}
@@ -238,7 +240,8 @@ def served() -> Iterator[tuple[WireDouble, str]]:
 
 
 def _server_client(base_url: str, **kwargs: Any) -> Client:
-    client = Client(FIREWORKS, api_key="k", base_url=f"{base_url}/inference/v1", **kwargs)
+    client = Client(FIREWORKS, api_key="k", base_url=f"{base_url}/inference/v1",
+                    http_client=httpx.Client(verify=_TLS), **kwargs)
     client._sleep = lambda _s: None
     return client
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
+import ssl
 import time
 from pathlib import Path
 
@@ -18,12 +17,17 @@ from fw_core.testing import WireDouble, is_api_host, patch_transports, serve
 BODY = {"model": "accounts/fireworks/models/deepseek-v3p1",
         "messages": [{"role": "user", "content": "Tell me about rivers"}]}
 AUTH = {"Authorization": "Bearer k"}
+_TLS = ssl.create_default_context()  # built once: a new one per client is slow
+
+
+def _http() -> httpx.Client:
+    return httpx.Client(verify=_TLS)
 
 
 def test_keep_alive_reuses_one_connection() -> None:
     double = WireDouble()
     with serve(double) as base_url, Client(
-        FIREWORKS, api_key="k", base_url=f"{base_url}/inference/v1"
+        FIREWORKS, api_key="k", base_url=f"{base_url}/inference/v1", http_client=_http()
     ) as client:
         for _ in range(10):
             assert chat.create(client, BODY).completion.choices
@@ -34,14 +38,14 @@ def test_keep_alive_reuses_one_connection() -> None:
 def test_streams_arrive_chunk_by_chunk_over_the_socket() -> None:
     double = WireDouble(stream_chunks=20)
     with serve(double) as base_url, Client(
-        FIRMWARE, api_key="k", base_url=f"{base_url}/api/v1"
+        FIRMWARE, api_key="k", base_url=f"{base_url}/api/v1", http_client=_http()
     ) as client:
         chunks = list(chat.stream(client, {**BODY, "model": "openai/gpt-4o", "stream": True}))
     assert len([c for c in chunks if c.choices and c.choices[0].delta.content]) == 20
 
 
 def test_server_stops_on_exit_and_after_its_lifetime() -> None:
-    http = httpx.Client(verify=False)
+    http = _http()
     with serve(WireDouble()) as base_url:
         assert http.get(f"{base_url}/api/v1/models", headers=AUTH).status_code == 200
     with pytest.raises(httpx.ConnectError):
@@ -62,7 +66,8 @@ def test_server_listens_on_loopback_only() -> None:
 async def test_latency_does_not_block_other_connections() -> None:
     double = WireDouble(latency=0.4)
     with serve(double) as base_url:
-        client = AsyncClient(FIREWORKS, api_key="k", base_url=f"{base_url}/inference/v1")
+        client = AsyncClient(FIREWORKS, api_key="k", base_url=f"{base_url}/inference/v1",
+                             http_client=httpx.AsyncClient(verify=_TLS))
         start = time.perf_counter()
         results = await asyncio.gather(*(chat.acreate(client, BODY) for _ in range(5)))
         elapsed = time.perf_counter() - start
@@ -86,13 +91,12 @@ def test_per_input_latency_scales_with_the_batch() -> None:
     assert timings[1] >= 0.05 + 200 * 0.002
 
 
-def test_standalone_module_serves_and_stops() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "fw_core.testing", "--port", "0", "--lifetime", "0.2"],
-        capture_output=True, text=True, timeout=30,
-    )
-    assert proc.returncode == 0
-    assert "http://127.0.0.1:" in proc.stdout and "/inference/v1" in proc.stdout
+def test_standalone_entry_point_serves_and_stops(capsys: pytest.CaptureFixture[str]) -> None:
+    from fw_core.testing.__main__ import main
+
+    assert main(["--port", "0", "--lifetime", "0.2"]) == 0
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1:" in out and "/inference/v1" in out and "/api/v1" in out
 
 
 def test_api_hosts() -> None:
@@ -108,7 +112,7 @@ def test_patch_transports_routes_api_hosts_and_restores() -> None:
     with patch_transports(WireDouble()) as double, Client(FIRMWARE, api_key="k") as client:
         assert chat.create(client, {**BODY, "model": "openai/gpt-4o"}).completion.choices
         with serve(WireDouble()) as base_url:  # other hosts pass through to the network
-            assert httpx.get(f"{base_url}/api/v1/quota", headers=AUTH).status_code == 200
+            assert _http().get(f"{base_url}/api/v1/quota", headers=AUTH).status_code == 200
     assert double.requests[0].url == "https://app.firmware.ai/api/v1/chat/completions"
     assert httpx.HTTPTransport.handle_request is original
 
