@@ -149,18 +149,32 @@ def test_flush_of_an_empty_or_already_dispatched_stream_yields_nothing() -> None
     assert decoder.flush() == []
 
 
-def test_long_line_fed_one_byte_at_a_time_stays_linear() -> None:
-    payload = b"x" * 200_000
-    raw = b"data: " + payload + b"\n\n"
+def feed_timed(raw: bytes, size: int, budget: float) -> tuple[list[ServerSentEvent], float]:
+    """Feed ``raw`` in ``size``-byte chunks; fail as soon as ``budget`` seconds are spent."""
     decoder = SSEDecoder()
+    events: list[ServerSentEvent] = []
     start = time.perf_counter()
-    events = []
-    for i in range(len(raw)):
-        events.extend(decoder.decode(raw[i : i + 1]))
-    elapsed = time.perf_counter() - start
+    for n, i in enumerate(range(0, len(raw), size)):
+        events.extend(decoder.decode(raw[i : i + size]))
+        if n % 4096 == 0 and time.perf_counter() - start > budget:
+            pytest.fail(f"decoding slowed down past {budget}s after {i} bytes: not linear")
+    events.extend(decoder.flush())
+    return events, time.perf_counter() - start
+
+
+def test_long_line_fed_one_byte_at_a_time_stays_linear() -> None:
+    raw = b"data: " + b"x" * 200_000 + b"\n\n"
+    # ~1 s when linear (even under coverage on a busy machine it stays well inside this)
+    events, _ = feed_timed(raw, 1, budget=30.0)
     assert [len(e.data) for e in events] == [200_000]
-    # Linear work is well under a second; a quadratic decoder copies ~20 GB here.
-    assert elapsed < 10.0
+
+
+def test_multi_megabyte_line_in_small_chunks_stays_linear() -> None:
+    # The sharper check: re-joining the pending bytes on every chunk would copy ~130 GB
+    # here (minutes); buffering the pieces and joining once takes well under a second.
+    raw = b"data: " + b"x" * 4_000_000 + b"\n\n"
+    events, _ = feed_timed(raw, 64, budget=15.0)
+    assert [len(e.data) for e in events] == [4_000_000]
 
 
 def test_leading_byte_order_mark_is_dropped_at_every_split() -> None:
