@@ -29,7 +29,19 @@ __all__ = ["RecordedRequest", "WireDouble", "route"]
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """One request the double received. ``headers`` are lower-cased, auth redacted."""
+    """One request the double received. ``headers`` are lower-cased, auth redacted.
+
+    Example:
+        >>> import httpx
+        >>> double = WireDouble()
+        >>> _ = httpx.Client(transport=double.transport()).post(
+        ...     "https://app.firmware.ai/api/v1/embeddings",
+        ...     headers={"Authorization": "Bearer secret"},
+        ...     json={"model": "voyage-4", "input": "hi"})
+        >>> rec = double.requests[0]
+        >>> rec.path, rec.json["input"], rec.headers["authorization"]
+        ('/api/v1/embeddings', 'hi', 'Bearer <redacted>')
+    """
 
     method: str
     url: str

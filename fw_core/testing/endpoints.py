@@ -46,7 +46,12 @@ _SSE = "text/event-stream; charset=utf-8"
 
 @dataclass(frozen=True)
 class Knobs:
-    """Benchmark knobs: delay per request, extra delay per input, chunks per stream."""
+    """Benchmark knobs: delay per request, extra delay per input, chunks per stream.
+
+    Example:
+        >>> Knobs(latency=0.05, per_input_latency=0.0002).stream_chunks is None
+        True
+    """
 
     latency: float = 0.0
     per_input_latency: float = 0.0

@@ -34,7 +34,14 @@ def sse_frame(payload: Any, event: str | None = None) -> bytes:
 
 @dataclass
 class Outcome:
-    """A response plan: status, headers, body parts and the ways to misbehave."""
+    """A response plan: status, headers, body parts and the ways to misbehave.
+
+    Example:
+        >>> o = Outcome(200, [("content-type", "text/event-stream")],
+        ...             [sse_frame({"x": 1}), sse_frame("[DONE]")], stream=True, cut_after=1)
+        >>> o.header("Content-Type"), o.parts[0]
+        ('text/event-stream', b'data: {"x":1}\\n\\n')
+    """
 
     status: int = 200
     headers: list[tuple[str, str]] = field(default_factory=list)

@@ -41,7 +41,12 @@ __all__ = [
 
 @dataclass
 class PlannedCall:
-    """One tool call the assistant makes. ``arguments`` is a dict or a raw JSON string."""
+    """One tool call the assistant makes. ``arguments`` is a dict or a raw JSON string.
+
+    Example:
+        >>> PlannedCall("get_weather", {"city": "Paris"}).name
+        'get_weather'
+    """
 
     name: str
     arguments: dict[str, Any] | str
@@ -53,6 +58,10 @@ class Plan:
 
     ``finish_reason`` None means: ``tool_calls`` when there are calls, else ``stop``.
     ``reasoning`` None means: generated when the request asks for reasoning.
+
+    Example:
+        >>> Plan(tool_calls=[PlannedCall("f", {})]).finish, Plan(content="hi").finish
+        ('tool_calls', 'stop')
     """
 
     content: str | None = None

@@ -140,7 +140,13 @@ def fireworks_headers(
 
 @dataclass(frozen=True)
 class ChatMeta:
-    """What every chunk/completion of one answer shares."""
+    """What every chunk/completion of one answer shares.
+
+    Example:
+        >>> meta = ChatMeta("fireworks", "chatcmpl-1", "accounts/fireworks/models/m", 5, 0)
+        >>> chat_completion(meta, Plan(content="Hi."), None)["usage"]["total_tokens"]
+        7
+    """
 
     provider: str
     id: str

@@ -89,7 +89,12 @@ EMBEDDING_LIMITS = {"fireworks": 2048, "firmware": 1000}
 
 @dataclass(frozen=True)
 class Invalid:
-    """Why a request is refused: HTTP status, message, offending parameter."""
+    """Why a request is refused: HTTP status, message, offending parameter.
+
+    Example:
+        >>> check_rerank("fireworks", {"query": "q", "documents": []}).param
+        'documents'
+    """
 
     message: str
     param: str | None = None
