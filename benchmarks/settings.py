@@ -1,0 +1,44 @@
+"""How big a run is: the full run and the quick mode (under 60 s), in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+__all__ = ["FULL", "QUICK", "Settings"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Sizes of every suite. ``reps`` are interleaved repetitions."""
+
+    quick: bool
+    call_reps: int  # per-call suite: repetitions ...
+    call_batch: int  # ... of this many calls per client
+    stream_reps: int  # streaming suite: repetitions of one stream per client
+    stream_chunks: int  # content chunks per stream
+    embed_texts: int  # texts per embeddings run
+    embed_reps: int
+    embed_latency: float  # the double's charge per embeddings request (s) ...
+    embed_per_input: float  # ... and per input (s)
+    import_reps: int  # fresh interpreters per module (best of)
+    mem_calls: int  # memory suite: calls after warm-up ...
+    mem_streams: int  # ... and streams of ``stream_chunks`` chunks
+    only_adapters: tuple[str, ...] = ()  # substrings; empty = all
+
+    def with_reps(self, reps: int) -> Settings:
+        """The same run with every repetition count set to ``reps``."""
+        return replace(self, call_reps=reps, stream_reps=reps, embed_reps=max(1, reps // 3),
+                       import_reps=reps)
+
+
+FULL = Settings(
+    quick=False, call_reps=15, call_batch=40, stream_reps=7, stream_chunks=1000,
+    embed_texts=10_000, embed_reps=3, embed_latency=0.05, embed_per_input=0.0002,
+    import_reps=7, mem_calls=10_000, mem_streams=10,
+)
+
+QUICK = Settings(
+    quick=True, call_reps=5, call_batch=15, stream_reps=3, stream_chunks=1000,
+    embed_texts=1_000, embed_reps=1, embed_latency=0.05, embed_per_input=0.0002,
+    import_reps=2, mem_calls=1_000, mem_streams=2,
+)
