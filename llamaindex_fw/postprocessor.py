@@ -62,7 +62,8 @@ class FwRerank(BaseNodePostprocessor):
         api_key = provider.resolve_api_key(data.pop("api_key", None))
         data["base_url"] = provider.resolve_base_url(data.get("base_url"))
         check_http_clients(http_client, async_http_client)
-        super().__init__(api_key=api_key, **data)
+        data["api_key"] = api_key
+        super().__init__(**data)
         self._wire_model = wire_model
         self._clients = ClientHolder(
             provider,

@@ -1,0 +1,28 @@
+"""The examples in docs/llamaindex.md run (against the wire double, in-process)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from fw_core.testing import WireDouble, patch_transports
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "llamaindex.md"
+BLOCKS = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+
+
+# llama-index's workflow machinery inspects the agent: pydantic deprecation noise from core
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:inspect")
+@pytest.mark.parametrize("index", range(len(BLOCKS) - 1), ids=["query_engine", "agent"])
+def test_doc_example_runs(index: int, capsys: pytest.CaptureFixture[str]) -> None:
+    double = WireDouble()
+    with patch_transports(double):
+        exec(compile(BLOCKS[index], f"docs/llamaindex.md[{index}]", "exec"), {})
+    printed = capsys.readouterr().out
+    assert printed.strip()
+    if index == 0:
+        assert "1889" in printed and double.count("/rerank") == 2
+    else:
+        assert "42" in printed and double.count("/chat/completions") == 2
