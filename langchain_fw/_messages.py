@@ -347,10 +347,9 @@ def _split_content(content: Any) -> tuple[str, str | None]:
     if content is None:
         return "", None
     text = content if isinstance(content, str) else _text_only(content)
-    if text[:1] == "<" or text.lstrip().startswith("<think>"):
+    if text[:64].lstrip().startswith("<think>"):
         reasoning, answer = split_think(text)
-        if reasoning or answer != text:
-            return answer, reasoning
+        return answer, reasoning or None
     return text, None
 
 

@@ -243,10 +243,7 @@ class _ChatFwBase(FwClientMixin, BaseChatModel):
             if value is None:
                 body.pop(key, None)
             elif key == "model":
-                try:
-                    body["model"] = self._normalize_model(value)
-                except ConfigurationError:
-                    raise
+                body["model"] = self._normalize_model(value)
             else:
                 body[key] = value
         if self.disabled_params:

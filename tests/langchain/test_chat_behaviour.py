@@ -389,6 +389,30 @@ def test_large_max_tokens_gets_an_answer_not_a_400(double: WireDouble) -> None:
     assert _last_body(double)["stream"] is True
 
 
+@pytest.mark.parametrize(
+    ("given", "sent"),
+    [("kimi-k2-instruct-0905", FW),
+     ("accounts/acme/models/my-ft", "accounts/acme/models/my-ft"),
+     ("accounts/acme/deployments/d1", "accounts/acme/deployments/d1"),
+     ("llama-v3p1-8b-instruct#accounts/acme/deployments/d2",
+      "accounts/fireworks/models/llama-v3p1-8b-instruct#accounts/acme/deployments/d2")],
+)
+def test_fireworks_model_forms_and_direct_route(given: str, sent: str) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"id": "c", "model": sent, "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "ok"},
+             "finish_reason": "stop"}]})
+
+    direct = "https://acme-d1.us-arizona-1.direct.fireworks.ai/v1"
+    llm = _mock(ChatFireworks, handler, model=given, base_url=direct)
+    assert llm.invoke("x").response_metadata["model_name"] == sent
+    assert json.loads(seen[0].content)["model"] == sent
+    assert str(seen[0].url) == f"{direct}/chat/completions"
+
+
 def test_identity_and_tracing_params() -> None:
     llm = ChatFirmware(model=FM, temperature=0.2, max_tokens=9, stop="x")
     assert llm._llm_type == "firmware-chat"
