@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import ssl
 import time
 from pathlib import Path
@@ -143,3 +144,19 @@ def test_vcr_records_the_double_under_the_real_url(tmp_path: Path) -> None:
     ) as client:
         replayed = [c.model_dump() for c in chat.stream(client, body)]
     assert replayed == recorded
+
+
+async def test_vcr_records_async_requests_under_the_real_url(tmp_path: Path) -> None:
+    vcr = pytest.importorskip("vcr")
+    cassette = tmp_path / "async.yaml"
+    body = {**BODY, "model": "openai/gpt-4o"}
+    with patch_transports(WireDouble()), vcr.VCR(record_mode="all").use_cassette(
+        str(cassette)
+    ):
+        client = AsyncClient(FIRMWARE, api_key="k")
+        answer = (await chat.acreate(client, body)).completion.choices[0].message.content
+        await client.aclose()
+    interaction = yaml.safe_load(cassette.read_text())["interactions"][0]
+    assert interaction["request"]["uri"] == "https://app.firmware.ai/api/v1/chat/completions"
+    recorded = json.loads(interaction["response"]["body"]["string"])
+    assert answer and recorded["choices"][0]["message"]["content"] == answer
