@@ -135,7 +135,19 @@ def check_chat(provider: str, body: Any) -> Invalid | None:
     if "messages" not in body:
         return Invalid("field required: messages", "messages")
     allowed = FIREWORKS_CHAT_FIELDS if provider == "fireworks" else FIRMWARE_CHAT_FIELDS
-    return _extra(body, allowed) or _check_messages(body["messages"])
+    return (_extra(body, allowed) or _check_messages(body["messages"])
+            or (_check_fireworks_reasoning(body) if provider == "fireworks" else None))
+
+
+def _check_fireworks_reasoning(body: dict[str, Any]) -> Invalid | None:
+    """WIRE.md §1.4/§1.7: not both styles at once; gpt-oss takes only low/medium/high."""
+    effort = body.get("reasoning_effort")
+    if effort is not None and body.get("thinking") is not None:
+        return Invalid("reasoning_effort and thinking cannot be set together", "thinking")
+    if "gpt-oss" in str(body.get("model", "")) and effort is not None \
+            and effort not in ("low", "medium", "high"):
+        return Invalid(f"Invalid reasoning effort: {str(effort).lower()}", "reasoning_effort")
+    return None
 
 
 def check_completion(provider: str, body: Any) -> Invalid | None:

@@ -99,6 +99,22 @@ def test_validation_messages() -> None:
     assert check_rerank("fireworks", {"query": "q", "documents": ["d"], "top_n": 0})
 
 
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"reasoning_effort": "low", "thinking": {"type": "enabled"}}, "together"),
+    ({"model": "accounts/fireworks/models/gpt-oss-120b", "reasoning_effort": "none"},
+     "Invalid reasoning effort: none"),
+    ({"model": "accounts/fireworks/models/gpt-oss-120b", "reasoning_effort": False},
+     "Invalid reasoning effort"),
+])
+def test_fireworks_reasoning_rules(extra: dict[str, object], message: str) -> None:
+    body = {"model": "accounts/fireworks/models/qwen3-235b-a22b",
+            "messages": [{"role": "user", "content": "x"}], **extra}
+    bad = check_chat("fireworks", body)
+    assert bad is not None and message in bad.message
+    assert check_chat("fireworks", {**body, "reasoning_effort": "low", "thinking": None,
+                                    "model": "accounts/fireworks/models/gpt-oss-120b"}) is None
+
+
 def test_register_appends_a_scripted_reply_and_refuses_duplicates() -> None:
     entry = ScriptedReply(
         name="test-only greeting", needed_by="tests/unit/test_double_generate.py",
