@@ -145,6 +145,24 @@ class FwClientMixin(BaseModel):
             raise ConfigurationError(f"max_retries must be an integer >= 0, got {mr!r}")
         return self
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
+        """A copy with its own (lazily created) fw_core clients.
+
+        The clients are built from the connection fields, which ``update`` may change, so
+        a copy never reuses the original's; an injected ``http_client`` is still shared.
+        """
+        if not deep:
+            copied = super().model_copy(update=update)
+            copied._fw_client = copied._fw_async_client = None
+            return copied
+        # A deep copy would try to copy the clients (locks, sockets): leave them out.
+        saved = self._fw_client, self._fw_async_client
+        self._fw_client = self._fw_async_client = None
+        try:
+            return super().model_copy(update=update, deep=True)
+        finally:
+            self._fw_client, self._fw_async_client = saved
+
     @property
     def lc_secrets(self) -> dict[str, str]:
         """LangChain serialization: the key is written as a reference to its env var."""

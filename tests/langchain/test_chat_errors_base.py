@@ -113,3 +113,13 @@ def test_clients_are_lazy_reused_and_injected() -> None:
     demo.close()
     assert not http.is_closed  # an injected client is the caller's to close
     http.close()
+
+
+def test_copies_build_their_own_clients() -> None:
+    demo = _Demo(api_key="k", base_url="http://127.0.0.1:9")
+    original = demo._client()
+    copy = demo.model_copy(update={"base_url": "http://127.0.0.1:10"})
+    assert demo._client() is original
+    assert copy._client() is not original
+    assert copy._client().base_url == "http://127.0.0.1:10"
+    assert demo.model_copy(deep=True)._client() is not original
