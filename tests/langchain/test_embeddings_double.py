@@ -129,3 +129,13 @@ def test_the_double_refuses_what_we_never_send() -> None:
         headers={"Authorization": "Bearer test"},
     )
     assert response.status_code == 400
+
+
+def test_the_10k_benchmark_script_runs_small(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import embed_10k
+
+    assert embed_10k.main(["--texts", "300", "--rounds", "1", "--in-process"]) == 0
+    out = capsys.readouterr().out
+    assert "300 texts, FireworksEmbeddings" in out
+    assert "sequential     median" in out and ", 1 requests," in out  # 300 fit in one request
+    assert "async default  median" in out and ", 8 requests," in out  # split 8 ways
