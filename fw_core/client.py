@@ -229,6 +229,24 @@ class _ClientBase:
     def _retry_delay(self, attempt: int, headers: Mapping[str, str] | None) -> float:
         return retry_policy.backoff(attempt, headers)
 
+    def redact_error(self, exc: APIError) -> APIError:
+        """Blank this client's key out of an error built from what the server sent back.
+
+        Some servers quote the key in an error body ("Incorrect API key provided: ...");
+        the key must still not reach messages, args or ``body``. Modifies ``exc`` in place.
+        """
+        secret = self._api_key.get_secret_value()
+        if len(secret) < 8:  # too short to tell apart from ordinary text
+            return exc
+
+        def clean(value: Any) -> Any:
+            return value.replace(secret, "[REDACTED]") if isinstance(value, str) else value
+
+        exc.message, exc.body = clean(exc.message), clean(exc.body)
+        exc.code, exc.param = clean(exc.code), clean(exc.param)
+        exc.args = tuple(clean(a) for a in exc.args)
+        return exc
+
     def _log_retry(self, request: httpx.Request, attempt: int, why: str, delay: float) -> None:
         logger.info(
             "retrying %s %s in %.2fs (retry %d of %d): %s",
@@ -359,9 +377,9 @@ class Client(_ClientBase):
                 self._sleep(delay)
                 attempt += 1
                 continue
-            raise make_status_error(
+            raise self.redact_error(make_status_error(
                 response.status_code, body, request_id=_request_id(response.headers)
-            )
+            ))
 
     def request(
         self,
@@ -541,9 +559,9 @@ class AsyncClient(_ClientBase):
                 await self._asleep(delay)
                 attempt += 1
                 continue
-            raise make_status_error(
+            raise self.redact_error(make_status_error(
                 response.status_code, body, request_id=_request_id(response.headers)
-            )
+            ))
 
     async def request(
         self,

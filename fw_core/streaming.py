@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from fw_core.client import AsyncClient, Client, select_headers
-from fw_core.errors import ResponseValidationError, StreamError, parse_error_body
+from fw_core.errors import APIError, ResponseValidationError, StreamError, parse_error_body
 from fw_core.sse import ServerSentEvent
 
 __all__ = ["ChunkReader", "StreamMeta", "aiter_chunks", "iter_chunks"]
@@ -136,13 +136,17 @@ def iter_chunks(
         meta.request_id = events.request_id
         meta.attempts = events.attempts
         reader = ChunkReader(cls, request_id=events.request_id, status_code=events.status_code)
-        for event in events:
-            chunk = reader.feed(event)
-            if chunk is not None:
-                yield chunk
-            elif reader.done:
-                break
-        reader.finish()
+        try:
+            for event in events:
+                chunk = reader.feed(event)
+                if chunk is not None:
+                    yield chunk
+                elif reader.done:
+                    break
+            reader.finish()
+        except APIError as exc:  # an error frame may quote the key back
+            client.redact_error(exc)
+            raise
 
 
 async def aiter_chunks(
@@ -154,10 +158,14 @@ async def aiter_chunks(
         meta.request_id = events.request_id
         meta.attempts = events.attempts
         reader = ChunkReader(cls, request_id=events.request_id, status_code=events.status_code)
-        async for event in events:
-            chunk = reader.feed(event)
-            if chunk is not None:
-                yield chunk
-            elif reader.done:
-                break
-        reader.finish()
+        try:
+            async for event in events:
+                chunk = reader.feed(event)
+                if chunk is not None:
+                    yield chunk
+                elif reader.done:
+                    break
+            reader.finish()
+        except APIError as exc:  # an error frame may quote the key back
+            client.redact_error(exc)
+            raise
