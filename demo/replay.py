@@ -1,0 +1,183 @@
+"""Replay or live: the one switch the demo and the notebooks share.
+
+Three modes:
+
+- ``replay`` (the default without keys): HTTP is answered from a vcrpy cassette under
+  ``cassettes/`` (record mode ``none``: a request that was not recorded fails loudly).
+  Placeholder keys are set, so no real key is ever sent or needed.
+- ``live`` (the default when the needed keys are set): nothing is patched; the classes call
+  the real APIs with the keys from the environment.
+- ``record``: the real API hosts are served by the wire double
+  (``fw_core.testing.patch_transports``) and the traffic is written to the cassette;
+  with ``FW_MODE=record-live`` it is recorded from the real APIs instead. Keys and
+  key-shaped strings are scrubbed before anything is written.
+
+``FW_MODE=replay|live|record|record-live`` overrides the choice.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CASSETTES = ROOT / "cassettes"
+KEYS = ("FIREWORKS_API_KEY", "FIRMWARE_API_KEY")
+_PLACEHOLDER = "offline-replay-placeholder"
+# Environment that would send requests elsewhere than the recorded hosts.
+_URL_VARS = ("FIREWORKS_BASE_URL", "FIREWORKS_API_BASE", "FIRMWARE_BASE_URL",
+             "FIRMWARE_API_BASE")
+_SECRET = re.compile(r"(fw_[A-Za-z0-9]{20,}|sk-[A-Za-z0-9_-]{20,}|Bearer\s+\S{12,})")
+_SECRET_HEADERS = ("authorization", "x-api-key", "api-key", "cookie", "set-cookie")
+
+
+@dataclass(frozen=True)
+class Mode:
+    name: str  # "replay", "live", "record" or "record-live"
+    reason: str
+
+    @property
+    def offline(self) -> bool:
+        return self.name in ("replay", "record")
+
+
+def choose(needs: Iterable[str] = KEYS, *, forced: str | None = None) -> Mode:
+    """Pick the mode: ``forced`` (or ``FW_MODE``), else live when every needed key is set."""
+    needs = tuple(needs)
+    env = os.environ.get("FW_MODE", "").strip().lower()
+    if forced or env:
+        name = forced or env
+        if name not in ("replay", "live", "record", "record-live"):
+            raise SystemExit(f"FW_MODE must be replay, live, record or record-live, not {name!r}")
+        return Mode(name, "asked for" if forced else f"FW_MODE={env}")
+    missing = [k for k in needs if not os.environ.get(k)]
+    if not missing:
+        return Mode("live", f"{' and '.join(needs)} set")
+    return Mode("replay", f"{' and '.join(missing)} not set")
+
+
+def _json(body: Any) -> Any:
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return body
+
+
+def _same_json_body(r1: Any, r2: Any) -> None:
+    assert _json(r1.body) == _json(r2.body), "request bodies differ"
+
+
+def _scrub(text: str) -> str:
+    for key in KEYS:
+        value = os.environ.get(key)
+        if value and value != _PLACEHOLDER:
+            text = text.replace(value, "REDACTED")
+    return _SECRET.sub("REDACTED", text)
+
+
+def _scrub_request(request: Any) -> Any:
+    if isinstance(request.body, bytes) and request.body:
+        request.body = _scrub(request.body.decode("utf-8", "replace")).encode("utf-8")
+    return request
+
+
+def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    headers = response.get("headers") or {}
+    for name in list(headers):
+        if name.lower() in _SECRET_HEADERS:
+            del headers[name]
+    body = response.get("body") or {}
+    raw = body.get("string")
+    if isinstance(raw, bytes):
+        body["string"] = _scrub(raw.decode("utf-8", "replace")).encode("utf-8")
+    elif isinstance(raw, str):
+        body["string"] = _scrub(raw)
+    return response
+
+
+def _vcr() -> Any:
+    import vcr
+
+    v = vcr.VCR(
+        filter_headers=[(h, None) for h in _SECRET_HEADERS],
+        before_record_request=_scrub_request,
+        before_record_response=_scrub_response,
+        match_on=["method", "scheme", "host", "port", "path", "query", "json_body"],
+        decode_compressed_response=True,
+    )
+    v.register_matcher("json_body", _same_json_body)
+    return v
+
+
+class Session:
+    """An open cassette (or nothing, live). ``close()`` writes a recording to disk."""
+
+    def __init__(self, cassette: str, mode: Mode) -> None:
+        self.mode = mode
+        self.path = CASSETTES / cassette
+        self._stack: list[Any] = []
+        self._cassette: Any = None
+        if mode.name == "live":
+            return
+        if mode.name == "replay" and not self.path.exists():
+            raise SystemExit(f"no recording at {self.path}; record it with FW_MODE=record")
+        if mode.offline:
+            for key in KEYS:
+                os.environ[key] = _PLACEHOLDER
+            for var in _URL_VARS:
+                os.environ.pop(var, None)
+        if mode.name.startswith("record"):
+            self.path.unlink(missing_ok=True)  # a fresh recording, no stale interactions
+        if mode.name == "record":
+            from fw_core.testing import WireDouble, patch_transports
+
+            self._enter(patch_transports(WireDouble()))
+        record_mode = "none" if mode.name == "replay" else "all"
+        # Repeats allowed: a reader may run a notebook cell twice.
+        self._cassette = self._enter(_vcr().use_cassette(
+            str(self.path), record_mode=record_mode, allow_playback_repeats=True))
+
+    def _enter(self, cm: Any) -> Any:
+        value = cm.__enter__()
+        self._stack.append(cm)
+        return value
+
+    def save(self) -> None:
+        """Write what was recorded so far (no-op when replaying or live)."""
+        if self._cassette is not None and self.mode.name.startswith("record"):
+            self._cassette._save()
+
+    def close(self) -> None:
+        while self._stack:
+            self._stack.pop().__exit__(None, None, None)
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_session(cassette: str, mode: Mode, *, close_at_exit: bool = False) -> Session:
+    session = Session(cassette, mode)
+    if close_at_exit:
+        atexit.register(session.close)
+    return session
+
+
+def add_manifest_lines(*, live: bool) -> None:
+    """Append MANIFEST lines for new cassettes (tests/manifest.py keeps the format)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from tests.manifest import main
+
+    main(["--source", "live" if live else "double"])
