@@ -229,3 +229,20 @@ def test_first_id_kept_and_last_model_wins() -> None:
                                                      "finish_reason": "stop"}]},
     ]).result()
     assert (r.id, r.model) == ("first", "m2")
+
+
+def test_first_non_empty_id_and_name_are_kept() -> None:
+    # Some servers repeat the name (or send an empty one) on every fragment: it must
+    # neither be concatenated nor replaced (WIRE.md §3.5: keep the first non-empty).
+    acc = merge([
+        chunk({"tool_calls": [{"index": 0, "id": "", "function": {"name": "", "arguments": ""}}]}),
+        chunk({"tool_calls": [tc(0, id="call_x", name="get_weather", args='{"a"')]}),
+        chunk({"tool_calls": [{"index": 0, "function": {"name": "get_weather",
+                                                        "arguments": ": 1}"}}]}),
+        chunk({"tool_calls": [{"index": 0, "function": {"name": "other", "arguments": ""}}]},
+              finish="tool_calls"),
+    ])
+    (call,) = acc.result().choices[0].message.tool_calls
+    assert (call.id, call.function.name, call.function.arguments) == (
+        "call_x", "get_weather", '{"a": 1}',
+    )
