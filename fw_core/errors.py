@@ -291,10 +291,12 @@ def _status_class(status: int, info: ErrorInfo) -> type[APIStatusError]:
     cls = _STATUS_CLASSES.get(status, APIStatusError)
     if cls is BadRequestError:
         lowered = f"{info.message} {info.code or ''}".lower()
-        if any(m in lowered for m in _CONTEXT_MARKERS):
-            return ContextLengthExceededError
+        # Rejected-field messages first: a field name such as
+        # "context_length_exceeded_behavior" must not read as a context overflow.
         if any(m in lowered for m in _UNSUPPORTED_MARKERS):
             return UnsupportedParameterError
+        if any(m in lowered for m in _CONTEXT_MARKERS):
+            return ContextLengthExceededError
     return cls
 
 
