@@ -60,7 +60,6 @@ class FwEmbedding(BaseEmbedding):
     )
 
     _clients: ClientHolder = PrivateAttr()
-    _wire_model: str = PrivateAttr()
 
     def __init__(
         self,
@@ -73,7 +72,7 @@ class FwEmbedding(BaseEmbedding):
         provider = self._provider
         name = model_name or data.get("model_name") or provider.default_embedding_model
         data["model_name"] = name
-        wire_model = provider.normalize_model(name)  # ConfigurationError for a bad id
+        provider.normalize_model(name)  # ConfigurationError for a bad id, before any request
         data.setdefault("embed_batch_size", provider.embedding_batch_limit)
         if data["embed_batch_size"] > provider.embedding_batch_limit:
             raise ConfigurationError(
@@ -87,7 +86,6 @@ class FwEmbedding(BaseEmbedding):
         check_http_clients(http_client, async_http_client)
         data["api_key"] = api_key
         super().__init__(**data)
-        self._wire_model = wire_model
         self._clients = ClientHolder(
             provider,
             api_key=api_key,
@@ -108,7 +106,7 @@ class FwEmbedding(BaseEmbedding):
         # One request per LlamaIndex batch: BaseEmbedding already batches, and the async
         # path bounds concurrency across batches with num_workers.
         return EmbeddingsRequest(
-            model=self._wire_model,
+            model=self._provider.normalize_model(self.model_name),
             dimensions=self.dimensions,
             batch_size=self.embed_batch_size,
             max_concurrency=1,

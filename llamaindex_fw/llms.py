@@ -144,6 +144,7 @@ class FwLLM(FunctionCallingLLM):
 
     _clients: ClientHolder = PrivateAttr()
     _wire_model: str = PrivateAttr()
+    _wire_for: str = PrivateAttr()
     _endpoint_info: ModelInfo | None = PrivateAttr(default=None)
 
     def __init__(
@@ -164,7 +165,7 @@ class FwLLM(FunctionCallingLLM):
         check_http_clients(http_client, async_http_client)
         data["api_key"] = api_key
         super().__init__(**data)
-        self._wire_model = wire_model
+        self._wire_model, self._wire_for = wire_model, self.model
         self._clients = ClientHolder(
             self._provider,
             api_key=api_key,
@@ -188,20 +189,25 @@ class FwLLM(FunctionCallingLLM):
 
     @property
     def wire_model(self) -> str:
-        """The model id sent on the wire."""
+        """The model id sent on the wire (follows later changes to ``model``)."""
+        if self._wire_for != self.model:
+            validate = {"validate_model": getattr(self, "validate_model", True)}
+            self._wire_model = self._normalize_model(self.model, validate)
+            self._wire_for = self.model
+            self._endpoint_info = None
         return self._wire_model
 
     @property
     def model_info(self) -> ModelInfo | None:
         """What is known about the model: models-endpoint data if loaded, else the table."""
-        return self._endpoint_info or lookup(self._provider.name, self._wire_model)
+        return self._endpoint_info or lookup(self._provider.name, self.wire_model)
 
     def _context_window(self, info: ModelInfo | None) -> int:
         if self.context_window is not None:
             return self.context_window
         if info is not None:
             return info.context_window
-        key = (self._provider.name, self._wire_model)
+        key = (self._provider.name, self.wire_model)
         if key not in _warned_unknown:
             _warned_unknown.add(key)
             warnings.warn(
@@ -245,7 +251,7 @@ class FwLLM(FunctionCallingLLM):
     def _keep_info(self, entry: dict[str, Any] | None) -> ModelInfo | None:
         if entry is None:
             return None
-        info = info_from_catalog_entry(entry, lookup(self._provider.name, self._wire_model))
+        info = info_from_catalog_entry(entry, lookup(self._provider.name, self.wire_model))
         if info is not None:
             self._endpoint_info = info
         return info
@@ -262,7 +268,7 @@ class FwLLM(FunctionCallingLLM):
         return {}
 
     def _body(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
-        body: dict[str, Any] = {"model": self._wire_model, "messages": to_wire_messages(messages)}
+        body: dict[str, Any] = {"model": self.wire_model, "messages": to_wire_messages(messages)}
         if self.temperature is not None:
             body["temperature"] = self.temperature
         if self.max_tokens is not None:
@@ -653,7 +659,7 @@ class Fireworks(FwLLM):
 
     def _catalog_name(self) -> tuple[str, str] | None:
         """(account, full model name) for a catalog lookup; None for deployments/routers."""
-        name = self._wire_model.partition("#")[0]
+        name = self.wire_model.partition("#")[0]
         parts = name.split("/")
         if len(parts) != 4 or parts[0] != "accounts" or parts[2] != "models":
             return None
@@ -761,9 +767,9 @@ class Firmware(FwLLM):
     def _find_model_entry(self, client: Any) -> dict[str, Any] | None:
         from fw_core.models import list_models
 
-        return _pick_entry(list_models(client), self._wire_model)
+        return _pick_entry(list_models(client), self.wire_model)
 
     async def _afind_model_entry(self, client: Any) -> dict[str, Any] | None:
         from fw_core.models import alist_models
 
-        return _pick_entry(await alist_models(client), self._wire_model)
+        return _pick_entry(await alist_models(client), self.wire_model)

@@ -47,7 +47,6 @@ class FwRerank(BaseNodePostprocessor):
     )
 
     _clients: ClientHolder = PrivateAttr()
-    _wire_model: str = PrivateAttr()
 
     def __init__(
         self,
@@ -58,13 +57,12 @@ class FwRerank(BaseNodePostprocessor):
     ) -> None:
         provider = self._provider
         data["model"] = data.get("model") or provider.default_rerank_model
-        wire_model = provider.normalize_model(data["model"])
+        provider.normalize_model(data["model"])  # ConfigurationError before any request
         api_key = provider.resolve_api_key(data.pop("api_key", None))
         data["base_url"] = provider.resolve_base_url(data.get("base_url"))
         check_http_clients(http_client, async_http_client)
         data["api_key"] = api_key
         super().__init__(**data)
-        self._wire_model = wire_model
         self._clients = ClientHolder(
             provider,
             api_key=api_key,
@@ -82,7 +80,11 @@ class FwRerank(BaseNodePostprocessor):
 
     def _request(self) -> RerankRequest:
         # Texts are matched back by index, so the documents need not be echoed.
-        return RerankRequest(model=self._wire_model, top_n=self.top_n, return_documents=False)
+        return RerankRequest(
+            model=self._provider.normalize_model(self.model),
+            top_n=self.top_n,
+            return_documents=False,
+        )
 
     def _start(self, nodes: list[NodeWithScore], query_bundle: QueryBundle | None) -> str:
         dispatcher.event(ReRankStartEvent(

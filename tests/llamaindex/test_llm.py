@@ -341,3 +341,16 @@ def test_structured_predict_fires_its_events(fw: Fireworks, events: Any) -> None
     names = events.names()
     assert names.index("LLMStructuredPredictStartEvent") < names.index("LLMChatStartEvent")
     assert names[-1] == "LLMStructuredPredictEndEvent"
+
+
+def test_structured_output_tolerates_a_fenced_json_answer() -> None:
+    answer = '```json\n{"name": "Lyon", "country": "France", "population": 500000}\n```'
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"id": "x", "choices": [{"index": 0, "finish_reason":
+                              "stop", "message": {"role": "assistant", "content": answer}}]})
+
+    llm = Firmware(model="google/gemini-2.5-flash", api_key="test-key",
+                   http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    city = llm.structured_predict(City, PROMPT, text="Lyon")
+    assert city == City(name="Lyon", country="France", population=500000)

@@ -90,3 +90,22 @@ def test_model_missing_from_the_endpoint_keeps_the_table(clients: dict[str, Any]
     llm = Firmware(model="google/gemini-3-flash-preview", api_key="test-key", **clients)
     assert llm.load_model_info() is None
     assert llm.metadata.context_window == 1_048_576
+
+
+def test_changing_the_model_changes_what_is_sent_and_reported(clients: dict[str, Any],
+                                                              double: WireDouble) -> None:
+    llm = Fireworks(model="glm-4p5", api_key="test-key", **clients)
+    llm.model = "kimi-k2-instruct-0905"
+    assert llm.metadata.context_window == 262_144
+    llm.complete("hi")
+    assert double.requests[-1].json["model"] == "accounts/fireworks/models/kimi-k2-instruct-0905"
+
+
+def test_deployments_have_no_catalog_entry_and_make_no_request(
+    clients: dict[str, Any], double: WireDouble
+) -> None:
+    llm = Fireworks(model="accounts/me/deployments/abc123", api_key="test-key",
+                    context_window=8000, **clients)
+    assert llm.load_model_info() is None
+    assert double.requests == []
+    assert llm.metadata.context_window == 8000
