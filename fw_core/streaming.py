@@ -28,7 +28,9 @@ C = TypeVar("C", bound=BaseModel)
 class ChunkReader(Generic[C]):
     """Feed SSE events, get chunks; call :meth:`finish` when the transport ends."""
 
-    __slots__ = ("_cls", "_finished", "_open", "chunks", "done", "request_id", "status_code")
+    __slots__ = (
+        "_cls", "_finished", "_open", "after_done", "chunks", "done", "request_id", "status_code",
+    )
 
     def __init__(
         self, cls: type[C], *, request_id: str | None = None, status_code: int | None = None
@@ -37,6 +39,7 @@ class ChunkReader(Generic[C]):
         self.request_id = request_id
         self.status_code = status_code
         self.done = False
+        self.after_done = 0  # events seen after [DONE] (see _past_done)
         self.chunks = 0
         self._open: set[int] = set()  # choice indexes seen without a finish_reason yet
         self._finished: set[int] = set()
@@ -118,6 +121,23 @@ class ChunkReader(Generic[C]):
             )
 
 
+#: Events tolerated after ``[DONE]`` while reading the body to its end; past this the
+#: stream is closed (and its connection dropped) instead.
+MAX_EVENTS_AFTER_DONE = 16
+
+
+def _past_done(reader: ChunkReader[Any]) -> bool:
+    """Count one event after ``[DONE]``; True once there were too many to keep reading.
+
+    After ``[DONE]`` the loops keep reading to the end of the response body (normally just
+    the chunked-encoding terminator, already on its way) instead of breaking off: a
+    response closed before its end cannot go back to the pool, so breaking off would cost
+    a new connection (a new TLS handshake on the real API) for every stream.
+    """
+    reader.after_done += 1
+    return reader.after_done > MAX_EVENTS_AFTER_DONE
+
+
 @dataclass(slots=True)
 class StreamMeta:
     """What the HTTP layer knew about a stream; filled in once the response starts."""
@@ -138,11 +158,13 @@ def iter_chunks(
         reader = ChunkReader(cls, request_id=events.request_id, status_code=events.status_code)
         try:
             for event in events:
+                if reader.done:
+                    if _past_done(reader):
+                        break
+                    continue
                 chunk = reader.feed(event)
                 if chunk is not None:
                     yield chunk
-                elif reader.done:
-                    break
             reader.finish()
         except APIError as exc:  # an error frame may quote the key back
             client.redact_error(exc)
@@ -160,11 +182,13 @@ async def aiter_chunks(
         reader = ChunkReader(cls, request_id=events.request_id, status_code=events.status_code)
         try:
             async for event in events:
+                if reader.done:
+                    if _past_done(reader):
+                        break
+                    continue
                 chunk = reader.feed(event)
                 if chunk is not None:
                     yield chunk
-                elif reader.done:
-                    break
             reader.finish()
         except APIError as exc:  # an error frame may quote the key back
             client.redact_error(exc)
