@@ -322,10 +322,16 @@ class FwLLM(FunctionCallingLLM):
 
         def gen() -> ChatResponseGen:
             asm = StreamAssembler()
-            for chunk in stream:
-                response = asm.feed(chunk)
-                if response is not None:
-                    yield response
+            chunks = iter(stream)
+            try:
+                for chunk in chunks:
+                    response = asm.feed(chunk)
+                    if response is not None:
+                        yield response
+            finally:  # a consumer that stops early releases the connection now
+                close = getattr(chunks, "close", None)
+                if close is not None:
+                    close()
             last = asm.flush()
             if last is not None:
                 yield last
@@ -340,10 +346,16 @@ class FwLLM(FunctionCallingLLM):
 
         async def gen() -> ChatResponseAsyncGen:
             asm = StreamAssembler()
-            async for chunk in stream:
-                response = asm.feed(chunk)
-                if response is not None:
-                    yield response
+            chunks = aiter(stream)
+            try:
+                async for chunk in chunks:
+                    response = asm.feed(chunk)
+                    if response is not None:
+                        yield response
+            finally:  # a consumer that stops early releases the connection now
+                aclose = getattr(chunks, "aclose", None)
+                if aclose is not None:
+                    await aclose()
             last = asm.flush()
             if last is not None:
                 yield last

@@ -134,3 +134,57 @@ def test_stream_chat_over_http_assembles_tool_calls_per_index() -> None:
         ("c0", "add", {"a": 2, "b": 3}), ("c1", "multiply", {"a": 4, "b": 5})
     ]
     assert final.additional_kwargs["total_tokens"] == 12
+
+
+class _TrackedBody(httpx.SyncByteStream, httpx.AsyncByteStream):
+    def __init__(self, payload: bytes) -> None:
+        self.payload = payload
+        self.closed = False
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        for i in range(0, len(self.payload), 40):
+            yield self.payload[i:i + 40]
+
+    async def __aiter__(self):  # type: ignore[no-untyped-def]
+        for i in range(0, len(self.payload), 40):
+            yield self.payload[i:i + 40]
+
+    def close(self) -> None:
+        self.closed = True
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+def _long_stream() -> bytes:
+    frames = [{"id": "s", "choices": [{"index": 0, "delta": {"content": f"w{i} "}}]}
+              for i in range(50)]
+    frames.append({"id": "s", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    return _sse(*frames)
+
+
+def test_abandoning_a_stream_releases_the_response() -> None:
+    body = _TrackedBody(_long_stream())
+    transport = httpx.MockTransport(lambda r: httpx.Response(
+        200, stream=body, headers={"content-type": "text/event-stream"}))
+    llm = Fireworks(model="glm-4p5", api_key="test-key",
+                    http_client=httpx.Client(transport=transport))
+    gen = llm.stream_chat([ChatMessage(role="user", content="talk")])
+    assert next(gen).delta == "w0 "
+    gen.close()
+    assert body.closed
+
+
+async def test_abandoning_an_async_stream_releases_the_response_at_once() -> None:
+    # Our generator closes the HTTP stream itself when closed; left to garbage collection
+    # the async response would only be released some loop iterations later.
+    body = _TrackedBody(_long_stream())
+    transport = httpx.MockTransport(lambda r: httpx.Response(
+        200, stream=body, headers={"content-type": "text/event-stream"}))
+    llm = Fireworks(model="glm-4p5", api_key="test-key",
+                    async_http_client=httpx.AsyncClient(transport=transport))
+    gen = await llm._astream_chat([ChatMessage(role="user", content="talk")])
+    first = await gen.__anext__()
+    assert first.delta == "w0 "
+    await gen.aclose()
+    assert body.closed
