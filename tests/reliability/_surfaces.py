@@ -245,11 +245,50 @@ def _check_lc_documents(docs: Any, tools: bool) -> None:
     assert scores == sorted(scores, reverse=True)
 
 
+CHAT_MODELS = {"fireworks": "llama-v3p1-8b-instruct", "firmware": "openai/gpt-5.2"}
+
+
+def _lc_chat_run(llm: Any, mode: str, tools: bool) -> Any:
+    runnable = llm.bind_tools([WEATHER_TOOL], tool_choice="any") if tools else llm
+    if mode == "sync":
+        return runnable.invoke(QUESTION)
+    if mode == "async":
+        return runnable.ainvoke(QUESTION)
+    if mode == "stream":
+        return _lc_sum(list(runnable.stream(QUESTION)))
+    return _lc_astream(runnable)
+
+
+async def _lc_astream(runnable: Any) -> Any:
+    return _lc_sum([chunk async for chunk in runnable.astream(QUESTION)])
+
+
+def _lc_sum(chunks: list[Any]) -> Any:
+    total = chunks[0]
+    for chunk in chunks[1:]:
+        total = total + chunk
+    return total
+
+
+def _check_lc_message(message: Any, tools: bool) -> None:
+    assert message.response_metadata.get("finish_reason") in ("stop", "tool_calls")
+    if tools:
+        assert [(c["name"], c["args"]) for c in message.tool_calls] == [
+            ("get_weather", {"city": "Paris"})
+        ]
+    else:
+        assert message.content and not message.tool_calls
+
+
 def _langchain_surfaces() -> list[Surface]:
     out = []
     for provider, prefix in ((FIREWORKS, "Fireworks"), (FIRMWARE, "Firmware")):
         p = provider.name
         out += [
+            Surface(f"lc-{p}-chat", provider, "/chat/completions",
+                    ("sync", "async", "stream", "astream"),
+                    _lc_build(f"Chat{prefix}", model=CHAT_MODELS[p]), _lc_chat_run,
+                    _check_lc_message, langchain=True),
             Surface(f"lc-{p}-embed-batches", provider, "/embeddings", ("sync", "async"),
                     _lc_build(f"{prefix}Embeddings", batch_size=2, max_concurrency=1),
                     _lc_embed_run, _check_vectors, requests=2, langchain=True),
@@ -296,11 +335,62 @@ def _check_li_nodes(nodes: Any, tools: bool) -> None:
     assert scores == sorted(scores, reverse=True)
 
 
+def _get_weather(city: str) -> str:
+    """Current weather for a city."""
+    return f"sunny in {city}"
+
+
+def _li_chat_run(llm: Any, mode: str, tools: bool) -> Any:
+    from llama_index.core.llms import ChatMessage
+    from llama_index.core.tools import FunctionTool
+
+    if tools:
+        tool = FunctionTool.from_defaults(fn=_get_weather, name="get_weather")
+        kw: dict[str, Any] = {"tools": [tool], "user_msg": QUESTION, "tool_required": True}
+        calls = {"sync": llm.chat_with_tools, "async": llm.achat_with_tools,
+                 "stream": llm.stream_chat_with_tools, "astream": llm.astream_chat_with_tools}
+        call, args = calls[mode], ()
+    else:
+        kw = {}
+        calls = {"sync": llm.chat, "async": llm.achat, "stream": llm.stream_chat,
+                 "astream": llm.astream_chat}
+        call, args = calls[mode], ([ChatMessage(role="user", content=QUESTION)],)
+    if mode == "sync":
+        return llm, call(*args, **kw)
+    if mode == "stream":
+        return llm, list(call(*args, **kw))[-1]
+    return _li_async(llm, mode, call(*args, **kw))
+
+
+async def _li_async(llm: Any, mode: str, pending: Any) -> Any:
+    if mode == "async":
+        return llm, await pending
+    last = None
+    async for response in await pending:
+        last = response
+    return llm, last
+
+
+def _check_li_chat(result: Any, tools: bool) -> None:
+    llm, response = result
+    assert response.additional_kwargs.get("finish_reason") in ("stop", "tool_calls")
+    if tools:
+        calls = llm.get_tool_calls_from_response(response)
+        assert [(c.tool_name, c.tool_kwargs) for c in calls] == [
+            ("get_weather", {"city": "Paris"})
+        ]
+    else:
+        assert response.message.content
+
+
 def _llamaindex_surfaces() -> list[Surface]:
     out = []
     for provider, prefix in ((FIREWORKS, "Fireworks"), (FIRMWARE, "Firmware")):
         p = provider.name
         out += [
+            Surface(f"li-{p}-chat", provider, "/chat/completions",
+                    ("sync", "async", "stream", "astream"),
+                    _li_build(prefix, model=CHAT_MODELS[p]), _li_chat_run, _check_li_chat),
             # Sync only: LlamaIndex's own async batching runs every batch at once
             # (asyncio.gather), so its request order is not deterministic; the async
             # multi-batch path is covered by test_llamaindex_async_batches_fail_whole.

@@ -1,0 +1,133 @@
+"""A bounded soak: thousands of async calls over real sockets with injected 429/503s.
+
+2,000 calls (``FW_SOAK_CALLS`` to change) at concurrency 64 go to the wire double's
+loopback server (client and server share one process and one GIL, so a call costs a few
+milliseconds of CPU; 2,000 keeps the whole reliability run within its budget) while about 5 %
+of requests are answered 429 (with ``retry-after-ms``) or 503. Every call must either
+complete with a whole result or fail with a typed error; the retries must stay within
+budget and match what the server received; memory must stay flat; nothing may warn
+about an unclosed client; and the pool must be at rest at the end. Retry waits are
+recorded, not slept (conftest), so the wall time is the HTTP work itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import random
+import time
+import warnings
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from fw_core import FIREWORKS, FIRMWARE, AsyncClient
+from fw_core import chat as fw_chat
+from fw_core import errors as fe
+from fw_core.testing import Fault, WireDouble
+from fw_core.testing.server import serve
+from tests.reliability._faults import MAX_RETRIES, backoff_bounds
+from tests.reliability._surfaces import FAKE_KEY
+
+CALLS = int(os.environ.get("FW_SOAK_CALLS", "2000"))
+CONCURRENCY = 64
+FAULT_RATE = 0.05
+WALL_LIMIT = 90.0  # seconds; a hang fails the test instead of stalling the suite
+RSS_GROWTH_LIMIT = 32 * 1024 * 1024  # bytes, between the warm-up mark and the end
+WARMUP = CALLS // 5
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _body(i: int, provider: Any) -> dict[str, Any]:
+    model = "llama-v3p1-8b-instruct" if provider is FIREWORKS else "openai/gpt-5.2"
+    return {
+        "model": provider.normalize_model(model),
+        "messages": [{"role": "user", "content": f"Soak question number {i}?"}],
+        "max_tokens": 16,
+    }
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc for RSS")
+async def test_soak(sleeps: list[float]) -> None:
+    double = WireDouble()
+    rng = random.Random(20261123)
+    outcomes: Counter[str] = Counter()
+    injected = Counter[str]()
+    marks: dict[str, int] = {}
+    done = 0
+
+    with serve(double, max_lifetime=WALL_LIMIT + 30) as base, \
+            warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clients = {
+            "fireworks": AsyncClient(FIREWORKS, api_key=FAKE_KEY, base_url=base + "/inference/v1"),
+            "firmware": AsyncClient(FIRMWARE, api_key=FAKE_KEY, base_url=base + "/api/v1"),
+        }
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def one(i: int) -> None:
+            nonlocal done
+            provider = FIREWORKS if i % 2 else FIRMWARE
+            async with gate:
+                if rng.random() < FAULT_RATE:
+                    if rng.random() < 0.5:
+                        fault = Fault.status(429, headers={"retry-after-ms": "250"})
+                        injected["429"] += 1
+                    else:
+                        fault = Fault.status(503)
+                        injected["503"] += 1
+                    double.inject(fault, times=1)
+                try:
+                    resp = await fw_chat.acreate(clients[provider.name], _body(i, provider))
+                except (fe.RateLimitError, fe.InternalServerError) as exc:
+                    assert exc.request_id and exc.status_code in (429, 503)
+                    outcomes[type(exc).__name__] += 1
+                else:
+                    choice = resp.completion.choices[0]
+                    assert choice.finish_reason in ("stop", "length") and choice.message.content
+                    outcomes["ok"] += 1
+                done += 1
+                if done == WARMUP:
+                    gc.collect()
+                    marks["warm"] = _rss()
+
+        started = time.perf_counter()
+        await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(CALLS))), WALL_LIMIT)
+        elapsed = time.perf_counter() - started
+        for client in clients.values():
+            pool = client.http_client._transport._pool  # type: ignore[attr-defined]
+            assert not pool._requests
+            assert all(c.is_idle() or c.is_closed() for c in pool.connections)
+            await client.aclose()
+        gc.collect()
+        marks["end"] = _rss()
+
+    sent = len(double.requests)
+    retries = len(sleeps)
+    faults = sum(injected.values())
+    report = (f"{CALLS} calls in {elapsed:.1f}s ({CALLS / elapsed:.0f}/s), outcomes "
+              f"{dict(outcomes)}, injected {dict(injected)}, requests {sent}, retries "
+              f"{retries}, connections {double.connections}, RSS "
+              f"{marks['warm'] / 2**20:.1f} -> {marks['end'] / 2**20:.1f} MiB")
+    print(report)
+
+    assert sum(outcomes.values()) == CALLS, report  # every call completed or failed typed
+    assert sent == CALLS + retries, report  # every extra request was a counted retry
+    assert retries <= faults, report  # nothing retried that was not faulted
+    assert retries <= MAX_RETRIES * CALLS, report
+    # A call fails only after 1 + max_retries faulted attempts in a row.
+    assert (CALLS - outcomes["ok"]) * (MAX_RETRIES + 1) <= faults, report
+    assert faults > CALLS * FAULT_RATE / 2, report  # the storm really happened
+    # Each wait is the 429's hint (250 ms) or a backoff step for a retry within budget.
+    steps = [backoff_bounds(n) for n in range(MAX_RETRIES)]
+    assert all(d == 0.25 or any(lo <= d <= hi for lo, hi in steps) for d in sleeps), report
+    assert marks["end"] - marks["warm"] < RSS_GROWTH_LIMIT, report
+    unclosed = [str(w.message) for w in caught
+                if issubclass(w.category, ResourceWarning) or "nclosed" in str(w.message)]
+    assert unclosed == [], unclosed
