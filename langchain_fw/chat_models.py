@@ -90,7 +90,9 @@ def _tool_choice_to_wire(
 
 
 def _json_schema_format(schema: Any, strict: bool | None) -> dict[str, Any]:
-    fn = convert_to_openai_tool(schema)["function"]
+    # strict=True also closes every object (additionalProperties: false), as strict
+    # schema modes require.
+    fn = convert_to_openai_tool(schema, strict=strict)["function"]
     spec: dict[str, Any] = {"name": fn["name"], "schema": fn.get("parameters") or {}}
     if fn.get("description"):
         spec["description"] = fn["description"]

@@ -389,6 +389,12 @@ def test_large_max_tokens_gets_an_answer_not_a_400(double: WireDouble) -> None:
     assert _last_body(double)["stream"] is True
 
 
+async def test_large_max_tokens_async(double: WireDouble) -> None:
+    msg = await _on(double, ChatFireworks).ainvoke("Write a long story", max_tokens=10000)
+    assert msg.content and msg.response_metadata["finish_reason"] == "stop"
+    assert _last_body(double)["stream"] is True
+
+
 @pytest.mark.parametrize(
     ("given", "sent"),
     [("kimi-k2-instruct-0905", FW),
@@ -440,6 +446,7 @@ def test_structured_output_methods_send_what_they_say(double: WireDouble) -> Non
     rf = _last_body(double)["response_format"]
     assert rf["type"] == "json_schema" and rf["json_schema"]["strict"] is True
     assert rf["json_schema"]["name"] == "Person"
+    assert rf["json_schema"]["schema"]["additionalProperties"] is False
     as_dict = llm.with_structured_output(Person.model_json_schema(), method="function_calling")
     assert set(as_dict.invoke("John is 30")) == {"name", "age"}
     body = _last_body(double)
