@@ -504,7 +504,7 @@ class StreamState:
                 content=text,
                 additional_kwargs={"reasoning_content": reasoning} if reasoning else {},
                 tool_call_chunks=tool_chunks,
-                response_metadata=dict(self._base),
+                response_metadata=self._base,  # validated into a new dict per message
                 id=self.id,
             )
         )

@@ -233,13 +233,24 @@ def test_reasoning_is_replayed_in_the_next_tool_turn(double: WireDouble) -> None
     assert sent["reasoning_content"] == first.additional_kwargs["reasoning_content"]
 
 
-def test_firmware_thinking_reasoning_exposed_not_replayed(double: WireDouble) -> None:
-    llm = _on(double, ChatFirmware, model="anthropic/claude-sonnet-4-5-20250929",
-              max_tokens=4096, thinking={"type": "enabled", "budget_tokens": 2048})
+@pytest.mark.parametrize(
+    ("model", "options"),
+    [("anthropic/claude-sonnet-4-5-20250929",
+      {"max_tokens": 4096, "thinking": {"type": "enabled", "budget_tokens": 2048}}),
+     ("deepseek/deepseek-reasoner", {}),
+     ("google/gemini-2.5-pro", {"reasoning_effort": "low"})],
+)
+def test_firmware_reasoning_exposed_not_replayed(
+    double: WireDouble, model: str, options: dict[str, Any]
+) -> None:
+    llm = _on(double, ChatFirmware, model=model, **options)
     msg = llm.invoke("hi")
-    assert _last_body(double)["thinking"] == {"type": "enabled", "budget_tokens": 2048}
+    for key, value in options.items():
+        assert _last_body(double)[key] == value
     assert msg.additional_kwargs["reasoning_content"]
-    assert msg.usage_metadata["output_token_details"]["reasoning"] > 0
+    assert msg.content_blocks[0]["type"] == "reasoning"
+    full = _collect(llm.stream("hi"))
+    assert full.additional_kwargs["reasoning_content"]
     llm.invoke([HumanMessage("hi"), msg, HumanMessage("and?")])
     assert "reasoning_content" not in _last_body(double)["messages"][1]
 
