@@ -127,8 +127,11 @@ def _unsupported(block: ContentBlock, role: str) -> ValueError:
     )
 
 
-def to_wire_message(message: ChatMessage) -> dict[str, Any]:
+def to_wire_message(message: ChatMessage, *, replay_reasoning: bool = True) -> dict[str, Any]:
     """One ``ChatMessage`` as a chat-completions message dict.
+
+    ``replay_reasoning=False`` leaves an assistant message's reasoning out (some vendors
+    behind Firmware refuse ``reasoning_content`` in the input).
 
     Raises:
         ValueError: a block the API cannot take in that role (audio, documents; images
@@ -171,7 +174,7 @@ def to_wire_message(message: ChatMessage) -> dict[str, Any]:
             calls = [_legacy_tool_call(c) for c in kwargs["tool_calls"]]
         out["content"] = text if (text or not calls) else None
         reasoning = "\n".join(thinking) or kwargs.get("reasoning_content")
-        if isinstance(reasoning, str) and reasoning:
+        if replay_reasoning and isinstance(reasoning, str) and reasoning:
             out["reasoning_content"] = reasoning
         if calls:
             out["tool_calls"] = calls
@@ -188,9 +191,11 @@ def to_wire_message(message: ChatMessage) -> dict[str, Any]:
     return out
 
 
-def to_wire_messages(messages: Iterable[ChatMessage]) -> list[dict[str, Any]]:
+def to_wire_messages(
+    messages: Iterable[ChatMessage], *, replay_reasoning: bool = True
+) -> list[dict[str, Any]]:
     """Every message through :func:`to_wire_message`, in order."""
-    return [to_wire_message(m) for m in messages]
+    return [to_wire_message(m, replay_reasoning=replay_reasoning) for m in messages]
 
 
 # ---------------------------------------------------------------------------------------

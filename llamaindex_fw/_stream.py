@@ -54,13 +54,16 @@ class _Call:
 class StreamAssembler:
     """Feed chunks of one streamed chat completion; get a ``ChatResponse`` per useful chunk.
 
-    Only choice 0 is followed (LlamaIndex chat has one answer). :meth:`feed` returns None
-    for a chunk that changes nothing (e.g. a role-only first delta); :meth:`flush` returns
-    the text an inline-think splitter held back at the very end, if any.
+    ``extras`` names top-level response fields copied into ``additional_kwargs`` once seen
+    (Firmware's ``tools_executed``, Fireworks' ``perf_metrics``). Only choice 0 is followed
+    (LlamaIndex chat has one answer). :meth:`feed` returns None for a chunk that changes
+    nothing (e.g. a role-only first delta); :meth:`flush` returns the text an inline-think
+    splitter held back at the very end, if any.
     """
 
     __slots__ = (
         "_calls",
+        "_extras",
         "_latest",
         "_splitter",
         "content",
@@ -73,7 +76,8 @@ class StreamAssembler:
         "usage",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, extras: tuple[str, ...] = ("tools_executed",)) -> None:
+        self._extras = extras
         self.content = ""
         self.reasoning = ""
         self.role = MessageRole.ASSISTANT
@@ -185,8 +189,9 @@ class StreamAssembler:
             kwargs["thinking_delta"] = thinking_delta
         if self.finish_reason:
             kwargs["finish_reason"] = self.finish_reason
-        if "tools_executed" in self.extra:
-            kwargs["tools_executed"] = self.extra["tools_executed"]
+        for key in self._extras:
+            if key in self.extra:
+                kwargs[key] = self.extra[key]
         return ChatResponse(
             message=self.message(),
             delta=text_delta,

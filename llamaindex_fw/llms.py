@@ -107,6 +107,8 @@ class FwLLM(FunctionCallingLLM):
     """Shared implementation of :class:`Fireworks` and :class:`Firmware`; use those."""
 
     _provider: ClassVar[ProviderSpec]
+    #: top-level response fields surfaced in ``ChatResponse.additional_kwargs``
+    _response_extras: ClassVar[tuple[str, ...]] = ()
 
     model: str = Field(description="Model id as the API takes it (Fireworks short names "
                                    "are expanded to accounts/fireworks/models/...).")
@@ -140,6 +142,10 @@ class FwLLM(FunctionCallingLLM):
     )
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra fields merged into every request body."
+    )
+    replay_reasoning: bool = Field(
+        default=True, description="Send an assistant message's reasoning back as "
+                                  "reasoning_content (interleaved thinking in tool loops).",
     )
 
     _clients: ClientHolder = PrivateAttr()
@@ -268,7 +274,10 @@ class FwLLM(FunctionCallingLLM):
         return {}
 
     def _body(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
-        body: dict[str, Any] = {"model": self.wire_model, "messages": to_wire_messages(messages)}
+        body: dict[str, Any] = {
+            "model": self.wire_model,
+            "messages": to_wire_messages(messages, replay_reasoning=self.replay_reasoning),
+        }
         if self.temperature is not None:
             body["temperature"] = self.temperature
         if self.max_tokens is not None:
@@ -297,8 +306,9 @@ class FwLLM(FunctionCallingLLM):
         if resp.request_id:
             kwargs["request_id"] = resp.request_id
         extra = completion.model_extra or {}
-        if extra.get("tools_executed") is not None:
-            kwargs["tools_executed"] = extra["tools_executed"]
+        for key in self._response_extras:
+            if extra.get(key) is not None:
+                kwargs[key] = extra[key]
         return ChatResponse(
             message=from_wire_message(choice.message),
             raw=completion,
@@ -321,7 +331,7 @@ class FwLLM(FunctionCallingLLM):
         stream = fw_chat.stream(self._clients.sync, body)
 
         def gen() -> ChatResponseGen:
-            asm = StreamAssembler()
+            asm = StreamAssembler(self._response_extras)
             chunks = iter(stream)
             try:
                 for chunk in chunks:
@@ -345,7 +355,7 @@ class FwLLM(FunctionCallingLLM):
         stream = fw_chat.astream(self._clients.async_, body)
 
         async def gen() -> ChatResponseAsyncGen:
-            asm = StreamAssembler()
+            asm = StreamAssembler(self._response_extras)
             chunks = aiter(stream)
             try:
                 async for chunk in chunks:
@@ -644,6 +654,7 @@ class Fireworks(FwLLM):
             raises :class:`fw_core.ConfigurationError` here, before any request.
         base_url: default ``FIREWORKS_BASE_URL`` or ``https://api.fireworks.ai/inference/v1``.
         temperature, max_tokens, reasoning_effort, strict: request options.
+        replay_reasoning: send earlier reasoning back as ``reasoning_content`` (default on).
         context_window: overrides the model table (see :mod:`llamaindex_fw._models`).
         additional_kwargs: extra body fields (``top_k``, ``prompt_cache_key``...).
         timeout, max_retries, default_headers, http_client, async_http_client: transport.
@@ -664,6 +675,7 @@ class Fireworks(FwLLM):
     """
 
     _provider: ClassVar[ProviderSpec] = FIREWORKS
+    _response_extras: ClassVar[tuple[str, ...]] = ("perf_metrics",)
 
     @classmethod
     def class_name(cls) -> str:
@@ -724,6 +736,8 @@ class Firmware(FwLLM):
         thinking: Anthropic extended thinking, ``{"type": "enabled", "budget_tokens": 2048}``.
         generation_config: Google ``generationConfig`` fields.
         safety_settings: Google safety settings, ``[{"category": ..., "threshold": ...}]``.
+        replay_reasoning: send earlier reasoning back as ``reasoning_content`` (default
+            off here; on for Fireworks).
         api_key: default ``FIRMWARE_API_KEY``.
         base_url: default ``FIRMWARE_BASE_URL`` or ``https://app.firmware.ai/api/v1``.
 
@@ -743,6 +757,9 @@ class Firmware(FwLLM):
     """
 
     _provider: ClassVar[ProviderSpec] = FIRMWARE
+    _response_extras: ClassVar[tuple[str, ...]] = (
+        "tools_executed", "mcp_tool_results", "mcp_server_errors",
+    )
 
     mcp_servers: list[str | dict[str, Any]] | None = Field(
         default=None, description="MCP servers for server-side tool execution."
@@ -758,6 +775,11 @@ class Firmware(FwLLM):
     )
     validate_model: bool = Field(
         default=True, description="Refuse model ids with an unknown vendor prefix."
+    )
+    replay_reasoning: bool = Field(
+        default=False, description="Send an assistant message's reasoning back as "
+        "reasoning_content. Off by default: vendors behind Firmware differ (DeepSeek refuses "
+        "it, Anthropic needs signed thinking blocks).",
     )
 
     @classmethod

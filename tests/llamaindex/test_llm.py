@@ -354,3 +354,50 @@ def test_structured_output_tolerates_a_fenced_json_answer() -> None:
                    http_client=httpx.Client(transport=httpx.MockTransport(handler)))
     city = llm.structured_predict(City, PROMPT, text="Lyon")
     assert city == City(name="Lyon", country="France", population=500000)
+
+
+def _tool_loop_history(llm: Any) -> list[ChatMessage]:
+    first = llm.chat_with_tools(TOOLS, user_msg="Use add on 2 and 3")
+    assert first.message.additional_kwargs.get("reasoning_content")
+    call = llm.get_tool_calls_from_response(first)[0]
+    return [
+        ChatMessage(role="user", content="Use add on 2 and 3"),
+        first.message,
+        ChatMessage(role="tool", content="5", additional_kwargs={"tool_call_id": call.tool_id}),
+    ]
+
+
+@pytest.mark.parametrize("replay", [False, True])
+def test_firmware_replays_reasoning_only_when_asked(
+    replay: bool, clients: dict[str, Any], double: WireDouble
+) -> None:
+    kwargs = {"replay_reasoning": True} if replay else {}
+    llm = Firmware(model="deepseek/deepseek-reasoner", api_key="test-key",
+                   reasoning_effort="low", **kwargs, **clients)
+    llm.chat_with_tools(TOOLS, chat_history=_tool_loop_history(llm))
+    assert ("reasoning_content" in double.requests[-1].json["messages"][1]) is replay
+
+
+def test_fireworks_perf_metrics_are_surfaced() -> None:
+    metrics = {"server-time-to-first-token": 0.05, "prompt-tokens": 9}
+    message = {"role": "assistant", "content": "Hi"}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if b'"stream":true' in request.content:
+            frames = [
+                {"id": "s", "choices": [{"index": 0, "delta": message}]},
+                {"id": "s", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                 "perf_metrics": metrics},
+            ]
+            body = b"".join(b"data: " + httpx.Response(200, json=f).content + b"\n\n"
+                            for f in frames) + b"data: [DONE]\n\n"
+            return httpx.Response(200, content=body,
+                                  headers={"content-type": "text/event-stream"})
+        return httpx.Response(200, json={"id": "x", "perf_metrics": metrics, "choices": [
+            {"index": 0, "message": message, "finish_reason": "stop"}]})
+
+    llm = Fireworks(model="glm-4p5", api_key="test-key",
+                    additional_kwargs={"perf_metrics_in_response": True},
+                    http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    assert llm.chat(user("hi")).additional_kwargs["perf_metrics"] == metrics
+    assert list(llm.stream_chat(user("hi")))[-1].additional_kwargs["perf_metrics"] == metrics
