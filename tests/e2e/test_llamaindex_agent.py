@@ -90,8 +90,15 @@ async def test_function_agent_streams_thinking_from_a_reasoning_model() -> None:
     llm = Fireworks(model="gpt-oss-120b", reasoning_effort="low")
     agent = FunctionAgent(tools=TOOLS, llm=llm, streaming=True)
     handler = agent.run(TASK)
-    thinking = [e.thinking_delta async for e in handler.stream_events()
-                if isinstance(e, AgentStream) and e.thinking_delta]
+    thinking: list[str] = []
+    results: list[Any] = []
+    async for event in handler.stream_events():
+        if isinstance(event, AgentStream) and event.thinking_delta:
+            thinking.append(event.thinking_delta)
+        elif isinstance(event, ToolCallResult):
+            results.append(event)
     answer = str(await handler)
     assert thinking
-    assert "42" in answer or "add returned" in answer
+    assert sorted(r.tool_name for r in results) == ["add", "multiply"]
+    for r in results:
+        assert r.tool_output.content in answer
