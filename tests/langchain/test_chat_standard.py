@@ -26,6 +26,9 @@ from langchain_tests.unit_tests import ChatModelUnitTests
 from langchain_fw.chat_models import ChatFireworks, ChatFirmware
 
 FW_MODEL = "accounts/fireworks/models/kimi-k2-instruct-0905"
+# The integration suite also sends images, so it runs on a serverless model that takes them
+# (and tools, structured output): Llama 4 Maverick.
+FW_SUITE_MODEL = "accounts/fireworks/models/llama4-maverick-instruct-basic"
 FW_OVERRIDE = "accounts/fireworks/models/llama-v3p1-8b-instruct"
 FM_MODEL = "openai/gpt-4o"
 FM_OVERRIDE = "gpt-4o-mini"  # Firmware answers with the bare id, so the override is bare too
@@ -185,7 +188,7 @@ class TestChatFireworksIntegration(ChatModelIntegrationTests):
 
     @property
     def chat_model_params(self) -> dict[str, Any]:
-        return {"model": FW_MODEL}
+        return {"model": FW_SUITE_MODEL}
 
     @property
     def supports_json_mode(self) -> bool:
@@ -217,7 +220,7 @@ class TestChatFireworksIntegration(ChatModelIntegrationTests):
 
     def invoke_with_cache_read_input(self, *, stream: bool = False) -> AIMessage:
         # The same long prefix twice: the second call reads it from the prompt cache.
-        llm = ChatFireworks(model=FW_MODEL, prompt_cache_key="standard-suite")
+        llm = ChatFireworks(model=FW_SUITE_MODEL, prompt_cache_key="standard-suite")
         prompt = "Background: " + "the quick brown fox jumps over the lazy dog. " * 60
         llm.invoke(prompt + "First question: what jumps?")
         question = prompt + "Second question: over what?"
