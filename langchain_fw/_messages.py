@@ -105,6 +105,8 @@ def _image_part(block: Mapping[str, Any]) -> dict[str, Any]:
 def _file_part(block: Mapping[str, Any]) -> dict[str, Any]:
     # OpenAI form {"type": "file", "file": {"filename", "file_data" | "file_id"}}
     file = block.get("file")
+    if block.get("source_type") == "text" and isinstance(block.get("text"), str):
+        return {"type": "text", "text": block["text"]}  # v0 plain-text document
     if isinstance(file, Mapping):
         return {"type": "file", "file": {k: v for k, v in file.items() if v is not None}}
     if "base64" in block or block.get("source_type") == "base64":

@@ -95,6 +95,9 @@ def test_multimodal_parts() -> None:
                                   "filename": "d.pdf"}},
         {"type": "text", "text": "done"},
     ]
+    assert content_to_wire([{"type": "file", "source_type": "text", "text": "notes"},
+                            {"type": "text-plain", "text": " more", "mime_type": "text/plain"}]
+                           ) == "notes more"
     with pytest.raises(ValueError, match="unsupported content block"):
         content_to_wire([{"type": "hologram"}])
 
