@@ -39,6 +39,7 @@ Example:
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Literal
 
 from langchain_core import exceptions as lce
 
@@ -155,7 +156,7 @@ _MAP: dict[type[fe.APIError], type[fe.APIError]] = {
 
 def _target(cls: type[BaseException]) -> type[fe.APIError] | None:
     for klass in cls.__mro__:
-        target = _MAP.get(klass)  # type: ignore[call-overload]
+        target = _MAP.get(klass)
         if target is not None:
             return target
     return None
@@ -214,7 +215,7 @@ class translate_errors:  # used like a function: ``with translate_errors():``
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> Literal[False]:
         if exc is None or not isinstance(exc, fe.APIError):
             return False
         mapped = map_error(exc)

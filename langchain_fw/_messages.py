@@ -212,7 +212,7 @@ def _arguments(args: Any) -> str:
 
 
 def _assistant_to_wire(message: AIMessage, replay_reasoning: bool) -> dict[str, Any]:
-    calls = [
+    calls: list[dict[str, Any]] = [
         {"id": tc["id"], "type": "function",
          "function": {"name": tc["name"], "arguments": _arguments(tc["args"])}}
         for tc in message.tool_calls
@@ -405,9 +405,9 @@ def completion_to_result(
         if choice.logprobs is not None:
             info["logprobs"] = choice.logprobs
         generations.append(ChatGeneration(message=message, generation_info=info))
-    llm_output = {"model_name": model_name, "id": completion.id}
-    if usage is not None:
-        llm_output["token_usage"] = completion.usage.model_dump(exclude_none=True)  # type: ignore[union-attr]
+    llm_output: dict[str, Any] = {"model_name": model_name, "id": completion.id}
+    if completion.usage is not None:
+        llm_output["token_usage"] = completion.usage.model_dump(exclude_none=True)
     return ChatResult(generations=generations, llm_output=llm_output)
 
 
