@@ -37,6 +37,7 @@ Example:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -56,6 +57,9 @@ from fw_core.errors import ConfigurationError
 from fw_core.providers import ProviderSpec
 
 __all__ = ["FwClientMixin"]
+
+# Guards the first creation of a model's clients, so threads sharing a model share one.
+_CREATE_LOCK = threading.Lock()
 
 
 def _check_timeout(value: Any) -> None:
@@ -181,18 +185,27 @@ class FwClientMixin(BaseModel):
         """The sync fw_core client, created on first use and then reused."""
         client = self._fw_client
         if client is None:
-            client = Client(self.fw_provider, http_client=self.http_client, **self._client_kwargs())
-            self._fw_client = client
+            with _CREATE_LOCK:
+                client = self._fw_client
+                if client is None:
+                    client = Client(
+                        self.fw_provider, http_client=self.http_client, **self._client_kwargs()
+                    )
+                    self._fw_client = client
         return client
 
     def _aclient(self) -> AsyncClient:
         """The async fw_core client, created on first use and then reused."""
         client = self._fw_async_client
         if client is None:
-            client = AsyncClient(
-                self.fw_provider, http_client=self.http_async_client, **self._client_kwargs()
-            )
-            self._fw_async_client = client
+            with _CREATE_LOCK:
+                client = self._fw_async_client
+                if client is None:
+                    client = AsyncClient(
+                        self.fw_provider, http_client=self.http_async_client,
+                        **self._client_kwargs(),
+                    )
+                    self._fw_async_client = client
         return client
 
     def close(self) -> None:

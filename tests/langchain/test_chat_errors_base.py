@@ -123,3 +123,12 @@ def test_copies_build_their_own_clients() -> None:
     assert copy._client() is not original
     assert copy._client().base_url == "http://127.0.0.1:10"
     assert demo.model_copy(deep=True)._client() is not original
+
+
+def test_threads_share_one_client() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    demo = _Demo(api_key="k")
+    with ThreadPoolExecutor(8) as pool:
+        clients = list(pool.map(lambda _: demo._client(), range(64)))
+    assert all(c is clients[0] for c in clients)
