@@ -43,6 +43,7 @@ from fw_core.wire import ChatMessage as WireMessage
 from fw_core.wire import ToolCall, Usage
 
 __all__ = [
+    "closed_schema",
     "from_wire_message",
     "message_from_dict",
     "resolve_tool_choice",
@@ -317,6 +318,26 @@ def resolve_tool_choice(
     if tool_choice in ("auto", "none", "required", "any"):
         return tool_choice
     return {"type": "function", "function": {"name": tool_choice}}
+
+
+def closed_schema(schema: Any) -> Any:
+    """A copy of a JSON schema with ``additionalProperties: false`` on every object.
+
+    Strict schema modes (``strict: true`` on a tool or a json_schema response format) want
+    every object closed, nested ones and ``$defs`` included.
+
+    >>> closed_schema({"type": "object", "properties": {"p": {"type": "object",
+    ...                "properties": {"x": {"type": "integer"}}}}})["properties"]["p"]
+    {'type': 'object', 'properties': {'x': {'type': 'integer'}}, 'additionalProperties': False}
+    """
+    if isinstance(schema, list):
+        return [closed_schema(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: closed_schema(v) for k, v in schema.items()}
+    if out.get("type") == "object" or "properties" in out:
+        out["additionalProperties"] = False
+    return out
 
 
 def usage_to_kwargs(usage: Usage | None) -> dict[str, int]:

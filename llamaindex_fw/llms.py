@@ -54,6 +54,7 @@ from fw_core.errors import ResponseValidationError
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
 from llamaindex_fw._base import ClientHolder, check_http_clients, safe_headers
 from llamaindex_fw._messages import (
+    closed_schema,
     from_wire_message,
     resolve_tool_choice,
     to_wire_messages,
@@ -78,7 +79,8 @@ _warned_unknown: set[tuple[str, str]] = set()
 def _response_format(output_cls: type[Model], strict: bool) -> dict[str, Any]:
     """The json_schema ``response_format`` for a pydantic class."""
     name = re.sub(r"[^a-zA-Z0-9_-]", "_", output_cls.__name__)[:64] or "output"
-    spec: dict[str, Any] = {"name": name, "schema": output_cls.model_json_schema()}
+    schema = output_cls.model_json_schema()
+    spec: dict[str, Any] = {"name": name, "schema": closed_schema(schema) if strict else schema}
     if strict:
         spec["strict"] = True
     return {"type": "json_schema", "json_schema": spec}
@@ -432,7 +434,8 @@ class FwLLM(FunctionCallingLLM):
 
         ``tool_required`` asks for ``tool_choice="required"``; ``tool_choice`` may be
         ``"auto"``, ``"none"``, ``"required"``, a tool name or a dict; ``strict`` (default:
-        the LLM's ``strict``) marks every tool strict and closes its parameter schema.
+        the LLM's ``strict``) marks every tool strict and closes every object of its
+        parameter schema (``additionalProperties: false``).
         """
         use_strict = self.strict if strict is None else strict
         specs = [tool.metadata.to_openai_tool(skip_length_check=True) for tool in tools]
@@ -440,7 +443,7 @@ class FwLLM(FunctionCallingLLM):
             for spec in specs:
                 function = spec["function"]
                 function["strict"] = True
-                function["parameters"] = {**function["parameters"], "additionalProperties": False}
+                function["parameters"] = closed_schema(function["parameters"])
         messages = list(chat_history or [])
         if isinstance(user_msg, str):
             user_msg = ChatMessage(role=MessageRole.USER, content=user_msg)

@@ -401,3 +401,31 @@ def test_fireworks_perf_metrics_are_surfaced() -> None:
                     http_client=httpx.Client(transport=httpx.MockTransport(handler)))
     assert llm.chat(user("hi")).additional_kwargs["perf_metrics"] == metrics
     assert list(llm.stream_chat(user("hi")))[-1].additional_kwargs["perf_metrics"] == metrics
+
+
+class Address(BaseModel):
+    street: str
+    city: City
+
+
+class ShipArgs(BaseModel):
+    address: Address
+
+
+def ship(address: Any) -> str:
+    """Ship to an address."""
+    return "ok"
+
+
+def test_strict_closes_every_object_in_tools_and_schemas(clients: dict[str, Any],
+                                                         double: WireDouble) -> None:
+    llm = Fireworks(model="glm-4p5", api_key="test-key", strict=True, **clients)
+    tool = FunctionTool.from_defaults(ship, fn_schema=ShipArgs)
+    params = llm._prepare_chat_with_tools([tool], user_msg="go")["tools"][0]["function"][
+        "parameters"]
+    llm.structured_predict(Address, PROMPT, text="Main street, Lyon")
+    schema = double.requests[-1].json["response_format"]["json_schema"]["schema"]
+    for tree in (params, schema):
+        objects = [tree, *tree.get("$defs", {}).values()]
+        assert all(o["additionalProperties"] is False for o in objects)
+        assert "City" in tree["$defs"]
