@@ -31,7 +31,7 @@ from typing import Any
 
 from benchmarks.report import render
 from benchmarks.server import DoubleServer, ServerOptions
-from benchmarks.settings import FULL, QUICK, Settings
+from benchmarks.settings import FULL, QUICK, Settings, override
 from benchmarks.targets import evaluate
 
 SUITES = ("imports", "percall", "streaming", "memory", "embeddings")
@@ -140,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--adapters", default="",
                    help="comma-separated substrings of client names to keep")
     p.add_argument("--reps", type=int, default=0, help="override every repetition count")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override one size from benchmarks/settings.py, e.g. mem_calls=2000")
     p.add_argument("--write-md", action="store_true",
                    help="regenerate RESULTS.md even for a quick or partial run")
     p.add_argument("--no-save", action="store_true", help="print only; write no files")
@@ -150,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = QUICK if args.quick else FULL
     if args.reps > 0:
         settings = settings.with_reps(args.reps)
+    if args.set:
+        settings = override(settings, args.set)
     if args.adapters:
         settings = replace(settings, only_adapters=tuple(
             a.strip() for a in args.adapters.split(",") if a.strip()))
@@ -171,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(results, indent=1, default=str))
         print(f"[bench] wrote {out.relative_to(HERE.parent)}", file=sys.stderr)
-        full = not settings.quick and set(suites) == set(SUITES) and not args.adapters
+        full = not settings.quick and set(suites) == set(SUITES) and not args.adapters \
+            and not args.set
         if full or args.write_md:
             (HERE / "RESULTS.md").write_text(text)
             print("[bench] wrote benchmarks/RESULTS.md", file=sys.stderr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-__all__ = ["FULL", "QUICK", "Settings"]
+__all__ = ["FULL", "QUICK", "Settings", "override"]
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,21 @@ FULL = Settings(
 )
 
 QUICK = Settings(
-    quick=True, call_reps=5, call_batch=15, stream_reps=3, stream_chunks=1000,
+    quick=True, call_reps=3, call_batch=10, stream_reps=2, stream_chunks=1000,
     embed_texts=1_000, embed_reps=1, embed_latency=0.05, embed_per_input=0.0002,
-    import_reps=2, mem_calls=1_000, mem_streams=2,
+    import_reps=1, mem_calls=500, mem_streams=2,
 )
+
+
+def override(settings: Settings, assignments: list[str]) -> Settings:
+    """``settings`` with ``name=value`` assignments applied (ints and floats parsed).
+
+    >>> override(QUICK, ["embed_texts=2000"]).embed_texts
+    2000
+    """
+    changes: dict[str, object] = {}
+    for item in assignments:
+        name, _, raw = item.partition("=")
+        current = getattr(settings, name.strip())
+        changes[name.strip()] = type(current)(raw.strip())
+    return replace(settings, **changes)

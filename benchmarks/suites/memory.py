@@ -22,8 +22,8 @@ from benchmarks.settings import Settings
 
 __all__ = ["MEMORY_CLIENTS", "run"]
 
-MEMORY_CLIENTS = ("raw httpx", "langchain_fw.ChatFireworks", "llamaindex_fw.Fireworks",
-                  "langchain_fireworks.ChatFireworks")
+MEMORY_CLIENTS = ("raw httpx", "langchain_fw.ChatFireworks", "llamaindex_fw.Fireworks")
+QUICK_CLIENTS = ("raw httpx", "langchain_fw.ChatFireworks")
 WARMUP_CALLS = 200
 
 
@@ -89,7 +89,7 @@ def run(server: DoubleServer, settings: Settings) -> dict[str, Any]:
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     rows = []
     only = settings.only_adapters
-    for name in MEMORY_CLIENTS:
+    for name in QUICK_CLIENTS if settings.quick else MEMORY_CLIENTS:
         if only and name != "raw httpx" and not any(o.lower() in name.lower() for o in only):
             continue
         before = server.stats()["connections"]

@@ -33,7 +33,7 @@ from benchmarks.timing import median, rotated
 __all__ = ["run"]
 
 MAX_TOKENS = 4096
-PROBE_STREAMS = 2  # back-to-back streams for the connection-reuse probe
+PROBE_STREAMS = 2  # back-to-back streams for the connection-reuse probe (1 in quick mode)
 
 
 class _Log:
@@ -85,6 +85,7 @@ def run(server: DoubleServer, settings: Settings) -> dict[str, Any]:
                       "stream")
     live = [r for r in rows if r.adapter is not None]
     names = [r.name for r in live]
+    probes = 1 if settings.quick else PROBE_STREAMS
     by_name = {r.name: r for r in live}
 
     log = _Log(names)
@@ -94,7 +95,7 @@ def run(server: DoubleServer, settings: Settings) -> dict[str, Any]:
             t0 = time.perf_counter()
             res = by_name[name].adapter.stream()  # type: ignore[union-attr]
             log.add(name, time.perf_counter() - t0, res)
-    reuse = {r.name: probe_reuse(server, r.adapter.stream, PROBE_STREAMS)  # type: ignore
+    reuse = {r.name: probe_reuse(server, r.adapter.stream, probes)  # type: ignore
              for r in live}
     _record(rows, log, reuse, "sync")
 
@@ -112,7 +113,7 @@ def run(server: DoubleServer, settings: Settings) -> dict[str, Any]:
                 res = await by_name[name].adapter.astream()  # type: ignore[union-attr]
                 alog.add(name, time.perf_counter() - t0, res)
         areuse = {n: await aprobe_reuse(server, by_name[n].adapter.astream,  # type: ignore
-                                         PROBE_STREAMS) for n in ok}
+                                         probes) for n in ok}
         return alog, areuse
 
     _record(rows, *run_async(go()), "async")
