@@ -19,6 +19,7 @@ everything about sending it, streaming it and merging the pieces lives in this m
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -244,6 +245,40 @@ def _check_body(body: dict[str, Any]) -> None:
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise ConfigurationError("chat request needs at least one message")
+    _check_options(body)
+
+
+def _check_options(body: dict[str, Any]) -> None:
+    """Refuse option values no provider accepts, before anything is sent."""
+    temperature = body.get("temperature")
+    if temperature is not None and (
+        isinstance(temperature, bool) or not isinstance(temperature, int | float)
+        or not math.isfinite(temperature) or temperature < 0
+    ):
+        raise ConfigurationError(
+            f"temperature must be a finite number >= 0, got {temperature!r}"
+        )
+    for name in ("max_tokens", "max_completion_tokens", "n"):
+        value = body.get(name)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise ConfigurationError(f"{name} must be an integer >= 1, got {value!r}")
+    choice = body.get("tool_choice")
+    if choice not in (None, "auto", "none") and not body.get("tools"):
+        raise ConfigurationError(
+            f"tool_choice {choice!r} asks for a tool call, but the request has no tools"
+        )
+    rf = body.get("response_format")
+    if isinstance(rf, dict) and rf.get("type") == "json_schema":
+        spec = rf.get("json_schema")
+        schema = spec.get("schema") if isinstance(spec, dict) else None
+        if not isinstance(schema, dict) or schema.get("type", "object") != "object":
+            raise ConfigurationError(
+                "response_format json_schema needs an object schema at the root "
+                f"(got {schema.get('type') if isinstance(schema, dict) else schema!r}); "
+                "wrap other types in an object property"
+            )
 
 
 def _needs_internal_stream(client: Client | AsyncClient, body: dict[str, Any]) -> bool:

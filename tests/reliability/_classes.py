@@ -30,9 +30,12 @@ class PublicClass:
     model_kw: str | None
     call: Callable[[Any], Any]
     acall: Callable[[Any], Any]
+    defaults: tuple[tuple[str, Any], ...] = ()
+    # chat classes: consume one stream (async), for the stream error paths
+    astream: Callable[[Any], Any] | None = None
 
     def make(self, wiring: Wiring | None, **overrides: Any) -> Any:
-        kw: dict[str, Any] = {"api_key": FAKE_KEY}
+        kw: dict[str, Any] = {"api_key": FAKE_KEY, **dict(self.defaults)}
         if wiring is not None and self.http_kw is not None:
             kw[self.http_kw[0]] = wiring.http
             kw[self.http_kw[1]] = wiring.ahttp
@@ -123,10 +126,58 @@ def _li(cls_name: str, provider: ProviderSpec, kind: str) -> PublicClass:
                        ("http_client", "async_http_client"), model_kw, call, acall)
 
 
+CHAT_MODELS = {"fireworks": "llama-v3p1-8b-instruct", "firmware": "openai/gpt-5.2"}
+
+
+def _lc_chat(provider: ProviderSpec, prefix: str) -> PublicClass:
+    import langchain_fw
+
+    cls = getattr(langchain_fw, f"Chat{prefix}")
+
+    def call(obj: Any) -> Any:
+        return obj.invoke(QUESTION)
+
+    async def acall(obj: Any) -> Any:
+        return await obj.ainvoke(QUESTION)
+
+    async def astream(obj: Any) -> Any:
+        return [chunk async for chunk in obj.astream(QUESTION)]
+
+    return PublicClass(f"langchain.Chat{prefix}", provider, "chat", "langchain", cls,
+                       ("http_client", "http_async_client"), "model", call, acall,
+                       (("model", CHAT_MODELS[provider.name]),), astream)
+
+
+def _li_chat(provider: ProviderSpec, prefix: str) -> PublicClass:
+    from llama_index.core.llms import ChatMessage
+
+    import llamaindex_fw
+
+    cls = getattr(llamaindex_fw, prefix)
+
+    def msgs() -> list[Any]:
+        return [ChatMessage(role="user", content=QUESTION)]
+
+    def call(obj: Any) -> Any:
+        return obj.chat(msgs())
+
+    async def acall(obj: Any) -> Any:
+        return await obj.achat(msgs())
+
+    async def astream(obj: Any) -> Any:
+        return [r async for r in await obj.astream_chat(msgs())]
+
+    return PublicClass(f"llamaindex.{prefix}", provider, "chat", "llamaindex", cls,
+                       ("http_client", "async_http_client"), "model", call, acall,
+                       (("model", CHAT_MODELS[provider.name]),), astream)
+
+
 def public_classes() -> list[PublicClass]:
     out = [_core(p, a) for p in (FIREWORKS, FIRMWARE) for a in (False, True)]
     for provider, prefix in ((FIREWORKS, "Fireworks"), (FIRMWARE, "Firmware")):
         out += [
+            _lc_chat(provider, prefix),
+            _li_chat(provider, prefix),
             _lc(f"{prefix}Embeddings", provider, "embed"),
             _lc(f"{prefix}Rerank", provider, "rerank"),
             _li(f"{prefix}Embedding", provider, "embed"),

@@ -324,3 +324,96 @@ def test_nan_is_not_a_timeout() -> None:
 
     with pytest.raises(fe.ConfigurationError):
         Client(FIREWORKS, api_key=FAKE_KEY, timeout=math.nan)
+
+
+# --------------------------------------------------------------------------- chat options
+
+_ARRAY_SCHEMA = {"type": "json_schema", "json_schema": {
+    "name": "names", "schema": {"type": "array", "items": {"type": "string"}}}}
+
+
+def _lc_messages(obj: Any) -> Any:
+    return "What is the weather in Paris?"
+
+
+def _li_messages(obj: Any) -> Any:
+    from llama_index.core.llms import ChatMessage
+
+    return [ChatMessage(role="user", content="What is the weather in Paris?")]
+
+
+# (id, constructor overrides, per-call keyword arguments, words in the message)
+_CHAT_OPTIONS: list[tuple[str, dict[str, Any], dict[str, Any], tuple[str, ...]]] = [
+    ("temperature-negative", {"temperature": -0.5}, {}, ("temperature",)),
+    ("temperature-nan", {"temperature": math.nan}, {}, ("temperature",)),
+    ("max-tokens-zero", {"max_tokens": 0}, {}, ("max_tokens",)),
+    ("max-tokens-negative", {"max_tokens": -5}, {}, ("max_tokens",)),
+    ("call-temperature-negative", {}, {"temperature": -1}, ("temperature",)),
+    ("call-max-tokens-zero", {}, {"max_tokens": 0}, ("max_tokens",)),
+    ("tool-choice-without-tools", {}, {"tool_choice": "required"}, ("tool_choice", "tools")),
+    ("named-tool-choice-without-tools", {},
+     {"tool_choice": {"type": "function", "function": {"name": "get_weather"}}},
+     ("tool_choice", "tools")),
+    ("json-schema-not-an-object", {}, {"response_format": _ARRAY_SCHEMA}, ("object",)),
+]
+
+
+def _chat_cells() -> list[Any]:
+    return [
+        pytest.param(c, overrides, call_kw, words, style, id=f"{c.name}-{case_id}-{style}")
+        for c in _of_kind("chat")
+        for case_id, overrides, call_kw, words in _CHAT_OPTIONS
+        for style in ("sync", "astream")
+    ]
+
+
+@pytest.mark.parametrize(("cls", "overrides", "call_kw", "words", "style"), _chat_cells())
+async def test_bad_chat_options(
+    cls: PublicClass, overrides: dict[str, Any], call_kw: dict[str, Any],
+    words: tuple[str, ...], style: str,
+) -> None:
+    wiring = Wiring()
+    try:
+        with pytest.raises((fe.ConfigurationError, pydantic.ValidationError)) as info:
+            obj = cls.make(wiring, **overrides)  # refused here, or at the call below
+            if cls.framework == "langchain":
+                runnable = obj.bind(**call_kw) if call_kw else obj
+                if style == "sync":
+                    runnable.invoke(_lc_messages(obj))
+                else:
+                    [c async for c in runnable.astream(_lc_messages(obj))]
+            elif style == "sync":
+                obj.chat(_li_messages(obj), **call_kw)
+            else:
+                [r async for r in await obj.astream_chat(_li_messages(obj), **call_kw)]
+        _assert_clear(info.value, words)
+        assert wiring.double.requests == []
+    finally:
+        await wiring.aclose()
+
+
+@pytest.mark.parametrize("style", ["sync", "async", "astream"])
+@pytest.mark.parametrize("cls", _ids(_of_kind("chat")))
+async def test_chat_without_messages(cls: PublicClass, style: str) -> None:
+    wiring = Wiring()
+    try:
+        obj = cls.make(wiring)
+        with pytest.raises(fe.ConfigurationError) as info:
+            if cls.framework == "langchain":
+                if style == "sync":
+                    obj.invoke([])
+                elif style == "async":
+                    await obj.ainvoke([])
+                else:
+                    [c async for c in obj.astream([])]
+            elif style == "sync":
+                obj.chat([])
+            elif style == "async":
+                await obj.achat([])
+            else:
+                [r async for r in await obj.astream_chat([])]
+        _assert_clear(info.value, ("message",))
+        assert wiring.double.requests == []
+    finally:
+        await wiring.aclose()
+

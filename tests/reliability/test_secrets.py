@@ -93,6 +93,13 @@ def _error_faults() -> list[tuple[str, Any]]:
     return out + _ECHOES
 
 
+def _stream_faults() -> list[tuple[str, Any]]:
+    """(id, fault factory) for every error path of a stream."""
+    out = [(case.id, case.make) for case in FAULTS
+           if "stream" in case.applies_to and case.timeout is None]
+    return [*out, *_ECHOES, _STREAM_ECHO]
+
+
 @pytest.mark.parametrize("cls", [pytest.param(c, id=c.name) for c in PUBLIC_CLASSES])
 async def test_key_never_leaks(cls: PublicClass, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
@@ -112,6 +119,13 @@ async def test_key_never_leaks(cls: PublicClass, caplog: pytest.LogCaptureFixtur
                 await cls.acall(obj)
             _assert_clean(_texts_of_error(info.value), f"the error of {fault_id}")
             wiring.double.clear_faults()
+        if cls.astream is not None:  # chat: the stream error paths too
+            for fault_id, make in _stream_faults():
+                wiring.double.inject(make(), times=_EVERY)
+                with pytest.raises(fe.FwError) as info:
+                    await cls.astream(obj)
+                _assert_clean(_texts_of_error(info.value), f"the stream error of {fault_id}")
+                wiring.double.clear_faults()
         records = [logging.Formatter("%(name)s %(message)s %(args)s").format(r)
                    for r in caplog.records]
         assert records, "nothing was logged at DEBUG; the log check would be vacuous"
