@@ -547,3 +547,23 @@ def test_one_client_per_model_object(double: WireDouble) -> None:
     list(llm.stream("c"))
     assert llm._fw_client is client
     assert client.http_client is llm.http_client
+
+
+def test_logprobs_in_metadata_for_invoke_and_stream() -> None:
+    lp = [{"token": "Hi", "logprob": -0.1, "top_logprobs": []}]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if json.loads(request.content).get("stream"):
+            return _sse(_frame({"content": "Hi"}) | {"choices": [
+                {"index": 0, "delta": {"content": "Hi"}, "logprobs": {"content": lp}}]},
+                _frame({"content": "!"}) | {"choices": [
+                    {"index": 0, "delta": {"content": "!"}, "finish_reason": "stop",
+                     "logprobs": {"content": lp}}]})
+        return httpx.Response(200, json={"id": "c", "model": FW, "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "Hi"},
+             "finish_reason": "stop", "logprobs": {"content": lp}}]})
+
+    llm = _mock(ChatFireworks, handler, logprobs=True, top_logprobs=1)
+    assert llm.invoke("x").response_metadata["logprobs"] == {"content": lp}
+    full = _collect(llm.stream("x"))
+    assert full.response_metadata["logprobs"] == {"content": lp + lp}
