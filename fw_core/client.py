@@ -32,6 +32,7 @@ from fw_core import retry as retry_policy
 from fw_core.errors import (
     APIConnectionError,
     APIError,
+    APIStatusError,
     APITimeoutError,
     ConfigurationError,
     ResponseValidationError,
@@ -137,6 +138,15 @@ def _merge_headers(*layers: Mapping[str, str] | None) -> dict[str, str]:
             spelled[name.lower()] = name
             out[name] = value
     return out
+
+
+def _status_error(response: httpx.Response, body: bytes) -> APIStatusError:
+    """The typed error for a non-2xx answer (a 3xx too: redirects are not followed)."""
+    err = make_status_error(response.status_code, body, request_id=_request_id(response.headers))
+    location = response.headers.get("location")
+    if 300 <= response.status_code < 400 and location:
+        err.add_note(f"the API redirected to {location}; use that URL as base_url")
+    return err
 
 
 def _request_id(headers: Mapping[str, str]) -> str | None:
@@ -361,7 +371,7 @@ class Client(_ClientBase):
                 continue
             except httpx.RequestError as exc:  # DecodingError, TooManyRedirects: not transient
                 raise _request_error(exc, request) from exc
-            if response.status_code < 400:
+            if response.status_code < 300:
                 return response, attempt + 1
             try:
                 body = response.read()
@@ -377,9 +387,7 @@ class Client(_ClientBase):
                 self._sleep(delay)
                 attempt += 1
                 continue
-            raise self.redact_error(make_status_error(
-                response.status_code, body, request_id=_request_id(response.headers)
-            ))
+            raise self.redact_error(_status_error(response, body))
 
     def request(
         self,
@@ -543,7 +551,7 @@ class AsyncClient(_ClientBase):
                 continue
             except httpx.RequestError as exc:  # DecodingError, TooManyRedirects: not transient
                 raise _request_error(exc, request) from exc
-            if response.status_code < 400:
+            if response.status_code < 300:
                 return response, attempt + 1
             try:
                 body = await response.aread()
@@ -559,9 +567,7 @@ class AsyncClient(_ClientBase):
                 await self._asleep(delay)
                 attempt += 1
                 continue
-            raise self.redact_error(make_status_error(
-                response.status_code, body, request_id=_request_id(response.headers)
-            ))
+            raise self.redact_error(_status_error(response, body))
 
     async def request(
         self,

@@ -339,3 +339,38 @@ def test_async_http_client_created_outside_a_loop_is_replaced_inside_one() -> No
         return client.http_client
 
     assert asyncio.run(inside()) is not outside
+
+
+# ---------------------------------------------------------------------------------------
+# redirects are not followed by the created client: a 3xx is a status error, not a "body"
+
+
+def moved(request: httpx.Request) -> httpx.Response:
+    https = str(request.url).replace("http://", "https://")
+    return httpx.Response(301, headers={"location": https}, text="Moved Permanently")
+
+
+def test_redirect_is_a_status_error_naming_the_new_location() -> None:
+    from fw_core import chat
+    from fw_core.errors import APIStatusError
+
+    rec = Recorder(lambda r, n: moved(r))
+    client, sleeps = make_client(rec, base_url="http://localhost/inference/v1")
+    body = {"model": "accounts/fireworks/models/m", "messages": [{"role": "user", "content": "x"}]}
+    with pytest.raises(APIStatusError) as info:
+        chat.create(client, body)
+    err = info.value
+    assert err.status_code == 301 and err.message == "Moved Permanently"
+    assert any("https://localhost/inference/v1/chat/completions" in n for n in err.__notes__)
+    assert (rec.calls, sleeps) == (1, [])
+    with pytest.raises(APIStatusError):
+        list(chat.stream(client, body))
+
+
+async def test_async_redirect_is_a_status_error() -> None:
+    from fw_core.errors import APIStatusError
+
+    client, _ = make_async_client(AsyncRecorder(lambda r, n: moved(r)))
+    with pytest.raises(APIStatusError) as info:
+        await client.request("GET", "/models")
+    assert info.value.status_code == 301
