@@ -157,14 +157,20 @@ def iter_chunks(
         meta.attempts = events.attempts
         reader = ChunkReader(cls, request_id=events.request_id, status_code=events.status_code)
         try:
-            for event in events:
-                if reader.done:
-                    if _past_done(reader):
-                        break
-                    continue
-                chunk = reader.feed(event)
-                if chunk is not None:
-                    yield chunk
+            try:
+                for event in events:
+                    if reader.done:
+                        if _past_done(reader):
+                            break
+                        continue
+                    chunk = reader.feed(event)
+                    if chunk is not None:
+                        yield chunk
+            except StreamError:
+                # Only the transport can fail once [DONE] arrived: the answer is whole,
+                # just the connection is not reusable.
+                if not reader.done:
+                    raise
             reader.finish()
         except APIError as exc:  # an error frame may quote the key back
             client.redact_error(exc)
@@ -181,14 +187,18 @@ async def aiter_chunks(
         meta.attempts = events.attempts
         reader = ChunkReader(cls, request_id=events.request_id, status_code=events.status_code)
         try:
-            async for event in events:
-                if reader.done:
-                    if _past_done(reader):
-                        break
-                    continue
-                chunk = reader.feed(event)
-                if chunk is not None:
-                    yield chunk
+            try:
+                async for event in events:
+                    if reader.done:
+                        if _past_done(reader):
+                            break
+                        continue
+                    chunk = reader.feed(event)
+                    if chunk is not None:
+                        yield chunk
+            except StreamError:
+                if not reader.done:  # after [DONE] only the connection failed (see above)
+                    raise
             reader.finish()
         except APIError as exc:  # an error frame may quote the key back
             client.redact_error(exc)

@@ -360,3 +360,57 @@ async def test_async_consumer_stopping_early_releases_the_connection() -> None:
         await asyncio.sleep(0)
     assert body.closed
     assert body.handed_out < len(body.pieces)
+
+
+# ---------------------------------------------------------------------------------------
+# after [DONE]: the answer is whole
+
+
+def test_connection_reset_after_done_does_not_spoil_a_whole_answer() -> None:
+    raw = sse(c("Hel"), c("lo", "stop"))
+    body = Body(pieces(raw, 16), break_after=len(pieces(raw, 16)))  # reset at the very end
+    assert run_stream(body).choices[0].message.content == "Hello"
+
+
+def test_connection_reset_after_done_without_chunks_is_still_an_error() -> None:
+    body = Body([b"data: [DONE]\n\n"], break_after=1)
+    with pytest.raises(StreamError, match="without sending any chunk"):
+        run_stream(body)
+
+
+def test_reset_before_done_is_still_a_stream_error() -> None:
+    raw = sse(c("Hel"), c("lo", "stop"), done=False)
+    body = Body([raw], break_after=1)
+    with pytest.raises(StreamError, match="broke mid-way"):
+        run_stream(body)
+
+
+def test_body_after_done_is_read_to_its_end_but_not_parsed() -> None:
+    from fw_core.streaming import MAX_EVENTS_AFTER_DONE
+
+    tail = b"data: not json\n\n" * 3
+    body = Body([sse(c("a", "stop")), tail])
+    assert run_stream(body).choices[0].message.content == "a"
+    assert body.handed_out == 2  # drained, so the connection can go back to the pool
+    # an endless tail is not drained forever
+    endless = Body([sse(c("a", "stop"))] + [b"data: x\n\n"] * (MAX_EVENTS_AFTER_DONE + 50))
+    assert run_stream(endless).choices[0].message.content == "a"
+    assert endless.handed_out <= MAX_EVENTS_AFTER_DONE + 2
+
+
+async def test_async_reset_after_done_and_endless_tail() -> None:
+    from fw_core.streaming import MAX_EVENTS_AFTER_DONE
+
+    raw = sse(c("x", "stop"))
+    client, _ = make_async_client(AsyncRecorder([sse_response(Body([raw], break_after=1))]))
+    got = [ch async for ch in chat.astream(client, BODY)]
+    assert [ch.choices[0].delta.content for ch in got] == ["x"]
+    endless = Body([raw] + [b"data: y\n\n"] * (MAX_EVENTS_AFTER_DONE + 50))
+    client, _ = make_async_client(AsyncRecorder([sse_response(endless)]))
+    assert len([ch async for ch in chat.astream(client, BODY)]) == 1
+    assert endless.handed_out <= MAX_EVENTS_AFTER_DONE + 2
+    client, _ = make_async_client(AsyncRecorder([sse_response(Body([raw[:-30]],
+                                                                   break_after=1))]))
+    with pytest.raises(StreamError):
+        async for _ in chat.astream(client, BODY):
+            pass
