@@ -8,7 +8,6 @@ values: the double's text is its own, its shape must be the API's.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,15 +15,14 @@ import pytest
 import yaml
 
 from fw_core.testing import Fault, WireDouble
+from tests._shared import REAL_CAPTURES, require_real_captures
 
-REAL = Path("/work/shared/wire/real")
-if not REAL.is_dir():  # the captures are copied next to the project in some checkouts
-    REAL = Path(__file__).resolve().parents[2] / "shared" / "wire" / "real"
+REAL = REAL_CAPTURES
 
 CHAT_URL = "https://api.fireworks.ai/inference/v1/chat/completions"
 AUTH = {"Authorization": "Bearer test-key"}
 
-pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="real captures not available")
+pytestmark = require_real_captures()
 
 
 def _capture(name: str) -> dict[str, Any]:

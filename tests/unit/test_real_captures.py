@@ -8,7 +8,6 @@ the chunk reader and the accumulator exactly as live traffic would.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,14 +16,12 @@ import yaml
 
 from fw_core import chat
 from fw_core.errors import NotFoundError, PreconditionFailedError
+from tests._shared import REAL_CAPTURES, require_real_captures
 
 from ._core_support import AsyncRecorder, Body, Recorder, make_async_client, make_client, pieces
 
-REAL = Path("/work/shared/wire/real")
-if not REAL.is_dir():  # the captures may also be vendored next to the repo
-    REAL = Path(__file__).resolve().parents[3] / "shared" / "wire" / "real"
-
-pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="shared/wire/real not available")
+REAL = REAL_CAPTURES
+pytestmark = require_real_captures()
 
 NONSTREAM = "fw_chat_llama33_70b_nonstream_via_hfrouter_20250211.yaml"
 STREAM = "fw_chat_llama33_70b_stream_via_hfrouter_20250211.yaml"
