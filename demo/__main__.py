@@ -39,6 +39,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--only", action="append", metavar="SECTION",
                    help="run only this section (repeatable)")
     p.add_argument("--list", action="store_true", help="list the sections and exit")
+    p.add_argument("--traceback", action="store_true", help="show tracebacks of failures")
     return p.parse_args(argv)
 
 
@@ -73,24 +74,30 @@ def main(argv: list[str] | None = None) -> int:
     print(_headline(mode), flush=True)
     tour.REPLAYING = mode.name == "replay"
     start = time.perf_counter()
-    failed = 0
+    ran, skipped, failed = 0, 0, 0
     for i, section in enumerate(sections, 1):
         print(f"\n[{i}/{len(sections)}] {section.title}", flush=True)
         missing = [k for k in section.needs if not os.environ.get(k)]
         if mode.name in ("live", "record-live") and missing:
             print(f"  skipped: needs {', '.join(missing)}")
+            skipped += 1
             continue
         try:
             with replay.open_session(f"demo/{section.name}.yaml", mode):
                 section.run()
-        except Exception:
+            ran += 1
+        except Exception as err:
             failed += 1
-            print("  FAILED:")
-            traceback.print_exc()
+            print(f"  FAILED: {type(err).__name__}: {err}")
+            if args.traceback:
+                traceback.print_exc()
     if mode.name.startswith("record"):
         replay.add_manifest_lines(live=mode.name == "record-live")
     took = time.perf_counter() - start
-    print(f"\n{len(sections) - failed}/{len(sections)} sections ran in {took:.1f} s.")
+    summary = f"{ran} of {len(sections)} sections ran in {took:.1f} s"
+    summary += f", {skipped} skipped" if skipped else ""
+    summary += f", {failed} failed (--traceback for details)" if failed else ""
+    print(f"\n{summary}.")
     return 1 if failed else 0
 
 

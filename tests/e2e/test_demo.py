@@ -1,0 +1,36 @@
+"""``make demo`` replays its tour offline: every section runs and prints its results.
+
+The demo (``python -m demo --replay``) answers every request from ``cassettes/demo/`` with
+its own vcrpy cassette per section (record mode ``none``), so a change in what a class sends
+fails here loudly. Re-record with ``python -m demo --record``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from demo import tour
+from demo.__main__ import main
+
+
+# llama-index's workflow machinery runs inspect.getmembers over the agent (pydantic noise)
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:inspect")
+def test_demo_tour_replays_every_section(capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("FIREWORKS_API_KEY", "FIRMWARE_API_KEY", "FW_MODE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(tour, "REPLAY_PACE_S", 0.0)
+    assert main(["--replay"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("Offline: replaying cassettes/demo/")
+    for expected in (
+        "model calls  get_weather({'city': 'Lisbon'})",   # ChatFirmware agent
+        "tool returns '18C and sunny in Lisbon'",
+        "Movie(title='Inception', year=2010, director='Christopher Nolan')",
+        "Zorbaville is the capital of Freedonia",          # reranked first
+        "1889",                                            # LlamaIndex query engine
+        "tool multiply({'a': 6, 'b': 7}) = 42",            # FunctionAgent
+        f"{len(tour.SECTIONS)} of {len(tour.SECTIONS)} sections ran",
+    ):
+        assert expected in out, expected
+    assert "FAILED" not in out
