@@ -14,7 +14,7 @@ from typing import Any
 
 from fw_core import FIREWORKS, FIRMWARE, AsyncClient, Client, ProviderSpec
 from fw_core import chat as fw_chat
-from tests.reliability._surfaces import FAKE_KEY, QUERY, QUESTION, TEXTS, Wiring
+from tests.reliability._surfaces import CHAT_MODELS, FAKE_KEY, QUERY, QUESTION, TEXTS, Wiring
 
 OMIT = object()
 
@@ -124,9 +124,6 @@ def _li(cls_name: str, provider: ProviderSpec, kind: str) -> PublicClass:
         model_kw = "model"
     return PublicClass(f"llamaindex.{cls_name}", provider, kind, "llamaindex", cls,
                        ("http_client", "async_http_client"), model_kw, call, acall)
-
-
-CHAT_MODELS = {"fireworks": "llama-v3p1-8b-instruct", "firmware": "openai/gpt-5.2"}
 
 
 def _lc_chat(provider: ProviderSpec, prefix: str) -> PublicClass:

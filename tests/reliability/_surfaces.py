@@ -17,8 +17,6 @@ import httpx
 
 from fw_core import FIREWORKS, FIRMWARE, AsyncClient, Client, ProviderSpec
 from fw_core import chat as fw_chat
-from fw_core import embeddings as fw_embeddings
-from fw_core import rerank as fw_rerank
 from fw_core.testing import WireDouble
 from tests.reliability._faults import CALL, STREAM
 from tests.reliability.conftest import AsyncCountingTransport, CountingTransport, StreamLedger
@@ -152,62 +150,22 @@ def _check_completion(completion: Any, tools: bool) -> None:
         assert choice.message.content
 
 
-def _core_embed_run(batch_size: int | None) -> Callable[[Any, str, bool], Any]:
-    def run(clients: tuple[Client, AsyncClient], mode: str, tools: bool) -> Any:
-        sync, asyn = clients
-        model = sync.provider.default_embedding_model
-        req = fw_embeddings.EmbeddingsRequest(
-            model=sync.provider.normalize_model(model), batch_size=batch_size, max_concurrency=1
-        )
-        if mode == "sync":
-            return fw_embeddings.embed(sync, TEXTS, req).vectors
-        return _aembed(asyn, req)
-
-    return run
-
-
-async def _aembed(client: AsyncClient, req: fw_embeddings.EmbeddingsRequest) -> Any:
-    return (await fw_embeddings.aembed(client, TEXTS, req)).vectors
-
-
 def _check_vectors(vectors: Any, tools: bool) -> None:
     assert len(vectors) == len(TEXTS)
     assert all(v and len(v) == len(vectors[0]) for v in vectors)
     assert vectors[0] != vectors[1]
 
 
-def _core_rerank_run(clients: tuple[Client, AsyncClient], mode: str, tools: bool) -> Any:
-    sync, asyn = clients
-    req = fw_rerank.RerankRequest(model=sync.provider.default_rerank_model)
-    if mode == "sync":
-        return fw_rerank.rerank(sync, QUERY, TEXTS, req).results
-    return _arerank(asyn, req)
-
-
-async def _arerank(client: AsyncClient, req: fw_rerank.RerankRequest) -> Any:
-    return (await fw_rerank.arerank(client, QUERY, TEXTS, req)).results
-
-
-def _check_ranking(results: Any, tools: bool) -> None:
-    assert sorted(r.index for r in results) == list(range(len(TEXTS)))
-    scores = [r.relevance_score for r in results]
-    assert scores == sorted(scores, reverse=True)
-
-
 def _core_surfaces() -> list[Surface]:
-    out = []
-    for provider in (FIREWORKS, FIRMWARE):
-        p = provider.name
-        out += [
-            Surface(f"core-{p}-chat", provider, "/chat/completions",
-                    ("sync", "async", "stream", "astream"), _core_clients(provider),
-                    _core_chat_run(provider), _check_completion),
-            Surface(f"core-{p}-embed-batches", provider, "/embeddings", ("sync", "async"),
-                    _core_clients(provider), _core_embed_run(2), _check_vectors, requests=2),
-            Surface(f"core-{p}-rerank", provider, "/rerank", ("sync", "async"),
-                    _core_clients(provider), _core_rerank_run, _check_ranking),
-        ]
-    return out
+    # fw_core's embeddings and rerank functions are exercised through every LangChain and
+    # LlamaIndex embeddings/rerank surface below (the same code path), so only chat, which
+    # users also call directly for streams, is a surface of its own.
+    return [
+        Surface(f"core-{provider.name}-chat", provider, "/chat/completions",
+                ("sync", "async", "stream", "astream"), _core_clients(provider),
+                _core_chat_run(provider), _check_completion)
+        for provider in (FIREWORKS, FIRMWARE)
+    ]
 
 
 # ----------------------------------------------------------------------------- LangChain

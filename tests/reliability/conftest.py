@@ -20,7 +20,12 @@ from fw_core.client import _ClientBase
 
 
 class SleepLog(list[float]):
-    """The delays the retry loop asked for, in order."""
+    """The delays the retry loop asked for, in order; ``clients``: the fw_core clients
+    built meanwhile (to inspect their connection pools)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clients: list[_ClientBase] = []
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +39,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> SleepLog:
 
     def patched(self: _ClientBase, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
+        log.clients.append(self)
         self._sleep = log.append
         self._asleep = record_async
 

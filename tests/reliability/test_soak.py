@@ -1,4 +1,8 @@
-"""A bounded soak: thousands of async calls over real sockets with injected 429/503s.
+"""A bounded soak: thousands of async chat calls over real sockets with injected 429/503s.
+
+The callers are the classes an agent loop uses: ChatFireworks, ChatFirmware (LangChain
+``ainvoke``) and LlamaIndex Fireworks, Firmware (``achat``), each object reused for all
+its calls, each creating and owning its HTTP client (nothing injected).
 
 2,000 calls (``FW_SOAK_CALLS`` to change) at concurrency 64 go to the wire double's
 loopback server (client and server share one process and one GIL, so a call costs a few
@@ -23,13 +27,12 @@ from typing import Any
 
 import pytest
 
-from fw_core import FIREWORKS, FIRMWARE, AsyncClient
-from fw_core import chat as fw_chat
 from fw_core import errors as fe
 from fw_core.testing import Fault, WireDouble
 from fw_core.testing.server import serve
 from tests.reliability._faults import MAX_RETRIES, backoff_bounds
 from tests.reliability._surfaces import FAKE_KEY
+from tests.reliability.conftest import SleepLog
 
 CALLS = int(os.environ.get("FW_SOAK_CALLS", "2000"))
 CONCURRENCY = 64
@@ -44,17 +47,39 @@ def _rss() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _body(i: int, provider: Any) -> dict[str, Any]:
-    model = "llama-v3p1-8b-instruct" if provider is FIREWORKS else "openai/gpt-5.2"
-    return {
-        "model": provider.normalize_model(model),
-        "messages": [{"role": "user", "content": f"Soak question number {i}?"}],
-        "max_tokens": 16,
-    }
+def _users(base: str) -> list[tuple[str, Any, Any]]:
+    """(name, object, one call) for the classes an agent loop would use, all four."""
+    from llama_index.core.llms import ChatMessage
+
+    import langchain_fw
+    import llamaindex_fw
+
+    urls = {"Fireworks": base + "/inference/v1", "Firmware": base + "/api/v1"}
+    models = {"Fireworks": "llama-v3p1-8b-instruct", "Firmware": "openai/gpt-5.2"}
+    out: list[tuple[str, Any, Any]] = []
+    for p in ("Fireworks", "Firmware"):
+        lc = getattr(langchain_fw, f"Chat{p}")(
+            model=models[p], api_key=FAKE_KEY, base_url=urls[p], max_tokens=16)
+        li = getattr(llamaindex_fw, p)(
+            model=models[p], api_key=FAKE_KEY, base_url=urls[p], max_tokens=16)
+
+        async def lc_call(i: int, llm: Any = lc) -> str:
+            message = await llm.ainvoke(f"Soak question number {i}?")
+            assert message.response_metadata["finish_reason"] in ("stop", "length")
+            return str(message.content)
+
+        async def li_call(i: int, llm: Any = li) -> str:
+            response = await llm.achat(
+                [ChatMessage(role="user", content=f"Soak question number {i}?")])
+            assert response.additional_kwargs["finish_reason"] in ("stop", "length")
+            return str(response.message.content)
+
+        out += [(f"langchain.Chat{p}", lc, lc_call), (f"llamaindex.{p}", li, li_call)]
+    return out
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc for RSS")
-async def test_soak(sleeps: list[float]) -> None:
+async def test_soak(sleeps: SleepLog) -> None:
     double = WireDouble()
     rng = random.Random(20261123)
     outcomes: Counter[str] = Counter()
@@ -65,15 +90,12 @@ async def test_soak(sleeps: list[float]) -> None:
     with serve(double, max_lifetime=WALL_LIMIT + 30) as base, \
             warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        clients = {
-            "fireworks": AsyncClient(FIREWORKS, api_key=FAKE_KEY, base_url=base + "/inference/v1"),
-            "firmware": AsyncClient(FIRMWARE, api_key=FAKE_KEY, base_url=base + "/api/v1"),
-        }
+        users = _users(base)
         gate = asyncio.Semaphore(CONCURRENCY)
 
         async def one(i: int) -> None:
             nonlocal done
-            provider = FIREWORKS if i % 2 else FIRMWARE
+            _, _, call = users[i % len(users)]
             async with gate:
                 if rng.random() < FAULT_RATE:
                     if rng.random() < 0.5:
@@ -84,13 +106,12 @@ async def test_soak(sleeps: list[float]) -> None:
                         injected["503"] += 1
                     double.inject(fault, times=1)
                 try:
-                    resp = await fw_chat.acreate(clients[provider.name], _body(i, provider))
+                    text = await call(i)
                 except (fe.RateLimitError, fe.InternalServerError) as exc:
                     assert exc.request_id and exc.status_code in (429, 503)
                     outcomes[type(exc).__name__] += 1
                 else:
-                    choice = resp.completion.choices[0]
-                    assert choice.finish_reason in ("stop", "length") and choice.message.content
+                    assert text
                     outcomes["ok"] += 1
                 done += 1
                 if done == WARMUP:
@@ -100,11 +121,14 @@ async def test_soak(sleeps: list[float]) -> None:
         started = time.perf_counter()
         await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(CALLS))), WALL_LIMIT)
         elapsed = time.perf_counter() - started
-        for client in clients.values():
+        assert len(sleeps.clients) == len(users)  # one reused fw_core client per object
+        for client in sleeps.clients:
             pool = client.http_client._transport._pool  # type: ignore[attr-defined]
             assert not pool._requests
             assert all(c.is_idle() or c.is_closed() for c in pool.connections)
-            await client.aclose()
+        for _, obj, _ in users:
+            await obj.aclose()
+        users.clear()  # drop the objects before the final RSS reading
         gc.collect()
         marks["end"] = _rss()
 
