@@ -169,8 +169,26 @@ def _li_chat(provider: ProviderSpec, prefix: str) -> PublicClass:
                        (("model", CHAT_MODELS[provider.name]),), astream)
 
 
+def _lc_completion_llm() -> PublicClass:
+    import langchain_fw
+
+    def call(obj: Any) -> Any:
+        return obj.invoke("The sky is")
+
+    async def acall(obj: Any) -> Any:
+        return await obj.ainvoke("The sky is")
+
+    async def astream(obj: Any) -> Any:
+        return [chunk async for chunk in obj.astream("The sky is")]
+
+    return PublicClass("langchain.Fireworks", FIREWORKS, "llm", "langchain",
+                       langchain_fw.Fireworks, ("http_client", "http_async_client"), "model",
+                       call, acall, (("model", CHAT_MODELS["fireworks"]),), astream)
+
+
 def public_classes() -> list[PublicClass]:
     out = [_core(p, a) for p in (FIREWORKS, FIRMWARE) for a in (False, True)]
+    out.append(_lc_completion_llm())
     for provider, prefix in ((FIREWORKS, "Fireworks"), (FIRMWARE, "Firmware")):
         out += [
             _lc_chat(provider, prefix),
