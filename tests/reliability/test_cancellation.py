@@ -36,11 +36,11 @@ def _cells() -> list[Any]:
 
 
 async def _until(condition: Any, what: str) -> None:
-    for _ in range(2000):
-        if condition():
-            return
+    deadline = asyncio.get_running_loop().time() + 10.0
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.001)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.mark.parametrize(("surface", "mode", "moment"), _cells())

@@ -150,10 +150,10 @@ async def test_cancelled_stream_releases_the_connection(server: tuple[WireDouble
     async with AsyncClient(FIRMWARE, api_key=FAKE_KEY, base_url=base + "/api/v1") as client:
         double.inject(Fault.slow_body(30.0), path="/chat/completions")
         task = asyncio.ensure_future(_async_call(client, _body(FIRMWARE), "stream"))
-        for _ in range(2000):
-            if double.requests:
-                break
+        deadline = asyncio.get_running_loop().time() + 10.0
+        while not double.requests and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.001)
+        assert double.requests, "the request never reached the server"
         await asyncio.sleep(0.05)  # headers on their way; body stalled
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
