@@ -74,6 +74,13 @@ FAULTS: list[FaultCase] = [
         lambda: Fault.status(429, headers={"retry-after-ms": "1250", "retry-after": "9"}),
         True, fe.RateLimitError, BOTH, True, retry_delay=1.25, status=429,
     ),
+    FaultCase("408", lambda: Fault.status(408), True, fe.APIStatusError, BOTH, True,
+              status=408),
+    # Other 4xx are never retried.
+    FaultCase("401", lambda: Fault.status(401), False, fe.AuthenticationError, BOTH, True,
+              status=401),
+    FaultCase("404", lambda: Fault.status(404), False, fe.NotFoundError, BOTH, True,
+              status=404),
     FaultCase("500", lambda: Fault.status(500), True, fe.InternalServerError, BOTH, True,
               status=500),
     FaultCase("502-html", lambda: Fault.html(502), True, fe.InternalServerError, BOTH, True,

@@ -37,6 +37,9 @@ from tests.reliability._surfaces import SURFACES, Surface, Wiring
 
 # What a LangChain user can catch for each fw_core error (DESIGN.md, framework conventions).
 _LANGCHAIN_TWIN: dict[type[fe.FwError], type[Exception]] = {
+    fe.APIStatusError: lce.ModelError,
+    fe.AuthenticationError: lce.ModelAuthenticationError,
+    fe.NotFoundError: lce.ModelNotFoundError,
     fe.RateLimitError: lce.ModelRateLimitError,
     fe.InternalServerError: lce.ModelAPIError,
     fe.APITimeoutError: lce.ModelTimeoutError,
@@ -96,6 +99,8 @@ async def test_fault_cell(
             with pytest.raises(expected) as info:
                 await perform(surface, obj, mode, case.tools)
             err = info.value
+            # exactly that class: the most specific fw_core class of the error's type
+            assert next(c for c in type(err).__mro__ if c.__module__ == fe.__name__) is expected
             attempts = MAX_RETRIES + 1 if case.retryable else 1
             assert len(wiring.double.requests) == attempts
             assert len(sleeps) == attempts - 1
