@@ -171,3 +171,57 @@ def test_connections_are_reused_across_calls(server: tuple[WireDouble, str]) -> 
         for _ in range(5):
             fw_chat.create(client, _body(FIRMWARE))
         assert double.connections == 1
+
+
+def _framework_chat(name: str, base: str) -> Any:
+    import langchain_fw
+    import llamaindex_fw
+
+    urls = {"Fireworks": base + "/inference/v1", "Firmware": base + "/api/v1"}
+    models = {"Fireworks": "llama-v3p1-8b-instruct", "Firmware": "openai/gpt-5.2"}
+    framework, provider = name.split(".")
+    if framework == "langchain":
+        cls = getattr(langchain_fw, f"Chat{provider}")
+    else:
+        cls = getattr(llamaindex_fw, provider)
+    return cls(model=models[provider], api_key=FAKE_KEY, base_url=urls[provider])
+
+
+async def _framework_astream(name: str, obj: Any) -> list[Any]:
+    if name.startswith("langchain"):
+        bound = obj.bind_tools([WEATHER_TOOL], tool_choice="any")
+        return [c async for c in bound.astream(QUESTION)]
+    from llama_index.core.tools import FunctionTool
+
+    def get_weather(city: str) -> str:
+        """Current weather for a city."""
+        return city
+
+    tool = FunctionTool.from_defaults(fn=get_weather)
+    gen = await obj.astream_chat_with_tools([tool], user_msg=QUESTION, tool_required=True)
+    return [r async for r in gen]
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in _CASES if c[3] == "stream"], ids=lambda c: c[0])
+@pytest.mark.parametrize(
+    "name", ["langchain.Fireworks", "langchain.Firmware", "llamaindex.Fireworks",
+             "llamaindex.Firmware"])
+async def test_framework_streams_leave_the_pool_at_rest(
+    server: tuple[WireDouble, str], name: str, case: Any, sleeps: Any
+) -> None:
+    double, base = server
+    _, make, times, _, error = case
+    double.reset()
+    obj = _framework_chat(name, base)
+    try:
+        double.inject(make(), times=times, path="/chat/completions")
+        with pytest.raises(error):
+            await _framework_astream(name, obj)
+        assert len(double.requests) == times
+        (client,) = sleeps.clients  # the one fw_core client the object built
+        assert _busy(client.http_client) == []
+        assert await _framework_astream(name, obj)
+        assert _busy(client.http_client) == []
+    finally:
+        await obj.aclose()
