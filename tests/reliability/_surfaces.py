@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -78,10 +78,10 @@ class Surface:
     check: Callable[[Any, bool], None]
     requests: int = 1
     langchain: bool = False
-    tags: frozenset[str] = field(default_factory=frozenset)
+    sse: bool = False  # the call reads an SSE stream even in sync/async style
 
     def style(self, mode: str) -> str:
-        return STYLE[mode]
+        return STREAM if self.sse else STYLE[mode]
 
 
 # ----------------------------------------------------------------------------- fw_core
@@ -156,6 +156,15 @@ def _check_vectors(vectors: Any, tools: bool) -> None:
     assert vectors[0] != vectors[1]
 
 
+def _core_long_run(clients: tuple[Client, AsyncClient], mode: str, tools: bool) -> Any:
+    # Above Fireworks' non-streaming max_tokens limit fw_core streams internally.
+    sync, asyn = clients
+    body = {**_chat_body(FIREWORKS, tools), "max_tokens": 5000}
+    if mode == "sync":
+        return fw_chat.create(sync, body).completion
+    return _await_completion(asyn, body)
+
+
 def _core_surfaces() -> list[Surface]:
     # fw_core's embeddings and rerank functions are exercised through every LangChain and
     # LlamaIndex embeddings/rerank surface below (the same code path), so only chat, which
@@ -165,6 +174,9 @@ def _core_surfaces() -> list[Surface]:
                 ("sync", "async", "stream", "astream"), _core_clients(provider),
                 _core_chat_run(provider), _check_completion)
         for provider in (FIREWORKS, FIRMWARE)
+    ] + [
+        Surface("core-fireworks-chat-long", FIREWORKS, "/chat/completions", ("sync", "async"),
+                _core_clients(FIREWORKS), _core_long_run, _check_completion, sse=True),
     ]
 
 
@@ -247,6 +259,10 @@ def _langchain_surfaces() -> list[Surface]:
                     ("sync", "async", "stream", "astream"),
                     _lc_build(f"Chat{prefix}", model=CHAT_MODELS[p]), _lc_chat_run,
                     _check_lc_message, langchain=True),
+            # streaming=True: invoke streams under the hood (callbacks see each token)
+            Surface(f"lc-{p}-chat-streaming", provider, "/chat/completions", ("sync", "async"),
+                    _lc_build(f"Chat{prefix}", model=CHAT_MODELS[p], streaming=True),
+                    _lc_chat_run, _check_lc_message, langchain=True, sse=True),
             Surface(f"lc-{p}-embed-batches", provider, "/embeddings", ("sync", "async"),
                     _lc_build(f"{prefix}Embeddings", batch_size=2, max_concurrency=1),
                     _lc_embed_run, _check_vectors, requests=2, langchain=True),
