@@ -188,3 +188,30 @@ def render(results: dict[str, Any]) -> str:
     if results.get("notes"):
         lines += ["## Notes", "", *[f"- {n}" for n in results["notes"]], ""]
     return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m benchmarks.report RUN.json [--note TEXT]...``: re-render RESULTS.md.
+
+    Notes (e.g. hot spots found while profiling the run) are stored in the JSON too.
+    """
+    import argparse
+    import json
+    from pathlib import Path
+
+    p = argparse.ArgumentParser(prog="python -m benchmarks.report")
+    p.add_argument("json_path")
+    p.add_argument("--note", action="append", default=[])
+    args = p.parse_args(argv)
+    path = Path(args.json_path)
+    results = json.loads(path.read_text())
+    if args.note:
+        results.setdefault("notes", []).extend(args.note)
+        path.write_text(json.dumps(results, indent=1, default=str))
+    out = Path(__file__).resolve().parent / "RESULTS.md"
+    out.write_text(render(results))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
