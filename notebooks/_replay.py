@@ -28,6 +28,6 @@ def setup(name: str, needs: tuple[str, ...] = ("FIREWORKS_API_KEY",)) -> None:
     if mode.name == "replay":
         print(f"Offline ({mode.reason}): replaying cassettes/notebooks_{name}/, recorded "
               "against the wire double, a deterministic stand-in for the API. "
-              "Set the key to run live.")
+              f"Set {' and '.join(needs)} to run live.")
     else:
         print(f"Mode: {mode.name} ({mode.reason}).")
