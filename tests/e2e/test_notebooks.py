@@ -1,9 +1,10 @@
 """Every notebook in ``notebooks/`` runs top to bottom, offline, from its cassette.
 
-Each notebook is executed in a fresh Jupyter kernel (nbclient, as nbmake does) with
-``FW_MODE=replay``, so its first cell (``_replay.setup(...)``) answers every HTTP request
-from ``cassettes/notebooks_<name>/`` and an unrecorded request fails the cell. A cell that
-raises fails the test with the cell's traceback.
+Each notebook is executed in its own Jupyter kernel (nbclient, as nbmake does; the kernels
+run side by side, as many at a time as there are CPUs) with ``FW_MODE=replay``, so its
+first cell (``_replay.setup(...)``) answers every HTTP request from
+``cassettes/notebooks_<name>/`` and an unrecorded request fails the cell. A cell that
+raises fails that notebook's test with the cell's traceback.
 
 Re-record (against the wire double) with
 ``FW_MODE=record .venv/bin/pytest tests/e2e/test_notebooks.py`` then
@@ -12,8 +13,10 @@ Re-record (against the wire double) with
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -21,26 +24,50 @@ from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 BOOKS = sorted(NOTEBOOKS.glob("*.ipynb"))
+MODE = "record" if os.environ.get("FW_MODE") == "record" else "replay"
+
+
+async def _run_all() -> dict[str, Any]:
+    """Execute every notebook; name -> the executed notebook, or the exception it raised."""
+    limit = asyncio.Semaphore(max(1, os.cpu_count() or 1))
+
+    async def run(path: Path) -> Any:
+        book = nbformat.read(path, as_version=4)
+        async with limit:
+            try:
+                await NotebookClient(
+                    book, timeout=180, startup_timeout=180, kernel_name="python3",
+                    resources={"metadata": {"path": str(NOTEBOOKS)}},
+                ).async_execute()
+            except Exception as err:  # reported by that notebook's test
+                return err
+        return book
+
+    results = await asyncio.gather(*(run(p) for p in BOOKS))
+    return {p.stem: r for p, r in zip(BOOKS, results, strict=True)}
+
+
+@pytest.fixture(scope="module")
+def executed() -> dict[str, Any]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FW_MODE", MODE)  # the kernels inherit it
+        return asyncio.run(_run_all())
 
 
 def test_there_are_notebooks() -> None:
     assert len(BOOKS) >= 7
 
 
-@pytest.mark.parametrize("path", BOOKS, ids=[p.stem for p in BOOKS])
-def test_notebook_runs_offline(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    mode = os.environ.get("FW_MODE", "replay")
-    monkeypatch.setenv("FW_MODE", mode if mode == "record" else "replay")
-    book = nbformat.read(path, as_version=4)
-    NotebookClient(book, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
-    first = book.cells[[c.cell_type for c in book.cells].index("code")]
-    assert "_replay.setup(" in first.source
-    shown = "".join(o.get("text", "") for o in first.outputs)
-    assert "Offline" in shown or mode == "record", shown
-    errors = [o for c in book.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error"]
-    assert not errors
-    printed = [c for c in book.cells[1:] if c.cell_type == "code"
-               and any(o.output_type in ("stream", "execute_result") for o in c.outputs)]
+@pytest.mark.parametrize("name", [p.stem for p in BOOKS])
+def test_notebook_runs_offline(name: str, executed: dict[str, Any]) -> None:
+    book = executed[name]
+    if isinstance(book, Exception):
+        raise book
+    code = [c for c in book.cells if c.cell_type == "code"]
+    assert "_replay.setup(" in code[0].source
+    shown = "".join(o.get("text", "") for o in code[0].outputs)
+    assert "Offline" in shown or MODE == "record", shown
+    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+    printed = [c for c in code[1:]
+               if any(o.output_type in ("stream", "execute_result") for o in c.outputs)]
     assert printed, "the notebook shows no results"
