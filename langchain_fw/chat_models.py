@@ -92,8 +92,17 @@ def _tool_choice_to_wire(
 def _json_schema_format(schema: Any, strict: bool | None) -> dict[str, Any]:
     # strict=True also closes every object (additionalProperties: false), as strict
     # schema modes require.
+    if isinstance(schema, dict) and schema.get("type", "object") != "object":
+        raise ConfigurationError(
+            f"json_schema structured output needs an object schema, got type "
+            f"{schema.get('type')!r}; wrap it in an object property (e.g. "
+            '{"type": "object", "properties": {"items": <your schema>}})'
+        )
     fn = convert_to_openai_tool(schema, strict=strict)["function"]
-    spec: dict[str, Any] = {"name": fn["name"], "schema": fn.get("parameters") or {}}
+    parameters = fn.get("parameters")
+    if not isinstance(parameters, dict) or parameters.get("type") != "object":
+        raise ConfigurationError("json_schema structured output needs an object schema")
+    spec: dict[str, Any] = {"name": fn["name"], "schema": parameters}
     if fn.get("description"):
         spec["description"] = fn["description"]
     if strict is not None:

@@ -417,3 +417,26 @@ async def test_chat_without_messages(cls: PublicClass, style: str) -> None:
     finally:
         await wiring.aclose()
 
+
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize("cls", _ids([c for c in _of_kind("chat")
+                                      if c.framework == "langchain"]))
+async def test_structured_output_with_a_non_object_schema(
+    cls: PublicClass, asynchronous: bool
+) -> None:
+    wiring = Wiring()
+    try:
+        obj = cls.make(wiring)
+        schema = {"title": "names", "type": "array", "items": {"type": "string"}}
+        with pytest.raises(fe.ConfigurationError) as info:
+            structured = obj.with_structured_output(schema, method="json_schema")
+            if asynchronous:
+                await structured.ainvoke("List three names")
+            else:
+                structured.invoke("List three names")
+        _assert_clear(info.value, ("object",))
+        assert wiring.double.requests == []
+    finally:
+        await wiring.aclose()
