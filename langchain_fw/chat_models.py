@@ -408,7 +408,7 @@ class _ChatFwBase(FwClientMixin, BaseChatModel):
 
     def with_structured_output(
         self,
-        schema: dict[str, Any] | type,
+        schema: dict[str, Any] | type | None = None,
         *,
         method: Literal["json_schema", "function_calling", "json_mode"] = "json_schema",
         include_raw: bool = False,
@@ -418,7 +418,8 @@ class _ChatFwBase(FwClientMixin, BaseChatModel):
         """Return answers parsed into ``schema`` (a pydantic class, TypedDict or JSON schema).
 
         Args:
-            schema: the output schema.
+            schema: the output schema; may be omitted with ``method="json_mode"``, which
+                then returns the parsed JSON as a dict.
             method: ``"json_schema"`` (default: the API's native structured output, with
                 ``strict`` sent), ``"function_calling"`` (a forced tool call) or
                 ``"json_mode"`` (``{"type": "json_object"}``; say "JSON" in the prompt).
@@ -438,10 +439,13 @@ class _ChatFwBase(FwClientMixin, BaseChatModel):
         """
         if kwargs:
             raise ValueError(f"unexpected arguments: {sorted(kwargs)}")
-        is_model = _is_pydantic_class(schema)
+        if schema is None and method != "json_mode":
+            raise ConfigurationError(f"method {method!r} needs a schema (json_mode does not)")
+        is_model = schema is not None and _is_pydantic_class(schema)
         ls_format = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
         parser: OutputParserLike[Any]
         if method == "function_calling":
+            assert schema is not None  # checked above
             name = convert_to_openai_tool(schema)["function"]["name"]
             llm = self.bind_tools(
                 [schema], tool_choice=name, strict=strict, ls_structured_output_format=ls_format

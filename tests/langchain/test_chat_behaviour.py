@@ -567,3 +567,21 @@ def test_logprobs_in_metadata_for_invoke_and_stream() -> None:
     assert llm.invoke("x").response_metadata["logprobs"] == {"content": lp}
     full = _collect(llm.stream("x"))
     assert full.response_metadata["logprobs"] == {"content": lp + lp}
+
+
+def test_json_mode_without_a_schema_returns_the_parsed_dict() -> None:
+    # As langchain-openai allows: json_mode needs no schema and yields the JSON object.
+    import httpx
+
+    from fw_core.testing import WireDouble
+    from langchain_fw import ChatFireworks
+
+    double = WireDouble()
+    llm = ChatFireworks(
+        model="kimi-k2-instruct-0905", http_client=httpx.Client(transport=double.transport())
+    )
+    out = llm.with_structured_output(method="json_mode").invoke(
+        'Reply in JSON with the key "answer".'
+    )
+    assert isinstance(out, dict)
+    assert double.requests[-1].json["response_format"] == {"type": "json_object"}
