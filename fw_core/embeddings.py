@@ -26,18 +26,27 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from fw_core.client import AsyncClient, Client
-from fw_core.errors import ConfigurationError, FwError, ResponseValidationError
+from fw_core.errors import (
+    ConfigurationError,
+    ContextLengthExceededError,
+    FwError,
+    ResponseValidationError,
+)
 from fw_core.wire import EmbeddingResponse, Usage, parse_model
 
 __all__ = [
+    "CHARS_PER_TOKEN_BOUND",
     "DEFAULT_MAX_CONCURRENCY",
     "EmbeddingResult",
     "EmbeddingsRequest",
     "aembed",
     "apply_prefix",
     "decode_embedding",
+    "default_max_chars",
     "embed",
+    "max_input_tokens",
     "plan_batches",
+    "prepare_texts",
 ]
 
 EMBEDDINGS_PATH = "/embeddings"
@@ -79,6 +88,86 @@ def apply_prefix(
     if not p:
         return list(texts)
     return [t if t.startswith(_NOMIC_PREFIXES) else p + t for t in texts]
+
+
+#: Generous upper bound on characters per token: English averages about four; a text
+#: above ``limit * 10`` characters is far beyond the limit, not a borderline case.
+CHARS_PER_TOKEN_BOUND = 10
+
+# Per-input token limits of known embedding models (substring of the model id -> tokens).
+_TOKEN_LIMITS: tuple[tuple[str, int], ...] = (
+    ("nomic-embed-text", 8192),  # WIRE.md §1.11
+    ("text-embedding-3", 8191),  # OpenAI's documented limit, served by Firmware
+    ("voyage-4", 32000),  # Voyage 4 family context length
+    ("qwen3-embedding", 32768),
+)
+
+
+def max_input_tokens(model: str) -> int | None:
+    """The per-input token limit of a known embedding model, else None.
+
+    >>> max_input_tokens("nomic-ai/nomic-embed-text-v1.5")
+    8192
+    >>> max_input_tokens("some-new-model") is None
+    True
+    """
+    lowered = model.lower()
+    for needle, tokens in _TOKEN_LIMITS:
+        if needle in lowered:
+            return tokens
+    return None
+
+
+def _too_long(
+    index: int, length: int, max_chars: int, model: str
+) -> ContextLengthExceededError:
+    tokens = max_input_tokens(model)
+    limit = f"{tokens} tokens" if tokens else f"{max_chars} characters"
+    return ContextLengthExceededError(
+        f"text {index} has {length:,} characters, far more than {model!r} accepts per input "
+        f"({limit}); split it first (e.g. with a text splitter), or raise "
+        "max_input_chars if you are sure it fits"
+    )
+
+
+def prepare_texts(
+    texts: Sequence[str],
+    *,
+    model: str,
+    kind: Kind,
+    prefix: str | None,
+    max_chars: int | None,
+) -> list[str]:
+    """The strings to send: task prefix added, empty text made a space, length checked.
+
+    Raises:
+        ConfigurationError: ``texts`` is a single string or holds a non-string.
+        ContextLengthExceededError: a text is longer than ``max_chars``.
+
+    >>> prepare_texts(["a", ""], model="nomic-ai/nomic-embed-text-v1.5", kind="document",
+    ...               prefix=None, max_chars=None)
+    ['search_document: a', 'search_document: ']
+    >>> prepare_texts([""], model="text-embedding-3-small", kind="query", prefix=None,
+    ...               max_chars=None)
+    [' ']
+    """
+    if isinstance(texts, str):
+        raise ConfigurationError("expected a list of texts, got a single string")
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise ConfigurationError(f"text {i} is {type(text).__name__}, not str")
+    out = [t or " " for t in apply_prefix(texts, model=model, kind=kind, prefix=prefix)]
+    if max_chars is not None:
+        for i, text in enumerate(out):
+            if len(text) > max_chars:
+                raise _too_long(i, len(text), max_chars, model)
+    return out
+
+
+def default_max_chars(model: str) -> int | None:
+    """The character bound :func:`prepare_texts` checks by default for ``model`` (or None)."""
+    tokens = max_input_tokens(model)
+    return tokens * CHARS_PER_TOKEN_BOUND if tokens else None
 
 
 def decode_embedding(value: list[float] | str) -> list[float]:

@@ -33,13 +33,15 @@ from pydantic import Field, model_validator
 
 from fw_core import errors as fe
 from fw_core.embeddings import (
+    CHARS_PER_TOKEN_BOUND,
     DEFAULT_MAX_CONCURRENCY,
     EmbeddingResult,
     EmbeddingsRequest,
     Kind,
     aembed,
-    apply_prefix,
     embed,
+    max_input_tokens,
+    prepare_texts,
 )
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
 from langchain_fw._base import FwClientMixin
@@ -53,76 +55,6 @@ __all__ = [
     "prepare_texts",
 ]
 
-#: Generous upper bound on characters per token: English averages about four; a text
-#: above ``limit * 10`` characters is far beyond the limit, not a borderline case.
-CHARS_PER_TOKEN_BOUND = 10
-
-# Per-input token limits of known embedding models (substring of the model id -> tokens).
-_TOKEN_LIMITS: tuple[tuple[str, int], ...] = (
-    ("nomic-embed-text", 8192),  # WIRE.md §1.11
-    ("text-embedding-3", 8191),  # OpenAI's documented limit, served by Firmware
-    ("voyage-4", 32000),  # Voyage 4 family context length
-    ("qwen3-embedding", 32768),
-)
-
-
-def max_input_tokens(model: str) -> int | None:
-    """The per-input token limit of a known embedding model, else None.
-
-    >>> max_input_tokens("nomic-ai/nomic-embed-text-v1.5")
-    8192
-    >>> max_input_tokens("some-new-model") is None
-    True
-    """
-    lowered = model.lower()
-    for needle, tokens in _TOKEN_LIMITS:
-        if needle in lowered:
-            return tokens
-    return None
-
-
-def _too_long(index: int, length: int, max_chars: int, model: str) -> fe.ContextLengthExceededError:
-    tokens = max_input_tokens(model)
-    limit = f"{tokens} tokens" if tokens else f"{max_chars} characters"
-    return fe.ContextLengthExceededError(
-        f"text {index} has {length:,} characters, far more than {model!r} accepts per input "
-        f"({limit}); split it first (e.g. with a LangChain text splitter), or raise "
-        "max_input_chars if you are sure it fits"
-    )
-
-
-def prepare_texts(
-    texts: Sequence[str],
-    *,
-    model: str,
-    kind: Kind,
-    prefix: str | None,
-    max_chars: int | None,
-) -> list[str]:
-    """The strings to send: task prefix added, empty text made a space, length checked.
-
-    Raises:
-        ConfigurationError: ``texts`` is a single string or holds a non-string.
-        ContextLengthExceededError: a text is longer than ``max_chars``.
-
-    >>> prepare_texts(["a", ""], model="nomic-ai/nomic-embed-text-v1.5", kind="document",
-    ...               prefix=None, max_chars=None)
-    ['search_document: a', 'search_document: ']
-    >>> prepare_texts([""], model="text-embedding-3-small", kind="query", prefix=None,
-    ...               max_chars=None)
-    [' ']
-    """
-    if isinstance(texts, str):
-        raise fe.ConfigurationError("expected a list of texts, got a single string")
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise fe.ConfigurationError(f"text {i} is {type(text).__name__}, not str")
-    out = [t or " " for t in apply_prefix(texts, model=model, kind=kind, prefix=prefix)]
-    if max_chars is not None:
-        for i, text in enumerate(out):
-            if len(text) > max_chars:
-                raise _too_long(i, len(text), max_chars, model)
-    return out
 
 
 def _translated(exc: fe.FwError) -> BaseException:

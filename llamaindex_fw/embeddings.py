@@ -24,8 +24,9 @@ from fw_core.embeddings import (
     EmbeddingsRequest,
     Kind,
     aembed,
-    apply_prefix,
+    default_max_chars,
     embed,
+    prepare_texts,
 )
 from fw_core.errors import ConfigurationError
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
@@ -114,8 +115,14 @@ class FwEmbedding(BaseEmbedding):
         )
 
     def _prefixed(self, texts: Sequence[str], kind: Kind) -> list[str]:
+        # Same preparation as the LangChain classes: task prefix, an empty text sent as a
+        # space (the API refuses ""), and a text far beyond the model's per-input limit
+        # refused before sending.
         prefix = self.query_prefix if kind == "query" else self.text_prefix
-        return apply_prefix(texts, model=self.model_name, kind=kind, prefix=prefix)
+        return prepare_texts(
+            texts, model=self.model_name, kind=kind, prefix=prefix,
+            max_chars=default_max_chars(self.model_name),
+        )
 
     def _embed(self, texts: Sequence[str], kind: Kind) -> list[Embedding]:
         return embed(self._clients.sync, self._prefixed(texts, kind), self._request).vectors
