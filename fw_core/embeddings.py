@@ -1,15 +1,19 @@
 """Embeddings: batching to the API's limit, bounded concurrency, order kept, prefixes.
 
-Inputs are cut into equal batches no larger than the provider's per-request limit (and
-no more batches than needed to keep ``max_concurrency`` requests busy); batches run
+Inputs are cut into equal batches no larger than the provider's per-request limit; a large
+input is also spread over up to ``max_concurrency`` batches, but never into batches smaller
+than ``MIN_SPLIT_BATCH`` inputs (a few texts are one request: requests count against the
+per-minute limits, and a small batch gains nothing from concurrency). Batches run
 concurrently (threads on the sync client, tasks on the async client) and results are
 reassembled in input order. A batch that fails raises its typed error with the batch named
 (``err.batch``), and never a short list.
 
 >>> plan_batches(10, limit=4, max_concurrency=2)
 [(0, 4), (4, 8), (8, 10)]
->>> plan_batches(10, limit=2048, max_concurrency=2)
-[(0, 5), (5, 10)]
+>>> plan_batches(10, limit=2048, max_concurrency=8)
+[(0, 10)]
+>>> plan_batches(200, limit=2048, max_concurrency=8)
+[(0, 50), (50, 100), (100, 150), (150, 200)]
 >>> apply_prefix(["a"], model="nomic-ai/nomic-embed-text-v1.5", kind="query")
 ['search_query: a']
 """
@@ -37,6 +41,7 @@ from fw_core.wire import EmbeddingResponse, Usage, parse_model
 __all__ = [
     "CHARS_PER_TOKEN_BOUND",
     "DEFAULT_MAX_CONCURRENCY",
+    "MIN_SPLIT_BATCH",
     "EmbeddingResult",
     "EmbeddingsRequest",
     "aembed",
@@ -51,6 +56,8 @@ __all__ = [
 
 EMBEDDINGS_PATH = "/embeddings"
 DEFAULT_MAX_CONCURRENCY = 8
+#: Smallest batch split off only to run requests concurrently (see plan_batches).
+MIN_SPLIT_BATCH = 64
 _NOMIC_PREFIXES = ("search_document: ", "search_query: ", "clustering: ", "classification: ")
 _NOMIC_DEFAULT = {"document": "search_document: ", "query": "search_query: "}
 
@@ -60,14 +67,16 @@ Kind = Literal["document", "query"]
 def plan_batches(n: int, *, limit: int, max_concurrency: int = 1) -> list[tuple[int, int]]:
     """Split ``n`` inputs into contiguous ``(start, end)`` batches of at most ``limit``.
 
-    Uses as many batches as it takes to respect ``limit``, and at least ``max_concurrency``
-    (when there are enough inputs) so concurrent requests share the work evenly.
+    Uses as many batches as it takes to respect ``limit``; beyond that, up to
+    ``max_concurrency`` batches so concurrent requests share the work evenly, as long as
+    each keeps at least ``MIN_SPLIT_BATCH`` inputs.
     """
     if n <= 0:
         return []
     if limit < 1:
         raise ConfigurationError(f"batch limit must be >= 1, got {limit}")
-    count = max(math.ceil(n / limit), min(max(max_concurrency, 1), n))
+    spread = min(max(max_concurrency, 1), math.ceil(n / MIN_SPLIT_BATCH))
+    count = max(math.ceil(n / limit), spread)
     size = math.ceil(n / count)
     return [(start, min(start + size, n)) for start in range(0, n, size)]
 

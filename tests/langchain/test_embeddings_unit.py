@@ -169,8 +169,7 @@ def test_nomic_prefixes_are_added_for_documents_and_queries() -> None:
     emb.embed_documents(["alpha", "search_query: already prefixed"])
     emb.embed_query("beta")
     inputs = [b["input"] for b in api.bodies]
-    assert ["search_document: alpha"] in inputs
-    assert ["search_query: already prefixed"] in inputs
+    assert inputs[0] == ["search_document: alpha", "search_query: already prefixed"]
     assert inputs[-1] == ["search_query: beta"]
 
 

@@ -45,7 +45,13 @@ def test_plan_batches_edge_cases() -> None:
     assert plan_batches(1, limit=10, max_concurrency=8) == [(0, 1)]
     assert plan_batches(5, limit=10) == [(0, 5)]
     assert plan_batches(3, limit=1) == [(0, 1), (1, 2), (2, 3)]
-    assert plan_batches(3, limit=2048, max_concurrency=8) == [(0, 1), (1, 2), (2, 3)]
+    # A few texts are one request, whatever the concurrency: requests count against the
+    # per-minute limits and a tiny batch gains nothing from running in parallel.
+    assert plan_batches(3, limit=2048, max_concurrency=8) == [(0, 3)]
+    assert plan_batches(64, limit=2048, max_concurrency=8) == [(0, 64)]
+    assert len(plan_batches(130, limit=2048, max_concurrency=8)) == 3
+    # A large input still spreads over max_concurrency requests.
+    assert len(plan_batches(10_000, limit=2048, max_concurrency=8)) == 8
     assert plan_batches(10, limit=4, max_concurrency=0) == [(0, 4), (4, 8), (8, 10)]
     with pytest.raises(ConfigurationError):
         plan_batches(3, limit=0)
