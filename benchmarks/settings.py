@@ -34,7 +34,7 @@ class Settings:
 FULL = Settings(
     quick=False, call_reps=15, call_batch=40, stream_reps=7, stream_chunks=1000,
     embed_texts=10_000, embed_reps=3, embed_latency=0.05, embed_per_input=0.0002,
-    import_reps=7, mem_calls=10_000, mem_streams=10,
+    import_reps=5, mem_calls=10_000, mem_streams=10,
 )
 
 QUICK = Settings(
