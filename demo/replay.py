@@ -18,9 +18,7 @@ Three modes:
 from __future__ import annotations
 
 import atexit
-import json
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +31,6 @@ _PLACEHOLDER = "offline-replay-placeholder"
 # Environment that would send requests elsewhere than the recorded hosts.
 _URL_VARS = ("FIREWORKS_BASE_URL", "FIREWORKS_API_BASE", "FIRMWARE_BASE_URL",
              "FIRMWARE_API_BASE")
-_SECRET = re.compile(r"(fw_[A-Za-z0-9]{20,}|sk-[A-Za-z0-9_-]{20,}|Bearer\s+\S{12,})")
-_SECRET_HEADERS = ("authorization", "x-api-key", "api-key", "cookie", "set-cookie")
 
 
 @dataclass(frozen=True)
@@ -62,59 +58,12 @@ def choose(needs: Iterable[str] = KEYS, *, forced: str | None = None) -> Mode:
     return Mode("replay", f"{' and '.join(missing)} not set")
 
 
-def _json(body: Any) -> Any:
-    if isinstance(body, bytes):
-        body = body.decode("utf-8", "replace")
-    try:
-        return json.loads(body) if body else None
-    except ValueError:
-        return body
-
-
-def _same_json_body(r1: Any, r2: Any) -> None:
-    assert _json(r1.body) == _json(r2.body), "request bodies differ"
-
-
-def _scrub(text: str) -> str:
-    for key in KEYS:
-        value = os.environ.get(key)
-        if value and value != _PLACEHOLDER:
-            text = text.replace(value, "REDACTED")
-    return _SECRET.sub("REDACTED", text)
-
-
-def _scrub_request(request: Any) -> Any:
-    if isinstance(request.body, bytes) and request.body:
-        request.body = _scrub(request.body.decode("utf-8", "replace")).encode("utf-8")
-    return request
-
-
-def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    headers = response.get("headers") or {}
-    for name in list(headers):
-        if name.lower() in _SECRET_HEADERS:
-            del headers[name]
-    body = response.get("body") or {}
-    raw = body.get("string")
-    if isinstance(raw, bytes):
-        body["string"] = _scrub(raw.decode("utf-8", "replace")).encode("utf-8")
-    elif isinstance(raw, str):
-        body["string"] = _scrub(raw)
-    return response
-
-
 def _vcr() -> Any:
     import vcr
 
-    v = vcr.VCR(
-        filter_headers=[(h, None) for h in _SECRET_HEADERS],
-        before_record_request=_scrub_request,
-        before_record_response=_scrub_response,
-        match_on=["method", "scheme", "host", "port", "path", "query", "json_body"],
-        decode_compressed_response=True,
-    )
-    v.register_matcher("json_body", _same_json_body)
-    return v
+    from fw_core.testing.cassettes import register_matchers, vcr_options
+
+    return register_matchers(vcr.VCR(**vcr_options()))
 
 
 class Session:

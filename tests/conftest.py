@@ -14,14 +14,16 @@ Cassettes live in ``cassettes/<test module>/<test>.yaml``; each needs a line in
 
 from __future__ import annotations
 
-import json
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from fw_core.testing.cassettes import SECRET_PATTERN, register_matchers, vcr_options
+
+__all__ = ["CASSETTES", "FAKE_KEYS", "ROOT", "SECRET_PATTERN"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
@@ -39,13 +41,6 @@ _CLEARED = (
     "FIRMWARE_API_BASE",
 )
 
-# Anything key-shaped: Fireworks/Firmware keys, OpenAI-style keys, bearer tokens.
-SECRET_PATTERN = re.compile(
-    r"(fw_[A-Za-z0-9]{20,}|sk-[A-Za-z0-9_-]{20,}|Bearer\s+[A-Za-z0-9._~+/-]{12,})"
-)
-_SECRET_HEADERS = ("authorization", "x-api-key", "api-key", "cookie", "set-cookie")
-
-
 def _use_fake_keys() -> None:
     if RECORD == "live":
         return
@@ -57,78 +52,14 @@ def _use_fake_keys() -> None:
 _use_fake_keys()  # at import, before any test module constructs a model
 
 
-def _live_keys() -> list[str]:
-    return [v for k in ("FIREWORKS_API_KEY", "FIRMWARE_API_KEY", "FIREWORKS_AI_API_KEY")
-            if (v := os.environ.get(k)) and v not in FAKE_KEYS.values()]
-
-
-def _scrub_text(text: str) -> str:
-    for key in _live_keys():
-        text = text.replace(key, "REDACTED")
-    return SECRET_PATTERN.sub("REDACTED", text)
-
-
-def _scrub_request(request: Any) -> Any:
-    body = request.body
-    if isinstance(body, bytes | str) and body:
-        raw = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-        scrubbed = _scrub_text(raw)
-        if scrubbed != raw:
-            request.body = scrubbed.encode("utf-8")
-    return request
-
-
-def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    headers = response.get("headers") or {}
-    for name in list(headers):
-        if name.lower() in _SECRET_HEADERS:
-            del headers[name]
-    body = response.get("body") or {}
-    raw = body.get("string")
-    if isinstance(raw, bytes):
-        text = raw.decode("utf-8", "replace")
-        scrubbed = _scrub_text(text)
-        if scrubbed != text:
-            body["string"] = scrubbed.encode("utf-8")
-    elif isinstance(raw, str):
-        body["string"] = _scrub_text(raw)
-    return response
-
-
-def _json_or_raw(body: Any) -> Any:
-    if body is None or body in (b"", ""):
-        return None
-    if isinstance(body, bytes):
-        try:
-            body = body.decode("utf-8")
-        except UnicodeDecodeError:
-            return body
-    try:
-        return json.loads(body)
-    except (TypeError, ValueError):
-        return body
-
-
-def json_body_matcher(r1: Any, r2: Any) -> None:
-    """Match request bodies as JSON (key order and whitespace do not matter)."""
-    b1, b2 = _json_or_raw(r1.body), _json_or_raw(r2.body)
-    assert b1 == b2, "request bodies differ"
-
-
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
-    vcr.register_matcher("json_body", json_body_matcher)
+    register_matchers(vcr)
 
 
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
-    return {
-        "filter_headers": [(h, None) for h in _SECRET_HEADERS],
-        "before_record_request": _scrub_request,
-        "before_record_response": _scrub_response,
-        "match_on": ["method", "scheme", "host", "port", "path", "query", "json_body"],
-        "decode_compressed_response": True,
-        "record_on_exception": False,
-    }
+    # The fake keys are scrubbed too; live keys come from the environment when recording.
+    return {**vcr_options(), "record_on_exception": False}
 
 
 @pytest.fixture(scope="module")

@@ -176,7 +176,7 @@ async def test_recorded_cassettes_hold_no_key(
     """Recorded the way ``make record`` does: the key comes from the environment."""
     import vcr
 
-    from tests.conftest import json_body_matcher
+    from fw_core.testing.cassettes import json_body_matcher
 
     recorder = vcr.VCR(**{**vcr_config, "record_mode": "all"})
     recorder.register_matcher("json_body", json_body_matcher)
