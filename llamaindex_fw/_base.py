@@ -22,7 +22,7 @@ from fw_core.providers import ProviderSpec
 if TYPE_CHECKING:
     from fw_core.client import AsyncClient, Client
 
-__all__ = ["ClientHolder", "check_http_clients", "safe_headers"]
+__all__ = ["ClientHolder", "check_http_clients", "holder_for", "resolve_connection", "safe_headers"]
 
 _SECRET_HEADERS = frozenset(
     {"authorization", "x-api-key", "api-key", "cookie", "proxy-authorization"}
@@ -125,3 +125,41 @@ class ClientHolder:
         self._client = None
         self._aclient = None
         self._lock = threading.Lock()
+
+
+def resolve_connection(
+    provider: ProviderSpec,
+    data: dict[str, Any],
+    http_client: Any,
+    async_http_client: Any,
+) -> SecretStr:
+    """Resolve the key and base URL into constructor ``data``; check injected clients.
+
+    Raises ConfigurationError (missing key, bad base URL, wrong client type) before the
+    object exists, so nothing is ever sent with a bad configuration.
+    """
+    api_key = provider.resolve_api_key(data.pop("api_key", None))
+    data["base_url"] = provider.resolve_base_url(data.get("base_url"))
+    check_http_clients(http_client, async_http_client)
+    data["api_key"] = api_key
+    return api_key
+
+
+def holder_for(
+    obj: Any,
+    provider: ProviderSpec,
+    api_key: SecretStr,
+    http_client: httpx.Client | None,
+    async_http_client: httpx.AsyncClient | None,
+) -> ClientHolder:
+    """The client holder for a constructed object, from its connection fields."""
+    return ClientHolder(
+        provider,
+        api_key=api_key,
+        base_url=obj.base_url,
+        timeout=obj.timeout,
+        max_retries=obj.max_retries,
+        default_headers=obj.default_headers,
+        http_client=http_client,
+        async_http_client=async_http_client,
+    )

@@ -30,7 +30,12 @@ from fw_core.embeddings import (
 )
 from fw_core.errors import ConfigurationError
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
-from llamaindex_fw._base import ClientHolder, check_http_clients, safe_headers
+from llamaindex_fw._base import (
+    ClientHolder,
+    holder_for,
+    resolve_connection,
+    safe_headers,
+)
 
 __all__ = ["FireworksEmbedding", "FirmwareEmbedding", "FwEmbedding"]
 
@@ -82,21 +87,9 @@ class FwEmbedding(BaseEmbedding):
             )
         if data.get("num_workers") is None:
             data["num_workers"] = DEFAULT_MAX_CONCURRENCY
-        api_key = provider.resolve_api_key(data.pop("api_key", None))
-        data["base_url"] = provider.resolve_base_url(data.get("base_url"))
-        check_http_clients(http_client, async_http_client)
-        data["api_key"] = api_key
+        api_key = resolve_connection(provider, data, http_client, async_http_client)
         super().__init__(**data)
-        self._clients = ClientHolder(
-            provider,
-            api_key=api_key,
-            base_url=self.base_url,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            default_headers=self.default_headers,
-            http_client=http_client,
-            async_http_client=async_http_client,
-        )
+        self._clients = holder_for(self, provider, api_key, http_client, async_http_client)
 
     @field_serializer("default_headers")
     def _serialize_headers(self, value: dict[str, str] | None) -> dict[str, str] | None:

@@ -52,7 +52,12 @@ from llama_index.core.types import PydanticProgramMode
 from fw_core import chat as fw_chat
 from fw_core.errors import ResponseValidationError
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
-from llamaindex_fw._base import ClientHolder, check_http_clients, safe_headers
+from llamaindex_fw._base import (
+    ClientHolder,
+    holder_for,
+    resolve_connection,
+    safe_headers,
+)
 from llamaindex_fw._messages import (
     closed_schema,
     from_wire_message,
@@ -168,22 +173,10 @@ class FwLLM(FunctionCallingLLM):
         if "model" not in data:
             raise TypeError(f"{type(self).__name__} needs a model, e.g. model='...'")
         wire_model = self._normalize_model(data["model"], data)
-        api_key = self._provider.resolve_api_key(data.pop("api_key", None))
-        data["base_url"] = self._provider.resolve_base_url(data.get("base_url"))
-        check_http_clients(http_client, async_http_client)
-        data["api_key"] = api_key
+        api_key = resolve_connection(self._provider, data, http_client, async_http_client)
         super().__init__(**data)
         self._wire_model, self._wire_for = wire_model, self.model
-        self._clients = ClientHolder(
-            self._provider,
-            api_key=api_key,
-            base_url=self.base_url,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            default_headers=self.default_headers,
-            http_client=http_client,
-            async_http_client=async_http_client,
-        )
+        self._clients = holder_for(self, self._provider, api_key, http_client, async_http_client)
 
     @classmethod
     def _normalize_model(cls, model: str, data: dict[str, Any]) -> str:
