@@ -15,9 +15,20 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade "pip>=25.1"
 	@$(PY) -m pip install --quiet -e ".[all]" --group dev
-	@touch $(STAMP)
+	@touch $(STAMP) $(DEMO_STAMP)
 
-demo: $(STAMP)
+# The demo installs only what it needs (the package, both frameworks, the demo group);
+# `make test` later adds the dev tools to the same venv.
+DEMO_STAMP := $(VENV)/.installed-demo
+
+$(DEMO_STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade "pip>=25.1"
+	@$(PY) -m pip install --quiet -e ".[all]" --group demo
+	@touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	@$(PY) -m demo $(ARGS)
 
 # pytest exits 5 when it collects nothing; that is reported, not hidden as a pass of tests.
