@@ -38,9 +38,9 @@ FULL = Settings(
 )
 
 QUICK = Settings(
-    quick=True, call_reps=3, call_batch=10, stream_reps=2, stream_chunks=1000,
+    quick=True, call_reps=3, call_batch=5, stream_reps=2, stream_chunks=250,
     embed_texts=1_000, embed_reps=1, embed_latency=0.05, embed_per_input=0.0002,
-    import_reps=1, mem_calls=500, mem_streams=2,
+    import_reps=1, mem_calls=300, mem_streams=2,
 )
 
 

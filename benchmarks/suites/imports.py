@@ -51,8 +51,6 @@ STATEMENTS: tuple[tuple[str, str, str], ...] = (
 
 QUICK_LABELS = frozenset({
     "import fw_core", "import langchain_core.language_models", "import langchain_fw",
-    "from langchain_core.language_models import BaseChatModel",
-    "from langchain_fw import ChatFireworks",
 })
 
 _TIMER = ("import time as _t, sys as _s\n_a = _t.perf_counter()\n{stmt}\n"
