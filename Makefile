@@ -50,8 +50,23 @@ record: $(STAMP)
 	FW_RECORD=$$src $(PY) -m pytest -q --record-mode=$${MODE:-once} $(ARGS); \
 	$(PY) -m tests.manifest --source $$src --prune
 
-bench: $(STAMP)
-	@$(PY) -m benchmarks $(ARGS)
+# Benchmarks (benchmarks/README in benchmarks/__main__.py). The anchors (langchain-fireworks,
+# langchain-openai, openai, llama-index-*-fireworks) go into their own venv, never .venv.
+BENCH_VENV  := .venv-bench
+BENCH_PY    := $(BENCH_VENV)/bin/python
+BENCH_STAMP := $(BENCH_VENV)/.installed
+
+$(BENCH_STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	@test -x $(BENCH_PY) || $(PYTHON) -m venv $(BENCH_VENV)
+	@$(BENCH_PY) -m pip install --quiet --upgrade "pip>=25.1"
+	@$(BENCH_PY) -m pip install --quiet -e ".[all]" --group bench
+	@touch $(BENCH_STAMP)
+
+# make bench                 full run (~10 min on a quiet 2-core machine), rewrites benchmarks/RESULTS.md
+# make bench ARGS=--quick    under 60 s; prints the tables and saves JSON only
+bench: $(BENCH_STAMP)
+	@$(BENCH_PY) -m benchmarks $(ARGS)
 
 clean:
-	rm -rf $(VENV) .coverage htmlcov .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) .coverage htmlcov .mypy_cache .ruff_cache

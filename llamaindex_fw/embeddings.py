@@ -95,15 +95,12 @@ class FwEmbedding(BaseEmbedding):
     def _serialize_headers(self, value: dict[str, str] | None) -> dict[str, str] | None:
         return safe_headers(value)
 
-    @property
-    def _request(self) -> EmbeddingsRequest:
-        # One request per LlamaIndex batch: BaseEmbedding already batches, and the async
-        # path bounds concurrency across batches with num_workers.
+    def _request(self, concurrency: int) -> EmbeddingsRequest:
         return EmbeddingsRequest(
             model=self._provider.normalize_model(self.model_name),
             dimensions=self.dimensions,
             batch_size=self.embed_batch_size,
-            max_concurrency=1,
+            max_concurrency=concurrency,
             extra_body=self.additional_kwargs or None,
         )
 
@@ -118,10 +115,14 @@ class FwEmbedding(BaseEmbedding):
         )
 
     def _embed(self, texts: Sequence[str], kind: Kind) -> list[Embedding]:
-        return embed(self._clients.sync, self._prefixed(texts, kind), self._request).vectors
+        # LlamaIndex hands sync batches over one after another; fw_core spreads each over
+        # up to num_workers concurrent requests (never below 64 inputs each).
+        request = self._request(self.num_workers or 1)
+        return embed(self._clients.sync, self._prefixed(texts, kind), request).vectors
 
     async def _aembed(self, texts: Sequence[str], kind: Kind) -> list[Embedding]:
-        result = await aembed(self._clients.async_, self._prefixed(texts, kind), self._request)
+        # Async: LlamaIndex already runs batches concurrently (num_workers), one request each.
+        result = await aembed(self._clients.async_, self._prefixed(texts, kind), self._request(1))
         return result.vectors
 
     def _get_query_embedding(self, query: str) -> Embedding:

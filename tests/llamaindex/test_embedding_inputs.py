@@ -24,3 +24,19 @@ def test_an_empty_text_still_gets_a_vector_of_the_usual_length() -> None:
     emb = FireworksEmbedding(http_client=httpx.Client(transport=double.transport()))
     vectors = emb.get_text_embedding_batch(["some words", ""])
     assert len(vectors) == 2 and len(vectors[1]) == len(vectors[0])
+
+
+def test_a_large_sync_batch_is_spread_over_num_workers_requests_in_order() -> None:
+    # LlamaIndex calls sync batches one after another; each is split over num_workers
+    # concurrent requests (never above the API limit) and reassembled in order.
+    double = WireDouble()
+    emb = FireworksEmbedding(
+        embed_batch_size=1000, num_workers=4,
+        http_client=httpx.Client(transport=double.transport()),
+    )
+    texts = [f"text number {i}" for i in range(1000)]
+    vectors = emb.get_text_embedding_batch(texts)
+    sent = [r.json["input"] for r in double.requests]
+    assert len(sent) == 4 and all(len(batch) == 250 for batch in sent)
+    # same vectors as one at a time, in input order
+    assert vectors[123] == emb.get_text_embedding(texts[123])
