@@ -6,15 +6,24 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint typecheck record bench clean
+.PHONY: install demo test lint typecheck record bench clean
+
+# Installs go through uv (bootstrapped into the venv from PyPI): the same packages as pip,
+# resolved and installed about ten times faster. Plain pip is the fallback.
+# $(call venv_install,<venv python>,<pip arguments>)
+define venv_install
+	@$(1) -m pip install --quiet --upgrade "pip>=25.1"
+	@( $(1) -m pip install --quiet "uv>=0.6" && \
+	   $(dir $(1))uv pip install --quiet --python $(1) $(2) ) || \
+	 $(1) -m pip install --quiet $(2)
+endef
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --upgrade "pip>=25.1"
-	@$(PY) -m pip install --quiet -e ".[all]" --group dev
+	$(call venv_install,$(PY),-e ".[all]" --group dev)
 	@touch $(STAMP) $(DEMO_STAMP)
 
 # The demo installs only what it needs (the package, both frameworks, the demo group);
@@ -24,8 +33,7 @@ DEMO_STAMP := $(VENV)/.installed-demo
 $(DEMO_STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --upgrade "pip>=25.1"
-	@$(PY) -m pip install --quiet -e ".[all]" --group demo
+	$(call venv_install,$(PY),-e ".[all]" --group demo)
 	@touch $(DEMO_STAMP)
 
 demo: $(DEMO_STAMP)
@@ -59,8 +67,7 @@ BENCH_STAMP := $(BENCH_VENV)/.installed
 $(BENCH_STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	@test -x $(BENCH_PY) || $(PYTHON) -m venv $(BENCH_VENV)
-	@$(BENCH_PY) -m pip install --quiet --upgrade "pip>=25.1"
-	@$(BENCH_PY) -m pip install --quiet -e ".[all]" --group bench
+	$(call venv_install,$(BENCH_PY),-e ".[all]" --group bench)
 	@touch $(BENCH_STAMP)
 
 # make bench                 full run (~10 min on a quiet 2-core machine), rewrites benchmarks/RESULTS.md
