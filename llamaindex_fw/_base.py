@@ -22,7 +22,14 @@ from fw_core.providers import ProviderSpec
 if TYPE_CHECKING:
     from fw_core.client import AsyncClient, Client
 
-__all__ = ["ClientHolder", "check_http_clients", "holder_for", "resolve_connection", "safe_headers"]
+__all__ = [
+    "ClientHolder",
+    "ClosesClients",
+    "check_http_clients",
+    "holder_for",
+    "resolve_connection",
+    "safe_headers",
+]
 
 _SECRET_HEADERS = frozenset(
     {"authorization", "x-api-key", "api-key", "cookie", "proxy-authorization"}
@@ -163,3 +170,18 @@ def holder_for(
         http_client=http_client,
         async_http_client=async_http_client,
     )
+
+
+class ClosesClients:
+    """``close()`` / ``aclose()`` for the classes that keep their clients in ``_clients``."""
+
+    if TYPE_CHECKING:
+        _clients: ClientHolder
+
+    def close(self) -> None:
+        """Close the HTTP connections this object opened (injected clients stay open)."""
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Async twin of :meth:`close`."""
+        await self._clients.aclose()

@@ -32,6 +32,7 @@ from fw_core.errors import ConfigurationError
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
 from llamaindex_fw._base import (
     ClientHolder,
+    ClosesClients,
     holder_for,
     resolve_connection,
     safe_headers,
@@ -40,7 +41,7 @@ from llamaindex_fw._base import (
 __all__ = ["FireworksEmbedding", "FirmwareEmbedding", "FwEmbedding"]
 
 
-class FwEmbedding(BaseEmbedding):
+class FwEmbedding(ClosesClients, BaseEmbedding):
     """Shared implementation of the two embedding classes; use those."""
 
     _provider: ClassVar[ProviderSpec]
@@ -143,13 +144,6 @@ class FwEmbedding(BaseEmbedding):
     async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
         return await self._aembed(texts, "document")
 
-    def close(self) -> None:
-        """Close the HTTP connections this object opened (injected clients stay open)."""
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Async twin of :meth:`close`."""
-        await self._clients.aclose()
 
 
 class FireworksEmbedding(FwEmbedding):

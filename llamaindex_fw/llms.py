@@ -54,6 +54,7 @@ from fw_core.errors import ResponseValidationError
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
 from llamaindex_fw._base import (
     ClientHolder,
+    ClosesClients,
     holder_for,
     resolve_connection,
     safe_headers,
@@ -110,7 +111,7 @@ def _logprobs(raw: Any) -> list[list[LogProb]] | None:
     return out or None
 
 
-class FwLLM(FunctionCallingLLM):
+class FwLLM(ClosesClients, FunctionCallingLLM):
     """Shared implementation of :class:`Fireworks` and :class:`Firmware`; use those."""
 
     _provider: ClassVar[ProviderSpec]
@@ -628,16 +629,6 @@ class FwLLM(FunctionCallingLLM):
                     yield current
 
         return gen()
-
-    # -- lifecycle ----------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Close the HTTP connections this LLM opened (injected clients stay open)."""
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Async twin of :meth:`close`."""
-        await self._clients.aclose()
 
 
 class Fireworks(FwLLM):

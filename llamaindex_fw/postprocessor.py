@@ -23,6 +23,7 @@ from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
 from fw_core.rerank import RerankRequest, RerankResponse, arerank, rerank
 from llamaindex_fw._base import (
     ClientHolder,
+    ClosesClients,
     holder_for,
     resolve_connection,
     safe_headers,
@@ -33,7 +34,7 @@ __all__ = ["FireworksRerank", "FirmwareRerank", "FwRerank"]
 dispatcher = instrument.get_dispatcher(__name__)
 
 
-class FwRerank(BaseNodePostprocessor):
+class FwRerank(ClosesClients, BaseNodePostprocessor):
     """Shared implementation of the two rerank postprocessors; use those."""
 
     _provider: ClassVar[ProviderSpec]
@@ -142,13 +143,6 @@ class FwRerank(BaseNodePostprocessor):
         dispatcher.event(ReRankEndEvent(nodes=ranked))
         return ranked
 
-    def close(self) -> None:
-        """Close the HTTP connections this object opened (injected clients stay open)."""
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Async twin of :meth:`close`."""
-        await self._clients.aclose()
 
 
 class FireworksRerank(FwRerank):
