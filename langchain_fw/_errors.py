@@ -165,7 +165,8 @@ def _target(cls: type[BaseException]) -> type[fe.APIError] | None:
 def map_error(exc: BaseException) -> BaseException:
     """The LangChain-facing twin of an fw_core error; anything else is returned as is.
 
-    The twin carries the same message, status code, request id, code, param and body.
+    The twin carries the same message, status code, request id, code, param and body, and
+    any other attribute or note fw_core put on the error.
     An error that already is a LangChain exception is returned unchanged.
 
     Example:
@@ -188,6 +189,13 @@ def map_error(exc: BaseException) -> BaseException:
         param=exc.param,
         body=exc.body,
     )
+    # Anything fw_core set beyond the constructor fields (a failed batch's ``batch`` index,
+    # notes naming it) stays on the twin.
+    for name, value in vars(exc).items():
+        if name != "__notes__":  # notes are copied below, into the twin's own list
+            mapped.__dict__.setdefault(name, value)
+    for note in getattr(exc, "__notes__", ()):
+        mapped.add_note(note)
     mapped.__cause__ = exc.__cause__
     mapped.__traceback__ = exc.__traceback__
     return mapped

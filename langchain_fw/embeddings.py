@@ -57,17 +57,6 @@ __all__ = [
 
 
 
-def _translated(exc: fe.FwError) -> BaseException:
-    """The LangChain twin of ``exc``, keeping the failed batch's index and note."""
-    mapped = map_error(exc)
-    if mapped is not exc:
-        if hasattr(exc, "batch"):
-            mapped.batch = exc.batch  # type: ignore[attr-defined]
-        for note in getattr(exc, "__notes__", ()):
-            mapped.add_note(note)
-    return mapped
-
-
 class _FwEmbeddings(FwClientMixin, Embeddings):
     """Shared implementation; use :class:`FireworksEmbeddings` or :class:`FirmwareEmbeddings`."""
 
@@ -140,14 +129,14 @@ class _FwEmbeddings(FwClientMixin, Embeddings):
             inputs = self._inputs(texts, kind)
             return embed(self._client(), inputs, self._request())
         except fe.FwError as exc:
-            raise _translated(exc) from exc
+            raise map_error(exc) from exc
 
     async def _arun(self, texts: Sequence[str], kind: Kind) -> EmbeddingResult:
         try:
             inputs = self._inputs(texts, kind)
             return await aembed(self._aclient(), inputs, self._request())
         except fe.FwError as exc:
-            raise _translated(exc) from exc
+            raise map_error(exc) from exc
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embed documents (with the document prefix), in input order."""
