@@ -56,7 +56,10 @@ _LAZY_ATTRS = {
     "DEFAULT_TIMEOUT": "fw_core.client",
     "DEFAULT_MAX_RETRIES": "fw_core.client",
 }
-_LAZY_MODULES = {"chat", "completions", "embeddings", "models", "rerank", "reasoning", "testing"}
+_LAZY_MODULES = {
+    "audio", "chat", "completions", "embeddings", "images", "models", "quota", "rerank",
+    "reasoning", "testing",
+}
 
 
 def __getattr__(name: str) -> Any:

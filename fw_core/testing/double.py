@@ -14,13 +14,12 @@ plays. Routing by path prefix:
 from __future__ import annotations
 
 import json
-import re
 import threading
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from fw_core.testing import endpoints, generate
+from fw_core.testing import audio, endpoints, generate, images
 from fw_core.testing.faults import Fault
 from fw_core.testing.outcome import Outcome
 
@@ -235,15 +234,15 @@ class WireDouble:
             return endpoints.get(where.provider, ep, request_id, query)
         if rec.method != "POST":
             return endpoints.error(where.provider, 405, "Method Not Allowed", request_id)
+        knobs = endpoints.Knobs(self.latency, self.per_input_latency, self.stream_chunks)
         if ep in ("audio/transcriptions", "audio/translations") and where.provider == "fireworks":
-            name = re.search(rb'filename="([^"]{1,200})"', rec.content)
-            label = name.group(1).decode("utf-8", "replace") if name else "the audio"
-            return Outcome.json(200, {"text": f"Transcript of {label}."},
-                                [("x-request-id", request_id)])
+            return audio.transcribe(where.provider, ep, rec.headers, rec.content, request_id,
+                                    knobs)
         if rec.json is None and rec.content:
             return endpoints.error(where.provider, 400, "request body is not valid JSON",
                                    request_id)
-        knobs = endpoints.Knobs(self.latency, self.per_input_latency, self.stream_chunks)
+        if ep.startswith("workflows/") and where.provider == "fireworks":
+            return images.text_to_image(ep, rec.headers, body, request_id, knobs)
         if ep == "chat/completions":
             return endpoints.chat(where.provider, body, request_id, knobs, self._cache,
                                   self.scripted_hits)
