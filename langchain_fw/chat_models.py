@@ -42,6 +42,7 @@ from fw_core import chat as fw_chat
 from fw_core.errors import ConfigurationError
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
 from langchain_fw._base import FwClientMixin
+from langchain_fw._catalog import CatalogMixin, QuotaMixin
 from langchain_fw._errors import translate_errors
 from langchain_fw._messages import StreamState, completion_to_result, messages_to_wire
 
@@ -119,7 +120,7 @@ def _with_raw(llm: Runnable[Any, Any], parser: Runnable[Any, Any]) -> Runnable[A
     return RunnableMap(raw=llm) | parsed.with_fallbacks([failed], exception_key="parsing_error")
 
 
-class _ChatFwBase(FwClientMixin, BaseChatModel):
+class _ChatFwBase(CatalogMixin, FwClientMixin, BaseChatModel):
     """What ChatFireworks and ChatFirmware share; not used directly."""
 
     # --- per-provider declarations (class variables, set by subclasses) ---
@@ -557,7 +558,7 @@ class SafetySetting(TypedDict):
     threshold: str
 
 
-class ChatFirmware(_ChatFwBase):
+class ChatFirmware(QuotaMixin, _ChatFwBase):
     """Firmware.ai chat completions (OpenAI, Anthropic, Google, xAI, DeepSeek, Cerebras
     models behind one API) as a LangChain chat model.
 
