@@ -1,8 +1,9 @@
 """Request checks the real APIs make, as pure functions returning an error or None.
 
 The double rejects what the strict APIs would reject (unknown top-level fields, unknown
-per-message keys, missing required fields, over-limit batches), so framework tests catch
-a field the real API would refuse. Field lists come from WIRE.md §1.4 (Fireworks, the
+per-message keys, missing required fields, over-limit batches, sampling options outside
+their documented ranges, malformed tools and ``tool_choice``), so framework tests catch a
+field or value the real API would refuse. Field lists come from WIRE.md §1.4 (Fireworks, the
 documented list plus ``stream_options``) and §2.3 (Firmware, documented plus the likely
 pass-through set).
 
@@ -13,12 +14,14 @@ pass-through set).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
     "EMBEDDING_LIMITS",
     "FIREWORKS_CHAT_FIELDS",
+    "FIREWORKS_RANGES",
     "FIRMWARE_CHAT_FIELDS",
     "Invalid",
     "check_chat",
@@ -136,7 +139,113 @@ def check_chat(provider: str, body: Any) -> Invalid | None:
         return Invalid("field required: messages", "messages")
     allowed = FIREWORKS_CHAT_FIELDS if provider == "fireworks" else FIRMWARE_CHAT_FIELDS
     return (_extra(body, allowed) or _check_messages(body["messages"])
-            or (_check_fireworks_reasoning(body) if provider == "fireworks" else None))
+            or _check_counts(body) or _check_tools(body)
+            or (_check_fireworks_ranges(body) or _check_fireworks_reasoning(body)
+                if provider == "fireworks" else None))
+
+
+#: Documented ranges of the Fireworks sampling options (WIRE.md §1.4): name -> (low, high).
+FIREWORKS_RANGES: dict[str, tuple[float, float]] = {
+    "temperature": (0, 2),
+    "top_p": (0, 1),
+    "top_k": (0, 100),
+    "min_p": (0, 1),
+    "typical_p": (0, 1),
+    "frequency_penalty": (-2, 2),
+    "presence_penalty": (-2, 2),
+    "repetition_penalty": (0, 2),
+    "top_logprobs": (0, 5),
+}
+_INTEGER_OPTIONS = frozenset({"top_k", "top_logprobs"})
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_counts(body: dict[str, Any]) -> Invalid | None:
+    """Both providers: positive integer limits, one spelling of the output cap, n, stop."""
+    if body.get("max_tokens") is not None and body.get("max_completion_tokens") is not None:
+        return Invalid("max_tokens and max_completion_tokens cannot both be set",
+                       "max_completion_tokens")
+    for name, high in (("max_tokens", None), ("max_completion_tokens", None), ("n", 128)):
+        value = body.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1 \
+                or (high is not None and value > high):
+            bound = f"between 1 and {high}" if high else "at least 1"
+            return Invalid(f"{name} must be an integer {bound}, got {value!r}", name)
+    stop = body.get("stop")
+    if stop is not None:
+        stops = [stop] if isinstance(stop, str) else stop
+        if not isinstance(stops, list) or not all(isinstance(s, str) for s in stops):
+            return Invalid("stop must be a string or a list of strings", "stop")
+        if len(stops) > 4:
+            return Invalid(f"stop allows at most 4 sequences, got {len(stops)}", "stop")
+    return None
+
+
+_TOOL_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_TOOL_CHOICES = frozenset({"auto", "none", "required", "any"})
+
+
+def _check_tools(body: dict[str, Any]) -> Invalid | None:
+    """Tool definitions (function tools, valid names, object parameters) and tool_choice."""
+    tools = body.get("tools")
+    names: set[str] = set()
+    if tools is not None:
+        if not isinstance(tools, list):
+            return Invalid("tools must be a list", "tools")
+        for i, tool in enumerate(tools):
+            fn = tool.get("function") if isinstance(tool, dict) else None
+            if not isinstance(tool, dict) or tool.get("type") != "function" \
+                    or not isinstance(fn, dict):
+                return Invalid(f"tools[{i}] must be a function tool", "tools")
+            name = fn.get("name")
+            if not isinstance(name, str) or not _TOOL_NAME.fullmatch(name):
+                return Invalid(f"tools[{i}].function.name {name!r} must match "
+                               "[A-Za-z0-9_-]{1,64}", "tools")
+            params = fn.get("parameters")
+            if params is not None and (not isinstance(params, dict)
+                                       or params.get("type", "object") != "object"):
+                return Invalid(f"tools[{i}].function.parameters must be an object schema",
+                               "tools")
+            names.add(name)
+    choice = body.get("tool_choice")
+    if choice is None:
+        return None
+    if isinstance(choice, str):
+        if choice not in _TOOL_CHOICES:
+            return Invalid(f"tool_choice {choice!r} is not one of {sorted(_TOOL_CHOICES)}",
+                           "tool_choice")
+        if choice in ("required", "any") and not names:
+            return Invalid(f"tool_choice {choice!r} needs tools", "tool_choice")
+        return None
+    if isinstance(choice, dict):
+        fn = choice.get("function")
+        forced = fn.get("name") if isinstance(fn, dict) else choice.get("name")
+        if forced not in names:
+            return Invalid(f"tool_choice names {forced!r}, which is not among the tools",
+                           "tool_choice")
+        return None
+    return Invalid("tool_choice must be a string or an object", "tool_choice")
+
+
+def _check_fireworks_ranges(body: dict[str, Any]) -> Invalid | None:
+    for name, (low, high) in FIREWORKS_RANGES.items():
+        value = body.get(name)
+        if value is None:
+            continue
+        kind_ok = isinstance(value, int) and not isinstance(value, bool) \
+            if name in _INTEGER_OPTIONS else _is_number(value)
+        if not kind_ok or not low <= value <= high:
+            return Invalid(f"{name} must be between {low} and {high}, got {value!r}", name)
+    logprobs = body.get("logprobs")
+    if logprobs is not None and not isinstance(logprobs, bool) and not (
+            isinstance(logprobs, int) and 0 <= logprobs <= 5):
+        return Invalid("logprobs must be a boolean or an integer between 0 and 5", "logprobs")
+    return None
 
 
 def _check_fireworks_reasoning(body: dict[str, Any]) -> Invalid | None:
