@@ -1,0 +1,597 @@
+"""Audio transcription on Fireworks (Whisper): ``POST {audio host}/v1/audio/transcriptions``.
+
+:func:`transcribe` (and :func:`atranscribe` for an :class:`~fw_core.client.AsyncClient`)
+send one multipart/form-data request and return a typed
+:class:`~fw_core.transcript.Transcription`. Every option is checked before anything is
+sent (:class:`~fw_core.errors.ConfigurationError`).
+
+Where the request goes (WIRE.md §1.1, §1.14):
+
+1. ``base_url=`` given to the call: ``{base_url}/audio/transcriptions`` (a bare host such
+   as ``https://audio-prod.us-virginia-1.direct.fireworks.ai`` gets ``/v1``);
+2. else, when the client's base URL was changed away from the default Fireworks
+   inference base (a proxy, the loopback wire double, ``FIREWORKS_BASE_URL``):
+   ``{client base}/audio/transcriptions``;
+3. else the model's serverless audio host: ``whisper-v3`` ->
+   ``https://audio-prod.api.fireworks.ai/v1``, ``whisper-v3-turbo`` ->
+   ``https://audio-turbo.api.fireworks.ai/v1``.
+
+The key goes as ``Authorization: Bearer ...`` like every other call (the audio docs' curl
+shows the bare key; their OpenAI-SDK sample sends Bearer: WIRE.md §4 item 18).
+
+``file`` may be a path, ``bytes``, a binary file object, or a public ``http(s)`` URL (sent
+as the ``file`` form field's value). The sync call streams paths and file objects in
+64 KiB chunks (httpx reads them while sending, rewinding on a retry); the async call
+reads them in a worker thread first, so the event loop never blocks on disk.
+
+>>> transcription_url("https://api.fireworks.ai/inference/v1", "whisper-v3-turbo")
+'https://audio-turbo.api.fireworks.ai/v1/audio/transcriptions'
+>>> transcription_url("http://127.0.0.1:8765/inference/v1", "whisper-v3")
+'http://127.0.0.1:8765/inference/v1/audio/transcriptions'
+>>> TranscriptionOptions(response_format="text", diarize=True)
+Traceback (most recent call last):
+...
+fw_core.errors.ConfigurationError: diarize=True needs response_format='verbose_json' ...
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import io
+import math
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Union
+from urllib.parse import urlsplit
+
+import httpx
+
+from fw_core.client import APIResponse, AsyncClient, Client, select_headers
+from fw_core.errors import ConfigurationError, ResponseValidationError
+from fw_core.providers import FIREWORKS, validate_base_url
+from fw_core.transcript import (
+    JSON_FORMATS,
+    RESPONSE_FORMATS,
+    Segment,
+    Transcription,
+    Word,
+    check_chunking,
+    parse_transcription,
+    transcript_to_records,
+)
+
+__all__ = [
+    "ALIGNMENT_MODELS",
+    "AUDIO_BASE_URLS",
+    "MAX_AUDIO_BYTES",
+    "PREPROCESSING_MODES",
+    "TIMESTAMP_GRANULARITIES",
+    "VAD_MODELS",
+    "AudioInput",
+    "Segment",
+    "Transcription",
+    "TranscriptionOptions",
+    "Word",
+    "atranscribe",
+    "check_chunking",
+    "transcribe",
+    "transcript_to_records",
+    "transcription_url",
+]
+
+#: The serverless audio host of each model (WIRE.md §1.1).
+AUDIO_BASE_URLS: Mapping[str, str] = {
+    "whisper-v3": "https://audio-prod.api.fireworks.ai/v1",
+    "whisper-v3-turbo": "https://audio-turbo.api.fireworks.ai/v1",
+}
+#: The documented upload limit ("1 GB"), read as 1 GiB.
+MAX_AUDIO_BYTES = 1 << 30
+VAD_MODELS = ("silero", "whisperx-pyannet")
+#: ``gentle`` is documented as needing a dedicated endpoint.
+ALIGNMENT_MODELS = ("mms_fa", "tdnn_ffn", "gentle")
+PREPROCESSING_MODES = ("none", "dynamic", "soft_dynamic", "bass_dynamic")
+TIMESTAMP_GRANULARITIES = ("word", "segment")
+TRANSCRIPTIONS_PATH = "/audio/transcriptions"
+
+#: What ``file`` may be: a path, raw bytes, a binary file object or a public URL.
+AudioInput = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes]]
+
+# Content types by extension, fixed here (not ``mimetypes``, which reads the host's tables)
+# so that the same file is sent the same way on every machine.
+_AUDIO_TYPES = {
+    ".wav": "audio/wav", ".mp3": "audio/mpeg", ".flac": "audio/flac", ".ogg": "audio/ogg",
+    ".oga": "audio/ogg", ".opus": "audio/opus", ".m4a": "audio/mp4", ".mp4": "video/mp4",
+    ".aac": "audio/aac", ".webm": "audio/webm", ".mpeg": "audio/mpeg", ".mpga": "audio/mpeg",
+}
+_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
+    (8, b"WAVE", ".wav"), (0, b"fLaC", ".flac"), (0, b"OggS", ".ogg"), (0, b"ID3", ".mp3"),
+    (0, b"\xff\xfb", ".mp3"), (0, b"\xff\xf3", ".mp3"), (4, b"ftyp", ".m4a"),
+    (0, b"\x1a\x45\xdf\xa3", ".webm"),
+)
+
+
+def _sniff_extension(head: bytes) -> str:
+    for offset, magic, ext in _SIGNATURES:
+        if head[offset:offset + len(magic)] == magic:
+            return ext
+    return ""
+
+
+def _content_type(filename: str) -> str:
+    return _AUDIO_TYPES.get(Path(filename).suffix.lower(), "application/octet-stream")
+
+
+# --------------------------------------------------------------------------- options
+
+
+def _granularities(value: str | Sequence[str] | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    items = value.split(",") if isinstance(value, str) else list(value)
+    out: list[str] = []
+    for item in items:
+        name = item.strip() if isinstance(item, str) else item
+        if name not in TIMESTAMP_GRANULARITIES:
+            raise ConfigurationError(
+                f"timestamp_granularities: {name!r} is not one of 'word', 'segment'"
+            )
+        if name not in out:
+            out.append(name)
+    if not out:
+        raise ConfigurationError("timestamp_granularities is empty; leave it None instead")
+    return tuple(out)
+
+
+def _choice(name: str, value: str | None, allowed: Sequence[str]) -> None:
+    if value is not None and value not in allowed:
+        raise ConfigurationError(
+            f"{name} must be one of {', '.join(map(repr, allowed))}, got {value!r}"
+        )
+
+
+def _speakers(name: str, value: int | None) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                              or value < 1):
+        raise ConfigurationError(f"{name} must be an integer >= 1, got {value!r}")
+
+
+def _temperature(value: float | Sequence[float] | None) -> str | None:
+    if value is None:
+        return None
+    values = [value] if isinstance(value, int | float) else list(value)
+    if not values:
+        raise ConfigurationError("temperature is an empty list")
+    for t in values:
+        if isinstance(t, bool) or not isinstance(t, int | float) or not math.isfinite(t) \
+                or not 0 <= t <= 1:
+            raise ConfigurationError(f"temperature must be between 0 and 1, got {t!r}")
+    return ",".join(repr(float(t)) for t in values)
+
+
+def _form_value(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return ",".join(_form_value(key, v) for v in value)
+    raise ConfigurationError(
+        f"extra_body[{key!r}]: a form field must be a string, number, bool or list, "
+        f"not {type(value).__name__}"
+    )
+
+
+@dataclass(frozen=True)
+class TranscriptionOptions:
+    """The form fields of one transcription request, checked at construction.
+
+    Rules enforced (the API's documented constraints, WIRE.md §1.14): known
+    ``response_format`` / ``vad_model`` / ``alignment_model`` / ``preprocessing``;
+    ``timestamp_granularities`` (``"word"``, ``"segment"``, both) only with
+    ``verbose_json``; ``diarize`` only with ``verbose_json`` and with ``word`` timestamps
+    (sent as ``word,segment`` when not given); ``min_speakers`` / ``max_speakers`` only with
+    ``diarize=True`` and ``min <= max``; ``temperature`` a number or a list (fallback
+    decoding) in [0, 1].
+
+    Example:
+        >>> opts = TranscriptionOptions(response_format="verbose_json", diarize=True,
+        ...                             max_speakers=2)
+        >>> opts.form_fields()["timestamp_granularities"], opts.form_fields()["diarize"]
+        ('word,segment', 'true')
+    """
+
+    model: str = "whisper-v3"
+    language: str | None = None
+    prompt: str | None = None
+    response_format: str = "json"
+    timestamp_granularities: str | Sequence[str] | None = None
+    diarize: bool | None = None
+    min_speakers: int | None = None
+    max_speakers: int | None = None
+    temperature: float | Sequence[float] | None = None
+    vad_model: str | None = None
+    alignment_model: str | None = None
+    preprocessing: str | None = None
+    extra_body: Mapping[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.model, str) or not self.model.strip() or any(
+            c.isspace() for c in self.model
+        ):
+            raise ConfigurationError(f"model must be a non-empty id, got {self.model!r}")
+        _choice("response_format", self.response_format, RESPONSE_FORMATS)
+        _choice("vad_model", self.vad_model, VAD_MODELS)
+        _choice("alignment_model", self.alignment_model, ALIGNMENT_MODELS)
+        _choice("preprocessing", self.preprocessing, PREPROCESSING_MODES)
+        for name in ("language", "prompt"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise ConfigurationError(f"{name} must be a non-empty string or None")
+        if self.language is not None and any(c.isspace() for c in self.language):
+            raise ConfigurationError(f"language must be a code such as 'en', "
+                                     f"got {self.language!r}")
+        grains = _granularities(self.timestamp_granularities)
+        if grains is not None and self.response_format != "verbose_json":
+            raise ConfigurationError(
+                "timestamp_granularities needs response_format='verbose_json', "
+                f"not {self.response_format!r}"
+            )
+        if self.diarize is not None and not isinstance(self.diarize, bool):
+            raise ConfigurationError(f"diarize must be True, False or None, "
+                                     f"got {self.diarize!r}")
+        if self.diarize:
+            if self.response_format != "verbose_json":
+                raise ConfigurationError(
+                    "diarize=True needs response_format='verbose_json' (only it carries "
+                    f"speaker ids), not {self.response_format!r}"
+                )
+            if grains is not None and "word" not in grains:
+                raise ConfigurationError("diarize=True needs 'word' in timestamp_granularities")
+        _speakers("min_speakers", self.min_speakers)
+        _speakers("max_speakers", self.max_speakers)
+        if (self.min_speakers is not None or self.max_speakers is not None) and not self.diarize:
+            raise ConfigurationError("min_speakers / max_speakers need diarize=True")
+        if self.min_speakers is not None and self.max_speakers is not None \
+                and self.min_speakers > self.max_speakers:
+            raise ConfigurationError(
+                f"min_speakers ({self.min_speakers}) is larger than "
+                f"max_speakers ({self.max_speakers})"
+            )
+        _temperature(self.temperature)
+        for key in self.extra_body or {}:
+            if key == "file" or not isinstance(key, str) or not key:
+                raise ConfigurationError(f"extra_body cannot set the form field {key!r}")
+            _form_value(key, (self.extra_body or {})[key])
+
+    def form_fields(self) -> dict[str, str]:
+        """The non-file form fields, as the strings sent on the wire."""
+        grains = _granularities(self.timestamp_granularities)
+        if self.diarize and grains is None:
+            grains = ("word", "segment")
+        fields: dict[str, Any] = {
+            "model": self.model,
+            "response_format": self.response_format,
+            "language": self.language,
+            "prompt": self.prompt,
+            "temperature": _temperature(self.temperature),
+            "timestamp_granularities": ",".join(grains) if grains else None,
+            "diarize": self.diarize,
+            "min_speakers": self.min_speakers,
+            "max_speakers": self.max_speakers,
+            "vad_model": self.vad_model,
+            "alignment_model": self.alignment_model,
+            "preprocessing": self.preprocessing,
+        }
+        fields.update(self.extra_body or {})
+        return {k: _form_value(k, v) for k, v in fields.items() if v is not None}
+
+
+def transcription_url(client_base_url: str, model: str, base_url: str | None = None) -> str:
+    """The transcription endpoint for ``model`` (the rule is in the module docstring)."""
+    if base_url is not None:
+        base = validate_base_url(base_url)
+        if urlsplit(base).path in ("", "/"):
+            base = f"{base.rstrip('/')}/v1"
+    elif client_base_url.rstrip("/") != FIREWORKS.default_base_url:
+        base = client_base_url.rstrip("/")
+    elif model in AUDIO_BASE_URLS:
+        base = AUDIO_BASE_URLS[model]
+    else:
+        raise ConfigurationError(
+            f"unknown audio model {model!r}: use {' or '.join(AUDIO_BASE_URLS)}, or pass "
+            "base_url= for a dedicated endpoint"
+        )
+    return base + TRANSCRIPTIONS_PATH
+
+
+# --------------------------------------------------------------------------- the file
+
+
+@dataclass(frozen=True)
+class _Upload:
+    """The ``file`` form part: a URL value, or (filename, bytes or stream, content type)."""
+
+    url: str | None = None
+    filename: str = "audio"
+    content: bytes | IO[bytes] | None = None
+    content_type: str = "application/octet-stream"
+
+    def files(self) -> list[tuple[str, tuple[str | None, Any, str | None]]]:
+        if self.url is not None:  # a plain form field: no filename, no content type
+            return [("file", (None, self.url, None))]
+        return [("file", (self.filename, self.content, self.content_type))]
+
+
+def _is_url(value: object) -> bool:
+    return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://"))
+
+
+def _check_size(size: int, what: str) -> None:
+    if size == 0:
+        raise ConfigurationError(f"{what} is empty: there is no audio to transcribe")
+    if size > MAX_AUDIO_BYTES:
+        raise ConfigurationError(
+            f"{what} is {size} bytes; the API takes at most 1 GB ({MAX_AUDIO_BYTES} bytes) per "
+            "file: split it, or upload it somewhere public and pass the URL"
+        )
+
+
+def _named(filename: str | None, default_name: str | None, head: bytes) -> str:
+    if filename:
+        return filename
+    if default_name:
+        return default_name
+    return "audio" + _sniff_extension(head)
+
+
+def _url_upload(url: str) -> _Upload:
+    url = url.strip()
+    if not urlsplit(url).netloc:
+        raise ConfigurationError(f"file URL {url!r} has no host")
+    return _Upload(url=url)
+
+
+def _bytes_upload(data: bytes | bytearray | memoryview, filename: str | None) -> _Upload:
+    raw = bytes(data)
+    _check_size(len(raw), "the audio bytes")
+    name = _named(filename, None, raw[:16])
+    return _Upload(filename=name, content=raw, content_type=_content_type(name))
+
+
+def _path_of(file: str | os.PathLike[str]) -> Path:
+    path = Path(file)
+    if not path.is_file():
+        raise ConfigurationError(f"audio file {str(path)!r} does not exist or is not a file")
+    _check_size(path.stat().st_size, f"audio file {str(path)!r}")
+    return path
+
+
+def _stream_size(stream: IO[bytes]) -> int | None:
+    """Bytes from the start of a seekable stream (httpx sends it from the start)."""
+    try:
+        return os.fstat(stream.fileno()).st_size
+    except (AttributeError, OSError, io.UnsupportedOperation, ValueError):
+        pass
+    try:
+        here = stream.tell()
+        end = stream.seek(0, os.SEEK_END)
+        stream.seek(here)
+        return int(end)
+    except (AttributeError, OSError, io.UnsupportedOperation, ValueError):
+        return None
+
+
+def _check_stream(stream: Any) -> None:
+    if isinstance(stream, io.TextIOBase):
+        raise ConfigurationError("the audio file object is open in text mode; open it with 'rb'")
+    if not callable(getattr(stream, "read", None)):
+        raise ConfigurationError(
+            "file must be a path, bytes, a binary file object or an http(s) URL, "
+            f"not {type(stream).__name__}"
+        )
+
+
+def _read_limited(stream: IO[bytes]) -> bytes:
+    """Read a stream of unknown size, refusing more than the API takes."""
+    if hasattr(stream, "seek"):
+        with suppress(OSError, io.UnsupportedOperation, ValueError):
+            stream.seek(0)
+    data = stream.read(MAX_AUDIO_BYTES + 1)
+    if not isinstance(data, bytes | bytearray):
+        raise ConfigurationError("the audio file object returned text; open it with 'rb'")
+    _check_size(len(data), "the audio file object")
+    return bytes(data)
+
+
+def _stream_name(stream: Any) -> str | None:
+    name = getattr(stream, "name", None)
+    return Path(name).name if isinstance(name, str) and name else None
+
+
+def _peek(stream: IO[bytes]) -> bytes:
+    try:
+        here = stream.tell()
+        head = stream.read(16)
+        stream.seek(here)
+        return head if isinstance(head, bytes) else b""
+    except (OSError, io.UnsupportedOperation, ValueError, AttributeError):
+        return b""
+
+
+def _stream_upload(stream: IO[bytes], filename: str | None) -> _Upload:
+    size = _stream_size(stream)
+    if size is None:  # not seekable: it has to be read to be sized and resent on retry
+        return _bytes_upload(_read_limited(stream), filename or _stream_name(stream))
+    _check_size(size, "the audio file object")
+    name = _named(filename, _stream_name(stream), _peek(stream))
+    return _Upload(filename=name, content=stream, content_type=_content_type(name))
+
+
+@contextmanager
+def _open_upload(file: Any, filename: str | None) -> Iterator[_Upload]:
+    """The upload for the sync path: paths are opened and streamed, then closed."""
+    if _is_url(file):
+        yield _url_upload(file)
+    elif isinstance(file, bytes | bytearray | memoryview):
+        yield _bytes_upload(file, filename)
+    elif isinstance(file, str | os.PathLike):
+        path = _path_of(file)
+        with path.open("rb") as stream:
+            name = filename or path.name
+            yield _Upload(filename=name, content=stream, content_type=_content_type(name))
+    else:
+        _check_stream(file)
+        yield _stream_upload(file, filename)
+
+
+def _load_upload(file: Any, filename: str | None) -> _Upload:
+    """The upload for the async path, fully read (call it in a worker thread)."""
+    if isinstance(file, str | os.PathLike):
+        path = _path_of(file)
+        return _bytes_upload(path.read_bytes(), filename or path.name)
+    _check_stream(file)
+    return _bytes_upload(_read_limited(file), filename or _stream_name(file))
+
+
+# --------------------------------------------------------------------------- calls
+
+
+def _check_client(client: Client | AsyncClient) -> None:
+    if client.provider.name != FIREWORKS.name:
+        raise ConfigurationError(
+            f"audio transcription is a Fireworks API; this client is for "
+            f"{client.provider.display_name}: use a Fireworks client (FIREWORKS_API_KEY)"
+        )
+
+
+def _result(resp: APIResponse, opts: TranscriptionOptions) -> Transcription:
+    content_type = resp.headers.get("content-type")
+    try:
+        if opts.response_format in JSON_FORMATS:
+            payload: Any = resp.json()
+        elif content_type and "json" in content_type.lower():
+            payload = resp.json()
+        else:
+            payload = resp.content
+        parsed = parse_transcription(payload, opts.response_format, content_type=content_type)
+    except ResponseValidationError as exc:
+        exc.status_code = exc.status_code or resp.status_code
+        exc.request_id = exc.request_id or resp.request_id
+        exc.body = exc.body or resp.content[:2000].decode("utf-8", "replace")
+        raise
+    return dataclasses.replace(
+        parsed, model=opts.model, request_id=resp.request_id,
+        headers=select_headers(resp.headers),
+    )
+
+
+def _prepare(
+    client: Client | AsyncClient, file: Any, base_url: str | None, kwargs: dict[str, Any]
+) -> tuple[TranscriptionOptions, str]:
+    _check_client(client)
+    opts = TranscriptionOptions(**kwargs)
+    url = transcription_url(client.base_url, opts.model, base_url)
+    if file is None or (isinstance(file, str) and not file.strip()):
+        raise ConfigurationError("file is required: a path, bytes, a file object or a URL")
+    return opts, url
+
+
+def transcribe(
+    client: Client,
+    file: AudioInput,
+    *,
+    model: str = "whisper-v3",
+    language: str | None = None,
+    prompt: str | None = None,
+    response_format: str = "json",
+    timestamp_granularities: str | Sequence[str] | None = None,
+    diarize: bool | None = None,
+    min_speakers: int | None = None,
+    max_speakers: int | None = None,
+    temperature: float | Sequence[float] | None = None,
+    vad_model: str | None = None,
+    alignment_model: str | None = None,
+    preprocessing: str | None = None,
+    base_url: str | None = None,
+    timeout: float | httpx.Timeout | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+    filename: str | None = None,
+) -> Transcription:
+    """Transcribe one audio file (sync). Options are the API's form fields.
+
+    Args:
+        client: a Fireworks :class:`~fw_core.client.Client` (a Firmware one is refused).
+        file: a path, ``bytes``, a binary file object, or a public ``http(s)`` URL.
+        base_url: send to this endpoint base instead of the model's audio host.
+        timeout: per-call timeout (seconds or ``httpx.Timeout``).
+        extra_body: extra form fields (strings, numbers, bools, lists).
+        filename: the upload's filename (default: the path's name, else sniffed,
+            e.g. ``audio.wav``); its extension sets the part's content type.
+
+    Raises:
+        ConfigurationError: a bad option, an empty or > 1 GB file, a missing path, a
+            Firmware client; raised before any request.
+        ResponseValidationError: a 2xx body that is not the asked ``response_format``.
+        APIStatusError: (subclasses) what the API refused.
+    """
+    opts, url = _prepare(client, file, base_url, {
+        "model": model, "language": language, "prompt": prompt,
+        "response_format": response_format,
+        "timestamp_granularities": timestamp_granularities, "diarize": diarize,
+        "min_speakers": min_speakers, "max_speakers": max_speakers,
+        "temperature": temperature, "vad_model": vad_model,
+        "alignment_model": alignment_model, "preprocessing": preprocessing,
+        "extra_body": extra_body,
+    })
+    with _open_upload(file, filename) as upload:
+        resp = client.request("POST", url, files=upload.files(), data=opts.form_fields(),
+                              timeout=timeout)
+    return _result(resp, opts)
+
+
+async def atranscribe(
+    client: AsyncClient,
+    file: AudioInput,
+    *,
+    model: str = "whisper-v3",
+    language: str | None = None,
+    prompt: str | None = None,
+    response_format: str = "json",
+    timestamp_granularities: str | Sequence[str] | None = None,
+    diarize: bool | None = None,
+    min_speakers: int | None = None,
+    max_speakers: int | None = None,
+    temperature: float | Sequence[float] | None = None,
+    vad_model: str | None = None,
+    alignment_model: str | None = None,
+    preprocessing: str | None = None,
+    base_url: str | None = None,
+    timeout: float | httpx.Timeout | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+    filename: str | None = None,
+) -> Transcription:
+    """Async twin of :func:`transcribe`; paths and file objects are read in a thread."""
+    opts, url = _prepare(client, file, base_url, {
+        "model": model, "language": language, "prompt": prompt,
+        "response_format": response_format,
+        "timestamp_granularities": timestamp_granularities, "diarize": diarize,
+        "min_speakers": min_speakers, "max_speakers": max_speakers,
+        "temperature": temperature, "vad_model": vad_model,
+        "alignment_model": alignment_model, "preprocessing": preprocessing,
+        "extra_body": extra_body,
+    })
+    if _is_url(file):
+        upload = _url_upload(str(file))
+    elif isinstance(file, bytes | bytearray | memoryview):
+        upload = _bytes_upload(file, filename)
+    else:
+        upload = await asyncio.to_thread(_load_upload, file, filename)
+    resp = await client.request("POST", url, files=upload.files(), data=opts.form_fields(),
+                                timeout=timeout)
+    return _result(resp, opts)
