@@ -5,23 +5,46 @@ Fireworks: the control-plane catalog ``GET /v1/accounts/{account}/models`` with 
 ``GET /api/v1/models`` (``{"data": [{"id": ...}]}``, WIRE.md §2.6) and ``/quota``.
 Context lengths follow the public model cards; they are sample data, not a promise.
 
+The catalog honours an AIP-160 ``filter`` made of ``AND``-joined comparisons on
+``name``, ``display_name``, ``kind``, ``state``, ``context_length``, ``supports_tools``,
+``supports_image_input`` and ``public`` (snake_case or camelCase); anything else is a 400,
+as a real AIP-160 server answers an unknown field.
+
+The quota answer comes in the three generations seen in the wild (WIRE.md §2.6, §4 item 26),
+chosen by :data:`QUOTA_GENERATION` (or the :func:`quota_generation` context manager) or per
+request by the query parameter ``double_quota=<generation>`` (see :data:`QUOTA_SHAPES`).
+
 >>> page, token, total = catalog_page(page_size=2, page_token=None)
 >>> [m["name"].rsplit("/", 1)[1] for m in page], token, total > 2
 (['deepseek-v3p1', 'deepseek-r1-0528'], 'offset-2', True)
+>>> where = 'supports_image_input=true AND kind="HF_BASE_MODEL"'
+>>> page, token, total = catalog_page(50, None, where)
+>>> [m["displayName"] for m in page], token, total
+(['Llama 4 Maverick Instruct (Basic)', 'Qwen2.5-VL 32B Instruct'], '', 2)
+>>> sorted(quota("window+weekly"))[:3]
+['reset', 'used', 'weeklyReset']
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 __all__ = [
     "FIREWORKS_MODELS",
     "FIRMWARE_MODELS",
+    "QUOTA_GENERATION",
+    "QUOTA_SHAPES",
     "catalog_page",
     "context_length",
     "fireworks_openai_list",
     "firmware_list",
+    "parse_filter",
     "quota",
+    "quota_generation",
+    "reset_window",
 ]
 
 # (id, display name, context length, tools, image input, kind)
@@ -103,23 +126,84 @@ def _fireworks_entry(row: tuple[str, str, int, bool, bool, str]) -> dict[str, An
     }
 
 
+_FILTER_FIELDS = {
+    "name": "name", "display_name": "displayName", "displayname": "displayName",
+    "kind": "kind", "state": "state", "context_length": "contextLength",
+    "contextlength": "contextLength", "supports_tools": "supportsTools",
+    "supportstools": "supportsTools", "supports_image_input": "supportsImageInput",
+    "supportsimageinput": "supportsImageInput", "public": "public",
+}
+_TERM = re.compile(r'^\s*([A-Za-z_]+)\s*(<=|>=|!=|=|<|>)\s*("(?:[^"\\]|\\.)*"|[\w.-]+)\s*$')
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b,
+}
+
+
+def _literal(text: str) -> Any:
+    if text.startswith('"'):
+        return text[1:-1].replace('\\"', '"')
+    if text in ("true", "false"):
+        return text == "true"
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    return text  # a bare enum name (AIP-160 allows ``kind=HF_BASE_MODEL``)
+
+
+def parse_filter(text: str | None) -> Callable[[dict[str, Any]], bool]:
+    """A predicate on catalog entries for the AIP-160 subset the double understands.
+
+    Raises ValueError for anything outside it (the endpoint turns that into a 400).
+
+    >>> keep = parse_filter("context_length>=200000 AND supportsTools=true")
+    >>> keep({"contextLength": 262144, "supportsTools": True}), keep({"contextLength": 8192})
+    (True, False)
+    """
+    if not text or not text.strip():
+        return lambda entry: True
+    checks: list[tuple[str, Callable[[Any, Any], bool], Any]] = []
+    for term in re.split(r"\s+AND\s+", text.strip()):
+        m = _TERM.match(term)
+        if not m:
+            raise ValueError(f"unsupported filter term {term!r}")
+        name, op, raw = m.groups()
+        key = _FILTER_FIELDS.get(name) or _FILTER_FIELDS.get(name.lower().replace("_", ""))
+        if key is None:
+            raise ValueError(f"unknown filter field {name!r}")
+        checks.append((key, _OPS[op], _literal(raw)))
+
+    def keep(entry: dict[str, Any]) -> bool:
+        for key, op, want in checks:
+            have = entry.get(key)
+            if have is None or type(have) is not type(want):
+                return False
+            if not op(have, want):
+                return False
+        return True
+
+    return keep
+
+
 def catalog_page(
-    page_size: int | None, page_token: str | None
+    page_size: int | None, page_token: str | None, filter: str | None = None
 ) -> tuple[list[dict[str, Any]], str, int]:
     """One page of the Fireworks catalog: (models, nextPageToken or "", totalSize).
 
-    Raises ValueError for a page token the double did not issue.
+    ``totalSize`` counts the models that pass ``filter``. Raises ValueError for a page token
+    the double did not issue or a filter it does not understand.
     """
+    keep = parse_filter(filter)
+    entries = [e for e in (_fireworks_entry(r) for r in FIREWORKS_MODELS) if keep(e)]
     size = 50 if not page_size else max(1, min(int(page_size), 200))
     offset = 0
     if page_token:
         if not page_token.startswith("offset-") or not page_token[7:].isdigit():
             raise ValueError(f"invalid page token {page_token!r}")
         offset = int(page_token[7:])
-    rows = FIREWORKS_MODELS[offset : offset + size]
+    rows = entries[offset : offset + size]
     nxt = offset + size
-    token = f"offset-{nxt}" if nxt < len(FIREWORKS_MODELS) else ""
-    return [_fireworks_entry(r) for r in rows], token, len(FIREWORKS_MODELS)
+    token = f"offset-{nxt}" if nxt < len(entries) else ""
+    return rows, token, len(entries)
 
 
 def fireworks_openai_list() -> dict[str, Any]:
@@ -148,6 +232,72 @@ def firmware_list() -> dict[str, Any]:
     }
 
 
-def quota() -> dict[str, Any]:
-    """``GET /api/v1/quota`` in the documented form (WIRE.md §2.6)."""
-    return {"credits": 42.5, "reset": "2026-02-01T00:00:00.000Z"}
+_WINDOW_RESET = "2026-01-15T17:00:00.000Z"
+_WEEKLY_RESET = "2026-01-19T00:00:00.000Z"
+
+#: The quota bodies the double can answer with, one per generation seen (WIRE.md §2.6).
+QUOTA_SHAPES: dict[str, dict[str, Any]] = {
+    # the documented form: USD credits and the end of the pay period
+    "credits": {"credits": 42.5, "reset": "2026-02-01T00:00:00.000Z"},
+    # early-2026 clients: used share (0-1) of the 5-hour window, reset time...
+    "window": {"used": 0.26, "reset": _WINDOW_RESET},
+    # ...and reset null when no window is active
+    "window-idle": {"used": 0, "reset": None},
+    # newer clients: window + weekly figures (fractions), legacy fields kept
+    "window+weekly": {"windowUsed": 0.26, "windowReset": _WINDOW_RESET,
+                      "weeklyUsed": 0.113, "weeklyReset": _WEEKLY_RESET,
+                      "windowResetsRemaining": 2, "used": 0.26, "reset": _WINDOW_RESET},
+    # the same in percent (0-100), as some clients report it
+    "window+weekly-percent": {"windowUsed": 26, "windowReset": _WINDOW_RESET,
+                              "weeklyUsed": 11.3, "weeklyReset": _WEEKLY_RESET,
+                              "windowResetsRemaining": 2},
+}
+
+#: The generation served when a request does not ask for one (``double_quota=...``).
+QUOTA_GENERATION = "credits"
+
+
+@contextmanager
+def quota_generation(name: str) -> Iterator[None]:
+    """Serve ``name`` (a key of :data:`QUOTA_SHAPES`) from ``/quota`` inside the block.
+
+    >>> with quota_generation("window-idle"):
+    ...     quota()
+    {'used': 0, 'reset': None}
+    """
+    global QUOTA_GENERATION
+    if name not in QUOTA_SHAPES:
+        raise ValueError(f"unknown quota generation {name!r}; one of {sorted(QUOTA_SHAPES)}")
+    saved, QUOTA_GENERATION = QUOTA_GENERATION, name
+    try:
+        yield
+    finally:
+        QUOTA_GENERATION = saved
+
+
+def quota(generation: str | None = None) -> dict[str, Any]:
+    """``GET /api/v1/quota`` in the given generation (default :data:`QUOTA_GENERATION`).
+
+    Raises ValueError for an unknown generation.
+    """
+    name = generation or QUOTA_GENERATION
+    if name not in QUOTA_SHAPES:
+        raise ValueError(f"unknown quota generation {name!r}")
+    return dict(QUOTA_SHAPES[name])
+
+
+def reset_window(remaining: int) -> tuple[int, dict[str, Any]]:
+    """``POST /api/v1/quota/reset-window`` (undocumented; shapes from WIRE.md §2.6/§2.7).
+
+    Returns (status, body): success with the resets left after this one, or a failure
+    body when none are left.
+
+    >>> reset_window(2)
+    (200, {'success': True, 'windowResetsRemaining': 1})
+    >>> reset_window(0)[1]["success"]
+    False
+    """
+    if remaining <= 0:
+        return 400, {"success": False, "error": "no_resets_remaining",
+                     "message": "No window resets remaining this week."}
+    return 200, {"success": True, "windowResetsRemaining": remaining - 1}

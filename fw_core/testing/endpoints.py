@@ -39,6 +39,7 @@ __all__ = [
     "get",
     "not_found",
     "rerank",
+    "reset_window",
 ]
 
 _SSE = "text/event-stream; charset=utf-8"
@@ -104,16 +105,22 @@ def error(provider: str, status: int, message: str, request_id: str,
 
 
 def get(provider: str, ep: str, request_id: str, query: dict[str, list[str]]) -> Outcome:
-    """GET endpoints: models, the Fireworks catalog, Firmware quota."""
+    """GET endpoints: models, the Fireworks catalog (paged, ``filter``), Firmware quota.
+
+    The quota generation is :data:`fw_core.testing.catalog.QUOTA_GENERATION` unless the
+    request asks for one with ``?double_quota=<generation>``.
+    """
     hdrs = [("x-request-id", request_id)]
     if ep == "catalog":
         size = query.get("pageSize", [None])[0]
         token = query.get("pageToken", [None])[0]
+        where = query.get("filter", [None])[0]
         try:
             models, nxt, total = catalog.catalog_page(
-                int(size) if size and size.isdigit() else None, token)
+                int(size) if size and size.isdigit() else None, token, where)
         except ValueError as exc:
-            return error("fireworks", 400, str(exc), request_id, "pageToken")
+            param = "filter" if where and "filter" in str(exc) else "pageToken"
+            return error("fireworks", 400, str(exc), request_id, param)
         return Outcome.json(200, {"models": models, "nextPageToken": nxt,
                                   "totalSize": total}, hdrs)
     if ep == "models":
@@ -121,8 +128,23 @@ def get(provider: str, ep: str, request_id: str, query: dict[str, list[str]]) ->
             else catalog.firmware_list()
         return Outcome.json(200, payload, hdrs)
     if ep == "quota" and provider == "firmware":
-        return Outcome.json(200, catalog.quota(), hdrs)
+        try:
+            body = catalog.quota(query.get("double_quota", [None])[0])
+        except ValueError as exc:
+            return error(provider, 400, str(exc), request_id, "double_quota")
+        return Outcome.json(200, body, hdrs)
     return Outcome.json(404, {"detail": "Not Found"}, hdrs)
+
+
+def reset_window(provider: str, request_id: str, query: dict[str, list[str]]) -> Outcome:
+    """POST ``/quota/reset-window`` (Firmware, undocumented): stateless; the resets left
+    before this call come from ``?double_resets=<n>`` (default 2)."""
+    hdrs = [("x-request-id", request_id)]
+    if provider != "firmware":
+        return Outcome.json(404, {"detail": "Not Found"}, hdrs)
+    raw = query.get("double_resets", ["2"])[0] or "2"
+    status, body = catalog.reset_window(int(raw) if raw.isdigit() else 2)
+    return Outcome.json(status, body, hdrs)
 
 def chat(provider: str, body: dict[str, Any], request_id: str, knobs: Knobs,
          cache: PromptCache, scripted_hits: list[str]) -> Outcome:
