@@ -6,7 +6,7 @@ Firmware id without its vendor prefix (``openai/gpt-5`` -> ``gpt-5``). Provider 
 separate: the same short name can mean different deployments on the two APIs.
 
 Figures come from the vendors' public model pages (named in ``source``); none could be
-re-checked against the live APIs while writing this, so :meth:`Fireworks.load_model_info`
+re-checked against the live APIs while writing this, so :meth:`Fireworks.refresh_model_info`
 (``llamaindex_fw.llms``) can refresh them from the models endpoint, and ``context_window=``
 on the LLM overrides everything. A model missing from the table is *unknown*: the LLM then
 uses :data:`UNKNOWN_CONTEXT_WINDOW` and says so in a warning, rather than guessing silently.
@@ -23,12 +23,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from fw_core.models import ModelInfo as ListedModel
 
 __all__ = [
     "UNKNOWN_CONTEXT_WINDOW",
     "ModelInfo",
     "info_from_catalog_entry",
+    "info_from_listed_model",
     "lookup",
     "short_name",
 ]
@@ -193,6 +197,35 @@ def info_from_catalog_entry(entry: dict[str, Any], fallback: ModelInfo | None) -
         context_window=window,
         supports_tools=tools if isinstance(tools, bool) else base.supports_tools,
         supports_images=images if isinstance(images, bool) else base.supports_images,
+        reasoning=base.reasoning,
+        source="models endpoint",
+    )
+
+
+def info_from_listed_model(
+    listed: ListedModel, fallback: ModelInfo | None
+) -> ModelInfo | None:
+    """A :class:`ModelInfo` from a :class:`fw_core.models.ModelInfo`, keeping table facts
+    the listing does not state (``None`` there means unknown, never "no").
+
+    Returns None when neither the listing nor the table gives a context window.
+
+    >>> from fw_core.models import ModelInfo as Listed
+    >>> table = lookup("fireworks", "deepseek-r1")
+    >>> info = info_from_listed_model(Listed(id="x", provider="fireworks", supports_tools=True),
+    ...                               table)
+    >>> info.context_window, info.supports_tools, info.reasoning
+    (163840, True, 'inline')
+    """
+    window = listed.context_length or (fallback.context_window if fallback else None)
+    if window is None:
+        return None
+    base = fallback or ModelInfo(window)
+    tools, images = listed.supports_tools, listed.supports_image_input
+    return ModelInfo(
+        context_window=window,
+        supports_tools=base.supports_tools if tools is None else tools,
+        supports_images=base.supports_images if images is None else images,
         reasoning=base.reasoning,
         source="models endpoint",
     )

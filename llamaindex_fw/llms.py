@@ -66,12 +66,20 @@ from llamaindex_fw._messages import (
     to_wire_messages,
     usage_to_kwargs,
 )
-from llamaindex_fw._models import UNKNOWN_CONTEXT_WINDOW, ModelInfo, info_from_catalog_entry, lookup
+from llamaindex_fw._models import (
+    UNKNOWN_CONTEXT_WINDOW,
+    ModelInfo,
+    info_from_listed_model,
+    lookup,
+)
 from llamaindex_fw._stream import StreamAssembler
 
 if TYPE_CHECKING:
     from llama_index.core.program.utils import FlexibleModel
     from llama_index.core.tools.types import BaseTool
+
+    from fw_core.models import ModelInfo as ListedModel
+    from fw_core.quota import FirmwareQuota
 
 __all__ = ["Fireworks", "Firmware", "FwLLM"]
 
@@ -215,7 +223,7 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
             warnings.warn(
                 f"{self._provider.display_name} model {self.model!r} is not in llamaindex_fw's "
                 f"model table; assuming a {UNKNOWN_CONTEXT_WINDOW}-token context window. Pass "
-                "context_window=... or call load_model_info() to read it from the API.",
+                "context_window=... or call refresh_model_info() to read it from the API.",
                 UserWarning,
                 stacklevel=3,
             )
@@ -233,36 +241,89 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
             system_role=MessageRole.SYSTEM,
         )
 
-    def load_model_info(self) -> ModelInfo | None:
-        """Read the model's context window (and tool/image support) from the models endpoint.
+    def refresh_model_info(self) -> ListedModel | None:
+        """Read this model's entry from the API's model list and let :attr:`metadata` use it.
 
-        Fireworks: the account catalog on the control plane (``contextLength``,
-        ``supportsTools``, ``supportsImageInput``), filtered by the model's name.
-        Firmware: ``GET {base}/models``. The answer is kept and used by :attr:`metadata`;
-        returns None (and keeps the table's figures) when the endpoint has no context length
-        for this model.
+        Fireworks: the account catalog on the control plane, asked for the model's name.
+        Firmware: ``GET {base}/models``. Afterwards ``metadata.context_window`` and
+        ``metadata.is_function_calling_model`` follow the listing where it states them (an
+        explicit ``context_window=`` still wins; what the listing leaves out keeps the
+        model table's value). Only this call reads the list: constructing the LLM or
+        reading ``metadata`` never makes a request.
+
+        Returns:
+            The listing's :class:`fw_core.models.ModelInfo`, or None when the API does not
+            list the model (deployments, routers, an unlisted id); then nothing changes.
         """
-        entry = self._find_model_entry(self._clients.sync)
-        return self._keep_info(entry)
+        from fw_core.models import find_model
+
+        return self._keep_listed(find_model(self._clients.sync, self.wire_model))
+
+    async def arefresh_model_info(self) -> ListedModel | None:
+        """Async twin of :meth:`refresh_model_info`."""
+        from fw_core.models import afind_model
+
+        return self._keep_listed(await afind_model(self._clients.async_, self.wire_model))
+
+    def load_model_info(self) -> ModelInfo | None:
+        """Older name of :meth:`refresh_model_info`, returning what :attr:`model_info` now
+        holds from the listing (None when the model is not listed or has no window)."""
+        return self._listed_info(self.refresh_model_info())
 
     async def aload_model_info(self) -> ModelInfo | None:
         """Async twin of :meth:`load_model_info`."""
-        entry = await self._afind_model_entry(self._clients.async_)
-        return self._keep_info(entry)
+        return self._listed_info(await self.arefresh_model_info())
 
-    def _keep_info(self, entry: dict[str, Any] | None) -> ModelInfo | None:
-        if entry is None:
-            return None
-        info = info_from_catalog_entry(entry, lookup(self._provider.name, self.wire_model))
-        if info is not None:
-            self._endpoint_info = info
-        return info
+    def _keep_listed(self, listed: ListedModel | None) -> ListedModel | None:
+        if listed is not None:
+            info = info_from_listed_model(listed, lookup(self._provider.name, self.wire_model))
+            if info is not None:
+                self._endpoint_info = info
+        return listed
 
-    def _find_model_entry(self, client: Any) -> dict[str, Any] | None:
-        raise NotImplementedError
+    def _listed_info(self, listed: ListedModel | None) -> ModelInfo | None:
+        return self._endpoint_info if listed is not None else None
 
-    async def _afind_model_entry(self, client: Any) -> dict[str, Any] | None:
-        raise NotImplementedError
+    def list_models(
+        self,
+        *,
+        supports_tools: bool | None = None,
+        supports_image_input: bool | None = None,
+        min_context_length: int | None = None,
+        kind: str | None = None,
+        account_id: str | None = None,
+        max_pages: int = 100,
+    ) -> list[ListedModel]:
+        """The models this API lists, as :class:`fw_core.models.ModelInfo`, filtered.
+
+        Same filters and rules as :func:`fw_core.models.list_models`, on this LLM's client.
+        """
+        from fw_core.models import list_models
+
+        return list_models(
+            self._clients.sync, supports_tools=supports_tools,
+            supports_image_input=supports_image_input, min_context_length=min_context_length,
+            kind=kind, account_id=account_id, max_pages=max_pages,
+        )
+
+    async def alist_models(
+        self,
+        *,
+        supports_tools: bool | None = None,
+        supports_image_input: bool | None = None,
+        min_context_length: int | None = None,
+        kind: str | None = None,
+        account_id: str | None = None,
+        max_pages: int = 100,
+    ) -> list[ListedModel]:
+        """Async twin of :meth:`list_models`."""
+        from fw_core.models import alist_models
+
+        return await alist_models(
+            self._clients.async_, supports_tools=supports_tools,
+            supports_image_input=supports_image_input, min_context_length=min_context_length,
+            kind=kind, account_id=account_id, max_pages=max_pages,
+        )
 
     # -- request building ---------------------------------------------------------------
 
@@ -668,46 +729,6 @@ class Fireworks(FwLLM):
     def class_name(cls) -> str:
         return "llamaindex_fw.Fireworks"
 
-    def _catalog_name(self) -> tuple[str, str] | None:
-        """(account, full model name) for a catalog lookup; None for deployments/routers."""
-        name = self.wire_model.partition("#")[0]
-        parts = name.split("/")
-        if len(parts) != 4 or parts[0] != "accounts" or parts[2] != "models":
-            return None
-        return parts[1], name
-
-    def _find_model_entry(self, client: Any) -> dict[str, Any] | None:
-        from fw_core.models import catalog
-
-        target = self._catalog_name()
-        if target is None:
-            return None
-        account, name = target
-        for entry in catalog(client, account_id=account, filter=f'name="{name}"'):
-            if entry.get("name") == name:
-                return entry
-        return None
-
-    async def _afind_model_entry(self, client: Any) -> dict[str, Any] | None:
-        from fw_core.models import acatalog
-
-        target = self._catalog_name()
-        if target is None:
-            return None
-        account, name = target
-        async for entry in acatalog(client, account_id=account, filter=f'name="{name}"'):
-            if entry.get("name") == name:
-                return entry
-        return None
-
-
-def _pick_entry(entries: list[dict[str, Any]], model: str) -> dict[str, Any] | None:
-    short = model.rsplit("/", 1)[-1]
-    exact = next((e for e in entries if e.get("id") == model), None)
-    return exact or next(
-        (e for e in entries if str(e.get("id", "")).rsplit("/", 1)[-1] == short), None
-    )
-
 
 class Firmware(FwLLM):
     """Firmware.ai's OpenAI-style gateway as a LlamaIndex ``FunctionCallingLLM``.
@@ -785,12 +806,14 @@ class Firmware(FwLLM):
                 params[key] = value
         return params
 
-    def _find_model_entry(self, client: Any) -> dict[str, Any] | None:
-        from fw_core.models import list_models
+    def get_quota(self) -> FirmwareQuota:
+        """This key's Firmware quota (``GET {base}/quota``), see :mod:`fw_core.quota`."""
+        from fw_core.quota import get_quota
 
-        return _pick_entry(list_models(client), self.wire_model)
+        return get_quota(self._clients.sync)
 
-    async def _afind_model_entry(self, client: Any) -> dict[str, Any] | None:
-        from fw_core.models import alist_models
+    async def aget_quota(self) -> FirmwareQuota:
+        """Async twin of :meth:`get_quota`."""
+        from fw_core.quota import aget_quota
 
-        return _pick_entry(await alist_models(client), self.wire_model)
+        return await aget_quota(self._clients.async_)
