@@ -1,0 +1,249 @@
+"""``FireworksAudioReader``: Fireworks Whisper transcription as a LlamaIndex reader.
+
+Works on its own (``reader.load_data("call.mp3")``) and as a ``file_extractor`` of
+``SimpleDirectoryReader`` (``file_extractor={".mp3": reader, ".wav": reader}``). The HTTP
+call, option checks and parsing are :mod:`fw_core.audio`; the text/metadata mapping is
+:func:`fw_core.transcript.transcript_to_records`, shared with the LangChain parser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator, Sequence
+from pathlib import Path, PurePath
+from typing import Any
+
+import httpx
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, field_serializer
+from llama_index.core.readers.base import BasePydanticReader
+from llama_index.core.readers.file.base import is_default_fs
+from llama_index.core.schema import Document
+
+from fw_core.audio import (
+    AudioInput,
+    Transcription,
+    TranscriptionOptions,
+    atranscribe,
+    check_chunking,
+    transcribe,
+    transcript_to_records,
+    transcription_url,
+)
+from fw_core.providers import FIREWORKS
+from llamaindex_fw._base import (
+    ClientHolder,
+    ClosesClients,
+    holder_for,
+    resolve_connection,
+    safe_headers,
+)
+
+__all__ = ["FireworksAudioReader"]
+
+#: Metadata keys kept out of the text that embeddings and LLMs see (long lists of dicts).
+_HIDDEN_KEYS = ["segments", "words", "speakers", "segment_ids", "request_id",
+                "response_format", "task"]
+
+
+def _source(file: Any) -> str | None:
+    if isinstance(file, str | PurePath):
+        return str(file)
+    name = getattr(file, "name", None)
+    return str(name) if isinstance(name, str) else None
+
+
+class FireworksAudioReader(ClosesClients, BasePydanticReader):
+    """Transcribe audio files with Fireworks Whisper into LlamaIndex ``Document``\\ s.
+
+    ``load_data(file)`` takes a path, ``bytes``, a binary file object or a public
+    ``http(s)`` URL. By default one Document per file: the transcript as text; metadata
+    ``source``, ``model``, ``language``, ``duration``, and ``segments`` / ``words`` (lists
+    of dicts with ``start``/``end`` seconds and, with ``diarize=True``, ``speaker_id``).
+    Those lists are excluded from the embedding and LLM views of the Document. With
+    ``chunking="segment"`` (or ``"speaker"``, which needs ``diarize=True``) one Document per
+    segment (per speaker turn) with ``start``, ``end`` and ``speaker_id``.
+
+    Connection arguments as the other ``llamaindex_fw`` classes: ``api_key`` (default
+    ``FIREWORKS_API_KEY``), ``base_url``, ``timeout``, ``max_retries``,
+    ``default_headers``, ``http_client``, ``async_http_client``; ``audio_base_url`` sends
+    to another audio endpoint. Bad options raise ConfigurationError here.
+
+    Example:
+        >>> import httpx, io, wave
+        >>> from fw_core.testing import WireDouble
+        >>> from llamaindex_fw.readers import FireworksAudioReader
+        >>> buf = io.BytesIO()
+        >>> with wave.open(buf, "wb") as w:
+        ...     w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+        ...     w.writeframes(bytes(32000))
+        >>> reader = FireworksAudioReader(
+        ...     api_key="fw-example",
+        ...     http_client=httpx.Client(transport=WireDouble().transport()))
+        >>> doc = reader.load_data(buf.getvalue(), extra_info={"topic": "demo"})[0]
+        >>> doc.metadata["duration"], doc.metadata["topic"], len(doc.metadata["segments"])
+        (2.0, 'demo', 1)
+    """
+
+    is_remote: bool = True
+    model: str = Field(default="whisper-v3",
+                       description="whisper-v3 (audio-prod) or whisper-v3-turbo (audio-turbo).")
+    language: str | None = Field(default=None, description="Language code; None detects it.")
+    prompt: str | None = Field(default=None, description="Text that primes the transcription.")
+    response_format: str = Field(
+        default="verbose_json", description="verbose_json, json, text, srt or vtt.")
+    timestamp_granularities: list[str] | None = Field(
+        default=None, description="['segment'] (API default), ['word'] or both.")
+    diarize: bool | None = Field(default=None, description="Label speakers (speaker_id).")
+    min_speakers: int | None = Field(default=None, ge=1)
+    max_speakers: int | None = Field(default=None, ge=1)
+    temperature: float | list[float] | None = Field(default=None)
+    vad_model: str | None = Field(default=None, description="silero or whisperx-pyannet.")
+    alignment_model: str | None = Field(default=None,
+                                        description="mms_fa, tdnn_ffn or gentle.")
+    preprocessing: str | None = Field(
+        default=None, description="none, dynamic, soft_dynamic or bass_dynamic.")
+    extra_body: dict[str, Any] | None = Field(default=None,
+                                              description="Extra form fields.")
+    audio_base_url: str | None = Field(
+        default=None, description="Audio endpoint base used instead of the model's host.")
+    chunking: str = Field(default="transcript",
+                          description="transcript, segment or speaker.")
+    include_timestamps: bool = Field(
+        default=True, description="Put segments/words lists in metadata.")
+    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    base_url: str | None = Field(default=None, description="Fireworks base URL.")
+    timeout: float | None = Field(default=None, gt=0)
+    max_retries: int = Field(default=2, ge=0)
+    default_headers: dict[str, str] | None = Field(default=None, repr=False)
+
+    _clients: ClientHolder = PrivateAttr()
+
+    def __init__(
+        self,
+        *,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        **data: Any,
+    ) -> None:
+        api_key = resolve_connection(FIREWORKS, data, http_client, async_http_client)
+        super().__init__(**data)
+        opts = self._options()  # ConfigurationError for bad options, before any request
+        check_chunking(self.chunking, opts.response_format, opts.diarize)
+        transcription_url(self.base_url or "", self.model, self.audio_base_url)
+        self._clients = holder_for(self, FIREWORKS, api_key, http_client, async_http_client)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "llamaindex_fw.FireworksAudioReader"
+
+    @field_serializer("default_headers")
+    def _serialize_headers(self, value: dict[str, str] | None) -> dict[str, str] | None:
+        return safe_headers(value)
+
+    def _options(self) -> TranscriptionOptions:
+        return TranscriptionOptions(**self._option_kwargs())
+
+    def _option_kwargs(self) -> dict[str, Any]:
+        return {
+            "model": self.model, "language": self.language, "prompt": self.prompt,
+            "response_format": self.response_format,
+            "timestamp_granularities": self.timestamp_granularities,
+            "diarize": self.diarize, "min_speakers": self.min_speakers,
+            "max_speakers": self.max_speakers, "temperature": self.temperature,
+            "vad_model": self.vad_model, "alignment_model": self.alignment_model,
+            "preprocessing": self.preprocessing, "extra_body": self.extra_body,
+        }
+
+    def _documents(self, file: Any, result: Transcription,
+                   extra_info: dict[str, Any] | None) -> list[Document]:
+        records = transcript_to_records(result, self.chunking, source=_source(file),
+                                        include_timestamps=self.include_timestamps)
+        docs = []
+        for text, meta in records:
+            doc = Document(text=text, metadata={**(extra_info or {}), **meta})
+            hidden = [k for k in _HIDDEN_KEYS if k in doc.metadata]
+            doc.excluded_embed_metadata_keys = hidden
+            doc.excluded_llm_metadata_keys = list(hidden)
+            docs.append(doc)
+        return docs
+
+    @staticmethod
+    def _with_fs(file: Any, fs: Any) -> Any:
+        """Bytes of ``file`` when it lives on a non-local fsspec filesystem."""
+        if fs is None or is_default_fs(fs) or not isinstance(file, str | PurePath) \
+                or _is_url(file):
+            return file
+        with fs.open(str(file), "rb") as handle:
+            return handle.read()
+
+    @staticmethod
+    def _filename(file: Any) -> str | None:
+        if isinstance(file, str | PurePath) and not _is_url(file):
+            return Path(str(file)).name
+        return None
+
+    def transcribe(self, file: AudioInput, *, fs: Any = None) -> Transcription:
+        """The typed :class:`~fw_core.transcript.Transcription` of one file."""
+        return transcribe(self._clients.sync, self._with_fs(file, fs),
+                          filename=self._filename(file), base_url=self.audio_base_url,
+                          **self._option_kwargs())
+
+    async def atranscribe(self, file: AudioInput) -> Transcription:
+        """Async :meth:`transcribe` (a path is read in a worker thread)."""
+        return await atranscribe(self._clients.async_, file,
+                                 filename=self._filename(file), base_url=self.audio_base_url,
+                                 **self._option_kwargs())
+
+    def lazy_load_data(
+        self,
+        file: AudioInput | Sequence[AudioInput],
+        extra_info: dict[str, Any] | None = None,
+        *,
+        fs: Any = None,
+    ) -> Iterator[Document]:
+        """Transcribe ``file`` (or each of a list of files), one request per file.
+
+        ``extra_info`` is merged into every Document's metadata (SimpleDirectoryReader
+        passes the file's metadata here, and ``fs`` for a non-local filesystem).
+        """
+        for one in _files(file):
+            yield from self._documents(one, self.transcribe(one, fs=fs), extra_info)
+
+    def load_data(
+        self,
+        file: AudioInput | Sequence[AudioInput],
+        extra_info: dict[str, Any] | None = None,
+        *,
+        fs: Any = None,
+    ) -> list[Document]:
+        """All Documents of :meth:`lazy_load_data` as a list."""
+        return list(self.lazy_load_data(file, extra_info, fs=fs))
+
+    async def aload_data(
+        self,
+        file: AudioInput | Sequence[AudioInput],
+        extra_info: dict[str, Any] | None = None,
+        *,
+        fs: Any = None,
+    ) -> list[Document]:
+        """Async :meth:`load_data` on the async HTTP client (files read off the loop)."""
+        docs: list[Document] = []
+        for one in _files(file):
+            data = one
+            if fs is not None and not is_default_fs(fs):  # remote fs reads are sync
+                data = await asyncio.to_thread(self._with_fs, one, fs)
+            result = await atranscribe(
+                self._clients.async_, data, filename=self._filename(one),
+                base_url=self.audio_base_url, **self._option_kwargs())
+            docs.extend(self._documents(one, result, extra_info))
+        return docs
+
+
+def _is_url(value: Any) -> bool:
+    return isinstance(value, str) and value.lower().startswith(("http://", "https://"))
+
+
+def _files(file: Any) -> list[Any]:
+    if isinstance(file, list | tuple):
+        return list(file)
+    return [file]
