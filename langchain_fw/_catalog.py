@@ -1,16 +1,112 @@
 """Model catalog and Firmware quota methods for the LangChain chat classes.
 
-Placeholder mixins until the catalog work lands; the chat classes already inherit them.
+:class:`CatalogMixin` (on ``ChatFireworks`` and ``ChatFirmware``) lists the API's models;
+:class:`QuotaMixin` (on ``ChatFirmware``) reads the key's quota. Both are plain methods, not
+pydantic fields, that reuse the chat model's own lazily created fw_core client (see
+:class:`langchain_fw._base.FwClientMixin`) and raise the LangChain-flavoured errors of
+:mod:`langchain_fw._errors`. The wire work lives in :mod:`fw_core.models` and
+:mod:`fw_core.quota`.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from fw_core import models as fw_models
+from fw_core import quota as fw_quota
+from langchain_fw._errors import translate_errors
+
+if TYPE_CHECKING:
+    from langchain_fw._base import FwClientMixin
+
+    _Base = FwClientMixin
+else:
+    _Base = object
+
 __all__ = ["CatalogMixin", "QuotaMixin"]
 
 
-class CatalogMixin:
-    """``list_models()`` / ``alist_models()`` on the chat classes."""
+class CatalogMixin(_Base):
+    """``list_models()`` / ``alist_models()`` on the chat classes.
+
+    Fireworks lists its account catalog (``account_id`` or ``FIREWORKS_ACCOUNT_ID``, default
+    ``fireworks``), Firmware its ``/models``. Filters are checked before any request, sent
+    to the server where it takes them and always applied to the answer; a model whose
+    value is unknown does not pass a filter on that field. See :func:`fw_core.models.list_models`.
+
+    Example:
+        >>> import httpx
+        >>> from fw_core.testing import WireDouble
+        >>> from langchain_fw import ChatFireworks
+        >>> chat = ChatFireworks(model="glm-4p5", api_key="example-key",
+        ...                      http_client=httpx.Client(transport=WireDouble().transport()))
+        >>> [m.display_name for m in chat.list_models(min_context_length=200_000)]
+        ['Llama 4 Maverick Instruct (Basic)', 'Kimi K2 Instruct 0905']
+    """
+
+    def list_models(
+        self,
+        *,
+        supports_tools: bool | None = None,
+        supports_image_input: bool | None = None,
+        min_context_length: int | None = None,
+        kind: str | None = None,
+        account_id: str | None = None,
+        max_pages: int = 100,
+    ) -> list[fw_models.ModelInfo]:
+        """The models this API lists, normalised to :class:`fw_core.models.ModelInfo`."""
+        with translate_errors():
+            return fw_models.list_models(
+                self._client(), supports_tools=supports_tools,
+                supports_image_input=supports_image_input,
+                min_context_length=min_context_length, kind=kind, account_id=account_id,
+                max_pages=max_pages,
+            )
+
+    async def alist_models(
+        self,
+        *,
+        supports_tools: bool | None = None,
+        supports_image_input: bool | None = None,
+        min_context_length: int | None = None,
+        kind: str | None = None,
+        account_id: str | None = None,
+        max_pages: int = 100,
+    ) -> list[fw_models.ModelInfo]:
+        """Async twin of :meth:`list_models`."""
+        with translate_errors():
+            return await fw_models.alist_models(
+                self._aclient(), supports_tools=supports_tools,
+                supports_image_input=supports_image_input,
+                min_context_length=min_context_length, kind=kind, account_id=account_id,
+                max_pages=max_pages,
+            )
 
 
-class QuotaMixin:
-    """``get_quota()`` / ``aget_quota()`` on ChatFirmware."""
+class QuotaMixin(_Base):
+    """``get_quota()`` / ``aget_quota()`` on ChatFirmware: ``GET {base}/quota``.
+
+    Every body generation Firmware has used becomes one :class:`fw_core.quota.FirmwareQuota`
+    (usage shares as fractions 0-1; see :mod:`fw_core.quota` for the percent rule). A bad
+    key raises ``FwAuthenticationError`` (also a ``ModelAuthenticationError``).
+
+    Example:
+        >>> import httpx
+        >>> from fw_core.testing import WireDouble
+        >>> from langchain_fw import ChatFirmware
+        >>> chat = ChatFirmware(model="openai/gpt-4o", api_key="example-key",
+        ...                     http_client=httpx.Client(transport=WireDouble().transport()))
+        >>> q = chat.get_quota()
+        >>> q.generation, q.credits
+        ('credits', 42.5)
+    """
+
+    def get_quota(self) -> fw_quota.FirmwareQuota:
+        """This key's quota, normalised."""
+        with translate_errors():
+            return fw_quota.get_quota(self._client())
+
+    async def aget_quota(self) -> fw_quota.FirmwareQuota:
+        """Async twin of :meth:`get_quota`."""
+        with translate_errors():
+            return await fw_quota.aget_quota(self._aclient())
