@@ -37,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import hashlib
 import math
 import re
 from collections.abc import Mapping
@@ -58,9 +59,12 @@ __all__ = [
     "agenerate_image",
     "build_request",
     "check_image_options",
+    "describe_image",
+    "filtered_message",
     "generate_image",
     "image_model_id",
     "parse_image_response",
+    "prompt_stem",
     "sniff_mime_type",
 ]
 
@@ -200,8 +204,6 @@ class ImageResult:
 
     def default_filename(self, stem: str = "image") -> str:
         """``<stem>-<seed>-<hash>.<ext>``: the same image always gets the same name."""
-        import hashlib
-
         digest = hashlib.sha256(self.image).hexdigest()[:10]
         seed = "" if self.seed is None else f"-{self.seed}"
         return f"{stem}{seed}-{digest}{self.suffix}"
@@ -328,6 +330,43 @@ def build_request(
         headers = {"Accept": mime}
     return ImageRequest(full, f"/workflows/{full}/text_to_image", headers, body, mime,
                         wire_format)
+
+
+def prompt_stem(prompt: str) -> str:
+    """A file-name stem from the first words of a prompt.
+
+    >>> prompt_stem("A red fox, in the snow!")
+    'a-red-fox-in-the-snow'
+    """
+    words = re.findall(r"[a-z0-9]+", prompt.lower())[:6]
+    return "-".join(words)[:40].strip("-") or "image"
+
+
+def describe_image(
+    result: ImageResult, prompt: str, aspect_ratio: str | None = None, *,
+    path: Path | None = None, unsaved: str = "it was not saved to a file",
+) -> str:
+    """The one line an agent reads about a generated image (never the bytes).
+
+    >>> r = ImageResult(b"x", "image/png", seed=7, finish_reason="SUCCESS")
+    >>> describe_image(r, "a fox", "16:9", path=Path("out/fox.png"))
+    "Generated a PNG image (16:9, seed 7) for 'a fox'; saved to out/fox.png."
+    """
+    kind = result.mime_type.split("/")[-1].upper()
+    where = f"saved to {path}" if path is not None else unsaved
+    return (f"Generated a {kind} image ({aspect_ratio or '1:1'}, seed {result.seed}) "
+            f"for {prompt!r}; {where}.")
+
+
+def filtered_message(prompt: str) -> str:
+    """What an agent reads when the safety filter blocked the image.
+
+    >>> "CONTENT_FILTERED" in filtered_message("x")
+    True
+    """
+    return (f"No image: Fireworks' safety filter blocked the image for {prompt!r} "
+            "(finish reason CONTENT_FILTERED). Rephrase the prompt without the "
+            "objectionable content and call the tool again, or tell the user.")
 
 
 def _bad(message: str, status: int, request_id: str | None, body: str | None = None) -> Exception:

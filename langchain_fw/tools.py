@@ -23,7 +23,6 @@ writes through ``asyncio.to_thread``, so the event loop never blocks on the disk
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -41,7 +40,10 @@ from fw_core.images import (
     WireFormat,
     agenerate_image,
     check_image_options,
+    describe_image,
+    filtered_message,
     generate_image,
+    prompt_stem,
 )
 from fw_core.providers import FIREWORKS, ProviderSpec
 from langchain_fw._base import FwClientMixin
@@ -64,32 +66,7 @@ class ImageGenerationInput(BaseModel):
         description="Seed to reproduce an earlier image; leave empty for a new one.")
 
 
-def _slug(prompt: str) -> str:
-    words = re.findall(r"[a-z0-9]+", prompt.lower())[:6]
-    return "-".join(words)[:40].strip("-") or "image"
-
-
-def describe(result: ImageResult, prompt: str, aspect_ratio: str | None,
-             path: Path | None) -> str:
-    """The short text the model reads about a generated image (pure).
-
-    >>> r = ImageResult(b"x", "image/png", seed=7, finish_reason="SUCCESS")
-    >>> describe(r, "a fox", "16:9", None)
-    "Generated a PNG image (16:9, seed 7) for 'a fox'; the image is attached to this \
-result as an artifact."
-    """
-    kind = result.mime_type.split("/")[-1].upper()
-    where = f"saved to {path}" if path is not None else \
-        "the image is attached to this result as an artifact"
-    return (f"Generated a {kind} image ({aspect_ratio or '1:1'}, seed {result.seed}) "
-            f"for {prompt!r}; {where}.")
-
-
-def filtered_message(prompt: str) -> str:
-    """What the model reads when the safety filter blocked the image (pure)."""
-    return (f"No image: Fireworks' safety filter blocked the image for {prompt!r} "
-            "(finish reason CONTENT_FILTERED). Rephrase the prompt without the "
-            "objectionable content and call the tool again, or tell the user.")
+_UNSAVED = "the image is attached to this result as an artifact"
 
 
 class FireworksImageGeneration(FwClientMixin, BaseTool):
@@ -174,7 +151,7 @@ attached to this result as an artifact."
     def _target(self, result: ImageResult, prompt: str) -> Path | None:
         if self.output_dir is None:
             return None
-        return self.output_dir / result.default_filename(stem=_slug(prompt))
+        return self.output_dir / result.default_filename(stem=prompt_stem(prompt))
 
     def _answer(self, result: ImageResult, prompt: str, aspect_ratio: str | None,
                 path: Path | None) -> Any:
@@ -188,7 +165,7 @@ attached to this result as an artifact."
             finish_reason=result.finish_reason, model=result.model,
             path=str(path) if path is not None else None,
         )
-        return describe(result, prompt, aspect_ratio, path), artifact
+        return describe_image(result, prompt, aspect_ratio, path=path, unsaved=_UNSAVED), artifact
 
     def _run(
         self,
