@@ -352,12 +352,16 @@ def _page(payload: Any) -> tuple[list[dict[str, Any]], str | None]:
     return list(payload.get("models", [])), payload.get("nextPageToken") or None
 
 
+def _check_max_pages(max_pages: Any) -> None:
+    if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
+        raise ConfigurationError(f"max_pages must be a positive integer, got {max_pages!r}")
+
+
 class _Pager:
     """Paging state: refuses a repeated token, warns when max_pages cuts the list short."""
 
     def __init__(self, params: dict[str, Any], max_pages: int) -> None:
-        if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
-            raise ConfigurationError(f"max_pages must be a positive integer, got {max_pages!r}")
+        _check_max_pages(max_pages)
         self.params = params
         self.max_pages = max_pages
         self.pages = 0
@@ -443,11 +447,13 @@ def _prepare(
     max_pages: int,
 ) -> tuple[_Query, str | None]:
     _check_filters(supports_tools, supports_image_input, min_context_length, kind)
-    query = _Query(supports_tools, supports_image_input, min_context_length, kind)
+    _check_max_pages(max_pages)
+    # enum names are upper case; send the same spelling the client-side check accepts
+    query = _Query(supports_tools, supports_image_input, min_context_length,
+                   kind.upper() if kind is not None else None)
     if client.provider.name == "fireworks":
         account = default_account_id() if account_id is None else account_id
         _catalog_args(client, account, 200, None)  # validates before any request
-        _Pager({}, max_pages)
         return query, account
     if account_id is not None:
         raise ConfigurationError("account_id applies to the Fireworks catalog only")

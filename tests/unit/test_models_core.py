@@ -352,3 +352,11 @@ def test_the_double_refuses_a_filter_it_does_not_understand() -> None:
     r = http.get(url, params={"filter": 'name="accounts/fireworks/models/glm-4p5"'},
                  headers={"Authorization": "Bearer k"})
     assert [m["name"] for m in r.json()["models"]] == ["accounts/fireworks/models/glm-4p5"]
+
+
+def test_kind_is_sent_in_the_enum_spelling() -> None:
+    double = WireDouble()
+    got = models.list_models(_double_client(double), kind="embedding_model")
+    assert {m.id.rsplit("/", 1)[1] for m in got} == {"qwen3-embedding-8b",
+                                                     "nomic-embed-text-v1p5"}
+    assert httpx.URL(double.requests[0].url).params["filter"] == 'kind="EMBEDDING_MODEL"'

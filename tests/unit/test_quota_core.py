@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import httpx
@@ -16,7 +17,7 @@ from fw_core.errors import (
     ConfigurationError,
     ResponseValidationError,
 )
-from fw_core.testing import WireDouble
+from fw_core.testing import WireDouble, endpoints
 from fw_core.testing.catalog import QUOTA_SHAPES, quota_generation
 
 from ._core_support import AsyncRecorder, Recorder, json_response, make_async_client, make_client
@@ -182,3 +183,13 @@ def test_the_double_takes_the_generation_per_request() -> None:
     assert http.get(url, params={"double_quota": "window-idle"}, headers=auth).json() == {
         "used": 0, "reset": None}
     assert http.get(url, params={"double_quota": "nope"}, headers=auth).status_code == 400
+
+
+def test_the_double_reset_window_endpoint() -> None:
+    ok = endpoints.reset_window("firmware", "rid", {})
+    assert ok.status == 200
+    assert quota.parse_reset_window(json.loads(ok.body())).window_resets_remaining == 1
+    refused = endpoints.reset_window("firmware", "rid", {"double_resets": ["0"]})
+    with pytest.raises(quota.WindowResetRefusedError):
+        quota.parse_reset_window(json.loads(refused.body()))
+    assert endpoints.reset_window("fireworks", "rid", {}).status == 404
