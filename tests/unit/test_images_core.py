@@ -343,3 +343,22 @@ def test_binary_image_bodies_record_and_replay_with_the_shared_vcr_options(
         client.close()
     assert again.image == png.image and again.finish_reason == "SUCCESS" and again.seed == 1
     assert again_jpeg.image == jpeg.image and again_jpeg.mime_type == "image/jpeg"
+
+
+# ------------------------------------------------------------------ docs
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:inspect")  # llama-index core noise
+def test_the_examples_in_docs_images_md_run(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "images.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", doc, re.DOTALL)
+    assert len(blocks) == 3
+    monkeypatch.chdir(tmp_path)
+    with patch_transports(WireDouble()) as double:
+        for i, block in enumerate(blocks):
+            exec(compile(block, f"docs/images.md[{i}]", "exec"), {})
+    assert (tmp_path / "lighthouse.png").read_bytes()[:4] == b"\x89PNG"
+    assert double.count("/text_to_image") == 1
