@@ -10,7 +10,8 @@ you can also use it directly:
 Modules: ``providers`` (what differs per API), ``client`` (HTTP, retries, streams),
 ``retry`` and ``sse`` (pure policy and decoding), ``errors`` (the exception tree),
 ``wire`` (response models), ``chat``, ``completions``, ``embeddings``, ``rerank``,
-``models``, ``reasoning``; ``fw_core.testing`` holds the wire double.
+``models`` (catalog), ``quota`` (Firmware), ``audio`` (transcription), ``images``
+(text-to-image), ``reasoning``; ``fw_core.testing`` holds the wire double.
 
 Importing the package loads only the errors and provider specs; the HTTP client and the
 endpoint modules load on first use, so ``import fw_core`` stays cheap.
@@ -45,7 +46,7 @@ from fw_core.errors import (
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
 
 if TYPE_CHECKING:
-    from fw_core import chat, completions, embeddings, models, rerank
+    from fw_core import audio, chat, completions, embeddings, images, models, quota, rerank
     from fw_core.client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncClient, Client
 
 __version__ = "0.1.0"
@@ -100,9 +101,12 @@ __all__ = [
     "StreamError",
     "UnprocessableEntityError",
     "UnsupportedParameterError",
+    "audio",
     "chat",
     "completions",
     "embeddings",
+    "images",
     "models",
+    "quota",
     "rerank",
 ]

@@ -252,4 +252,6 @@ class WireDouble:
             return endpoints.embeddings(where.provider, body, request_id, knobs)
         if ep == "rerank":
             return endpoints.rerank(where.provider, body, request_id, knobs)
+        if ep == "quota/reset-window":
+            return endpoints.reset_window(where.provider, request_id, query)
         return Outcome.json(404, {"detail": "Not Found"}, [("x-request-id", request_id)])
