@@ -382,7 +382,7 @@ def _decode_item(item: Any, status: int, request_id: str | None) -> tuple[bytes,
         declared = match.group("mime")
         item = item[match.end():]
     try:
-        return base64.b64decode(item, validate=True), declared
+        return base64.b64decode("".join(item.split()), validate=True), declared
     except (binascii.Error, ValueError) as exc:
         raise _bad("image response 'base64' item is not valid base64", status,
                    request_id) from exc
