@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from langchain_fw.embeddings import FireworksEmbeddings, FirmwareEmbeddings
     from langchain_fw.llms import Fireworks
     from langchain_fw.rerank import FireworksRerank, FirmwareRerank
+    from langchain_fw.tools import FireworksImageGeneration
 
 _EXPORTS = {
     "ChatFireworks": "langchain_fw.chat_models",
@@ -25,6 +26,7 @@ _EXPORTS = {
     "FirmwareEmbeddings": "langchain_fw.embeddings",
     "FireworksRerank": "langchain_fw.rerank",
     "FirmwareRerank": "langchain_fw.rerank",
+    "FireworksImageGeneration": "langchain_fw.tools",
 }
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "ChatFirmware",
     "Fireworks",
     "FireworksEmbeddings",
+    "FireworksImageGeneration",
     "FireworksRerank",
     "FirmwareEmbeddings",
     "FirmwareRerank",

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from llamaindex_fw.embeddings import FireworksEmbedding, FirmwareEmbedding
     from llamaindex_fw.llms import Fireworks, Firmware
     from llamaindex_fw.postprocessor import FireworksRerank, FirmwareRerank
+    from llamaindex_fw.tools import FireworksImageToolSpec, GeneratedImage
 
 _EXPORTS = {
     "Fireworks": "llamaindex_fw.llms",
@@ -23,15 +24,19 @@ _EXPORTS = {
     "FirmwareEmbedding": "llamaindex_fw.embeddings",
     "FireworksRerank": "llamaindex_fw.postprocessor",
     "FirmwareRerank": "llamaindex_fw.postprocessor",
+    "FireworksImageToolSpec": "llamaindex_fw.tools",
+    "GeneratedImage": "llamaindex_fw.tools",
 }
 
 __all__ = [
     "Fireworks",
     "FireworksEmbedding",
+    "FireworksImageToolSpec",
     "FireworksRerank",
     "Firmware",
     "FirmwareEmbedding",
     "FirmwareRerank",
+    "GeneratedImage",
 ]
 
 
