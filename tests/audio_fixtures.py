@@ -7,14 +7,15 @@ import wave
 from pathlib import Path
 
 
-def wav_bytes(seconds: float = 4.0, rate: int = 8000) -> bytes:
-    """A mono 16-bit WAV of ``seconds`` of silence (8 kHz: 16 kB per second)."""
+def wav_bytes(seconds: float = 4.0, rate: int = 500) -> bytes:
+    """A mono 8-bit WAV of ``seconds`` of silence (500 Hz: 500 bytes per second, so cassettes
+    that carry the upload stay small)."""
     buf = io.BytesIO()
     with wave.open(buf, "wb") as w:
         w.setnchannels(1)
-        w.setsampwidth(2)
+        w.setsampwidth(1)
         w.setframerate(rate)
-        w.writeframes(bytes(int(seconds * rate) * 2))
+        w.writeframes(b"\x80" * int(seconds * rate))
     return buf.getvalue()
 
 
