@@ -19,7 +19,9 @@ from fw_core import FIREWORKS, FIRMWARE
 from fw_core.audio import (
     MAX_AUDIO_BYTES,
     atranscribe,
+    check_chunking,
     transcribe,
+    transcript_to_records,
     transcription_url,
 )
 from fw_core.client import AsyncClient, Client
@@ -33,6 +35,7 @@ from fw_core.errors import (
 )
 from fw_core.testing import Fault, WireDouble
 from fw_core.testing.multipart import FormPart, parse_multipart
+from fw_core.transcript import Segment, Transcription, Word, parse_transcription
 from tests.audio_fixtures import wav_bytes, write_wav
 
 AUDIO = wav_bytes(4.0)
@@ -432,3 +435,68 @@ def test_env_base_url_counts_as_an_override(monkeypatch: pytest.MonkeyPatch) -> 
     transcribe(_client(double), AUDIO)
     assert double.requests[0].url == "http://localhost:9999/inference/v1/audio/transcriptions"
     assert os.environ["FIREWORKS_BASE_URL"]  # the fixture restores it afterwards
+
+
+# --------------------------------------------------------------------------- pure parsing
+
+
+def test_parsing_is_defensive_about_optional_fields() -> None:
+    t = parse_transcription({"text": "a b", "segments": [
+        {"start": 0, "end": 1, "text": "a", "speaker_id": 3},
+        {"id": "x", "start": 1, "end": 2, "text": "b", "words": [
+            {"word": "b", "start": 1, "end": 2, "probability": True}]}]}, "verbose_json")
+    assert [s.id for s in t.segments] == [0, 1]  # missing or non-integer ids: the index
+    assert t.segments[0].speaker_id == "3" and t.language is None and t.duration is None
+    assert t.words == (Word("b", 1.0, 2.0),)  # gathered from the segments
+
+
+@pytest.mark.parametrize(("payload", "fmt"), [
+    ({"text": 1}, "json"),
+    ({"text": "x", "segments": [{"start": 0, "end": 1}]}, "verbose_json"),
+    ({"text": "x", "duration": "long"}, "verbose_json"),
+    ({"text": "x", "words": [{"word": "a", "start": 0, "end": float("nan")}]}, "verbose_json"),
+    ({"text": "x", "segments": [{"start": 0, "end": 1, "text": "a", "speaker_id": [1]}]},
+     "verbose_json"),
+    (b"\xff\xfe", "text"),
+    ("00:00.000 --> 00:01.000\nhi", "vtt"),
+    ("not captions", "srt"),
+    ({"detail": "x"}, "text"),
+])
+def test_parsing_refuses_bodies_of_the_wrong_shape(payload: Any, fmt: str) -> None:
+    with pytest.raises(ResponseValidationError):
+        parse_transcription(payload, fmt)
+
+
+def test_text_formats_wrapped_in_json_are_unwrapped() -> None:
+    t = parse_transcription({"text": "WEBVTT\n\n00:00.000 --> 00:01.500\nHi."}, "vtt")
+    assert t.text.startswith("WEBVTT") and t.segments == (Segment(0, 0.0, 1.5, "Hi."),)
+
+
+def _diarized() -> Transcription:
+    words = tuple(Word(w, i * 1.0, i * 1.0 + 0.5, speaker_id=s) for i, (w, s) in enumerate(
+        [("hi", "A"), ("there", "A"), ("yes", "B"), ("ok", "A")]))
+    return Transcription(text="hi there yes ok", response_format="verbose_json",
+                         language="en", duration=4.0, words=words, model="whisper-v3")
+
+
+def test_records_per_transcript_segment_and_speaker() -> None:
+    t = _diarized()
+    [(text, meta)] = transcript_to_records(t, source="s.wav")
+    assert text == "hi there yes ok"
+    assert meta["source"] == "s.wav" and meta["speakers"] == ["A", "B"]
+    assert meta["words"][2] == {"word": "yes", "start": 2.0, "end": 2.5, "speaker_id": "B"}
+    turns = transcript_to_records(t, "speaker")
+    assert [(x, m["speaker_id"], m["start"], m["end"]) for x, m in turns] == [
+        ("hi there", "A", 0.0, 1.5), ("yes", "B", 2.0, 2.5), ("ok", "A", 3.0, 3.5)]
+    # no segments: "segment" chunking keeps the whole text rather than dropping it
+    [(whole, seg_meta)] = transcript_to_records(t, "segment", include_timestamps=False)
+    assert whole == t.text and "words" not in seg_meta
+
+
+def test_records_of_an_empty_transcript_are_empty_and_bad_chunking_is_refused() -> None:
+    assert transcript_to_records(Transcription(text="  ")) == []
+    with pytest.raises(ConfigurationError):
+        transcript_to_records(_diarized(), "page")
+    with pytest.raises(ConfigurationError, match="needs diarize"):
+        check_chunking("speaker", "verbose_json", False)
+    check_chunking("segment", "srt", None)
