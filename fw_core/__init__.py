@@ -10,8 +10,9 @@ you can also use it directly:
 Modules: ``providers`` (what differs per API), ``client`` (HTTP, retries, streams),
 ``retry`` and ``sse`` (pure policy and decoding), ``errors`` (the exception tree),
 ``wire`` (response models), ``chat``, ``completions``, ``embeddings``, ``rerank``,
-``models`` (catalog), ``quota`` (Firmware), ``audio`` (transcription), ``images``
-(text-to-image), ``reasoning``; ``fw_core.testing`` holds the wire double.
+``models`` (catalog), ``quota`` (Firmware), ``audio`` and ``transcript`` (speech to text
+and its parsing), ``images`` (text-to-image), ``reasoning``; ``fw_core.testing`` holds
+the wire double.
 
 Importing the package loads only the errors and provider specs; the HTTP client and the
 endpoint modules load on first use, so ``import fw_core`` stays cheap.
@@ -46,7 +47,17 @@ from fw_core.errors import (
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
 
 if TYPE_CHECKING:
-    from fw_core import audio, chat, completions, embeddings, images, models, quota, rerank
+    from fw_core import (
+        audio,
+        chat,
+        completions,
+        embeddings,
+        images,
+        models,
+        quota,
+        rerank,
+        transcript,
+    )
     from fw_core.client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncClient, Client
 
 __version__ = "0.1.0"
@@ -59,7 +70,7 @@ _LAZY_ATTRS = {
 }
 _LAZY_MODULES = {
     "audio", "chat", "completions", "embeddings", "images", "models", "quota", "rerank",
-    "reasoning", "testing",
+    "reasoning", "testing", "transcript",
 }
 
 
@@ -109,4 +120,5 @@ __all__ = [
     "models",
     "quota",
     "rerank",
+    "transcript",
 ]

@@ -12,6 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from langchain_fw.audio import FireworksAudioParser
     from langchain_fw.chat_models import ChatFireworks, ChatFirmware
     from langchain_fw.embeddings import FireworksEmbeddings, FirmwareEmbeddings
     from langchain_fw.llms import Fireworks
@@ -27,12 +28,14 @@ _EXPORTS = {
     "FireworksRerank": "langchain_fw.rerank",
     "FirmwareRerank": "langchain_fw.rerank",
     "FireworksImageGeneration": "langchain_fw.tools",
+    "FireworksAudioParser": "langchain_fw.audio",
 }
 
 __all__ = [
     "ChatFireworks",
     "ChatFirmware",
     "Fireworks",
+    "FireworksAudioParser",
     "FireworksEmbeddings",
     "FireworksImageGeneration",
     "FireworksRerank",

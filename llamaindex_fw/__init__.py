@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from llamaindex_fw.embeddings import FireworksEmbedding, FirmwareEmbedding
     from llamaindex_fw.llms import Fireworks, Firmware
     from llamaindex_fw.postprocessor import FireworksRerank, FirmwareRerank
+    from llamaindex_fw.readers import FireworksAudioReader
     from llamaindex_fw.tools import FireworksImageToolSpec, GeneratedImage
 
 _EXPORTS = {
@@ -26,10 +27,12 @@ _EXPORTS = {
     "FirmwareRerank": "llamaindex_fw.postprocessor",
     "FireworksImageToolSpec": "llamaindex_fw.tools",
     "GeneratedImage": "llamaindex_fw.tools",
+    "FireworksAudioReader": "llamaindex_fw.readers",
 }
 
 __all__ = [
     "Fireworks",
+    "FireworksAudioReader",
     "FireworksEmbedding",
     "FireworksImageToolSpec",
     "FireworksRerank",

@@ -13,6 +13,7 @@ plays. Routing by path prefix:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from dataclasses import dataclass
@@ -212,7 +213,9 @@ class WireDouble:
         return None
 
     def _request_id(self, where: _Route, rec: RecordedRequest, body: dict[str, Any]) -> str:
-        digest = generate.hex_digest(rec.method, rec.path, body)
+        # A multipart (audio) request has no JSON body: its bytes tell requests apart.
+        content = body or (hashlib.sha256(rec.content).hexdigest() if rec.content else {})
+        digest = generate.hex_digest(rec.method, rec.path, content)
         return f"chatcmpl-{digest}" if where.endpoint.endswith("completions") else digest[:8] \
             + "-" + digest[8:12] + "-" + digest[12:16] + "-" + digest[16:20] + "-" + digest[20:32]
 
