@@ -31,7 +31,7 @@ import re
 import warnings
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from fw_core.client import AsyncClient, Client
 from fw_core.errors import (
@@ -43,6 +43,7 @@ from fw_core.errors import (
 
 __all__ = [
     "DEFAULT_ACCOUNT",
+    "ModelFilters",
     "ModelInfo",
     "acatalog",
     "afind_model",
@@ -458,6 +459,24 @@ def _prepare(
     if account_id is not None:
         raise ConfigurationError("account_id applies to the Fireworks catalog only")
     return query, None
+
+
+class ModelFilters(TypedDict, total=False):
+    """The keyword filters of :func:`list_models`, for wrappers that pass them through.
+
+    Example:
+        >>> filters: ModelFilters = {"supports_tools": True, "min_context_length": 128_000}
+        >>> sorted(filters)
+        ['min_context_length', 'supports_tools']
+    """
+
+    account_id: str | None
+    supports_tools: bool | None
+    supports_image_input: bool | None
+    min_context_length: int | None
+    kind: str | None
+    max_pages: int
+    server_filter: bool
 
 
 def list_models(

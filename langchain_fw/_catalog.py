@@ -10,7 +10,7 @@ pydantic fields, that reuse the chat model's own lazily created fw_core client (
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
 from fw_core import models as fw_models
 from fw_core import quota as fw_quota
@@ -44,43 +44,22 @@ class CatalogMixin(_Base):
         ['Llama 4 Maverick Instruct (Basic)', 'Kimi K2 Instruct 0905']
     """
 
-    def list_models(
-        self,
-        *,
-        supports_tools: bool | None = None,
-        supports_image_input: bool | None = None,
-        min_context_length: int | None = None,
-        kind: str | None = None,
-        account_id: str | None = None,
-        max_pages: int = 100,
-    ) -> list[fw_models.ModelInfo]:
-        """The models this API lists, normalised to :class:`fw_core.models.ModelInfo`."""
+    def list_models(self, **filters: Unpack[fw_models.ModelFilters]) -> list[fw_models.ModelInfo]:
+        """The models this API lists, normalised to :class:`fw_core.models.ModelInfo`.
+
+        Filters (all optional): ``supports_tools``, ``supports_image_input``,
+        ``min_context_length``, ``kind``, ``account_id``, ``max_pages``, ``server_filter``;
+        see :func:`fw_core.models.list_models`.
+        """
         with translate_errors():
-            return fw_models.list_models(
-                self._client(), supports_tools=supports_tools,
-                supports_image_input=supports_image_input,
-                min_context_length=min_context_length, kind=kind, account_id=account_id,
-                max_pages=max_pages,
-            )
+            return fw_models.list_models(self._client(), **filters)
 
     async def alist_models(
-        self,
-        *,
-        supports_tools: bool | None = None,
-        supports_image_input: bool | None = None,
-        min_context_length: int | None = None,
-        kind: str | None = None,
-        account_id: str | None = None,
-        max_pages: int = 100,
+        self, **filters: Unpack[fw_models.ModelFilters]
     ) -> list[fw_models.ModelInfo]:
         """Async twin of :meth:`list_models`."""
         with translate_errors():
-            return await fw_models.alist_models(
-                self._aclient(), supports_tools=supports_tools,
-                supports_image_input=supports_image_input,
-                min_context_length=min_context_length, kind=kind, account_id=account_id,
-                max_pages=max_pages,
-            )
+            return await fw_models.alist_models(self._aclient(), **filters)
 
 
 class QuotaMixin(_Base):

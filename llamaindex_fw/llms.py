@@ -75,9 +75,12 @@ from llamaindex_fw._models import (
 from llamaindex_fw._stream import StreamAssembler
 
 if TYPE_CHECKING:
+    from typing import Unpack
+
     from llama_index.core.program.utils import FlexibleModel
     from llama_index.core.tools.types import BaseTool
 
+    from fw_core.models import ModelFilters
     from fw_core.models import ModelInfo as ListedModel
     from fw_core.quota import FirmwareQuota
 
@@ -284,46 +287,22 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
     def _listed_info(self, listed: ListedModel | None) -> ModelInfo | None:
         return self._endpoint_info if listed is not None else None
 
-    def list_models(
-        self,
-        *,
-        supports_tools: bool | None = None,
-        supports_image_input: bool | None = None,
-        min_context_length: int | None = None,
-        kind: str | None = None,
-        account_id: str | None = None,
-        max_pages: int = 100,
-    ) -> list[ListedModel]:
+    def list_models(self, **filters: Unpack[ModelFilters]) -> list[ListedModel]:
         """The models this API lists, as :class:`fw_core.models.ModelInfo`, filtered.
 
-        Same filters and rules as :func:`fw_core.models.list_models`, on this LLM's client.
+        Same filters and rules as :func:`fw_core.models.list_models` (``supports_tools``,
+        ``supports_image_input``, ``min_context_length``, ``kind``, ``account_id``,
+        ``max_pages``, ``server_filter``), on this LLM's client.
         """
         from fw_core.models import list_models
 
-        return list_models(
-            self._clients.sync, supports_tools=supports_tools,
-            supports_image_input=supports_image_input, min_context_length=min_context_length,
-            kind=kind, account_id=account_id, max_pages=max_pages,
-        )
+        return list_models(self._clients.sync, **filters)
 
-    async def alist_models(
-        self,
-        *,
-        supports_tools: bool | None = None,
-        supports_image_input: bool | None = None,
-        min_context_length: int | None = None,
-        kind: str | None = None,
-        account_id: str | None = None,
-        max_pages: int = 100,
-    ) -> list[ListedModel]:
+    async def alist_models(self, **filters: Unpack[ModelFilters]) -> list[ListedModel]:
         """Async twin of :meth:`list_models`."""
         from fw_core.models import alist_models
 
-        return await alist_models(
-            self._clients.async_, supports_tools=supports_tools,
-            supports_image_input=supports_image_input, min_context_length=min_context_length,
-            kind=kind, account_id=account_id, max_pages=max_pages,
-        )
+        return await alist_models(self._clients.async_, **filters)
 
     # -- request building ---------------------------------------------------------------
 
