@@ -43,7 +43,7 @@ import math
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, Any, Union
 from urllib.parse import urlsplit
@@ -68,6 +68,7 @@ __all__ = [
     "ALIGNMENT_MODELS",
     "AUDIO_BASE_URLS",
     "MAX_AUDIO_BYTES",
+    "OPTION_NAMES",
     "PREPROCESSING_MODES",
     "TIMESTAMP_GRANULARITIES",
     "VAD_MODELS",
@@ -77,7 +78,9 @@ __all__ = [
     "TranscriptionOptions",
     "Word",
     "atranscribe",
+    "check_adapter",
     "check_chunking",
+    "options_of",
     "transcribe",
     "transcript_to_records",
     "transcription_url",
@@ -290,6 +293,33 @@ class TranscriptionOptions:
         }
         fields.update(self.extra_body or {})
         return {k: _form_value(k, v) for k, v in fields.items() if v is not None}
+
+
+#: The names of :class:`TranscriptionOptions`' fields (the form options).
+OPTION_NAMES: tuple[str, ...] = tuple(f.name for f in fields(TranscriptionOptions))
+
+
+def options_of(source: object) -> dict[str, Any]:
+    """The transcription options a parser or reader holds as same-named attributes.
+
+    Example:
+        >>> from types import SimpleNamespace
+        >>> holder = SimpleNamespace(**{f.name: None for f in fields(TranscriptionOptions)})
+        >>> holder.model, holder.response_format = "whisper-v3", "json"
+        >>> options_of(holder)["model"], len(options_of(holder)) == len(OPTION_NAMES)
+        ('whisper-v3', True)
+    """
+    return {name: getattr(source, name) for name in OPTION_NAMES}
+
+
+def check_adapter(source: object, *, chunking: str, client_base_url: str | None,
+                  audio_base_url: str | None) -> TranscriptionOptions:
+    """Everything a framework adapter must refuse at construction, before any request:
+    bad options, a chunking the response format can't feed, no reachable endpoint."""
+    opts = TranscriptionOptions(**options_of(source))
+    check_chunking(chunking, opts.response_format, opts.diarize)
+    transcription_url(client_base_url or "", opts.model, audio_base_url)
+    return opts
 
 
 def transcription_url(client_base_url: str, model: str, base_url: str | None = None) -> str:

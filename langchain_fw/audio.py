@@ -21,12 +21,11 @@ from pydantic import BaseModel, model_validator
 
 from fw_core.audio import (
     Transcription,
-    TranscriptionOptions,
     atranscribe,
-    check_chunking,
+    check_adapter,
+    options_of,
     transcribe,
     transcript_to_records,
-    transcription_url,
 )
 from fw_core.errors import ConfigurationError
 from fw_core.providers import FIREWORKS, ProviderSpec
@@ -130,33 +129,13 @@ class FireworksAudioParser(FwClientMixin, BaseModel, BaseBlobParser):
 
     @model_validator(mode="after")
     def _check_audio_options(self) -> Any:
-        opts = self._options()  # ConfigurationError for bad options, before any request
-        check_chunking(self.chunking, opts.response_format, opts.diarize)
-        transcription_url(self.base_url or "", self.model, self.audio_base_url)
+        # ConfigurationError for bad options, before any request
+        check_adapter(self, chunking=self.chunking, client_base_url=self.base_url,
+                      audio_base_url=self.audio_base_url)
         return self
 
-    def _options(self) -> TranscriptionOptions:
-        return TranscriptionOptions(
-            model=self.model, language=self.language, prompt=self.prompt,
-            response_format=self.response_format,
-            timestamp_granularities=self.timestamp_granularities, diarize=self.diarize,
-            min_speakers=self.min_speakers, max_speakers=self.max_speakers,
-            temperature=self.temperature, vad_model=self.vad_model,
-            alignment_model=self.alignment_model, preprocessing=self.preprocessing,
-            extra_body=self.extra_body,
-        )
-
     def _kwargs(self) -> dict[str, Any]:
-        return {
-            "model": self.model, "language": self.language, "prompt": self.prompt,
-            "response_format": self.response_format,
-            "timestamp_granularities": self.timestamp_granularities,
-            "diarize": self.diarize, "min_speakers": self.min_speakers,
-            "max_speakers": self.max_speakers, "temperature": self.temperature,
-            "vad_model": self.vad_model, "alignment_model": self.alignment_model,
-            "preprocessing": self.preprocessing, "extra_body": self.extra_body,
-            "base_url": self.audio_base_url,
-        }
+        return {**options_of(self), "base_url": self.audio_base_url}
 
     def _documents(self, blob: Blob, result: Transcription) -> list[Document]:
         source = blob.source if blob.source is not None else None

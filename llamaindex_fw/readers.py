@@ -22,12 +22,11 @@ from llama_index.core.schema import Document
 from fw_core.audio import (
     AudioInput,
     Transcription,
-    TranscriptionOptions,
     atranscribe,
-    check_chunking,
+    check_adapter,
+    options_of,
     transcribe,
     transcript_to_records,
-    transcription_url,
 )
 from fw_core.providers import FIREWORKS
 from llamaindex_fw._base import (
@@ -127,9 +126,9 @@ class FireworksAudioReader(ClosesClients, BasePydanticReader):
     ) -> None:
         api_key = resolve_connection(FIREWORKS, data, http_client, async_http_client)
         super().__init__(**data)
-        opts = self._options()  # ConfigurationError for bad options, before any request
-        check_chunking(self.chunking, opts.response_format, opts.diarize)
-        transcription_url(self.base_url or "", self.model, self.audio_base_url)
+        # ConfigurationError for bad options, before any request
+        check_adapter(self, chunking=self.chunking, client_base_url=self.base_url,
+                      audio_base_url=self.audio_base_url)
         self._clients = holder_for(self, FIREWORKS, api_key, http_client, async_http_client)
 
     @classmethod
@@ -139,20 +138,6 @@ class FireworksAudioReader(ClosesClients, BasePydanticReader):
     @field_serializer("default_headers")
     def _serialize_headers(self, value: dict[str, str] | None) -> dict[str, str] | None:
         return safe_headers(value)
-
-    def _options(self) -> TranscriptionOptions:
-        return TranscriptionOptions(**self._option_kwargs())
-
-    def _option_kwargs(self) -> dict[str, Any]:
-        return {
-            "model": self.model, "language": self.language, "prompt": self.prompt,
-            "response_format": self.response_format,
-            "timestamp_granularities": self.timestamp_granularities,
-            "diarize": self.diarize, "min_speakers": self.min_speakers,
-            "max_speakers": self.max_speakers, "temperature": self.temperature,
-            "vad_model": self.vad_model, "alignment_model": self.alignment_model,
-            "preprocessing": self.preprocessing, "extra_body": self.extra_body,
-        }
 
     def _documents(self, file: Any, result: Transcription,
                    extra_info: dict[str, Any] | None) -> list[Document]:
@@ -186,13 +171,13 @@ class FireworksAudioReader(ClosesClients, BasePydanticReader):
         """The typed :class:`~fw_core.transcript.Transcription` of one file."""
         return transcribe(self._clients.sync, self._with_fs(file, fs),
                           filename=self._filename(file), base_url=self.audio_base_url,
-                          **self._option_kwargs())
+                          **options_of(self))
 
     async def atranscribe(self, file: AudioInput) -> Transcription:
         """Async :meth:`transcribe` (a path is read in a worker thread)."""
         return await atranscribe(self._clients.async_, file,
                                  filename=self._filename(file), base_url=self.audio_base_url,
-                                 **self._option_kwargs())
+                                 **options_of(self))
 
     def lazy_load_data(
         self,
@@ -234,7 +219,7 @@ class FireworksAudioReader(ClosesClients, BasePydanticReader):
                 data = await asyncio.to_thread(self._with_fs, one, fs)
             result = await atranscribe(
                 self._clients.async_, data, filename=self._filename(one),
-                base_url=self.audio_base_url, **self._option_kwargs())
+                base_url=self.audio_base_url, **options_of(self))
             docs.extend(self._documents(one, result, extra_info))
         return docs
 
