@@ -392,14 +392,19 @@ def completion_to_result(
             metadata["logprobs"] = choice.logprobs
         if extra_metadata:
             metadata.update(extra_metadata)
+        # Empty fields are left to their defaults: each argument given costs validation
+        # (~1 us apiece, per call) and the message is the same.
+        fields: dict[str, Any] = {}
+        if additional:
+            fields["additional_kwargs"] = additional
+        if calls:
+            fields["tool_calls"] = calls
+        if invalid:
+            fields["invalid_tool_calls"] = invalid
+        if usage is not None and choice.index == 0:
+            fields["usage_metadata"] = usage
         message = AIMessage(
-            content=text,
-            additional_kwargs=additional,
-            tool_calls=calls,
-            invalid_tool_calls=invalid,
-            response_metadata=metadata,
-            usage_metadata=usage if choice.index == 0 else None,
-            id=completion.id or None,
+            content=text, response_metadata=metadata, id=completion.id or None, **fields
         )
         info = {"finish_reason": choice.finish_reason}
         if choice.logprobs is not None:
@@ -501,15 +506,18 @@ class StreamState:
                 ))
         if not text and not reasoning and not tool_chunks:
             return None
-        return ChatGenerationChunk(
-            message=AIMessageChunk(
+        # Per chunk: empty fields are left to their defaults (same message, less validation).
+        if reasoning or tool_chunks:
+            message = AIMessageChunk(
                 content=text,
                 additional_kwargs={"reasoning_content": reasoning} if reasoning else {},
                 tool_call_chunks=tool_chunks,
                 response_metadata=self._base,  # validated into a new dict per message
                 id=self.id,
             )
-        )
+        else:
+            message = AIMessageChunk(content=text, response_metadata=self._base, id=self.id)
+        return ChatGenerationChunk(message=message)
 
     def final(
         self, *, include_usage: bool, extra_metadata: Mapping[str, Any] | None = None,
