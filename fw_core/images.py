@@ -63,6 +63,7 @@ __all__ = [
     "filtered_message",
     "generate_image",
     "image_model_id",
+    "image_size",
     "parse_image_response",
     "prompt_stem",
     "sniff_mime_type",
@@ -121,6 +122,57 @@ def sniff_mime_type(data: bytes) -> str | None:
     return None
 
 
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    i = 2
+    while i + 9 <= len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # no length field
+            i += 2
+            continue
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
+        # SOF0..SOF15 carry the frame size; C4 (DHT), C8 (JPG), CC (DAC) do not.
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height = int.from_bytes(data[i + 5 : i + 7], "big")
+            width = int.from_bytes(data[i + 7 : i + 9], "big")
+            return width, height
+        i += 2 + length
+    return None
+
+
+def _webp_size(data: bytes) -> tuple[int, int] | None:
+    chunk = data[12:16]
+    if chunk == b"VP8X" and len(data) >= 30:
+        return (int.from_bytes(data[24:27], "little") + 1,
+                int.from_bytes(data[27:30], "little") + 1)
+    if chunk == b"VP8 " and len(data) >= 30:
+        return (int.from_bytes(data[26:28], "little") & 0x3FFF,
+                int.from_bytes(data[28:30], "little") & 0x3FFF)
+    if chunk == b"VP8L" and len(data) >= 25:
+        bits = int.from_bytes(data[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    return None
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) read from the image's own header (PNG, JPEG, WebP), else None.
+
+    >>> import struct
+    >>> ihdr = b"\\x89PNG\\r\\n\\x1a\\n" + struct.pack(">I4sII", 13, b"IHDR", 96, 64)
+    >>> image_size(ihdr)
+    (96, 64)
+    """
+    kind = sniff_mime_type(data)
+    if kind == "image/png" and len(data) >= 24 and data[12:16] == b"IHDR":
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if kind == "image/jpeg":
+        return _jpeg_size(data)
+    if kind == "image/webp":
+        return _webp_size(data)
+    return None
+
+
 _SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
 
 
@@ -156,6 +208,11 @@ class ImageResult:
     def content_filtered(self) -> bool:
         """True when the API's safety filter blocked the image."""
         return self.finish_reason == CONTENT_FILTERED
+
+    @property
+    def size(self) -> tuple[int, int] | None:
+        """(width, height) in pixels from the image's header; None without an image."""
+        return image_size(self.image)
 
     @property
     def b64(self) -> str:

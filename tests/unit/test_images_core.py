@@ -33,6 +33,7 @@ from fw_core.images import (
     generate_image,
     parse_image_response,
 )
+from fw_core.images import image_size as header_size
 from fw_core.testing import Fault, WireDouble, patch_transports
 from fw_core.testing.cassettes import register_matchers, vcr_options
 from fw_core.testing.images import image_size
@@ -176,6 +177,7 @@ def test_png_bytes_decode_with_the_ratio_s_dimensions(client: Client, wire_forma
                             wire_format=wire_format)  # type: ignore[arg-type]
     width, height, _rows = decode_png(result.image)
     assert (width, height) == image_size(ratio)
+    assert result.size == (width, height)  # read from the header by fw_core itself
     a, b = (int(x) for x in ratio.split(":"))
     assert abs(width / height - a / b) < 0.02
 
@@ -184,7 +186,7 @@ def test_jpeg_through_the_json_form(client: Client, double: WireDouble) -> None:
     result = generate_image(client, "a red fox", output_format="jpeg", aspect_ratio="4:3")
     assert double.requests[0].headers["json-return-image-accept"] == "image/jpeg"
     assert result.mime_type == "image/jpeg" and result.suffix == ".jpg"
-    assert jpeg_size(result.image) == image_size("4:3")
+    assert jpeg_size(result.image) == image_size("4:3") == result.size
 
 
 def test_b64_data_url_and_save(client: Client, tmp_path: Path) -> None:
@@ -196,6 +198,18 @@ def test_b64_data_url_and_save(client: Client, tmp_path: Path) -> None:
     in_dir = result.save(tmp_path)
     assert in_dir.parent == tmp_path and in_dir.name.startswith("image-5-")
     assert in_dir.suffix == ".png" and in_dir.read_bytes() == result.image
+
+
+def test_image_size_reads_webp_headers_and_refuses_junk() -> None:
+    vp8x = b"RIFF\x00\x00\x00\x00WEBPVP8X" + bytes(8) + (639).to_bytes(3, "little") \
+        + (479).to_bytes(3, "little")
+    assert header_size(vp8x) == (640, 480)
+    lossless = b"RIFF\x00\x00\x00\x00WEBPVP8L" + bytes(5) \
+        + ((99) | (49 << 14)).to_bytes(4, "little")
+    assert header_size(lossless) == (100, 50)
+    assert header_size(b"GIF89a") is None and header_size(b"") is None
+    assert header_size(b"\xff\xd8\xff\xe0\x00") is None  # a JPEG cut before its frame
+    assert ImageResult(image=b"", mime_type="image/png").size is None
 
 
 def _req(wire_format: str = "json") -> Any:
