@@ -218,7 +218,8 @@ def _tool_results_text(messages: list[Any]) -> str:
         name = names.get(str(m.get("tool_call_id")), m.get("name") or "tool")
         results.append(f"{name} returned {message_text(m).strip()}")
     results.reverse()
-    return "The tool results are in: " + "; ".join(results) + "."
+    text = "The tool results are in: " + "; ".join(results)
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 # --------------------------------------------------------------------------------------
