@@ -3,7 +3,7 @@
 Usage::
 
     python -m benchmarks                 # full run (~10 min), updates benchmarks/RESULTS.md
-    python -m benchmarks --quick         # ~60 s, smaller sizes; prints, saves JSON
+    python -m benchmarks --quick         # < 60 s, smaller sizes; prints, saves JSON
     python -m benchmarks --only percall,streaming --adapters langchain_fw,raw
     python -m benchmarks --reps 9        # more interleaved repetitions everywhere
 

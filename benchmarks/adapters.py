@@ -72,6 +72,9 @@ class ChatAdapter:
     def close(self) -> None:
         """Release connections (best effort)."""
 
+    async def aclose(self) -> None:
+        """Release async connections, on the loop that opened them (best effort)."""
+
 
 @dataclass(frozen=True)
 class ChatSpec:
@@ -255,6 +258,11 @@ class LangChainChat(ChatAdapter):
 
     async def astream(self) -> StreamResult:
         return await _atimed_stream(lambda: self.model.astream(self.messages), _lc_content)
+
+    async def aclose(self) -> None:
+        close = getattr(self.model, "aclose", None)  # langchain-fireworks: its aiohttp session
+        if close is not None:
+            await close()
 
 
 def _ours_lc_fireworks(u: Endpoints, max_tokens: int, _: int) -> ChatAdapter:
