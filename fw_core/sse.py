@@ -108,14 +108,25 @@ class SSEDecoder:
         events: list[ServerSentEvent] = []
         for raw in lines:
             line = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1]
-            event = self._line(line)
-            if event is not None:
-                events.append(event)
+            # The two lines of almost every frame, handled inline (this runs per chunk):
+            # a blank line dispatches; "data:" appends (one space after the colon dropped).
+            if not line:
+                event = self._dispatch()
+                if event is not None:
+                    events.append(event)
+            elif line.startswith(b"data:"):
+                self._data.append(
+                    line[6:].decode("utf-8", "replace") if line[5:6] == b" "
+                    else line[5:].decode("utf-8", "replace")
+                )
+                self._has_data = True
+            else:
+                self._line(line)
         return events
 
-    def _line(self, line: bytes) -> ServerSentEvent | None:
-        if not line:
-            return self._dispatch()
+    def _line(self, line: bytes) -> None:
+        """One non-blank line: a comment or a field (``_lines`` handles ``data:`` itself,
+        this any spelling of it too)."""
         if line[:1] == b":":
             return None
         name, sep, value = line.partition(b":")
@@ -138,8 +149,10 @@ class SSEDecoder:
         if not self._has_data:
             self._event = None
             return None
+        data = self._data
         event = ServerSentEvent(
-            data="\n".join(self._data), event=self._event, id=self._id, retry=self._retry
+            data=data[0] if len(data) == 1 else "\n".join(data),
+            event=self._event, id=self._id, retry=self._retry,
         )
         self._data = []
         self._has_data = False

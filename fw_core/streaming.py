@@ -57,10 +57,14 @@ class ChunkReader(Generic[C]):
 
     def feed(self, event: ServerSentEvent) -> C | None:
         """The chunk this event carries, or None (``[DONE]``, ping, empty frame)."""
-        if event.event == "error":
-            raise self._error(event.data, "the API sent an error mid-stream")
         data = event.data
-        if not data or event.event in ("ping", "keepalive"):
+        kind = event.event
+        if kind is not None:  # almost every frame has no event name
+            if kind == "error":
+                raise self._error(data, "the API sent an error mid-stream")
+            if kind in ("ping", "keepalive"):
+                return None
+        if not data:
             return None
         if data == "[DONE]":
             self.done = True
@@ -92,11 +96,12 @@ class ChunkReader(Generic[C]):
             ) from exc
         self.chunks += 1
         for choice in getattr(chunk, "choices", ()):
+            index = choice.index
             if choice.finish_reason:
-                self._finished.add(choice.index)
-                self._open.discard(choice.index)
-            elif choice.index not in self._finished:
-                self._open.add(choice.index)
+                self._finished.add(index)
+                self._open.discard(index)
+            elif index not in self._finished:
+                self._open.add(index)
         return chunk
 
     def finish(self) -> None:
