@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fw_core.client import AsyncClient, Client, select_headers
+from fw_core.client import AsyncClient, Client, ResponseHeaders
 from fw_core.errors import ConfigurationError
 from fw_core.streaming import StreamMeta, aiter_chunks, iter_chunks
 from fw_core.wire import (
@@ -233,7 +233,7 @@ class ChatResponse:
     """A finished chat call: the completion plus what the HTTP layer knew."""
 
     completion: ChatCompletion
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
     request_id: str | None = None
     attempts: int = 1
     streamed: bool = False  # True when fw_core streamed internally (see create())
@@ -318,7 +318,7 @@ def create(client: Client, body: dict[str, Any]) -> ChatResponse:
     completion = parse_model(
         ChatCompletion, resp.content, status_code=resp.status_code, request_id=resp.request_id
     )
-    return ChatResponse(completion, select_headers(resp.headers), resp.request_id, resp.attempts)
+    return ChatResponse(completion, ResponseHeaders(resp.headers), resp.request_id, resp.attempts)
 
 
 async def acreate(client: AsyncClient, body: dict[str, Any]) -> ChatResponse:
@@ -335,7 +335,7 @@ async def acreate(client: AsyncClient, body: dict[str, Any]) -> ChatResponse:
     completion = parse_model(
         ChatCompletion, resp.content, status_code=resp.status_code, request_id=resp.request_id
     )
-    return ChatResponse(completion, select_headers(resp.headers), resp.request_id, resp.attempts)
+    return ChatResponse(completion, ResponseHeaders(resp.headers), resp.request_id, resp.attempts)
 
 
 # ---------------------------------------------------------------------------------------
@@ -346,7 +346,7 @@ class _StreamView:
     meta: StreamMeta
 
     @property
-    def headers(self) -> dict[str, str]:
+    def headers(self) -> Mapping[str, str]:
         return self.meta.headers
 
     @property

@@ -10,13 +10,13 @@ and at the end a stream that delivered nothing, or stopped before every choice h
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from fw_core.client import AsyncClient, Client, select_headers
+from fw_core.client import AsyncClient, Client, ResponseHeaders
 from fw_core.errors import APIError, ResponseValidationError, StreamError, parse_error_body
 from fw_core.sse import ServerSentEvent
 
@@ -147,7 +147,7 @@ def _past_done(reader: ChunkReader[Any]) -> bool:
 class StreamMeta:
     """What the HTTP layer knew about a stream; filled in once the response starts."""
 
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
     request_id: str | None = None
     attempts: int = 0
 
@@ -157,7 +157,7 @@ def iter_chunks(
 ) -> Iterator[C]:
     """POST ``body`` as a stream and yield validated chunks until the stream ends whole."""
     with client.stream("POST", path, json_body=body) as events:
-        meta.headers = select_headers(events.headers)
+        meta.headers = ResponseHeaders(events.headers)
         meta.request_id = events.request_id
         meta.attempts = events.attempts
         reader = ChunkReader(cls, request_id=events.request_id, status_code=events.status_code)
@@ -187,7 +187,7 @@ async def aiter_chunks(
 ) -> AsyncIterator[C]:
     """Async twin of :func:`iter_chunks`."""
     async with client.stream("POST", path, json_body=body) as events:
-        meta.headers = select_headers(events.headers)
+        meta.headers = ResponseHeaders(events.headers)
         meta.request_id = events.request_id
         meta.attempts = events.attempts
         reader = ChunkReader(cls, request_id=events.request_id, status_code=events.status_code)
