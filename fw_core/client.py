@@ -219,6 +219,11 @@ def _request_id(headers: Mapping[str, str]) -> str | None:
     return headers.get("x-request-id")
 
 
+def _check_retries(max_retries: object) -> None:
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+
+
 class _ClientBase:
     """Configuration shared by the sync and async clients."""
 
@@ -233,8 +238,7 @@ class _ClientBase:
         default_headers: Mapping[str, str] | None = None,
         env: Mapping[str, str] | None = None,
     ) -> None:
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+        _check_retries(max_retries)
         self.provider = provider
         self._api_key = provider.resolve_api_key(api_key, env)
         self.base_url = provider.resolve_base_url(base_url, env)
@@ -484,15 +488,20 @@ class Client(_ClientBase):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _send(self, request: httpx.Request, *, stream: bool) -> tuple[httpx.Response, int]:
+    def _send(self, request: httpx.Request, *, stream: bool,
+              max_retries: int | None = None) -> tuple[httpx.Response, int]:
         """Send with retries. Returns a 2xx response (unread if ``stream``) and attempts."""
         http = self.http_client
+        retries = self.max_retries
+        if max_retries is not None:
+            _check_retries(max_retries)
+            retries = max_retries
         attempt = 0
         while True:
             try:
                 response = http.send(request, stream=stream)
             except httpx.TransportError as exc:
-                if attempt >= self.max_retries:
+                if attempt >= retries:
                     raise _transport_error(exc, request) from exc
                 delay = self._retry_delay(attempt, None)
                 self._log_retry(request, attempt, type(exc).__name__, delay)
@@ -509,7 +518,7 @@ class Client(_ClientBase):
                 body = b""
             finally:
                 response.close()
-            if attempt < self.max_retries and retry_policy.should_retry(
+            if attempt < retries and retry_policy.should_retry(
                 response.status_code, response.headers
             ):
                 delay = self._retry_delay(attempt, response.headers)
@@ -530,14 +539,19 @@ class Client(_ClientBase):
         timeout: float | httpx.Timeout | None = None,
         files: Any = None,
         data: Any = None,
+        max_retries: int | None = None,
     ) -> APIResponse:
-        """Send a request (retrying as the policy says) and return the read 2xx response."""
+        """Send a request (retrying as the policy says) and return the read 2xx response.
+
+        ``max_retries`` overrides the client's for this request (``0``: a request that must
+        never be sent twice, such as one that spends something).
+        """
         request = self._build(
             self.http_client, method, path, json_body, params, headers, timeout, False,
             files, data,
         )
         # stream=False: the body is read inside the retry loop, so a reset mid-body retries.
-        response, attempts = self._send(request, stream=False)
+        response, attempts = self._send(request, stream=False, max_retries=max_retries)
         if logger.isEnabledFor(logging.DEBUG):  # request.url.path costs a decode per call
             logger.debug("%s %s -> %d", method, request.url.path, response.status_code)
         return APIResponse(response.status_code, response.headers, response.content, attempts)
@@ -666,14 +680,19 @@ class AsyncClient(_ClientBase):
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    async def _send(self, request: httpx.Request, *, stream: bool) -> tuple[httpx.Response, int]:
+    async def _send(self, request: httpx.Request, *, stream: bool,
+                    max_retries: int | None = None) -> tuple[httpx.Response, int]:
         http = self.http_client
+        retries = self.max_retries
+        if max_retries is not None:
+            _check_retries(max_retries)
+            retries = max_retries
         attempt = 0
         while True:
             try:
                 response = await http.send(request, stream=stream)
             except httpx.TransportError as exc:
-                if attempt >= self.max_retries:
+                if attempt >= retries:
                     raise _transport_error(exc, request) from exc
                 delay = self._retry_delay(attempt, None)
                 self._log_retry(request, attempt, type(exc).__name__, delay)
@@ -690,7 +709,7 @@ class AsyncClient(_ClientBase):
                 body = b""
             finally:
                 await response.aclose()
-            if attempt < self.max_retries and retry_policy.should_retry(
+            if attempt < retries and retry_policy.should_retry(
                 response.status_code, response.headers
             ):
                 delay = self._retry_delay(attempt, response.headers)
@@ -711,6 +730,7 @@ class AsyncClient(_ClientBase):
         timeout: float | httpx.Timeout | None = None,
         files: Any = None,
         data: Any = None,
+        max_retries: int | None = None,
     ) -> APIResponse:
         """Async twin of :meth:`Client.request`."""
         request = self._build(
@@ -718,7 +738,8 @@ class AsyncClient(_ClientBase):
             files, data,
         )
         # stream=False: the body is read inside the retry loop, so a reset mid-body retries.
-        response, attempts = await self._send(request, stream=False)
+        response, attempts = await self._send(request, stream=False,
+                                              max_retries=max_retries)
         if logger.isEnabledFor(logging.DEBUG):  # request.url.path costs a decode per call
             logger.debug("%s %s -> %d", method, request.url.path, response.status_code)
         return APIResponse(response.status_code, response.headers, response.content, attempts)

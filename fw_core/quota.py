@@ -273,14 +273,16 @@ def reset_window(client: Client) -> WindowReset:
 
     **Undocumented endpoint** (seen in one public client only); it may change or vanish.
     Raises WindowResetRefusedError when Firmware answers ``success: false`` with a 2xx, and
-    the usual status errors otherwise. Not idempotent: build the client with
-    ``max_retries=0`` if a retried request must never spend a second reset.
+    the usual status errors otherwise. Not idempotent, so it is sent once, never retried
+    (a retry after a lost answer could spend a second reset).
     """
     _check(client)
-    return parse_reset_window(client.request("POST", RESET_WINDOW_PATH).json())
+    return parse_reset_window(
+        client.request("POST", RESET_WINDOW_PATH, max_retries=0).json())
 
 
 async def areset_window(client: AsyncClient) -> WindowReset:
     """Async twin of :func:`reset_window` (same caveats)."""
     _check(client)
-    return parse_reset_window((await client.request("POST", RESET_WINDOW_PATH)).json())
+    resp = await client.request("POST", RESET_WINDOW_PATH, max_retries=0)
+    return parse_reset_window(resp.json())

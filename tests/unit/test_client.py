@@ -374,3 +374,25 @@ async def test_async_redirect_is_a_status_error() -> None:
     with pytest.raises(APIStatusError) as info:
         await client.request("GET", "/models")
     assert info.value.status_code == 301
+
+
+def test_max_retries_per_request_overrides_the_client_both_ways() -> None:
+    busy = json_response({"error": "busy"}, status=503)
+    rec = Recorder([busy, busy, json_response({"ok": 1})])
+    client, sleeps = make_client(rec, max_retries=0)
+    assert client.request("GET", "/models", max_retries=2).json() == {"ok": 1}
+    assert len(rec.requests) == 3 and len(sleeps) == 2
+    rec = Recorder([busy, json_response({"ok": 1})])
+    client, sleeps = make_client(rec, max_retries=5)
+    with pytest.raises(fw_core.InternalServerError):
+        client.request("GET", "/models", max_retries=0)
+    assert len(rec.requests) == 1 and sleeps == []
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True, "2"])
+def test_a_bad_per_request_max_retries_is_refused_before_sending(bad: object) -> None:
+    rec = Recorder([json_response({})])
+    client, _ = make_client(rec)
+    with pytest.raises(ConfigurationError, match="max_retries"):
+        client.request("GET", "/models", max_retries=bad)  # type: ignore[arg-type]
+    assert rec.requests == []

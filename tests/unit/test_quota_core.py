@@ -15,6 +15,7 @@ from fw_core.errors import (
     AuthenticationError,
     BadRequestError,
     ConfigurationError,
+    InternalServerError,
     ResponseValidationError,
 )
 from fw_core.testing import WireDouble, endpoints
@@ -167,6 +168,25 @@ def test_reset_window_refusal_is_typed() -> None:
     client, _ = make_client(Recorder([json_response({"ok": 1})]), provider=FIRMWARE)
     with pytest.raises(ResponseValidationError):
         quota.reset_window(client)
+
+
+def test_reset_window_is_sent_once_even_when_the_client_retries() -> None:
+    # Not idempotent: a 503 after the reset may have been spent must not be retried.
+    rec = Recorder([json_response({"error": "busy"}, status=503),
+                    json_response({"success": True, "windowResetsRemaining": 1})])
+    client, sleeps = make_client(rec, provider=FIRMWARE, max_retries=3)
+    with pytest.raises(InternalServerError):
+        quota.reset_window(client)
+    assert len(rec.requests) == 1 and sleeps == []
+    assert client.max_retries == 3  # the client itself still retries other calls
+
+
+async def test_async_reset_window_is_sent_once() -> None:
+    rec = AsyncRecorder([json_response({"error": "busy"}, status=503)])
+    client, _ = make_async_client(rec, provider=FIRMWARE, max_retries=3)
+    with pytest.raises(InternalServerError):
+        await quota.areset_window(client)
+    assert len(rec.requests) == 1
 
 
 async def test_async_reset_window() -> None:
