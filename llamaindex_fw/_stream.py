@@ -70,6 +70,7 @@ class StreamAssembler:
         "extra",
         "finish_reason",
         "id",
+        "meta",
         "model",
         "reasoning",
         "role",
@@ -89,6 +90,8 @@ class StreamAssembler:
         self._calls: dict[int, _Call] = {}
         self._latest: dict[int, int] = {}  # wire index -> our index of its newest call
         self._splitter = ThinkSplitter()
+        #: request id / headers merged into every response's additional_kwargs (set by the LLM)
+        self.meta: dict[str, Any] | None = None
 
     # -- merging ------------------------------------------------------------------------
 
@@ -192,6 +195,8 @@ class StreamAssembler:
         for key in self._extras:
             if key in self.extra:
                 kwargs[key] = self.extra[key]
+        if self.meta:
+            kwargs.update(self.meta)
         return ChatResponse(
             message=self.message(),
             delta=text_delta,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
-from collections.abc import AsyncGenerator, Generator, Sequence
+from collections.abc import AsyncGenerator, Generator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import httpx
@@ -165,6 +165,10 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
     replay_reasoning: bool = Field(
         default=True, description="Send an assistant message's reasoning back as "
                                   "reasoning_content (interleaved thinking in tool loops).",
+    )
+    include_response_headers: bool = Field(
+        default=False, description="Put the API's response headers (request id, rate "
+                                   "limits, fireworks-* timings) in additional_kwargs['headers'].",
     )
 
     _clients: ClientHolder = PrivateAttr()
@@ -327,6 +331,13 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
                 body[key] = value
         return body
 
+    def _response_meta(self, request_id: str | None,
+                       headers: Mapping[str, str]) -> dict[str, Any]:
+        meta: dict[str, Any] = {"request_id": request_id} if request_id else {}
+        if self.include_response_headers:
+            meta["headers"] = dict(headers)
+        return meta
+
     def _chat_response(self, resp: fw_chat.ChatResponse) -> ChatResponse:
         completion = resp.completion
         if not completion.choices:
@@ -339,8 +350,7 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
             kwargs["finish_reason"] = choice.finish_reason
         if completion.model:
             kwargs["model"] = completion.model
-        if resp.request_id:
-            kwargs["request_id"] = resp.request_id
+        kwargs.update(self._response_meta(resp.request_id, resp.headers))
         extra = completion.model_extra or {}
         for key in self._response_extras:
             if extra.get(key) is not None:
@@ -371,6 +381,8 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
             chunks = iter(stream)
             try:
                 for chunk in chunks:
+                    if asm.meta is None:  # the response has arrived: its id and headers
+                        asm.meta = self._response_meta(stream.request_id, stream.headers)
                     response = asm.feed(chunk)
                     if response is not None:
                         yield response
@@ -395,6 +407,8 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
             chunks = aiter(stream)
             try:
                 async for chunk in chunks:
+                    if asm.meta is None:  # the response has arrived: its id and headers
+                        asm.meta = self._response_meta(stream.request_id, stream.headers)
                     response = asm.feed(chunk)
                     if response is not None:
                         yield response
