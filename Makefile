@@ -10,11 +10,13 @@ STAMP  := $(VENV)/.installed
 
 # Installs go through uv (bootstrapped into the venv from PyPI): the same packages as pip,
 # resolved and installed about ten times faster. Plain pip is the fallback.
+# UV_LINK_MODE=copy: uv hardlinks files from its cache by default, and nltk (used by
+# llama-index's text splitters) refuses to open a data file with more than one link.
 # $(call venv_install,<venv python>,<pip arguments>)
 define venv_install
 	@$(1) -m pip install --quiet --upgrade "pip>=25.1"
 	@( $(1) -m pip install --quiet "uv>=0.6" && \
-	   $(dir $(1))uv pip install --quiet --python $(1) $(2) ) || \
+	   UV_LINK_MODE=copy $(dir $(1))uv pip install --quiet --python $(1) $(2) ) || \
 	 $(1) -m pip install --quiet $(2)
 endef
 
