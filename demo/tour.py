@@ -238,6 +238,53 @@ def llamaindex_agent() -> None:
     say(f"final answer {answer}", indent=4)
 
 
+# --- 7. Speech and images -----------------------------------------------------------------
+
+
+def _tone_wav(seconds: float = 6.0, rate: int = 2000) -> bytes:
+    """A few seconds of a 440 Hz tone as 8-bit WAV bytes (standard library only, ~12 KB),
+    standing in for a recording."""
+    import io
+    import math
+    import wave
+
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(1)
+        wav.setframerate(rate)
+        wav.writeframes(bytes(128 + int(100 * math.sin(2 * math.pi * 440 * i / rate))
+                              for i in range(int(seconds * rate))))
+    return buf.getvalue()
+
+
+def speech_and_images() -> None:
+    import base64
+
+    from langchain_core.document_loaders import Blob
+
+    from fw_core.images import image_size
+    from langchain_fw import FireworksAudioParser, FireworksImageGeneration
+
+    parser = FireworksAudioParser(diarize=True, chunking="speaker")
+    say("FireworksAudioParser(diarize=True, chunking='speaker').parse(standup.wav):")
+    for doc in parser.parse(Blob.from_data(_tone_wav(), path="standup.wav")):
+        meta = doc.metadata
+        say(f"{meta['speaker_id']} {meta['start']:5.2f}-{meta['end']:5.2f}s  "
+            f"{doc.page_content[:60]}", indent=4)
+
+    tool = FireworksImageGeneration()
+    call = {"type": "tool_call", "id": "call_1", "name": tool.name,
+            "args": {"prompt": "a lighthouse at dawn", "aspect_ratio": "16:9", "seed": 7}}
+    say("FireworksImageGeneration, called the way an agent calls it:")
+    message = tool.invoke(call)
+    say(f"the model reads: {message.content}", indent=4)
+    image = base64.b64decode(message.artifact["base64"])
+    width, height = image_size(image) or (0, 0)
+    say(f"the artifact holds {message.artifact['mime_type']}, {width}x{height} px, "
+        f"{len(image)} bytes", indent=4)
+
+
 FW, FM = "FIREWORKS_API_KEY", "FIRMWARE_API_KEY"
 SECTIONS = [
     Section("chain", "LangChain: prompt | ChatFireworks | StrOutputParser, invoke and stream",
@@ -252,6 +299,8 @@ SECTIONS = [
             (FW,), llamaindex_query_engine),
     Section("llamaindex_agent", "LlamaIndex: FunctionAgent with two tools on Firmware",
             (FM,), llamaindex_agent),
+    Section("speech_images", "Speech and images: a Whisper transcript as speaker-turn "
+            "Documents, a FLUX image from the agent tool", (FW,), speech_and_images),
 ]
 
 

@@ -30,6 +30,8 @@ def test_demo_tour_replays_every_section(capsys: pytest.CaptureFixture[str],
         "Zorbaville is the capital of Freedonia",          # reranked first
         "1889",                                            # LlamaIndex query engine
         "tool multiply({'a': 6, 'b': 7}) = 42",            # FunctionAgent
+        "SPEAKER_01  2.00- 3.92s",                         # transcript by speaker turn
+        "the artifact holds image/png, 114x64 px",         # the image tool's artifact
         f"{len(tour.SECTIONS)} of {len(tour.SECTIONS)} sections ran",
     ):
         assert expected in out, expected
