@@ -17,9 +17,10 @@ Usage::
     .venv-bench/bin/python -m benchmarks.profile_call --profile lc --mode sync   # cProfile
     .venv-bench/bin/python -m benchmarks.profile_call --profile li --mode astream
 
-Clients: ``raw`` (httpx), ``lc`` (langchain_fw.ChatFireworks), ``li`` (llamaindex_fw.Fireworks),
-``lc-floor``, ``li-floor``, and the anchors ``lc-anchor`` (langchain-fireworks) and
-``li-anchor`` (llama-index-llms-fireworks) given httpx clients on the same transport.
+Clients: ``raw`` (httpx), ``core`` (fw_core.chat alone), ``lc`` (langchain_fw.ChatFireworks),
+``li`` (llamaindex_fw.Fireworks), ``lc-floor``, ``li-floor``, and the anchors ``lc-anchor``
+(langchain-fireworks) and ``li-anchor`` (llama-index-llms-fireworks) given httpx clients on
+the same transport.
 Every loop is bounded; nothing listens on a socket.
 """
 
@@ -214,6 +215,39 @@ def _li_bench(llm: Any) -> Bench:
     return b
 
 
+def _core(canned: _Canned) -> Bench:
+    """fw_core alone (``chat.create`` / ``chat.stream``): what the shared core adds."""
+    from fw_core import FIREWORKS, chat
+    from fw_core.client import AsyncClient, Client
+
+    client = Client(FIREWORKS, api_key=API_KEY, base_url=BASE,
+                    http_client=httpx.Client(transport=CannedTransport(canned)))
+    aclient = AsyncClient(FIREWORKS, api_key=API_KEY, base_url=BASE,
+                          http_client=httpx.AsyncClient(transport=AsyncCannedTransport(canned)))
+    body = {"model": FIREWORKS_MODEL, "messages": [{"role": "user", "content": PROMPT}],
+            "max_tokens": MAX_TOKENS}
+    b = Bench()
+
+    def call() -> Any:
+        return chat.create(client, body).completion.choices[0].message.content
+
+    async def acall() -> Any:
+        return (await chat.acreate(aclient, body)).completion.choices[0].message.content
+
+    def stream() -> int:
+        return sum(1 for c in chat.stream(client, body) if c.choices and c.choices[0].delta.content)
+
+    async def astream() -> int:
+        n = 0
+        async for c in chat.astream(aclient, body):
+            if c.choices and c.choices[0].delta.content:
+                n += 1
+        return n
+
+    b.call, b.acall, b.stream, b.astream = call, acall, stream, astream
+    return b
+
+
 def _lc(canned: _Canned) -> Bench:
     from langchain_fw import ChatFireworks
 
@@ -279,7 +313,7 @@ def _li_anchor(canned: _Canned) -> Bench:
 
 
 CLIENTS: dict[str, Callable[[_Canned], Bench]] = {
-    "raw": _raw, "lc": _lc, "li": _li, "lc-floor": _lc_floor, "li-floor": _li_floor,
+    "raw": _raw, "core": _core, "lc": _lc, "li": _li, "lc-floor": _lc_floor, "li-floor": _li_floor,
     "lc-anchor": _lc_anchor, "li-anchor": _li_anchor,
 }
 
