@@ -492,14 +492,6 @@ def _load_upload(file: Any, filename: str | None) -> _Upload:
 # --------------------------------------------------------------------------- calls
 
 
-def _check_client(client: Client | AsyncClient) -> None:
-    if client.provider.name != FIREWORKS.name:
-        raise ConfigurationError(
-            f"audio transcription is a Fireworks API; this client is for "
-            f"{client.provider.display_name}: use a Fireworks client (FIREWORKS_API_KEY)"
-        )
-
-
 def _result(resp: APIResponse, opts: TranscriptionOptions) -> Transcription:
     content_type = resp.headers.get("content-type")
     try:
@@ -524,7 +516,7 @@ def _result(resp: APIResponse, opts: TranscriptionOptions) -> Transcription:
 def _prepare(
     client: Client | AsyncClient, file: Any, base_url: str | None, kwargs: dict[str, Any]
 ) -> tuple[TranscriptionOptions, str]:
-    _check_client(client)
+    client.provider.require(FIREWORKS, "audio transcription")
     opts = TranscriptionOptions(**kwargs)
     url = transcription_url(client.base_url, opts.model, base_url)
     if file is None or (isinstance(file, str) and not file.strip()):

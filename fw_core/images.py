@@ -47,7 +47,7 @@ from typing import Any, Literal
 
 from fw_core.client import AsyncClient, Client, select_headers
 from fw_core.errors import APIError, ConfigurationError, ResponseValidationError
-from fw_core.providers import normalize_fireworks_model
+from fw_core.providers import FIREWORKS, normalize_fireworks_model
 
 __all__ = [
     "ASPECT_RATIOS",
@@ -504,14 +504,6 @@ def _finish(req: ImageRequest, resp: Any, raise_on_filter: bool) -> ImageResult:
     return result.raise_for_filter() if raise_on_filter else result
 
 
-def _check_client(client: Client | AsyncClient) -> None:
-    if client.provider.name != "fireworks":
-        raise ConfigurationError(
-            f"image generation is a Fireworks API; this client is for "
-            f"{client.provider.display_name}"
-        )
-
-
 def generate_image(
     client: Client,
     prompt: str,
@@ -560,7 +552,7 @@ def generate_image(
         >>> img.mime_type, img.finish_reason, img.seed, img.image[:4]
         ('image/png', 'SUCCESS', 5, b'\\x89PNG')
     """
-    _check_client(client)
+    client.provider.require(FIREWORKS, "image generation")
     req = build_request(
         prompt, model=model, aspect_ratio=aspect_ratio, guidance_scale=guidance_scale,
         num_inference_steps=num_inference_steps, seed=seed, safety_check=safety_check,
@@ -588,7 +580,7 @@ async def agenerate_image(
     extra_body: Mapping[str, Any] | None = None,
 ) -> ImageResult:
     """Async twin of :func:`generate_image` (same arguments, an :class:`AsyncClient`)."""
-    _check_client(client)
+    client.provider.require(FIREWORKS, "image generation")
     req = build_request(
         prompt, model=model, aspect_ratio=aspect_ratio, guidance_scale=guidance_scale,
         num_inference_steps=num_inference_steps, seed=seed, safety_check=safety_check,

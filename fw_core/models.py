@@ -40,6 +40,7 @@ from fw_core.errors import (
     ResponseValidationError,
     UnprocessableEntityError,
 )
+from fw_core.providers import FIREWORKS
 
 __all__ = [
     "DEFAULT_ACCOUNT",
@@ -334,8 +335,7 @@ async def alist_model_entries(client: AsyncClient) -> list[dict[str, Any]]:
 def _catalog_args(
     client: Client | AsyncClient, account_id: str, page_size: int, filter: str | None
 ) -> tuple[str, dict[str, Any]]:
-    if client.provider.name != "fireworks":
-        raise ConfigurationError("the account model catalog is a Fireworks API")
+    client.provider.require(FIREWORKS, "the account model catalog")
     if not isinstance(account_id, str) or not _ACCOUNT_RE.match(account_id):
         raise ConfigurationError(f"account_id must be a Fireworks account id, got {account_id!r}")
     if not 1 <= page_size <= 200:

@@ -186,6 +186,23 @@ class ProviderSpec:
     default_embedding_model: str = ""
     default_rerank_model: str = ""
 
+    def require(self, wanted: ProviderSpec, feature: str) -> None:
+        """Refuse (ConfigurationError) a ``feature`` that only ``wanted``'s API has.
+
+        >>> FIREWORKS.require(FIREWORKS, "image generation")
+        >>> try:
+        ...     FIRMWARE.require(FIREWORKS, "image generation")
+        ... except ConfigurationError as err:
+        ...     print(str(err).split(";")[0])
+        image generation is a Fireworks API
+        """
+        if self.name != wanted.name:
+            raise ConfigurationError(
+                f"{feature} is a {wanted.display_name} API; this client is for "
+                f"{self.display_name}: use a {wanted.display_name} client "
+                f"({wanted.api_key_env[0]})"
+            )
+
     def resolve_api_key(
         self, explicit: str | SecretStr | None, env: Mapping[str, str] | None = None
     ) -> SecretStr:

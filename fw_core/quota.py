@@ -38,7 +38,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from fw_core.client import AsyncClient, Client
-from fw_core.errors import APIError, ConfigurationError, ResponseValidationError
+from fw_core.errors import APIError, ResponseValidationError
+from fw_core.providers import FIRMWARE
 
 __all__ = [
     "FirmwareQuota",
@@ -238,12 +239,6 @@ def parse_reset_window(body: Any) -> WindowReset:
 # -- requests ------------------------------------------------------------------------------
 
 
-def _check(client: Client | AsyncClient) -> None:
-    if client.provider.name != "firmware":
-        raise ConfigurationError(
-            f"quota is a Firmware API; this client talks to {client.provider.display_name}")
-
-
 def get_quota(client: Client) -> FirmwareQuota:
     """``GET {base}/quota`` on a Firmware client (ConfigurationError for any other).
 
@@ -258,13 +253,13 @@ def get_quota(client: Client) -> FirmwareQuota:
         >>> get_quota(client).credits
         42.5
     """
-    _check(client)
+    client.provider.require(FIRMWARE, "quota")
     return parse_quota(client.request("GET", QUOTA_PATH).json())
 
 
 async def aget_quota(client: AsyncClient) -> FirmwareQuota:
     """Async twin of :func:`get_quota`."""
-    _check(client)
+    client.provider.require(FIRMWARE, "quota")
     return parse_quota((await client.request("GET", QUOTA_PATH)).json())
 
 
@@ -276,13 +271,13 @@ def reset_window(client: Client) -> WindowReset:
     the usual status errors otherwise. Not idempotent, so it is sent once, never retried
     (a retry after a lost answer could spend a second reset).
     """
-    _check(client)
+    client.provider.require(FIRMWARE, "quota")
     return parse_reset_window(
         client.request("POST", RESET_WINDOW_PATH, max_retries=0).json())
 
 
 async def areset_window(client: AsyncClient) -> WindowReset:
     """Async twin of :func:`reset_window` (same caveats)."""
-    _check(client)
+    client.provider.require(FIRMWARE, "quota")
     resp = await client.request("POST", RESET_WINDOW_PATH, max_retries=0)
     return parse_reset_window(resp.json())
