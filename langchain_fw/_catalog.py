@@ -10,13 +10,14 @@ pydantic fields, that reuse the chat model's own lazily created fw_core client (
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Unpack
+import importlib
+from typing import TYPE_CHECKING, Any, Unpack
 
-from fw_core import models as fw_models
-from fw_core import quota as fw_quota
 from langchain_fw._errors import translate_errors
 
 if TYPE_CHECKING:
+    from fw_core import models as fw_models
+    from fw_core import quota as fw_quota
     from langchain_fw._base import FwClientMixin
 
     _Base = FwClientMixin
@@ -24,6 +25,11 @@ else:
     _Base = object
 
 __all__ = ["CatalogMixin", "QuotaMixin"]
+
+
+def _module(name: str) -> Any:
+    # Loaded on first use: importing the chat classes should not pay for the catalog.
+    return importlib.import_module(f"fw_core.{name}")
 
 
 class CatalogMixin(_Base):
@@ -52,14 +58,14 @@ class CatalogMixin(_Base):
         see :func:`fw_core.models.list_models`.
         """
         with translate_errors():
-            return fw_models.list_models(self._client(), **filters)
+            return _module("models").list_models(self._client(), **filters)
 
     async def alist_models(
         self, **filters: Unpack[fw_models.ModelFilters]
     ) -> list[fw_models.ModelInfo]:
         """Async twin of :meth:`list_models`."""
         with translate_errors():
-            return await fw_models.alist_models(self._aclient(), **filters)
+            return await _module("models").alist_models(self._aclient(), **filters)
 
 
 class QuotaMixin(_Base):
@@ -83,9 +89,9 @@ class QuotaMixin(_Base):
     def get_quota(self) -> fw_quota.FirmwareQuota:
         """This key's quota, normalised."""
         with translate_errors():
-            return fw_quota.get_quota(self._client())
+            return _module("quota").get_quota(self._client())
 
     async def aget_quota(self) -> fw_quota.FirmwareQuota:
         """Async twin of :meth:`get_quota`."""
         with translate_errors():
-            return await fw_quota.aget_quota(self._aclient())
+            return await _module("quota").aget_quota(self._aclient())
