@@ -36,10 +36,20 @@ from benchmarks.targets import evaluate
 
 SUITES = ("imports", "percall", "streaming", "memory", "embeddings")
 HERE = Path(__file__).resolve().parent
-PACKAGES = ("httpx", "pydantic", "langchain-core", "llama-index-core", "openai",
-            "fireworks-ai", "langchain-fireworks", "langchain-openai",
-            "llama-index-llms-fireworks", "llama-index-llms-openai",
-            "llama-index-embeddings-fireworks", "psutil")
+PACKAGES = (
+    "httpx",
+    "pydantic",
+    "langchain-core",
+    "llama-index-core",
+    "openai",
+    "fireworks-ai",
+    "langchain-fireworks",
+    "langchain-openai",
+    "llama-index-llms-fireworks",
+    "llama-index-llms-openai",
+    "llama-index-embeddings-fireworks",
+    "psutil",
+)
 
 
 def _machine() -> dict[str, Any]:
@@ -55,9 +65,14 @@ def _machine() -> dict[str, Any]:
         mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     except (ValueError, OSError):
         mem = 0.0
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": mem,
-            "platform": platform.platform(), "python": platform.python_version(),
-            "load_before": _load()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": mem,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "load_before": _load(),
+    }
 
 
 def _load() -> str:
@@ -79,9 +94,17 @@ def _packages() -> dict[str, str]:
 
 def _commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE.parent,
-                              capture_output=True, text=True, timeout=10,
-                              check=False).stdout.strip() or "?"
+        return (
+            subprocess.run(
+                ["git", "rev-parse", "--short", "HEAD"],
+                cwd=HERE.parent,
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            ).stdout.strip()
+            or "?"
+        )
     except OSError:
         return "?"
 
@@ -106,8 +129,13 @@ def run(settings: Settings, suites: list[str]) -> dict[str, Any]:
     results: dict[str, Any] = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "command": "python -m benchmarks " + " ".join(sys.argv[1:]),
-        "quick": settings.quick, "machine": _machine(), "packages": _packages(),
-        "commit": _commit(), "settings": settings.__dict__, "suites": {}, "server": "?",
+        "quick": settings.quick,
+        "machine": _machine(),
+        "packages": _packages(),
+        "commit": _commit(),
+        "settings": settings.__dict__,
+        "suites": {},
+        "server": "?",
         "notes": [],
     }
     res = results["suites"]
@@ -121,9 +149,11 @@ def run(settings: Settings, suites: list[str]) -> dict[str, Any]:
                 mod = {"percall": percall, "streaming": streaming, "memory": memory}[name]
                 res[name] = _suite(name, mod.run, srv, settings)
     if "embeddings" in suites:
-        opts = ServerOptions(latency=settings.embed_latency,
-                             per_input_latency=settings.embed_per_input,
-                             lift_embedding_limit=True)
+        opts = ServerOptions(
+            latency=settings.embed_latency,
+            per_input_latency=settings.embed_per_input,
+            lift_embedding_limit=True,
+        )
         with DoubleServer(opts) as srv:
             results["server"] = srv.server
             res["embeddings"] = _suite("embeddings", embeddings.run, srv, settings)
@@ -133,20 +163,33 @@ def run(settings: Settings, suites: list[str]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--quick", action="store_true", help="small sizes; under 60 s")
     p.add_argument("--only", default="", help=f"comma-separated suites of {SUITES}")
-    p.add_argument("--adapters", default="",
-                   help="comma-separated substrings of client names to keep")
+    p.add_argument(
+        "--adapters", default="", help="comma-separated substrings of client names to keep"
+    )
     p.add_argument("--reps", type=int, default=0, help="override every repetition count")
-    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                   help="override one size from benchmarks/settings.py, e.g. mem_calls=2000")
-    p.add_argument("--write-md", action="store_true",
-                   help="regenerate RESULTS.md even for a quick or partial run")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override one size from benchmarks/settings.py, e.g. mem_calls=2000",
+    )
+    p.add_argument(
+        "--write-md",
+        action="store_true",
+        help="regenerate RESULTS.md even for a quick or partial run",
+    )
     p.add_argument("--no-save", action="store_true", help="print only; write no files")
-    p.add_argument("--provisional", default="",
-                   help="label RESULTS.md as provisional, with this reason")
+    p.add_argument(
+        "--provisional", default="", help="label RESULTS.md as provisional, with this reason"
+    )
     args = p.parse_args(argv)
 
     settings = QUICK if args.quick else FULL
@@ -155,8 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.set:
         settings = override(settings, args.set)
     if args.adapters:
-        settings = replace(settings, only_adapters=tuple(
-            a.strip() for a in args.adapters.split(",") if a.strip()))
+        settings = replace(
+            settings, only_adapters=tuple(a.strip() for a in args.adapters.split(",") if a.strip())
+        )
     suites = [s.strip() for s in args.only.split(",") if s.strip()] or list(SUITES)
     unknown = set(suites) - set(SUITES)
     if unknown:
@@ -175,8 +219,9 @@ def main(argv: list[str] | None = None) -> int:
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(results, indent=1, default=str))
         print(f"[bench] wrote {out.relative_to(HERE.parent)}", file=sys.stderr)
-        full = not settings.quick and set(suites) == set(SUITES) and not args.adapters \
-            and not args.set
+        full = (
+            not settings.quick and set(suites) == set(SUITES) and not args.adapters and not args.set
+        )
         if full or args.write_md:
             (HERE / "RESULTS.md").write_text(text)
             print("[bench] wrote benchmarks/RESULTS.md", file=sys.stderr)

@@ -18,8 +18,15 @@ from typing import Any
 
 __all__ = ["serve_fallback"]
 
-_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
-            405: "Method Not Allowed", 429: "Too Many Requests", 500: "Internal Server Error"}
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
 
 
 async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, str], bytes]:
@@ -43,8 +50,11 @@ async def _play(writer: asyncio.StreamWriter, outcome: Any, keep_alive: bool) ->
     if outcome.delay:
         await asyncio.sleep(outcome.delay)
     status = outcome.status
-    hdrs = [(k, v) for k, v in outcome.headers if k.lower() not in
-            ("content-length", "transfer-encoding", "connection")]
+    hdrs = [
+        (k, v)
+        for k, v in outcome.headers
+        if k.lower() not in ("content-length", "transfer-encoding", "connection")
+    ]
     lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}"]
     lines += [f"{k}: {v}" for k, v in hdrs]
     lines.append("connection: " + ("keep-alive" if keep_alive else "close"))

@@ -87,8 +87,9 @@ class ChatSpec:
     factory: Callable[[Endpoints, int, int], ChatAdapter]  # (urls, max_tokens, floor_chunks)
 
 
-def build(spec: ChatSpec, urls: Endpoints, max_tokens: int,
-          floor_chunks: int) -> tuple[ChatAdapter | None, str]:
+def build(
+    spec: ChatSpec, urls: Endpoints, max_tokens: int, floor_chunks: int
+) -> tuple[ChatAdapter | None, str]:
     """(adapter, "") or (None, why it is not available)."""
     try:
         return spec.factory(urls, max_tokens, floor_chunks), ""
@@ -99,8 +100,9 @@ def build(spec: ChatSpec, urls: Endpoints, max_tokens: int,
 # ----------------------------------------------------------------------------- helpers
 
 
-def _timed_stream(open_stream: Callable[[], Any], has_content: Callable[[Any], bool]
-                  ) -> StreamResult:
+def _timed_stream(
+    open_stream: Callable[[], Any], has_content: Callable[[Any], bool]
+) -> StreamResult:
     """Open the stream and consume it; time to first token counts from before the open."""
     start = time.perf_counter()
     ttft = 0.0
@@ -113,8 +115,9 @@ def _timed_stream(open_stream: Callable[[], Any], has_content: Callable[[Any], b
     return StreamResult(n, ttft)
 
 
-async def _atimed_stream(open_stream: Callable[[], Any],
-                         has_content: Callable[[Any], bool]) -> StreamResult:
+async def _atimed_stream(
+    open_stream: Callable[[], Any], has_content: Callable[[Any], bool]
+) -> StreamResult:
     """Async twin of :func:`_timed_stream`; ``open_stream`` may return an awaitable."""
     start = time.perf_counter()
     ttft = 0.0
@@ -147,8 +150,11 @@ class RawHttpx(ChatAdapter):
     def __init__(self, base: str, model: str, max_tokens: int) -> None:
         self.url = base + "/chat/completions"
         self.headers = {"Authorization": f"Bearer {API_KEY}"}
-        self.body = {"model": model, "messages": [{"role": "user", "content": PROMPT}],
-                     "max_tokens": max_tokens}
+        self.body = {
+            "model": model,
+            "messages": [{"role": "user", "content": PROMPT}],
+            "max_tokens": max_tokens,
+        }
         self.sbody = {**self.body, "stream": True}
         self.http = httpx.Client(timeout=60)
         self.ahttp: httpx.AsyncClient | None = None
@@ -175,8 +181,7 @@ class RawHttpx(ChatAdapter):
 
     def stream(self) -> StreamResult:
         def lines() -> Any:
-            with self.http.stream("POST", self.url, json=self.sbody,
-                                  headers=self.headers) as r:
+            with self.http.stream("POST", self.url, json=self.sbody, headers=self.headers) as r:
                 r.raise_for_status()
                 yield from (self._content(line) for line in r.iter_lines())
 
@@ -188,8 +193,7 @@ class RawHttpx(ChatAdapter):
         http = self.ahttp
 
         async def lines() -> Any:
-            async with http.stream("POST", self.url, json=self.sbody,
-                                   headers=self.headers) as r:
+            async with http.stream("POST", self.url, json=self.sbody, headers=self.headers) as r:
                 r.raise_for_status()
                 async for line in r.aiter_lines():
                     yield self._content(line)
@@ -209,8 +213,11 @@ class OpenAISDK(ChatAdapter):
 
         self.client = openai.OpenAI(api_key=API_KEY, base_url=base)
         self.aclient = openai.AsyncOpenAI(api_key=API_KEY, base_url=base)
-        self.kw = {"model": model, "messages": [{"role": "user", "content": PROMPT}],
-                   "max_tokens": max_tokens}
+        self.kw = {
+            "model": model,
+            "messages": [{"role": "user", "content": PROMPT}],
+            "max_tokens": max_tokens,
+        }
 
     def call(self) -> str:
         return self.client.chat.completions.create(**self.kw).choices[0].message.content or ""
@@ -225,11 +232,13 @@ class OpenAISDK(ChatAdapter):
 
     def stream(self) -> StreamResult:
         return _timed_stream(
-            lambda: self.client.chat.completions.create(**self.kw, stream=True), self._has)
+            lambda: self.client.chat.completions.create(**self.kw, stream=True), self._has
+        )
 
     async def astream(self) -> StreamResult:
         return await _atimed_stream(
-            lambda: self.aclient.chat.completions.create(**self.kw, stream=True), self._has)
+            lambda: self.aclient.chat.completions.create(**self.kw, stream=True), self._has
+        )
 
     def close(self) -> None:
         self.client.close()
@@ -268,15 +277,21 @@ class LangChainChat(ChatAdapter):
 def _ours_lc_fireworks(u: Endpoints, max_tokens: int, _: int) -> ChatAdapter:
     from langchain_fw import ChatFireworks
 
-    return LangChainChat(ChatFireworks(model=FIREWORKS_MODEL, api_key=API_KEY,
-                                       base_url=u.fireworks, max_tokens=max_tokens))
+    return LangChainChat(
+        ChatFireworks(
+            model=FIREWORKS_MODEL, api_key=API_KEY, base_url=u.fireworks, max_tokens=max_tokens
+        )
+    )
 
 
 def _ours_lc_firmware(u: Endpoints, max_tokens: int, _: int) -> ChatAdapter:
     from langchain_fw import ChatFirmware
 
-    return LangChainChat(ChatFirmware(model=FIRMWARE_MODEL, api_key=API_KEY,
-                                      base_url=u.firmware, max_tokens=max_tokens))
+    return LangChainChat(
+        ChatFirmware(
+            model=FIRMWARE_MODEL, api_key=API_KEY, base_url=u.firmware, max_tokens=max_tokens
+        )
+    )
 
 
 def _anchor_lc_fireworks(u: Endpoints, max_tokens: int, _: int) -> ChatAdapter:
@@ -284,15 +299,19 @@ def _anchor_lc_fireworks(u: Endpoints, max_tokens: int, _: int) -> ChatAdapter:
 
     # Its SDK (fireworks-ai) appends /v1/... to an overridden base, so it gets .../inference.
     root = u.fireworks.removesuffix("/v1")
-    return LangChainChat(ChatFireworks(model=FIREWORKS_MODEL, api_key=API_KEY,
-                                       base_url=root, max_tokens=max_tokens))
+    return LangChainChat(
+        ChatFireworks(model=FIREWORKS_MODEL, api_key=API_KEY, base_url=root, max_tokens=max_tokens)
+    )
 
 
 def _anchor_lc_openai(u: Endpoints, max_tokens: int, _: int) -> ChatAdapter:
     from langchain_openai import ChatOpenAI
 
-    return LangChainChat(ChatOpenAI(model=FIREWORKS_MODEL, api_key=API_KEY,
-                                    base_url=u.fireworks, max_tokens=max_tokens))
+    return LangChainChat(
+        ChatOpenAI(
+            model=FIREWORKS_MODEL, api_key=API_KEY, base_url=u.fireworks, max_tokens=max_tokens
+        )
+    )
 
 
 def _floor_lc(u: Endpoints, max_tokens: int, floor_chunks: int) -> ChatAdapter:
@@ -329,15 +348,21 @@ class LlamaIndexChat(ChatAdapter):
 def _ours_li_fireworks(u: Endpoints, max_tokens: int, _: int) -> ChatAdapter:
     from llamaindex_fw import Fireworks
 
-    return LlamaIndexChat(Fireworks(model=FIREWORKS_MODEL, api_key=API_KEY,
-                                    base_url=u.fireworks, max_tokens=max_tokens))
+    return LlamaIndexChat(
+        Fireworks(
+            model=FIREWORKS_MODEL, api_key=API_KEY, base_url=u.fireworks, max_tokens=max_tokens
+        )
+    )
 
 
 def _anchor_li_fireworks(u: Endpoints, max_tokens: int, _: int) -> ChatAdapter:
     from llama_index.llms.fireworks import Fireworks
 
-    return LlamaIndexChat(Fireworks(model=FIREWORKS_MODEL, api_key=API_KEY,
-                                    api_base=u.fireworks, max_tokens=max_tokens))
+    return LlamaIndexChat(
+        Fireworks(
+            model=FIREWORKS_MODEL, api_key=API_KEY, api_base=u.fireworks, max_tokens=max_tokens
+        )
+    )
 
 
 def _floor_li(u: Endpoints, max_tokens: int, floor_chunks: int) -> ChatAdapter:
@@ -349,22 +374,45 @@ def _floor_li(u: Endpoints, max_tokens: int, floor_chunks: int) -> ChatAdapter:
 # ----------------------------------------------------------------------------- registry
 
 CHAT_SPECS: tuple[ChatSpec, ...] = (
-    ChatSpec("raw httpx", "baseline", "http", "fireworks",
-             lambda u, m, _: RawHttpx(u.fireworks, FIREWORKS_MODEL, m)),
-    ChatSpec("raw httpx (firmware)", "baseline", "http", "firmware",
-             lambda u, m, _: RawHttpx(u.firmware, FIRMWARE_MODEL, m)),
-    ChatSpec("openai SDK", "anchor", "http", "fireworks",
-             lambda u, m, _: OpenAISDK(u.fireworks, FIREWORKS_MODEL, m)),
-    ChatSpec("langchain_fw.ChatFireworks", "ours", "langchain", "fireworks",
-             _ours_lc_fireworks),
+    ChatSpec(
+        "raw httpx",
+        "baseline",
+        "http",
+        "fireworks",
+        lambda u, m, _: RawHttpx(u.fireworks, FIREWORKS_MODEL, m),
+    ),
+    ChatSpec(
+        "raw httpx (firmware)",
+        "baseline",
+        "http",
+        "firmware",
+        lambda u, m, _: RawHttpx(u.firmware, FIRMWARE_MODEL, m),
+    ),
+    ChatSpec(
+        "openai SDK",
+        "anchor",
+        "http",
+        "fireworks",
+        lambda u, m, _: OpenAISDK(u.fireworks, FIREWORKS_MODEL, m),
+    ),
+    ChatSpec("langchain_fw.ChatFireworks", "ours", "langchain", "fireworks", _ours_lc_fireworks),
     ChatSpec("langchain_fw.ChatFirmware", "ours", "langchain", "firmware", _ours_lc_firmware),
-    ChatSpec("langchain_fireworks.ChatFireworks", "anchor", "langchain", "fireworks",
-             _anchor_lc_fireworks),
-    ChatSpec("langchain_openai.ChatOpenAI", "anchor", "langchain", "fireworks",
-             _anchor_lc_openai),
+    ChatSpec(
+        "langchain_fireworks.ChatFireworks",
+        "anchor",
+        "langchain",
+        "fireworks",
+        _anchor_lc_fireworks,
+    ),
+    ChatSpec("langchain_openai.ChatOpenAI", "anchor", "langchain", "fireworks", _anchor_lc_openai),
     ChatSpec("langchain-core floor (no I/O)", "floor", "langchain", "none", _floor_lc),
     ChatSpec("llamaindex_fw.Fireworks", "ours", "llamaindex", "fireworks", _ours_li_fireworks),
-    ChatSpec("llama_index.llms.fireworks.Fireworks", "anchor", "llamaindex", "fireworks",
-             _anchor_li_fireworks),
+    ChatSpec(
+        "llama_index.llms.fireworks.Fireworks",
+        "anchor",
+        "llamaindex",
+        "fireworks",
+        _anchor_li_fireworks,
+    ),
     ChatSpec("llama-index floor (no I/O)", "floor", "llamaindex", "none", _floor_li),
 )

@@ -33,28 +33,44 @@ def langchain_floor(stream_chunks: int) -> Any:
         def _llm_type(self) -> str:
             return "bench-floor"
 
-        def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                      run_manager: CallbackManagerForLLMRun | None = None,
-                      **kwargs: Any) -> ChatResult:
+        def _generate(
+            self,
+            messages: list[BaseMessage],
+            stop: list[str] | None = None,
+            run_manager: CallbackManagerForLLMRun | None = None,
+            **kwargs: Any,
+        ) -> ChatResult:
             return ChatResult(generations=[ChatGeneration(message=AIMessage(content=_ANSWER))])
 
-        async def _agenerate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                             run_manager: AsyncCallbackManagerForLLMRun | None = None,
-                             **kwargs: Any) -> ChatResult:
+        async def _agenerate(
+            self,
+            messages: list[BaseMessage],
+            stop: list[str] | None = None,
+            run_manager: AsyncCallbackManagerForLLMRun | None = None,
+            **kwargs: Any,
+        ) -> ChatResult:
             return self._generate(messages, stop)
 
-        def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                    run_manager: CallbackManagerForLLMRun | None = None,
-                    **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        def _stream(
+            self,
+            messages: list[BaseMessage],
+            stop: list[str] | None = None,
+            run_manager: CallbackManagerForLLMRun | None = None,
+            **kwargs: Any,
+        ) -> Iterator[ChatGenerationChunk]:
             for i in range(self.chunks):
                 chunk = ChatGenerationChunk(message=AIMessageChunk(content=f"w{i} "))
                 if run_manager:
                     run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
 
-        async def _astream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                           run_manager: AsyncCallbackManagerForLLMRun | None = None,
-                           **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
+        async def _astream(
+            self,
+            messages: list[BaseMessage],
+            stop: list[str] | None = None,
+            run_manager: AsyncCallbackManagerForLLMRun | None = None,
+            **kwargs: Any,
+        ) -> AsyncIterator[ChatGenerationChunk]:
             for i in range(self.chunks):
                 chunk = ChatGenerationChunk(message=AIMessageChunk(content=f"w{i} "))
                 if run_manager:
@@ -82,13 +98,15 @@ def llamaindex_floor(stream_chunks: int) -> Any:
             return LLMMetadata(model_name="bench-floor", is_chat_model=False)
 
         @llm_completion_callback()
-        def complete(self, prompt: str, formatted: bool = False,
-                     **kwargs: Any) -> CompletionResponse:
+        def complete(
+            self, prompt: str, formatted: bool = False, **kwargs: Any
+        ) -> CompletionResponse:
             return CompletionResponse(text=_ANSWER)
 
         @llm_completion_callback()
-        def stream_complete(self, prompt: str, formatted: bool = False,
-                            **kwargs: Any) -> CompletionResponseGen:
+        def stream_complete(
+            self, prompt: str, formatted: bool = False, **kwargs: Any
+        ) -> CompletionResponseGen:
             def gen() -> CompletionResponseGen:
                 text = ""
                 for i in range(self.chunks):

@@ -58,18 +58,26 @@ class _Canned:
         from fw_core.testing import WireDouble
 
         double = WireDouble(stream_chunks=chunks)
-        body = {"model": FIREWORKS_MODEL, "messages": [{"role": "user", "content": PROMPT}],
-                "max_tokens": MAX_TOKENS}
+        body = {
+            "model": FIREWORKS_MODEL,
+            "messages": [{"role": "user", "content": PROMPT}],
+            "max_tokens": MAX_TOKENS,
+        }
         with httpx.Client(transport=double.transport()) as http:
             r = http.post(URL, json=body, headers={"Authorization": f"Bearer {API_KEY}"})
             self.status = r.status_code
             self.headers = list(r.headers.raw)
             self.content = r.content
             # As the harness's streaming suite: max_tokens high enough for every chunk.
-            sbody = {**body, "max_tokens": 4096, "stream": True,
-                     "stream_options": {"include_usage": True}}
-            with http.stream("POST", URL, json=sbody,
-                             headers={"Authorization": f"Bearer {API_KEY}"}) as s:
+            sbody = {
+                **body,
+                "max_tokens": 4096,
+                "stream": True,
+                "stream_options": {"include_usage": True},
+            }
+            with http.stream(
+                "POST", URL, json=sbody, headers={"Authorization": f"Bearer {API_KEY}"}
+            ) as s:
                 self.sheaders = list(s.headers.raw)
                 self.parts = list(s.iter_raw())
         self.chunks = chunks
@@ -89,10 +97,12 @@ class _Parts(httpx.SyncByteStream, httpx.AsyncByteStream):
 
 def _answer(canned: _Canned, request: httpx.Request, content: bytes) -> httpx.Response:
     if b'"stream":true' in content or b'"stream": true' in content:
-        return httpx.Response(200, headers=canned.sheaders, stream=_Parts(canned.parts),
-                              request=request)
-    return httpx.Response(canned.status, headers=canned.headers, content=canned.content,
-                          request=request)
+        return httpx.Response(
+            200, headers=canned.sheaders, stream=_Parts(canned.parts), request=request
+        )
+    return httpx.Response(
+        canned.status, headers=canned.headers, content=canned.content, request=request
+    )
 
 
 class CannedTransport(httpx.BaseTransport):
@@ -127,8 +137,11 @@ def _raw(canned: _Canned) -> Bench:
     http = httpx.Client(transport=CannedTransport(canned))
     ahttp = httpx.AsyncClient(transport=AsyncCannedTransport(canned))
     headers = {"Authorization": f"Bearer {API_KEY}"}
-    body = {"model": FIREWORKS_MODEL, "messages": [{"role": "user", "content": PROMPT}],
-            "max_tokens": MAX_TOKENS}
+    body = {
+        "model": FIREWORKS_MODEL,
+        "messages": [{"role": "user", "content": PROMPT}],
+        "max_tokens": MAX_TOKENS,
+    }
     sbody = {**body, "stream": True}
 
     def content(line: str) -> str | None:
@@ -220,12 +233,23 @@ def _core(canned: _Canned) -> Bench:
     from fw_core import FIREWORKS, chat
     from fw_core.client import AsyncClient, Client
 
-    client = Client(FIREWORKS, api_key=API_KEY, base_url=BASE,
-                    http_client=httpx.Client(transport=CannedTransport(canned)))
-    aclient = AsyncClient(FIREWORKS, api_key=API_KEY, base_url=BASE,
-                          http_client=httpx.AsyncClient(transport=AsyncCannedTransport(canned)))
-    body = {"model": FIREWORKS_MODEL, "messages": [{"role": "user", "content": PROMPT}],
-            "max_tokens": MAX_TOKENS}
+    client = Client(
+        FIREWORKS,
+        api_key=API_KEY,
+        base_url=BASE,
+        http_client=httpx.Client(transport=CannedTransport(canned)),
+    )
+    aclient = AsyncClient(
+        FIREWORKS,
+        api_key=API_KEY,
+        base_url=BASE,
+        http_client=httpx.AsyncClient(transport=AsyncCannedTransport(canned)),
+    )
+    body = {
+        "model": FIREWORKS_MODEL,
+        "messages": [{"role": "user", "content": PROMPT}],
+        "max_tokens": MAX_TOKENS,
+    }
     b = Bench()
 
     def call() -> Any:
@@ -251,21 +275,31 @@ def _core(canned: _Canned) -> Bench:
 def _lc(canned: _Canned) -> Bench:
     from langchain_fw import ChatFireworks
 
-    return _lc_bench(ChatFireworks(
-        model=FIREWORKS_MODEL, api_key=API_KEY, base_url=BASE, max_tokens=MAX_TOKENS,
-        http_client=httpx.Client(transport=CannedTransport(canned)),
-        http_async_client=httpx.AsyncClient(transport=AsyncCannedTransport(canned)),
-    ))
+    return _lc_bench(
+        ChatFireworks(
+            model=FIREWORKS_MODEL,
+            api_key=API_KEY,
+            base_url=BASE,
+            max_tokens=MAX_TOKENS,
+            http_client=httpx.Client(transport=CannedTransport(canned)),
+            http_async_client=httpx.AsyncClient(transport=AsyncCannedTransport(canned)),
+        )
+    )
 
 
 def _li(canned: _Canned) -> Bench:
     from llamaindex_fw import Fireworks
 
-    return _li_bench(Fireworks(
-        model=FIREWORKS_MODEL, api_key=API_KEY, base_url=BASE, max_tokens=MAX_TOKENS,
-        http_client=httpx.Client(transport=CannedTransport(canned)),
-        async_http_client=httpx.AsyncClient(transport=AsyncCannedTransport(canned)),
-    ))
+    return _li_bench(
+        Fireworks(
+            model=FIREWORKS_MODEL,
+            api_key=API_KEY,
+            base_url=BASE,
+            max_tokens=MAX_TOKENS,
+            http_client=httpx.Client(transport=CannedTransport(canned)),
+            async_http_client=httpx.AsyncClient(transport=AsyncCannedTransport(canned)),
+        )
+    )
 
 
 def _lc_floor(canned: _Canned) -> Bench:
@@ -291,30 +325,48 @@ def _lc_anchor(canned: _Canned) -> Bench:
     from fireworks import Fireworks as FireworksSDK
     from langchain_fireworks import ChatFireworks as AnchorChat
 
-    sdk = FireworksSDK(api_key=API_KEY, base_url="https://api.fireworks.ai/inference",
-                       max_retries=0, http_client=httpx.Client(transport=CannedTransport(canned)))
-    asdk = AsyncFireworks(api_key=API_KEY, base_url="https://api.fireworks.ai/inference",
-                          max_retries=0,
-                          http_client=httpx.AsyncClient(transport=AsyncCannedTransport(canned)))
-    return _lc_bench(AnchorChat(model=FIREWORKS_MODEL, api_key=API_KEY, max_tokens=MAX_TOKENS,
-                                client=sdk.chat.completions,
-                                async_client=asdk.chat.completions))
+    sdk = FireworksSDK(
+        api_key=API_KEY,
+        base_url="https://api.fireworks.ai/inference",
+        max_retries=0,
+        http_client=httpx.Client(transport=CannedTransport(canned)),
+    )
+    asdk = AsyncFireworks(
+        api_key=API_KEY,
+        base_url="https://api.fireworks.ai/inference",
+        max_retries=0,
+        http_client=httpx.AsyncClient(transport=AsyncCannedTransport(canned)),
+    )
+    return _lc_bench(
+        AnchorChat(
+            model=FIREWORKS_MODEL,
+            api_key=API_KEY,
+            max_tokens=MAX_TOKENS,
+            client=sdk.chat.completions,
+            async_client=asdk.chat.completions,
+        )
+    )
 
 
 def _li_anchor(canned: _Canned) -> Bench:
     """llama-index-llms-fireworks on the same transport (httpx clients set after init)."""
     from llama_index.llms.fireworks import Fireworks as AnchorLLM
 
-    llm = AnchorLLM(model=FIREWORKS_MODEL, api_key=API_KEY, api_base=BASE,
-                    max_tokens=MAX_TOKENS)
+    llm = AnchorLLM(model=FIREWORKS_MODEL, api_key=API_KEY, api_base=BASE, max_tokens=MAX_TOKENS)
     llm._http_client = httpx.Client(transport=CannedTransport(canned))
     llm._async_http_client = httpx.AsyncClient(transport=AsyncCannedTransport(canned))
     return _li_bench(llm)
 
 
 CLIENTS: dict[str, Callable[[_Canned], Bench]] = {
-    "raw": _raw, "core": _core, "lc": _lc, "li": _li, "lc-floor": _lc_floor, "li-floor": _li_floor,
-    "lc-anchor": _lc_anchor, "li-anchor": _li_anchor,
+    "raw": _raw,
+    "core": _core,
+    "lc": _lc,
+    "li": _li,
+    "lc-floor": _lc_floor,
+    "li-floor": _li_floor,
+    "lc-anchor": _lc_anchor,
+    "li-anchor": _li_anchor,
 }
 
 
@@ -326,8 +378,9 @@ CLIENTS: dict[str, Callable[[_Canned], Bench]] = {
 CLOCKS: dict[str, Callable[[], float]] = {"wall": time.perf_counter, "cpu": time.process_time}
 
 
-def interleave(fns: dict[str, Callable[[], Any]], reps: int, batch: int,
-               clock: Callable[[], float]) -> dict[str, list[float]]:
+def interleave(
+    fns: dict[str, Callable[[], Any]], reps: int, batch: int, clock: Callable[[], float]
+) -> dict[str, list[float]]:
     """benchmarks.timing.interleave with a choice of clock: seconds per call per rep."""
     out: dict[str, list[float]] = {name: [] for name in fns}
     for rep in range(reps):
@@ -341,8 +394,9 @@ def interleave(fns: dict[str, Callable[[], Any]], reps: int, batch: int,
     return out
 
 
-async def ainterleave(fns: dict[str, Callable[[], Any]], reps: int, batch: int,
-                      clock: Callable[[], float]) -> dict[str, list[float]]:
+async def ainterleave(
+    fns: dict[str, Callable[[], Any]], reps: int, batch: int, clock: Callable[[], float]
+) -> dict[str, list[float]]:
     """Async twin of :func:`interleave` (calls awaited one after another)."""
     out: dict[str, list[float]] = {name: [] for name in fns}
     for rep in range(reps):
@@ -362,6 +416,7 @@ def _stream_fn(fn: Callable[[], int], chunks: int) -> Callable[[], None]:
         n = fn()
         if n < chunks * 0.9:
             raise RuntimeError(f"expected ~{chunks} content chunks, got {n}")
+
     return run
 
 
@@ -370,6 +425,7 @@ def _astream_fn(fn: Callable[[], Any], chunks: int) -> Callable[[], Any]:
         n = await fn()
         if n < chunks * 0.9:
             raise RuntimeError(f"expected ~{chunks} content chunks, got {n}")
+
     return run
 
 
@@ -384,8 +440,15 @@ def _table(title: str, samples: dict[str, list[float]], scale: float, unit: str)
         print(f"  {name:<10} {median(vals) * scale:10.1f} {over:>10}")
 
 
-def measure(clients: list[str], only: set[str], reps: int, batch: int, chunks: int,
-            stream_reps: int, clock: Callable[[], float] = time.perf_counter) -> None:
+def measure(
+    clients: list[str],
+    only: set[str],
+    reps: int,
+    batch: int,
+    chunks: int,
+    stream_reps: int,
+    clock: Callable[[], float] = time.perf_counter,
+) -> None:
     canned = _Canned(chunks)
     benches = {name: CLIENTS[name](canned) for name in clients}
     for b in benches.values():  # warm up: first calls build clients, caches, schemas
@@ -395,14 +458,22 @@ def measure(clients: list[str], only: set[str], reps: int, batch: int, chunks: i
         _measure(benches, only, reps, batch, chunks, stream_reps, clock)
 
 
-def _measure(benches: dict[str, Bench], only: set[str], reps: int, batch: int, chunks: int,
-             stream_reps: int, clock: Callable[[], float]) -> None:
+def _measure(
+    benches: dict[str, Bench],
+    only: set[str],
+    reps: int,
+    batch: int,
+    chunks: int,
+    stream_reps: int,
+    clock: Callable[[], float],
+) -> None:
     if "call" in only:
         s = interleave({n: b.call for n, b in benches.items()}, reps, batch, clock)
         _table("per call, sync", s, 1e6, "us")
     if "stream" in only:
-        s = interleave({n: _stream_fn(b.stream, chunks) for n, b in benches.items()},
-                       stream_reps, 1, clock)
+        s = interleave(
+            {n: _stream_fn(b.stream, chunks) for n, b in benches.items()}, stream_reps, 1, clock
+        )
         _table("per chunk, sync stream", s, 1e6 / chunks, "us/chunk")
 
     async def go() -> None:
@@ -410,20 +481,23 @@ def _measure(benches: dict[str, Bench], only: set[str], reps: int, batch: int, c
             for _ in range(3):
                 await b.acall()
         if "call" in only:
-            s = await ainterleave({n: b.acall for n, b in benches.items()}, reps, batch,
-                                  clock)
+            s = await ainterleave({n: b.acall for n, b in benches.items()}, reps, batch, clock)
             _table("per call, async", s, 1e6, "us")
         if "stream" in only:
             s = await ainterleave(
                 {n: _astream_fn(b.astream, chunks) for n, b in benches.items()},
-                stream_reps, 1, clock)
+                stream_reps,
+                1,
+                clock,
+            )
             _table("per chunk, async stream", s, 1e6 / chunks, "us/chunk")
 
     asyncio.run(go())
 
 
-def profile(name: str, mode: str, n: int, chunks: int, top: int, sort: str,
-            callers: str = "") -> None:
+def profile(
+    name: str, mode: str, n: int, chunks: int, top: int, sort: str, callers: str = ""
+) -> None:
     canned = _Canned(chunks)
     b = CLIENTS[name](canned)
     prof = cProfile.Profile()
@@ -457,36 +531,52 @@ def profile(name: str, mode: str, n: int, chunks: int, top: int, sort: str,
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.profile_call", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks.profile_call",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--clients", default="raw,lc,li,lc-floor,li-floor")
     p.add_argument("--only", default="call,stream", help="call and/or stream")
     p.add_argument("--reps", type=int, default=15)
     p.add_argument("--batch", type=int, default=100, help="calls per client per repetition")
     p.add_argument("--chunks", type=int, default=1000, help="content chunks per stream")
     p.add_argument("--stream-reps", type=int, default=9)
-    p.add_argument("--clock", default="wall", choices=sorted(CLOCKS),
-                   help="wall time, or this process's CPU time (robust to other load)")
+    p.add_argument(
+        "--clock",
+        default="wall",
+        choices=sorted(CLOCKS),
+        help="wall time, or this process's CPU time (robust to other load)",
+    )
     p.add_argument("--profile", default="", help="cProfile this client instead of timing")
     p.add_argument("--mode", default="sync", choices=("sync", "async", "stream", "astream"))
     p.add_argument("--n", type=int, default=500, help="calls (or streams) to profile")
     p.add_argument("--top", type=int, default=40)
     p.add_argument("--sort", default="tottime")
-    p.add_argument("--callers", default="", help="with --profile: who calls functions matching "
-                                                 "this regex")
+    p.add_argument(
+        "--callers", default="", help="with --profile: who calls functions matching this regex"
+    )
     args = p.parse_args(argv)
     if args.profile:
-        profile(args.profile, args.mode, args.n, args.chunks, args.top, args.sort,
-                args.callers)
+        profile(args.profile, args.mode, args.n, args.chunks, args.top, args.sort, args.callers)
         return 0
     clients = [c.strip() for c in args.clients.split(",") if c.strip()]
     unknown = set(clients) - set(CLIENTS)
     if unknown:
         p.error(f"unknown clients {sorted(unknown)}; choose from {sorted(CLIENTS)}")
-    print(f"clock: {args.clock}; in-process canned transport; overhead = client - raw httpx, "
-          "paired per rep")
-    measure(clients, {s.strip() for s in args.only.split(",")}, args.reps, args.batch,
-            args.chunks, args.stream_reps, CLOCKS[args.clock])
+    print(
+        f"clock: {args.clock}; in-process canned transport; overhead = client - raw httpx, "
+        "paired per rep"
+    )
+    measure(
+        clients,
+        {s.strip() for s in args.only.split(",")},
+        args.reps,
+        args.batch,
+        args.chunks,
+        args.stream_reps,
+        CLOCKS[args.clock],
+    )
     return 0
 
 

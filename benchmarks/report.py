@@ -28,8 +28,11 @@ def _avail(row: dict[str, Any]) -> str:
 
 
 def _anchor_for(row: dict[str, Any]) -> str:
-    return ("llama_index.llms.fireworks.Fireworks" if row["family"] == "llamaindex"
-            else "langchain_fireworks.ChatFireworks")
+    return (
+        "llama_index.llms.fireworks.Fireworks"
+        if row["family"] == "llamaindex"
+        else "langchain_fireworks.ChatFireworks"
+    )
 
 
 def _find(rows: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
@@ -38,14 +41,18 @@ def _find(rows: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
 
 def _percall(sec: dict[str, Any]) -> list[str]:
     rows = sec["rows"]
-    out = [f"### Per-call overhead, small non-streaming chat (ms per call; {sec['reps']} "
-           f"interleaved reps x {sec['calls_per_batch']} calls, medians)", "",
-           "Overhead = median over reps of (client - raw httpx in the same rep); floors do "
-           "no I/O, so their column is their whole cost. Ratio = overhead / the framework "
-           "anchor's overhead (langchain-fireworks, or llama-index's Fireworks).", "",
-           "| client | kind | sync median | sync overhead | ratio | async median "
-           "| async overhead | ratio | new conns/call (sync/async) |",
-           "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    out = [
+        f"### Per-call overhead, small non-streaming chat (ms per call; {sec['reps']} "
+        f"interleaved reps x {sec['calls_per_batch']} calls, medians)",
+        "",
+        "Overhead = median over reps of (client - raw httpx in the same rep); floors do "
+        "no I/O, so their column is their whole cost. Ratio = overhead / the framework "
+        "anchor's overhead (langchain-fireworks, or llama-index's Fireworks).",
+        "",
+        "| client | kind | sync median | sync overhead | ratio | async median "
+        "| async overhead | ratio | new conns/call (sync/async) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in rows:
         if not r.get("available"):
             out.append(f"| {r['name']}{_avail(r)} | {r['kind']} | | | | | | | |")
@@ -57,8 +64,11 @@ def _percall(sec: dict[str, Any]) -> list[str]:
             m = r.get(mode) or {}
             a = (anchor or {}).get(mode) or {}
             ov = m.get("overhead")
-            cells += [_ms(m.get("median")), _ms(ov if ov is not None else None),
-                      _ratio(ov, a.get("overhead")) if r["kind"] != "baseline" else ""]
+            cells += [
+                _ms(m.get("median")),
+                _ms(ov if ov is not None else None),
+                _ratio(ov, a.get("overhead")) if r["kind"] != "baseline" else "",
+            ]
             n = m.get("new_connections_per_call")
             conns.append("—" if n is None else f"{n:g}")
         if r.get("async_reason"):
@@ -69,16 +79,20 @@ def _percall(sec: dict[str, Any]) -> list[str]:
 
 def _streaming(sec: dict[str, Any]) -> list[str]:
     rows = sec["rows"]
-    out = [f"### Streaming a {sec['chunks_requested']}-chunk response ({sec['reps']} "
-           "interleaved reps, medians)", "",
-           "Per chunk = stream time / content chunks; overhead = paired (client - raw "
-           "httpx) / chunks. Peak = tracemalloc peak of one sync stream (Python "
-           "allocations). New conns = connections the double accepted per back-to-back "
-           "stream (0 = keep-alive survives the stream).", "",
-           "| client | chunks | sync us/chunk | sync overhead us/chunk | ratio | TTFT ms "
-           "| async us/chunk | async overhead | ratio | new conns/stream (sync/async) "
-           "| peak KiB |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    out = [
+        f"### Streaming a {sec['chunks_requested']}-chunk response ({sec['reps']} "
+        "interleaved reps, medians)",
+        "",
+        "Per chunk = stream time / content chunks; overhead = paired (client - raw "
+        "httpx) / chunks. Peak = tracemalloc peak of one sync stream (Python "
+        "allocations). New conns = connections the double accepted per back-to-back "
+        "stream (0 = keep-alive survives the stream).",
+        "",
+        "| client | chunks | sync us/chunk | sync overhead us/chunk | ratio | TTFT ms "
+        "| async us/chunk | async overhead | ratio | new conns/stream (sync/async) "
+        "| peak KiB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in rows:
         if not r.get("available"):
             out.append(f"| {r['name']}{_avail(r)} | | | | | | | | | | |")
@@ -89,43 +103,62 @@ def _streaming(sec: dict[str, Any]) -> list[str]:
         sov = (s.get("per_chunk") or {}).get("overhead")
         aov = (a.get("per_chunk") or {}).get("overhead")
         base = r["kind"] == "baseline"
-        conns = "/".join("—" if m.get("new_connections_per_stream") is None
-                         else f"{m['new_connections_per_stream']:g}" for m in (s, a))
+        conns = "/".join(
+            "—"
+            if m.get("new_connections_per_stream") is None
+            else f"{m['new_connections_per_stream']:g}"
+            for m in (s, a)
+        )
         peak = r.get("tracemalloc_peak_bytes")
         cells = [
-            r["name"], str(s.get("chunks", "—")), _us((s.get("per_chunk") or {}).get("median")),
-            _us(sov), "" if base else _ratio(sov, (sa.get("per_chunk") or {}).get("overhead")),
+            r["name"],
+            str(s.get("chunks", "—")),
+            _us((s.get("per_chunk") or {}).get("median")),
+            _us(sov),
+            "" if base else _ratio(sov, (sa.get("per_chunk") or {}).get("overhead")),
             _ms((s.get("ttft") or {}).get("median")),
-            _us((a.get("per_chunk") or {}).get("median")), _us(aov),
+            _us((a.get("per_chunk") or {}).get("median")),
+            _us(aov),
             "" if base else _ratio(aov, (aa.get("per_chunk") or {}).get("overhead")),
-            conns, "—" if peak is None else f"{peak / 1024:.0f}",
+            conns,
+            "—" if peak is None else f"{peak / 1024:.0f}",
         ]
         out.append("| " + " | ".join(cells) + " |")
     return out
 
 
 def _embeddings(sec: dict[str, Any]) -> list[str]:
-    out = [f"### Embedding {sec['texts']:,} short texts ({sec['reps']} interleaved reps, "
-           f"median seconds)", "",
-           f"The double charges {sec['latency_per_request'] * 1e3:g} ms per request plus "
-           f"{sec['latency_per_input'] * 1e3:g} ms per input; its per-request input limit "
-           f"is lifted so an oversize request can be timed (the real limit is "
-           f"{sec['input_limit']}).", "",
-           "| client | kind | median s | requests | max inputs/request | within limit |",
-           "|---|---|---:|---:|---:|---|"]
+    out = [
+        f"### Embedding {sec['texts']:,} short texts ({sec['reps']} interleaved reps, "
+        f"median seconds)",
+        "",
+        f"The double charges {sec['latency_per_request'] * 1e3:g} ms per request plus "
+        f"{sec['latency_per_input'] * 1e3:g} ms per input; its per-request input limit "
+        f"is lifted so an oversize request can be timed (the real limit is "
+        f"{sec['input_limit']}).",
+        "",
+        "| client | kind | median s | requests | max inputs/request | within limit |",
+        "|---|---|---:|---:|---:|---|",
+    ]
     for r in sec["rows"]:
         if not r.get("available"):
             out.append(f"| {r['name']}{_avail(r)} | {r['kind']} | | | | |")
             continue
-        out.append(f"| {r['name']} | {r['kind']} | {r.get('median_seconds', 0):.2f} | "
-                   f"{r.get('requests')} | {r.get('max_inputs_per_request')} | "
-                   f"{'yes' if r.get('within_input_limit') else 'NO'} |")
+        out.append(
+            f"| {r['name']} | {r['kind']} | {r.get('median_seconds', 0):.2f} | "
+            f"{r.get('requests')} | {r.get('max_inputs_per_request')} | "
+            f"{'yes' if r.get('within_input_limit') else 'NO'} |"
+        )
     return out
 
 
 def _imports(sec: dict[str, Any]) -> list[str]:
-    out = [f"### Import time (fresh interpreter, best of {sec['reps']}; ms)", "",
-           "| statement | best | median |", "|---|---:|---:|"]
+    out = [
+        f"### Import time (fresh interpreter, best of {sec['reps']}; ms)",
+        "",
+        "| statement | best | median |",
+        "|---|---:|---:|",
+    ]
     for r in sec["rows"]:
         if not r.get("available"):
             out.append(f"| `{r['label']}` (not available: {r['reason']}) | | |")
@@ -135,19 +168,25 @@ def _imports(sec: dict[str, Any]) -> list[str]:
 
 
 def _memory(sec: dict[str, Any]) -> list[str]:
-    out = [f"### Memory: RSS over {sec['calls']:,} calls and {sec['streams']} streams of "
-           f"{sec['chunks_per_stream']} chunks (fresh process per client, after "
-           f"{sec['warmup_calls']} warm-up calls; KiB)", "",
-           "| client | calls: growth | calls: 2nd-half growth | streams: growth "
-           "| streams: 2nd-half growth | connections opened |", "|---|---:|---:|---:|---:|---:|"]
+    out = [
+        f"### Memory: RSS over {sec['calls']:,} calls and {sec['streams']} streams of "
+        f"{sec['chunks_per_stream']} chunks (fresh process per client, after "
+        f"{sec['warmup_calls']} warm-up calls; KiB)",
+        "",
+        "| client | calls: growth | calls: 2nd-half growth | streams: growth "
+        "| streams: 2nd-half growth | connections opened |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for r in sec["rows"]:
         if not r.get("available"):
             out.append(f"| {r['name']}{_avail(r)} | | | | | |")
             continue
         c, s = r["calls"], r["streams"]
-        out.append(f"| {r['name']} | {c['growth'] / 1024:+.0f} | "
-                   f"{c['growth_second_half'] / 1024:+.0f} | {s['growth'] / 1024:+.0f} | "
-                   f"{s['growth_second_half'] / 1024:+.0f} | {r['connections_opened']} |")
+        out.append(
+            f"| {r['name']} | {c['growth'] / 1024:+.0f} | "
+            f"{c['growth_second_half'] / 1024:+.0f} | {s['growth'] / 1024:+.0f} | "
+            f"{s['growth_second_half'] / 1024:+.0f} | {r['connections_opened']} |"
+        )
     return out
 
 
@@ -164,18 +203,29 @@ def render(results: dict[str, Any]) -> str:
         f"Machine: {m['cpu']} ({m['cores']} cores), {m['memory_gib']:.0f} GiB, "
         f"{m['platform']}, Python {m['python']}. Load average before / after the run: "
         f"{m['load_before']} / {m['load_after']}. Server: {results['server']} (separate "
-        "process, 127.0.0.1).", "",
-        "Packages: " + ", ".join(f"{k} {v}" for k, v in results["packages"].items()), "",
+        "process, 127.0.0.1).",
+        "",
+        "Packages: " + ", ".join(f"{k} {v}" for k, v in results["packages"].items()),
+        "",
         "Figures are medians of interleaved repetitions and ratios from this one run; "
         "absolute times depend on the machine and its load and are shown for context "
-        "only.", "",
-        "## Targets", "", "| target | measured | verdict |", "|---|---|---|",
+        "only.",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | verdict |",
+        "|---|---|---|",
     ]
     for c in evaluate(results):
         lines.append(f"| {c.target} | {c.measured} | **{c.verdict}** |")
     lines.append("")
-    renderers = {"percall": _percall, "streaming": _streaming, "embeddings": _embeddings,
-                 "imports": _imports, "memory": _memory}
+    renderers = {
+        "percall": _percall,
+        "streaming": _streaming,
+        "embeddings": _embeddings,
+        "imports": _imports,
+        "memory": _memory,
+    }
     lines += ["## Details", ""]
     for key, fn in renderers.items():
         sec = results["suites"].get(key)

@@ -43,8 +43,14 @@ class ServerOptions:
     max_seconds: float = 1800.0
 
     def argv(self) -> list[str]:
-        out = ["--latency", str(self.latency), "--per-input-latency", str(self.per_input_latency),
-               "--max-seconds", str(self.max_seconds)]
+        out = [
+            "--latency",
+            str(self.latency),
+            "--per-input-latency",
+            str(self.per_input_latency),
+            "--max-seconds",
+            str(self.max_seconds),
+        ]
         if self.stream_chunks:
             out += ["--stream-chunks", str(self.stream_chunks)]
         if self.embedding_dims:
@@ -81,7 +87,11 @@ class DoubleServer(AbstractContextManager["DoubleServer"]):
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         self._proc = subprocess.Popen(
             [self.python, "-m", "benchmarks.server", *self.options.argv()],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=root, bufsize=1,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=root,
+            bufsize=1,
         )
         assert self._proc.stdout is not None
         line = self._proc.stdout.readline()
@@ -135,8 +145,11 @@ def _configure(args: argparse.Namespace) -> Any:
 
         for key in list(validation.EMBEDDING_LIMITS):
             validation.EMBEDDING_LIMITS[key] = 1_000_000
-    return WireDouble(latency=args.latency, per_input_latency=args.per_input_latency,
-                      stream_chunks=args.stream_chunks)
+    return WireDouble(
+        latency=args.latency,
+        per_input_latency=args.per_input_latency,
+        stream_chunks=args.stream_chunks,
+    )
 
 
 class _Memo:
@@ -182,8 +195,11 @@ class _Memo:
 
     def drain(self) -> dict[str, int]:
         with self._lock:
-            out = {"requests": self.requests, "embed_requests": self.embed_requests,
-                   "embed_max_inputs": self.embed_max_inputs}
+            out = {
+                "requests": self.requests,
+                "embed_requests": self.embed_requests,
+                "embed_max_inputs": self.embed_max_inputs,
+            }
             self.requests = self.embed_requests = self.embed_max_inputs = 0
         return out
 

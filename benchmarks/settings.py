@@ -27,20 +27,39 @@ class Settings:
 
     def with_reps(self, reps: int) -> Settings:
         """The same run with every repetition count set to ``reps``."""
-        return replace(self, call_reps=reps, stream_reps=reps, embed_reps=max(1, reps // 3),
-                       import_reps=reps)
+        return replace(
+            self, call_reps=reps, stream_reps=reps, embed_reps=max(1, reps // 3), import_reps=reps
+        )
 
 
 FULL = Settings(
-    quick=False, call_reps=15, call_batch=40, stream_reps=7, stream_chunks=1000,
-    embed_texts=10_000, embed_reps=3, embed_latency=0.05, embed_per_input=0.0002,
-    import_reps=5, mem_calls=10_000, mem_streams=10,
+    quick=False,
+    call_reps=15,
+    call_batch=40,
+    stream_reps=7,
+    stream_chunks=1000,
+    embed_texts=10_000,
+    embed_reps=3,
+    embed_latency=0.05,
+    embed_per_input=0.0002,
+    import_reps=5,
+    mem_calls=10_000,
+    mem_streams=10,
 )
 
 QUICK = Settings(
-    quick=True, call_reps=3, call_batch=5, stream_reps=2, stream_chunks=250,
-    embed_texts=1_000, embed_reps=1, embed_latency=0.05, embed_per_input=0.0002,
-    import_reps=1, mem_calls=300, mem_streams=2,
+    quick=True,
+    call_reps=3,
+    call_batch=5,
+    stream_reps=2,
+    stream_chunks=250,
+    embed_texts=1_000,
+    embed_reps=1,
+    embed_latency=0.05,
+    embed_per_input=0.0002,
+    import_reps=1,
+    mem_calls=300,
+    mem_streams=2,
 )
 
 

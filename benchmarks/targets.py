@@ -52,8 +52,9 @@ def _verdict(ok: bool | None) -> str:
     return "not measured" if ok is None else ("met" if ok else "missed")
 
 
-def _overhead_checks(section: dict[str, Any] | None, what: str, getter: Any,
-                     limit: float = 0.25) -> list[Check]:
+def _overhead_checks(
+    section: dict[str, Any] | None, what: str, getter: Any, limit: float = 0.25
+) -> list[Check]:
     out = []
     pairs = [(o, LC_ANCHOR) for o in OURS_LC] + [(OURS_LI, LI_ANCHOR)]
     for ours, anchor in pairs:
@@ -63,8 +64,13 @@ def _overhead_checks(section: dict[str, Any] | None, what: str, getter: Any,
             av = getter(a.get(mode)) if a and a.get(mode) else None
             r = _ratio(ov, av)
             measured = "n/a" if r is None else f"{r:.2f}x ({_fmt(ov, what)} vs {_fmt(av, what)})"
-            out.append(Check(f"{what}: {ours} <= {limit}x {anchor} ({mode})", measured,
-                             _verdict(None if r is None else r <= limit)))
+            out.append(
+                Check(
+                    f"{what}: {ours} <= {limit}x {anchor} ({mode})",
+                    measured,
+                    _verdict(None if r is None else r <= limit),
+                )
+            )
     return out
 
 
@@ -76,12 +82,14 @@ def _fmt(value: float | None, what: str) -> str:
     return f"{value * 1e3:.2f} ms"
 
 
-def _floor_checks(section: dict[str, Any] | None, what: str, ours_get: Any,
-                  floor_get: Any, limit: float = 2.0) -> list[Check]:
+def _floor_checks(
+    section: dict[str, Any] | None, what: str, ours_get: Any, floor_get: Any, limit: float = 2.0
+) -> list[Check]:
     """The issue's gloss of the 0.25x target: ours within ``limit``x the framework floor."""
     out = []
-    pairs = [(o, "langchain-core floor (no I/O)") for o in OURS_LC] + \
-        [(OURS_LI, "llama-index floor (no I/O)")]
+    pairs = [(o, "langchain-core floor (no I/O)") for o in OURS_LC] + [
+        (OURS_LI, "llama-index floor (no I/O)")
+    ]
     for ours, floor in pairs:
         for mode in ("sync", "async"):
             o, f = _row(section, ours), _row(section, floor)
@@ -89,31 +97,47 @@ def _floor_checks(section: dict[str, Any] | None, what: str, ours_get: Any,
             fv = floor_get(f.get(mode)) if f and f.get(mode) else None
             r = _ratio(ov, fv)
             measured = "n/a" if r is None else f"{r:.2f}x ({_fmt(ov, what)} vs {_fmt(fv, what)})"
-            out.append(Check(f"{what}: {ours} <= {limit:g}x the framework floor ({mode})",
-                             measured, _verdict(None if r is None else r <= limit)))
+            out.append(
+                Check(
+                    f"{what}: {ours} <= {limit:g}x the framework floor ({mode})",
+                    measured,
+                    _verdict(None if r is None else r <= limit),
+                )
+            )
     return out
 
 
 def _percall(section: dict[str, Any] | None) -> list[Check]:
-    return [*_overhead_checks(section, "per-call overhead", lambda m: m.get("overhead")),
-            *_floor_checks(section, "per-call overhead", lambda m: m.get("overhead"),
-                           lambda m: m.get("median"))]
+    return [
+        *_overhead_checks(section, "per-call overhead", lambda m: m.get("overhead")),
+        *_floor_checks(
+            section, "per-call overhead", lambda m: m.get("overhead"), lambda m: m.get("median")
+        ),
+    ]
 
 
 def _streaming(section: dict[str, Any] | None) -> list[Check]:
-    out = _overhead_checks(section, "per-chunk overhead",
-                           lambda m: (m.get("per_chunk") or {}).get("overhead"))
-    out += _floor_checks(section, "per-chunk overhead",
-                         lambda m: (m.get("per_chunk") or {}).get("overhead"),
-                         lambda m: (m.get("per_chunk") or {}).get("median"))
+    out = _overhead_checks(
+        section, "per-chunk overhead", lambda m: (m.get("per_chunk") or {}).get("overhead")
+    )
+    out += _floor_checks(
+        section,
+        "per-chunk overhead",
+        lambda m: (m.get("per_chunk") or {}).get("overhead"),
+        lambda m: (m.get("per_chunk") or {}).get("median"),
+    )
     for ours in (*OURS_LC, OURS_LI):
         row = _row(section, ours)
         for mode in ("sync", "async"):
             m = (row or {}).get(mode) or {}
             n = m.get("new_connections_per_stream")
-            out.append(Check(f"0 new connections per stream: {ours} ({mode})",
-                             "n/a" if n is None else f"{n:g}",
-                             _verdict(None if n is None else n == 0)))
+            out.append(
+                Check(
+                    f"0 new connections per stream: {ours} ({mode})",
+                    "n/a" if n is None else f"{n:g}",
+                    _verdict(None if n is None else n == 0),
+                )
+            )
     return out
 
 
@@ -123,20 +147,35 @@ def _embeddings(section: dict[str, Any] | None) -> list[Check]:
     n = (section or {}).get("texts")
     for ours in ("langchain_fw.FireworksEmbeddings", "llamaindex_fw.FireworksEmbedding"):
         o = rows.get(ours)
-        for anchor, factor in (("llama_index.embeddings.fireworks.FireworksEmbedding", 5.0),
-                               ("langchain_fireworks.FireworksEmbeddings", 2.0)):
+        for anchor, factor in (
+            ("llama_index.embeddings.fireworks.FireworksEmbedding", 5.0),
+            ("langchain_fireworks.FireworksEmbeddings", 2.0),
+        ):
             a = rows.get(anchor)
-            speed = _ratio(a["median_seconds"] if a else None,
-                           o["median_seconds"] if o else None)
-            measured = "n/a" if speed is None else (
-                f"{speed:.1f}x faster ({o['median_seconds']:.2f} s vs "  # type: ignore[index]
-                f"{a['median_seconds']:.2f} s)")  # type: ignore[index]
-            out.append(Check(f"{n} embeddings: {ours} >= {factor:g}x faster than {anchor}",
-                             measured, _verdict(None if speed is None else speed >= factor)))
+            speed = _ratio(a["median_seconds"] if a else None, o["median_seconds"] if o else None)
+            measured = (
+                "n/a"
+                if speed is None
+                else (
+                    f"{speed:.1f}x faster ({o['median_seconds']:.2f} s vs "  # type: ignore[index]
+                    f"{a['median_seconds']:.2f} s)"
+                )
+            )  # type: ignore[index]
+            out.append(
+                Check(
+                    f"{n} embeddings: {ours} >= {factor:g}x faster than {anchor}",
+                    measured,
+                    _verdict(None if speed is None else speed >= factor),
+                )
+            )
         if o:
-            out.append(Check(f"{ours}: no request above the {section['input_limit']}-input "
-                             "limit", f"max {o['max_inputs_per_request']} inputs/request",
-                             _verdict(bool(o.get("within_input_limit")))))
+            out.append(
+                Check(
+                    f"{ours}: no request above the {section['input_limit']}-input limit",
+                    f"max {o['max_inputs_per_request']} inputs/request",
+                    _verdict(bool(o.get("within_input_limit"))),
+                )
+            )
     return out
 
 
@@ -145,20 +184,36 @@ def _imports(section: dict[str, Any] | None) -> list[Check]:
     out = []
     for label, ref in (
         ("import langchain_fw", "import langchain_core.language_models"),
-        ("from langchain_fw import ChatFireworks",
-         "from langchain_core.language_models import BaseChatModel"),
+        (
+            "from langchain_fw import ChatFireworks",
+            "from langchain_core.language_models import BaseChatModel",
+        ),
     ):
         r, b = rows.get(label), rows.get(ref)
         ratio = _ratio(r["best"] if r else None, b["best"] if b else None)
-        measured = "n/a" if ratio is None else (
-            f"{ratio:.2f}x ({r['best'] * 1e3:.0f} ms vs "  # type: ignore[index]
-            f"{b['best'] * 1e3:.0f} ms)")  # type: ignore[index]
-        out.append(Check(f"`{label}` <= 1.2x `{ref}`", measured,
-                         _verdict(None if ratio is None else ratio <= 1.2)))
+        measured = (
+            "n/a"
+            if ratio is None
+            else (
+                f"{ratio:.2f}x ({r['best'] * 1e3:.0f} ms vs "  # type: ignore[index]
+                f"{b['best'] * 1e3:.0f} ms)"
+            )
+        )  # type: ignore[index]
+        out.append(
+            Check(
+                f"`{label}` <= 1.2x `{ref}`",
+                measured,
+                _verdict(None if ratio is None else ratio <= 1.2),
+            )
+        )
     fw = rows.get("import fw_core")
-    out.append(Check("`import fw_core` < 150 ms (absolute, best of N)",
-                     "n/a" if not fw else f"{fw['best'] * 1e3:.0f} ms",
-                     _verdict(None if not fw else fw["best"] < 0.150)))
+    out.append(
+        Check(
+            "`import fw_core` < 150 ms (absolute, best of N)",
+            "n/a" if not fw else f"{fw['best'] * 1e3:.0f} ms",
+            _verdict(None if not fw else fw["best"] < 0.150),
+        )
+    )
     return out
 
 
@@ -169,21 +224,32 @@ def _memory(section: dict[str, Any] | None) -> list[Check]:
             continue
         if not row["name"].startswith(("langchain_fw", "llamaindex_fw")):
             continue
-        for part, label in (("calls", f"{section['calls']} calls"),  # type: ignore[index]
-                            ("streams", f"{section['streams']} streams")):  # type: ignore
+        for part, label in (
+            ("calls", f"{section['calls']} calls"),  # type: ignore[index]
+            ("streams", f"{section['streams']} streams"),
+        ):  # type: ignore
             g = (row.get(part) or {}) if row.get("available") else {}
             half = g.get("growth_second_half")
-            out.append(Check(f"flat RSS over {label}: {row['name']} (2nd-half growth <= "
-                             f"{FLAT_BYTES // 1024 // 1024} MiB)",
-                             "n/a" if half is None else
-                             f"{half / 1024:+.0f} KiB (whole run {g['growth'] / 1024:+.0f} KiB)",
-                             _verdict(None if half is None else half <= FLAT_BYTES)))
+            out.append(
+                Check(
+                    f"flat RSS over {label}: {row['name']} (2nd-half growth <= "
+                    f"{FLAT_BYTES // 1024 // 1024} MiB)",
+                    "n/a"
+                    if half is None
+                    else f"{half / 1024:+.0f} KiB (whole run {g['growth'] / 1024:+.0f} KiB)",
+                    _verdict(None if half is None else half <= FLAT_BYTES),
+                )
+            )
     return out
 
 
 def evaluate(results: dict[str, Any]) -> list[Check]:
     """Every target the issue states, in the issue's order."""
     s = results.get("suites", {})
-    return [*_percall(s.get("percall")), *_streaming(s.get("streaming")),
-            *_embeddings(s.get("embeddings")), *_imports(s.get("imports")),
-            *_memory(s.get("memory"))]
+    return [
+        *_percall(s.get("percall")),
+        *_streaming(s.get("streaming")),
+        *_embeddings(s.get("embeddings")),
+        *_imports(s.get("imports")),
+        *_memory(s.get("memory")),
+    ]

@@ -24,7 +24,12 @@ from contextlib import contextmanager
 from typing import Any
 
 __all__ = [
-    "ainterleave", "frozen_heap", "interleave", "median", "paired_overhead", "quantiles",
+    "ainterleave",
+    "frozen_heap",
+    "interleave",
+    "median",
+    "paired_overhead",
+    "quantiles",
     "rotated",
 ]
 
@@ -72,7 +77,9 @@ def rotated(names: Sequence[str], k: int) -> list[str]:
 
 
 def interleave(
-    fns: dict[str, Callable[[], Any]], reps: int, batch: int,
+    fns: dict[str, Callable[[], Any]],
+    reps: int,
+    batch: int,
     between: Callable[[str], None] | None = None,
 ) -> dict[str, list[float]]:
     """Per-call seconds for each function, one value per repetition (batch mean).
@@ -96,7 +103,9 @@ def interleave(
 
 
 async def ainterleave(
-    fns: dict[str, Callable[[], Awaitable[Any]]], reps: int, batch: int,
+    fns: dict[str, Callable[[], Awaitable[Any]]],
+    reps: int,
+    batch: int,
     between: Callable[[str], None] | None = None,
 ) -> dict[str, list[float]]:
     """Async twin of :func:`interleave` (calls awaited one after another)."""

@@ -29,15 +29,20 @@ _OFFLINE_NOTE = (
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m demo", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m demo",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     g = p.add_mutually_exclusive_group()
     g.add_argument("--live", action="store_true", help="call the real APIs (keys required)")
     g.add_argument("--replay", action="store_true", help="replay cassettes even with keys set")
-    g.add_argument("--record", action="store_true",
-                   help="re-record cassettes/demo/ against the wire double")
-    p.add_argument("--only", action="append", metavar="SECTION",
-                   help="run only this section (repeatable)")
+    g.add_argument(
+        "--record", action="store_true", help="re-record cassettes/demo/ against the wire double"
+    )
+    p.add_argument(
+        "--only", action="append", metavar="SECTION", help="run only this section (repeatable)"
+    )
     p.add_argument("--list", action="store_true", help="list the sections and exit")
     p.add_argument("--traceback", action="store_true", help="show tracebacks of failures")
     return p.parse_args(argv)

@@ -29,8 +29,7 @@ CASSETTES = ROOT / "cassettes"
 KEYS = ("FIREWORKS_API_KEY", "FIRMWARE_API_KEY")
 _PLACEHOLDER = "offline-replay-placeholder"
 # Environment that would send requests elsewhere than the recorded hosts.
-_URL_VARS = ("FIREWORKS_BASE_URL", "FIREWORKS_API_BASE", "FIRMWARE_BASE_URL",
-             "FIRMWARE_API_BASE")
+_URL_VARS = ("FIREWORKS_BASE_URL", "FIREWORKS_API_BASE", "FIRMWARE_BASE_URL", "FIRMWARE_API_BASE")
 
 
 @dataclass(frozen=True)
@@ -91,8 +90,11 @@ class Session:
             self._enter(patch_transports(WireDouble()))
         record_mode = "none" if mode.name == "replay" else "all"
         # Repeats allowed: a reader may run a notebook cell twice.
-        self._cassette = self._enter(_vcr().use_cassette(
-            str(self.path), record_mode=record_mode, allow_playback_repeats=True))
+        self._cassette = self._enter(
+            _vcr().use_cassette(
+                str(self.path), record_mode=record_mode, allow_playback_repeats=True
+            )
+        )
 
     def _enter(self, cm: Any) -> Any:
         value = cm.__enter__()

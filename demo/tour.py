@@ -62,10 +62,12 @@ def langchain_chain() -> None:
     from langchain_fw import ChatFireworks
 
     llm = ChatFireworks(model=FIREWORKS_MODEL, temperature=0, max_tokens=200)
-    prompt = ChatPromptTemplate.from_messages([
-        ("system", "You are a concise assistant. Answer in two sentences."),
-        ("human", "Explain {topic} to a ten-year-old."),
-    ])
+    prompt = ChatPromptTemplate.from_messages(
+        [
+            ("system", "You are a concise assistant. Answer in two sentences."),
+            ("human", "Explain {topic} to a ten-year-old."),
+        ]
+    )
     chain = prompt | llm | StrOutputParser()
     say("chain.invoke({'topic': 'photosynthesis'}) ->")
     say(chain.invoke({"topic": "photosynthesis"}), indent=4)
@@ -73,9 +75,11 @@ def langchain_chain() -> None:
     stream_out(chain.stream({"topic": "rainbows"}), indent=4)
     msg = llm.invoke("Say hello in French.")
     usage = msg.usage_metadata or {}
-    say(f"llm.invoke(...) metadata: model={msg.response_metadata.get('model_name')}, "
+    say(
+        f"llm.invoke(...) metadata: model={msg.response_metadata.get('model_name')}, "
         f"finish_reason={msg.response_metadata.get('finish_reason')}, "
-        f"tokens in/out={usage.get('input_tokens')}/{usage.get('output_tokens')}")
+        f"tokens in/out={usage.get('input_tokens')}/{usage.get('output_tokens')}"
+    )
 
 
 # --- 2. LangChain: a tool-calling agent on ChatFirmware ----------------------------------
@@ -98,8 +102,9 @@ def langchain_agent() -> None:
         """Local time in a city."""
         return f"14:05 in {city}"  # a stand-in for a time-zone lookup
 
-    agent = create_agent(ChatFirmware(model=FIRMWARE_MODEL, temperature=0),
-                         tools=[get_weather, get_time])
+    agent = create_agent(
+        ChatFirmware(model=FIRMWARE_MODEL, temperature=0), tools=[get_weather, get_time]
+    )
     question = "Use get_weather and get_time for 'Lisbon', then sum up."
     say(f"agent.invoke: {question!r}")
     state = agent.invoke({"messages": [("user", question)]})
@@ -166,10 +171,12 @@ def rag() -> None:
     say(f"{len(CORPUS)} texts embedded (nomic-embed-text-v1.5); 4 retrieved, reranked to 2:")
     for d in docs:
         say(f"{d.metadata['relevance_score']:.3f}  {d.page_content}", indent=4)
-    prompt = ChatPromptTemplate.from_messages([
-        ("system", "Answer using only the context."),
-        ("human", "Context:\n{context}\n\nQuestion: {question}"),
-    ])
+    prompt = ChatPromptTemplate.from_messages(
+        [
+            ("system", "Answer using only the context."),
+            ("human", "Context:\n{context}\n\nQuestion: {question}"),
+        ]
+    )
     chain = prompt | ChatFireworks(model=FIREWORKS_MODEL, temperature=0) | StrOutputParser()
     context = "\n".join(d.page_content for d in docs)
     say(f"answer to {question!r}:")
@@ -184,12 +191,15 @@ def llamaindex_query_engine() -> None:
 
     from llamaindex_fw import Fireworks, FireworksEmbedding, FireworksRerank
 
-    docs = [Document(text=t) for t in (
-        "The Eiffel Tower stands in Paris and was completed in 1889.",
-        "Bananas are a yellow fruit rich in potassium.",
-        "The Great Wall of China crosses many provinces.",
-        "Paris is the capital of France and home of the Louvre museum.",
-    )]
+    docs = [
+        Document(text=t)
+        for t in (
+            "The Eiffel Tower stands in Paris and was completed in 1889.",
+            "Bananas are a yellow fruit rich in potassium.",
+            "The Great Wall of China crosses many provinces.",
+            "Paris is the capital of France and home of the Louvre museum.",
+        )
+    ]
     index = VectorStoreIndex.from_documents(docs, embed_model=FireworksEmbedding())
     engine = index.as_query_engine(
         llm=Fireworks(model=FIREWORKS_MODEL, temperature=0),
@@ -229,8 +239,10 @@ def llamaindex_agent() -> None:
         handler = agent.run(task)
         async for event in handler.stream_events():
             if isinstance(event, ToolCallResult):
-                say(f"tool {event.tool_name}({event.tool_kwargs}) = {event.tool_output.content}",
-                    indent=4)
+                say(
+                    f"tool {event.tool_name}({event.tool_kwargs}) = {event.tool_output.content}",
+                    indent=4,
+                )
         return str(await handler)
 
     say(f"agent.run({task!r}) on {FIRMWARE_AGENT_MODEL}:")
@@ -253,8 +265,12 @@ def _tone_wav(seconds: float = 6.0, rate: int = 2000) -> bytes:
         wav.setnchannels(1)
         wav.setsampwidth(1)
         wav.setframerate(rate)
-        wav.writeframes(bytes(128 + int(100 * math.sin(2 * math.pi * 440 * i / rate))
-                              for i in range(int(seconds * rate))))
+        wav.writeframes(
+            bytes(
+                128 + int(100 * math.sin(2 * math.pi * 440 * i / rate))
+                for i in range(int(seconds * rate))
+            )
+        )
     return buf.getvalue()
 
 
@@ -270,37 +286,73 @@ def speech_and_images() -> None:
     say("FireworksAudioParser(diarize=True, chunking='speaker').parse(standup.wav):")
     for doc in parser.parse(Blob.from_data(_tone_wav(), path="standup.wav")):
         meta = doc.metadata
-        say(f"{meta['speaker_id']} {meta['start']:5.2f}-{meta['end']:5.2f}s  "
-            f"{doc.page_content[:60]}", indent=4)
+        say(
+            f"{meta['speaker_id']} {meta['start']:5.2f}-{meta['end']:5.2f}s  "
+            f"{doc.page_content[:60]}",
+            indent=4,
+        )
 
     tool = FireworksImageGeneration()
-    call = {"type": "tool_call", "id": "call_1", "name": tool.name,
-            "args": {"prompt": "a lighthouse at dawn", "aspect_ratio": "16:9", "seed": 7}}
+    call = {
+        "type": "tool_call",
+        "id": "call_1",
+        "name": tool.name,
+        "args": {"prompt": "a lighthouse at dawn", "aspect_ratio": "16:9", "seed": 7},
+    }
     say("FireworksImageGeneration, called the way an agent calls it:")
     message = tool.invoke(call)
     say(f"the model reads: {message.content}", indent=4)
     image = base64.b64decode(message.artifact["base64"])
     width, height = image_size(image) or (0, 0)
-    say(f"the artifact holds {message.artifact['mime_type']}, {width}x{height} px, "
-        f"{len(image)} bytes", indent=4)
+    say(
+        f"the artifact holds {message.artifact['mime_type']}, {width}x{height} px, "
+        f"{len(image)} bytes",
+        indent=4,
+    )
 
 
 FW, FM = "FIREWORKS_API_KEY", "FIRMWARE_API_KEY"
 SECTIONS = [
-    Section("chain", "LangChain: prompt | ChatFireworks | StrOutputParser, invoke and stream",
-            (FW,), langchain_chain),
-    Section("agent", "LangChain: a tool-calling agent (create_agent) on ChatFirmware",
-            (FM,), langchain_agent),
-    Section("structured", "LangChain: structured output into a pydantic model",
-            (FW,), structured_output),
-    Section("rag", "LangChain RAG: FireworksEmbeddings -> vector store -> FireworksRerank -> "
-            "ChatFireworks", (FW,), rag),
-    Section("llamaindex_query", "LlamaIndex: VectorStoreIndex query engine, reranked, streamed",
-            (FW,), llamaindex_query_engine),
-    Section("llamaindex_agent", "LlamaIndex: FunctionAgent with two tools on Firmware",
-            (FM,), llamaindex_agent),
-    Section("speech_images", "Speech and images: a Whisper transcript as speaker-turn "
-            "Documents, a FLUX image from the agent tool", (FW,), speech_and_images),
+    Section(
+        "chain",
+        "LangChain: prompt | ChatFireworks | StrOutputParser, invoke and stream",
+        (FW,),
+        langchain_chain,
+    ),
+    Section(
+        "agent",
+        "LangChain: a tool-calling agent (create_agent) on ChatFirmware",
+        (FM,),
+        langchain_agent,
+    ),
+    Section(
+        "structured", "LangChain: structured output into a pydantic model", (FW,), structured_output
+    ),
+    Section(
+        "rag",
+        "LangChain RAG: FireworksEmbeddings -> vector store -> FireworksRerank -> ChatFireworks",
+        (FW,),
+        rag,
+    ),
+    Section(
+        "llamaindex_query",
+        "LlamaIndex: VectorStoreIndex query engine, reranked, streamed",
+        (FW,),
+        llamaindex_query_engine,
+    ),
+    Section(
+        "llamaindex_agent",
+        "LlamaIndex: FunctionAgent with two tools on Firmware",
+        (FM,),
+        llamaindex_agent,
+    ),
+    Section(
+        "speech_images",
+        "Speech and images: a Whisper transcript as speaker-turn "
+        "Documents, a FLUX image from the agent tool",
+        (FW,),
+        speech_and_images,
+    ),
 ]
 
 
@@ -313,4 +365,3 @@ def find(name: str) -> Section:
         if s.name == name:
             return s
     raise SystemExit(f"no section {name!r}; choose from {', '.join(section_names())}")
-

@@ -69,8 +69,17 @@ _LAZY_ATTRS = {
     "DEFAULT_MAX_RETRIES": "fw_core.client",
 }
 _LAZY_MODULES = {
-    "audio", "chat", "completions", "embeddings", "images", "models", "quota", "rerank",
-    "reasoning", "testing", "transcript",
+    "audio",
+    "chat",
+    "completions",
+    "embeddings",
+    "images",
+    "models",
+    "quota",
+    "rerank",
+    "reasoning",
+    "testing",
+    "transcript",
 }
 
 

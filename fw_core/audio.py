@@ -106,20 +106,34 @@ AudioInput = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[byt
 # Content types by extension, fixed here (not ``mimetypes``, which reads the host's tables)
 # so that the same file is sent the same way on every machine.
 _AUDIO_TYPES = {
-    ".wav": "audio/wav", ".mp3": "audio/mpeg", ".flac": "audio/flac", ".ogg": "audio/ogg",
-    ".oga": "audio/ogg", ".opus": "audio/opus", ".m4a": "audio/mp4", ".mp4": "video/mp4",
-    ".aac": "audio/aac", ".webm": "audio/webm", ".mpeg": "audio/mpeg", ".mpga": "audio/mpeg",
+    ".wav": "audio/wav",
+    ".mp3": "audio/mpeg",
+    ".flac": "audio/flac",
+    ".ogg": "audio/ogg",
+    ".oga": "audio/ogg",
+    ".opus": "audio/opus",
+    ".m4a": "audio/mp4",
+    ".mp4": "video/mp4",
+    ".aac": "audio/aac",
+    ".webm": "audio/webm",
+    ".mpeg": "audio/mpeg",
+    ".mpga": "audio/mpeg",
 }
 _SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
-    (8, b"WAVE", ".wav"), (0, b"fLaC", ".flac"), (0, b"OggS", ".ogg"), (0, b"ID3", ".mp3"),
-    (0, b"\xff\xfb", ".mp3"), (0, b"\xff\xf3", ".mp3"), (4, b"ftyp", ".m4a"),
+    (8, b"WAVE", ".wav"),
+    (0, b"fLaC", ".flac"),
+    (0, b"OggS", ".ogg"),
+    (0, b"ID3", ".mp3"),
+    (0, b"\xff\xfb", ".mp3"),
+    (0, b"\xff\xf3", ".mp3"),
+    (4, b"ftyp", ".m4a"),
     (0, b"\x1a\x45\xdf\xa3", ".webm"),
 )
 
 
 def _sniff_extension(head: bytes) -> str:
     for offset, magic, ext in _SIGNATURES:
-        if head[offset:offset + len(magic)] == magic:
+        if head[offset : offset + len(magic)] == magic:
             return ext
     return ""
 
@@ -157,8 +171,7 @@ def _choice(name: str, value: str | None, allowed: Sequence[str]) -> None:
 
 
 def _speakers(name: str, value: int | None) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                              or value < 1):
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
         raise ConfigurationError(f"{name} must be an integer >= 1, got {value!r}")
 
 
@@ -169,8 +182,12 @@ def _temperature(value: float | Sequence[float] | None) -> str | None:
     if not values:
         raise ConfigurationError("temperature is an empty list")
     for t in values:
-        if isinstance(t, bool) or not isinstance(t, int | float) or not math.isfinite(t) \
-                or not 0 <= t <= 1:
+        if (
+            isinstance(t, bool)
+            or not isinstance(t, int | float)
+            or not math.isfinite(t)
+            or not 0 <= t <= 1
+        ):
             raise ConfigurationError(f"temperature must be between 0 and 1, got {t!r}")
     return ",".join(repr(float(t)) for t in values)
 
@@ -224,8 +241,10 @@ class TranscriptionOptions:
     extra_body: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.model, str) or not self.model.strip() or any(
-            c.isspace() for c in self.model
+        if (
+            not isinstance(self.model, str)
+            or not self.model.strip()
+            or any(c.isspace() for c in self.model)
         ):
             raise ConfigurationError(f"model must be a non-empty id, got {self.model!r}")
         _choice("response_format", self.response_format, RESPONSE_FORMATS)
@@ -237,8 +256,7 @@ class TranscriptionOptions:
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 raise ConfigurationError(f"{name} must be a non-empty string or None")
         if self.language is not None and any(c.isspace() for c in self.language):
-            raise ConfigurationError(f"language must be a code such as 'en', "
-                                     f"got {self.language!r}")
+            raise ConfigurationError(f"language must be a code such as 'en', got {self.language!r}")
         grains = _granularities(self.timestamp_granularities)
         if grains is not None and self.response_format != "verbose_json":
             raise ConfigurationError(
@@ -246,8 +264,7 @@ class TranscriptionOptions:
                 f"not {self.response_format!r}"
             )
         if self.diarize is not None and not isinstance(self.diarize, bool):
-            raise ConfigurationError(f"diarize must be True, False or None, "
-                                     f"got {self.diarize!r}")
+            raise ConfigurationError(f"diarize must be True, False or None, got {self.diarize!r}")
         if self.diarize:
             if self.response_format != "verbose_json":
                 raise ConfigurationError(
@@ -260,8 +277,11 @@ class TranscriptionOptions:
         _speakers("max_speakers", self.max_speakers)
         if (self.min_speakers is not None or self.max_speakers is not None) and not self.diarize:
             raise ConfigurationError("min_speakers / max_speakers need diarize=True")
-        if self.min_speakers is not None and self.max_speakers is not None \
-                and self.min_speakers > self.max_speakers:
+        if (
+            self.min_speakers is not None
+            and self.max_speakers is not None
+            and self.min_speakers > self.max_speakers
+        ):
             raise ConfigurationError(
                 f"min_speakers ({self.min_speakers}) is larger than "
                 f"max_speakers ({self.max_speakers})"
@@ -312,8 +332,9 @@ def options_of(source: object) -> dict[str, Any]:
     return {name: getattr(source, name) for name in OPTION_NAMES}
 
 
-def check_adapter(source: object, *, chunking: str, client_base_url: str | None,
-                  audio_base_url: str | None) -> TranscriptionOptions:
+def check_adapter(
+    source: object, *, chunking: str, client_base_url: str | None, audio_base_url: str | None
+) -> TranscriptionOptions:
     """Everything a framework adapter must refuse at construction, before any request:
     bad options, a chunking the response format can't feed, no reachable endpoint."""
     opts = TranscriptionOptions(**options_of(source))
@@ -508,7 +529,9 @@ def _result(resp: APIResponse, opts: TranscriptionOptions) -> Transcription:
         exc.body = exc.body or resp.content[:2000].decode("utf-8", "replace")
         raise
     return dataclasses.replace(
-        parsed, model=opts.model, request_id=resp.request_id,
+        parsed,
+        model=opts.model,
+        request_id=resp.request_id,
         headers=select_headers(resp.headers),
     )
 
@@ -562,18 +585,30 @@ def transcribe(
         ResponseValidationError: a 2xx body that is not the asked ``response_format``.
         APIStatusError: (subclasses) what the API refused.
     """
-    opts, url = _prepare(client, file, base_url, {
-        "model": model, "language": language, "prompt": prompt,
-        "response_format": response_format,
-        "timestamp_granularities": timestamp_granularities, "diarize": diarize,
-        "min_speakers": min_speakers, "max_speakers": max_speakers,
-        "temperature": temperature, "vad_model": vad_model,
-        "alignment_model": alignment_model, "preprocessing": preprocessing,
-        "extra_body": extra_body,
-    })
+    opts, url = _prepare(
+        client,
+        file,
+        base_url,
+        {
+            "model": model,
+            "language": language,
+            "prompt": prompt,
+            "response_format": response_format,
+            "timestamp_granularities": timestamp_granularities,
+            "diarize": diarize,
+            "min_speakers": min_speakers,
+            "max_speakers": max_speakers,
+            "temperature": temperature,
+            "vad_model": vad_model,
+            "alignment_model": alignment_model,
+            "preprocessing": preprocessing,
+            "extra_body": extra_body,
+        },
+    )
     with _open_upload(file, filename) as upload:
-        resp = client.request("POST", url, files=upload.files(), data=opts.form_fields(),
-                              timeout=timeout)
+        resp = client.request(
+            "POST", url, files=upload.files(), data=opts.form_fields(), timeout=timeout
+        )
     return _result(resp, opts)
 
 
@@ -599,21 +634,33 @@ async def atranscribe(
     filename: str | None = None,
 ) -> Transcription:
     """Async twin of :func:`transcribe`; paths and file objects are read in a thread."""
-    opts, url = _prepare(client, file, base_url, {
-        "model": model, "language": language, "prompt": prompt,
-        "response_format": response_format,
-        "timestamp_granularities": timestamp_granularities, "diarize": diarize,
-        "min_speakers": min_speakers, "max_speakers": max_speakers,
-        "temperature": temperature, "vad_model": vad_model,
-        "alignment_model": alignment_model, "preprocessing": preprocessing,
-        "extra_body": extra_body,
-    })
+    opts, url = _prepare(
+        client,
+        file,
+        base_url,
+        {
+            "model": model,
+            "language": language,
+            "prompt": prompt,
+            "response_format": response_format,
+            "timestamp_granularities": timestamp_granularities,
+            "diarize": diarize,
+            "min_speakers": min_speakers,
+            "max_speakers": max_speakers,
+            "temperature": temperature,
+            "vad_model": vad_model,
+            "alignment_model": alignment_model,
+            "preprocessing": preprocessing,
+            "extra_body": extra_body,
+        },
+    )
     if _is_url(file):
         upload = _url_upload(str(file))
     elif isinstance(file, bytes | bytearray | memoryview):
         upload = _bytes_upload(file, filename)
     else:
         upload = await asyncio.to_thread(_load_upload, file, filename)
-    resp = await client.request("POST", url, files=upload.files(), data=opts.form_fields(),
-                                timeout=timeout)
+    resp = await client.request(
+        "POST", url, files=upload.files(), data=opts.form_fields(), timeout=timeout
+    )
     return _result(resp, opts)

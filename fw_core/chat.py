@@ -70,7 +70,13 @@ class _ToolCallState:
 
 class _ChoiceState:
     __slots__ = (
-        "content", "finish_reason", "logprobs", "reasoning", "refusal", "role", "tool_alias",
+        "content",
+        "finish_reason",
+        "logprobs",
+        "reasoning",
+        "refusal",
+        "role",
+        "tool_alias",
         "tools",
     )
 
@@ -252,12 +258,12 @@ def _check_options(body: dict[str, Any]) -> None:
     """Refuse option values no provider accepts, before anything is sent."""
     temperature = body.get("temperature")
     if temperature is not None and (
-        isinstance(temperature, bool) or not isinstance(temperature, int | float)
-        or not math.isfinite(temperature) or temperature < 0
+        isinstance(temperature, bool)
+        or not isinstance(temperature, int | float)
+        or not math.isfinite(temperature)
+        or temperature < 0
     ):
-        raise ConfigurationError(
-            f"temperature must be a finite number >= 0, got {temperature!r}"
-        )
+        raise ConfigurationError(f"temperature must be a finite number >= 0, got {temperature!r}")
     for name in ("max_tokens", "max_completion_tokens", "n"):
         value = body.get(name)
         if value is not None and (

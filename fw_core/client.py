@@ -299,7 +299,12 @@ class _ClientBase:
         if files is not None:
             hdrs = {k: v for k, v in hdrs.items() if k.lower() != "content-type"}
             return http.build_request(
-                method, self._url(path), params=params, headers=hdrs, files=files, data=data,
+                method,
+                self._url(path),
+                params=params,
+                headers=hdrs,
+                files=files,
+                data=data,
                 timeout=_check_timeout(timeout) if timeout is not None else self.timeout,
             )
         content = None if json_body is None else _dumps(json_body)
@@ -394,7 +399,12 @@ class _ClientBase:
     def _log_retry(self, request: httpx.Request, attempt: int, why: str, delay: float) -> None:
         logger.info(
             "retrying %s %s in %.2fs (retry %d of %d): %s",
-            request.method, request.url.path, delay, attempt + 1, self.max_retries, why,
+            request.method,
+            request.url.path,
+            delay,
+            attempt + 1,
+            self.max_retries,
+            why,
         )
 
 
@@ -488,8 +498,9 @@ class Client(_ClientBase):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _send(self, request: httpx.Request, *, stream: bool,
-              max_retries: int | None = None) -> tuple[httpx.Response, int]:
+    def _send(
+        self, request: httpx.Request, *, stream: bool, max_retries: int | None = None
+    ) -> tuple[httpx.Response, int]:
         """Send with retries. Returns a 2xx response (unread if ``stream``) and attempts."""
         http = self.http_client
         retries = self.max_retries
@@ -547,8 +558,16 @@ class Client(_ClientBase):
         never be sent twice, such as one that spends something).
         """
         request = self._build(
-            self.http_client, method, path, json_body, params, headers, timeout, False,
-            files, data,
+            self.http_client,
+            method,
+            path,
+            json_body,
+            params,
+            headers,
+            timeout,
+            False,
+            files,
+            data,
         )
         # stream=False: the body is read inside the retry loop, so a reset mid-body retries.
         response, attempts = self._send(request, stream=False, max_retries=max_retries)
@@ -680,8 +699,9 @@ class AsyncClient(_ClientBase):
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    async def _send(self, request: httpx.Request, *, stream: bool,
-                    max_retries: int | None = None) -> tuple[httpx.Response, int]:
+    async def _send(
+        self, request: httpx.Request, *, stream: bool, max_retries: int | None = None
+    ) -> tuple[httpx.Response, int]:
         http = self.http_client
         retries = self.max_retries
         if max_retries is not None:
@@ -734,12 +754,19 @@ class AsyncClient(_ClientBase):
     ) -> APIResponse:
         """Async twin of :meth:`Client.request`."""
         request = self._build(
-            self.http_client, method, path, json_body, params, headers, timeout, False,
-            files, data,
+            self.http_client,
+            method,
+            path,
+            json_body,
+            params,
+            headers,
+            timeout,
+            False,
+            files,
+            data,
         )
         # stream=False: the body is read inside the retry loop, so a reset mid-body retries.
-        response, attempts = await self._send(request, stream=False,
-                                              max_retries=max_retries)
+        response, attempts = await self._send(request, stream=False, max_retries=max_retries)
         if logger.isEnabledFor(logging.DEBUG):  # request.url.path costs a decode per call
             logger.debug("%s %s -> %d", method, request.url.path, response.status_code)
         return APIResponse(response.status_code, response.headers, response.content, attempts)

@@ -127,9 +127,7 @@ def max_input_tokens(model: str) -> int | None:
     return None
 
 
-def _too_long(
-    index: int, length: int, max_chars: int, model: str
-) -> ContextLengthExceededError:
+def _too_long(index: int, length: int, max_chars: int, model: str) -> ContextLengthExceededError:
     tokens = max_input_tokens(model)
     limit = f"{tokens} tokens" if tokens else f"{max_chars} characters"
     return ContextLengthExceededError(
@@ -223,7 +221,8 @@ def _check(texts: Sequence[str], req: EmbeddingsRequest, limit: int) -> list[tup
         if not isinstance(t, str):
             raise ConfigurationError(f"text {i} is {type(t).__name__}, not str")
     if req.dimensions is not None and (
-        isinstance(req.dimensions, bool) or not isinstance(req.dimensions, int)
+        isinstance(req.dimensions, bool)
+        or not isinstance(req.dimensions, int)
         or req.dimensions < 1
     ):
         raise ConfigurationError(f"dimensions must be a positive integer, got {req.dimensions!r}")
@@ -276,7 +275,7 @@ def embed(client: Client, texts: Sequence[str], req: EmbeddingsRequest) -> Embed
         return EmbeddingResult([], Usage(), req.model, 0)
 
     def one(span: tuple[int, int]) -> tuple[list[list[float]], EmbeddingResponse]:
-        chunk = list(texts[span[0]:span[1]])
+        chunk = list(texts[span[0] : span[1]])
         resp = client.request("POST", EMBEDDINGS_PATH, json_body=req.body(chunk))
         return _vectors(resp.content, len(chunk), resp.request_id)
 
@@ -322,7 +321,7 @@ async def aembed(
     failed: list[FwError] = []  # once a batch failed, batches still waiting send nothing
 
     async def one(i: int, span: tuple[int, int]) -> tuple[list[list[float]], EmbeddingResponse]:
-        chunk = list(texts[span[0]:span[1]])
+        chunk = list(texts[span[0] : span[1]])
         async with sem:
             if failed:
                 raise failed[0]

@@ -144,11 +144,15 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
 def _webp_size(data: bytes) -> tuple[int, int] | None:
     chunk = data[12:16]
     if chunk == b"VP8X" and len(data) >= 30:
-        return (int.from_bytes(data[24:27], "little") + 1,
-                int.from_bytes(data[27:30], "little") + 1)
+        return (
+            int.from_bytes(data[24:27], "little") + 1,
+            int.from_bytes(data[27:30], "little") + 1,
+        )
     if chunk == b"VP8 " and len(data) >= 30:
-        return (int.from_bytes(data[26:28], "little") & 0x3FFF,
-                int.from_bytes(data[28:30], "little") & 0x3FFF)
+        return (
+            int.from_bytes(data[26:28], "little") & 0x3FFF,
+            int.from_bytes(data[28:30], "little") & 0x3FFF,
+        )
     if chunk == b"VP8L" and len(data) >= 25:
         bits = int.from_bytes(data[21:25], "little")
         return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
@@ -235,7 +239,9 @@ class ImageResult:
             raise ContentFilteredError(
                 "the image was blocked by Fireworks' safety filter (finishReason "
                 "CONTENT_FILTERED); no usable image was produced",
-                result=self, status_code=200, request_id=self.request_id,
+                result=self,
+                status_code=200,
+                request_id=self.request_id,
             )
         return self
 
@@ -304,8 +310,13 @@ def _number(name: str, value: Any, lo: float, hi: float, *, integer: bool) -> No
 
 
 def _check_options(
-    aspect_ratio: str | None, guidance_scale: float | None, num_inference_steps: int | None,
-    seed: int | None, safety_check: bool | None, output_format: str, wire_format: str,
+    aspect_ratio: str | None,
+    guidance_scale: float | None,
+    num_inference_steps: int | None,
+    seed: int | None,
+    safety_check: bool | None,
+    output_format: str,
+    wire_format: str,
 ) -> None:
     if aspect_ratio is not None and aspect_ratio not in ASPECT_RATIOS:
         raise ConfigurationError(
@@ -320,17 +331,20 @@ def _check_options(
     if safety_check is not None and not isinstance(safety_check, bool):
         raise ConfigurationError(f"safety_check must be True, False or None, got {safety_check!r}")
     if not isinstance(output_format, str) or output_format.lower() not in OUTPUT_FORMATS:
-        raise ConfigurationError(
-            f"output_format must be 'png' or 'jpeg', got {output_format!r}"
-        )
+        raise ConfigurationError(f"output_format must be 'png' or 'jpeg', got {output_format!r}")
     if wire_format not in ("json", "binary"):
         raise ConfigurationError(f"wire_format must be 'json' or 'binary', got {wire_format!r}")
 
 
 def check_image_options(
-    *, model: str = DEFAULT_IMAGE_MODEL, aspect_ratio: str | None = None,
-    guidance_scale: float | None = None, num_inference_steps: int | None = None,
-    seed: int | None = None, safety_check: bool | None = None, output_format: str = "png",
+    *,
+    model: str = DEFAULT_IMAGE_MODEL,
+    aspect_ratio: str | None = None,
+    guidance_scale: float | None = None,
+    num_inference_steps: int | None = None,
+    seed: int | None = None,
+    safety_check: bool | None = None,
+    output_format: str = "png",
     wire_format: str = "json",
 ) -> str:
     """Check the options that do not depend on the prompt; returns the full model id.
@@ -342,8 +356,15 @@ def check_image_options(
     ...
     fw_core.errors.ConfigurationError: aspect_ratio '16:10' is not one the API accepts: ...
     """
-    _check_options(aspect_ratio, guidance_scale, num_inference_steps, seed, safety_check,
-                   output_format, wire_format)
+    _check_options(
+        aspect_ratio,
+        guidance_scale,
+        num_inference_steps,
+        seed,
+        safety_check,
+        output_format,
+        wire_format,
+    )
     return image_model_id(model)
 
 
@@ -364,17 +385,24 @@ def build_request(
     if not isinstance(prompt, str) or not prompt.strip():
         raise ConfigurationError("image generation needs a non-empty prompt")
     full = check_image_options(
-        model=model, aspect_ratio=aspect_ratio, guidance_scale=guidance_scale,
-        num_inference_steps=num_inference_steps, seed=seed, safety_check=safety_check,
-        output_format=output_format, wire_format=wire_format,
+        model=model,
+        aspect_ratio=aspect_ratio,
+        guidance_scale=guidance_scale,
+        num_inference_steps=num_inference_steps,
+        seed=seed,
+        safety_check=safety_check,
+        output_format=output_format,
+        wire_format=wire_format,
     )
     if extra_body is not None and not isinstance(extra_body, Mapping):
         raise ConfigurationError("extra_body must be a mapping of JSON fields")
     mime = OUTPUT_FORMATS[output_format.lower()]
     body: dict[str, Any] = {"prompt": prompt}
     for key, value in (
-        ("aspect_ratio", aspect_ratio), ("guidance_scale", guidance_scale),
-        ("num_inference_steps", num_inference_steps), ("seed", seed),
+        ("aspect_ratio", aspect_ratio),
+        ("guidance_scale", guidance_scale),
+        ("num_inference_steps", num_inference_steps),
+        ("seed", seed),
         ("safety_check", safety_check),
     ):
         if value is not None:
@@ -385,8 +413,7 @@ def build_request(
         headers = {"Accept": "application/json", "Json-Return-Image-Accept": mime}
     else:
         headers = {"Accept": mime}
-    return ImageRequest(full, f"/workflows/{full}/text_to_image", headers, body, mime,
-                        wire_format)
+    return ImageRequest(full, f"/workflows/{full}/text_to_image", headers, body, mime, wire_format)
 
 
 def prompt_stem(prompt: str) -> str:
@@ -400,8 +427,12 @@ def prompt_stem(prompt: str) -> str:
 
 
 def describe_image(
-    result: ImageResult, prompt: str, aspect_ratio: str | None = None, *,
-    path: Path | None = None, unsaved: str = "it was not saved to a file",
+    result: ImageResult,
+    prompt: str,
+    aspect_ratio: str | None = None,
+    *,
+    path: Path | None = None,
+    unsaved: str = "it was not saved to a file",
 ) -> str:
     """The one line an agent reads about a generated image (never the bytes).
 
@@ -411,8 +442,10 @@ def describe_image(
     """
     kind = result.mime_type.split("/")[-1].upper()
     where = f"saved to {path}" if path is not None else unsaved
-    return (f"Generated a {kind} image ({aspect_ratio or '1:1'}, seed {result.seed}) "
-            f"for {prompt!r}; {where}.")
+    return (
+        f"Generated a {kind} image ({aspect_ratio or '1:1'}, seed {result.seed}) "
+        f"for {prompt!r}; {where}."
+    )
 
 
 def filtered_message(prompt: str) -> str:
@@ -421,9 +454,11 @@ def filtered_message(prompt: str) -> str:
     >>> "CONTENT_FILTERED" in filtered_message("x")
     True
     """
-    return (f"No image: Fireworks' safety filter blocked the image for {prompt!r} "
-            "(finish reason CONTENT_FILTERED). Rephrase the prompt without the "
-            "objectionable content and call the tool again, or tell the user.")
+    return (
+        f"No image: Fireworks' safety filter blocked the image for {prompt!r} "
+        "(finish reason CONTENT_FILTERED). Rephrase the prompt without the "
+        "objectionable content and call the tool again, or tell the user."
+    )
 
 
 def _bad(message: str, status: int, request_id: str | None, body: str | None = None) -> Exception:
@@ -437,12 +472,11 @@ def _decode_item(item: Any, status: int, request_id: str | None) -> tuple[bytes,
     match = _DATA_URL.match(item)
     if match:
         declared = match.group("mime")
-        item = item[match.end():]
+        item = item[match.end() :]
     try:
         return base64.b64decode("".join(item.split()), validate=True), declared
     except (binascii.Error, ValueError) as exc:
-        raise _bad("image response 'base64' item is not valid base64", status,
-                   request_id) from exc
+        raise _bad("image response 'base64' item is not valid base64", status, request_id) from exc
 
 
 def _seed(value: Any) -> int | None:
@@ -456,7 +490,10 @@ def _seed(value: Any) -> int | None:
 
 
 def parse_image_response(
-    req: ImageRequest, status: int, headers: Mapping[str, str], content: bytes,
+    req: ImageRequest,
+    status: int,
+    headers: Mapping[str, str],
+    content: bytes,
     payload: Any = None,
 ) -> ImageResult:
     """Read either answer form into an :class:`ImageResult` (no filter check here).
@@ -474,31 +511,42 @@ def parse_image_response(
         finish = payload.get("finishReason")
         items = payload.get("base64")
         if not isinstance(finish, str) or not isinstance(items, list):
-            raise _bad("image response lacks 'finishReason' or the 'base64' list", status,
-                       request_id, content[:500].decode("utf-8", "replace"))
+            raise _bad(
+                "image response lacks 'finishReason' or the 'base64' list",
+                status,
+                request_id,
+                content[:500].decode("utf-8", "replace"),
+            )
         image, declared = (b"", None)
         if items:
             image, declared = _decode_item(items[0], status, request_id)
         if not image and finish != CONTENT_FILTERED:
-            raise _bad(f"image response has finishReason {finish!r} but no image", status,
-                       request_id)
+            raise _bad(
+                f"image response has finishReason {finish!r} but no image", status, request_id
+            )
         mime = sniff_mime_type(image) or declared or req.mime_type
         rid = payload.get("id") if isinstance(payload.get("id"), str) else request_id
-        return ImageResult(image, mime, _seed(payload.get("seed")), finish, req.model,
-                           rid, kept)
+        return ImageResult(image, mime, _seed(payload.get("seed")), finish, req.model, rid, kept)
     if not content:
         raise _bad("image response has an empty body", status, request_id)
     finish_header = headers.get("finish-reason")
     mime = sniff_mime_type(content) or (ctype if ctype.startswith("image/") else req.mime_type)
-    return ImageResult(content, mime, _seed(headers.get("seed")),
-                       finish_header.strip().upper() if finish_header else None,
-                       req.model, request_id, kept)
+    return ImageResult(
+        content,
+        mime,
+        _seed(headers.get("seed")),
+        finish_header.strip().upper() if finish_header else None,
+        req.model,
+        request_id,
+        kept,
+    )
 
 
 def _finish(req: ImageRequest, resp: Any, raise_on_filter: bool) -> ImageResult:
     ctype = (resp.headers.get("content-type") or "").split(";")[0].strip().lower()
     is_json = ctype == "application/json" or (
-        req.wire_format == "json" and not ctype.startswith("image/"))
+        req.wire_format == "json" and not ctype.startswith("image/")
+    )
     payload = resp.json() if is_json else None
     result = parse_image_response(req, resp.status_code, resp.headers, resp.content, payload)
     return result.raise_for_filter() if raise_on_filter else result
@@ -554,12 +602,20 @@ def generate_image(
     """
     client.provider.require(FIREWORKS, "image generation")
     req = build_request(
-        prompt, model=model, aspect_ratio=aspect_ratio, guidance_scale=guidance_scale,
-        num_inference_steps=num_inference_steps, seed=seed, safety_check=safety_check,
-        output_format=output_format, wire_format=wire_format, extra_body=extra_body,
+        prompt,
+        model=model,
+        aspect_ratio=aspect_ratio,
+        guidance_scale=guidance_scale,
+        num_inference_steps=num_inference_steps,
+        seed=seed,
+        safety_check=safety_check,
+        output_format=output_format,
+        wire_format=wire_format,
+        extra_body=extra_body,
     )
-    resp = client.request("POST", req.path, json_body=req.body, headers=req.headers,
-                          timeout=timeout)
+    resp = client.request(
+        "POST", req.path, json_body=req.body, headers=req.headers, timeout=timeout
+    )
     return _finish(req, resp, raise_on_filter)
 
 
@@ -582,10 +638,18 @@ async def agenerate_image(
     """Async twin of :func:`generate_image` (same arguments, an :class:`AsyncClient`)."""
     client.provider.require(FIREWORKS, "image generation")
     req = build_request(
-        prompt, model=model, aspect_ratio=aspect_ratio, guidance_scale=guidance_scale,
-        num_inference_steps=num_inference_steps, seed=seed, safety_check=safety_check,
-        output_format=output_format, wire_format=wire_format, extra_body=extra_body,
+        prompt,
+        model=model,
+        aspect_ratio=aspect_ratio,
+        guidance_scale=guidance_scale,
+        num_inference_steps=num_inference_steps,
+        seed=seed,
+        safety_check=safety_check,
+        output_format=output_format,
+        wire_format=wire_format,
+        extra_body=extra_body,
     )
-    resp = await client.request("POST", req.path, json_body=req.body, headers=req.headers,
-                                timeout=timeout)
+    resp = await client.request(
+        "POST", req.path, json_body=req.body, headers=req.headers, timeout=timeout
+    )
     return _finish(req, resp, raise_on_filter)

@@ -72,8 +72,14 @@ _KIND_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 # Context-length keys seen in OpenAI-style lists (Fireworks /inference/v1/models uses
 # ``context_length``; other gateways use the rest).
-_CONTEXT_KEYS = ("context_length", "contextLength", "context_window", "max_context_length",
-                 "max_model_len", "max_input_tokens")
+_CONTEXT_KEYS = (
+    "context_length",
+    "contextLength",
+    "context_window",
+    "max_context_length",
+    "max_model_len",
+    "max_input_tokens",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,19 +283,22 @@ def catalog_filter(
 def _check_filters(
     supports_tools: Any, supports_image_input: Any, min_context_length: Any, kind: Any
 ) -> None:
-    for name, value in (("supports_tools", supports_tools),
-                        ("supports_image_input", supports_image_input)):
+    for name, value in (
+        ("supports_tools", supports_tools),
+        ("supports_image_input", supports_image_input),
+    ):
         if value is not None and not isinstance(value, bool):
             raise ConfigurationError(f"{name} must be True, False or None, got {value!r}")
     if min_context_length is not None and (
-        isinstance(min_context_length, bool) or not isinstance(min_context_length, int)
+        isinstance(min_context_length, bool)
+        or not isinstance(min_context_length, int)
         or min_context_length < 1
     ):
         raise ConfigurationError(
-            f"min_context_length must be a positive integer, got {min_context_length!r}")
+            f"min_context_length must be a positive integer, got {min_context_length!r}"
+        )
     if kind is not None and (not isinstance(kind, str) or not _KIND_RE.match(kind)):
-        raise ConfigurationError(
-            f"kind must be an enum name such as 'HF_BASE_MODEL', got {kind!r}")
+        raise ConfigurationError(f"kind must be an enum name such as 'HF_BASE_MODEL', got {kind!r}")
 
 
 def default_account_id(env: Mapping[str, str] | None = None) -> str:
@@ -375,21 +384,28 @@ class _Pager:
             return False
         if token in self._seen:
             raise ResponseValidationError(
-                f"the catalog returned page token {token!r} twice; stopping instead of looping")
+                f"the catalog returned page token {token!r} twice; stopping instead of looping"
+            )
         self._seen.add(token)
         if self.pages >= self.max_pages:
             warnings.warn(
                 f"model catalog: stopped after max_pages={self.max_pages} pages with more "
                 "models left; pass a larger max_pages to read them all",
-                RuntimeWarning, stacklevel=4)
+                RuntimeWarning,
+                stacklevel=4,
+            )
             return False
         self.params = {**self.params, "pageToken": token}
         return True
 
 
 def catalog(
-    client: Client, *, account_id: str = DEFAULT_ACCOUNT, page_size: int = 200,
-    filter: str | None = None, max_pages: int = 100,
+    client: Client,
+    *,
+    account_id: str = DEFAULT_ACCOUNT,
+    page_size: int = 200,
+    filter: str | None = None,
+    max_pages: int = 100,
 ) -> Iterator[dict[str, Any]]:
     """Every raw entry of a Fireworks account's catalog, following ``nextPageToken``.
 
@@ -406,8 +422,12 @@ def catalog(
 
 
 async def acatalog(
-    client: AsyncClient, *, account_id: str = DEFAULT_ACCOUNT, page_size: int = 200,
-    filter: str | None = None, max_pages: int = 100,
+    client: AsyncClient,
+    *,
+    account_id: str = DEFAULT_ACCOUNT,
+    page_size: int = 200,
+    filter: str | None = None,
+    max_pages: int = 100,
 ) -> AsyncIterator[dict[str, Any]]:
     """Async twin of :func:`catalog`."""
     url, params = _catalog_args(client, account_id, page_size, filter)
@@ -431,27 +451,45 @@ class _Query:
     kind: str | None
 
     def keep(self, infos: Iterable[ModelInfo]) -> list[ModelInfo]:
-        return [i for i in infos if matches(
-            i, supports_tools=self.supports_tools,
-            supports_image_input=self.supports_image_input,
-            min_context_length=self.min_context_length, kind=self.kind)]
+        return [
+            i
+            for i in infos
+            if matches(
+                i,
+                supports_tools=self.supports_tools,
+                supports_image_input=self.supports_image_input,
+                min_context_length=self.min_context_length,
+                kind=self.kind,
+            )
+        ]
 
     def server_filter(self) -> str | None:
         return catalog_filter(
-            supports_tools=self.supports_tools, supports_image_input=self.supports_image_input,
-            min_context_length=self.min_context_length, kind=self.kind)
+            supports_tools=self.supports_tools,
+            supports_image_input=self.supports_image_input,
+            min_context_length=self.min_context_length,
+            kind=self.kind,
+        )
 
 
 def _prepare(
-    client: Client | AsyncClient, account_id: str | None, supports_tools: bool | None,
-    supports_image_input: bool | None, min_context_length: int | None, kind: str | None,
+    client: Client | AsyncClient,
+    account_id: str | None,
+    supports_tools: bool | None,
+    supports_image_input: bool | None,
+    min_context_length: int | None,
+    kind: str | None,
     max_pages: int,
 ) -> tuple[_Query, str | None]:
     _check_filters(supports_tools, supports_image_input, min_context_length, kind)
     _check_max_pages(max_pages)
     # enum names are upper case; send the same spelling the client-side check accepts
-    query = _Query(supports_tools, supports_image_input, min_context_length,
-                   kind.upper() if kind is not None else None)
+    query = _Query(
+        supports_tools,
+        supports_image_input,
+        min_context_length,
+        kind.upper() if kind is not None else None,
+    )
     if client.provider.name == "fireworks":
         account = default_account_id() if account_id is None else account_id
         _catalog_args(client, account, 200, None)  # validates before any request
@@ -510,8 +548,15 @@ def list_models(
         >>> [m.id.rsplit("/", 1)[1] for m in list_models(client, supports_image_input=True)]
         ['llama4-maverick-instruct-basic', 'qwen2p5-vl-32b-instruct']
     """
-    query, account = _prepare(client, account_id, supports_tools, supports_image_input,
-                              min_context_length, kind, max_pages)
+    query, account = _prepare(
+        client,
+        account_id,
+        supports_tools,
+        supports_image_input,
+        min_context_length,
+        kind,
+        max_pages,
+    )
     if account is None:
         infos = [parse_model_entry(e, client.provider.name) for e in list_model_entries(client)]
         return query.keep(infos)
@@ -537,15 +582,24 @@ async def alist_models(
     server_filter: bool = True,
 ) -> list[ModelInfo]:
     """Async twin of :func:`list_models`."""
-    query, account = _prepare(client, account_id, supports_tools, supports_image_input,
-                              min_context_length, kind, max_pages)
+    query, account = _prepare(
+        client,
+        account_id,
+        supports_tools,
+        supports_image_input,
+        min_context_length,
+        kind,
+        max_pages,
+    )
     if account is None:
         entries = await alist_model_entries(client)
         return query.keep(parse_model_entry(e, client.provider.name) for e in entries)
     wanted = query.server_filter() if server_filter else None
     try:
-        raw = [e async for e in acatalog(client, account_id=account, filter=wanted,
-                                         max_pages=max_pages)]
+        raw = [
+            e
+            async for e in acatalog(client, account_id=account, filter=wanted, max_pages=max_pages)
+        ]
     except (BadRequestError, UnprocessableEntityError):
         if wanted is None:
             raise
@@ -595,12 +649,15 @@ def find_model(client: Client, model_id: str, *, max_pages: int = 100) -> ModelI
         return None
     account, name = target
     try:
-        entries = list(catalog(client, account_id=account, filter=f'name="{name}"',
-                               max_pages=max_pages))
+        entries = list(
+            catalog(client, account_id=account, filter=f'name="{name}"', max_pages=max_pages)
+        )
     except (BadRequestError, UnprocessableEntityError):
         entries = list(catalog(client, account_id=account, max_pages=max_pages))
-    return next((parse_catalog_entry(e) for e in entries
-                 if isinstance(e, dict) and e.get("name") == name), None)
+    return next(
+        (parse_catalog_entry(e) for e in entries if isinstance(e, dict) and e.get("name") == name),
+        None,
+    )
 
 
 async def afind_model(
@@ -614,9 +671,15 @@ async def afind_model(
         return None
     account, name = target
     try:
-        entries = [e async for e in acatalog(client, account_id=account,
-                                             filter=f'name="{name}"', max_pages=max_pages)]
+        entries = [
+            e
+            async for e in acatalog(
+                client, account_id=account, filter=f'name="{name}"', max_pages=max_pages
+            )
+        ]
     except (BadRequestError, UnprocessableEntityError):
         entries = [e async for e in acatalog(client, account_id=account, max_pages=max_pages)]
-    return next((parse_catalog_entry(e) for e in entries
-                 if isinstance(e, dict) and e.get("name") == name), None)
+    return next(
+        (parse_catalog_entry(e) for e in entries if isinstance(e, dict) and e.get("name") == name),
+        None,
+    )

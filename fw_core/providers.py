@@ -52,9 +52,27 @@ _FW_TWO_PART = re.compile(rf"^{_FW_SEGMENT}/{_FW_SEGMENT}$")
 #: Vendors Firmware routes to (seed 000, WIRE.md §2.2). A ``vendor/model`` id with another
 #: prefix is refused at construction; pass ``validate_model=False`` to send it anyway.
 FIRMWARE_VENDOR_PREFIXES = frozenset(
-    {"openai", "anthropic", "google", "xai", "deepseek", "cerebras", "mistral", "meta",
-     "moonshot", "moonshotai", "zai", "qwen", "minimax", "groq", "fireworks", "voyage",
-     "cohere", "perplexity", "together"}
+    {
+        "openai",
+        "anthropic",
+        "google",
+        "xai",
+        "deepseek",
+        "cerebras",
+        "mistral",
+        "meta",
+        "moonshot",
+        "moonshotai",
+        "zai",
+        "qwen",
+        "minimax",
+        "groq",
+        "fireworks",
+        "voyage",
+        "cohere",
+        "perplexity",
+        "together",
+    }
 )
 _FM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]*(/[A-Za-z0-9][A-Za-z0-9._:@-]*)?$")
 
@@ -234,9 +252,7 @@ class ProviderSpec:
             )
         return SecretStr(value)
 
-    def resolve_base_url(
-        self, explicit: str | None, env: Mapping[str, str] | None = None
-    ) -> str:
+    def resolve_base_url(self, explicit: str | None, env: Mapping[str, str] | None = None) -> str:
         """The base URL from the argument, else the env vars, else the default; validated."""
         environ = os.environ if env is None else env
         if explicit is not None:

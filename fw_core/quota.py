@@ -180,8 +180,10 @@ def parse_quota(body: Any) -> FirmwareQuota:
     generation: QuotaGeneration
     if any(k in body for k in _NEW_KEYS):
         generation = "window+weekly"
-        window_raw, window_reset = _first(body, "windowUsed", "used"), _first(
-            body, "windowReset", "reset")
+        window_raw, window_reset = (
+            _first(body, "windowUsed", "used"),
+            _first(body, "windowReset", "reset"),
+        )
         weekly_raw, weekly_reset = body.get("weeklyUsed"), body.get("weeklyReset")
     elif "used" in body:
         generation = "window"
@@ -206,12 +208,18 @@ def parse_quota(body: Any) -> FirmwareQuota:
         window_resets_remaining=_count(body.get("windowResetsRemaining")),
         raw=dict(body),
     )
-    usable = (quota.credits, quota.window_used, quota.weekly_used,
-              quota.window_resets_remaining, quota.period_ends_at)
+    usable = (
+        quota.credits,
+        quota.window_used,
+        quota.weekly_used,
+        quota.window_resets_remaining,
+        quota.period_ends_at,
+    )
     if all(v is None for v in usable):
         raise ResponseValidationError(
             f"quota response has no figure this client can read: {dict(body)!r:.300}",
-            body=str(dict(body))[:2000])
+            body=str(dict(body))[:2000],
+        )
     return quota
 
 
@@ -231,8 +239,9 @@ def parse_reset_window(body: Any) -> WindowReset:
     if not body["success"]:
         code = body.get("error") if isinstance(body.get("error"), str) else None
         message = body.get("message") if isinstance(body.get("message"), str) else None
-        raise WindowResetRefusedError(message or code or "window reset refused", code=code,
-                                      body=str(dict(body))[:2000])
+        raise WindowResetRefusedError(
+            message or code or "window reset refused", code=code, body=str(dict(body))[:2000]
+        )
     return WindowReset(_count(body.get("windowResetsRemaining")), raw=dict(body))
 
 
@@ -272,8 +281,7 @@ def reset_window(client: Client) -> WindowReset:
     (a retry after a lost answer could spend a second reset).
     """
     client.provider.require(FIRMWARE, "quota")
-    return parse_reset_window(
-        client.request("POST", RESET_WINDOW_PATH, max_retries=0).json())
+    return parse_reset_window(client.request("POST", RESET_WINDOW_PATH, max_retries=0).json())
 
 
 async def areset_window(client: AsyncClient) -> WindowReset:

@@ -29,7 +29,7 @@ def split_think(text: str) -> tuple[str, str]:
     stripped = text.lstrip()
     if not stripped.startswith(_OPEN):
         return "", text
-    body = stripped[len(_OPEN):]
+    body = stripped[len(_OPEN) :]
     reasoning, sep, answer = body.partition(_CLOSE)
     if not sep:
         return reasoning.strip(), ""
@@ -64,7 +64,7 @@ class ThinkSplitter:
                 return "", ""
             if stripped.startswith(_OPEN):
                 self._state = "think"
-                text = stripped[len(_OPEN):]
+                text = stripped[len(_OPEN) :]
             else:
                 self._state = "answer"
                 return "", text
@@ -72,7 +72,7 @@ class ThinkSplitter:
             idx = text.find(_CLOSE)
             if idx >= 0:
                 self._state = "answer_start"
-                reasoning, rest = text[:idx], text[idx + len(_CLOSE):]
+                reasoning, rest = text[:idx], text[idx + len(_CLOSE) :]
                 answer = rest.lstrip()
                 if answer:
                     self._state = "answer"

@@ -147,7 +147,10 @@ def rerank(
         return RerankResponse([], req.model)
     resp = client.request("POST", RERANK_PATH, json_body=req.body(query, documents))
     return _response(
-        resp.json(), len(documents), select_headers(resp.headers), resp.request_id,
+        resp.json(),
+        len(documents),
+        select_headers(resp.headers),
+        resp.request_id,
         resp.status_code,
     )
 
@@ -161,6 +164,9 @@ async def arerank(
         return RerankResponse([], req.model)
     resp = await client.request("POST", RERANK_PATH, json_body=req.body(query, documents))
     return _response(
-        resp.json(), len(documents), select_headers(resp.headers), resp.request_id,
+        resp.json(),
+        len(documents),
+        select_headers(resp.headers),
+        resp.request_id,
         resp.status_code,
     )

@@ -116,7 +116,8 @@ class SSEDecoder:
                     events.append(event)
             elif line.startswith(b"data:"):
                 self._data.append(
-                    line[6:].decode("utf-8", "replace") if line[5:6] == b" "
+                    line[6:].decode("utf-8", "replace")
+                    if line[5:6] == b" "
                     else line[5:].decode("utf-8", "replace")
                 )
                 self._has_data = True
@@ -152,7 +153,9 @@ class SSEDecoder:
         data = self._data
         event = ServerSentEvent(
             data=data[0] if len(data) == 1 else "\n".join(data),
-            event=self._event, id=self._id, retry=self._retry,
+            event=self._event,
+            id=self._id,
+            retry=self._retry,
         )
         self._data = []
         self._has_data = False

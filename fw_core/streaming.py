@@ -29,7 +29,14 @@ class ChunkReader(Generic[C]):
     """Feed SSE events, get chunks; call :meth:`finish` when the transport ends."""
 
     __slots__ = (
-        "_cls", "_finished", "_open", "after_done", "chunks", "done", "request_id", "status_code",
+        "_cls",
+        "_finished",
+        "_open",
+        "after_done",
+        "chunks",
+        "done",
+        "request_id",
+        "status_code",
     )
 
     def __init__(

@@ -85,7 +85,10 @@ class Segment:
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "id": self.id, "start": self.start, "end": self.end, "text": self.text.strip()
+            "id": self.id,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text.strip(),
         }
         if self.speaker_id is not None:
             out["speaker_id"] = self.speaker_id
@@ -169,7 +172,8 @@ def _word(item: Any, where: str) -> Word:
         end=end,
         speaker_id=_speaker(item.get("speaker_id", item.get("speaker"))),
         probability=_number(prob, f"{where}.probability", required=False)
-        if not isinstance(prob, bool) else None,
+        if not isinstance(prob, bool)
+        else None,
     )
 
 
@@ -257,7 +261,7 @@ def parse_captions(text: str) -> tuple[Segment, ...]:
         for i, line in enumerate(lines):
             match = _CUE_TIME.match(line)
             if match:
-                body = " ".join(x.strip() for x in lines[i + 1:] if x.strip())
+                body = " ".join(x.strip() for x in lines[i + 1 :] if x.strip())
                 out.append(Segment(len(out), _seconds(match[1]), _seconds(match[2]), body))
                 break
     return tuple(out)
@@ -300,8 +304,9 @@ def parse_transcription(
     segments = parse_captions(payload) if response_format != "text" else ()
     if response_format == "srt" and payload.strip() and not segments:
         raise _bad("an srt answer without any cue")
-    return Transcription(text=payload, response_format=response_format,
-                         segments=segments, raw=payload)
+    return Transcription(
+        text=payload, response_format=response_format, segments=segments, raw=payload
+    )
 
 
 # --------------------------------------------------------------------------- records
@@ -332,8 +337,11 @@ def check_chunking(chunking: str, response_format: str, diarize: bool | None) ->
 
 
 def _base_metadata(t: Transcription, source: str | None) -> dict[str, Any]:
-    meta: dict[str, Any] = {"source": source, "model": t.model or None,
-                            "response_format": t.response_format}
+    meta: dict[str, Any] = {
+        "source": source,
+        "model": t.model or None,
+        "response_format": t.response_format,
+    }
     for key in ("language", "duration", "task", "request_id"):
         value = getattr(t, key)
         if value is not None:
@@ -408,9 +416,19 @@ def transcript_to_records(
         for turn_no, turn in enumerate(_turns(t.segments)):
             text = _join(s.text for s in turn)
             if text:
-                out.append((text, {**base, "turn": turn_no, "speaker_id": turn[0].speaker_id,
-                                   "start": turn[0].start, "end": turn[-1].end,
-                                   "segment_ids": [s.id for s in turn]}))
+                out.append(
+                    (
+                        text,
+                        {
+                            **base,
+                            "turn": turn_no,
+                            "speaker_id": turn[0].speaker_id,
+                            "start": turn[0].start,
+                            "end": turn[-1].end,
+                            "segment_ids": [s.id for s in turn],
+                        },
+                    )
+                )
         return out
     if t.words:  # speaker turns from words, or segment chunking without segments
         key = "speaker" if chunking == "speaker" else "segment"
@@ -428,5 +446,15 @@ def transcript_to_records(
     text = _join(s.text for s in seg_list)
     if not text:
         return []
-    return [(text, {**base, "turn": 0, "start": seg_list[0].start, "end": seg_list[-1].end,
-                    "segment_ids": [s.id for s in seg_list]})]
+    return [
+        (
+            text,
+            {
+                **base,
+                "turn": 0,
+                "start": seg_list[0].start,
+                "end": seg_list[-1].end,
+                "segment_ids": [s.id for s in seg_list],
+            },
+        )
+    ]

@@ -242,9 +242,14 @@ def parse_model(
             return cls.model_validate(payload)
         return cls.model_validate_json(payload)
     except ValidationError as exc:
-        raw = payload if isinstance(payload, str) else (
-            payload.decode("utf-8", "replace") if isinstance(payload, bytes)
-            else json.dumps(payload)[:2000]
+        raw = (
+            payload
+            if isinstance(payload, str)
+            else (
+                payload.decode("utf-8", "replace")
+                if isinstance(payload, bytes)
+                else json.dumps(payload)[:2000]
+            )
         )
         first: dict[str, Any] = dict(exc.errors()[0]) if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))

@@ -202,7 +202,8 @@ class FwClientMixin(BaseModel):
                 client = self._fw_async_client
                 if client is None:
                     client = AsyncClient(
-                        self.fw_provider, http_client=self.http_async_client,
+                        self.fw_provider,
+                        http_client=self.http_async_client,
                         **self._client_kwargs(),
                     )
                     self._fw_async_client = client

@@ -57,9 +57,19 @@ __all__ = [
 # tool-call records (the calls travel in ``tool_calls``).
 _DROPPED_BLOCKS = frozenset(
     {
-        "reasoning", "thinking", "redacted_thinking", "tool_use", "tool_call",
-        "tool_call_chunk", "invalid_tool_call", "server_tool_call", "server_tool_call_chunk",
-        "server_tool_result", "function_call", "non_standard", "citation",
+        "reasoning",
+        "thinking",
+        "redacted_thinking",
+        "tool_use",
+        "tool_call",
+        "tool_call_chunk",
+        "invalid_tool_call",
+        "server_tool_call",
+        "server_tool_call_chunk",
+        "server_tool_result",
+        "function_call",
+        "non_standard",
+        "citation",
     }
 )
 
@@ -144,8 +154,10 @@ def _block_to_part(block: Any) -> dict[str, Any] | None:
         return _file_part(block)
     if kind == "input_audio":
         audio = block.get("input_audio") or {}
-        return {"type": "input_audio", "input_audio": {"data": audio.get("data"),
-                                                        "format": audio.get("format")}}
+        return {
+            "type": "input_audio",
+            "input_audio": {"data": audio.get("data"), "format": audio.get("format")},
+        }
     if kind == "audio":
         data = block.get("base64") or block.get("data")
         if not data:
@@ -198,8 +210,10 @@ def _reasoning_from_blocks(content: str | list[Any]) -> str | None:
     if isinstance(content, str):
         return None
     texts = [
-        b["reasoning"] for b in content
-        if isinstance(b, Mapping) and b.get("type") == "reasoning"
+        b["reasoning"]
+        for b in content
+        if isinstance(b, Mapping)
+        and b.get("type") == "reasoning"
         and isinstance(b.get("reasoning"), str)
     ]
     return "".join(texts) if texts else None
@@ -213,13 +227,19 @@ def _arguments(args: Any) -> str:
 
 def _assistant_to_wire(message: AIMessage, replay_reasoning: bool) -> dict[str, Any]:
     calls: list[dict[str, Any]] = [
-        {"id": tc["id"], "type": "function",
-         "function": {"name": tc["name"], "arguments": _arguments(tc["args"])}}
+        {
+            "id": tc["id"],
+            "type": "function",
+            "function": {"name": tc["name"], "arguments": _arguments(tc["args"])},
+        }
         for tc in message.tool_calls
     ]
     calls.extend(
-        {"id": tc.get("id"), "type": "function",
-         "function": {"name": tc.get("name"), "arguments": tc.get("args") or "{}"}}
+        {
+            "id": tc.get("id"),
+            "type": "function",
+            "function": {"name": tc.get("name"), "arguments": tc.get("args") or "{}"},
+        }
         for tc in message.invalid_tool_calls
     )
     text = _text_only(message.content)
@@ -251,8 +271,15 @@ def _role_to_wire(role: str, message: BaseMessage) -> dict[str, Any]:
     return out
 
 
-_ROLES = {"human": "user", "user": "user", "system": "system", "ai": "assistant",
-          "assistant": "assistant", "developer": "system", "tool": "tool"}
+_ROLES = {
+    "human": "user",
+    "user": "user",
+    "system": "system",
+    "ai": "assistant",
+    "assistant": "assistant",
+    "developer": "system",
+    "tool": "tool",
+}
 
 
 def message_to_wire(message: BaseMessage, *, replay_reasoning: bool = True) -> dict[str, Any]:
@@ -310,7 +337,8 @@ def usage_to_metadata(usage: Usage) -> UsageMetadata:
     """
     total = usage.total_tokens or usage.prompt_tokens + usage.completion_tokens
     meta = UsageMetadata(
-        input_tokens=usage.prompt_tokens, output_tokens=usage.completion_tokens,
+        input_tokens=usage.prompt_tokens,
+        output_tokens=usage.completion_tokens,
         total_tokens=total,
     )
     cached = usage.cached_tokens
@@ -333,12 +361,26 @@ def _parse_tool_calls(
         try:
             args = json.loads(text) if text.strip() else {}
         except ValueError as exc:
-            invalid.append({"type": "invalid_tool_call", "id": raw.id, "name": fn.name,
-                            "args": text, "error": f"arguments are not valid JSON: {exc}"})
+            invalid.append(
+                {
+                    "type": "invalid_tool_call",
+                    "id": raw.id,
+                    "name": fn.name,
+                    "args": text,
+                    "error": f"arguments are not valid JSON: {exc}",
+                }
+            )
             continue
         if not isinstance(args, dict):
-            invalid.append({"type": "invalid_tool_call", "id": raw.id, "name": fn.name,
-                            "args": text, "error": "arguments are not a JSON object"})
+            invalid.append(
+                {
+                    "type": "invalid_tool_call",
+                    "id": raw.id,
+                    "name": fn.name,
+                    "args": text,
+                    "error": "arguments are not a JSON object",
+                }
+            )
             continue
         calls.append({"type": "tool_call", "id": raw.id, "name": fn.name or "", "args": args})
     return calls, invalid
@@ -383,9 +425,12 @@ def completion_to_result(
         if msg.refusal:
             additional["refusal"] = msg.refusal
         calls, invalid = _parse_tool_calls(msg.tool_calls or ())
-        metadata: dict[str, Any] = {**base_metadata, "id": completion.id,
-                                    "model_name": model_name,
-                                    "finish_reason": choice.finish_reason}
+        metadata: dict[str, Any] = {
+            **base_metadata,
+            "id": completion.id,
+            "model_name": model_name,
+            "finish_reason": choice.finish_reason,
+        }
         if completion.system_fingerprint:
             metadata["system_fingerprint"] = completion.system_fingerprint
         if choice.logprobs is not None:
@@ -433,8 +478,20 @@ class StreamState:
     Only choice 0 is streamed (LangChain streams one message).
     """
 
-    __slots__ = ("_base", "_extras", "_ids", "_index_map", "_next_index", "_splitter",
-                 "finish_reason", "id", "logprobs", "model", "system_fingerprint", "usage")
+    __slots__ = (
+        "_base",
+        "_extras",
+        "_ids",
+        "_index_map",
+        "_next_index",
+        "_splitter",
+        "finish_reason",
+        "id",
+        "logprobs",
+        "model",
+        "system_fingerprint",
+        "usage",
+    )
 
     def __init__(self, base_metadata: Mapping[str, Any], extras: Sequence[str] = ()) -> None:
         self._base = dict(base_metadata)
@@ -498,12 +555,14 @@ class StreamState:
         if delta.tool_calls:
             for tc in delta.tool_calls:
                 fn = tc.function
-                tool_chunks.append(make_tool_call_chunk(
-                    name=fn.name if fn is not None else None,
-                    args=fn.arguments if fn is not None else None,
-                    id=tc.id,
-                    index=self._tool_index(tc.index, tc.id),
-                ))
+                tool_chunks.append(
+                    make_tool_call_chunk(
+                        name=fn.name if fn is not None else None,
+                        args=fn.arguments if fn is not None else None,
+                        id=tc.id,
+                        index=self._tool_index(tc.index, tc.id),
+                    )
+                )
         if not text and not reasoning and not tool_chunks:
             return None
         # Per chunk: empty fields are left to their defaults (same message, less validation).
@@ -520,7 +579,10 @@ class StreamState:
         return ChatGenerationChunk(message=message)
 
     def final(
-        self, *, include_usage: bool, extra_metadata: Mapping[str, Any] | None = None,
+        self,
+        *,
+        include_usage: bool,
+        extra_metadata: Mapping[str, Any] | None = None,
         requested_model: str = "",
     ) -> ChatGenerationChunk:
         """The closing chunk: held-back text, usage, finish reason, model, extras."""

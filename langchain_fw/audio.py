@@ -130,8 +130,12 @@ class FireworksAudioParser(FwClientMixin, BaseModel, BaseBlobParser):
     @model_validator(mode="after")
     def _check_audio_options(self) -> Any:
         # ConfigurationError for bad options, before any request
-        check_adapter(self, chunking=self.chunking, client_base_url=self.base_url,
-                      audio_base_url=self.audio_base_url)
+        check_adapter(
+            self,
+            chunking=self.chunking,
+            client_base_url=self.base_url,
+            audio_base_url=self.audio_base_url,
+        )
         return self
 
     def _kwargs(self) -> dict[str, Any]:
@@ -142,8 +146,10 @@ class FireworksAudioParser(FwClientMixin, BaseModel, BaseBlobParser):
         records = transcript_to_records(
             result, self.chunking, source=source, include_timestamps=self.include_timestamps
         )
-        return [Document(page_content=text, metadata={**blob.metadata, **meta})
-                for text, meta in records]
+        return [
+            Document(page_content=text, metadata={**blob.metadata, **meta})
+            for text, meta in records
+        ]
 
     def transcribe(self, blob: Blob) -> Transcription:
         """The typed :class:`~fw_core.transcript.Transcription` of one blob."""
@@ -155,8 +161,7 @@ class FireworksAudioParser(FwClientMixin, BaseModel, BaseBlobParser):
         """Async :meth:`transcribe`: the async client; paths are read in a worker thread."""
         file, filename = _blob_file(blob)
         with translate_errors():
-            return await atranscribe(self._aclient(), file, filename=filename,
-                                     **self._kwargs())
+            return await atranscribe(self._aclient(), file, filename=filename, **self._kwargs())
 
     def lazy_parse(self, blob: Blob) -> Iterator[Document]:
         """Transcribe ``blob`` and yield its Documents (one request per blob)."""

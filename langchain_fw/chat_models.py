@@ -52,8 +52,17 @@ __all__ = ["ChatFireworks", "ChatFirmware", "SafetySetting", "ThinkingConfig"]
 
 # Parameters every chat-completions API here takes, sent when not None.
 _COMMON_PARAMS = (
-    "temperature", "max_tokens", "n", "top_p", "seed", "logprobs", "top_logprobs",
-    "presence_penalty", "frequency_penalty", "reasoning_effort", "response_format",
+    "temperature",
+    "max_tokens",
+    "n",
+    "top_p",
+    "seed",
+    "logprobs",
+    "top_logprobs",
+    "presence_penalty",
+    "frequency_penalty",
+    "reasoning_effort",
+    "response_format",
 )
 
 
@@ -281,8 +290,9 @@ class _ChatFwBase(CatalogMixin, FwClientMixin, BaseChatModel):
     def _base_metadata(self) -> dict[str, str]:
         return {"model_provider": self.fw_provider.name}
 
-    def _extra_metadata(self, completion_extra: Mapping[str, Any] | None,
-                        headers: Mapping[str, str]) -> dict[str, Any]:
+    def _extra_metadata(
+        self, completion_extra: Mapping[str, Any] | None, headers: Mapping[str, str]
+    ) -> dict[str, Any]:
         extra: dict[str, Any] = {}
         if completion_extra:
             for name in self.fw_metadata_extras:
@@ -532,11 +542,16 @@ class ChatFireworks(_ChatFwBase):
 
     fw_provider: ClassVar[ProviderSpec] = FIREWORKS
     fw_aliases: ClassVar[Mapping[str, str]] = {
-        "fireworks_api_key": "api_key", "fireworks_api_base": "base_url",
+        "fireworks_api_key": "api_key",
+        "fireworks_api_base": "base_url",
     }
     fw_params: ClassVar[tuple[str, ...]] = (
-        "top_k", "min_p", "repetition_penalty", "context_length_exceeded_behavior",
-        "prompt_cache_key", "prompt_truncate_len",
+        "top_k",
+        "min_p",
+        "repetition_penalty",
+        "context_length_exceeded_behavior",
+        "prompt_cache_key",
+        "prompt_truncate_len",
     )
     fw_metadata_extras: ClassVar[tuple[str, ...]] = ("perf_metrics",)
 
@@ -617,13 +632,19 @@ class ChatFirmware(QuotaMixin, _ChatFwBase):
 
     fw_provider: ClassVar[ProviderSpec] = FIRMWARE
     fw_aliases: ClassVar[Mapping[str, str]] = {
-        "firmware_api_key": "api_key", "firmware_api_base": "base_url",
+        "firmware_api_key": "api_key",
+        "firmware_api_base": "base_url",
     }
     fw_params: ClassVar[tuple[str, ...]] = (
-        "mcp_servers", "thinking", "generation_config", "safety_settings",
+        "mcp_servers",
+        "thinking",
+        "generation_config",
+        "safety_settings",
     )
     fw_metadata_extras: ClassVar[tuple[str, ...]] = (
-        "tools_executed", "mcp_tool_results", "mcp_server_errors",
+        "tools_executed",
+        "mcp_tool_results",
+        "mcp_server_errors",
     )
 
     mcp_servers: list[str | dict[str, Any]] | None = None
@@ -643,9 +664,7 @@ class ChatFirmware(QuotaMixin, _ChatFwBase):
             if budget is not None and budget < 1024:
                 raise ConfigurationError("thinking.budget_tokens must be at least 1024")
             if budget is not None and self.max_tokens is not None and budget >= self.max_tokens:
-                raise ConfigurationError(
-                    "thinking.budget_tokens must be smaller than max_tokens"
-                )
+                raise ConfigurationError("thinking.budget_tokens must be smaller than max_tokens")
         return self
 
     @classmethod

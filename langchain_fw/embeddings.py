@@ -56,7 +56,6 @@ __all__ = [
 ]
 
 
-
 class _FwEmbeddings(FwClientMixin, Embeddings):
     """Shared implementation; use :class:`FireworksEmbeddings` or :class:`FirmwareEmbeddings`."""
 

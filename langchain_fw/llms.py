@@ -31,8 +31,17 @@ from langchain_fw._errors import translate_errors
 __all__ = ["Fireworks"]
 
 _PARAMS = (
-    "temperature", "max_tokens", "top_p", "top_k", "min_p", "n", "seed", "logprobs",
-    "presence_penalty", "frequency_penalty", "repetition_penalty",
+    "temperature",
+    "max_tokens",
+    "top_p",
+    "top_k",
+    "min_p",
+    "n",
+    "seed",
+    "logprobs",
+    "presence_penalty",
+    "frequency_penalty",
+    "repetition_penalty",
     "context_length_exceeded_behavior",
 )
 
@@ -51,8 +60,10 @@ def _generations(completion: Completion) -> list[Generation]:
     return [
         Generation(
             text=c.text,
-            generation_info={"finish_reason": c.finish_reason,
-                             **({"logprobs": c.logprobs} if c.logprobs is not None else {})},
+            generation_info={
+                "finish_reason": c.finish_reason,
+                **({"logprobs": c.logprobs} if c.logprobs is not None else {}),
+            },
         )
         for c in completion.choices
     ]
@@ -80,7 +91,8 @@ class Fireworks(FwClientMixin, BaseLLM):
 
     fw_provider: ClassVar[ProviderSpec] = FIREWORKS
     fw_aliases: ClassVar[Mapping[str, str]] = {
-        "fireworks_api_key": "api_key", "fireworks_api_base": "base_url",
+        "fireworks_api_key": "api_key",
+        "fireworks_api_base": "base_url",
     }
 
     model: str | None = Field(default=None, alias="model_name")
@@ -102,9 +114,7 @@ class Fireworks(FwClientMixin, BaseLLM):
     @model_validator(mode="after")
     def _fw_check_model(self) -> Any:
         if self.model is None:
-            raise ConfigurationError(
-                "Fireworks needs a model, e.g. model='llama-v3p1-8b-instruct'"
-            )
+            raise ConfigurationError("Fireworks needs a model, e.g. model='llama-v3p1-8b-instruct'")
         object.__setattr__(self, "model", FIREWORKS.normalize_model(self.model))
         return self
 
@@ -168,8 +178,9 @@ class Fireworks(FwClientMixin, BaseLLM):
             generations.append(_generations(response.completion))
             _add_usage(usage, response.completion.usage)
             model_name = response.completion.model or body["model"]
-        return LLMResult(generations=generations,
-                         llm_output={"token_usage": usage, "model_name": model_name})
+        return LLMResult(
+            generations=generations, llm_output={"token_usage": usage, "model_name": model_name}
+        )
 
     async def _agenerate(
         self,
@@ -189,8 +200,9 @@ class Fireworks(FwClientMixin, BaseLLM):
             generations.append(_generations(response.completion))
             _add_usage(usage, response.completion.usage)
             model_name = response.completion.model or body["model"]
-        return LLMResult(generations=generations,
-                         llm_output={"token_usage": usage, "model_name": model_name})
+        return LLMResult(
+            generations=generations, llm_output={"token_usage": usage, "model_name": model_name}
+        )
 
     @staticmethod
     def _chunk(raw: Any) -> GenerationChunk | None:

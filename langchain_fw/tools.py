@@ -51,8 +51,9 @@ from langchain_fw._errors import map_error
 
 __all__ = ["FireworksImageGeneration", "ImageGenerationInput"]
 
-AspectRatio = Literal["1:1", "21:9", "16:9", "3:2", "5:4", "4:5", "2:3", "9:16", "9:21", "4:3",
-                      "3:4"]
+AspectRatio = Literal[
+    "1:1", "21:9", "16:9", "3:2", "5:4", "4:5", "2:3", "9:16", "9:21", "4:3", "3:4"
+]
 
 
 class ImageGenerationInput(BaseModel):
@@ -60,10 +61,14 @@ class ImageGenerationInput(BaseModel):
 
     prompt: str = Field(min_length=1, description="A detailed description of the image.")
     aspect_ratio: AspectRatio | None = Field(
-        default=None, description="Width:height of the image; default square (1:1).")
+        default=None, description="Width:height of the image; default square (1:1)."
+    )
     seed: int | None = Field(
-        default=None, ge=0, le=MAX_SEED,
-        description="Seed to reproduce an earlier image; leave empty for a new one.")
+        default=None,
+        ge=0,
+        le=MAX_SEED,
+        description="Seed to reproduce an earlier image; leave empty for a new one.",
+    )
 
 
 _UNSAVED = "the image is attached to this result as an artifact"
@@ -128,24 +133,35 @@ attached to this result as an artifact."
     @model_validator(mode="after")
     def _check_image_settings(self) -> Any:
         full = check_image_options(
-            model=self.model, guidance_scale=self.guidance_scale,
-            num_inference_steps=self.num_inference_steps, safety_check=self.safety_check,
-            output_format=self.output_format, wire_format=self.wire_format,
+            model=self.model,
+            guidance_scale=self.guidance_scale,
+            num_inference_steps=self.num_inference_steps,
+            safety_check=self.safety_check,
+            output_format=self.output_format,
+            wire_format=self.wire_format,
         )
         object.__setattr__(self, "model", full)
-        if self.output_dir is not None and self.output_dir.exists() \
-                and not self.output_dir.is_dir():
+        if (
+            self.output_dir is not None
+            and self.output_dir.exists()
+            and not self.output_dir.is_dir()
+        ):
             raise fe.ConfigurationError(f"output_dir {str(self.output_dir)!r} is not a directory")
         return self
 
     def _options(self, prompt: str, aspect_ratio: str | None, seed: int | None) -> dict[str, Any]:
         wire: WireFormat = self.wire_format
         return {
-            "prompt": prompt, "model": self.model, "aspect_ratio": aspect_ratio, "seed": seed,
+            "prompt": prompt,
+            "model": self.model,
+            "aspect_ratio": aspect_ratio,
+            "seed": seed,
             "guidance_scale": self.guidance_scale,
             "num_inference_steps": self.num_inference_steps,
-            "safety_check": self.safety_check, "output_format": self.output_format,
-            "wire_format": wire, "raise_on_filter": False,
+            "safety_check": self.safety_check,
+            "output_format": self.output_format,
+            "wire_format": wire,
+            "raise_on_filter": False,
         }
 
     def _target(self, result: ImageResult, prompt: str) -> Path | None:
@@ -153,16 +169,20 @@ attached to this result as an artifact."
             return None
         return self.output_dir / result.default_filename(stem=prompt_stem(prompt))
 
-    def _answer(self, result: ImageResult, prompt: str, aspect_ratio: str | None,
-                path: Path | None) -> Any:
+    def _answer(
+        self, result: ImageResult, prompt: str, aspect_ratio: str | None, path: Path | None
+    ) -> Any:
         if result.content_filtered:
             text = filtered_message(prompt)
             return (text, None) if self.response_format == "content_and_artifact" else text
         if self.response_format == "content":
             return str(path) if path is not None else result.data_url
         artifact = create_image_block(
-            base64=result.b64, mime_type=result.mime_type, seed=result.seed,
-            finish_reason=result.finish_reason, model=result.model,
+            base64=result.b64,
+            mime_type=result.mime_type,
+            seed=result.seed,
+            finish_reason=result.finish_reason,
+            model=result.model,
             path=str(path) if path is not None else None,
         )
         return describe_image(result, prompt, aspect_ratio, path=path, unsaved=_UNSAVED), artifact
@@ -192,7 +212,8 @@ attached to this result as an artifact."
     ) -> Any:
         try:
             result = await agenerate_image(
-                self._aclient(), **self._options(prompt, aspect_ratio, seed))
+                self._aclient(), **self._options(prompt, aspect_ratio, seed)
+            )
         except fe.FwError as exc:
             raise map_error(exc) from exc
         path = None

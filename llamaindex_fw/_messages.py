@@ -358,4 +358,3 @@ def usage_to_kwargs(usage: Usage | None) -> dict[str, int]:
     if usage.reasoning_tokens is not None:
         out["reasoning_tokens"] = usage.reasoning_tokens
     return out
-

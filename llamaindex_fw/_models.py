@@ -75,9 +75,7 @@ _FIREWORKS: dict[str, ModelInfo] = {
     "deepseek-v3-0324": ModelInfo(163_840, source=_FW),
     # The original R1 has no function calling (DeepSeek's R1 release notes); 0528 added it.
     "deepseek-r1": ModelInfo(163_840, supports_tools=False, reasoning="inline", source=_FW),
-    "deepseek-r1-basic": ModelInfo(
-        163_840, supports_tools=False, reasoning="inline", source=_FW
-    ),
+    "deepseek-r1-basic": ModelInfo(163_840, supports_tools=False, reasoning="inline", source=_FW),
     "deepseek-r1-0528": ModelInfo(163_840, reasoning="inline", source=_FW),
     # Moonshot Kimi
     "kimi-k2-instruct": ModelInfo(131_072, source=_FW),
@@ -124,22 +122,30 @@ _FIRMWARE: dict[str, ModelInfo] = {
     "gpt-5-nano": ModelInfo(400_000, supports_images=True, reasoning="always", source=_OPENAI),
     "gpt-4o": ModelInfo(128_000, supports_images=True, source=_OPENAI),
     "gpt-4o-mini": ModelInfo(128_000, supports_images=True, source=_OPENAI),
-    "claude-opus-4-5": ModelInfo(200_000, supports_images=True, reasoning="field",
-                                 source=_ANTHROPIC),
-    "claude-sonnet-4-5-20250929": ModelInfo(200_000, supports_images=True, reasoning="field",
-                                            source=_ANTHROPIC),
-    "claude-haiku-4-5-20251001": ModelInfo(200_000, supports_images=True, reasoning="field",
-                                           source=_ANTHROPIC),
-    "gemini-3-pro-preview": ModelInfo(1_048_576, supports_images=True, reasoning="always",
-                                      source=_GOOGLE),
-    "gemini-3-flash-preview": ModelInfo(1_048_576, supports_images=True, reasoning="always",
-                                        source=_GOOGLE),
-    "gemini-2.5-pro": ModelInfo(1_048_576, supports_images=True, reasoning="always",
-                                source=_GOOGLE),
-    "gemini-2.5-flash": ModelInfo(1_048_576, supports_images=True, reasoning="field",
-                                  source=_GOOGLE),
-    "grok-4-fast-reasoning": ModelInfo(2_000_000, supports_images=True, reasoning="always",
-                                       source=_XAI),
+    "claude-opus-4-5": ModelInfo(
+        200_000, supports_images=True, reasoning="field", source=_ANTHROPIC
+    ),
+    "claude-sonnet-4-5-20250929": ModelInfo(
+        200_000, supports_images=True, reasoning="field", source=_ANTHROPIC
+    ),
+    "claude-haiku-4-5-20251001": ModelInfo(
+        200_000, supports_images=True, reasoning="field", source=_ANTHROPIC
+    ),
+    "gemini-3-pro-preview": ModelInfo(
+        1_048_576, supports_images=True, reasoning="always", source=_GOOGLE
+    ),
+    "gemini-3-flash-preview": ModelInfo(
+        1_048_576, supports_images=True, reasoning="always", source=_GOOGLE
+    ),
+    "gemini-2.5-pro": ModelInfo(
+        1_048_576, supports_images=True, reasoning="always", source=_GOOGLE
+    ),
+    "gemini-2.5-flash": ModelInfo(
+        1_048_576, supports_images=True, reasoning="field", source=_GOOGLE
+    ),
+    "grok-4-fast-reasoning": ModelInfo(
+        2_000_000, supports_images=True, reasoning="always", source=_XAI
+    ),
     "grok-4-fast-non-reasoning": ModelInfo(2_000_000, supports_images=True, source=_XAI),
     "grok-code-fast-1": ModelInfo(256_000, reasoning="always", source=_XAI),
     "deepseek-chat": ModelInfo(128_000, source=_DEEPSEEK),
@@ -176,8 +182,14 @@ def _int(value: Any) -> int | None:
     return None
 
 
-_CONTEXT_KEYS = ("contextLength", "context_length", "context_window", "max_context_length",
-                 "max_model_len", "max_input_tokens")
+_CONTEXT_KEYS = (
+    "contextLength",
+    "context_length",
+    "context_window",
+    "max_context_length",
+    "max_model_len",
+    "max_input_tokens",
+)
 
 
 def info_from_catalog_entry(entry: dict[str, Any], fallback: ModelInfo | None) -> ModelInfo | None:
@@ -202,9 +214,7 @@ def info_from_catalog_entry(entry: dict[str, Any], fallback: ModelInfo | None) -
     )
 
 
-def info_from_listed_model(
-    listed: ListedModel, fallback: ModelInfo | None
-) -> ModelInfo | None:
+def info_from_listed_model(listed: ListedModel, fallback: ModelInfo | None) -> ModelInfo | None:
     """A :class:`ModelInfo` from a :class:`fw_core.models.ModelInfo`, keeping table facts
     the listing does not state (``None`` there means unknown, never "no").
 

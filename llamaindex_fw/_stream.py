@@ -146,8 +146,13 @@ class StreamAssembler:
             self.usage = chunk.usage
         self.content += text_delta
         self.reasoning += thinking_delta
-        if not (text_delta or thinking_delta or calls_changed or chunk.usage is not None
-                or (chunk.choices and self.finish_reason)):
+        if not (
+            text_delta
+            or thinking_delta
+            or calls_changed
+            or chunk.usage is not None
+            or (chunk.choices and self.finish_reason)
+        ):
             return None
         return self._response(chunk, text_delta, thinking_delta, chunk.usage)
 

@@ -111,7 +111,10 @@ class FwEmbedding(ClosesClients, BaseEmbedding):
         # refused before sending.
         prefix = self.query_prefix if kind == "query" else self.text_prefix
         return prepare_texts(
-            texts, model=self.model_name, kind=kind, prefix=prefix,
+            texts,
+            model=self.model_name,
+            kind=kind,
+            prefix=prefix,
             max_chars=default_max_chars(self.model_name),
         )
 
@@ -143,7 +146,6 @@ class FwEmbedding(ClosesClients, BaseEmbedding):
 
     async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
         return await self._aembed(texts, "document")
-
 
 
 class FireworksEmbedding(FwEmbedding):

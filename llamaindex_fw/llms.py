@@ -113,9 +113,11 @@ def _logprobs(raw: Any) -> list[list[LogProb]] | None:
             continue
         tops = item.get("top_logprobs") or [item]
         row = [
-            LogProb(token=t.get("token", ""), logprob=t.get("logprob", 0.0),
-                    bytes=t.get("bytes") or [])
-            for t in tops if isinstance(t, dict)
+            LogProb(
+                token=t.get("token", ""), logprob=t.get("logprob", 0.0), bytes=t.get("bytes") or []
+            )
+            for t in tops
+            if isinstance(t, dict)
         ]
         if row:
             out.append(row)
@@ -129,12 +131,15 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
     #: top-level response fields surfaced in ``ChatResponse.additional_kwargs``
     _response_extras: ClassVar[tuple[str, ...]] = ()
 
-    model: str = Field(description="Model id as the API takes it (Fireworks short names "
-                                   "are expanded to accounts/fireworks/models/...).")
+    model: str = Field(
+        description="Model id as the API takes it (Fireworks short names "
+        "are expanded to accounts/fireworks/models/...)."
+    )
     api_key: SecretStr | None = Field(
-        default=None, exclude=True, repr=False,
-        description="API key; default from the provider's environment variable. "
-                    "Never serialized.",
+        default=None,
+        exclude=True,
+        repr=False,
+        description="API key; default from the provider's environment variable. Never serialized.",
     )
     base_url: str | None = Field(default=None, description="Inference base URL.")
     timeout: float | None = Field(
@@ -149,26 +154,29 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
     )
     max_tokens: int | None = Field(default=None, gt=0, description="Output token cap.")
     context_window: int | None = Field(
-        default=None, gt=0,
+        default=None,
+        gt=0,
         description="Overrides the context window from the model table / models endpoint.",
     )
     reasoning_effort: ReasoningEffort | None = Field(
         default=None, description="Reasoning effort for reasoning models."
     )
     strict: bool = Field(
-        default=False, description="Ask for strict schema adherence in tools and structured "
-                                   "output.",
+        default=False,
+        description="Ask for strict schema adherence in tools and structured output.",
     )
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra fields merged into every request body."
     )
     replay_reasoning: bool = Field(
-        default=True, description="Send an assistant message's reasoning back as "
-                                  "reasoning_content (interleaved thinking in tool loops).",
+        default=True,
+        description="Send an assistant message's reasoning back as "
+        "reasoning_content (interleaved thinking in tool loops).",
     )
     include_response_headers: bool = Field(
-        default=False, description="Put the API's response headers (request id, rate "
-                                   "limits, fireworks-* timings) in additional_kwargs['headers'].",
+        default=False,
+        description="Put the API's response headers (request id, rate "
+        "limits, fireworks-* timings) in additional_kwargs['headers'].",
     )
 
     _clients: ClientHolder = PrivateAttr()
@@ -331,8 +339,7 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
                 body[key] = value
         return body
 
-    def _response_meta(self, request_id: str | None,
-                       headers: Mapping[str, str]) -> dict[str, Any]:
+    def _response_meta(self, request_id: str | None, headers: Mapping[str, str]) -> dict[str, Any]:
         meta: dict[str, Any] = {"request_id": request_id} if request_id else {}
         if self.include_response_headers:
             meta["headers"] = dict(headers)
@@ -594,8 +601,11 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
         if not self._use_native_structured_output():
             llm_kwargs = {"tool_choice": "required", **(llm_kwargs or {})}
             return super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
-        dispatcher.event(LLMStructuredPredictStartEvent(
-            output_cls=output_cls, template=prompt, template_args=prompt_args))
+        dispatcher.event(
+            LLMStructuredPredictStartEvent(
+                output_cls=output_cls, template=prompt, template_args=prompt_args
+            )
+        )
         messages = self._extend_messages(prompt.format_messages(**prompt_args))
         response = self.chat(messages, **self._schema_kwargs(llm_kwargs, output_cls))
         result = self._parse_structured(output_cls, response)
@@ -613,11 +623,12 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
         """Async twin of :meth:`structured_predict`."""
         if not self._use_native_structured_output():
             llm_kwargs = {"tool_choice": "required", **(llm_kwargs or {})}
-            return await super().astructured_predict(
-                output_cls, prompt, llm_kwargs, **prompt_args
+            return await super().astructured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
+        dispatcher.event(
+            LLMStructuredPredictStartEvent(
+                output_cls=output_cls, template=prompt, template_args=prompt_args
             )
-        dispatcher.event(LLMStructuredPredictStartEvent(
-            output_cls=output_cls, template=prompt, template_args=prompt_args))
+        )
         messages = self._extend_messages(prompt.format_messages(**prompt_args))
         response = await self.achat(messages, **self._schema_kwargs(llm_kwargs, output_cls))
         result = self._parse_structured(output_cls, response)
@@ -645,9 +656,7 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
             current = None
             for response in responses:
                 if response.delta:
-                    current = process_streaming_content_incremental(
-                        response, output_cls, current
-                    )
+                    current = process_streaming_content_incremental(response, output_cls, current)
                     yield current
 
         return gen()
@@ -669,17 +678,13 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
         )
 
         messages = self._extend_messages(prompt.format_messages(**prompt_args))
-        responses = await self.astream_chat(
-            messages, **self._schema_kwargs(llm_kwargs, output_cls)
-        )
+        responses = await self.astream_chat(messages, **self._schema_kwargs(llm_kwargs, output_cls))
 
         async def gen() -> AsyncGenerator[Model | FlexibleModel, None]:
             current = None
             async for response in responses:
                 if response.delta:
-                    current = process_streaming_content_incremental(
-                        response, output_cls, current
-                    )
+                    current = process_streaming_content_incremental(response, output_cls, current)
                     yield current
 
         return gen()
@@ -759,7 +764,9 @@ class Firmware(FwLLM):
 
     _provider: ClassVar[ProviderSpec] = FIRMWARE
     _response_extras: ClassVar[tuple[str, ...]] = (
-        "tools_executed", "mcp_tool_results", "mcp_server_errors",
+        "tools_executed",
+        "mcp_tool_results",
+        "mcp_server_errors",
     )
 
     mcp_servers: list[str | dict[str, Any]] | None = Field(
@@ -778,7 +785,8 @@ class Firmware(FwLLM):
         default=True, description="Refuse model ids with an unknown vendor prefix."
     )
     replay_reasoning: bool = Field(
-        default=False, description="Send an assistant message's reasoning back as "
+        default=False,
+        description="Send an assistant message's reasoning back as "
         "reasoning_content. Off by default: vendors behind Firmware differ (DeepSeek refuses "
         "it, Anthropic needs signed thinking blocks).",
     )

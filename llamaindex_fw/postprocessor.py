@@ -81,8 +81,11 @@ class FwRerank(ClosesClients, BaseNodePostprocessor):
         )
 
     def _start(self, nodes: list[NodeWithScore], query_bundle: QueryBundle | None) -> str:
-        dispatcher.event(ReRankStartEvent(
-            query=query_bundle, nodes=nodes, top_n=self.top_n, model_name=self.model))
+        dispatcher.event(
+            ReRankStartEvent(
+                query=query_bundle, nodes=nodes, top_n=self.top_n, model_name=self.model
+            )
+        )
         if query_bundle is None:
             raise ValueError("reranking needs a query (pass query_str or query_bundle)")
         return query_bundle.query_str
@@ -142,7 +145,6 @@ class FwRerank(ClosesClients, BaseNodePostprocessor):
             event.on_end(payload={EventPayload.NODES: ranked})
         dispatcher.event(ReRankEndEvent(nodes=ranked))
         return ranked
-
 
 
 class FireworksRerank(FwRerank):

@@ -40,8 +40,15 @@ from llamaindex_fw._base import (
 __all__ = ["FireworksAudioReader"]
 
 #: Metadata keys kept out of the text that embeddings and LLMs see (long lists of dicts).
-_HIDDEN_KEYS = ["segments", "words", "speakers", "segment_ids", "request_id",
-                "response_format", "task"]
+_HIDDEN_KEYS = [
+    "segments",
+    "words",
+    "speakers",
+    "segment_ids",
+    "request_id",
+    "response_format",
+    "task",
+]
 
 
 def _source(file: Any) -> str | None:
@@ -84,31 +91,35 @@ class FireworksAudioReader(ClosesClients, BasePydanticReader):
     """
 
     is_remote: bool = True
-    model: str = Field(default="whisper-v3",
-                       description="whisper-v3 (audio-prod) or whisper-v3-turbo (audio-turbo).")
+    model: str = Field(
+        default="whisper-v3",
+        description="whisper-v3 (audio-prod) or whisper-v3-turbo (audio-turbo).",
+    )
     language: str | None = Field(default=None, description="Language code; None detects it.")
     prompt: str | None = Field(default=None, description="Text that primes the transcription.")
     response_format: str = Field(
-        default="verbose_json", description="verbose_json, json, text, srt or vtt.")
+        default="verbose_json", description="verbose_json, json, text, srt or vtt."
+    )
     timestamp_granularities: list[str] | None = Field(
-        default=None, description="['segment'] (API default), ['word'] or both.")
+        default=None, description="['segment'] (API default), ['word'] or both."
+    )
     diarize: bool | None = Field(default=None, description="Label speakers (speaker_id).")
     min_speakers: int | None = Field(default=None, ge=1)
     max_speakers: int | None = Field(default=None, ge=1)
     temperature: float | list[float] | None = Field(default=None)
     vad_model: str | None = Field(default=None, description="silero or whisperx-pyannet.")
-    alignment_model: str | None = Field(default=None,
-                                        description="mms_fa, tdnn_ffn or gentle.")
+    alignment_model: str | None = Field(default=None, description="mms_fa, tdnn_ffn or gentle.")
     preprocessing: str | None = Field(
-        default=None, description="none, dynamic, soft_dynamic or bass_dynamic.")
-    extra_body: dict[str, Any] | None = Field(default=None,
-                                              description="Extra form fields.")
+        default=None, description="none, dynamic, soft_dynamic or bass_dynamic."
+    )
+    extra_body: dict[str, Any] | None = Field(default=None, description="Extra form fields.")
     audio_base_url: str | None = Field(
-        default=None, description="Audio endpoint base used instead of the model's host.")
-    chunking: str = Field(default="transcript",
-                          description="transcript, segment or speaker.")
+        default=None, description="Audio endpoint base used instead of the model's host."
+    )
+    chunking: str = Field(default="transcript", description="transcript, segment or speaker.")
     include_timestamps: bool = Field(
-        default=True, description="Put segments/words lists in metadata.")
+        default=True, description="Put segments/words lists in metadata."
+    )
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
     base_url: str | None = Field(default=None, description="Fireworks base URL.")
     timeout: float | None = Field(default=None, gt=0)
@@ -127,8 +138,12 @@ class FireworksAudioReader(ClosesClients, BasePydanticReader):
         api_key = resolve_connection(FIREWORKS, data, http_client, async_http_client)
         super().__init__(**data)
         # ConfigurationError for bad options, before any request
-        check_adapter(self, chunking=self.chunking, client_base_url=self.base_url,
-                      audio_base_url=self.audio_base_url)
+        check_adapter(
+            self,
+            chunking=self.chunking,
+            client_base_url=self.base_url,
+            audio_base_url=self.audio_base_url,
+        )
         self._clients = holder_for(self, FIREWORKS, api_key, http_client, async_http_client)
 
     @classmethod
@@ -139,10 +154,12 @@ class FireworksAudioReader(ClosesClients, BasePydanticReader):
     def _serialize_headers(self, value: dict[str, str] | None) -> dict[str, str] | None:
         return safe_headers(value)
 
-    def _documents(self, file: Any, result: Transcription,
-                   extra_info: dict[str, Any] | None) -> list[Document]:
-        records = transcript_to_records(result, self.chunking, source=_source(file),
-                                        include_timestamps=self.include_timestamps)
+    def _documents(
+        self, file: Any, result: Transcription, extra_info: dict[str, Any] | None
+    ) -> list[Document]:
+        records = transcript_to_records(
+            result, self.chunking, source=_source(file), include_timestamps=self.include_timestamps
+        )
         docs = []
         for text, meta in records:
             doc = Document(text=text, metadata={**(extra_info or {}), **meta})
@@ -155,8 +172,7 @@ class FireworksAudioReader(ClosesClients, BasePydanticReader):
     @staticmethod
     def _with_fs(file: Any, fs: Any) -> Any:
         """Bytes of ``file`` when it lives on a non-local fsspec filesystem."""
-        if fs is None or is_default_fs(fs) or not isinstance(file, str | PurePath) \
-                or _is_url(file):
+        if fs is None or is_default_fs(fs) or not isinstance(file, str | PurePath) or _is_url(file):
             return file
         with fs.open(str(file), "rb") as handle:
             return handle.read()
@@ -169,15 +185,23 @@ class FireworksAudioReader(ClosesClients, BasePydanticReader):
 
     def transcribe(self, file: AudioInput, *, fs: Any = None) -> Transcription:
         """The typed :class:`~fw_core.transcript.Transcription` of one file."""
-        return transcribe(self._clients.sync, self._with_fs(file, fs),
-                          filename=self._filename(file), base_url=self.audio_base_url,
-                          **options_of(self))
+        return transcribe(
+            self._clients.sync,
+            self._with_fs(file, fs),
+            filename=self._filename(file),
+            base_url=self.audio_base_url,
+            **options_of(self),
+        )
 
     async def atranscribe(self, file: AudioInput) -> Transcription:
         """Async :meth:`transcribe` (a path is read in a worker thread)."""
-        return await atranscribe(self._clients.async_, file,
-                                 filename=self._filename(file), base_url=self.audio_base_url,
-                                 **options_of(self))
+        return await atranscribe(
+            self._clients.async_,
+            file,
+            filename=self._filename(file),
+            base_url=self.audio_base_url,
+            **options_of(self),
+        )
 
     def lazy_load_data(
         self,
@@ -218,8 +242,12 @@ class FireworksAudioReader(ClosesClients, BasePydanticReader):
             if fs is not None and not is_default_fs(fs):  # remote fs reads are sync
                 data = await asyncio.to_thread(self._with_fs, one, fs)
             result = await atranscribe(
-                self._clients.async_, data, filename=self._filename(one),
-                base_url=self.audio_base_url, **options_of(self))
+                self._clients.async_,
+                data,
+                filename=self._filename(one),
+                base_url=self.audio_base_url,
+                **options_of(self),
+            )
             docs.extend(self._documents(one, result, extra_info))
         return docs
 

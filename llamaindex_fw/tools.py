@@ -16,7 +16,6 @@ function writes files through ``asyncio.to_thread``.
 the method signatures at runtime and must be able to resolve ``AspectRatio``.)
 """
 
-
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -43,8 +42,9 @@ from llamaindex_fw._base import ClientHolder, ClosesClients, check_http_clients
 
 __all__ = ["AspectRatio", "FireworksImageToolSpec", "GeneratedImage"]
 
-AspectRatio = Literal["1:1", "21:9", "16:9", "3:2", "5:4", "4:5", "2:3", "9:16", "9:21", "4:3",
-                      "3:4"]
+AspectRatio = Literal[
+    "1:1", "21:9", "16:9", "3:2", "5:4", "4:5", "2:3", "9:16", "9:21", "4:3", "3:4"
+]
 _UNSAVED = "the image is kept in the tool output, not in a file"
 
 
@@ -83,9 +83,11 @@ class GeneratedImage:
 
 
 def _check_connection(timeout: float | httpx.Timeout | None, max_retries: int) -> None:
-    if timeout is not None and not isinstance(timeout, httpx.Timeout) and (
-            isinstance(timeout, bool) or not isinstance(timeout, int | float)
-            or not timeout > 0):
+    if (
+        timeout is not None
+        and not isinstance(timeout, httpx.Timeout)
+        and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0)
+    ):
         raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
@@ -146,13 +148,19 @@ in the tool output, not in a file."
         async_http_client: httpx.AsyncClient | None = None,
     ) -> None:
         self.model = check_image_options(
-            model=model, guidance_scale=guidance_scale,
-            num_inference_steps=num_inference_steps, safety_check=safety_check,
-            output_format=output_format, wire_format=wire_format,
+            model=model,
+            guidance_scale=guidance_scale,
+            num_inference_steps=num_inference_steps,
+            safety_check=safety_check,
+            output_format=output_format,
+            wire_format=wire_format,
         )
         self.output_dir = Path(output_dir) if output_dir is not None else None
-        if self.output_dir is not None and self.output_dir.exists() \
-                and not self.output_dir.is_dir():
+        if (
+            self.output_dir is not None
+            and self.output_dir.exists()
+            and not self.output_dir.is_dir()
+        ):
             raise ConfigurationError(f"output_dir {str(self.output_dir)!r} is not a directory")
         self.output_format = output_format
         self.guidance_scale = guidance_scale
@@ -164,29 +172,40 @@ in the tool output, not in a file."
         key = FIREWORKS.resolve_api_key(api_key)
         self.base_url = FIREWORKS.resolve_base_url(base_url)
         self._clients = ClientHolder(
-            FIREWORKS, api_key=key, base_url=self.base_url, timeout=timeout,
-            max_retries=max_retries, default_headers=default_headers,
-            http_client=http_client, async_http_client=async_http_client,
+            FIREWORKS,
+            api_key=key,
+            base_url=self.base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            http_client=http_client,
+            async_http_client=async_http_client,
         )
 
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}(model={self.model!r}, output_dir={self.output_dir!r}, "
-                f"base_url={self.base_url!r})")
+        return (
+            f"{type(self).__name__}(model={self.model!r}, output_dir={self.output_dir!r}, "
+            f"base_url={self.base_url!r})"
+        )
 
     def _target(self, result: ImageResult, prompt: str) -> Path | None:
         if self.output_dir is None or result.content_filtered:
             return None
         return self.output_dir / result.default_filename(stem=prompt_stem(prompt))
 
-    def _wrap(self, result: ImageResult, prompt: str, aspect_ratio: str | None,
-              path: Path | None) -> GeneratedImage:
+    def _wrap(
+        self, result: ImageResult, prompt: str, aspect_ratio: str | None, path: Path | None
+    ) -> GeneratedImage:
         if result.content_filtered:
             return GeneratedImage(filtered_message(prompt), result, None)
         text = describe_image(result, prompt, aspect_ratio, path=path, unsaved=_UNSAVED)
         return GeneratedImage(text, result, path)
 
     def generate_image(
-        self, prompt: str, aspect_ratio: AspectRatio | None = None, seed: int | None = None,
+        self,
+        prompt: str,
+        aspect_ratio: AspectRatio | None = None,
+        seed: int | None = None,
     ) -> GeneratedImage:
         """Generate an image from a text description and describe the result.
 
@@ -196,10 +215,17 @@ in the tool output, not in a file."
             seed: a seed (0 or more) to reproduce an earlier image; leave empty for a new one.
         """
         result = generate_image(
-            self._clients.sync, prompt, model=self.model, aspect_ratio=aspect_ratio, seed=seed,
-            guidance_scale=self.guidance_scale, num_inference_steps=self.num_inference_steps,
-            safety_check=self.safety_check, output_format=self.output_format,
-            wire_format=self.wire_format, raise_on_filter=False,
+            self._clients.sync,
+            prompt,
+            model=self.model,
+            aspect_ratio=aspect_ratio,
+            seed=seed,
+            guidance_scale=self.guidance_scale,
+            num_inference_steps=self.num_inference_steps,
+            safety_check=self.safety_check,
+            output_format=self.output_format,
+            wire_format=self.wire_format,
+            raise_on_filter=False,
         )
         path = self._target(result, prompt)
         if path is not None:
@@ -207,14 +233,23 @@ in the tool output, not in a file."
         return self._wrap(result, prompt, aspect_ratio, path)
 
     async def agenerate_image(
-        self, prompt: str, aspect_ratio: AspectRatio | None = None, seed: int | None = None,
+        self,
+        prompt: str,
+        aspect_ratio: AspectRatio | None = None,
+        seed: int | None = None,
     ) -> GeneratedImage:
         """Async twin of :meth:`generate_image` (file writes run in a worker thread)."""
         result = await agenerate_image(
-            self._clients.async_, prompt, model=self.model, aspect_ratio=aspect_ratio,
-            seed=seed, guidance_scale=self.guidance_scale,
-            num_inference_steps=self.num_inference_steps, safety_check=self.safety_check,
-            output_format=self.output_format, wire_format=self.wire_format,
+            self._clients.async_,
+            prompt,
+            model=self.model,
+            aspect_ratio=aspect_ratio,
+            seed=seed,
+            guidance_scale=self.guidance_scale,
+            num_inference_steps=self.num_inference_steps,
+            safety_check=self.safety_check,
+            output_format=self.output_format,
+            wire_format=self.wire_format,
             raise_on_filter=False,
         )
         path = self._target(result, prompt)

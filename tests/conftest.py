@@ -41,6 +41,7 @@ _CLEARED = (
     "FIRMWARE_API_BASE",
 )
 
+
 def _use_fake_keys() -> None:
     if RECORD == "live":
         return

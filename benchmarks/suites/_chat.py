@@ -11,8 +11,15 @@ from benchmarks.server import DoubleServer
 from benchmarks.timing import median, paired_overhead, quantiles
 
 __all__ = [
-    "Row", "aprobe_reuse", "baseline_for", "build_rows", "check_async", "endpoints",
-    "probe_reuse", "run_async", "summarise",
+    "Row",
+    "aprobe_reuse",
+    "baseline_for",
+    "build_rows",
+    "check_async",
+    "endpoints",
+    "probe_reuse",
+    "run_async",
+    "summarise",
 ]
 
 
@@ -31,9 +38,14 @@ class Row:
         return self.spec.name
 
     def header(self) -> dict[str, Any]:
-        return {"name": self.spec.name, "kind": self.spec.kind, "family": self.spec.family,
-                "provider": self.spec.provider, "available": self.adapter is not None,
-                "reason": self.reason}
+        return {
+            "name": self.spec.name,
+            "kind": self.spec.kind,
+            "family": self.spec.family,
+            "provider": self.spec.provider,
+            "available": self.adapter is not None,
+            "reason": self.reason,
+        }
 
 
 def endpoints(server: DoubleServer) -> Endpoints:
@@ -46,8 +58,9 @@ def _selected(spec: ChatSpec, only: tuple[str, ...]) -> bool:
     return not only or any(o.lower() in spec.name.lower() for o in only)
 
 
-def build_rows(server: DoubleServer, max_tokens: int, floor_chunks: int,
-               only: tuple[str, ...], check: str) -> list[Row]:
+def build_rows(
+    server: DoubleServer, max_tokens: int, floor_chunks: int, only: tuple[str, ...], check: str
+) -> list[Row]:
     """Build every selected adapter and try ``check`` ("call" or "stream") once, sync.
 
     An adapter that cannot be built, or fails its first call, is kept as a row marked
@@ -93,14 +106,15 @@ def baseline_for(row: Row, rows: list[Row]) -> Row | None:
     return None
 
 
-def summarise(samples: list[float], base: list[float] | None, scale: float = 1.0
-              ) -> dict[str, Any]:
+def summarise(samples: list[float], base: list[float] | None, scale: float = 1.0) -> dict[str, Any]:
     """Median, quartiles and paired overhead over the baseline (all seconds x ``scale``)."""
     if not samples:
         return {}
     p25, p75 = quantiles(samples)
     out: dict[str, Any] = {
-        "median": median(samples) * scale, "p25": p25 * scale, "p75": p75 * scale,
+        "median": median(samples) * scale,
+        "p25": p25 * scale,
+        "p75": p75 * scale,
         "n": len(samples),
     }
     if base:

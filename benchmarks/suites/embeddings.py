@@ -34,8 +34,10 @@ FIREWORKS_INPUT_LIMIT = 2048
 def texts(n: int) -> list[str]:
     """``n`` distinct short texts (6-10 words)."""
     topics = ("rivers", "compilers", "bread", "glaciers", "jazz", "orbits", "tea", "ledgers")
-    return [f"note {i} about {topics[i % len(topics)]} and item {i % 97} in batch {i // 50}"
-            for i in range(n)]
+    return [
+        f"note {i} about {topics[i % len(topics)]} and item {i % 97} in batch {i // 50}"
+        for i in range(n)
+    ]
 
 
 @dataclass(frozen=True)
@@ -50,15 +52,15 @@ class EmbedSpec:
 def _ours_lc(url: str) -> Callable[[list[str]], list[list[float]]]:
     from langchain_fw import FireworksEmbeddings
 
-    return FireworksEmbeddings(model=EMBED_MODEL, api_key=API_KEY,
-                               base_url=url).embed_documents
+    return FireworksEmbeddings(model=EMBED_MODEL, api_key=API_KEY, base_url=url).embed_documents
 
 
 def _ours_li(url: str) -> Callable[[list[str]], list[list[float]]]:
     from llamaindex_fw import FireworksEmbedding
 
-    return FireworksEmbedding(model_name=EMBED_MODEL, api_key=API_KEY,
-                              base_url=url).get_text_embedding_batch
+    return FireworksEmbedding(
+        model_name=EMBED_MODEL, api_key=API_KEY, base_url=url
+    ).get_text_embedding_batch
 
 
 def _anchor_lc(url: str) -> Callable[[list[str]], list[list[float]]]:
@@ -74,17 +76,22 @@ def _anchor_lc(url: str) -> Callable[[list[str]], list[list[float]]]:
 def _anchor_li(url: str) -> Callable[[list[str]], list[list[float]]]:
     from llama_index.embeddings.fireworks import FireworksEmbedding
 
-    return FireworksEmbedding(model_name=EMBED_MODEL, api_key=API_KEY,
-                              api_base=url).get_text_embedding_batch
+    return FireworksEmbedding(
+        model_name=EMBED_MODEL, api_key=API_KEY, api_base=url
+    ).get_text_embedding_batch
 
 
 SPECS = (
     EmbedSpec("langchain_fw.FireworksEmbeddings", "ours", "langchain", True, _ours_lc),
     EmbedSpec("llamaindex_fw.FireworksEmbedding", "ours", "llamaindex", True, _ours_li),
-    EmbedSpec("langchain_fireworks.FireworksEmbeddings", "anchor", "langchain", True,
-              _anchor_lc),
-    EmbedSpec("llama_index.embeddings.fireworks.FireworksEmbedding", "anchor", "llamaindex",
-              False, _anchor_li),
+    EmbedSpec("langchain_fireworks.FireworksEmbeddings", "anchor", "langchain", True, _anchor_lc),
+    EmbedSpec(
+        "llama_index.embeddings.fireworks.FireworksEmbedding",
+        "anchor",
+        "llamaindex",
+        False,
+        _anchor_li,
+    ),
 )
 
 
@@ -93,8 +100,13 @@ def _first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {lines[0][:200] if lines else ''}"
 
 
-def _measure(server: Any, settings: Settings, data: list[str], fns: dict[str, Any],
-             rows: dict[str, dict[str, Any]]) -> None:
+def _measure(
+    server: Any,
+    settings: Settings,
+    data: list[str],
+    fns: dict[str, Any],
+    rows: dict[str, dict[str, Any]],
+) -> None:
     names = list(fns)
     for rep in range(settings.embed_reps):
         for name in rotated(names, rep):
@@ -119,9 +131,16 @@ def run(server: DoubleServer, settings: Settings) -> dict[str, Any]:
     for spec in SPECS:
         if only and not any(o.lower() in spec.name.lower() for o in only):
             continue
-        row = rows[spec.name] = {"name": spec.name, "kind": spec.kind, "family": spec.family,
-                                 "available": False, "reason": "", "seconds": [],
-                                 "requests": None, "max_inputs_per_request": None}
+        row = rows[spec.name] = {
+            "name": spec.name,
+            "kind": spec.kind,
+            "family": spec.family,
+            "available": False,
+            "reason": "",
+            "seconds": [],
+            "requests": None,
+            "max_inputs_per_request": None,
+        }
         try:
             fn = spec.factory(server.fireworks_url)
             server.stats()
@@ -141,8 +160,9 @@ def run(server: DoubleServer, settings: Settings) -> dict[str, Any]:
     for row in rows.values():
         if row["seconds"]:
             row["median_seconds"] = median(row["seconds"])
-            row["within_input_limit"] = (row["max_inputs_per_request"] or 0) \
-                <= FIREWORKS_INPUT_LIMIT
+            row["within_input_limit"] = (
+                row["max_inputs_per_request"] or 0
+            ) <= FIREWORKS_INPUT_LIMIT
     return {
         "unit": "seconds per run",
         "texts": settings.embed_texts,

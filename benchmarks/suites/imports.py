@@ -28,38 +28,66 @@ STATEMENTS: tuple[tuple[str, str, str], ...] = (
     ("from fw_core import Client, chat", "from fw_core import Client, chat", "core"),
     ("import httpx", "import httpx", "core"),
     ("import openai", "import openai", "core"),
-    ("import langchain_core.language_models", "import langchain_core.language_models",
-     "langchain"),
-    ("from langchain_core.language_models import BaseChatModel",
-     "from langchain_core.language_models import BaseChatModel", "langchain"),
+    ("import langchain_core.language_models", "import langchain_core.language_models", "langchain"),
+    (
+        "from langchain_core.language_models import BaseChatModel",
+        "from langchain_core.language_models import BaseChatModel",
+        "langchain",
+    ),
     ("import langchain_fw", "import langchain_fw", "langchain"),
-    ("from langchain_fw import ChatFireworks", "from langchain_fw import ChatFireworks",
-     "langchain"),
-    ("from langchain_fireworks import ChatFireworks",
-     "from langchain_fireworks import ChatFireworks", "langchain"),
-    ("from langchain_openai import ChatOpenAI", "from langchain_openai import ChatOpenAI",
-     "langchain"),
+    (
+        "from langchain_fw import ChatFireworks",
+        "from langchain_fw import ChatFireworks",
+        "langchain",
+    ),
+    (
+        "from langchain_fireworks import ChatFireworks",
+        "from langchain_fireworks import ChatFireworks",
+        "langchain",
+    ),
+    (
+        "from langchain_openai import ChatOpenAI",
+        "from langchain_openai import ChatOpenAI",
+        "langchain",
+    ),
     ("import llama_index.core.llms", "import llama_index.core.llms", "llamaindex"),
     ("import llamaindex_fw", "import llamaindex_fw", "llamaindex"),
-    ("from llama_index.core.llms.function_calling import FunctionCallingLLM",
-     "from llama_index.core.llms.function_calling import FunctionCallingLLM", "llamaindex"),
-    ("from llamaindex_fw import Fireworks", "from llamaindex_fw import Fireworks",
-     "llamaindex"),
-    ("from llama_index.llms.fireworks import Fireworks",
-     "from llama_index.llms.fireworks import Fireworks", "llamaindex"),
+    (
+        "from llama_index.core.llms.function_calling import FunctionCallingLLM",
+        "from llama_index.core.llms.function_calling import FunctionCallingLLM",
+        "llamaindex",
+    ),
+    ("from llamaindex_fw import Fireworks", "from llamaindex_fw import Fireworks", "llamaindex"),
+    (
+        "from llama_index.llms.fireworks import Fireworks",
+        "from llama_index.llms.fireworks import Fireworks",
+        "llamaindex",
+    ),
 )
 
-QUICK_LABELS = frozenset({
-    "import fw_core", "import langchain_core.language_models", "import langchain_fw",
-})
+QUICK_LABELS = frozenset(
+    {
+        "import fw_core",
+        "import langchain_core.language_models",
+        "import langchain_fw",
+    }
+)
 
-_TIMER = ("import time as _t, sys as _s\n_a = _t.perf_counter()\n{stmt}\n"
-          "_s.stdout.write(repr(_t.perf_counter() - _a))")
+_TIMER = (
+    "import time as _t, sys as _s\n_a = _t.perf_counter()\n{stmt}\n"
+    "_s.stdout.write(repr(_t.perf_counter() - _a))"
+)
 
 
 def _time(stmt: str, root: str) -> float | str:
-    proc = subprocess.run([sys.executable, "-c", _TIMER.format(stmt=stmt)], cwd=root,
-                          capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", _TIMER.format(stmt=stmt)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     if proc.returncode != 0:
         lines = proc.stderr.strip().splitlines()
         return lines[-1][:200] if lines else f"exit {proc.returncode}"
@@ -73,8 +101,9 @@ def run(settings: Settings) -> dict[str, Any]:
     errors: dict[str, str] = {}
     # one pass that also writes the bytecode caches
     warm = "\n".join(f"try:\n    {stmt}\nexcept Exception:\n    pass" for _, stmt, _ in todo)
-    subprocess.run([sys.executable, "-c", warm], cwd=root, capture_output=True, timeout=300,
-                   check=False)
+    subprocess.run(
+        [sys.executable, "-c", warm], cwd=root, capture_output=True, timeout=300, check=False
+    )
     samples: dict[str, list[float]] = {label: [] for label, _, _ in todo}
     stmts = {label: stmt for label, stmt, _ in todo}
     for rep in range(settings.import_reps):
@@ -89,9 +118,21 @@ def run(settings: Settings) -> dict[str, Any]:
     rows = []
     for label, stmt, group in todo:
         vals = samples[label]
-        rows.append({"label": label, "statement": stmt, "group": group,
-                     "available": label not in errors, "reason": errors.get(label, ""),
-                     "best": min(vals) if vals else None,
-                     "median": median(vals) if vals else None, "n": len(vals)})
-    return {"unit": "seconds", "reps": settings.import_reps, "python": sys.version.split()[0],
-            "rows": rows}
+        rows.append(
+            {
+                "label": label,
+                "statement": stmt,
+                "group": group,
+                "available": label not in errors,
+                "reason": errors.get(label, ""),
+                "best": min(vals) if vals else None,
+                "median": median(vals) if vals else None,
+                "n": len(vals),
+            }
+        )
+    return {
+        "unit": "seconds",
+        "reps": settings.import_reps,
+        "python": sys.version.split()[0],
+        "rows": rows,
+    }

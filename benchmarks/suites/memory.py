@@ -52,8 +52,13 @@ def _series(fn: Any, total: int, samples: int = 10) -> list[int]:
 
 def _growth(series: list[int]) -> dict[str, Any]:
     half = series[len(series) // 2]
-    return {"rss_start": series[0], "rss_end": series[-1], "growth": series[-1] - series[0],
-            "growth_second_half": series[-1] - half, "series": series}
+    return {
+        "rss_start": series[0],
+        "rss_end": series[-1],
+        "growth": series[-1] - series[0],
+        "growth_second_half": series[-1] - half,
+        "series": series,
+    }
 
 
 def child(argv: list[str] | None = None) -> None:
@@ -94,11 +99,28 @@ def run(server: DoubleServer, settings: Settings) -> dict[str, Any]:
             continue
         before = server.stats()["connections"]
         proc = subprocess.run(
-            [sys.executable, "-m", "benchmarks.suites.memory", "--adapter", name,
-             "--fireworks", server.fireworks_url, "--firmware", server.firmware_url,
-             "--calls", str(settings.mem_calls), "--streams", str(settings.mem_streams),
-             "--chunks", str(settings.stream_chunks)],
-            cwd=root, capture_output=True, text=True, timeout=900, check=False,
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.suites.memory",
+                "--adapter",
+                name,
+                "--fireworks",
+                server.fireworks_url,
+                "--firmware",
+                server.firmware_url,
+                "--calls",
+                str(settings.mem_calls),
+                "--streams",
+                str(settings.mem_streams),
+                "--chunks",
+                str(settings.stream_chunks),
+            ],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
         )
         conns = server.stats()["connections"] - before
         try:
@@ -109,8 +131,10 @@ def run(server: DoubleServer, settings: Settings) -> dict[str, Any]:
         row.update({"name": name, "connections_opened": conns})
         rows.append(row)
     return {
-        "calls": settings.mem_calls, "warmup_calls": WARMUP_CALLS,
-        "streams": settings.mem_streams, "chunks_per_stream": settings.stream_chunks,
+        "calls": settings.mem_calls,
+        "warmup_calls": WARMUP_CALLS,
+        "streams": settings.mem_streams,
+        "chunks_per_stream": settings.stream_chunks,
         "rss_source": "psutil" if _has_psutil() else "/proc/self/statm",
         "rows": rows,
     }

@@ -30,8 +30,9 @@ __all__ = ["run"]
 MAX_TOKENS = 32
 
 
-def _mode(rows: list[Row], samples: dict[str, list[float]], reuse: dict[str, float],
-          key: str) -> None:
+def _mode(
+    rows: list[Row], samples: dict[str, list[float]], reuse: dict[str, float], key: str
+) -> None:
     for row in rows:
         if row.name not in samples:
             continue
@@ -44,8 +45,7 @@ def _mode(rows: list[Row], samples: dict[str, list[float]], reuse: dict[str, flo
 
 def run(server: DoubleServer, settings: Settings) -> dict[str, Any]:
     """Measure; returns the suite's JSON section (seconds per call)."""
-    rows = build_rows(server, MAX_TOKENS, settings.stream_chunks, settings.only_adapters,
-                      "call")
+    rows = build_rows(server, MAX_TOKENS, settings.stream_chunks, settings.only_adapters, "call")
     with frozen_heap():  # the clients are built and imported: see frozen_heap
         return _measure(server, settings, rows)
 
@@ -53,19 +53,29 @@ def run(server: DoubleServer, settings: Settings) -> dict[str, Any]:
 def _measure(server: DoubleServer, settings: Settings, rows: list[Row]) -> dict[str, Any]:
     live = [r for r in rows if r.adapter is not None]
     n_probe = settings.call_batch
-    sync = interleave({r.name: r.adapter.call for r in live},  # type: ignore[union-attr]
-                      settings.call_reps, settings.call_batch)
-    reuse = {r.name: probe_reuse(server, r.adapter.call, n_probe)  # type: ignore[union-attr]
-             for r in live}
+    sync = interleave(
+        {r.name: r.adapter.call for r in live},  # type: ignore[union-attr]
+        settings.call_reps,
+        settings.call_batch,
+    )
+    reuse = {
+        r.name: probe_reuse(server, r.adapter.call, n_probe)  # type: ignore[union-attr]
+        for r in live
+    }
     _mode(rows, sync, reuse, "sync")
 
     async def go() -> tuple[dict[str, list[float]], dict[str, float]]:
         await check_async(live, "acall")  # also warms the loop-bound clients
         ok = [r for r in live if not r.async_reason]
-        samples = await ainterleave({r.name: r.adapter.acall for r in ok},  # type: ignore
-                                    settings.call_reps, settings.call_batch)
-        areuse = {r.name: await aprobe_reuse(server, r.adapter.acall, n_probe)  # type: ignore
-                  for r in ok}
+        samples = await ainterleave(
+            {r.name: r.adapter.acall for r in ok},  # type: ignore
+            settings.call_reps,
+            settings.call_batch,
+        )
+        areuse = {
+            r.name: await aprobe_reuse(server, r.adapter.acall, n_probe)  # type: ignore
+            for r in ok
+        }
         for r in live:  # on this loop, or an unclosed session is reported later
             await r.adapter.aclose()  # type: ignore[union-attr]
         return samples, areuse

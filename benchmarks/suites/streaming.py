@@ -81,8 +81,7 @@ def _peak(fn: Callable[[], Any]) -> int:
 
 def run(server: DoubleServer, settings: Settings) -> dict[str, Any]:
     """Measure; returns the suite's JSON section."""
-    rows = build_rows(server, MAX_TOKENS, settings.stream_chunks, settings.only_adapters,
-                      "stream")
+    rows = build_rows(server, MAX_TOKENS, settings.stream_chunks, settings.only_adapters, "stream")
     with frozen_heap():  # the clients are built and imported: see frozen_heap
         return _measure(server, settings, rows)
 
@@ -100,8 +99,10 @@ def _measure(server: DoubleServer, settings: Settings, rows: list[Row]) -> dict[
             t0 = time.perf_counter()
             res = by_name[name].adapter.stream()  # type: ignore[union-attr]
             log.add(name, time.perf_counter() - t0, res)
-    reuse = {r.name: probe_reuse(server, r.adapter.stream, probes)  # type: ignore
-             for r in live}
+    reuse = {
+        r.name: probe_reuse(server, r.adapter.stream, probes)  # type: ignore
+        for r in live
+    }
     _record(rows, log, reuse, "sync")
 
     for r in live:
@@ -117,8 +118,14 @@ def _measure(server: DoubleServer, settings: Settings, rows: list[Row]) -> dict[
                 t0 = time.perf_counter()
                 res = await by_name[name].adapter.astream()  # type: ignore[union-attr]
                 alog.add(name, time.perf_counter() - t0, res)
-        areuse = {n: await aprobe_reuse(server, by_name[n].adapter.astream,  # type: ignore
-                                         probes) for n in ok}
+        areuse = {
+            n: await aprobe_reuse(
+                server,
+                by_name[n].adapter.astream,  # type: ignore
+                probes,
+            )
+            for n in ok
+        }
         for r in live:  # on this loop, or an unclosed session is reported later
             await r.adapter.aclose()  # type: ignore[union-attr]
         return alog, areuse

@@ -21,8 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--lifetime", type=float, default=600.0, help="stop after N seconds")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds per request")
-    parser.add_argument("--stream-chunks", type=int, default=None,
-                        help="content chunks per streamed answer")
+    parser.add_argument(
+        "--stream-chunks", type=int, default=None, help="content chunks per streamed answer"
+    )
     args = parser.parse_args(argv)
     double = WireDouble(latency=args.latency, stream_chunks=args.stream_chunks)
     server = LoopbackServer(double, args.host, args.port, args.lifetime).start()

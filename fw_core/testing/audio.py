@@ -69,10 +69,38 @@ _LANGUAGE_CODES = (
 LANGUAGES = frozenset(_LANGUAGE_CODES.split(" "))
 
 _VOCABULARY = (
-    "river", "morning", "signal", "harbor", "quiet", "engine", "garden", "window", "market",
-    "silver", "forest", "letter", "bridge", "candle", "paper", "winter", "orange", "valley",
-    "rocket", "meadow", "pencil", "thunder", "island", "copper", "violin", "ladder", "summer",
-    "planet", "marble", "anchor", "velvet", "canyon",
+    "river",
+    "morning",
+    "signal",
+    "harbor",
+    "quiet",
+    "engine",
+    "garden",
+    "window",
+    "market",
+    "silver",
+    "forest",
+    "letter",
+    "bridge",
+    "candle",
+    "paper",
+    "winter",
+    "orange",
+    "valley",
+    "rocket",
+    "meadow",
+    "pencil",
+    "thunder",
+    "island",
+    "copper",
+    "violin",
+    "ladder",
+    "summer",
+    "planet",
+    "marble",
+    "anchor",
+    "velvet",
+    "canyon",
 )
 _WORDS_PER_SECOND = 2.5
 _WORDS_PER_SEGMENT = 5
@@ -103,8 +131,12 @@ def _one(fields: dict[str, list[FormPart]], name: str) -> str | None:
     return parts[-1].text().strip() if parts else None
 
 
-def _choice(fields: dict[str, list[FormPart]], name: str, allowed: tuple[str, ...],
-            default: str | None = None) -> str | None:
+def _choice(
+    fields: dict[str, list[FormPart]],
+    name: str,
+    allowed: tuple[str, ...],
+    default: str | None = None,
+) -> str | None:
     value = _one(fields, name)
     if value is None or value == "":
         return default
@@ -123,8 +155,9 @@ def _granularities(fields: dict[str, list[FormPart]]) -> tuple[str, ...] | None:
         for item in chunk.split(","):
             item = item.strip()
             if item not in ("word", "segment"):
-                raise _Invalid(f"Invalid timestamp_granularities value {item!r}",
-                               "timestamp_granularities")
+                raise _Invalid(
+                    f"Invalid timestamp_granularities value {item!r}", "timestamp_granularities"
+                )
             if item not in out:
                 out.append(item)
     return tuple(out)
@@ -146,8 +179,9 @@ def _check_temperature(fields: dict[str, list[FormPart]]) -> None:
     try:
         temps = [float(t) for t in value.split(",")]
     except ValueError:
-        raise _Invalid("temperature must be a number or a comma-separated list",
-                       "temperature") from None
+        raise _Invalid(
+            "temperature must be a number or a comma-separated list", "temperature"
+        ) from None
     if not all(math.isfinite(t) and 0 <= t <= 1 for t in temps):
         raise _Invalid("temperature must be between 0 and 1", "temperature")
 
@@ -175,8 +209,7 @@ def _read_form(headers: dict[str, str], content: bytes) -> _Form:
         raise _Invalid("The audio file is empty", "file")
     model = _one(fields, "model") or "whisper-v3"
     if model not in MODELS:
-        raise _Invalid(f"Unsupported model {model!r}; use whisper-v3 or whisper-v3-turbo",
-                       "model")
+        raise _Invalid(f"Unsupported model {model!r}; use whisper-v3 or whisper-v3-turbo", "model")
     fmt = _choice(fields, "response_format", RESPONSE_FORMATS, "json") or "json"
     _choice(fields, "vad_model", VAD_MODELS)
     _choice(fields, "alignment_model", ALIGNMENT_MODELS)
@@ -186,15 +219,19 @@ def _read_form(headers: dict[str, str], content: bytes) -> _Form:
         raise _Invalid(f"Unsupported language {language!r}", "language")
     grains = _granularities(fields)
     if grains is not None and fmt != "verbose_json":
-        raise _Invalid("timestamp_granularities requires response_format=verbose_json",
-                       "timestamp_granularities")
+        raise _Invalid(
+            "timestamp_granularities requires response_format=verbose_json",
+            "timestamp_granularities",
+        )
     diarize_raw = (_one(fields, "diarize") or "false").lower()
     if diarize_raw not in ("true", "false"):
         raise _Invalid("diarize must be true or false", "diarize")
     diarize = diarize_raw == "true"
     if diarize and (fmt != "verbose_json" or not grains or "word" not in grains):
-        raise _Invalid("diarize requires response_format=verbose_json and 'word' in "
-                       "timestamp_granularities", "diarize")
+        raise _Invalid(
+            "diarize requires response_format=verbose_json and 'word' in timestamp_granularities",
+            "diarize",
+        )
     low, high = _speakers(fields, "min_speakers"), _speakers(fields, "max_speakers")
     if (low is not None or high is not None) and not diarize:
         raise _Invalid("min_speakers and max_speakers require diarize=true", "min_speakers")
@@ -243,15 +280,19 @@ def _transcript(form: _Form, task: str) -> dict[str, Any]:
             if i == idx[-1]:
                 text += "."
             word: dict[str, Any] = {
-                "word": text, "language": language,
+                "word": text,
+                "language": language,
                 "probability": round(0.80 + (stream[i] % 20) / 100, 2),
                 "hallucination_score": 0.0,
-                "start": round(i * slot, 3), "end": round(i * slot + slot * 0.8, 3),
+                "start": round(i * slot, 3),
+                "end": round(i * slot + slot * 0.8, 3),
             }
             seg_words.append(word)
         segment: dict[str, Any] = {
-            "id": seg_no, "seek": 0,
-            "start": seg_words[0]["start"], "end": seg_words[-1]["end"],
+            "id": seg_no,
+            "seek": 0,
+            "start": seg_words[0]["start"],
+            "end": seg_words[-1]["end"],
             "text": " " + " ".join(w["word"] for w in seg_words),
         }
         if form.diarize:
@@ -263,7 +304,9 @@ def _transcript(form: _Form, task: str) -> dict[str, Any]:
         segments.append({**segment, "words": seg_words})
     grains = form.granularities or ("segment",)
     payload: dict[str, Any] = {
-        "task": task, "language": language, "duration": duration,
+        "task": task,
+        "language": language,
+        "duration": duration,
         "text": " ".join(s["text"].strip() for s in segments),
     }
     if "word" in grains:
@@ -296,8 +339,14 @@ def _captions(segments: list[dict[str, Any]], fmt: str) -> str:
     return "\n".join(lines)
 
 
-def transcribe(provider: str, endpoint: str, headers: dict[str, str], content: bytes,
-               request_id: str, knobs: Any) -> Outcome:
+def transcribe(
+    provider: str,
+    endpoint: str,
+    headers: dict[str, str],
+    content: bytes,
+    request_id: str,
+    knobs: Any,
+) -> Outcome:
     """Answer one multipart transcription (or translation) request."""
     hdrs = [("x-request-id", request_id)]
     try:
@@ -314,7 +363,8 @@ def transcribe(provider: str, endpoint: str, headers: dict[str, str], content: b
         out = Outcome.json(200, payload, hdrs)
     else:
         text = payload["text"] if fmt == "text" else _captions(segments, fmt)
-        out = Outcome(200, [("content-type", "text/plain; charset=utf-8"), *hdrs],
-                      [text.encode("utf-8")])
+        out = Outcome(
+            200, [("content-type", "text/plain; charset=utf-8"), *hdrs], [text.encode("utf-8")]
+        )
     out.delay = getattr(knobs, "latency", 0.0) or 0.0
     return out

@@ -144,8 +144,16 @@ def body_signature(body: Any, content_type: str | None = None) -> Any:
             if p.filename is None:
                 out.append(("field", p.name, p.value.decode("utf-8", "replace")))
             else:
-                out.append(("file", p.name, p.filename, p.content_type, len(p.value),
-                            hashlib.sha256(p.value).hexdigest()))
+                out.append(
+                    (
+                        "file",
+                        p.name,
+                        p.filename,
+                        p.content_type,
+                        len(p.value),
+                        hashlib.sha256(p.value).hexdigest(),
+                    )
+                )
         return ("multipart", sorted(out))
     return _json_or_raw(body)
 

@@ -53,11 +53,16 @@ FIREWORKS_MODELS: list[tuple[str, str, int, bool, bool, str]] = [
     ("deepseek-r1-0528", "DeepSeek R1 0528", 163840, True, False, "HF_BASE_MODEL"),
     ("llama-v3p3-70b-instruct", "Llama 3.3 70B Instruct", 131072, True, False, "HF_BASE_MODEL"),
     ("llama-v3p1-8b-instruct", "Llama 3.1 8B Instruct", 131072, True, False, "HF_BASE_MODEL"),
-    ("llama4-maverick-instruct-basic", "Llama 4 Maverick Instruct (Basic)", 1048576, True, True,
-     "HF_BASE_MODEL"),
+    (
+        "llama4-maverick-instruct-basic",
+        "Llama 4 Maverick Instruct (Basic)",
+        1048576,
+        True,
+        True,
+        "HF_BASE_MODEL",
+    ),
     ("qwen3-235b-a22b", "Qwen3 235B A22B", 131072, True, False, "HF_BASE_MODEL"),
-    ("qwen2p5-vl-32b-instruct", "Qwen2.5-VL 32B Instruct", 128000, False, True,
-     "HF_BASE_MODEL"),
+    ("qwen2p5-vl-32b-instruct", "Qwen2.5-VL 32B Instruct", 128000, False, True, "HF_BASE_MODEL"),
     ("gpt-oss-120b", "OpenAI gpt-oss-120b", 131072, True, False, "HF_BASE_MODEL"),
     ("gpt-oss-20b", "OpenAI gpt-oss-20b", 131072, True, False, "HF_BASE_MODEL"),
     ("kimi-k2-instruct-0905", "Kimi K2 Instruct 0905", 262144, True, False, "HF_BASE_MODEL"),
@@ -127,16 +132,27 @@ def _fireworks_entry(row: tuple[str, str, int, bool, bool, str]) -> dict[str, An
 
 
 _FILTER_FIELDS = {
-    "name": "name", "display_name": "displayName", "displayname": "displayName",
-    "kind": "kind", "state": "state", "context_length": "contextLength",
-    "contextlength": "contextLength", "supports_tools": "supportsTools",
-    "supportstools": "supportsTools", "supports_image_input": "supportsImageInput",
-    "supportsimageinput": "supportsImageInput", "public": "public",
+    "name": "name",
+    "display_name": "displayName",
+    "displayname": "displayName",
+    "kind": "kind",
+    "state": "state",
+    "context_length": "contextLength",
+    "contextlength": "contextLength",
+    "supports_tools": "supportsTools",
+    "supportstools": "supportsTools",
+    "supports_image_input": "supportsImageInput",
+    "supportsimageinput": "supportsImageInput",
+    "public": "public",
 }
 _TERM = re.compile(r'^\s*([A-Za-z_]+)\s*(<=|>=|!=|=|<|>)\s*("(?:[^"\\]|\\.)*"|[\w.-]+)\s*$')
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "=": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
-    ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b,
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
 }
 
 
@@ -211,9 +227,15 @@ def fireworks_openai_list() -> dict[str, Any]:
     return {
         "object": "list",
         "data": [
-            {"id": f"accounts/fireworks/models/{r[0]}", "object": "model",
-             "owned_by": "fireworks", "created": _CREATED, "context_length": r[2],
-             "supports_tools": r[3], "supports_image_input": r[4]}
+            {
+                "id": f"accounts/fireworks/models/{r[0]}",
+                "object": "model",
+                "owned_by": "fireworks",
+                "created": _CREATED,
+                "context_length": r[2],
+                "supports_tools": r[3],
+                "supports_image_input": r[4],
+            }
             for r in FIREWORKS_MODELS
         ],
     }
@@ -224,9 +246,13 @@ def firmware_list() -> dict[str, Any]:
     return {
         "object": "list",
         "data": [
-            {"id": mid, "object": "model", "created": _CREATED,
-             "owned_by": mid.split("/", 1)[0] if "/" in mid else "firmware",
-             "context_length": ctx}
+            {
+                "id": mid,
+                "object": "model",
+                "created": _CREATED,
+                "owned_by": mid.split("/", 1)[0] if "/" in mid else "firmware",
+                "context_length": ctx,
+            }
             for mid, ctx in FIRMWARE_MODELS
         ],
     }
@@ -244,13 +270,23 @@ QUOTA_SHAPES: dict[str, dict[str, Any]] = {
     # ...and reset null when no window is active
     "window-idle": {"used": 0, "reset": None},
     # newer clients: window + weekly figures (fractions), legacy fields kept
-    "window+weekly": {"windowUsed": 0.26, "windowReset": _WINDOW_RESET,
-                      "weeklyUsed": 0.113, "weeklyReset": _WEEKLY_RESET,
-                      "windowResetsRemaining": 2, "used": 0.26, "reset": _WINDOW_RESET},
+    "window+weekly": {
+        "windowUsed": 0.26,
+        "windowReset": _WINDOW_RESET,
+        "weeklyUsed": 0.113,
+        "weeklyReset": _WEEKLY_RESET,
+        "windowResetsRemaining": 2,
+        "used": 0.26,
+        "reset": _WINDOW_RESET,
+    },
     # the same in percent (0-100), as some clients report it
-    "window+weekly-percent": {"windowUsed": 26, "windowReset": _WINDOW_RESET,
-                              "weeklyUsed": 11.3, "weeklyReset": _WEEKLY_RESET,
-                              "windowResetsRemaining": 2},
+    "window+weekly-percent": {
+        "windowUsed": 26,
+        "windowReset": _WINDOW_RESET,
+        "weeklyUsed": 11.3,
+        "weeklyReset": _WEEKLY_RESET,
+        "windowResetsRemaining": 2,
+    },
 }
 
 #: The generation served when a request does not ask for one (``double_quota=...``).
@@ -298,6 +334,9 @@ def reset_window(remaining: int) -> tuple[int, dict[str, Any]]:
     False
     """
     if remaining <= 0:
-        return 400, {"success": False, "error": "no_resets_remaining",
-                     "message": "No window resets remaining this week."}
+        return 400, {
+            "success": False,
+            "error": "no_resets_remaining",
+            "message": "No window resets remaining this week.",
+        }
     return 200, {"success": True, "windowResetsRemaining": remaining - 1}

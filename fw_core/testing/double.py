@@ -69,17 +69,17 @@ def route(host: str, path: str) -> _Route:
     """Which provider and endpoint a URL addresses."""
     path = "/" + path.lstrip("/")
     if path.startswith("/inference/v1/"):
-        return _Route("fireworks", path[len("/inference/v1/"):].strip("/"))
+        return _Route("fireworks", path[len("/inference/v1/") :].strip("/"))
     if path.startswith("/api/v1/"):
-        return _Route("firmware", path[len("/api/v1/"):].strip("/"))
+        return _Route("firmware", path[len("/api/v1/") :].strip("/"))
     if path.startswith("/v1/accounts/"):
-        rest = path[len("/v1/accounts/"):].strip("/").split("/")
+        rest = path[len("/v1/accounts/") :].strip("/").split("/")
         if len(rest) == 2 and rest[1] == "models":
             return _Route("fireworks", "catalog", rest[0])
         return _Route("fireworks", "")
     if path.startswith("/v1/"):
         provider = "firmware" if host == "api.firmware.ai" else "fireworks"
-        return _Route(provider, path[len("/v1/"):].strip("/"))
+        return _Route(provider, path[len("/v1/") :].strip("/"))
     return _Route("firmware" if "firmware" in host else "fireworks", "")
 
 
@@ -186,8 +186,7 @@ class WireDouble:
             payload = json.loads(content) if content else None
         except ValueError:
             payload = None
-        rec = RecordedRequest(method.upper(), url, parts.path, _redact(headers), payload,
-                              content)
+        rec = RecordedRequest(method.upper(), url, parts.path, _redact(headers), payload, content)
         where = route(parts.hostname or "", parts.path)
         body = payload if isinstance(payload, dict) else {}
         request_id = self._request_id(where, rec, body)
@@ -216,8 +215,19 @@ class WireDouble:
         # A multipart (audio) request has no JSON body: its bytes tell requests apart.
         content = body or (hashlib.sha256(rec.content).hexdigest() if rec.content else {})
         digest = generate.hex_digest(rec.method, rec.path, content)
-        return f"chatcmpl-{digest}" if where.endpoint.endswith("completions") else digest[:8] \
-            + "-" + digest[8:12] + "-" + digest[12:16] + "-" + digest[16:20] + "-" + digest[20:32]
+        return (
+            f"chatcmpl-{digest}"
+            if where.endpoint.endswith("completions")
+            else digest[:8]
+            + "-"
+            + digest[8:12]
+            + "-"
+            + digest[12:16]
+            + "-"
+            + digest[16:20]
+            + "-"
+            + digest[20:32]
+        )
 
     def _authorised(self, raw_auth: str | None) -> bool:
         if not raw_auth or not raw_auth.lower().startswith("bearer "):
@@ -227,11 +237,19 @@ class WireDouble:
             return False
         return self.api_keys is None or token in self.api_keys
 
-    def _respond(self, where: _Route, rec: RecordedRequest, body: dict[str, Any],
-                 request_id: str, query: dict[str, list[str]], raw_auth: str | None) -> Outcome:
+    def _respond(
+        self,
+        where: _Route,
+        rec: RecordedRequest,
+        body: dict[str, Any],
+        request_id: str,
+        query: dict[str, list[str]],
+        raw_auth: str | None,
+    ) -> Outcome:
         if not self._authorised(raw_auth):
-            return endpoints.error(where.provider, 401, "The API key you provided is invalid.",
-                                   request_id)
+            return endpoints.error(
+                where.provider, 401, "The API key you provided is invalid.", request_id
+            )
         ep = where.endpoint
         if rec.method == "GET":
             return endpoints.get(where.provider, ep, request_id, query)
@@ -239,16 +257,17 @@ class WireDouble:
             return endpoints.error(where.provider, 405, "Method Not Allowed", request_id)
         knobs = endpoints.Knobs(self.latency, self.per_input_latency, self.stream_chunks)
         if ep in ("audio/transcriptions", "audio/translations") and where.provider == "fireworks":
-            return audio.transcribe(where.provider, ep, rec.headers, rec.content, request_id,
-                                    knobs)
+            return audio.transcribe(where.provider, ep, rec.headers, rec.content, request_id, knobs)
         if rec.json is None and rec.content:
-            return endpoints.error(where.provider, 400, "request body is not valid JSON",
-                                   request_id)
+            return endpoints.error(
+                where.provider, 400, "request body is not valid JSON", request_id
+            )
         if ep.startswith("workflows/") and where.provider == "fireworks":
             return images.text_to_image(ep, rec.headers, body, request_id, knobs)
         if ep == "chat/completions":
-            return endpoints.chat(where.provider, body, request_id, knobs, self._cache,
-                                  self.scripted_hits)
+            return endpoints.chat(
+                where.provider, body, request_id, knobs, self._cache, self.scripted_hits
+            )
         if ep == "completions":
             return endpoints.completions(where.provider, body, request_id, knobs)
         if ep == "embeddings":

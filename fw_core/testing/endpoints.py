@@ -91,8 +91,9 @@ class PromptCache:
             self._seen.clear()
 
 
-def error(provider: str, status: int, message: str, request_id: str,
-          param: str | None = None) -> Outcome:
+def error(
+    provider: str, status: int, message: str, request_id: str, param: str | None = None
+) -> Outcome:
     """An error in the provider's usual envelope (Firmware 401: ``{"error": "Unauthorized"}``)."""
     if provider == "firmware":
         if status == 401:
@@ -117,15 +118,16 @@ def get(provider: str, ep: str, request_id: str, query: dict[str, list[str]]) ->
         where = query.get("filter", [None])[0]
         try:
             models, nxt, total = catalog.catalog_page(
-                int(size) if size and size.isdigit() else None, token, where)
+                int(size) if size and size.isdigit() else None, token, where
+            )
         except ValueError as exc:
             param = "filter" if where and "filter" in str(exc) else "pageToken"
             return error("fireworks", 400, str(exc), request_id, param)
-        return Outcome.json(200, {"models": models, "nextPageToken": nxt,
-                                  "totalSize": total}, hdrs)
+        return Outcome.json(200, {"models": models, "nextPageToken": nxt, "totalSize": total}, hdrs)
     if ep == "models":
-        payload = catalog.fireworks_openai_list() if provider == "fireworks" \
-            else catalog.firmware_list()
+        payload = (
+            catalog.fireworks_openai_list() if provider == "fireworks" else catalog.firmware_list()
+        )
         return Outcome.json(200, payload, hdrs)
     if ep == "quota" and provider == "firmware":
         try:
@@ -146,8 +148,15 @@ def reset_window(provider: str, request_id: str, query: dict[str, list[str]]) ->
     status, body = catalog.reset_window(int(raw) if raw.isdigit() else 2)
     return Outcome.json(status, body, hdrs)
 
-def chat(provider: str, body: dict[str, Any], request_id: str, knobs: Knobs,
-         cache: PromptCache, scripted_hits: list[str]) -> Outcome:
+
+def chat(
+    provider: str,
+    body: dict[str, Any],
+    request_id: str,
+    knobs: Knobs,
+    cache: PromptCache,
+    scripted_hits: list[str],
+) -> Outcome:
     """POST chat/completions: validate, plan the answer, shape it (plain or SSE)."""
     bad = validation.check_chat(provider, body)
     if bad:
@@ -157,30 +166,38 @@ def chat(provider: str, body: dict[str, Any], request_id: str, knobs: Knobs,
         return not_found(provider, request_id)
     stream = bool(body.get("stream"))
     max_tokens = body.get("max_tokens") or body.get("max_completion_tokens")
-    if provider == "fireworks" and not stream and isinstance(max_tokens, int) \
-            and max_tokens > 4096:
-        return error(provider, 400,
-                           "Requests with max_tokens > 4096 must have stream=true",
-                           request_id, "max_tokens")
+    if provider == "fireworks" and not stream and isinstance(max_tokens, int) and max_tokens > 4096:
+        return error(
+            provider,
+            400,
+            "Requests with max_tokens > 4096 must have stream=true",
+            request_id,
+            "max_tokens",
+        )
     prompt_tokens, cached = cache.measure(body["messages"])
     limit = catalog.context_length(provider, model)
     if prompt_tokens > limit:
-        return error(provider, 400, f"The prompt is too long: {prompt_tokens}, "
-                           f"model maximum context length: {limit}", request_id, "messages")
+        return error(
+            provider,
+            400,
+            f"The prompt is too long: {prompt_tokens}, model maximum context length: {limit}",
+            request_id,
+            "messages",
+        )
     entry = find_scripted(provider, body)
     if entry is not None:
         scripted_hits.append(entry.name)
         plan = entry.reply(provider, body)
     else:
-        plan = plan_chat(provider, body, stream_chunks=knobs.stream_chunks if stream
-                         else None)
+        plan = plan_chat(provider, body, stream_chunks=knobs.stream_chunks if stream else None)
     reasoning = plan.reasoning
     if reasoning is None and reasoning_requested(body):
         reasoning = default_reasoning(body)
     plan = _apply_limits(plan, body)
     n = _choices(body)
-    meta = responses.ChatMeta(provider, request_id, responses.served_model(provider, model),
-                              prompt_tokens, cached, n)
+    meta = responses.ChatMeta(
+        provider, request_id, responses.served_model(provider, model), prompt_tokens, cached, n
+    )
     extra = {}
     if provider == "firmware" and body.get("mcp_servers"):
         extra["tools_executed"] = [_mcp_tool(s) for s in body["mcp_servers"]]
@@ -188,13 +205,15 @@ def chat(provider: str, body: dict[str, Any], request_id: str, knobs: Knobs,
     latency = knobs.latency
     if stream:
         include = bool((body.get("stream_options") or {}).get("include_usage"))
-        chunks = responses.chat_chunks(meta, plan, reasoning, include_usage=include,
-                                       pieces=knobs.stream_chunks, extra=extra)
+        chunks = responses.chat_chunks(
+            meta, plan, reasoning, include_usage=include, pieces=knobs.stream_chunks, extra=extra
+        )
         return _sse(chunks, headers, latency)
     payload = responses.chat_completion(meta, plan, reasoning, extra)
     out = Outcome.json(200, payload, headers)
     out.delay = latency
     return out
+
 
 def not_found(provider: str, request_id: str) -> Outcome:
     """The unknown-model 404 (Fireworks: the bare body of the real capture)."""
@@ -205,21 +224,39 @@ def not_found(provider: str, request_id: str) -> Outcome:
         payload = responses.error_body(404, message, envelope="openai")
     return Outcome.json(404, payload, [("x-request-id", request_id)])
 
-def _headers(provider: str, request_id: str, prompt_tokens: int, cached: int,
-             stream: bool, body: dict[str, Any]) -> list[tuple[str, str]]:
+
+def _headers(
+    provider: str,
+    request_id: str,
+    prompt_tokens: int,
+    cached: int,
+    stream: bool,
+    body: dict[str, Any],
+) -> list[tuple[str, str]]:
     ctype = _SSE if stream else "application/json"
     if provider == "fireworks":
-        sampling = {k: body.get(k) for k in ("max_tokens", "temperature", "top_p")
-                    if body.get(k) is not None}
-        return [("content-type", ctype), *responses.fireworks_headers(
-            request_id, prompt_tokens=prompt_tokens, cached_tokens=cached, stream=stream,
-            sampling=sampling)]
+        sampling = {
+            k: body.get(k)
+            for k in ("max_tokens", "temperature", "top_p")
+            if body.get(k) is not None
+        }
+        return [
+            ("content-type", ctype),
+            *responses.fireworks_headers(
+                request_id,
+                prompt_tokens=prompt_tokens,
+                cached_tokens=cached,
+                stream=stream,
+                sampling=sampling,
+            ),
+        ]
     return [("content-type", ctype), ("x-request-id", request_id)]
 
-def _sse(chunks: list[dict[str, Any]], headers: list[tuple[str, str]],
-         latency: float) -> Outcome:
+
+def _sse(chunks: list[dict[str, Any]], headers: list[tuple[str, str]], latency: float) -> Outcome:
     parts = [sse_frame(c) for c in chunks] + [sse_frame("[DONE]")]
     return Outcome(200, headers, parts, stream=True, delay=latency)
+
 
 def completions(provider: str, body: dict[str, Any], request_id: str, knobs: Knobs) -> Outcome:
     """POST completions (text), plain or streamed."""
@@ -227,27 +264,37 @@ def completions(provider: str, body: dict[str, Any], request_id: str, knobs: Kno
     if bad:
         return error(provider, bad.status, bad.message, request_id, bad.param)
     prompt = body["prompt"]
-    prompt_text = prompt if isinstance(prompt, str) else " ".join(
-        p for p in prompt if isinstance(p, str)) if isinstance(prompt, list) else ""
+    prompt_text = (
+        prompt
+        if isinstance(prompt, str)
+        else " ".join(p for p in prompt if isinstance(p, str))
+        if isinstance(prompt, list)
+        else ""
+    )
     stream = bool(body.get("stream"))
     n_words = knobs.stream_chunks if stream else None
     text = " " + generate.reply_text(prompt_text, n_words=n_words).strip()
     plan = _apply_limits(Plan(content=text), body)
     n = _choices(body)
-    meta = responses.ChatMeta(provider, request_id,
-                              responses.served_model(provider, str(body["model"])),
-                              generate.count_tokens(prompt_text), 0, n)
+    meta = responses.ChatMeta(
+        provider,
+        request_id,
+        responses.served_model(provider, str(body["model"])),
+        generate.count_tokens(prompt_text),
+        0,
+        n,
+    )
     headers = _headers(provider, request_id, meta.prompt_tokens, 0, stream, body)
     if stream:
         include = bool((body.get("stream_options") or {}).get("include_usage"))
-        chunks = responses.completion_chunks(meta, plan.content or "", plan.finish,
-                                             include_usage=include,
-                                             pieces=knobs.stream_chunks)
+        chunks = responses.completion_chunks(
+            meta, plan.content or "", plan.finish, include_usage=include, pieces=knobs.stream_chunks
+        )
         return _sse(chunks, headers, knobs.latency)
-    out = Outcome.json(200, responses.completion(meta, plan.content or "", plan.finish),
-                       headers)
+    out = Outcome.json(200, responses.completion(meta, plan.content or "", plan.finish), headers)
     out.delay = knobs.latency
     return out
+
 
 def embeddings(provider: str, body: dict[str, Any], request_id: str, knobs: Knobs) -> Outcome:
     """POST embeddings."""
@@ -255,10 +302,14 @@ def embeddings(provider: str, body: dict[str, Any], request_id: str, knobs: Knob
     if bad:
         return error(provider, bad.status, bad.message, request_id, bad.param)
     inputs = validation.embedding_inputs(body)
-    out = Outcome(200, [("content-type", "application/json"), ("x-request-id", request_id)],
-                  [responses.embeddings(provider, body, inputs)])
+    out = Outcome(
+        200,
+        [("content-type", "application/json"), ("x-request-id", request_id)],
+        [responses.embeddings(provider, body, inputs)],
+    )
     out.delay = knobs.latency + knobs.per_input_latency * len(inputs)
     return out
+
 
 def rerank(provider: str, body: dict[str, Any], request_id: str, knobs: Knobs) -> Outcome:
     """POST rerank, in the provider's shape."""
@@ -266,10 +317,10 @@ def rerank(provider: str, body: dict[str, Any], request_id: str, knobs: Knobs) -
     if bad:
         return error(provider, bad.status, bad.message, request_id, bad.param)
     rid = f"rerank-{request_id[:8]}"
-    out = Outcome.json(200, responses.rerank(provider, body, rid),
-                       [("x-request-id", request_id)])
+    out = Outcome.json(200, responses.rerank(provider, body, rid), [("x-request-id", request_id)])
     out.delay = knobs.latency + knobs.per_input_latency * len(body["documents"])
     return out
+
 
 def _choices(body: dict[str, Any]) -> int:
     n = body.get("n")
@@ -277,8 +328,13 @@ def _choices(body: dict[str, Any]) -> int:
 
 
 def _mcp_tool(server: Any) -> str:
-    slug = server if isinstance(server, str) else (
-        server.get("slug") or server.get("name") or "mcp") if isinstance(server, dict) else "mcp"
+    slug = (
+        server
+        if isinstance(server, str)
+        else (server.get("slug") or server.get("name") or "mcp")
+        if isinstance(server, dict)
+        else "mcp"
+    )
     tail = str(slug).rstrip("/").rsplit("/", 1)[-1]
     return tail.replace("-", "_").replace(".", "_")
 
@@ -298,5 +354,6 @@ def _apply_limits(plan: Plan, body: dict[str, Any]) -> Plan:
     if isinstance(limit, int) and limit > 0 and generate.count_tokens(text) > limit:
         text = "".join(re.findall(r"\s*(?:\w+|[^\w\s])", text)[:limit])
         finish = "length"
-    return Plan(content=text, tool_calls=plan.tool_calls, reasoning=plan.reasoning,
-                finish_reason=finish)
+    return Plan(
+        content=text, tool_calls=plan.tool_calls, reasoning=plan.reasoning, finish_reason=finish
+    )

@@ -40,14 +40,21 @@ from fw_core.testing.responses import Envelope, error_body
 __all__ = ["Fault"]
 
 _DEFAULT_MESSAGES = {
-    400: "Invalid request", 401: "The API key you provided is invalid.",
+    400: "Invalid request",
+    401: "The API key you provided is invalid.",
     402: "Usage limit exceeded, please add a payment method.",
-    403: "Permission denied", 404: "Model not found, inaccessible, and/or not deployed",
-    408: "Request timed out", 409: "Conflict", 412: "Account is suspended",
-    413: "Request too large", 422: "Validation error",
+    403: "Permission denied",
+    404: "Model not found, inaccessible, and/or not deployed",
+    408: "Request timed out",
+    409: "Conflict",
+    412: "Account is suspended",
+    413: "Request too large",
+    422: "Validation error",
     429: "Request rate limit exceeded, please try again later.",
-    500: "Internal server error", 502: "Bad Gateway",
-    503: "Service Overloaded, please try again later.", 504: "Gateway Timeout",
+    500: "Internal server error",
+    502: "Bad Gateway",
+    503: "Service Overloaded, please try again later.",
+    504: "Gateway Timeout",
 }
 
 
@@ -77,13 +84,27 @@ class Fault:
 
     @classmethod
     def status(
-        cls, code: int, *, envelope: Envelope = "wrapped", message: str | None = None,
-        param: str | None = None, error_code: str | None = None,
-        headers: dict[str, str] | None = None, body: Any = None,
+        cls,
+        code: int,
+        *,
+        envelope: Envelope = "wrapped",
+        message: str | None = None,
+        param: str | None = None,
+        error_code: str | None = None,
+        headers: dict[str, str] | None = None,
+        body: Any = None,
     ) -> Fault:
         """An HTTP error. ``body`` (dict or str) overrides the built envelope."""
-        return cls("status", status_code=code, envelope=envelope, message=message,
-                   param=param, code=error_code, headers=dict(headers or {}), body=body)
+        return cls(
+            "status",
+            status_code=code,
+            envelope=envelope,
+            message=message,
+            param=param,
+            code=error_code,
+            headers=dict(headers or {}),
+            body=body,
+        )
 
     @classmethod
     def html(cls, code: int = 502, headers: dict[str, str] | None = None) -> Fault:
@@ -92,14 +113,17 @@ class Fault:
     @classmethod
     def context_length(cls, prompt_tokens: int = 140000, limit: int = 131072) -> Fault:
         return cls.status(
-            400, message=f"The prompt is too long: {prompt_tokens}, model maximum context "
-            f"length: {limit}", param="messages")
+            400,
+            message=f"The prompt is too long: {prompt_tokens}, model maximum context "
+            f"length: {limit}",
+            param="messages",
+        )
 
     @classmethod
     def extra_inputs(cls, field_name: str = "unexpected_field") -> Fault:
         return cls.status(
-            400, message=f"Extra inputs are not permitted, field: '{field_name}'",
-            param=field_name)
+            400, message=f"Extra inputs are not permitted, field: '{field_name}'", param=field_name
+        )
 
     @classmethod
     def reset(cls) -> Fault:
@@ -126,8 +150,9 @@ class Fault:
         return cls("cut_stream", after=after)
 
     @classmethod
-    def error_event(cls, after: int = 1, message: str = "upstream model error",
-                    code: int = 500) -> Fault:
+    def error_event(
+        cls, after: int = 1, message: str = "upstream model error", code: int = 500
+    ) -> Fault:
         return cls("error_event", after=after, message=message, status_code=code)
 
     @classmethod
@@ -147,8 +172,7 @@ class Fault:
     @property
     def replaces_response(self) -> bool:
         """True when the normal response need not be computed at all."""
-        return self.kind in ("status", "reset", "connect", "timeout", "wrong_shape",
-                             "empty_stream")
+        return self.kind in ("status", "reset", "connect", "timeout", "wrong_shape", "empty_stream")
 
     def apply(self, normal: Outcome | None, request_id: str, stream: bool) -> Outcome:
         """The outcome with this fault applied (``normal`` unused for replacing kinds)."""
@@ -159,13 +183,24 @@ class Fault:
             return Outcome(before=before, delay=self.seconds)  # type: ignore[arg-type]
         if self.kind == "wrong_shape":
             if stream:
-                return Outcome(200, [("content-type", "text/event-stream; charset=utf-8")],
-                               [sse_frame(self.body), sse_frame("[DONE]")], stream=True)
+                return Outcome(
+                    200,
+                    [("content-type", "text/event-stream; charset=utf-8")],
+                    [sse_frame(self.body), sse_frame("[DONE]")],
+                    stream=True,
+                )
             return Outcome.json(200, self.body, [("x-request-id", request_id)])
         if self.kind == "empty_stream":
             parts = [sse_frame("[DONE]")] if self.done else []
-            return Outcome(200, [("content-type", "text/event-stream; charset=utf-8"),
-                                 ("x-request-id", request_id)], parts, stream=True)
+            return Outcome(
+                200,
+                [
+                    ("content-type", "text/event-stream; charset=utf-8"),
+                    ("x-request-id", request_id),
+                ],
+                parts,
+                stream=True,
+            )
         if normal is None:
             raise ValueError(f"fault {self.kind!r} needs the normal response")
         if self.kind == "slow_first_byte":
@@ -184,21 +219,33 @@ class Fault:
             return replace(normal, parts=[*normal.parts[: self.after], frame])
         if self.kind == "malformed_json":
             bad = b'data: {"id":"' + request_id.encode() + b'","choices":[{"index":0,"delta\n\n'
-            return replace(normal, parts=[*normal.parts[: self.after], bad,
-                                          *normal.parts[self.after :]])
+            return replace(
+                normal, parts=[*normal.parts[: self.after], bad, *normal.parts[self.after :]]
+            )
         raise ValueError(f"unknown fault kind {self.kind!r}")
 
     def _status(self, request_id: str) -> Outcome:
         message = self.message or _DEFAULT_MESSAGES.get(self.status_code, "Error")
-        body = self.body if self.body is not None else error_body(
-            self.status_code, message, envelope=self.envelope, param=self.param,
-            code=self.code, request_id=request_id)
+        body = (
+            self.body
+            if self.body is not None
+            else error_body(
+                self.status_code,
+                message,
+                envelope=self.envelope,
+                param=self.param,
+                code=self.code,
+                request_id=request_id,
+            )
+        )
         given = {k.lower() for k in self.headers}
         headers = [("x-request-id", request_id)] if "x-request-id" not in given else []
         headers += list(self.headers.items())
         if isinstance(body, str):
             ctype = "text/html" if self.envelope == "html" else "text/plain"
-            return Outcome(self.status_code, [("content-type", ctype), *headers],
-                           [body.encode()])
-        return Outcome(self.status_code, [("content-type", "application/json"), *headers],
-                       [json.dumps(body).encode()])
+            return Outcome(self.status_code, [("content-type", ctype), *headers], [body.encode()])
+        return Outcome(
+            self.status_code,
+            [("content-type", "application/json"), *headers],
+            [json.dumps(body).encode()],
+        )

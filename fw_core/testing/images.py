@@ -52,13 +52,16 @@ __all__ = [
     "text_to_image",
 ]
 
-IMAGE_MODELS = frozenset({
-    "accounts/fireworks/models/flux-1-schnell-fp8",
-    "accounts/fireworks/models/flux-1-dev-fp8",
-})
+IMAGE_MODELS = frozenset(
+    {
+        "accounts/fireworks/models/flux-1-schnell-fp8",
+        "accounts/fireworks/models/flux-1-dev-fp8",
+    }
+)
 ASPECT_RATIOS = ("1:1", "21:9", "16:9", "3:2", "5:4", "4:5", "2:3", "9:16", "9:21", "4:3", "3:4")
-FIELDS = frozenset({"prompt", "aspect_ratio", "guidance_scale", "num_inference_steps", "seed",
-                    "safety_check"})
+FIELDS = frozenset(
+    {"prompt", "aspect_ratio", "guidance_scale", "num_inference_steps", "seed", "safety_check"}
+)
 #: A prompt with this word (whole word, any case) comes back CONTENT_FILTERED.
 FILTER_MARKER = "unsafe"
 SHORT_SIDE = 64
@@ -84,8 +87,12 @@ def image_size(aspect_ratio: str | None) -> tuple[int, int]:
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(
-        ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (
+        struct.pack(">I", len(data))
+        + kind
+        + data
+        + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    )
 
 
 def png_bytes(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
@@ -96,8 +103,12 @@ def png_bytes(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
     """
     row = b"\x00" + bytes(rgb) * width  # filter type 0 per scanline
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
-            + _chunk(b"IDAT", zlib.compress(row * height, 9)) + _chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(row * height, 9))
+        + _chunk(b"IEND", b"")
+    )
 
 
 def _segment(marker: int, payload: bytes) -> bytes:
@@ -154,16 +165,28 @@ def jpeg_bytes(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
             if size:
                 bits.write(diff if diff >= 0 else diff + (1 << size) - 1, size)
             bits.write(0, 1)  # AC table: end of block
-    dht = (b"\x00" + bytes([0, 0, 0, 12] + [0] * 12) + bytes(range(12))
-           + b"\x10" + bytes([1] + [0] * 15) + b"\x00")
+    dht = (
+        b"\x00"
+        + bytes([0, 0, 0, 12] + [0] * 12)
+        + bytes(range(12))
+        + b"\x10"
+        + bytes([1] + [0] * 15)
+        + b"\x00"
+    )
     sof = struct.pack(">BHHB", 8, height, width, 3) + b"".join(
-        bytes([cid, 0x11, 0]) for cid in (1, 2, 3))
+        bytes([cid, 0x11, 0]) for cid in (1, 2, 3)
+    )
     sos = b"\x03" + b"".join(bytes([cid, 0x00]) for cid in (1, 2, 3)) + b"\x00\x3f\x00"
-    return (b"\xff\xd8"
-            + _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
-            + _segment(0xDB, b"\x00" + b"\x01" * 64)
-            + _segment(0xC0, sof) + _segment(0xC4, dht) + _segment(0xDA, sos)
-            + bits.flush() + b"\xff\xd9")
+    return (
+        b"\xff\xd8"
+        + _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+        + _segment(0xDB, b"\x00" + b"\x01" * 64)
+        + _segment(0xC0, sof)
+        + _segment(0xC4, dht)
+        + _segment(0xDA, sos)
+        + bits.flush()
+        + b"\xff\xd9"
+    )
 
 
 def _colour(prompt: str, seed: int) -> tuple[int, int, int]:
@@ -187,15 +210,18 @@ def _invalid(body: dict[str, Any]) -> tuple[str, str] | None:
         return f"Extra inputs are not permitted, field: '{extra[0]}'", extra[0]
     ratio = body.get("aspect_ratio")
     if ratio is not None and ratio not in ASPECT_RATIOS:
-        return (f"aspect_ratio must be one of {', '.join(ASPECT_RATIOS)}, got {ratio!r}",
-                "aspect_ratio")
+        return (
+            f"aspect_ratio must be one of {', '.join(ASPECT_RATIOS)}, got {ratio!r}",
+            "aspect_ratio",
+        )
     gs = body.get("guidance_scale")
     if gs is not None and (isinstance(gs, bool) or not isinstance(gs, int | float)):
         return "guidance_scale must be a number", "guidance_scale"
     for name, low in (("num_inference_steps", 1), ("seed", 0)):
         value = body.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                  or value < low):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < low
+        ):
             return f"{name} must be an integer >= {low}", name
     sc = body.get("safety_check")
     if sc is not None and not isinstance(sc, bool):
@@ -216,8 +242,9 @@ def _media(headers: dict[str, str]) -> tuple[str, str] | None:
     return None
 
 
-def text_to_image(endpoint: str, headers: dict[str, str], body: dict[str, Any],
-                  request_id: str, knobs: Any) -> Outcome:
+def text_to_image(
+    endpoint: str, headers: dict[str, str], body: dict[str, Any], request_id: str, knobs: Any
+) -> Outcome:
     """Answer one text-to-image request (``endpoint`` is the path after ``/inference/v1/``)."""
     match = _PATH.match(endpoint)
     if match is None:
@@ -230,23 +257,43 @@ def text_to_image(endpoint: str, headers: dict[str, str], body: dict[str, Any],
         return endpoints.error("fireworks", 400, bad[0], request_id, bad[1])
     media = _media(headers)
     if media is None:
-        return endpoints.error("fireworks", 406, "Accept must be image/png, image/jpeg or "
-                               "application/json", request_id, None)
+        return endpoints.error(
+            "fireworks",
+            406,
+            "Accept must be image/png, image/jpeg or application/json",
+            request_id,
+            None,
+        )
     kind, mime = media
     prompt = str(body["prompt"])
-    seed = body.get("seed") or int.from_bytes(
-        hashlib.blake2b(prompt.encode(), digest_size=4).digest(), "big") or 1
+    seed = (
+        body.get("seed")
+        or int.from_bytes(hashlib.blake2b(prompt.encode(), digest_size=4).digest(), "big")
+        or 1
+    )
     filtered = body.get("safety_check") is not False and _MARKER.search(prompt) is not None
     finish = "CONTENT_FILTERED" if filtered else "SUCCESS"
     rgb = (0, 0, 0) if filtered else _colour(prompt, seed)
     width, height = image_size(body.get("aspect_ratio"))
     image = (jpeg_bytes if mime == "image/jpeg" else png_bytes)(width, height, rgb)
     if kind == "json":
-        payload = {"id": request_id, "base64": [base64.b64encode(image).decode("ascii")],
-                   "finishReason": finish, "seed": seed}
+        payload = {
+            "id": request_id,
+            "base64": [base64.b64encode(image).decode("ascii")],
+            "finishReason": finish,
+            "seed": seed,
+        }
         out = Outcome.json(200, payload, [("x-request-id", request_id)])
     else:
-        out = Outcome(200, [("content-type", mime), ("x-request-id", request_id),
-                            ("seed", str(seed)), ("finish-reason", finish)], [image])
+        out = Outcome(
+            200,
+            [
+                ("content-type", mime),
+                ("x-request-id", request_id),
+                ("seed", str(seed)),
+                ("finish-reason", finish),
+            ],
+            [image],
+        )
     out.delay = getattr(knobs, "latency", 0.0) or 0.0
     return out

@@ -58,8 +58,10 @@ def _params(header_value: str) -> dict[str, str]:
 
 def is_multipart(content_type: str | None) -> bool:
     """True when a Content-Type header names multipart/form-data."""
-    return bool(content_type) and str(content_type).split(";", 1)[0].strip().lower() \
-        == "multipart/form-data"
+    return (
+        bool(content_type)
+        and str(content_type).split(";", 1)[0].strip().lower() == "multipart/form-data"
+    )
 
 
 def boundary_of(content_type: str) -> str:
@@ -98,14 +100,14 @@ def parse_multipart(body: bytes, content_type: str) -> list[FormPart]:
     parts: list[FormPart] = []
     pos = start + len(delimiter)
     while True:
-        if body[pos:pos + 2] == b"--":
+        if body[pos : pos + 2] == b"--":
             return parts
-        if body[pos:pos + 2] != b"\r\n":
+        if body[pos : pos + 2] != b"\r\n":
             raise MultipartError("a boundary is not followed by CRLF")
         head_end = body.find(b"\r\n\r\n", pos)
         if head_end < 0:
             raise MultipartError("a part has no end of headers")
-        headers = _headers(body[pos + 2:head_end])
+        headers = _headers(body[pos + 2 : head_end])
         data_start = head_end + 4
         nxt = body.find(b"\r\n" + delimiter, data_start)
         if nxt < 0:
@@ -114,10 +116,12 @@ def parse_multipart(body: bytes, content_type: str) -> list[FormPart]:
         params = _params(disposition)
         if not disposition.lower().startswith("form-data") or "name" not in params:
             raise MultipartError("a part has no 'Content-Disposition: form-data; name=...'")
-        parts.append(FormPart(
-            name=params["name"],
-            value=body[data_start:nxt],
-            filename=params.get("filename"),
-            content_type=headers.get("content-type"),
-        ))
+        parts.append(
+            FormPart(
+                name=params["name"],
+                value=body[data_start:nxt],
+                filename=params.get("filename"),
+                content_type=headers.get("content-type"),
+            )
+        )
         pos = nxt + 2 + len(delimiter)

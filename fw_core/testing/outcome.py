@@ -25,8 +25,10 @@ Before = Literal["reset", "connect", "timeout"]
 
 def sse_frame(payload: Any, event: str | None = None) -> bytes:
     """One SSE frame: optional ``event:`` line, a ``data:`` line, a blank line."""
-    data = payload if isinstance(payload, str) else json.dumps(
-        payload, ensure_ascii=False, separators=(",", ":")
+    data = (
+        payload
+        if isinstance(payload, str)
+        else json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     )
     head = f"event: {event}\n" if event else ""
     return f"{head}data: {data}\n\n".encode()

@@ -39,16 +39,32 @@ CREATED = 1767225600
 Envelope = str  # "wrapped" | "bare" | "string" | "openai" | "anthropic" | "fastapi" | "html"
 
 _CODES = {
-    400: "BAD_REQUEST", 401: "UNAUTHORIZED", 402: "PAYMENT_REQUIRED", 403: "PERMISSION_DENIED",
-    404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 408: "REQUEST_TIMEOUT", 409: "CONFLICT",
-    412: "PRECONDITION_FAILED", 413: "PAYLOAD_TOO_LARGE", 422: "UNPROCESSABLE_ENTITY",
-    429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "BAD_GATEWAY",
-    503: "SERVICE_UNAVAILABLE", 504: "GATEWAY_TIMEOUT",
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    402: "PAYMENT_REQUIRED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    408: "REQUEST_TIMEOUT",
+    409: "CONFLICT",
+    412: "PRECONDITION_FAILED",
+    413: "PAYLOAD_TOO_LARGE",
+    422: "UNPROCESSABLE_ENTITY",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    502: "BAD_GATEWAY",
+    503: "SERVICE_UNAVAILABLE",
+    504: "GATEWAY_TIMEOUT",
 }
 _ANTHROPIC_TYPES = {
-    400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
-    404: "not_found_error", 413: "request_too_large", 429: "rate_limit_error",
-    500: "api_error", 529: "overloaded_error",
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    500: "api_error",
+    529: "overloaded_error",
 }
 
 
@@ -82,17 +98,28 @@ def error_body(
     if envelope == "string":
         return {"error": message}
     if envelope == "openai":
-        return {"error": {"object": "error", "type": "invalid_request_error",
-                          "message": message, "code": code.lower()}}
+        return {
+            "error": {
+                "object": "error",
+                "type": "invalid_request_error",
+                "message": message,
+                "code": code.lower(),
+            }
+        }
     if envelope == "anthropic":
-        return {"type": "error",
-                "error": {"type": _ANTHROPIC_TYPES.get(status, "api_error"), "message": message}}
+        return {
+            "type": "error",
+            "error": {"type": _ANTHROPIC_TYPES.get(status, "api_error"), "message": message},
+        }
     if envelope == "fastapi":
-        return {"detail": [{"loc": ["body", param or "body"], "msg": message,
-                            "type": "value_error"}]}
+        return {
+            "detail": [{"loc": ["body", param or "body"], "msg": message, "type": "value_error"}]
+        }
     if envelope == "html":
-        return (f"<html>\r\n<head><title>{status} {message}</title></head>\r\n<body>\r\n"
-                f"<center><h1>{status} {message}</h1></center>\r\n</body>\r\n</html>\r\n")
+        return (
+            f"<html>\r\n<head><title>{status} {message}</title></head>\r\n<body>\r\n"
+            f"<center><h1>{status} {message}</h1></center>\r\n</body>\r\n</html>\r\n"
+        )
     raise ValueError(f"unknown error envelope {envelope!r}")
 
 
@@ -108,12 +135,19 @@ def served_model(provider: str, model: str) -> str:
 
 
 def fireworks_headers(
-    request_id: str, *, prompt_tokens: int, cached_tokens: int, stream: bool,
+    request_id: str,
+    *,
+    prompt_tokens: int,
+    cached_tokens: int,
+    stream: bool,
     sampling: dict[str, Any] | None = None,
 ) -> list[tuple[str, str]]:
     """The ``fireworks-*``, ``x-ratelimit-*`` and ``x-request-id`` headers of a capture."""
-    timing = ("fireworks-server-time-to-first-token", "0.041") if stream else (
-        "fireworks-server-processing-time", "0.187")
+    timing = (
+        ("fireworks-server-time-to-first-token", "0.041")
+        if stream
+        else ("fireworks-server-processing-time", "0.187")
+    )
     headers = [
         ("fireworks-middleware-version", "v2"),
         ("fireworks-prompt-tokens", str(prompt_tokens)),
@@ -199,27 +233,37 @@ def chat_completion(
     """A non-streaming ``chat.completion`` body."""
     choices = []
     for c in range(meta.n):
-        message: dict[str, Any] = {"role": "assistant",
-                                   "content": _visible_content(meta, plan, reasoning)}
+        message: dict[str, Any] = {
+            "role": "assistant",
+            "content": _visible_content(meta, plan, reasoning),
+        }
         if reasoning and not inline_think(meta.model):
             message["reasoning_content"] = reasoning
         if plan.tool_calls:
             message["tool_calls"] = [
-                {"id": _call_id(meta, c, i), "type": "function",
-                 "function": {"name": call.name, "arguments": _arguments(call)}}
+                {
+                    "id": _call_id(meta, c, i),
+                    "type": "function",
+                    "function": {"name": call.name, "arguments": _arguments(call)},
+                }
                 for i, call in enumerate(plan.tool_calls)
             ]
         choices.append({"index": c, "message": message, "finish_reason": plan.finish})
     body = {
-        "id": meta.id, "object": "chat.completion", "created": CREATED, "model": meta.model,
-        "choices": choices, "usage": _usage(meta, plan, reasoning),
+        "id": meta.id,
+        "object": "chat.completion",
+        "created": CREATED,
+        "model": meta.model,
+        "choices": choices,
+        "usage": _usage(meta, plan, reasoning),
     }
     body.update(extra or {})
     return body
 
 
-def _deltas(meta: ChatMeta, plan: Plan, reasoning: str | None, choice: int,
-            pieces: int | None) -> list[dict[str, Any]]:
+def _deltas(
+    meta: ChatMeta, plan: Plan, reasoning: str | None, choice: int, pieces: int | None
+) -> list[dict[str, Any]]:
     """The deltas of one choice after the role chunk, before the finish chunk."""
     out: list[dict[str, Any]] = []
     content = plan.content or ""
@@ -233,11 +277,19 @@ def _deltas(meta: ChatMeta, plan: Plan, reasoning: str | None, choice: int,
     fragments: list[list[dict[str, Any]]] = []
     for i, call in enumerate(plan.tool_calls):
         args = _arguments(call)
-        frags = [{"index": i, "id": _call_id(meta, choice, i), "type": "function",
-                  "function": {"name": call.name, "arguments": ""}}]
+        frags = [
+            {
+                "index": i,
+                "id": _call_id(meta, choice, i),
+                "type": "function",
+                "function": {"name": call.name, "arguments": ""},
+            }
+        ]
         step = max(4, len(args) // 3 + 1)
-        frags += [{"index": i, "function": {"arguments": args[k : k + step]}}
-                  for k in range(0, len(args), step)]
+        frags += [
+            {"index": i, "function": {"arguments": args[k : k + step]}}
+            for k in range(0, len(args), step)
+        ]
         fragments.append(frags)
     depth = max((len(f) for f in fragments), default=0)
     for k in range(depth):  # interleave parallel calls by index
@@ -248,8 +300,13 @@ def _deltas(meta: ChatMeta, plan: Plan, reasoning: str | None, choice: int,
 
 
 def chat_chunks(
-    meta: ChatMeta, plan: Plan, reasoning: str | None, *, include_usage: bool,
-    pieces: int | None = None, extra: dict[str, Any] | None = None,
+    meta: ChatMeta,
+    plan: Plan,
+    reasoning: str | None,
+    *,
+    include_usage: bool,
+    pieces: int | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """The ``chat.completion.chunk`` objects of a stream (without the ``[DONE]`` frame).
 
@@ -261,15 +318,21 @@ def chat_chunks(
     fw = meta.provider == "fireworks"
 
     def chunk(choices: list[dict[str, Any]], usage: Any = None) -> dict[str, Any]:
-        c: dict[str, Any] = {"id": meta.id, "object": "chat.completion.chunk",
-                             "created": CREATED, "model": meta.model, "choices": choices}
+        c: dict[str, Any] = {
+            "id": meta.id,
+            "object": "chat.completion.chunk",
+            "created": CREATED,
+            "model": meta.model,
+            "choices": choices,
+        }
         if fw or usage is not None:
             c["usage"] = usage
         return c
 
     first = {"role": "assistant"} if fw else {"role": "assistant", "content": ""}
-    out = [chunk([{"index": c, "delta": dict(first), "finish_reason": None}])
-           for c in range(meta.n)]
+    out = [
+        chunk([{"index": c, "delta": dict(first), "finish_reason": None}]) for c in range(meta.n)
+    ]
     per_choice = [_deltas(meta, plan, reasoning, c, pieces) for c in range(meta.n)]
     for k in range(max(len(d) for d in per_choice)):
         for c, deltas in enumerate(per_choice):
@@ -294,12 +357,19 @@ def completion(meta: ChatMeta, text: str, finish: str) -> dict[str, Any]:
     """A ``text_completion`` body."""
     n_tok = generate.count_tokens(text)
     return {
-        "id": meta.id, "object": "text_completion", "created": CREATED, "model": meta.model,
-        "choices": [{"index": c, "text": text, "logprobs": None, "finish_reason": finish}
-                    for c in range(meta.n)],
-        "usage": {"prompt_tokens": meta.prompt_tokens,
-                  "total_tokens": meta.prompt_tokens + n_tok * meta.n,
-                  "completion_tokens": n_tok * meta.n},
+        "id": meta.id,
+        "object": "text_completion",
+        "created": CREATED,
+        "model": meta.model,
+        "choices": [
+            {"index": c, "text": text, "logprobs": None, "finish_reason": finish}
+            for c in range(meta.n)
+        ],
+        "usage": {
+            "prompt_tokens": meta.prompt_tokens,
+            "total_tokens": meta.prompt_tokens + n_tok * meta.n,
+            "completion_tokens": n_tok * meta.n,
+        },
     }
 
 
@@ -310,8 +380,14 @@ def completion_chunks(
     usage = completion(meta, text, finish)["usage"]
 
     def chunk(choices: list[dict[str, Any]], u: Any = None) -> dict[str, Any]:
-        return {"id": meta.id, "object": "text_completion", "created": CREATED,
-                "model": meta.model, "choices": choices, "usage": u}
+        return {
+            "id": meta.id,
+            "object": "text_completion",
+            "created": CREATED,
+            "model": meta.model,
+            "choices": choices,
+            "usage": u,
+        }
 
     out = []
     for p in generate.split_pieces(text, pieces):
@@ -319,8 +395,9 @@ def completion_chunks(
             out.append(chunk([{"index": c, "text": p, "logprobs": None, "finish_reason": None}]))
     for c in range(meta.n):
         last = usage if (not include_usage and c == meta.n - 1) else None
-        out.append(chunk([{"index": c, "text": "", "logprobs": None, "finish_reason": finish}],
-                         last))
+        out.append(
+            chunk([{"index": c, "text": "", "logprobs": None, "finish_reason": finish}], last)
+        )
     if include_usage:
         out.append(chunk([], usage))
     return out
@@ -383,7 +460,8 @@ def rerank(provider: str, body: dict[str, Any], response_id: str) -> dict[str, A
     if isinstance(top_n, int):
         scored = scored[:top_n]
     tokens = generate.count_tokens(query) * len(docs) + sum(
-        generate.count_tokens(_doc_text(d)) for d in docs)
+        generate.count_tokens(_doc_text(d)) for d in docs
+    )
     if provider == "fireworks":
         with_docs = body.get("return_documents", True) is not False
         data = []
@@ -392,10 +470,13 @@ def rerank(provider: str, body: dict[str, Any], response_id: str) -> dict[str, A
             if with_docs:
                 item["document"] = _doc_text(docs[i])
             data.append(item)
-        model = served_model("fireworks", str(body.get("model")
-                                              or "fireworks/qwen3-reranker-8b"))
-        return {"object": "list", "model": model, "data": data,
-                "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
+        model = served_model("fireworks", str(body.get("model") or "fireworks/qwen3-reranker-8b"))
+        return {
+            "object": "list",
+            "model": model,
+            "data": data,
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        }
     results = []
     for score, i in scored:
         item = {"index": i, "relevance_score": score}

@@ -89,10 +89,12 @@ SCRIPTED: list[ScriptedReply] = [
         name="langchain-tests magic_function",
         needed_by="langchain-tests ChatModelIntegrationTests (test_tool_calling and friends): "
         "expects the call magic_function(input=3) whatever the tool schema's field order",
-        matches=lambda provider, body: _last_is_user(body)
-        and _has_tool(body, "magic_function")
-        and body.get("tool_choice") != "none"
-        and "magic_function" in last_user_text(body.get("messages") or []),
+        matches=lambda provider, body: (
+            _last_is_user(body)
+            and _has_tool(body, "magic_function")
+            and body.get("tool_choice") != "none"
+            and "magic_function" in last_user_text(body.get("messages") or [])
+        ),
         reply=_magic_function_call,
     ),
 ]
@@ -121,9 +123,12 @@ SCRIPTED.append(
         needed_by="langchain-tests ChatModelIntegrationTests.test_json_mode: JSON mode with no "
         "schema; the prompt asks for a JSON object with the 'setup' and 'punchline' keys, "
         "which a real model follows",
-        matches=lambda provider, body: _last_is_user(body)
-        and _json_mode_without_schema(body)
-        and "JSON with 'setup' and 'punchline' keys" in last_user_text(body.get("messages") or []),
+        matches=lambda provider, body: (
+            _last_is_user(body)
+            and _json_mode_without_schema(body)
+            and "JSON with 'setup' and 'punchline' keys"
+            in last_user_text(body.get("messages") or [])
+        ),
         reply=_quoted_keys_json,
     )
 )
@@ -137,15 +142,24 @@ SCRIPTED.append(
         needed_by="langchain-tests ChatModelIntegrationTests.test_agent_loop: tools bound with "
         "tool_choice auto and 'What is the weather in San Francisco, CA?'; a real model calls "
         "get_weather once (the default rules call only tools named in the prompt)",
-        matches=lambda provider, body: _last_is_user(body)
-        and _has_tool(body, "get_weather")
-        and body.get("tool_choice") in (None, "auto")
-        and last_user_text(body.get("messages") or []).startswith("What is the weather in "),
-        reply=lambda provider, body: Plan(tool_calls=[PlannedCall(
-            "get_weather",
-            {"location": last_user_text(body["messages"])
-             .removeprefix("What is the weather in ").rstrip("?")},
-        )]),
+        matches=lambda provider, body: (
+            _last_is_user(body)
+            and _has_tool(body, "get_weather")
+            and body.get("tool_choice") in (None, "auto")
+            and last_user_text(body.get("messages") or []).startswith("What is the weather in ")
+        ),
+        reply=lambda provider, body: Plan(
+            tool_calls=[
+                PlannedCall(
+                    "get_weather",
+                    {
+                        "location": last_user_text(body["messages"])
+                        .removeprefix("What is the weather in ")
+                        .rstrip("?")
+                    },
+                )
+            ]
+        ),
     )
 )
 

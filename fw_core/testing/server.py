@@ -112,7 +112,10 @@ class LoopbackServer:
     """
 
     def __init__(
-        self, double: WireDouble, host: str = "127.0.0.1", port: int = 0,
+        self,
+        double: WireDouble,
+        host: str = "127.0.0.1",
+        port: int = 0,
         max_lifetime: float = DEFAULT_MAX_LIFETIME,
     ) -> None:
         _check_loopback(host)
@@ -135,8 +138,7 @@ class LoopbackServer:
         return f"http://{host}:{self.port}"
 
     def start(self) -> LoopbackServer:
-        self._thread = threading.Thread(target=self._run, name="wire-double-server",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._run, name="wire-double-server", daemon=True)
         self._thread.start()
         self._ready.wait(10)
         if self._error is not None:
@@ -193,15 +195,18 @@ class LoopbackServer:
                 try:
                     request = await _read_request(reader)
                 except (_BadRequest, ValueError):
-                    writer.write(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n"
-                                 b"connection: close\r\n\r\n")
+                    writer.write(
+                        b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n"
+                        b"connection: close\r\n\r\n"
+                    )
                     break
                 if request is None:
                     break
                 method, target, version, headers, body = request
                 lower = {k.lower(): v for k, v in headers.items()}
-                keep_alive = lower.get("connection", "").lower() != "close" and \
-                    version.upper() == "HTTP/1.1"
+                keep_alive = (
+                    lower.get("connection", "").lower() != "close" and version.upper() == "HTTP/1.1"
+                )
                 url = f"http://{lower.get('host', self.host)}{target}"
                 outcome = self.double.handle(method, url, headers, body)
                 if not await self._play(outcome, writer, keep_alive) or not keep_alive:
@@ -259,7 +264,9 @@ class LoopbackServer:
 
 @contextlib.contextmanager
 def serve(
-    double: WireDouble | None = None, host: str = "127.0.0.1", port: int = 0,
+    double: WireDouble | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
     max_lifetime: float = DEFAULT_MAX_LIFETIME,
 ) -> Iterator[str]:
     """Run a loopback server for ``double`` (a new one if None); yield its base URL."""

@@ -33,14 +33,24 @@ from fw_core.testing.outcome import Outcome
 if TYPE_CHECKING:
     from fw_core.testing.double import WireDouble
 
-__all__ = ["API_HOSTS", "AsyncDoubleTransport", "DoubleTransport", "is_api_host",
-           "patch_transports"]
+__all__ = [
+    "API_HOSTS",
+    "AsyncDoubleTransport",
+    "DoubleTransport",
+    "is_api_host",
+    "patch_transports",
+]
 
 #: Hosts :func:`patch_transports` sends to the double (plus ``*.direct.fireworks.ai``).
-API_HOSTS = frozenset({
-    "api.fireworks.ai", "app.firmware.ai", "api.firmware.ai",
-    "audio-prod.api.fireworks.ai", "audio-turbo.api.fireworks.ai",
-})
+API_HOSTS = frozenset(
+    {
+        "api.fireworks.ai",
+        "app.firmware.ai",
+        "api.firmware.ai",
+        "audio-prod.api.fireworks.ai",
+        "audio-turbo.api.fireworks.ai",
+    }
+)
 
 
 def is_api_host(host: str) -> bool:
@@ -68,18 +78,20 @@ def _wait_plan(delay: float, limit: float | None) -> tuple[float, bool]:
 
 def _before_error(outcome: Outcome, request: httpx.Request) -> Exception:
     if outcome.before == "connect":
-        return httpx.ConnectError("[Errno 111] Connection refused (wire double)",
-                                  request=request)
+        return httpx.ConnectError("[Errno 111] Connection refused (wire double)", request=request)
     if outcome.before == "timeout":
         return httpx.ReadTimeout("timed out (wire double)", request=request)
     return httpx.RemoteProtocolError(
-        "Server disconnected without sending a response. (wire double)", request=request)
+        "Server disconnected without sending a response. (wire double)", request=request
+    )
 
 
 def _cut_error(request: httpx.Request) -> Exception:
     return httpx.RemoteProtocolError(
         "peer closed connection without sending complete message body: incomplete chunked "
-        "read (wire double)", request=request)
+        "read (wire double)",
+        request=request,
+    )
 
 
 class _SyncBody(httpx.SyncByteStream):
@@ -138,8 +150,7 @@ class DoubleTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         content = request.read()
-        outcome = self.double.handle(request.method, str(request.url), _headers(request),
-                                     content)
+        outcome = self.double.handle(request.method, str(request.url), _headers(request), content)
         limit = _read_timeout(request)
         if outcome.before is not None:
             wait = outcome.delay if limit is None else min(outcome.delay, limit)
@@ -151,8 +162,12 @@ class DoubleTransport(httpx.BaseTransport):
             time.sleep(wait)
             if expire:
                 raise httpx.ReadTimeout("timed out (wire double)", request=request)
-        return httpx.Response(outcome.status, headers=outcome.headers,
-                              stream=_SyncBody(outcome, request), request=request)
+        return httpx.Response(
+            outcome.status,
+            headers=outcome.headers,
+            stream=_SyncBody(outcome, request),
+            request=request,
+        )
 
 
 class AsyncDoubleTransport(httpx.AsyncBaseTransport):
@@ -173,8 +188,7 @@ class AsyncDoubleTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         content = await request.aread()
-        outcome = self.double.handle(request.method, str(request.url), _headers(request),
-                                     content)
+        outcome = self.double.handle(request.method, str(request.url), _headers(request), content)
         limit = _read_timeout(request)
         if outcome.before is not None:
             wait = outcome.delay if limit is None else min(outcome.delay, limit)
@@ -186,8 +200,12 @@ class AsyncDoubleTransport(httpx.AsyncBaseTransport):
             await asyncio.sleep(wait)
             if expire:
                 raise httpx.ReadTimeout("timed out (wire double)", request=request)
-        return httpx.Response(outcome.status, headers=outcome.headers,
-                              stream=_AsyncBody(outcome, request), request=request)
+        return httpx.Response(
+            outcome.status,
+            headers=outcome.headers,
+            stream=_AsyncBody(outcome, request),
+            request=request,
+        )
 
 
 _VCR_SYNC = "_HttpxHttpTransport_handle_request"

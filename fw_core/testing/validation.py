@@ -138,10 +138,17 @@ def check_chat(provider: str, body: Any) -> Invalid | None:
     if "messages" not in body:
         return Invalid("field required: messages", "messages")
     allowed = FIREWORKS_CHAT_FIELDS if provider == "fireworks" else FIRMWARE_CHAT_FIELDS
-    return (_extra(body, allowed) or _check_messages(body["messages"])
-            or _check_counts(body) or _check_tools(body)
-            or (_check_fireworks_ranges(body) or _check_fireworks_reasoning(body)
-                if provider == "fireworks" else None))
+    return (
+        _extra(body, allowed)
+        or _check_messages(body["messages"])
+        or _check_counts(body)
+        or _check_tools(body)
+        or (
+            _check_fireworks_ranges(body) or _check_fireworks_reasoning(body)
+            if provider == "fireworks"
+            else None
+        )
+    )
 
 
 #: Documented ranges of the Fireworks sampling options (WIRE.md §1.4): name -> (low, high).
@@ -166,14 +173,19 @@ def _is_number(value: Any) -> bool:
 def _check_counts(body: dict[str, Any]) -> Invalid | None:
     """Both providers: positive integer limits, one spelling of the output cap, n, stop."""
     if body.get("max_tokens") is not None and body.get("max_completion_tokens") is not None:
-        return Invalid("max_tokens and max_completion_tokens cannot both be set",
-                       "max_completion_tokens")
+        return Invalid(
+            "max_tokens and max_completion_tokens cannot both be set", "max_completion_tokens"
+        )
     for name, high in (("max_tokens", None), ("max_completion_tokens", None), ("n", 128)):
         value = body.get(name)
         if value is None:
             continue
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1 \
-                or (high is not None and value > high):
+        if (
+            not isinstance(value, int)
+            or isinstance(value, bool)
+            or value < 1
+            or (high is not None and value > high)
+        ):
             bound = f"between 1 and {high}" if high else "at least 1"
             return Invalid(f"{name} must be an integer {bound}, got {value!r}", name)
     stop = body.get("stop")
@@ -199,26 +211,31 @@ def _check_tools(body: dict[str, Any]) -> Invalid | None:
             return Invalid("tools must be a list", "tools")
         for i, tool in enumerate(tools):
             fn = tool.get("function") if isinstance(tool, dict) else None
-            if not isinstance(tool, dict) or tool.get("type") != "function" \
-                    or not isinstance(fn, dict):
+            if (
+                not isinstance(tool, dict)
+                or tool.get("type") != "function"
+                or not isinstance(fn, dict)
+            ):
                 return Invalid(f"tools[{i}] must be a function tool", "tools")
             name = fn.get("name")
             if not isinstance(name, str) or not _TOOL_NAME.fullmatch(name):
-                return Invalid(f"tools[{i}].function.name {name!r} must match "
-                               "[A-Za-z0-9_-]{1,64}", "tools")
+                return Invalid(
+                    f"tools[{i}].function.name {name!r} must match [A-Za-z0-9_-]{{1,64}}", "tools"
+                )
             params = fn.get("parameters")
-            if params is not None and (not isinstance(params, dict)
-                                       or params.get("type", "object") != "object"):
-                return Invalid(f"tools[{i}].function.parameters must be an object schema",
-                               "tools")
+            if params is not None and (
+                not isinstance(params, dict) or params.get("type", "object") != "object"
+            ):
+                return Invalid(f"tools[{i}].function.parameters must be an object schema", "tools")
             names.add(name)
     choice = body.get("tool_choice")
     if choice is None:
         return None
     if isinstance(choice, str):
         if choice not in _TOOL_CHOICES:
-            return Invalid(f"tool_choice {choice!r} is not one of {sorted(_TOOL_CHOICES)}",
-                           "tool_choice")
+            return Invalid(
+                f"tool_choice {choice!r} is not one of {sorted(_TOOL_CHOICES)}", "tool_choice"
+            )
         if choice in ("required", "any") and not names:
             return Invalid(f"tool_choice {choice!r} needs tools", "tool_choice")
         return None
@@ -226,8 +243,9 @@ def _check_tools(body: dict[str, Any]) -> Invalid | None:
         fn = choice.get("function")
         forced = fn.get("name") if isinstance(fn, dict) else choice.get("name")
         if forced not in names:
-            return Invalid(f"tool_choice names {forced!r}, which is not among the tools",
-                           "tool_choice")
+            return Invalid(
+                f"tool_choice names {forced!r}, which is not among the tools", "tool_choice"
+            )
         return None
     return Invalid("tool_choice must be a string or an object", "tool_choice")
 
@@ -237,13 +255,19 @@ def _check_fireworks_ranges(body: dict[str, Any]) -> Invalid | None:
         value = body.get(name)
         if value is None:
             continue
-        kind_ok = isinstance(value, int) and not isinstance(value, bool) \
-            if name in _INTEGER_OPTIONS else _is_number(value)
+        kind_ok = (
+            isinstance(value, int) and not isinstance(value, bool)
+            if name in _INTEGER_OPTIONS
+            else _is_number(value)
+        )
         if not kind_ok or not low <= value <= high:
             return Invalid(f"{name} must be between {low} and {high}, got {value!r}", name)
     logprobs = body.get("logprobs")
-    if logprobs is not None and not isinstance(logprobs, bool) and not (
-            isinstance(logprobs, int) and 0 <= logprobs <= 5):
+    if (
+        logprobs is not None
+        and not isinstance(logprobs, bool)
+        and not (isinstance(logprobs, int) and 0 <= logprobs <= 5)
+    ):
         return Invalid("logprobs must be a boolean or an integer between 0 and 5", "logprobs")
     return None
 
@@ -253,8 +277,11 @@ def _check_fireworks_reasoning(body: dict[str, Any]) -> Invalid | None:
     effort = body.get("reasoning_effort")
     if effort is not None and body.get("thinking") is not None:
         return Invalid("reasoning_effort and thinking cannot be set together", "thinking")
-    if "gpt-oss" in str(body.get("model", "")) and effort is not None \
-            and effort not in ("low", "medium", "high"):
+    if (
+        "gpt-oss" in str(body.get("model", ""))
+        and effort is not None
+        and effort not in ("low", "medium", "high")
+    ):
         return Invalid(f"Invalid reasoning effort: {str(effort).lower()}", "reasoning_effort")
     return None
 

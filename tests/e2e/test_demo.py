@@ -15,8 +15,9 @@ from demo.__main__ import main
 
 # llama-index's workflow machinery runs inspect.getmembers over the agent (pydantic noise)
 @pytest.mark.filterwarnings("ignore::DeprecationWarning:inspect")
-def test_demo_tour_replays_every_section(capsys: pytest.CaptureFixture[str],
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_tour_replays_every_section(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name in ("FIREWORKS_API_KEY", "FIRMWARE_API_KEY", "FW_MODE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(tour, "REPLAY_PACE_S", 0.0)
@@ -24,14 +25,14 @@ def test_demo_tour_replays_every_section(capsys: pytest.CaptureFixture[str],
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("Offline: replaying cassettes/demo/")
     for expected in (
-        "model calls  get_weather({'city': 'Lisbon'})",   # ChatFirmware agent
+        "model calls  get_weather({'city': 'Lisbon'})",  # ChatFirmware agent
         "tool returns '18C and sunny in Lisbon'",
         "Movie(title='Inception', year=2010, director='Christopher Nolan')",
-        "Zorbaville is the capital of Freedonia",          # reranked first
-        "1889",                                            # LlamaIndex query engine
-        "tool multiply({'a': 6, 'b': 7}) = 42",            # FunctionAgent
-        "SPEAKER_01  2.00- 3.92s",                         # transcript by speaker turn
-        "the artifact holds image/png, 114x64 px",         # the image tool's artifact
+        "Zorbaville is the capital of Freedonia",  # reranked first
+        "1889",  # LlamaIndex query engine
+        "tool multiply({'a': 6, 'b': 7}) = 42",  # FunctionAgent
+        "SPEAKER_01  2.00- 3.92s",  # transcript by speaker turn
+        "the artifact holds image/png, 114x64 px",  # the image tool's artifact
         f"{len(tour.SECTIONS)} of {len(tour.SECTIONS)} sections ran",
     ):
         assert expected in out, expected

@@ -40,9 +40,13 @@ def test_every_page_has_examples() -> None:
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @pytest.mark.parametrize("code", [c for _, c in BLOCKS], ids=[n for n, _ in BLOCKS])
-def test_doc_example_runs(code: str, request: pytest.FixtureRequest, tmp_path: Path,
-                          monkeypatch: pytest.MonkeyPatch,
-                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_doc_example_runs(
+    code: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.chdir(tmp_path)
     name = request.node.callspec.id
     double = WireDouble()

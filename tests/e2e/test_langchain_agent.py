@@ -41,8 +41,11 @@ def get_time(city: str) -> str:
 def _reasoning_model(provider: str) -> Any:
     if provider == "fireworks":
         return ChatFireworks(model="gpt-oss-120b", reasoning_effort="low")
-    return ChatFirmware(model="anthropic/claude-sonnet-4-5-20250929", max_tokens=4096,
-                        thinking={"type": "enabled", "budget_tokens": 2048})
+    return ChatFirmware(
+        model="anthropic/claude-sonnet-4-5-20250929",
+        max_tokens=4096,
+        thinking={"type": "enabled", "budget_tokens": 2048},
+    )
 
 
 @pytest.mark.parametrize("provider", ["fireworks", "firmware"])
@@ -57,13 +60,15 @@ def test_agent_loop_three_turns_parallel_tools_reasoning(provider: str) -> None:
     assert len(calling) == 1 and len(calling[0].tool_calls) == 2
     assert sorted(CALLS) == [("get_time", "Paris"), ("get_weather", "Paris")]
     assert {m.tool_call_id for m in messages if isinstance(m, ToolMessage)} == {
-        c["id"] for c in calling[0].tool_calls}
+        c["id"] for c in calling[0].tool_calls
+    }
     final = messages[-1]
     assert isinstance(final, AIMessage) and not final.tool_calls
     assert "18C and sunny in Paris" in final.content and "14:05 in Paris" in final.content
     # reasoning is exposed the standard way on every model turn
-    assert all(m.additional_kwargs.get("reasoning_content") for m in messages
-               if isinstance(m, AIMessage))
+    assert all(
+        m.additional_kwargs.get("reasoning_content") for m in messages if isinstance(m, AIMessage)
+    )
     assert any(b["type"] == "reasoning" for b in calling[0].content_blocks)
 
     # Turn 2: the history (with reasoning and tool results) goes back to the API.
@@ -85,8 +90,11 @@ def test_agent_loop_three_turns_parallel_tools_reasoning(provider: str) -> None:
 @pytest.mark.parametrize("provider", ["fireworks", "firmware"])
 async def test_agent_streams_tool_calls_async(provider: str) -> None:
     CALLS.clear()
-    llm = (ChatFireworks(model="kimi-k2-instruct-0905") if provider == "fireworks"
-           else ChatFirmware(model="openai/gpt-4o"))
+    llm = (
+        ChatFireworks(model="kimi-k2-instruct-0905")
+        if provider == "fireworks"
+        else ChatFirmware(model="openai/gpt-4o")
+    )
     agent = create_agent(llm, tools=[get_weather, get_time])
     seen_tokens = 0
     async for token, _meta in agent.astream(
@@ -106,10 +114,14 @@ class Weather(BaseModel):
 
 @pytest.mark.parametrize("provider", ["fireworks", "firmware"])
 def test_prompt_model_parser_chain(provider: str) -> None:
-    llm = (ChatFireworks(model="kimi-k2-instruct-0905", temperature=0) if provider == "fireworks"
-           else ChatFirmware(model="openai/gpt-4o", temperature=0))
+    llm = (
+        ChatFireworks(model="kimi-k2-instruct-0905", temperature=0)
+        if provider == "fireworks"
+        else ChatFirmware(model="openai/gpt-4o", temperature=0)
+    )
     prompt = ChatPromptTemplate.from_messages(
-        [("system", "You answer in one sentence."), ("human", "What is {topic}?")])
+        [("system", "You answer in one sentence."), ("human", "What is {topic}?")]
+    )
     chain = prompt | llm | StrOutputParser()
     answer = chain.invoke({"topic": "a rainbow"})
     assert isinstance(answer, str) and "rainbow" in answer

@@ -38,14 +38,20 @@ CORPUS = [
 QUESTION = "What is the capital of Freedonia?"
 ANSWER = "zorbaville"  # only in freedonia-capital.md, never in the question
 
-PROMPT = ChatPromptTemplate.from_messages([
-    ("system", "Answer the question using only the context you are given."),
-    ("human", "Context:\n{context}\n\nQuestion: {question}"),
-])
+PROMPT = ChatPromptTemplate.from_messages(
+    [
+        ("system", "Answer the question using only the context you are given."),
+        ("human", "Context:\n{context}\n\nQuestion: {question}"),
+    ]
+)
 
 STACKS = {
-    "fireworks": (FireworksEmbeddings, FireworksRerank, ChatFireworks,
-                  "accounts/fireworks/models/kimi-k2-instruct-0905"),
+    "fireworks": (
+        FireworksEmbeddings,
+        FireworksRerank,
+        ChatFireworks,
+        "accounts/fireworks/models/kimi-k2-instruct-0905",
+    ),
     "firmware": (FirmwareEmbeddings, FirmwareRerank, ChatFirmware, "openai/gpt-4o"),
 }
 
@@ -71,9 +77,8 @@ def _pipeline(provider: str) -> Runnable[str, dict[str, Any]]:
         | chat_cls(model=chat_model, temperature=0)
         | StrOutputParser()
     )
-    return (
-        {"docs": retriever, "question": RunnablePassthrough()}
-        | RunnablePassthrough.assign(answer=answer)
+    return {"docs": retriever, "question": RunnablePassthrough()} | RunnablePassthrough.assign(
+        answer=answer
     )
 
 

@@ -34,8 +34,9 @@ DOCS = [
 
 
 def build_index(embed_model: Any) -> VectorStoreIndex:
-    return VectorStoreIndex.from_documents([Document(text=t) for t in DOCS],
-                                           embed_model=embed_model)
+    return VectorStoreIndex.from_documents(
+        [Document(text=t) for t in DOCS], embed_model=embed_model
+    )
 
 
 def test_query_engine_answers_from_reranked_context() -> None:

@@ -39,7 +39,10 @@ async def _run_all() -> dict[str, Any]:
         async with limit:
             try:
                 await NotebookClient(
-                    book, timeout=180, startup_timeout=180, kernel_name="python3",
+                    book,
+                    timeout=180,
+                    startup_timeout=180,
+                    kernel_name="python3",
                     resources={"metadata": {"path": str(NOTEBOOKS)}},
                 ).async_execute()
             except Exception as err:  # reported by that notebook's test
@@ -71,6 +74,7 @@ def test_notebook_runs_offline(name: str, executed: dict[str, Any]) -> None:
     shown = "".join(o.get("text", "") for o in code[0].outputs)
     assert "Offline" in shown or MODE == "record", shown
     assert not [o for c in code for o in c.outputs if o.output_type == "error"]
-    printed = [c for c in code[1:]
-               if any(o.output_type in ("stream", "execute_result") for o in c.outputs)]
+    printed = [
+        c for c in code[1:] if any(o.output_type in ("stream", "execute_result") for o in c.outputs)
+    ]
     assert printed, "the notebook shows no results"

@@ -24,16 +24,24 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 EXPECTED: dict[str, tuple[str, ...]] = {
     "langchain-chatfireworks": ("French", "five", "'name': 'get_weather'", "'city': 'Paris'"),
     "langchain-chatfirmware-many-vendors-thinking-structured-output": (
-        "strawberry", "| reasoning: ", "name='John' age=30"),
+        "strawberry",
+        "| reasoning: ",
+        "name='John' age=30",
+    ),
     "langchain-rag-with-embeddings-and-rerank": (
-        "Zorbaville is the capital of Freedonia.", "zorbaville"),
+        "Zorbaville is the capital of Freedonia.",
+        "zorbaville",
+    ),
     "llamaindex-a-query-engine": ("1889",),
     "llamaindex-an-agent": ("42",),
     "configuration": ("accounts/my-account/deployments/my-deployment 5",),
     "audio-transcription-fireworks-whisper": ("SPEAKER_00", "SPEAKER_01"),
     "image-generation-fireworks-flux": ("image/png",),
-    "models-and-quota": ("llama4-maverick-instruct-basic 1048576 True", "credits 42.5 None",
-                         "128000 False"),
+    "models-and-quota": (
+        "llama4-maverick-instruct-basic 1048576 True",
+        "credits 42.5 None",
+        "128000 False",
+    ),
     "errors": ("404",),
     "testing-cassettes-and-the-wire-double": ("France", "/inference/v1/chat/completions"),
     "testing-cassettes-and-the-wire-double-2": ("1 request(s) served by the double",),
@@ -79,8 +87,9 @@ def test_examples_are_short() -> None:
 @pytest.mark.vcr
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @pytest.mark.parametrize("code", [c for _, c in BLOCKS], ids=[n for n, _ in BLOCKS])
-def test_readme_example(code: str, request: pytest.FixtureRequest,
-                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_readme_example(
+    code: str, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
+) -> None:
     name = request.node.callspec.id
     exec(compile(code, f"README.md[{name}]", "exec"), {"__name__": "__readme__"})
     out = capsys.readouterr().out

@@ -62,14 +62,14 @@ def test_path_blob_gives_one_document_with_timing_metadata(tmp_path: Path) -> No
 
 
 def test_bytes_blob_chunked_per_segment_with_words() -> None:
-    parser = FireworksAudioParser(chunking="segment", model="whisper-v3-turbo",
-                                  timestamp_granularities=["word", "segment"])
+    parser = FireworksAudioParser(
+        chunking="segment", model="whisper-v3-turbo", timestamp_granularities=["word", "segment"]
+    )
     blob = Blob.from_data(wav_bytes(6.0), path="memo.wav", metadata={"team": "core"})
     docs = parser.parse(blob)
     assert len(docs) == 3
     assert [d.metadata["segment_id"] for d in docs] == [0, 1, 2]
-    assert all(d.metadata["source"] == "memo.wav" and d.metadata["team"] == "core"
-               for d in docs)
+    assert all(d.metadata["source"] == "memo.wav" and d.metadata["team"] == "core" for d in docs)
     assert all(d.metadata["model"] == "whisper-v3-turbo" for d in docs)
     for doc in docs:
         words = doc.metadata["words"]
@@ -104,8 +104,9 @@ def test_a_blob_loader_feeds_the_parser(tmp_path: Path) -> None:
     for name, seconds in (("a.wav", 2.0), ("b.wav", 3.0)):
         write_wav(tmp_path / name, seconds)
     (tmp_path / "notes.txt").write_text("not audio")
-    loader = BlobParserLoader(DirectoryBlobLoader(tmp_path),
-                              FireworksAudioParser(include_timestamps=False))
+    loader = BlobParserLoader(
+        DirectoryBlobLoader(tmp_path), FireworksAudioParser(include_timestamps=False)
+    )
     docs = loader.load()
     assert [Path(d.metadata["source"]).name for d in docs] == ["a.wav", "b.wav"]
     assert [d.metadata["duration"] for d in docs] == [2.0, 3.0]
@@ -114,7 +115,8 @@ def test_a_blob_loader_feeds_the_parser(tmp_path: Path) -> None:
 
 def test_srt_output_is_the_page_content() -> None:
     docs = FireworksAudioParser(response_format="srt").parse(
-        Blob.from_data(wav_bytes(4.0), path="clip.wav"))
+        Blob.from_data(wav_bytes(4.0), path="clip.wav")
+    )
     assert docs[0].page_content.startswith("1\n00:00:00,000 --> ")
     assert len(docs[0].metadata["segments"]) == 2
 
@@ -132,8 +134,11 @@ async def test_async_parse(tmp_path: Path) -> None:
 
 def _parser(double: WireDouble, **kwargs: object) -> FireworksAudioParser:
     return FireworksAudioParser(
-        api_key="test-key", max_retries=1,
-        http_client=httpx.Client(transport=double.transport()), **kwargs)  # type: ignore[arg-type]
+        api_key="test-key",
+        max_retries=1,
+        http_client=httpx.Client(transport=double.transport()),
+        **kwargs,
+    )  # type: ignore[arg-type]
 
 
 def test_api_errors_are_the_langchain_twins() -> None:
@@ -152,15 +157,18 @@ def test_api_errors_are_the_langchain_twins() -> None:
         _parser(double, response_format="json").parse(Blob.from_data(wav_bytes(1.0)))
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"chunking": "speaker"}, "needs diarize=True"),
-    ({"chunking": "segment", "response_format": "json"}, "needs segments"),
-    ({"chunking": "page"}, "chunking"),
-    ({"model": "whisper-large"}, "unknown audio model"),
-    ({"diarize": True, "response_format": "text"}, "verbose_json"),
-    ({"min_speakers": 2}, "diarize=True"),
-    ({"preprocessing": "loud"}, "preprocessing"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"chunking": "speaker"}, "needs diarize=True"),
+        ({"chunking": "segment", "response_format": "json"}, "needs segments"),
+        ({"chunking": "page"}, "chunking"),
+        ({"model": "whisper-large"}, "unknown audio model"),
+        ({"diarize": True, "response_format": "text"}, "verbose_json"),
+        ({"min_speakers": 2}, "diarize=True"),
+        ({"preprocessing": "loud"}, "preprocessing"),
+    ],
+)
 def test_bad_options_fail_at_construction(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises((ConfigurationError, ValueError), match=message):
         FireworksAudioParser(api_key="test-key", **kwargs)  # type: ignore[arg-type]

@@ -44,8 +44,9 @@ def test_fireworks_filters_reach_the_answer() -> None:
     chat = ChatFireworks(model="glm-4p5")
     vision = chat.list_models(supports_image_input=True, min_context_length=100_000)
     assert vision
-    assert all(m.supports_image_input is True and (m.context_length or 0) >= 100_000
-               for m in vision)
+    assert all(
+        m.supports_image_input is True and (m.context_length or 0) >= 100_000 for m in vision
+    )
     embedders = chat.list_models(kind="EMBEDDING_MODEL")
     assert embedders and all(m.kind == "EMBEDDING_MODEL" for m in embedders)
 
@@ -73,8 +74,13 @@ def test_firmware_lists_its_models_and_unknown_capabilities_stay_unknown() -> No
 @pytest.mark.vcr
 @pytest.mark.parametrize(
     ("generation", "kind"),
-    [("credits", "credits"), ("window", "window"), ("window-idle", "window"),
-     ("window+weekly", "window+weekly"), ("window+weekly-percent", "window+weekly")],
+    [
+        ("credits", "credits"),
+        ("window", "window"),
+        ("window-idle", "window"),
+        ("window+weekly", "window+weekly"),
+        ("window+weekly-percent", "window+weekly"),
+    ],
 )
 def test_firmware_quota_in_each_generation(generation: str, kind: str) -> None:
     chat = ChatFirmware(model="openai/gpt-4o")
@@ -102,8 +108,11 @@ async def test_firmware_async_quota() -> None:
 
 def test_a_bad_key_is_a_langchain_authentication_error() -> None:
     double = WireDouble(api_keys={"the-right-key"})
-    chat = ChatFirmware(model="openai/gpt-4o", api_key="a-wrong-key",
-                        http_client=httpx.Client(transport=double.transport()))
+    chat = ChatFirmware(
+        model="openai/gpt-4o",
+        api_key="a-wrong-key",
+        http_client=httpx.Client(transport=double.transport()),
+    )
     with pytest.raises(ModelAuthenticationError) as info:
         chat.get_quota()
     assert isinstance(info.value, AuthenticationError) and info.value.status_code == 401
@@ -111,8 +120,7 @@ def test_a_bad_key_is_a_langchain_authentication_error() -> None:
 
 def test_one_client_is_reused_and_bad_filters_fail_before_sending() -> None:
     double = WireDouble()
-    chat = ChatFireworks(model="glm-4p5",
-                         http_client=httpx.Client(transport=double.transport()))
+    chat = ChatFireworks(model="glm-4p5", http_client=httpx.Client(transport=double.transport()))
     chat.list_models()
     client = chat._client()
     chat.list_models(kind="HF_BASE_MODEL")

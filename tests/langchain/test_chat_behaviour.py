@@ -39,30 +39,42 @@ def double() -> WireDouble:
 
 def _on(double: WireDouble, cls: type, **kw: Any) -> Any:
     kw.setdefault("model", FW if cls is ChatFireworks else FM)
-    return cls(http_client=httpx.Client(transport=double.transport()),
-               http_async_client=httpx.AsyncClient(transport=double.async_transport()),
-               max_retries=0, **kw)
+    return cls(
+        http_client=httpx.Client(transport=double.transport()),
+        http_async_client=httpx.AsyncClient(transport=double.async_transport()),
+        max_retries=0,
+        **kw,
+    )
 
 
 def _mock(cls: type, handler: Callable[[httpx.Request], httpx.Response], **kw: Any) -> Any:
     kw.setdefault("model", FW if cls is ChatFireworks else FM)
-    return cls(http_client=httpx.Client(transport=httpx.MockTransport(handler)),
-               http_async_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
-               max_retries=0, **kw)
+    return cls(
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+        http_async_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+        max_retries=0,
+        **kw,
+    )
 
 
 def _sse(*frames: dict[str, Any], done: bool = True) -> httpx.Response:
     body = b"".join(b"data: " + json.dumps(f).encode() + b"\n\n" for f in frames)
     if done:
         body += b"data: [DONE]\n\n"
-    return httpx.Response(200, content=body, headers={"content-type": "text/event-stream",
-                                                      "x-request-id": "req-sse"})
+    return httpx.Response(
+        200, content=body, headers={"content-type": "text/event-stream", "x-request-id": "req-sse"}
+    )
 
 
 def _frame(delta: dict | None = None, finish: str | None = None, **top: Any) -> dict[str, Any]:
     choices = [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish}]
-    return {"id": "chatcmpl-1", "object": "chat.completion.chunk", "model": FW,
-            "choices": choices, **top}
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "model": FW,
+        "choices": choices,
+        **top,
+    }
 
 
 def _collect(chunks: Any) -> Any:
@@ -79,8 +91,12 @@ def _last_body(double: WireDouble) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------
 # streams: usage wherever it arrives, tool-call chunks, callbacks
 
-USAGE = {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7,
-         "prompt_tokens_details": {"cached_tokens": 1}}
+USAGE = {
+    "prompt_tokens": 5,
+    "completion_tokens": 2,
+    "total_tokens": 7,
+    "prompt_tokens_details": {"cached_tokens": 1},
+}
 
 
 @pytest.mark.parametrize("placement", ["finish_chunk", "trailing_chunk", "absent"])
@@ -108,8 +124,12 @@ def test_stream_usage_wherever_it_arrives(placement: str) -> None:
     if placement == "absent":
         assert full.usage_metadata is None
     else:
-        assert full.usage_metadata == {"input_tokens": 5, "output_tokens": 2, "total_tokens": 7,
-                                       "input_token_details": {"cache_read": 1}}
+        assert full.usage_metadata == {
+            "input_tokens": 5,
+            "output_tokens": 2,
+            "total_tokens": 7,
+            "input_token_details": {"cache_read": 1},
+        }
     assert full.response_metadata["finish_reason"] == "stop"
     assert full.response_metadata["model_name"] == FW
 
@@ -143,7 +163,9 @@ def test_parallel_tool_calls_stream_and_reassemble(double: WireDouble, cls: type
     assert any(c.tool_call_chunks for c in chunks)
     full = _collect(chunks)
     assert [(c["name"], c["args"]) for c in full.tool_calls] == [
-        ("get_weather", {"city": "Paris"}), ("get_time", {"city": "Paris"})]
+        ("get_weather", {"city": "Paris"}),
+        ("get_time", {"city": "Paris"}),
+    ]
     assert all(c["id"] for c in full.tool_calls)
     assert full.response_metadata["finish_reason"] == "tool_calls"
     invoked = llm.invoke(prompt)
@@ -152,19 +174,41 @@ def test_parallel_tool_calls_stream_and_reassemble(double: WireDouble, cls: type
 
 def test_interleaved_tool_call_fragments() -> None:
     frames = [
-        _frame({"tool_calls": [{"index": 0, "id": "c0", "type": "function",
-                                "function": {"name": "get_weather", "arguments": ""}}]}),
-        _frame({"tool_calls": [{"index": 1, "id": "c1", "type": "function",
-                                "function": {"name": "get_time", "arguments": '{"ci'}}]}),
+        _frame(
+            {
+                "tool_calls": [
+                    {
+                        "index": 0,
+                        "id": "c0",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": ""},
+                    }
+                ]
+            }
+        ),
+        _frame(
+            {
+                "tool_calls": [
+                    {
+                        "index": 1,
+                        "id": "c1",
+                        "type": "function",
+                        "function": {"name": "get_time", "arguments": '{"ci'},
+                    }
+                ]
+            }
+        ),
         _frame({"tool_calls": [{"index": 0, "function": {"arguments": '{"city": "Oslo"}'}}]}),
-        _frame({"tool_calls": [{"index": 1, "function": {"arguments": 'ty": "Rome"}'}}]},
-               "tool_calls"),
+        _frame(
+            {"tool_calls": [{"index": 1, "function": {"arguments": 'ty": "Rome"}'}}]}, "tool_calls"
+        ),
     ]
     llm = _mock(ChatFireworks, lambda r: _sse(*frames)).bind_tools([get_weather, get_time])
     full = _collect(llm.stream("weather and time"))
     assert full.tool_calls == [
         {"name": "get_weather", "args": {"city": "Oslo"}, "id": "c0", "type": "tool_call"},
-        {"name": "get_time", "args": {"city": "Rome"}, "id": "c1", "type": "tool_call"}]
+        {"name": "get_time", "args": {"city": "Rome"}, "id": "c1", "type": "tool_call"},
+    ]
 
 
 class _Tokens(BaseCallbackHandler):
@@ -194,7 +238,8 @@ async def test_async_stream_and_invoke(double: WireDouble) -> None:
     llm = _on(double, ChatFirmware)
     full = None
     async for chunk in llm.bind_tools([get_weather, get_time]).astream(
-            "Use get_weather and get_time for 'Rome'."):
+        "Use get_weather and get_time for 'Rome'."
+    ):
         full = chunk if full is None else full + chunk
     assert [c["name"] for c in full.tool_calls] == ["get_weather", "get_time"]
     msg = await llm.ainvoke("hello")
@@ -214,8 +259,10 @@ def test_inline_think_is_reasoning_in_invoke_and_stream(double: WireDouble) -> N
     full = _collect(llm.stream("What is 2+2?"))
     assert "<think>" not in full.content and "</think>" not in full.content
     # streamed reasoning keeps the whitespace around the tags; the text is the same
-    assert full.additional_kwargs["reasoning_content"].strip() == msg.additional_kwargs[
-        "reasoning_content"]
+    assert (
+        full.additional_kwargs["reasoning_content"].strip()
+        == msg.additional_kwargs["reasoning_content"]
+    )
 
 
 def test_reasoning_is_replayed_in_the_next_tool_turn(double: WireDouble) -> None:
@@ -235,10 +282,14 @@ def test_reasoning_is_replayed_in_the_next_tool_turn(double: WireDouble) -> None
 
 @pytest.mark.parametrize(
     ("model", "options"),
-    [("anthropic/claude-sonnet-4-5-20250929",
-      {"max_tokens": 4096, "thinking": {"type": "enabled", "budget_tokens": 2048}}),
-     ("deepseek/deepseek-reasoner", {}),
-     ("google/gemini-2.5-pro", {"reasoning_effort": "low"})],
+    [
+        (
+            "anthropic/claude-sonnet-4-5-20250929",
+            {"max_tokens": 4096, "thinking": {"type": "enabled", "budget_tokens": 2048}},
+        ),
+        ("deepseek/deepseek-reasoner", {}),
+        ("google/gemini-2.5-pro", {"reasoning_effort": "low"}),
+    ],
 )
 def test_firmware_reasoning_exposed_not_replayed(
     double: WireDouble, model: str, options: dict[str, Any]
@@ -261,14 +312,23 @@ def test_firmware_reasoning_exposed_not_replayed(
 
 @pytest.mark.parametrize(
     ("choice", "wire"),
-    [("auto", "auto"), ("none", "none"), ("required", "required"), ("any", "required"),
-     (True, "required"), ("get_time", {"type": "function", "function": {"name": "get_time"}}),
-     ({"type": "function", "function": {"name": "get_weather"}},
-      {"type": "function", "function": {"name": "get_weather"}})],
+    [
+        ("auto", "auto"),
+        ("none", "none"),
+        ("required", "required"),
+        ("any", "required"),
+        (True, "required"),
+        ("get_time", {"type": "function", "function": {"name": "get_time"}}),
+        (
+            {"type": "function", "function": {"name": "get_weather"}},
+            {"type": "function", "function": {"name": "get_weather"}},
+        ),
+    ],
 )
 def test_tool_choice_forms(double: WireDouble, choice: Any, wire: Any) -> None:
-    llm = _on(double, ChatFireworks).bind_tools([get_weather, get_time], tool_choice=choice,
-                                                parallel_tool_calls=False, strict=True)
+    llm = _on(double, ChatFireworks).bind_tools(
+        [get_weather, get_time], tool_choice=choice, parallel_tool_calls=False, strict=True
+    )
     msg = llm.invoke("What's up in 'Oslo'?")
     body = _last_body(double)
     assert body["tool_choice"] == wire
@@ -293,10 +353,15 @@ def test_foreign_history_is_accepted_by_the_strict_api(double: WireDouble) -> No
     history = [
         HumanMessage("Use get_weather for 'Oslo'."),
         AIMessage(
-            content=[{"type": "text", "text": "Checking.", "annotations": []},
-                     {"type": "thinking", "thinking": "x", "signature": "s"}],
-            additional_kwargs={"refusal": None, "audio": {"id": "a1"},
-                               "function_call": {"name": "get_weather", "arguments": "{}"}},
+            content=[
+                {"type": "text", "text": "Checking.", "annotations": []},
+                {"type": "thinking", "thinking": "x", "signature": "s"},
+            ],
+            additional_kwargs={
+                "refusal": None,
+                "audio": {"id": "a1"},
+                "function_call": {"name": "get_weather", "arguments": "{}"},
+            },
             tool_calls=[{"name": "get_weather", "args": {"city": "Oslo"}, "id": "call_1"}],
             response_metadata={"model_name": "gpt-4o", "system_fingerprint": "fp"},
         ),
@@ -308,18 +373,42 @@ def test_foreign_history_is_accepted_by_the_strict_api(double: WireDouble) -> No
 
 
 def test_typed_options_and_pass_through(double: WireDouble) -> None:
-    llm = _on(double, ChatFireworks, top_k=40, min_p=0.1, repetition_penalty=1.1,
-              presence_penalty=0.5, frequency_penalty=0.2, logprobs=True, top_logprobs=2,
-              n=2, stop=["END"], max_tokens=50, seed=7, context_length_exceeded_behavior="error",
-              prompt_cache_key="s-1", model_kwargs={"user": "u-1"},
-              extra_body={"perf_metrics_in_response": True})
+    llm = _on(
+        double,
+        ChatFireworks,
+        top_k=40,
+        min_p=0.1,
+        repetition_penalty=1.1,
+        presence_penalty=0.5,
+        frequency_penalty=0.2,
+        logprobs=True,
+        top_logprobs=2,
+        n=2,
+        stop=["END"],
+        max_tokens=50,
+        seed=7,
+        context_length_exceeded_behavior="error",
+        prompt_cache_key="s-1",
+        model_kwargs={"user": "u-1"},
+        extra_body={"perf_metrics_in_response": True},
+    )
     result = llm.generate([[HumanMessage("hello there")]])
     body = _last_body(double)
-    for key, value in {"top_k": 40, "min_p": 0.1, "repetition_penalty": 1.1, "n": 2,
-                       "stop": ["END"], "max_tokens": 50, "seed": 7, "user": "u-1",
-                       "context_length_exceeded_behavior": "error", "prompt_cache_key": "s-1",
-                       "perf_metrics_in_response": True, "logprobs": True,
-                       "top_logprobs": 2}.items():
+    for key, value in {
+        "top_k": 40,
+        "min_p": 0.1,
+        "repetition_penalty": 1.1,
+        "n": 2,
+        "stop": ["END"],
+        "max_tokens": 50,
+        "seed": 7,
+        "user": "u-1",
+        "context_length_exceeded_behavior": "error",
+        "prompt_cache_key": "s-1",
+        "perf_metrics_in_response": True,
+        "logprobs": True,
+        "top_logprobs": 2,
+    }.items():
         assert body[key] == value, key
     assert len(result.generations[0]) == 2
     llm.invoke("x", temperature=0.3, top_k=None)
@@ -330,14 +419,19 @@ def test_typed_options_and_pass_through(double: WireDouble) -> None:
 def test_grammar_mode(double: WireDouble) -> None:
     llm = _on(double, ChatFireworks, grammar='root ::= "yes" | "no"')
     msg = llm.invoke("Is water wet?")
-    assert _last_body(double)["response_format"] == {"type": "grammar",
-                                                     "grammar": 'root ::= "yes" | "no"'}
+    assert _last_body(double)["response_format"] == {
+        "type": "grammar",
+        "grammar": 'root ::= "yes" | "no"',
+    }
     assert msg.content == "yes"
 
 
 def test_disabled_params(double: WireDouble) -> None:
-    llm = _on(double, ChatFirmware, disabled_params={"parallel_tool_calls": None,
-                                                     "tool_choice": ["required"]})
+    llm = _on(
+        double,
+        ChatFirmware,
+        disabled_params={"parallel_tool_calls": None, "tool_choice": ["required"]},
+    )
     llm.bind_tools([get_weather], tool_choice="any", parallel_tool_calls=True).invoke("hi")
     body = _last_body(double)
     assert "parallel_tool_calls" not in body and "tool_choice" not in body
@@ -346,11 +440,14 @@ def test_disabled_params(double: WireDouble) -> None:
 
 
 def test_firmware_options_and_server_side_tools(double: WireDouble) -> None:
-    llm = _on(double, ChatFirmware, model="google/gemini-2.5-flash",
-              mcp_servers=["dedalus-labs/brave-search"],
-              generation_config={"candidateCount": 1},
-              safety_settings=[{"category": "HARM_CATEGORY_HARASSMENT",
-                                "threshold": "BLOCK_NONE"}])
+    llm = _on(
+        double,
+        ChatFirmware,
+        model="google/gemini-2.5-flash",
+        mcp_servers=["dedalus-labs/brave-search"],
+        generation_config={"candidateCount": 1},
+        safety_settings=[{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}],
+    )
     msg = llm.invoke("Latest news on MCP?")
     body = _last_body(double)
     assert body["mcp_servers"] == ["dedalus-labs/brave-search"]
@@ -362,12 +459,18 @@ def test_firmware_options_and_server_side_tools(double: WireDouble) -> None:
 
 
 def test_dedalus_extras_surface_in_metadata() -> None:
-    payload = {"id": "c", "model": "gpt-4o", "choices": [
-        {"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
+    payload = {
+        "id": "c",
+        "model": "gpt-4o",
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}
+        ],
         "tools_executed": ["search"],
-        "mcp_tool_results": [{"tool_name": "search", "server_name": "s", "arguments": {},
-                              "is_error": False}],
-        "mcp_server_errors": {"s2": "down"}}
+        "mcp_tool_results": [
+            {"tool_name": "search", "server_name": "s", "arguments": {}, "is_error": False}
+        ],
+        "mcp_server_errors": {"s2": "down"},
+    }
     llm = _mock(ChatFirmware, lambda r: httpx.Response(200, json=payload))
     meta = llm.invoke("x").response_metadata
     assert meta["mcp_tool_results"][0]["tool_name"] == "search"
@@ -408,20 +511,35 @@ async def test_large_max_tokens_async(double: WireDouble) -> None:
 
 @pytest.mark.parametrize(
     ("given", "sent"),
-    [("kimi-k2-instruct-0905", FW),
-     ("accounts/acme/models/my-ft", "accounts/acme/models/my-ft"),
-     ("accounts/acme/deployments/d1", "accounts/acme/deployments/d1"),
-     ("llama-v3p1-8b-instruct#accounts/acme/deployments/d2",
-      "accounts/fireworks/models/llama-v3p1-8b-instruct#accounts/acme/deployments/d2")],
+    [
+        ("kimi-k2-instruct-0905", FW),
+        ("accounts/acme/models/my-ft", "accounts/acme/models/my-ft"),
+        ("accounts/acme/deployments/d1", "accounts/acme/deployments/d1"),
+        (
+            "llama-v3p1-8b-instruct#accounts/acme/deployments/d2",
+            "accounts/fireworks/models/llama-v3p1-8b-instruct#accounts/acme/deployments/d2",
+        ),
+    ],
 )
 def test_fireworks_model_forms_and_direct_route(given: str, sent: str) -> None:
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(200, json={"id": "c", "model": sent, "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": "ok"},
-             "finish_reason": "stop"}]})
+        return httpx.Response(
+            200,
+            json={
+                "id": "c",
+                "model": sent,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": "ok"},
+                        "finish_reason": "stop",
+                    }
+                ],
+            },
+        )
 
     direct = "https://acme-d1.us-arizona-1.direct.fireworks.ai/v1"
     llm = _mock(ChatFireworks, handler, model=given, base_url=direct)
@@ -434,9 +552,14 @@ def test_identity_and_tracing_params() -> None:
     llm = ChatFirmware(model=FM, temperature=0.2, max_tokens=9, stop="x")
     assert llm._llm_type == "firmware-chat"
     assert llm._identifying_params["model_name"] == FM
-    assert llm._get_ls_params() == {"ls_provider": "firmware", "ls_model_name": FM,
-                                     "ls_model_type": "chat", "ls_temperature": 0.2,
-                                     "ls_max_tokens": 9, "ls_stop": ["x"]}
+    assert llm._get_ls_params() == {
+        "ls_provider": "firmware",
+        "ls_model_name": FM,
+        "ls_model_type": "chat",
+        "ls_temperature": 0.2,
+        "ls_max_tokens": 9,
+        "ls_stop": ["x"],
+    }
     assert llm._get_ls_params(model="gpt-4o-mini")["ls_model_name"] == "gpt-4o-mini"
     assert ChatFireworks(model_name="x-1").model_name == "accounts/fireworks/models/x-1"
 
@@ -463,15 +586,24 @@ def test_structured_output_methods_send_what_they_say(double: WireDouble) -> Non
     body = _last_body(double)
     assert body["tool_choice"] == {"type": "function", "function": {"name": "Person"}}
     out = llm.with_structured_output(Person.model_json_schema(), method="json_mode").invoke(
-        "Return JSON: John is 30")
+        "Return JSON: John is 30"
+    )
     assert isinstance(out, dict)
     assert _last_body(double)["response_format"] == {"type": "json_object"}
 
 
 def test_structured_output_parse_errors_follow_langchain() -> None:
-    bad = {"id": "c", "model": FW, "choices": [
-        {"index": 0, "message": {"role": "assistant", "content": '{"name": "J"'},
-         "finish_reason": "length"}]}
+    bad = {
+        "id": "c",
+        "model": FW,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": '{"name": "J"'},
+                "finish_reason": "length",
+            }
+        ],
+    }
     llm = _mock(ChatFireworks, lambda r: httpx.Response(200, json=bad))
     out = llm.with_structured_output(Person, include_raw=True).invoke("x")
     assert out["parsed"] is None
@@ -534,8 +666,12 @@ def test_key_never_serialised(monkeypatch: pytest.MonkeyPatch) -> None:
     for text in (repr(llm), str(llm.model_dump()), dumps(llm), str(llm._identifying_params)):
         assert secret not in text
     monkeypatch.setenv("FIREWORKS_API_KEY", secret)
-    loaded = load(json.loads(dumps(llm)), allowed_objects=[ChatFireworks],
-                  valid_namespaces=["langchain_fw"], secrets_from_env=True)
+    loaded = load(
+        json.loads(dumps(llm)),
+        allowed_objects=[ChatFireworks],
+        valid_namespaces=["langchain_fw"],
+        secrets_from_env=True,
+    )
     assert loaded.api_key.get_secret_value() == secret and loaded.model == FW
 
 
@@ -554,14 +690,40 @@ def test_logprobs_in_metadata_for_invoke_and_stream() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         if json.loads(request.content).get("stream"):
-            return _sse(_frame({"content": "Hi"}) | {"choices": [
-                {"index": 0, "delta": {"content": "Hi"}, "logprobs": {"content": lp}}]},
-                _frame({"content": "!"}) | {"choices": [
-                    {"index": 0, "delta": {"content": "!"}, "finish_reason": "stop",
-                     "logprobs": {"content": lp}}]})
-        return httpx.Response(200, json={"id": "c", "model": FW, "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": "Hi"},
-             "finish_reason": "stop", "logprobs": {"content": lp}}]})
+            return _sse(
+                _frame({"content": "Hi"})
+                | {
+                    "choices": [
+                        {"index": 0, "delta": {"content": "Hi"}, "logprobs": {"content": lp}}
+                    ]
+                },
+                _frame({"content": "!"})
+                | {
+                    "choices": [
+                        {
+                            "index": 0,
+                            "delta": {"content": "!"},
+                            "finish_reason": "stop",
+                            "logprobs": {"content": lp},
+                        }
+                    ]
+                },
+            )
+        return httpx.Response(
+            200,
+            json={
+                "id": "c",
+                "model": FW,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": "Hi"},
+                        "finish_reason": "stop",
+                        "logprobs": {"content": lp},
+                    }
+                ],
+            },
+        )
 
     llm = _mock(ChatFireworks, handler, logprobs=True, top_logprobs=1)
     assert llm.invoke("x").response_metadata["logprobs"] == {"content": lp}

@@ -40,7 +40,11 @@ def test_mapped_error_is_both(fw_cls: type[fe.APIError], lc_cls: type[Exception]
     err = info.value
     assert isinstance(err, fw_cls)
     assert (err.message, err.status_code, err.request_id, err.code, err.body) == (
-        "boom", 418, "req-1", "c", "{}",
+        "boom",
+        418,
+        "req-1",
+        "c",
+        "{}",
     )
     assert err.__cause__ is original
 

@@ -31,9 +31,14 @@ META = {"model_provider": "fireworks"}
 def test_roles_and_plain_content() -> None:
     assert message_to_wire(SystemMessage("be brief")) == {"role": "system", "content": "be brief"}
     assert message_to_wire(HumanMessage("hi", name="ann")) == {
-        "role": "user", "content": "hi", "name": "ann"}
+        "role": "user",
+        "content": "hi",
+        "name": "ann",
+    }
     assert message_to_wire(ChatMessage(role="developer", content="x")) == {
-        "role": "system", "content": "x"}
+        "role": "system",
+        "content": "x",
+    }
     with pytest.raises(ValueError, match="ToolMessage"):
         message_to_wire(FunctionMessage(name="f", content="x"))
 
@@ -41,8 +46,13 @@ def test_roles_and_plain_content() -> None:
 def test_assistant_tool_calls_and_tool_results() -> None:
     ai = AIMessage("", tool_calls=[{"name": "add", "args": {"a": 1}, "id": "c1"}])
     wire = message_to_wire(ai)
-    assert wire == {"role": "assistant", "content": None, "tool_calls": [
-        {"id": "c1", "type": "function", "function": {"name": "add", "arguments": '{"a": 1}'}}]}
+    assert wire == {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "add", "arguments": '{"a": 1}'}}
+        ],
+    }
     tool = ToolMessage('{"r": 3}', tool_call_id="c1", name="add", status="error")
     assert message_to_wire(tool) == {"role": "tool", "tool_call_id": "c1", "content": '{"r": 3}'}
 
@@ -56,8 +66,12 @@ def test_history_from_other_providers_keeps_only_accepted_keys() -> None:
             {"type": "reasoning", "reasoning": "why"},
             {"type": "tool_use", "id": "t1", "name": "f", "input": {}},
         ],
-        additional_kwargs={"refusal": None, "audio": {"id": "a"}, "function_call": {"name": "f"},
-                           "reasoning_content": "earlier thoughts"},
+        additional_kwargs={
+            "refusal": None,
+            "audio": {"id": "a"},
+            "function_call": {"name": "f"},
+            "reasoning_content": "earlier thoughts",
+        },
         tool_calls=[{"name": "f", "args": {}, "id": "t1"}],
     )
     ai.tool_calls[0]["index"] = 0  # type: ignore[typeddict-unknown-key]
@@ -76,60 +90,102 @@ def test_reasoning_replay_can_be_switched_off_and_read_from_blocks() -> None:
 
 
 def test_multimodal_parts() -> None:
-    parts = content_to_wire([
-        "look:",
-        {"type": "image_url", "image_url": {"url": "https://x/a.png", "detail": "low"}},
-        {"type": "image", "base64": "AAAA", "mime_type": "image/png"},
-        {"type": "image", "url": "https://x/b.png"},
-        {"type": "image", "source": {"type": "base64", "media_type": "image/jpeg", "data": "BB"}},
-        {"type": "file", "base64": "CC", "mime_type": "application/pdf", "filename": "d.pdf"},
-        {"type": "text", "text": "done", "cache_control": {"type": "ephemeral"}},
-    ])
+    parts = content_to_wire(
+        [
+            "look:",
+            {"type": "image_url", "image_url": {"url": "https://x/a.png", "detail": "low"}},
+            {"type": "image", "base64": "AAAA", "mime_type": "image/png"},
+            {"type": "image", "url": "https://x/b.png"},
+            {
+                "type": "image",
+                "source": {"type": "base64", "media_type": "image/jpeg", "data": "BB"},
+            },
+            {"type": "file", "base64": "CC", "mime_type": "application/pdf", "filename": "d.pdf"},
+            {"type": "text", "text": "done", "cache_control": {"type": "ephemeral"}},
+        ]
+    )
     assert parts == [
         {"type": "text", "text": "look:"},
         {"type": "image_url", "image_url": {"url": "https://x/a.png", "detail": "low"}},
         {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
         {"type": "image_url", "image_url": {"url": "https://x/b.png"}},
         {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,BB"}},
-        {"type": "file", "file": {"file_data": "data:application/pdf;base64,CC",
-                                  "filename": "d.pdf"}},
+        {
+            "type": "file",
+            "file": {"file_data": "data:application/pdf;base64,CC", "filename": "d.pdf"},
+        },
         {"type": "text", "text": "done"},
     ]
-    assert content_to_wire([{"type": "file", "source_type": "text", "text": "notes"},
-                            {"type": "text-plain", "text": " more", "mime_type": "text/plain"}]
-                           ) == "notes more"
+    assert (
+        content_to_wire(
+            [
+                {"type": "file", "source_type": "text", "text": "notes"},
+                {"type": "text-plain", "text": " more", "mime_type": "text/plain"},
+            ]
+        )
+        == "notes more"
+    )
     with pytest.raises(ValueError, match="unsupported content block"):
         content_to_wire([{"type": "hologram"}])
 
 
 def test_usage_details() -> None:
-    usage = Usage.model_validate({
-        "prompt_tokens": 10, "completion_tokens": 7, "total_tokens": 17,
-        "prompt_tokens_details": {"cached_tokens": 4},
-        "completion_tokens_details": {"reasoning_tokens": 5}})
+    usage = Usage.model_validate(
+        {
+            "prompt_tokens": 10,
+            "completion_tokens": 7,
+            "total_tokens": 17,
+            "prompt_tokens_details": {"cached_tokens": 4},
+            "completion_tokens_details": {"reasoning_tokens": 5},
+        }
+    )
     assert usage_to_metadata(usage) == {
-        "input_tokens": 10, "output_tokens": 7, "total_tokens": 17,
-        "input_token_details": {"cache_read": 4}, "output_token_details": {"reasoning": 5}}
+        "input_tokens": 10,
+        "output_tokens": 7,
+        "total_tokens": 17,
+        "input_token_details": {"cache_read": 4},
+        "output_token_details": {"reasoning": 5},
+    }
     # Fireworks may omit completion_tokens/total: the total is still right.
     assert usage_to_metadata(Usage(prompt_tokens=3))["total_tokens"] == 3
 
 
 def _completion(message: dict, **extra: object) -> ChatCompletion:
-    return ChatCompletion.model_validate({
-        "id": "cmpl-1", "model": "served-model", "system_fingerprint": "fp",
-        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 2, "completion_tokens": 3, "total_tokens": 5}, **extra})
+    return ChatCompletion.model_validate(
+        {
+            "id": "cmpl-1",
+            "model": "served-model",
+            "system_fingerprint": "fp",
+            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 2, "completion_tokens": 3, "total_tokens": 5},
+            **extra,
+        }
+    )
 
 
 def test_completion_to_result_metadata_reasoning_and_bad_arguments() -> None:
     result = completion_to_result(
-        _completion({"role": "assistant", "content": "<think>plan</think>\n\nAnswer",
-                     "tool_calls": [
-                         {"id": "a", "type": "function",
-                          "function": {"name": "f", "arguments": '{"x": 1}'}},
-                         {"id": "b", "type": "function",
-                          "function": {"name": "g", "arguments": '{"x": '}}]}),
-        base_metadata=META, requested_model="requested")
+        _completion(
+            {
+                "role": "assistant",
+                "content": "<think>plan</think>\n\nAnswer",
+                "tool_calls": [
+                    {
+                        "id": "a",
+                        "type": "function",
+                        "function": {"name": "f", "arguments": '{"x": 1}'},
+                    },
+                    {
+                        "id": "b",
+                        "type": "function",
+                        "function": {"name": "g", "arguments": '{"x": '},
+                    },
+                ],
+            }
+        ),
+        base_metadata=META,
+        requested_model="requested",
+    )
     msg = result.generations[0].message
     assert isinstance(msg, AIMessage)
     assert msg.content == "Answer"
@@ -138,8 +194,12 @@ def test_completion_to_result_metadata_reasoning_and_bad_arguments() -> None:
     assert msg.tool_calls == [{"type": "tool_call", "id": "a", "name": "f", "args": {"x": 1}}]
     assert msg.invalid_tool_calls[0]["id"] == "b"
     assert msg.response_metadata == {
-        "model_provider": "fireworks", "id": "cmpl-1", "model_name": "served-model",
-        "finish_reason": "stop", "system_fingerprint": "fp"}
+        "model_provider": "fireworks",
+        "id": "cmpl-1",
+        "model_name": "served-model",
+        "finish_reason": "stop",
+        "system_fingerprint": "fp",
+    }
     assert msg.usage_metadata == {"input_tokens": 2, "output_tokens": 3, "total_tokens": 5}
 
 
@@ -159,21 +219,34 @@ def _run(state: StreamState, chunks: list[ChatCompletionChunk]) -> list[AIMessag
 def test_stream_state_parallel_calls_with_colliding_indexes() -> None:
     """A server that numbers every call 0 but gives each its own id: two calls, not one."""
     state = StreamState(META)
-    def opening(call_id: str, name: str) -> ChatCompletionChunk:
-        return _chunk({"tool_calls": [
-            {"index": 0, "id": call_id, "function": {"name": name, "arguments": ""}}]})
 
-    msgs = _run(state, [
-        opening("c1", "a"),
-        _chunk({"tool_calls": [{"index": 0, "function": {"arguments": '{"x": 1}'}}]}),
-        opening("c2", "b"),
-        _chunk({"tool_calls": [{"index": 0, "function": {"arguments": '{"y": 2}'}}]}, "tool_calls"),
-    ])
+    def opening(call_id: str, name: str) -> ChatCompletionChunk:
+        return _chunk(
+            {
+                "tool_calls": [
+                    {"index": 0, "id": call_id, "function": {"name": name, "arguments": ""}}
+                ]
+            }
+        )
+
+    msgs = _run(
+        state,
+        [
+            opening("c1", "a"),
+            _chunk({"tool_calls": [{"index": 0, "function": {"arguments": '{"x": 1}'}}]}),
+            opening("c2", "b"),
+            _chunk(
+                {"tool_calls": [{"index": 0, "function": {"arguments": '{"y": 2}'}}]}, "tool_calls"
+            ),
+        ],
+    )
     full = msgs[0]
     for m in msgs[1:]:
         full = full + m
     assert [(c["id"], c["name"], c["args"]) for c in full.tool_calls] == [
-        ("c1", "a", {"x": 1}), ("c2", "b", {"y": 2})]
+        ("c1", "a", {"x": 1}),
+        ("c2", "b", {"y": 2}),
+    ]
 
 
 def test_stream_state_think_tags_cut_across_chunks() -> None:
@@ -189,11 +262,14 @@ def test_stream_state_think_tags_cut_across_chunks() -> None:
 
 def test_stream_state_final_chunk_carries_usage_and_extras() -> None:
     state = StreamState(META, extras=("tools_executed",))
-    msgs = _run(state, [
-        _chunk({"content": "hi"}),
-        _chunk({}, "stop", tools_executed=["search"]),
-        _chunk(None, usage={"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}),
-    ])
+    msgs = _run(
+        state,
+        [
+            _chunk({"content": "hi"}),
+            _chunk({}, "stop", tools_executed=["search"]),
+            _chunk(None, usage={"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}),
+        ],
+    )
     assert [m.usage_metadata for m in msgs[:-1]] == [None]
     last = msgs[-1]
     assert last.chunk_position == "last"

@@ -112,8 +112,10 @@ def _allow_our_classes_in_load(monkeypatch: pytest.MonkeyPatch) -> None:
     """
     lc_load = importlib.import_module("langchain_core.load.load")  # the module, not load()
     original = lc_load._get_default_allowed_class_paths
-    ours = {("langchain_fw", "chat_models", "ChatFireworks"),
-            ("langchain_fw", "chat_models", "ChatFirmware")}
+    ours = {
+        ("langchain_fw", "chat_models", "ChatFireworks"),
+        ("langchain_fw", "chat_models", "ChatFirmware"),
+    }
 
     def with_ours(mode: Any) -> set[tuple[str, ...]]:
         return original(mode) | ours if mode == "all" else original(mode)

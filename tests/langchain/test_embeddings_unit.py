@@ -58,8 +58,11 @@ class TestFirmwareEmbeddingsStandard(EmbeddingsUnitTests):
         return (
             {"FIRMWARE_API_KEY": "env-key-firmware", "FIRMWARE_API_BASE": "https://fm.test/api/v1"},
             {"model": "voyage-4"},
-            {"api_key": "env-key-firmware", "base_url": "https://fm.test/api/v1",
-             "model": "voyage-4"},
+            {
+                "api_key": "env-key-firmware",
+                "base_url": "https://fm.test/api/v1",
+                "model": "voyage-4",
+            },
         )
 
 
@@ -82,8 +85,12 @@ def _reply(body: dict[str, Any], *, reverse: bool = True) -> httpx.Response:
     n = len(body["input"])
     return httpx.Response(
         200,
-        json={"object": "list", "model": body["model"], "data": items,
-              "usage": {"prompt_tokens": n, "total_tokens": n}},
+        json={
+            "object": "list",
+            "model": body["model"],
+            "data": items,
+            "usage": {"prompt_tokens": n, "total_tokens": n},
+        },
     )
 
 
@@ -185,8 +192,7 @@ def test_non_nomic_models_get_no_prefix() -> None:
     api = FakeAPI()
     emb = _make(FirmwareEmbeddings, api, model="text-embedding-3-small", dimensions=64)
     emb.embed_query("beta")
-    assert api.bodies == [{"model": "text-embedding-3-small", "input": ["beta"],
-                           "dimensions": 64}]
+    assert api.bodies == [{"model": "text-embedding-3-small", "input": ["beta"], "dimensions": 64}]
 
 
 async def test_async_prefixes_match_sync() -> None:
@@ -194,8 +200,7 @@ async def test_async_prefixes_match_sync() -> None:
     emb = _make(FireworksEmbeddings, api, model=NOMIC)
     await emb.aembed_documents(["alpha"])
     await emb.aembed_query("beta")
-    assert [b["input"] for b in api.bodies] == [["search_document: alpha"],
-                                                ["search_query: beta"]]
+    assert [b["input"] for b in api.bodies] == [["search_document: alpha"], ["search_query: beta"]]
 
 
 # --------------------------------------------------------------------------- empty input
@@ -249,8 +254,9 @@ def test_oversize_text_fails_before_sending_with_a_clear_error() -> None:
 
 async def test_async_oversize_text_fails_before_sending() -> None:
     transport = httpx.MockTransport(_no_network)
-    emb = FirmwareEmbeddings(http_async_client=httpx.AsyncClient(transport=transport),
-                             max_input_chars=100)
+    emb = FirmwareEmbeddings(
+        http_async_client=httpx.AsyncClient(transport=transport), max_input_chars=100
+    )
     with pytest.raises(ContextOverflowError, match="text 0"):
         await emb.aembed_query("x" * 101)
 
@@ -358,8 +364,14 @@ def test_failed_batch_raises_a_typed_error_naming_the_batch() -> None:
 
 async def test_async_failed_batch_raises_a_typed_error_naming_the_batch() -> None:
     api = FakeAPI(fail=_rate_limited)
-    emb = _make(FireworksEmbeddings, api, model="accounts/fireworks/models/qwen3-embedding-8b",
-                batch_size=50, max_concurrency=4, max_retries=0)
+    emb = _make(
+        FireworksEmbeddings,
+        api,
+        model="accounts/fireworks/models/qwen3-embedding-8b",
+        batch_size=50,
+        max_concurrency=4,
+        max_retries=0,
+    )
     with pytest.raises(ModelRateLimitError) as info:
         await emb.aembed_documents(_texts(200))
     assert isinstance(info.value, fe.RateLimitError)

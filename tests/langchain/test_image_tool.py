@@ -45,7 +45,8 @@ def _double_tool(double: WireDouble, **kwargs: Any) -> FireworksImageGeneration:
 
 @pytest.mark.vcr
 def test_chat_model_calls_the_tool_and_reads_its_result(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)  # a relative output_dir keeps the text sent back stable
     tool = FireworksImageGeneration(output_dir=Path("images"), wire_format="binary")
     llm = ChatFireworks(model=CHAT_MODEL).bind_tools([tool])
@@ -94,12 +95,14 @@ async def test_create_agent_runs_the_tool_async_and_keeps_the_image_out_of_the_p
 
 @pytest.mark.vcr
 def test_a_filtered_image_tells_the_agent_and_saves_nothing(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     tool = FireworksImageGeneration(output_dir=Path("images"))
     agent = create_agent(ChatFireworks(model=CHAT_MODEL), tools=[tool])
-    state = agent.invoke({"messages": [HumanMessage(
-        "Use generate_image to draw 'an unsafe scene'.")]})
+    state = agent.invoke(
+        {"messages": [HumanMessage("Use generate_image to draw 'an unsafe scene'.")]}
+    )
     tool_message = next(m for m in state["messages"] if isinstance(m, ToolMessage))
     assert "CONTENT_FILTERED" in tool_message.content
     assert tool_message.artifact is None
@@ -120,15 +123,17 @@ def test_schema_the_model_sees() -> None:
     assert "16:9" in options and "16:10" not in options
 
 
-@pytest.mark.parametrize(("kwargs", "error"), [
-    ({"guidance_scale": -1}, ConfigurationError),
-    ({"num_inference_steps": 0}, ConfigurationError),
-    ({"model": "accounts/fireworks/deployments/d1"}, ConfigurationError),
-    ({"output_format": "gif"}, ValidationError),
-    ({"api_key": "   "}, ConfigurationError),
-])
-def test_bad_settings_fail_at_construction(kwargs: dict[str, Any],
-                                           error: type[Exception]) -> None:
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"guidance_scale": -1}, ConfigurationError),
+        ({"num_inference_steps": 0}, ConfigurationError),
+        ({"model": "accounts/fireworks/deployments/d1"}, ConfigurationError),
+        ({"output_format": "gif"}, ValidationError),
+        ({"api_key": "   "}, ConfigurationError),
+    ],
+)
+def test_bad_settings_fail_at_construction(kwargs: dict[str, Any], error: type[Exception]) -> None:
     with pytest.raises(error):
         FireworksImageGeneration(**{"api_key": "test-key", **kwargs})
 
@@ -139,11 +144,14 @@ def test_output_dir_that_is_a_file_is_refused(tmp_path: Path) -> None:
         FireworksImageGeneration(api_key="test-key", output_dir=tmp_path / "file")
 
 
-@pytest.mark.parametrize("args", [
-    {"prompt": ""},
-    {"prompt": "x", "aspect_ratio": "16:10"},
-    {"prompt": "x", "seed": -1},
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"prompt": ""},
+        {"prompt": "x", "aspect_ratio": "16:10"},
+        {"prompt": "x", "seed": -1},
+    ],
+)
 def test_bad_arguments_from_the_model_fail_before_any_request(args: dict[str, Any]) -> None:
     double = WireDouble()
     with pytest.raises(ValidationError):
@@ -154,25 +162,32 @@ def test_bad_arguments_from_the_model_fail_before_any_request(args: dict[str, An
 def test_content_format_returns_the_path_or_a_data_url(tmp_path: Path) -> None:
     double = WireDouble()
     saved = _double_tool(double, response_format="content", output_dir=tmp_path).invoke(
-        {"prompt": "a red fox", "seed": 1})
+        {"prompt": "a red fox", "seed": 1}
+    )
     assert Path(saved).parent == tmp_path and Path(saved).read_bytes()[:4] == b"\x89PNG"
     url = _double_tool(double, response_format="content", output_format="jpeg").invoke(
-        {"prompt": "a red fox", "seed": 1})
+        {"prompt": "a red fox", "seed": 1}
+    )
     assert url.startswith("data:image/jpeg;base64,")
     assert double.requests[-1].headers["json-return-image-accept"] == "image/jpeg"
 
 
 def test_settings_reach_the_request() -> None:
     double = WireDouble()
-    tool = _double_tool(double, model="flux-1-dev-fp8", guidance_scale=3.5,
-                        num_inference_steps=8, safety_check=True)
+    tool = _double_tool(
+        double, model="flux-1-dev-fp8", guidance_scale=3.5, num_inference_steps=8, safety_check=True
+    )
     tool.invoke({"prompt": "a red fox", "aspect_ratio": "3:2", "seed": 5})
     rec = double.requests[0]
-    assert rec.path.endswith("/workflows/accounts/fireworks/models/flux-1-dev-fp8/"
-                             "text_to_image")
-    assert rec.json == {"prompt": "a red fox", "aspect_ratio": "3:2", "seed": 5,
-                        "guidance_scale": 3.5, "num_inference_steps": 8,
-                        "safety_check": True}
+    assert rec.path.endswith("/workflows/accounts/fireworks/models/flux-1-dev-fp8/text_to_image")
+    assert rec.json == {
+        "prompt": "a red fox",
+        "aspect_ratio": "3:2",
+        "seed": 5,
+        "guidance_scale": 3.5,
+        "num_inference_steps": 8,
+        "safety_check": True,
+    }
 
 
 def test_account_suspended_412_raises_the_langchain_flavoured_error() -> None:
@@ -194,7 +209,8 @@ def test_one_client_is_reused_across_calls() -> None:
 
 
 async def test_async_run_writes_files_off_the_event_loop(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     writes: list[bool] = []
     original = Path.write_bytes
 
@@ -209,8 +225,14 @@ async def test_async_run_writes_files_off_the_event_loop(
     monkeypatch.setattr(Path, "write_bytes", spy)
     double = WireDouble()
     tool = _double_tool(double, output_dir=tmp_path)
-    msg = await tool.ainvoke({"type": "tool_call", "id": "c1", "name": tool.name,
-                              "args": {"prompt": "a red fox", "seed": 2}})
+    msg = await tool.ainvoke(
+        {
+            "type": "tool_call",
+            "id": "c1",
+            "name": tool.name,
+            "args": {"prompt": "a red fox", "seed": 2},
+        }
+    )
     assert writes == [False]
     saved = Path(msg.artifact["extras"]["path"])
     assert saved.read_bytes() == base64.b64decode(msg.artifact["base64"])

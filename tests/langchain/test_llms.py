@@ -24,9 +24,12 @@ def double() -> WireDouble:
 
 def _on(double: WireDouble, **kw: Any) -> Fireworks:
     kw.setdefault("model", MODEL)
-    return Fireworks(http_client=httpx.Client(transport=double.transport()),
-                     http_async_client=httpx.AsyncClient(transport=double.async_transport()),
-                     max_retries=0, **kw)
+    return Fireworks(
+        http_client=httpx.Client(transport=double.transport()),
+        http_async_client=httpx.AsyncClient(transport=double.async_transport()),
+        max_retries=0,
+        **kw,
+    )
 
 
 @pytest.mark.vcr
@@ -48,12 +51,25 @@ async def test_async_from_cassette() -> None:
 
 
 def test_body_usage_and_generation_info(double: WireDouble) -> None:
-    llm = _on(double, max_tokens=20, top_k=5, repetition_penalty=1.1, stop=["\n"],
-              model_kwargs={"echo": False})
+    llm = _on(
+        double,
+        max_tokens=20,
+        top_k=5,
+        repetition_penalty=1.1,
+        stop=["\n"],
+        model_kwargs={"echo": False},
+    )
     result = llm.generate(["Once upon a time", "In a galaxy"])
     body = double.requests[-1].json
-    assert body == {"model": MODEL, "prompt": "In a galaxy", "max_tokens": 20, "top_k": 5,
-                    "repetition_penalty": 1.1, "echo": False, "stop": ["\n"]}
+    assert body == {
+        "model": MODEL,
+        "prompt": "In a galaxy",
+        "max_tokens": 20,
+        "top_k": 5,
+        "repetition_penalty": 1.1,
+        "echo": False,
+        "stop": ["\n"],
+    }
     assert len(result.generations) == 2
     assert result.generations[0][0].generation_info["finish_reason"] in ("stop", "length")
     usage = result.llm_output["token_usage"]

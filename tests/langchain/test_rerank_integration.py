@@ -20,14 +20,18 @@ from langchain_fw.rerank import FireworksRerank, FirmwareRerank
 pytestmark = pytest.mark.vcr
 
 CORPUS = [
-    Document(page_content="Lyon is a city in France known for its food.",
-             metadata={"source": "lyon.txt"}),
-    Document(page_content="Paris is the capital of France and its largest city.",
-             metadata={"source": "paris.txt"}),
+    Document(
+        page_content="Lyon is a city in France known for its food.", metadata={"source": "lyon.txt"}
+    ),
+    Document(
+        page_content="Paris is the capital of France and its largest city.",
+        metadata={"source": "paris.txt"},
+    ),
     Document(page_content="Berlin is the capital of Germany.", metadata={"source": "berlin.txt"}),
     Document(page_content="Bananas are rich in potassium.", metadata={"source": "banana.txt"}),
-    Document(page_content="France is a country in western Europe.",
-             metadata={"source": "france.txt"}),
+    Document(
+        page_content="France is a country in western Europe.", metadata={"source": "france.txt"}
+    ),
 ]
 QUESTION = "What is the capital city of France?"
 
@@ -41,8 +45,10 @@ IDS = ["fireworks", "firmware", "firmware-lite-with-text"]
 
 def _retriever(emb_cls: type, rerank_cls: type, kwargs: dict[str, Any]) -> Any:
     store = InMemoryVectorStore(embedding=emb_cls(max_concurrency=1))
-    store.add_documents([Document(page_content=d.page_content, metadata=d.metadata)
-                         for d in CORPUS], ids=[f"doc-{i}" for i in range(len(CORPUS))])
+    store.add_documents(
+        [Document(page_content=d.page_content, metadata=d.metadata) for d in CORPUS],
+        ids=[f"doc-{i}" for i in range(len(CORPUS))],
+    )
     return ContextualCompressionRetriever(
         base_compressor=rerank_cls(top_n=2, **kwargs),
         base_retriever=store.as_retriever(search_kwargs={"k": 4}),

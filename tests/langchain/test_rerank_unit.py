@@ -40,8 +40,12 @@ def fireworks_api(body: dict[str, Any]) -> dict[str, Any]:
         if with_text:
             item["document"] = body["documents"][i]
         data.append(item)
-    return {"object": "list", "model": body["model"], "data": data,
-            "usage": {"prompt_tokens": 40, "total_tokens": 40}}
+    return {
+        "object": "list",
+        "model": body["model"],
+        "data": data,
+        "usage": {"prompt_tokens": 40, "total_tokens": 40},
+    }
 
 
 def firmware_api(body: dict[str, Any]) -> dict[str, Any]:
@@ -156,8 +160,12 @@ async def test_plain_rerank_returns_texts_even_when_the_api_omits_them(
 
 
 def test_model_and_extra_body_are_sent() -> None:
-    reranker, rec = _make(FireworksRerank, fireworks_api, model="qwen3-reranker-8b",
-                          extra_body={"task": "Retrieve passages that answer the query"})
+    reranker, rec = _make(
+        FireworksRerank,
+        fireworks_api,
+        model="qwen3-reranker-8b",
+        extra_body={"task": "Retrieve passages that answer the query"},
+    )
     reranker.compress_documents(DOCS, "q")
     assert rec.bodies[0]["model"] == "accounts/fireworks/models/qwen3-reranker-8b"
     assert rec.bodies[0]["task"] == "Retrieve passages that answer the query"
@@ -171,8 +179,10 @@ async def test_api_errors_are_typed_for_both_fw_core_and_langchain(cls: type) ->
     async def adenied(request: httpx.Request) -> httpx.Response:
         return denied(request)
 
-    reranker = cls(http_client=httpx.Client(transport=httpx.MockTransport(denied)),
-                   http_async_client=httpx.AsyncClient(transport=httpx.MockTransport(adenied)))
+    reranker = cls(
+        http_client=httpx.Client(transport=httpx.MockTransport(denied)),
+        http_async_client=httpx.AsyncClient(transport=httpx.MockTransport(adenied)),
+    )
     with pytest.raises(ModelAuthenticationError) as info:
         reranker.compress_documents(DOCS, "q")
     assert isinstance(info.value, fe.AuthenticationError) and info.value.status_code == 401
@@ -181,8 +191,9 @@ async def test_api_errors_are_typed_for_both_fw_core_and_langchain(cls: type) ->
 
 
 def test_a_wrong_shape_is_a_validation_error() -> None:
-    reranker, _ = _make(FirmwareRerank, lambda body: {"results": [{"index": 9,
-                                                                   "relevance_score": 0.1}]})
+    reranker, _ = _make(
+        FirmwareRerank, lambda body: {"results": [{"index": 9, "relevance_score": 0.1}]}
+    )
     with pytest.raises(fe.ResponseValidationError, match="out of range"):
         reranker.compress_documents(DOCS, "q")
 

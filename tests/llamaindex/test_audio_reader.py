@@ -53,13 +53,18 @@ def test_simple_directory_reader_uses_it_as_file_extractor(tmp_path: Path) -> No
     (tmp_path / "readme.txt").write_text("A text file next to the recordings.")
     reader = FireworksAudioReader(chunking="segment")
     docs = SimpleDirectoryReader(
-        input_dir=str(tmp_path), file_extractor={".wav": reader}, raise_on_error=True,
+        input_dir=str(tmp_path),
+        file_extractor={".wav": reader},
+        raise_on_error=True,
     ).load_data()
     audio = [d for d in docs if d.metadata.get("file_name", "").endswith(".wav")]
     text = [d for d in docs if d.metadata.get("file_name") == "readme.txt"]
     assert len(text) == 1
     assert [(d.metadata["file_name"], d.metadata["segment_id"]) for d in audio] == [
-        ("one.wav", 0), ("two.wav", 0), ("two.wav", 1)]
+        ("one.wav", 0),
+        ("two.wav", 0),
+        ("two.wav", 1),
+    ]
     assert all(d.metadata["file_path"] == d.metadata["source"] for d in audio)
     assert all(d.metadata["start"] < d.metadata["end"] for d in audio)
 
@@ -68,7 +73,9 @@ async def test_simple_directory_reader_async(tmp_path: Path) -> None:
     write_wav(tmp_path / "a.wav", seconds=2.0)
     reader = FireworksAudioReader(model="whisper-v3-turbo")
     docs = await SimpleDirectoryReader(
-        input_dir=str(tmp_path), file_extractor={".wav": reader}, raise_on_error=True,
+        input_dir=str(tmp_path),
+        file_extractor={".wav": reader},
+        raise_on_error=True,
     ).aload_data()
     assert len(docs) == 1 and docs[0].metadata["model"] == "whisper-v3-turbo"
     assert docs[0].metadata["duration"] == 2.0
@@ -78,7 +85,11 @@ def test_speaker_turns_from_bytes() -> None:
     reader = FireworksAudioReader(diarize=True, min_speakers=3, chunking="speaker")
     docs = reader.load_data(wav_bytes(8.0))
     assert [d.metadata["speaker_id"] for d in docs] == [
-        "SPEAKER_00", "SPEAKER_01", "SPEAKER_02", "SPEAKER_00"]
+        "SPEAKER_00",
+        "SPEAKER_01",
+        "SPEAKER_02",
+        "SPEAKER_00",
+    ]
     assert all(d.metadata["segment_ids"] == [i] for i, d in enumerate(docs))
     assert "source" not in docs[0].metadata  # bytes have no name
 
@@ -99,19 +110,31 @@ async def test_aload_data_with_a_file_object_and_a_url(tmp_path: Path) -> None:
 
 def _reader(double: WireDouble, **kwargs: Any) -> FireworksAudioReader:
     return FireworksAudioReader(
-        api_key="test-key", max_retries=1,
+        api_key="test-key",
+        max_retries=1,
         http_client=httpx.Client(transport=double.transport()),
-        async_http_client=httpx.AsyncClient(transport=double.async_transport()), **kwargs)
+        async_http_client=httpx.AsyncClient(transport=double.async_transport()),
+        **kwargs,
+    )
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"chunking": "speaker"}, "needs diarize=True"),
-    ({"chunking": "segment", "response_format": "text"}, "needs segments"),
-    ({"model": "whisper-large"}, "unknown audio model"),
-    ({"response_format": "verbose_json", "diarize": True, "timestamp_granularities": ["segment"]},
-     "'word'"),
-    ({"alignment_model": "ctc"}, "alignment_model"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"chunking": "speaker"}, "needs diarize=True"),
+        ({"chunking": "segment", "response_format": "text"}, "needs segments"),
+        ({"model": "whisper-large"}, "unknown audio model"),
+        (
+            {
+                "response_format": "verbose_json",
+                "diarize": True,
+                "timestamp_granularities": ["segment"],
+            },
+            "'word'",
+        ),
+        ({"alignment_model": "ctc"}, "alignment_model"),
+    ],
+)
 def test_bad_options_fail_at_construction(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         FireworksAudioReader(api_key="test-key", **kwargs)

@@ -25,8 +25,10 @@ def _default_account(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_llamaindex_construction_and_metadata_make_no_request(
     clients: dict[str, Any], double: WireDouble
 ) -> None:
-    for llm in (Fireworks(model="qwen2p5-vl-32b-instruct", api_key="test-key", **clients),
-                Firmware(model="openai/gpt-4o", api_key="test-key", **clients)):
+    for llm in (
+        Fireworks(model="qwen2p5-vl-32b-instruct", api_key="test-key", **clients),
+        Firmware(model="openai/gpt-4o", api_key="test-key", **clients),
+    ):
         meta = llm.metadata
         assert meta.context_window > 0 and llm.model_info is not None
     assert double.requests == []
@@ -57,8 +59,9 @@ async def test_llamaindex_firmware_async_refresh() -> None:
     assert llm.metadata.context_window == listed.context_length
     # Firmware's /models does not state tool support: the table's answer is kept
     assert listed.supports_tools is None
-    assert llm.metadata.is_function_calling_model is lookup(
-        "firmware", llm.wire_model).supports_tools  # type: ignore[union-attr]
+    assert (
+        llm.metadata.is_function_calling_model is lookup("firmware", llm.wire_model).supports_tools
+    )  # type: ignore[union-attr]
 
 
 @pytest.mark.vcr
@@ -68,20 +71,25 @@ def test_llamaindex_model_missing_from_the_catalog_changes_nothing() -> None:
     assert llm.refresh_model_info() is None
     after = llm.metadata
     assert (after.context_window, after.is_function_calling_model) == (
-        before.context_window, before.is_function_calling_model)
+        before.context_window,
+        before.is_function_calling_model,
+    )
 
 
-def test_llamaindex_deployment_refresh_sends_nothing(clients: dict[str, Any],
-                                                    double: WireDouble) -> None:
-    llm = Fireworks(model="accounts/me/deployments/abc123", api_key="test-key",
-                    context_window=8000, **clients)
+def test_llamaindex_deployment_refresh_sends_nothing(
+    clients: dict[str, Any], double: WireDouble
+) -> None:
+    llm = Fireworks(
+        model="accounts/me/deployments/abc123", api_key="test-key", context_window=8000, **clients
+    )
     assert llm.refresh_model_info() is None
     assert double.requests == []
 
 
 def test_llamaindex_explicit_context_window_still_wins(clients: dict[str, Any]) -> None:
-    llm = Fireworks(model="kimi-k2-instruct-0905", api_key="test-key", context_window=4096,
-                    **clients)
+    llm = Fireworks(
+        model="kimi-k2-instruct-0905", api_key="test-key", context_window=4096, **clients
+    )
     listed = llm.refresh_model_info()
     assert listed is not None and listed.context_length != 4096
     assert llm.metadata.context_window == 4096
@@ -89,10 +97,12 @@ def test_llamaindex_explicit_context_window_still_wins(clients: dict[str, Any]) 
 
 @pytest.mark.vcr
 def test_llamaindex_list_models_on_both_apis() -> None:
-    fireworks = Fireworks(model="glm-4p5").list_models(supports_tools=True,
-                                                       min_context_length=150_000)
-    assert fireworks and all(m.supports_tools is True and (m.context_length or 0) >= 150_000
-                             for m in fireworks)
+    fireworks = Fireworks(model="glm-4p5").list_models(
+        supports_tools=True, min_context_length=150_000
+    )
+    assert fireworks and all(
+        m.supports_tools is True and (m.context_length or 0) >= 150_000 for m in fireworks
+    )
     firmware = Firmware(model="openai/gpt-4o").list_models()
     assert "anthropic/claude-opus-4-5" in {m.id for m in firmware}
 

@@ -31,7 +31,8 @@ def test_a_large_sync_batch_is_spread_over_num_workers_requests_in_order() -> No
     # concurrent requests (never above the API limit) and reassembled in order.
     double = WireDouble()
     emb = FireworksEmbedding(
-        embed_batch_size=1000, num_workers=4,
+        embed_batch_size=1000,
+        num_workers=4,
         http_client=httpx.Client(transport=double.transport()),
     )
     texts = [f"text number {i}" for i in range(1000)]

@@ -20,32 +20,40 @@ def _cosine(a: list[float], b: list[float]) -> float:
     return dot / (na * nb)
 
 
-def test_query_and_documents_get_nomic_prefixes(clients: dict[str, Any],
-                                                double: WireDouble) -> None:
+def test_query_and_documents_get_nomic_prefixes(
+    clients: dict[str, Any], double: WireDouble
+) -> None:
     emb = FireworksEmbedding(api_key="test-key", **clients)
     emb.get_query_embedding("where do cats sleep")
     emb.get_text_embedding_batch(["cats sleep on sofas", "dogs bark"])
     inputs = [r.json["input"] for r in double.requests]
-    assert inputs == [["search_query: where do cats sleep"],
-                      ["search_document: cats sleep on sofas", "search_document: dogs bark"]]
+    assert inputs == [
+        ["search_query: where do cats sleep"],
+        ["search_document: cats sleep on sofas", "search_document: dogs bark"],
+    ]
 
 
 def test_prefixes_can_be_set_or_disabled(clients: dict[str, Any], double: WireDouble) -> None:
-    emb = FireworksEmbedding(api_key="test-key", query_prefix="", text_prefix="clustering: ",
-                             **clients)
+    emb = FireworksEmbedding(
+        api_key="test-key", query_prefix="", text_prefix="clustering: ", **clients
+    )
     emb.get_query_embedding("q")
     emb.get_text_embedding("d")
     assert [r.json["input"] for r in double.requests] == [["q"], ["clustering: d"]]
 
 
-def test_other_models_get_no_prefix_and_dimensions_are_sent(clients: dict[str, Any],
-                                                            double: WireDouble) -> None:
-    emb = FirmwareEmbedding(model_name="text-embedding-3-large", dimensions=64,
-                            api_key="test-key", **clients)
+def test_other_models_get_no_prefix_and_dimensions_are_sent(
+    clients: dict[str, Any], double: WireDouble
+) -> None:
+    emb = FirmwareEmbedding(
+        model_name="text-embedding-3-large", dimensions=64, api_key="test-key", **clients
+    )
     vec = emb.get_query_embedding("plain text")
     assert len(vec) == 64
     assert double.requests[-1].json == {
-        "model": "text-embedding-3-large", "input": ["plain text"], "dimensions": 64
+        "model": "text-embedding-3-large",
+        "input": ["plain text"],
+        "dimensions": 64,
     }
 
 
@@ -57,8 +65,9 @@ def test_similar_texts_are_close(clients: dict[str, Any]) -> None:
     assert _cosine(cat, kitten) > _cosine(cat, tax)
 
 
-def test_batches_follow_embed_batch_size_and_keep_order(clients: dict[str, Any],
-                                                        double: WireDouble) -> None:
+def test_batches_follow_embed_batch_size_and_keep_order(
+    clients: dict[str, Any], double: WireDouble
+) -> None:
     emb = FireworksEmbedding(api_key="test-key", embed_batch_size=3, **clients)
     texts = [f"text number {i}" for i in range(7)]
     vectors = emb.get_text_embedding_batch(texts)
@@ -83,8 +92,12 @@ async def test_async_batches_run_concurrently_but_bounded(double: WireDouble) ->
             finally:
                 in_flight -= 1
 
-    emb = FirmwareEmbedding(api_key="test-key", embed_batch_size=2, num_workers=3,
-                            async_http_client=httpx.AsyncClient(transport=Counting()))
+    emb = FirmwareEmbedding(
+        api_key="test-key",
+        embed_batch_size=2,
+        num_workers=3,
+        async_http_client=httpx.AsyncClient(transport=Counting()),
+    )
     texts = [f"document {i}" for i in range(12)]
     vectors = await emb.aget_text_embedding_batch(texts)
     assert len(vectors) == 12 and double.count("/embeddings") == 6
@@ -106,8 +119,9 @@ def test_empty_batch_sends_nothing(clients: dict[str, Any], double: WireDouble) 
     assert double.requests == []
 
 
-def test_embedding_fires_events_and_callbacks(clients: dict[str, Any], events: Any,
-                                              debug: Any) -> None:
+def test_embedding_fires_events_and_callbacks(
+    clients: dict[str, Any], events: Any, debug: Any
+) -> None:
     manager, handler = debug
     emb = FirmwareEmbedding(api_key="test-key", callback_manager=manager, **clients)
     emb.get_text_embedding_batch(["a b", "c d"])

@@ -42,8 +42,11 @@ async def _run(spec: FireworksImageToolSpec, task: str) -> tuple[str, list[Any],
     handler = agent.run(task)
     events = [e async for e in handler.stream_events()]
     answer = str(await handler)
-    return (answer, [e for e in events if isinstance(e, ToolCallResult)],
-            [e for e in events if isinstance(e, AgentOutput)])
+    return (
+        answer,
+        [e for e in events if isinstance(e, ToolCallResult)],
+        [e for e in events if isinstance(e, AgentOutput)],
+    )
 
 
 # ------------------------------------------------------------------ agent loop (cassettes)
@@ -51,14 +54,18 @@ async def _run(spec: FireworksImageToolSpec, task: str) -> tuple[str, list[Any],
 
 @pytest.mark.vcr
 async def test_llamaindex_function_agent_generates_and_reports_the_image(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)  # a relative output_dir keeps the text sent back stable
     spec = FireworksImageToolSpec(output_dir="images", wire_format="binary")
     answer, results, outputs = await _run(spec, ASK)
     assert [r.tool_name for r in results] == ["generate_image"]
     call = results[0]
-    assert call.tool_kwargs == {"prompt": "a red fox in the snow", "aspect_ratio": "16:9",
-                                "seed": 42}
+    assert call.tool_kwargs == {
+        "prompt": "a red fox in the snow",
+        "aspect_ratio": "16:9",
+        "seed": 42,
+    }
     generated = call.tool_output.raw_output
     assert isinstance(generated, GeneratedImage) and not generated.content_filtered
     assert decode_png(generated.result.image)[:2] == image_size("16:9")
@@ -73,7 +80,8 @@ async def test_llamaindex_function_agent_generates_and_reports_the_image(
 
 @pytest.mark.vcr
 async def test_llamaindex_filtered_image_is_reported_to_the_agent(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     spec = FireworksImageToolSpec(output_dir="images")
     answer, results, _ = await _run(spec, "Use generate_image to draw 'an unsafe scene'.")
@@ -92,8 +100,7 @@ def test_tool_list_has_sync_and_async_and_a_schema_with_the_ratios() -> None:
     assert tool.metadata.name == "generate_image"
     schema = tool.metadata.get_parameters_dict()
     assert schema["required"] == ["prompt"]
-    options = next(o["enum"] for o in schema["properties"]["aspect_ratio"]["anyOf"]
-                   if "enum" in o)
+    options = next(o["enum"] for o in schema["properties"]["aspect_ratio"]["anyOf"] if "enum" in o)
     assert "21:9" in options and "16:10" not in options
     assert "description of the image" in tool.metadata.description
 
@@ -112,7 +119,8 @@ def test_call_returns_text_and_keeps_the_image(tmp_path: Path) -> None:
 
 
 async def test_acall_uses_the_async_client_and_writes_off_the_loop(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     on_loop: list[bool] = []
     original = Path.write_bytes
 
@@ -144,11 +152,19 @@ def test_filtered_call_writes_nothing(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"guidance_scale": -1}, {"num_inference_steps": 0}, {"output_format": "gif"},
-    {"model": "accounts/fireworks/routers/x"}, {"timeout": -1}, {"max_retries": -1},
-    {"wire_format": "xml"}, {"http_client": httpx.AsyncClient()},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"guidance_scale": -1},
+        {"num_inference_steps": 0},
+        {"output_format": "gif"},
+        {"model": "accounts/fireworks/routers/x"},
+        {"timeout": -1},
+        {"max_retries": -1},
+        {"wire_format": "xml"},
+        {"http_client": httpx.AsyncClient()},
+    ],
+)
 def test_bad_settings_fail_at_construction(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ConfigurationError):
         FireworksImageToolSpec(api_key="test-key", **kwargs)
@@ -160,8 +176,10 @@ def test_missing_key_fails_at_construction(monkeypatch: pytest.MonkeyPatch) -> N
         FireworksImageToolSpec()
 
 
-@pytest.mark.parametrize("kwargs", [{"prompt": ""}, {"prompt": "x", "aspect_ratio": "16:10"},
-                                    {"prompt": "x", "seed": -5}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"prompt": ""}, {"prompt": "x", "aspect_ratio": "16:10"}, {"prompt": "x", "seed": -5}],
+)
 def test_bad_arguments_fail_before_any_request(kwargs: dict[str, Any]) -> None:
     double = WireDouble()
     spec = _spec(double)

@@ -75,9 +75,12 @@ async def test_achat_uses_the_async_client_only(double: WireDouble) -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise AssertionError("the sync client must not be used on the async path")
 
-    llm = Firmware(model="openai/gpt-4o", api_key="test-key",
-                   http_client=httpx.Client(transport=httpx.MockTransport(refuse)),
-                   async_http_client=httpx.AsyncClient(transport=double.async_transport()))
+    llm = Firmware(
+        model="openai/gpt-4o",
+        api_key="test-key",
+        http_client=httpx.Client(transport=httpx.MockTransport(refuse)),
+        async_http_client=httpx.AsyncClient(transport=double.async_transport()),
+    )
     r = await llm.achat(user("Tell me about tulips"))
     assert "tulips" in (r.message.content or "").lower()
 
@@ -128,9 +131,15 @@ def test_one_client_is_created_and_reused() -> None:
 
 
 def test_options_are_sent_as_documented(clients: dict[str, Any], double: WireDouble) -> None:
-    llm = Fireworks(model="qwen3-235b-a22b", api_key="test-key", temperature=0.3,
-                    max_tokens=300, reasoning_effort="low",
-                    additional_kwargs={"top_k": 40, "prompt_cache_key": "s1"}, **clients)
+    llm = Fireworks(
+        model="qwen3-235b-a22b",
+        api_key="test-key",
+        temperature=0.3,
+        max_tokens=300,
+        reasoning_effort="low",
+        additional_kwargs={"top_k": 40, "prompt_cache_key": "s1"},
+        **clients,
+    )
     llm.chat(user("hi"), seed=7)
     body = double.requests[-1].json
     assert body["temperature"] == 0.3 and body["max_tokens"] == 300
@@ -143,14 +152,16 @@ def test_unset_options_are_not_sent(fw: Fireworks, double: WireDouble) -> None:
     assert set(double.requests[-1].json) == {"model", "messages"}
 
 
-def test_firmware_options_and_tools_executed(clients: dict[str, Any],
-                                             double: WireDouble) -> None:
-    llm = Firmware(model="anthropic/claude-sonnet-4-5-20250929", api_key="test-key",
-                   mcp_servers=["dedalus-labs/brave-search"],
-                   thinking={"type": "enabled", "budget_tokens": 2048},
-                   generation_config={"candidateCount": 1},
-                   safety_settings=[{"category": "HARM_CATEGORY_HARASSMENT",
-                                     "threshold": "BLOCK_NONE"}], **clients)
+def test_firmware_options_and_tools_executed(clients: dict[str, Any], double: WireDouble) -> None:
+    llm = Firmware(
+        model="anthropic/claude-sonnet-4-5-20250929",
+        api_key="test-key",
+        mcp_servers=["dedalus-labs/brave-search"],
+        thinking={"type": "enabled", "budget_tokens": 2048},
+        generation_config={"candidateCount": 1},
+        safety_settings=[{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}],
+        **clients,
+    )
     r = llm.chat(user("Latest news on MCP?"))
     body = double.requests[-1].json
     assert body["mcp_servers"] == ["dedalus-labs/brave-search"]
@@ -179,8 +190,7 @@ def test_api_errors_surface_typed(fw: Fireworks, double: WireDouble) -> None:
 def test_reasoning_becomes_thinking_and_goes_back_in_the_tool_loop(
     clients: dict[str, Any], double: WireDouble
 ) -> None:
-    llm = Fireworks(model="gpt-oss-120b", api_key="test-key", reasoning_effort="medium",
-                    **clients)
+    llm = Fireworks(model="gpt-oss-120b", api_key="test-key", reasoning_effort="medium", **clients)
     first = llm.chat_with_tools(TOOLS, user_msg="Use add on 2 and 3")
     thinking = first.message.blocks[0]
     assert isinstance(thinking, ThinkingBlock) and thinking.content
@@ -189,8 +199,11 @@ def test_reasoning_becomes_thinking_and_goes_back_in_the_tool_loop(
     history = [
         ChatMessage(role="user", content="Use add on 2 and 3"),
         first.message,
-        ChatMessage(role="tool", content=str(add(**call.tool_kwargs)),
-                    additional_kwargs={"tool_call_id": call.tool_id}),
+        ChatMessage(
+            role="tool",
+            content=str(add(**call.tool_kwargs)),
+            additional_kwargs={"tool_call_id": call.tool_id},
+        ),
     ]
     llm.chat_with_tools(TOOLS, chat_history=history)
     sent = double.requests[-1].json["messages"][1]
@@ -199,8 +212,9 @@ def test_reasoning_becomes_thinking_and_goes_back_in_the_tool_loop(
 
 
 def test_streamed_reasoning_gives_thinking_deltas(clients: dict[str, Any]) -> None:
-    llm = Firmware(model="deepseek/deepseek-reasoner", api_key="test-key",
-                   reasoning_effort="high", **clients)
+    llm = Firmware(
+        model="deepseek/deepseek-reasoner", api_key="test-key", reasoning_effort="high", **clients
+    )
     responses = list(llm.stream_chat(user("Why is the sky blue?")))
     thinking = "".join(r.additional_kwargs.get("thinking_delta", "") for r in responses)
     assert thinking
@@ -224,8 +238,13 @@ def test_inline_think_models_are_split(clients: dict[str, Any]) -> None:
 
 def test_prepare_chat_with_tools_maps_every_option(fw: Fireworks) -> None:
     history = [ChatMessage(role="system", content="Be exact.")]
-    kw = fw._prepare_chat_with_tools(TOOLS, user_msg="go", chat_history=history,
-                                     tool_required=True, allow_parallel_tool_calls=True)
+    kw = fw._prepare_chat_with_tools(
+        TOOLS,
+        user_msg="go",
+        chat_history=history,
+        tool_required=True,
+        allow_parallel_tool_calls=True,
+    )
     assert kw["tool_choice"] == "required" and kw["parallel_tool_calls"] is True
     assert [t["function"]["name"] for t in kw["tools"]] == ["add", "multiply"]
     assert len(kw["messages"]) == 2 and len(history) == 1  # caller's list untouched
@@ -234,13 +253,13 @@ def test_prepare_chat_with_tools_maps_every_option(fw: Fireworks) -> None:
     assert kw["parallel_tool_calls"] is False
     fn = kw["tools"][0]["function"]
     assert fn["strict"] is True and fn["parameters"]["additionalProperties"] is False
-    assert "strict" not in fw._prepare_chat_with_tools(TOOLS, user_msg="go")["tools"][0][
-        "function"]
+    assert "strict" not in fw._prepare_chat_with_tools(TOOLS, user_msg="go")["tools"][0]["function"]
 
 
 def test_parallel_tool_calls_come_back_separately(fw: Fireworks, double: WireDouble) -> None:
-    r = fw.chat_with_tools(TOOLS, user_msg="Use add and multiply on 6 and 7",
-                           allow_parallel_tool_calls=True)
+    r = fw.chat_with_tools(
+        TOOLS, user_msg="Use add and multiply on 6 and 7", allow_parallel_tool_calls=True
+    )
     calls = fw.get_tool_calls_from_response(r)
     assert [c.tool_name for c in calls] == ["add", "multiply"]
     assert all(set(c.tool_kwargs) == {"a", "b"} for c in calls)
@@ -249,11 +268,14 @@ def test_parallel_tool_calls_come_back_separately(fw: Fireworks, double: WireDou
 
 
 def test_single_call_kept_when_parallel_calls_not_allowed(fw: Fireworks) -> None:
-    message = ChatMessage(role="assistant", blocks=[
-        TextBlock(text=""),
-        ToolCallBlock(tool_call_id="1", tool_name="add", tool_kwargs={"a": 1, "b": 2}),
-        ToolCallBlock(tool_call_id="2", tool_name="multiply", tool_kwargs={"a": 1, "b": 2}),
-    ])
+    message = ChatMessage(
+        role="assistant",
+        blocks=[
+            TextBlock(text=""),
+            ToolCallBlock(tool_call_id="1", tool_name="add", tool_kwargs={"a": 1, "b": 2}),
+            ToolCallBlock(tool_call_id="2", tool_name="multiply", tool_kwargs={"a": 1, "b": 2}),
+        ],
+    )
     r = fw._validate_chat_with_tools_response(ChatResponse(message=message), TOOLS)
     assert [c.tool_name for c in fw.get_tool_calls_from_response(r)] == ["add"]
 
@@ -286,16 +308,16 @@ def test_structured_predict_uses_json_schema(fw: Fireworks, double: WireDouble) 
     assert "tools" not in double.requests[-1].json
 
 
-async def test_astructured_predict_with_strict(clients: dict[str, Any],
-                                              double: WireDouble) -> None:
+async def test_astructured_predict_with_strict(clients: dict[str, Any], double: WireDouble) -> None:
     llm = Firmware(model="openai/gpt-5-mini", api_key="test-key", strict=True, **clients)
     city = await llm.astructured_predict(City, PROMPT, text="Kyoto, Japan")
     assert isinstance(city, City)
     assert double.requests[-1].json["response_format"]["json_schema"]["strict"] is True
 
 
-def test_stream_structured_predict_ends_with_the_full_object(fw: Fireworks,
-                                                             double: WireDouble) -> None:
+def test_stream_structured_predict_ends_with_the_full_object(
+    fw: Fireworks, double: WireDouble
+) -> None:
     parts = list(fw.stream_structured_predict(City, PROMPT, text="Oslo, Norway"))
     assert isinstance(parts[-1], City)
     assert double.requests[-1].json["stream"] is True
@@ -307,10 +329,15 @@ async def test_astream_structured_predict(fm: Firmware) -> None:
     assert isinstance(parts[-1], City)
 
 
-def test_function_mode_structured_output_forces_a_tool_call(clients: dict[str, Any],
-                                                            double: WireDouble) -> None:
-    llm = Fireworks(model="glm-4p5", api_key="test-key",
-                    pydantic_program_mode=PydanticProgramMode.FUNCTION, **clients)
+def test_function_mode_structured_output_forces_a_tool_call(
+    clients: dict[str, Any], double: WireDouble
+) -> None:
+    llm = Fireworks(
+        model="glm-4p5",
+        api_key="test-key",
+        pydantic_program_mode=PydanticProgramMode.FUNCTION,
+        **clients,
+    )
     city = llm.structured_predict(City, PROMPT, text="Bern, Switzerland")
     assert isinstance(city, City)
     body = double.requests[-1].json
@@ -320,8 +347,7 @@ def test_function_mode_structured_output_forces_a_tool_call(clients: dict[str, A
 # -- instrumentation --------------------------------------------------------------------
 
 
-def test_chat_fires_events_and_callbacks(clients: dict[str, Any], events: Any,
-                                         debug: Any) -> None:
+def test_chat_fires_events_and_callbacks(clients: dict[str, Any], events: Any, debug: Any) -> None:
     manager, handler = debug
     llm = Fireworks(model="glm-4p5", api_key="test-key", callback_manager=manager, **clients)
     llm.chat(user("hello"))
@@ -347,11 +373,25 @@ def test_structured_output_tolerates_a_fenced_json_answer() -> None:
     answer = '```json\n{"name": "Lyon", "country": "France", "population": 500000}\n```'
 
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"id": "x", "choices": [{"index": 0, "finish_reason":
-                              "stop", "message": {"role": "assistant", "content": answer}}]})
+        return httpx.Response(
+            200,
+            json={
+                "id": "x",
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": answer},
+                    }
+                ],
+            },
+        )
 
-    llm = Firmware(model="google/gemini-2.5-flash", api_key="test-key",
-                   http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    llm = Firmware(
+        model="google/gemini-2.5-flash",
+        api_key="test-key",
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
     city = llm.structured_predict(City, PROMPT, text="Lyon")
     assert city == City(name="Lyon", country="France", population=500000)
 
@@ -372,8 +412,13 @@ def test_firmware_replays_reasoning_only_when_asked(
     replay: bool, clients: dict[str, Any], double: WireDouble
 ) -> None:
     kwargs = {"replay_reasoning": True} if replay else {}
-    llm = Firmware(model="deepseek/deepseek-reasoner", api_key="test-key",
-                   reasoning_effort="low", **kwargs, **clients)
+    llm = Firmware(
+        model="deepseek/deepseek-reasoner",
+        api_key="test-key",
+        reasoning_effort="low",
+        **kwargs,
+        **clients,
+    )
     llm.chat_with_tools(TOOLS, chat_history=_tool_loop_history(llm))
     assert ("reasoning_content" in double.requests[-1].json["messages"][1]) is replay
 
@@ -386,19 +431,32 @@ def test_fireworks_perf_metrics_are_surfaced() -> None:
         if b'"stream":true' in request.content:
             frames = [
                 {"id": "s", "choices": [{"index": 0, "delta": message}]},
-                {"id": "s", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
-                 "perf_metrics": metrics},
+                {
+                    "id": "s",
+                    "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                    "perf_metrics": metrics,
+                },
             ]
-            body = b"".join(b"data: " + httpx.Response(200, json=f).content + b"\n\n"
-                            for f in frames) + b"data: [DONE]\n\n"
-            return httpx.Response(200, content=body,
-                                  headers={"content-type": "text/event-stream"})
-        return httpx.Response(200, json={"id": "x", "perf_metrics": metrics, "choices": [
-            {"index": 0, "message": message, "finish_reason": "stop"}]})
+            body = (
+                b"".join(b"data: " + httpx.Response(200, json=f).content + b"\n\n" for f in frames)
+                + b"data: [DONE]\n\n"
+            )
+            return httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
+        return httpx.Response(
+            200,
+            json={
+                "id": "x",
+                "perf_metrics": metrics,
+                "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+            },
+        )
 
-    llm = Fireworks(model="glm-4p5", api_key="test-key",
-                    additional_kwargs={"perf_metrics_in_response": True},
-                    http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    llm = Fireworks(
+        model="glm-4p5",
+        api_key="test-key",
+        additional_kwargs={"perf_metrics_in_response": True},
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
     assert llm.chat(user("hi")).additional_kwargs["perf_metrics"] == metrics
     assert list(llm.stream_chat(user("hi")))[-1].additional_kwargs["perf_metrics"] == metrics
 
@@ -417,12 +475,14 @@ def ship(address: Any) -> str:
     return "ok"
 
 
-def test_strict_closes_every_object_in_tools_and_schemas(clients: dict[str, Any],
-                                                         double: WireDouble) -> None:
+def test_strict_closes_every_object_in_tools_and_schemas(
+    clients: dict[str, Any], double: WireDouble
+) -> None:
     llm = Fireworks(model="glm-4p5", api_key="test-key", strict=True, **clients)
     tool = FunctionTool.from_defaults(ship, fn_schema=ShipArgs)
     params = llm._prepare_chat_with_tools([tool], user_msg="go")["tools"][0]["function"][
-        "parameters"]
+        "parameters"
+    ]
     llm.structured_predict(Address, PROMPT, text="Main street, Lyon")
     schema = double.requests[-1].json["response_format"]["json_schema"]["schema"]
     for tree in (params, schema):

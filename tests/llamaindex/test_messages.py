@@ -32,11 +32,13 @@ PNG = base64.b64decode(
 
 
 def test_plain_text_messages_become_strings() -> None:
-    out = to_wire_messages([
-        ChatMessage(role="system", content="Be brief."),
-        ChatMessage(role="user", content="Capital of France?"),
-        ChatMessage(role="assistant", content="Paris."),
-    ])
+    out = to_wire_messages(
+        [
+            ChatMessage(role="system", content="Be brief."),
+            ChatMessage(role="user", content="Capital of France?"),
+            ChatMessage(role="assistant", content="Paris."),
+        ]
+    )
     assert out == [
         {"role": "system", "content": "Be brief."},
         {"role": "user", "content": "Capital of France?"},
@@ -50,15 +52,19 @@ def test_developer_role_is_sent_as_system_and_chatbot_as_assistant() -> None:
 
 
 def test_image_url_and_bytes_become_image_url_parts() -> None:
-    msg = ChatMessage(role="user", blocks=[
-        TextBlock(text="What is in these?"),
-        ImageBlock(url="https://example.com/cat.png", detail="low"),
-        ImageBlock(image=PNG),
-    ])
+    msg = ChatMessage(
+        role="user",
+        blocks=[
+            TextBlock(text="What is in these?"),
+            ImageBlock(url="https://example.com/cat.png", detail="low"),
+            ImageBlock(image=PNG),
+        ],
+    )
     wire = to_wire_message(msg)
     assert wire["content"][0] == {"type": "text", "text": "What is in these?"}
     assert wire["content"][1] == {
-        "type": "image_url", "image_url": {"url": "https://example.com/cat.png", "detail": "low"}
+        "type": "image_url",
+        "image_url": {"url": "https://example.com/cat.png", "detail": "low"},
     }
     data_url = wire["content"][2]["image_url"]["url"]
     assert data_url.startswith("data:image/png;base64,")
@@ -66,10 +72,14 @@ def test_image_url_and_bytes_become_image_url_parts() -> None:
 
 
 def test_images_round_trip_through_wire_dicts() -> None:
-    msg = ChatMessage(role="user", blocks=[
-        TextBlock(text="Describe"), ImageBlock(url="https://example.com/a.jpg"),
-        ImageBlock(image=PNG, image_mimetype="image/png"),
-    ])
+    msg = ChatMessage(
+        role="user",
+        blocks=[
+            TextBlock(text="Describe"),
+            ImageBlock(url="https://example.com/a.jpg"),
+            ImageBlock(image=PNG, image_mimetype="image/png"),
+        ],
+    )
     back = message_from_dict(to_wire_message(msg))
     assert back.role == MessageRole.USER
     assert isinstance(back.blocks[1], ImageBlock)
@@ -80,36 +90,48 @@ def test_images_round_trip_through_wire_dicts() -> None:
 
 
 def test_assistant_tool_calls_and_thinking_go_out_and_come_back() -> None:
-    msg = ChatMessage(role="assistant", blocks=[
-        ThinkingBlock(content="I need the weather first."),
-        ToolCallBlock(tool_call_id="call_1", tool_name="get_weather",
-                      tool_kwargs={"city": "Paris"}),
-        ToolCallBlock(tool_call_id="call_2", tool_name="get_time", tool_kwargs='{"tz": "CET"}'),
-    ])
+    msg = ChatMessage(
+        role="assistant",
+        blocks=[
+            ThinkingBlock(content="I need the weather first."),
+            ToolCallBlock(
+                tool_call_id="call_1", tool_name="get_weather", tool_kwargs={"city": "Paris"}
+            ),
+            ToolCallBlock(tool_call_id="call_2", tool_name="get_time", tool_kwargs='{"tz": "CET"}'),
+        ],
+    )
     wire = to_wire_message(msg)
     assert wire == {
         "role": "assistant",
         "content": None,
         "reasoning_content": "I need the weather first.",
         "tool_calls": [
-            {"id": "call_1", "type": "function",
-             "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}},
-            {"id": "call_2", "type": "function",
-             "function": {"name": "get_time", "arguments": '{"tz": "CET"}'}},
+            {
+                "id": "call_1",
+                "type": "function",
+                "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
+            },
+            {
+                "id": "call_2",
+                "type": "function",
+                "function": {"name": "get_time", "arguments": '{"tz": "CET"}'},
+            },
         ],
     }
     back = message_from_dict(wire)
     calls = [b for b in back.blocks if isinstance(b, ToolCallBlock)]
     assert [(c.tool_call_id, c.tool_name, c.tool_kwargs) for c in calls] == [
-        ("call_1", "get_weather", {"city": "Paris"}), ("call_2", "get_time", {"tz": "CET"})
+        ("call_1", "get_weather", {"city": "Paris"}),
+        ("call_2", "get_time", {"tz": "CET"}),
     ]
     assert back.additional_kwargs["reasoning_content"] == "I need the weather first."
     assert to_wire_message(back) == wire
 
 
 def test_reasoning_in_additional_kwargs_is_replayed() -> None:
-    msg = ChatMessage(role="assistant", content="Done.",
-                      additional_kwargs={"reasoning_content": "checked twice"})
+    msg = ChatMessage(
+        role="assistant", content="Done.", additional_kwargs={"reasoning_content": "checked twice"}
+    )
     assert to_wire_message(msg)["reasoning_content"] == "checked twice"
 
 
@@ -119,10 +141,13 @@ def test_thinking_is_never_sent_on_user_messages() -> None:
 
 
 def test_tool_result_carries_its_call_id() -> None:
-    msg = ChatMessage(role="tool", content='{"temp_c": 18}',
-                      additional_kwargs={"tool_call_id": "call_1"})
+    msg = ChatMessage(
+        role="tool", content='{"temp_c": 18}', additional_kwargs={"tool_call_id": "call_1"}
+    )
     assert to_wire_message(msg) == {
-        "role": "tool", "content": '{"temp_c": 18}', "tool_call_id": "call_1"
+        "role": "tool",
+        "content": '{"temp_c": 18}',
+        "tool_call_id": "call_1",
     }
 
 
@@ -132,9 +157,15 @@ def test_tool_result_without_call_id_is_refused_before_sending() -> None:
 
 
 def test_legacy_tool_calls_in_additional_kwargs_are_sent() -> None:
-    msg = ChatMessage(role="assistant", content="", additional_kwargs={"tool_calls": [
-        {"id": "c9", "type": "function", "function": {"name": "f", "arguments": {"x": 1}}}
-    ]})
+    msg = ChatMessage(
+        role="assistant",
+        content="",
+        additional_kwargs={
+            "tool_calls": [
+                {"id": "c9", "type": "function", "function": {"name": "f", "arguments": {"x": 1}}}
+            ]
+        },
+    )
     wire = to_wire_message(msg)
     assert wire["content"] is None
     assert wire["tool_calls"] == [
@@ -163,14 +194,29 @@ def test_inline_think_is_split_from_the_answer() -> None:
 
 
 def test_response_tool_calls_become_blocks_with_parsed_arguments() -> None:
-    wire = WireMessage.model_validate({"role": "assistant", "content": None, "tool_calls": [
-        {"id": "a", "type": "function", "function": {"name": "add", "arguments": '{"a": 1}'}},
-        {"id": "b", "type": "function", "function": {"name": "mul", "arguments": "not json"}},
-    ]})
+    wire = WireMessage.model_validate(
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "a",
+                    "type": "function",
+                    "function": {"name": "add", "arguments": '{"a": 1}'},
+                },
+                {
+                    "id": "b",
+                    "type": "function",
+                    "function": {"name": "mul", "arguments": "not json"},
+                },
+            ],
+        }
+    )
     msg = from_wire_message(wire)
     calls = [b for b in msg.blocks if isinstance(b, ToolCallBlock)]
     assert [(c.tool_call_id, c.tool_name, c.tool_kwargs) for c in calls] == [
-        ("a", "add", {"a": 1}), ("b", "mul", "not json")
+        ("a", "add", {"a": 1}),
+        ("b", "mul", "not json"),
     ]
     assert msg.content is None
 
@@ -185,13 +231,20 @@ def test_tool_choice_forms() -> None:
 
 
 def test_usage_reports_cached_and_reasoning_tokens() -> None:
-    usage = Usage.model_validate({
-        "prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15,
-        "prompt_tokens_details": {"cached_tokens": 8},
-        "completion_tokens_details": {"reasoning_tokens": 3},
-    })
+    usage = Usage.model_validate(
+        {
+            "prompt_tokens": 10,
+            "completion_tokens": 5,
+            "total_tokens": 15,
+            "prompt_tokens_details": {"cached_tokens": 8},
+            "completion_tokens_details": {"reasoning_tokens": 3},
+        }
+    )
     assert usage_to_kwargs(usage) == {
-        "prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15,
-        "cached_tokens": 8, "reasoning_tokens": 3,
+        "prompt_tokens": 10,
+        "completion_tokens": 5,
+        "total_tokens": 15,
+        "cached_tokens": 8,
+        "reasoning_tokens": 3,
     }
     assert usage_to_kwargs(None) == {}

@@ -34,8 +34,7 @@ def test_known_models_report_their_real_context_window(
 
 
 def test_model_known_not_to_call_tools_says_so() -> None:
-    assert not Fireworks(model="deepseek-r1", api_key="test-key").metadata \
-        .is_function_calling_model
+    assert not Fireworks(model="deepseek-r1", api_key="test-key").metadata.is_function_calling_model
 
 
 def test_unknown_model_gets_an_explicit_value_and_a_warning_naming_the_override() -> None:
@@ -65,8 +64,9 @@ def test_every_table_entry_is_sane() -> None:
             assert info.source, name
 
 
-def test_fireworks_model_info_is_read_from_the_catalog(clients: dict[str, Any],
-                                                      double: WireDouble) -> None:
+def test_fireworks_model_info_is_read_from_the_catalog(
+    clients: dict[str, Any], double: WireDouble
+) -> None:
     llm = Fireworks(model="qwen2p5-vl-32b-instruct", api_key="test-key", **clients)
     info = llm.load_model_info()
     assert info is not None
@@ -92,8 +92,9 @@ def test_model_missing_from_the_endpoint_keeps_the_table(clients: dict[str, Any]
     assert llm.metadata.context_window == 1_048_576
 
 
-def test_changing_the_model_changes_what_is_sent_and_reported(clients: dict[str, Any],
-                                                              double: WireDouble) -> None:
+def test_changing_the_model_changes_what_is_sent_and_reported(
+    clients: dict[str, Any], double: WireDouble
+) -> None:
     llm = Fireworks(model="glm-4p5", api_key="test-key", **clients)
     llm.model = "kimi-k2-instruct-0905"
     assert llm.metadata.context_window == 262_144
@@ -104,8 +105,9 @@ def test_changing_the_model_changes_what_is_sent_and_reported(clients: dict[str,
 def test_deployments_have_no_catalog_entry_and_make_no_request(
     clients: dict[str, Any], double: WireDouble
 ) -> None:
-    llm = Fireworks(model="accounts/me/deployments/abc123", api_key="test-key",
-                    context_window=8000, **clients)
+    llm = Fireworks(
+        model="accounts/me/deployments/abc123", api_key="test-key", context_window=8000, **clients
+    )
     assert llm.load_model_info() is None
     assert double.requests == []
     assert llm.metadata.context_window == 8000

@@ -21,13 +21,16 @@ TEXTS = [
 
 
 def nodes() -> list[NodeWithScore]:
-    return [NodeWithScore(node=TextNode(text=t, id_=f"n{i}"), score=0.5 - i / 10)
-            for i, t in enumerate(TEXTS)]
+    return [
+        NodeWithScore(node=TextNode(text=t, id_=f"n{i}"), score=0.5 - i / 10)
+        for i, t in enumerate(TEXTS)
+    ]
 
 
 @pytest.mark.parametrize("cls", [FireworksRerank, FirmwareRerank])
-def test_best_nodes_first_with_api_scores(cls: type[Any], clients: dict[str, Any],
-                                          double: WireDouble) -> None:
+def test_best_nodes_first_with_api_scores(
+    cls: type[Any], clients: dict[str, Any], double: WireDouble
+) -> None:
     rr = cls(top_n=2, api_key="test-key", **clients)
     out = rr.postprocess_nodes(nodes(), query_str="What is the capital of France?")
     assert [n.node.node_id for n in out] == ["n1", "n2"]
@@ -59,17 +62,21 @@ async def test_async_path_is_async_and_matches_sync(double: WireDouble) -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise AssertionError("the async path must not use the sync client")
 
-    rr = FirmwareRerank(top_n=3, api_key="test-key",
-                        http_client=httpx.Client(transport=httpx.MockTransport(refuse)),
-                        async_http_client=httpx.AsyncClient(transport=double.async_transport()))
+    rr = FirmwareRerank(
+        top_n=3,
+        api_key="test-key",
+        http_client=httpx.Client(transport=httpx.MockTransport(refuse)),
+        async_http_client=httpx.AsyncClient(transport=double.async_transport()),
+    )
     out = await rr.apostprocess_nodes(nodes(), query_bundle=QueryBundle("French capital"))
     assert len(out) == 3 and out[0].node.node_id in ("n1", "n2")
     assert await rr.apostprocess_nodes([], query_str="x") == []
     assert double.count("/rerank") == 1
 
 
-def test_rerank_fires_events_and_callbacks(clients: dict[str, Any], events: Any,
-                                           debug: Any) -> None:
+def test_rerank_fires_events_and_callbacks(
+    clients: dict[str, Any], events: Any, debug: Any
+) -> None:
     manager, handler = debug
     rr = FireworksRerank(top_n=2, api_key="test-key", callback_manager=manager, **clients)
     out = rr.postprocess_nodes(nodes(), query_str="capital of France")

@@ -17,8 +17,9 @@ from llamaindex_fw import Fireworks, Firmware
 MSGS = [ChatMessage(role="user", content="Capital of France?")]
 
 
-def test_chat_has_the_request_id_and_no_headers_by_default(clients: dict[str, Any],
-                                                          double: WireDouble) -> None:
+def test_chat_has_the_request_id_and_no_headers_by_default(
+    clients: dict[str, Any], double: WireDouble
+) -> None:
     resp = Fireworks(model="deepseek-v3p1", **clients).chat(MSGS)
     assert resp.additional_kwargs["request_id"] == resp.raw.id
     assert "headers" not in resp.additional_kwargs

@@ -21,12 +21,27 @@ from llamaindex_fw import (
 SECRET = "sekrit-value-0123456789"
 
 OBJECTS: list[tuple[type[Any], dict[str, Any]]] = [
-    (Fireworks, {"model": "kimi-k2-instruct-0905", "temperature": 0.2, "max_tokens": 99,
-                 "reasoning_effort": "low", "context_window": 4096}),
-    (Firmware, {"model": "anthropic/claude-opus-4-5", "mcp_servers": ["dedalus-labs/brave-search"],
-                "thinking": {"type": "enabled", "budget_tokens": 2048},
-                "safety_settings": [{"category": "HARM_CATEGORY_HARASSMENT",
-                                     "threshold": "BLOCK_NONE"}]}),
+    (
+        Fireworks,
+        {
+            "model": "kimi-k2-instruct-0905",
+            "temperature": 0.2,
+            "max_tokens": 99,
+            "reasoning_effort": "low",
+            "context_window": 4096,
+        },
+    ),
+    (
+        Firmware,
+        {
+            "model": "anthropic/claude-opus-4-5",
+            "mcp_servers": ["dedalus-labs/brave-search"],
+            "thinking": {"type": "enabled", "budget_tokens": 2048},
+            "safety_settings": [
+                {"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}
+            ],
+        },
+    ),
     (FireworksEmbedding, {"model_name": "nomic-ai/nomic-embed-text-v1.5", "dimensions": 256}),
     (FirmwareEmbedding, {"model_name": "voyage-4", "embed_batch_size": 100}),
     (FireworksRerank, {"top_n": 2}),
@@ -36,8 +51,11 @@ OBJECTS: list[tuple[type[Any], dict[str, Any]]] = [
 
 @pytest.mark.parametrize(("cls", "kwargs"), OBJECTS, ids=[c.__name__ for c, _ in OBJECTS])
 def test_to_dict_round_trips_without_the_key(cls: type[Any], kwargs: dict[str, Any]) -> None:
-    obj = cls(api_key=SECRET, default_headers={"Authorization": f"Bearer {SECRET}",
-                                               "X-Team": "search"}, **kwargs)
+    obj = cls(
+        api_key=SECRET,
+        default_headers={"Authorization": f"Bearer {SECRET}", "X-Team": "search"},
+        **kwargs,
+    )
     data = obj.to_dict()
     dumped = json.dumps(data, default=str)
     assert SECRET not in dumped
@@ -66,8 +84,7 @@ def test_pickled_llm_keeps_working_settings_without_live_clients() -> None:
 
 
 @pytest.mark.parametrize("cls", [Fireworks, Firmware])
-def test_missing_key_fails_at_construction(cls: type[Any],
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_key_fails_at_construction(cls: type[Any], monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("FIREWORKS_API_KEY", "FIREWORKS_AI_API_KEY", "FIRMWARE_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(ConfigurationError, match="API key"):

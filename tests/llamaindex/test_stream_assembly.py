@@ -13,8 +13,11 @@ from llamaindex_fw import Fireworks
 from llamaindex_fw._stream import StreamAssembler
 
 
-def _chunk(delta: dict[str, Any] | None = None, finish: str | None = None,
-           usage: dict[str, int] | None = None) -> ChatCompletionChunk:
+def _chunk(
+    delta: dict[str, Any] | None = None,
+    finish: str | None = None,
+    usage: dict[str, int] | None = None,
+) -> ChatCompletionChunk:
     raw: dict[str, Any] = {"id": "s1", "model": "m", "choices": []}
     if delta is not None or finish is not None:
         raw["choices"] = [{"index": 0, "delta": delta or {}, "finish_reason": finish}]
@@ -23,8 +26,9 @@ def _chunk(delta: dict[str, Any] | None = None, finish: str | None = None,
     return ChatCompletionChunk.model_validate(raw)
 
 
-def _tc(index: int, *, id: str | None = None, name: str | None = None,
-        args: str | None = None) -> dict[str, Any]:
+def _tc(
+    index: int, *, id: str | None = None, name: str | None = None, args: str | None = None
+) -> dict[str, Any]:
     fn: dict[str, Any] = {}
     if name is not None:
         fn["name"] = name
@@ -42,13 +46,14 @@ def test_interleaved_parallel_tool_calls_keep_their_own_names_and_arguments() ->
         _chunk({"role": "assistant", "tool_calls": [_tc(0, id="c0", name="add", args="")]}),
         _chunk({"tool_calls": [_tc(1, id="c1", name="multiply", args='{"a": ')]}),
         _chunk({"tool_calls": [_tc(0, args='{"a": 2, ')]}),
-        _chunk({"tool_calls": [_tc(1, args="4, \"b\": 5}")]}),
+        _chunk({"tool_calls": [_tc(1, args='4, "b": 5}')]}),
         _chunk({"tool_calls": [_tc(0, args='"b": 3}')]}, finish="tool_calls"),
     ]
     responses = [r for c in feed if (r := asm.feed(c)) is not None]
     calls = [b for b in responses[-1].message.blocks if isinstance(b, ToolCallBlock)]
     assert [(c.tool_call_id, c.tool_name, json.loads(c.tool_kwargs)) for c in calls] == [
-        ("c0", "add", {"a": 2, "b": 3}), ("c1", "multiply", {"a": 4, "b": 5})
+        ("c0", "add", {"a": 2, "b": 3}),
+        ("c1", "multiply", {"a": 4, "b": 5}),
     ]
     assert responses[-1].additional_kwargs["finish_reason"] == "tool_calls"
 
@@ -75,7 +80,9 @@ def test_deltas_accumulate_and_usage_arrives_on_the_final_response() -> None:
     r5 = asm.feed(_chunk(usage={"prompt_tokens": 9, "completion_tokens": 4, "total_tokens": 13}))
     assert r1 and r2 and r3 and r4 and r5
     assert [r.additional_kwargs.get("thinking_delta") for r in (r1, r2, r3)] == [
-        "Think", "ing.", None
+        "Think",
+        "ing.",
+        None,
     ]
     assert [r.delta for r in (r3, r4, r5)] == ["Par", "is.", ""]
     assert r4.message.content == "Paris."
@@ -98,40 +105,78 @@ def test_inline_think_tags_split_across_chunks() -> None:
 
 
 def _sse(*frames: dict[str, Any]) -> bytes:
-    return b"".join(b"data: " + json.dumps(f).encode() + b"\n\n" for f in frames) + \
-        b"data: [DONE]\n\n"
+    return (
+        b"".join(b"data: " + json.dumps(f).encode() + b"\n\n" for f in frames) + b"data: [DONE]\n\n"
+    )
 
 
 def test_stream_chat_over_http_assembles_tool_calls_per_index() -> None:
     body = _sse(
-        {"id": "s", "choices": [{"index": 0, "delta": {"role": "assistant", "tool_calls": [
-            {"index": 0, "id": "c0", "type": "function",
-             "function": {"name": "add", "arguments": ""}},
-            {"index": 1, "id": "c1", "type": "function",
-             "function": {"name": "multiply", "arguments": ""}}]}}]},
-        {"id": "s", "choices": [{"index": 0, "delta": {"tool_calls": [
-            {"index": 1, "function": {"arguments": '{"a": 4, "b": 5}'}},
-            {"index": 0, "function": {"arguments": '{"a": 2, "b": 3}'}}]}}]},
+        {
+            "id": "s",
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {
+                        "role": "assistant",
+                        "tool_calls": [
+                            {
+                                "index": 0,
+                                "id": "c0",
+                                "type": "function",
+                                "function": {"name": "add", "arguments": ""},
+                            },
+                            {
+                                "index": 1,
+                                "id": "c1",
+                                "type": "function",
+                                "function": {"name": "multiply", "arguments": ""},
+                            },
+                        ],
+                    },
+                }
+            ],
+        },
+        {
+            "id": "s",
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {
+                        "tool_calls": [
+                            {"index": 1, "function": {"arguments": '{"a": 4, "b": 5}'}},
+                            {"index": 0, "function": {"arguments": '{"a": 2, "b": 3}'}},
+                        ]
+                    },
+                }
+            ],
+        },
         {"id": "s", "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]},
-        {"id": "s", "choices": [], "usage": {"prompt_tokens": 5, "completion_tokens": 7,
-                                             "total_tokens": 12}},
+        {
+            "id": "s",
+            "choices": [],
+            "usage": {"prompt_tokens": 5, "completion_tokens": 7, "total_tokens": 12},
+        },
     )
     seen: list[dict[str, Any]] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(json.loads(request.content))
-        return httpx.Response(200, content=body,
-                              headers={"content-type": "text/event-stream"})
+        return httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
 
-    llm = Fireworks(model="kimi-k2-instruct-0905", api_key="test-key",
-                    http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    llm = Fireworks(
+        model="kimi-k2-instruct-0905",
+        api_key="test-key",
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
     responses = list(llm.stream_chat([ChatMessage(role="user", content="add and multiply")]))
     assert seen[0]["stream"] is True
     assert seen[0]["stream_options"] == {"include_usage": True}
     final = responses[-1]
     selections = llm.get_tool_calls_from_response(final)
     assert [(s.tool_id, s.tool_name, s.tool_kwargs) for s in selections] == [
-        ("c0", "add", {"a": 2, "b": 3}), ("c1", "multiply", {"a": 4, "b": 5})
+        ("c0", "add", {"a": 2, "b": 3}),
+        ("c1", "multiply", {"a": 4, "b": 5}),
     ]
     assert final.additional_kwargs["total_tokens"] == 12
 
@@ -143,11 +188,11 @@ class _TrackedBody(httpx.SyncByteStream, httpx.AsyncByteStream):
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         for i in range(0, len(self.payload), 40):
-            yield self.payload[i:i + 40]
+            yield self.payload[i : i + 40]
 
     async def __aiter__(self):  # type: ignore[no-untyped-def]
         for i in range(0, len(self.payload), 40):
-            yield self.payload[i:i + 40]
+            yield self.payload[i : i + 40]
 
     def close(self) -> None:
         self.closed = True
@@ -157,18 +202,21 @@ class _TrackedBody(httpx.SyncByteStream, httpx.AsyncByteStream):
 
 
 def _long_stream() -> bytes:
-    frames = [{"id": "s", "choices": [{"index": 0, "delta": {"content": f"w{i} "}}]}
-              for i in range(50)]
+    frames = [
+        {"id": "s", "choices": [{"index": 0, "delta": {"content": f"w{i} "}}]} for i in range(50)
+    ]
     frames.append({"id": "s", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
     return _sse(*frames)
 
 
 def test_abandoning_a_stream_releases_the_response() -> None:
     body = _TrackedBody(_long_stream())
-    transport = httpx.MockTransport(lambda r: httpx.Response(
-        200, stream=body, headers={"content-type": "text/event-stream"}))
-    llm = Fireworks(model="glm-4p5", api_key="test-key",
-                    http_client=httpx.Client(transport=transport))
+    transport = httpx.MockTransport(
+        lambda r: httpx.Response(200, stream=body, headers={"content-type": "text/event-stream"})
+    )
+    llm = Fireworks(
+        model="glm-4p5", api_key="test-key", http_client=httpx.Client(transport=transport)
+    )
     gen = llm.stream_chat([ChatMessage(role="user", content="talk")])
     assert next(gen).delta == "w0 "
     gen.close()
@@ -179,10 +227,14 @@ async def test_abandoning_an_async_stream_releases_the_response_at_once() -> Non
     # Our generator closes the HTTP stream itself when closed; left to garbage collection
     # the async response would only be released some loop iterations later.
     body = _TrackedBody(_long_stream())
-    transport = httpx.MockTransport(lambda r: httpx.Response(
-        200, stream=body, headers={"content-type": "text/event-stream"}))
-    llm = Fireworks(model="glm-4p5", api_key="test-key",
-                    async_http_client=httpx.AsyncClient(transport=transport))
+    transport = httpx.MockTransport(
+        lambda r: httpx.Response(200, stream=body, headers={"content-type": "text/event-stream"})
+    )
+    llm = Fireworks(
+        model="glm-4p5",
+        api_key="test-key",
+        async_http_client=httpx.AsyncClient(transport=transport),
+    )
     gen = await llm._astream_chat([ChatMessage(role="user", content="talk")])
     first = await gen.__anext__()
     assert first.delta == "w0 "

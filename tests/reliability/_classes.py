@@ -47,8 +47,10 @@ class PublicClass:
 
 def _chat_body(provider: ProviderSpec) -> dict[str, Any]:
     model = "llama-v3p1-8b-instruct" if provider is FIREWORKS else "openai/gpt-5.2"
-    return {"model": provider.normalize_model(model),
-            "messages": [{"role": "user", "content": QUESTION}]}
+    return {
+        "model": provider.normalize_model(model),
+        "messages": [{"role": "user", "content": QUESTION}],
+    }
 
 
 def _core(provider: ProviderSpec, asynchronous: bool) -> PublicClass:
@@ -70,8 +72,15 @@ def _core(provider: ProviderSpec, asynchronous: bool) -> PublicClass:
         return fw_chat.create(client, _chat_body(provider))
 
     return PublicClass(
-        f"core.{cls.__name__}[{provider.name}]", provider, "client", "core", factory,
-        ("http_client", "http_async_client"), None, call, acall,
+        f"core.{cls.__name__}[{provider.name}]",
+        provider,
+        "client",
+        "core",
+        factory,
+        ("http_client", "http_async_client"),
+        None,
+        call,
+        acall,
     )
 
 
@@ -80,6 +89,7 @@ def _lc(cls_name: str, provider: ProviderSpec, kind: str) -> PublicClass:
 
     cls = getattr(langchain_fw, cls_name)
     if kind == "embed":
+
         def call(obj: Any) -> Any:
             return obj.embed_documents(list(TEXTS))
 
@@ -95,8 +105,17 @@ def _lc(cls_name: str, provider: ProviderSpec, kind: str) -> PublicClass:
             docs = [Document(page_content=t) for t in TEXTS]
             return await obj.acompress_documents(docs, QUERY)
 
-    return PublicClass(f"langchain.{cls_name}", provider, kind, "langchain", cls,
-                       ("http_client", "http_async_client"), "model", call, acall)
+    return PublicClass(
+        f"langchain.{cls_name}",
+        provider,
+        kind,
+        "langchain",
+        cls,
+        ("http_client", "http_async_client"),
+        "model",
+        call,
+        acall,
+    )
 
 
 def _li(cls_name: str, provider: ProviderSpec, kind: str) -> PublicClass:
@@ -104,11 +123,13 @@ def _li(cls_name: str, provider: ProviderSpec, kind: str) -> PublicClass:
 
     cls = getattr(llamaindex_fw, cls_name)
     if kind == "embed":
+
         def call(obj: Any) -> Any:
             return obj.get_text_embedding_batch(list(TEXTS))
 
         async def acall(obj: Any) -> Any:
             return await obj.aget_text_embedding_batch(list(TEXTS))
+
         model_kw = "model_name"
     else:
         from llama_index.core.schema import NodeWithScore, TextNode
@@ -121,9 +142,19 @@ def _li(cls_name: str, provider: ProviderSpec, kind: str) -> PublicClass:
 
         async def acall(obj: Any) -> Any:
             return await obj.apostprocess_nodes(nodes(), query_str=QUERY)
+
         model_kw = "model"
-    return PublicClass(f"llamaindex.{cls_name}", provider, kind, "llamaindex", cls,
-                       ("http_client", "async_http_client"), model_kw, call, acall)
+    return PublicClass(
+        f"llamaindex.{cls_name}",
+        provider,
+        kind,
+        "llamaindex",
+        cls,
+        ("http_client", "async_http_client"),
+        model_kw,
+        call,
+        acall,
+    )
 
 
 def _lc_chat(provider: ProviderSpec, prefix: str) -> PublicClass:
@@ -140,9 +171,19 @@ def _lc_chat(provider: ProviderSpec, prefix: str) -> PublicClass:
     async def astream(obj: Any) -> Any:
         return [chunk async for chunk in obj.astream(QUESTION)]
 
-    return PublicClass(f"langchain.Chat{prefix}", provider, "chat", "langchain", cls,
-                       ("http_client", "http_async_client"), "model", call, acall,
-                       (("model", CHAT_MODELS[provider.name]),), astream)
+    return PublicClass(
+        f"langchain.Chat{prefix}",
+        provider,
+        "chat",
+        "langchain",
+        cls,
+        ("http_client", "http_async_client"),
+        "model",
+        call,
+        acall,
+        (("model", CHAT_MODELS[provider.name]),),
+        astream,
+    )
 
 
 def _li_chat(provider: ProviderSpec, prefix: str) -> PublicClass:
@@ -164,9 +205,19 @@ def _li_chat(provider: ProviderSpec, prefix: str) -> PublicClass:
     async def astream(obj: Any) -> Any:
         return [r async for r in await obj.astream_chat(msgs())]
 
-    return PublicClass(f"llamaindex.{prefix}", provider, "chat", "llamaindex", cls,
-                       ("http_client", "async_http_client"), "model", call, acall,
-                       (("model", CHAT_MODELS[provider.name]),), astream)
+    return PublicClass(
+        f"llamaindex.{prefix}",
+        provider,
+        "chat",
+        "llamaindex",
+        cls,
+        ("http_client", "async_http_client"),
+        "model",
+        call,
+        acall,
+        (("model", CHAT_MODELS[provider.name]),),
+        astream,
+    )
 
 
 def _lc_completion_llm() -> PublicClass:
@@ -181,9 +232,19 @@ def _lc_completion_llm() -> PublicClass:
     async def astream(obj: Any) -> Any:
         return [chunk async for chunk in obj.astream("The sky is")]
 
-    return PublicClass("langchain.Fireworks", FIREWORKS, "llm", "langchain",
-                       langchain_fw.Fireworks, ("http_client", "http_async_client"), "model",
-                       call, acall, (("model", CHAT_MODELS["fireworks"]),), astream)
+    return PublicClass(
+        "langchain.Fireworks",
+        FIREWORKS,
+        "llm",
+        "langchain",
+        langchain_fw.Fireworks,
+        ("http_client", "http_async_client"),
+        "model",
+        call,
+        acall,
+        (("model", CHAT_MODELS["fireworks"]),),
+        astream,
+    )
 
 
 def public_classes() -> list[PublicClass]:

@@ -67,60 +67,103 @@ FAULTS: list[FaultCase] = [
     FaultCase(
         "429-retry-after",
         lambda: Fault.status(429, headers={"retry-after": "7"}),
-        True, fe.RateLimitError, BOTH, True, retry_delay=7.0, status=429,
+        True,
+        fe.RateLimitError,
+        BOTH,
+        True,
+        retry_delay=7.0,
+        status=429,
     ),
     FaultCase(
         "429-retry-after-ms",
         lambda: Fault.status(429, headers={"retry-after-ms": "1250", "retry-after": "9"}),
-        True, fe.RateLimitError, BOTH, True, retry_delay=1.25, status=429,
+        True,
+        fe.RateLimitError,
+        BOTH,
+        True,
+        retry_delay=1.25,
+        status=429,
     ),
-    FaultCase("408", lambda: Fault.status(408), True, fe.APIStatusError, BOTH, True,
-              status=408),
+    FaultCase("408", lambda: Fault.status(408), True, fe.APIStatusError, BOTH, True, status=408),
     # Other 4xx are never retried.
-    FaultCase("401", lambda: Fault.status(401), False, fe.AuthenticationError, BOTH, True,
-              status=401),
-    FaultCase("404", lambda: Fault.status(404), False, fe.NotFoundError, BOTH, True,
-              status=404),
-    FaultCase("500", lambda: Fault.status(500), True, fe.InternalServerError, BOTH, True,
-              status=500),
-    FaultCase("502-html", lambda: Fault.html(502), True, fe.InternalServerError, BOTH, True,
-              status=502),
-    FaultCase("503", lambda: Fault.status(503), True, fe.InternalServerError, BOTH, True,
-              status=503),
+    FaultCase(
+        "401", lambda: Fault.status(401), False, fe.AuthenticationError, BOTH, True, status=401
+    ),
+    FaultCase("404", lambda: Fault.status(404), False, fe.NotFoundError, BOTH, True, status=404),
+    FaultCase(
+        "500", lambda: Fault.status(500), True, fe.InternalServerError, BOTH, True, status=500
+    ),
+    FaultCase(
+        "502-html", lambda: Fault.html(502), True, fe.InternalServerError, BOTH, True, status=502
+    ),
+    FaultCase(
+        "503", lambda: Fault.status(503), True, fe.InternalServerError, BOTH, True, status=503
+    ),
     FaultCase("reset", Fault.reset, True, fe.APIConnectionError, BOTH, False),
-    FaultCase("read-timeout", lambda: Fault.timeout(0.0), True, fe.APITimeoutError, BOTH,
-              False),
+    FaultCase("read-timeout", lambda: Fault.timeout(0.0), True, fe.APITimeoutError, BOTH, False),
     FaultCase(
         "slow-first-byte",
         lambda: Fault.slow_first_byte(SHORT_TIMEOUT * 50),
-        True, fe.APITimeoutError, BOTH, False, timeout=SHORT_TIMEOUT,
+        True,
+        fe.APITimeoutError,
+        BOTH,
+        False,
+        timeout=SHORT_TIMEOUT,
     ),
     # A JSON body cut mid-way never reached the caller: retried like a reset.
-    FaultCase("cut-body", lambda: Fault.cut_stream(1), True, fe.APIConnectionError, ONLY_CALL,
-              False),
+    FaultCase(
+        "cut-body", lambda: Fault.cut_stream(1), True, fe.APIConnectionError, ONLY_CALL, False
+    ),
     FaultCase(
         "cut-before-tool-call",
         lambda: Fault.cut_stream(BEFORE_TOOL_CALL),
-        False, fe.StreamError, ONLY_STREAM, True, tools=True,
+        False,
+        fe.StreamError,
+        ONLY_STREAM,
+        True,
+        tools=True,
     ),
     FaultCase(
         "cut-after-tool-call",
         lambda: Fault.cut_stream(AFTER_TOOL_CALL),
-        False, fe.StreamError, ONLY_STREAM, True, tools=True,
+        False,
+        fe.StreamError,
+        ONLY_STREAM,
+        True,
+        tools=True,
     ),
-    FaultCase("error-event", lambda: Fault.error_event(after=2), False, fe.StreamError,
-              ONLY_STREAM, True),
+    FaultCase(
+        "error-event", lambda: Fault.error_event(after=2), False, fe.StreamError, ONLY_STREAM, True
+    ),
     FaultCase(
         "malformed-json",
         lambda: Fault.malformed_json(after=1),
-        False, fe.ResponseValidationError, BOTH, True, stream_error=fe.StreamError,
+        False,
+        fe.ResponseValidationError,
+        BOTH,
+        True,
+        stream_error=fe.StreamError,
     ),
     FaultCase("wrong-shape", Fault.wrong_shape, False, fe.ResponseValidationError, BOTH, True),
     FaultCase("empty-stream", Fault.empty_stream, False, fe.StreamError, ONLY_STREAM, True),
-    FaultCase("400-context-length", Fault.context_length, False, fe.ContextLengthExceededError,
-              BOTH, True, status=400),
-    FaultCase("400-extra-inputs", Fault.extra_inputs, False, fe.UnsupportedParameterError,
-              BOTH, True, status=400),
+    FaultCase(
+        "400-context-length",
+        Fault.context_length,
+        False,
+        fe.ContextLengthExceededError,
+        BOTH,
+        True,
+        status=400,
+    ),
+    FaultCase(
+        "400-extra-inputs",
+        Fault.extra_inputs,
+        False,
+        fe.UnsupportedParameterError,
+        BOTH,
+        True,
+        status=400,
+    ),
 ]
 
 

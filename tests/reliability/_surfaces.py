@@ -170,13 +170,27 @@ def _core_surfaces() -> list[Surface]:
     # LlamaIndex embeddings/rerank surface below (the same code path), so only chat, which
     # users also call directly for streams, is a surface of its own.
     return [
-        Surface(f"core-{provider.name}-chat", provider, "/chat/completions",
-                ("sync", "async", "stream", "astream"), _core_clients(provider),
-                _core_chat_run(provider), _check_completion)
+        Surface(
+            f"core-{provider.name}-chat",
+            provider,
+            "/chat/completions",
+            ("sync", "async", "stream", "astream"),
+            _core_clients(provider),
+            _core_chat_run(provider),
+            _check_completion,
+        )
         for provider in (FIREWORKS, FIRMWARE)
     ] + [
-        Surface("core-fireworks-chat-long", FIREWORKS, "/chat/completions", ("sync", "async"),
-                _core_clients(FIREWORKS), _core_long_run, _check_completion, sse=True),
+        Surface(
+            "core-fireworks-chat-long",
+            FIREWORKS,
+            "/chat/completions",
+            ("sync", "async"),
+            _core_clients(FIREWORKS),
+            _core_long_run,
+            _check_completion,
+            sse=True,
+        ),
     ]
 
 
@@ -188,8 +202,13 @@ def _lc_build(cls_name: str, **options: Any) -> Callable[[Wiring, float | None],
         import langchain_fw
 
         cls = getattr(langchain_fw, cls_name)
-        return cls(api_key=FAKE_KEY, http_client=w.http, http_async_client=w.ahttp,
-                   timeout=timeout, **options)
+        return cls(
+            api_key=FAKE_KEY,
+            http_client=w.http,
+            http_async_client=w.ahttp,
+            timeout=timeout,
+            **options,
+        )
 
     return build
 
@@ -255,20 +274,49 @@ def _langchain_surfaces() -> list[Surface]:
     for provider, prefix in ((FIREWORKS, "Fireworks"), (FIRMWARE, "Firmware")):
         p = provider.name
         out += [
-            Surface(f"lc-{p}-chat", provider, "/chat/completions",
-                    ("sync", "async", "stream", "astream"),
-                    _lc_build(f"Chat{prefix}", model=CHAT_MODELS[p]), _lc_chat_run,
-                    _check_lc_message, langchain=True),
+            Surface(
+                f"lc-{p}-chat",
+                provider,
+                "/chat/completions",
+                ("sync", "async", "stream", "astream"),
+                _lc_build(f"Chat{prefix}", model=CHAT_MODELS[p]),
+                _lc_chat_run,
+                _check_lc_message,
+                langchain=True,
+            ),
             # streaming=True: invoke streams under the hood (callbacks see each token)
-            Surface(f"lc-{p}-chat-streaming", provider, "/chat/completions", ("sync", "async"),
-                    _lc_build(f"Chat{prefix}", model=CHAT_MODELS[p], streaming=True),
-                    _lc_chat_run, _check_lc_message, langchain=True, sse=True),
-            Surface(f"lc-{p}-embed-batches", provider, "/embeddings", ("sync", "async"),
-                    _lc_build(f"{prefix}Embeddings", batch_size=2, max_concurrency=1),
-                    _lc_embed_run, _check_vectors, requests=2, langchain=True),
-            Surface(f"lc-{p}-rerank", provider, "/rerank", ("sync", "async"),
-                    _lc_build(f"{prefix}Rerank", top_n=None), _lc_rerank_run,
-                    _check_lc_documents, langchain=True),
+            Surface(
+                f"lc-{p}-chat-streaming",
+                provider,
+                "/chat/completions",
+                ("sync", "async"),
+                _lc_build(f"Chat{prefix}", model=CHAT_MODELS[p], streaming=True),
+                _lc_chat_run,
+                _check_lc_message,
+                langchain=True,
+                sse=True,
+            ),
+            Surface(
+                f"lc-{p}-embed-batches",
+                provider,
+                "/embeddings",
+                ("sync", "async"),
+                _lc_build(f"{prefix}Embeddings", batch_size=2, max_concurrency=1),
+                _lc_embed_run,
+                _check_vectors,
+                requests=2,
+                langchain=True,
+            ),
+            Surface(
+                f"lc-{p}-rerank",
+                provider,
+                "/rerank",
+                ("sync", "async"),
+                _lc_build(f"{prefix}Rerank", top_n=None),
+                _lc_rerank_run,
+                _check_lc_documents,
+                langchain=True,
+            ),
         ]
     return out
 
@@ -281,8 +329,13 @@ def _li_build(cls_name: str, **options: Any) -> Callable[[Wiring, float | None],
         import llamaindex_fw
 
         cls = getattr(llamaindex_fw, cls_name)
-        return cls(api_key=FAKE_KEY, http_client=w.http, async_http_client=w.ahttp,
-                   timeout=timeout, **options)
+        return cls(
+            api_key=FAKE_KEY,
+            http_client=w.http,
+            async_http_client=w.ahttp,
+            timeout=timeout,
+            **options,
+        )
 
     return build
 
@@ -296,8 +349,9 @@ def _li_embed_run(emb: Any, mode: str, tools: bool) -> Any:
 def _li_rerank_run(post: Any, mode: str, tools: bool) -> Any:
     from llama_index.core.schema import NodeWithScore, TextNode
 
-    nodes = [NodeWithScore(node=TextNode(text=t, id_=f"n{i}"), score=0.0)
-             for i, t in enumerate(TEXTS)]
+    nodes = [
+        NodeWithScore(node=TextNode(text=t, id_=f"n{i}"), score=0.0) for i, t in enumerate(TEXTS)
+    ]
     if mode == "sync":
         return post.postprocess_nodes(nodes, query_str=QUERY)
     return post.apostprocess_nodes(nodes, query_str=QUERY)
@@ -321,13 +375,21 @@ def _li_chat_run(llm: Any, mode: str, tools: bool) -> Any:
     if tools:
         tool = FunctionTool.from_defaults(fn=_get_weather, name="get_weather")
         kw: dict[str, Any] = {"tools": [tool], "user_msg": QUESTION, "tool_required": True}
-        calls = {"sync": llm.chat_with_tools, "async": llm.achat_with_tools,
-                 "stream": llm.stream_chat_with_tools, "astream": llm.astream_chat_with_tools}
+        calls = {
+            "sync": llm.chat_with_tools,
+            "async": llm.achat_with_tools,
+            "stream": llm.stream_chat_with_tools,
+            "astream": llm.astream_chat_with_tools,
+        }
         call, args = calls[mode], ()
     else:
         kw = {}
-        calls = {"sync": llm.chat, "async": llm.achat, "stream": llm.stream_chat,
-                 "astream": llm.astream_chat}
+        calls = {
+            "sync": llm.chat,
+            "async": llm.achat,
+            "stream": llm.stream_chat,
+            "astream": llm.astream_chat,
+        }
         call, args = calls[mode], ([ChatMessage(role="user", content=QUESTION)],)
     if mode == "sync":
         return llm, call(*args, **kw)
@@ -350,9 +412,7 @@ def _check_li_chat(result: Any, tools: bool) -> None:
     assert response.additional_kwargs.get("finish_reason") in ("stop", "tool_calls")
     if tools:
         calls = llm.get_tool_calls_from_response(response)
-        assert [(c.tool_name, c.tool_kwargs) for c in calls] == [
-            ("get_weather", {"city": "Paris"})
-        ]
+        assert [(c.tool_name, c.tool_kwargs) for c in calls] == [("get_weather", {"city": "Paris"})]
     else:
         assert response.message.content
 
@@ -362,20 +422,46 @@ def _llamaindex_surfaces() -> list[Surface]:
     for provider, prefix in ((FIREWORKS, "Fireworks"), (FIRMWARE, "Firmware")):
         p = provider.name
         out += [
-            Surface(f"li-{p}-chat", provider, "/chat/completions",
-                    ("sync", "async", "stream", "astream"),
-                    _li_build(prefix, model=CHAT_MODELS[p]), _li_chat_run, _check_li_chat),
+            Surface(
+                f"li-{p}-chat",
+                provider,
+                "/chat/completions",
+                ("sync", "async", "stream", "astream"),
+                _li_build(prefix, model=CHAT_MODELS[p]),
+                _li_chat_run,
+                _check_li_chat,
+            ),
             # Sync only: LlamaIndex's own async batching runs every batch at once
             # (asyncio.gather), so its request order is not deterministic; the async
             # multi-batch path is covered by test_llamaindex_async_batches_fail_whole.
-            Surface(f"li-{p}-embed-batches", provider, "/embeddings", ("sync",),
-                    _li_build(f"{prefix}Embedding", embed_batch_size=2), _li_embed_run,
-                    _check_vectors, requests=2),
-            Surface(f"li-{p}-embed", provider, "/embeddings", ("async",),
-                    _li_build(f"{prefix}Embedding"), _li_embed_run, _check_vectors),
-            Surface(f"li-{p}-rerank", provider, "/rerank", ("sync", "async"),
-                    _li_build(f"{prefix}Rerank", top_n=len(TEXTS)), _li_rerank_run,
-                    _check_li_nodes),
+            Surface(
+                f"li-{p}-embed-batches",
+                provider,
+                "/embeddings",
+                ("sync",),
+                _li_build(f"{prefix}Embedding", embed_batch_size=2),
+                _li_embed_run,
+                _check_vectors,
+                requests=2,
+            ),
+            Surface(
+                f"li-{p}-embed",
+                provider,
+                "/embeddings",
+                ("async",),
+                _li_build(f"{prefix}Embedding"),
+                _li_embed_run,
+                _check_vectors,
+            ),
+            Surface(
+                f"li-{p}-rerank",
+                provider,
+                "/rerank",
+                ("sync", "async"),
+                _li_build(f"{prefix}Rerank", top_n=len(TEXTS)),
+                _li_rerank_run,
+                _check_li_nodes,
+            ),
         ]
     return out
 

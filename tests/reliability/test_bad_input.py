@@ -41,15 +41,31 @@ def _ids(classes: list[PublicClass]) -> list[Any]:
 _CONSTRUCTION: list[tuple[str, dict[str, Any], Any, tuple[str, ...]]] = [
     ("empty-key", {"api_key": ""}, fe.ConfigurationError, ("key", "empty")),
     ("blank-key", {"api_key": "   "}, fe.ConfigurationError, ("key",)),
-    ("key-trailing-newline", {"api_key": FAKE_KEY + "\n"}, fe.ConfigurationError,
-     ("key", "whitespace")),
-    ("key-leading-space", {"api_key": " " + FAKE_KEY}, fe.ConfigurationError,
-     ("key", "whitespace")),
+    (
+        "key-trailing-newline",
+        {"api_key": FAKE_KEY + "\n"},
+        fe.ConfigurationError,
+        ("key", "whitespace"),
+    ),
+    (
+        "key-leading-space",
+        {"api_key": " " + FAKE_KEY},
+        fe.ConfigurationError,
+        ("key", "whitespace"),
+    ),
     ("key-inner-space", {"api_key": "fw abc"}, fe.ConfigurationError, ("key", "whitespace")),
-    ("base-url-no-scheme", {"base_url": "api.fireworks.ai/inference/v1"},
-     fe.ConfigurationError, ("base_url",)),
-    ("base-url-ftp", {"base_url": "ftp://files.example.com/v1"}, fe.ConfigurationError,
-     ("base_url",)),
+    (
+        "base-url-no-scheme",
+        {"base_url": "api.fireworks.ai/inference/v1"},
+        fe.ConfigurationError,
+        ("base_url",),
+    ),
+    (
+        "base-url-ftp",
+        {"base_url": "ftp://files.example.com/v1"},
+        fe.ConfigurationError,
+        ("base_url",),
+    ),
     ("base-url-empty", {"base_url": ""}, fe.ConfigurationError, ("base_url",)),
     ("timeout-negative", {"timeout": -1}, _RANGE_ERRORS, ("timeout",)),
     ("timeout-zero", {"timeout": 0}, _RANGE_ERRORS, ("timeout",)),
@@ -78,8 +94,11 @@ def _construction_cells() -> list[Any]:
             continue
         models = _FIREWORKS_MODELS if c.provider is FIREWORKS else _FIRMWARE_MODELS
         for case_id, model, words in models:
-            cells.append(pytest.param(c, {c.model_kw: model}, fe.ConfigurationError, words,
-                                      id=f"{c.name}-{case_id}"))
+            cells.append(
+                pytest.param(
+                    c, {c.model_kw: model}, fe.ConfigurationError, words, id=f"{c.name}-{case_id}"
+                )
+            )
     return cells
 
 
@@ -119,9 +138,7 @@ async def test_missing_key(cls: PublicClass, monkeypatch: pytest.MonkeyPatch) ->
 
 
 @pytest.mark.parametrize("cls", _ids(PUBLIC_CLASSES))
-async def test_key_from_env_with_newline(
-    cls: PublicClass, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_key_from_env_with_newline(cls: PublicClass, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in _KEY_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv(cls.provider.api_key_env[0], FAKE_KEY + "\n")
@@ -159,13 +176,19 @@ def _rerank_query(cls: PublicClass, obj: Any, query: str, n_docs: int, asynchron
         from langchain_core.documents import Document
 
         docs = [Document(page_content=t) for t in texts]
-        return obj.acompress_documents(docs, query) if asynchronous \
+        return (
+            obj.acompress_documents(docs, query)
+            if asynchronous
             else obj.compress_documents(docs, query)
+        )
     from llama_index.core.schema import NodeWithScore, TextNode
 
     nodes = [NodeWithScore(node=TextNode(text=t), score=0.0) for t in texts]
-    return obj.apostprocess_nodes(nodes, query_str=query) if asynchronous \
+    return (
+        obj.apostprocess_nodes(nodes, query_str=query)
+        if asynchronous
         else obj.postprocess_nodes(nodes, query_str=query)
+    )
 
 
 @pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
@@ -223,8 +246,7 @@ async def test_embedding_batch_above_the_api_limit(cls: PublicClass) -> None:
 
 
 @pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
-@pytest.mark.parametrize("cls", _ids([c for c in _of_kind("embed")
-                                      if c.framework == "langchain"]))
+@pytest.mark.parametrize("cls", _ids([c for c in _of_kind("embed") if c.framework == "langchain"]))
 async def test_oversized_embedding_text(cls: PublicClass, asynchronous: bool) -> None:
     wiring = Wiring()
     try:
@@ -242,8 +264,7 @@ async def test_oversized_embedding_text(cls: PublicClass, asynchronous: bool) ->
         await wiring.aclose()
 
 
-@pytest.mark.parametrize("cls", _ids([c for c in _of_kind("embed")
-                                      if c.framework == "langchain"]))
+@pytest.mark.parametrize("cls", _ids([c for c in _of_kind("embed") if c.framework == "langchain"]))
 async def test_single_string_instead_of_a_list(cls: PublicClass) -> None:
     wiring = Wiring()
     try:
@@ -275,31 +296,52 @@ async def test_embedding_no_texts_is_empty_and_sends_nothing(cls: PublicClass) -
 # --------------------------------------------------------------------------- fw_core calls
 
 _CORE_CALLS: list[tuple[str, Callable[[Any, Any], Any], tuple[str, ...]]] = [
-    ("chat-empty-messages",
-     lambda c, a: fw_chat.create(c, {"model": "m", "messages": []}), ("message",)),
-    ("chat-no-model",
-     lambda c, a: fw_chat.create(c, {"messages": [{"role": "user", "content": "hi"}]}),
-     ("model",)),
-    ("stream-empty-messages",
-     lambda c, a: list(fw_chat.stream(c, {"model": "m", "messages": []})), ("message",)),
-    ("embed-single-string",
-     lambda c, a: fw_embeddings.embed(c, "text", fw_embeddings.EmbeddingsRequest(model="m")),
-     ("list",)),
-    ("embed-batch-above-limit",
-     lambda c, a: fw_embeddings.embed(
-         c, list(TEXTS), fw_embeddings.EmbeddingsRequest(model="m", batch_size=10**6)),
-     ("batch_size",)),
-    ("embed-zero-dimensions",
-     lambda c, a: fw_embeddings.embed(
-         c, list(TEXTS), fw_embeddings.EmbeddingsRequest(model="m", dimensions=0)),
-     ("dimensions",)),
-    ("rerank-empty-query",
-     lambda c, a: fw_rerank.rerank(c, "", list(TEXTS), fw_rerank.RerankRequest(model="m")),
-     ("query",)),
-    ("rerank-top-n-zero",
-     lambda c, a: fw_rerank.rerank(
-         c, QUERY, list(TEXTS), fw_rerank.RerankRequest(model="m", top_n=0)),
-     ("top_n",)),
+    (
+        "chat-empty-messages",
+        lambda c, a: fw_chat.create(c, {"model": "m", "messages": []}),
+        ("message",),
+    ),
+    (
+        "chat-no-model",
+        lambda c, a: fw_chat.create(c, {"messages": [{"role": "user", "content": "hi"}]}),
+        ("model",),
+    ),
+    (
+        "stream-empty-messages",
+        lambda c, a: list(fw_chat.stream(c, {"model": "m", "messages": []})),
+        ("message",),
+    ),
+    (
+        "embed-single-string",
+        lambda c, a: fw_embeddings.embed(c, "text", fw_embeddings.EmbeddingsRequest(model="m")),
+        ("list",),
+    ),
+    (
+        "embed-batch-above-limit",
+        lambda c, a: fw_embeddings.embed(
+            c, list(TEXTS), fw_embeddings.EmbeddingsRequest(model="m", batch_size=10**6)
+        ),
+        ("batch_size",),
+    ),
+    (
+        "embed-zero-dimensions",
+        lambda c, a: fw_embeddings.embed(
+            c, list(TEXTS), fw_embeddings.EmbeddingsRequest(model="m", dimensions=0)
+        ),
+        ("dimensions",),
+    ),
+    (
+        "rerank-empty-query",
+        lambda c, a: fw_rerank.rerank(c, "", list(TEXTS), fw_rerank.RerankRequest(model="m")),
+        ("query",),
+    ),
+    (
+        "rerank-top-n-zero",
+        lambda c, a: fw_rerank.rerank(
+            c, QUERY, list(TEXTS), fw_rerank.RerankRequest(model="m", top_n=0)
+        ),
+        ("top_n",),
+    ),
 ]
 
 
@@ -328,8 +370,10 @@ def test_nan_is_not_a_timeout() -> None:
 
 # --------------------------------------------------------------------------- chat options
 
-_ARRAY_SCHEMA = {"type": "json_schema", "json_schema": {
-    "name": "names", "schema": {"type": "array", "items": {"type": "string"}}}}
+_ARRAY_SCHEMA = {
+    "type": "json_schema",
+    "json_schema": {"name": "names", "schema": {"type": "array", "items": {"type": "string"}}},
+}
 
 
 def _lc_messages(obj: Any) -> Any:
@@ -351,9 +395,12 @@ _CHAT_OPTIONS: list[tuple[str, dict[str, Any], dict[str, Any], tuple[str, ...]]]
     ("call-temperature-negative", {}, {"temperature": -1}, ("temperature",)),
     ("call-max-tokens-zero", {}, {"max_tokens": 0}, ("max_tokens",)),
     ("tool-choice-without-tools", {}, {"tool_choice": "required"}, ("tool_choice", "tools")),
-    ("named-tool-choice-without-tools", {},
-     {"tool_choice": {"type": "function", "function": {"name": "get_weather"}}},
-     ("tool_choice", "tools")),
+    (
+        "named-tool-choice-without-tools",
+        {},
+        {"tool_choice": {"type": "function", "function": {"name": "get_weather"}}},
+        ("tool_choice", "tools"),
+    ),
     ("json-schema-not-an-object", {}, {"response_format": _ARRAY_SCHEMA}, ("object",)),
 ]
 
@@ -369,8 +416,11 @@ def _chat_cells() -> list[Any]:
 
 @pytest.mark.parametrize(("cls", "overrides", "call_kw", "words", "style"), _chat_cells())
 async def test_bad_chat_options(
-    cls: PublicClass, overrides: dict[str, Any], call_kw: dict[str, Any],
-    words: tuple[str, ...], style: str,
+    cls: PublicClass,
+    overrides: dict[str, Any],
+    call_kw: dict[str, Any],
+    words: tuple[str, ...],
+    style: str,
 ) -> None:
     wiring = Wiring()
     try:
@@ -418,11 +468,8 @@ async def test_chat_without_messages(cls: PublicClass, style: str) -> None:
         await wiring.aclose()
 
 
-
-
 @pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
-@pytest.mark.parametrize("cls", _ids([c for c in _of_kind("chat")
-                                      if c.framework == "langchain"]))
+@pytest.mark.parametrize("cls", _ids([c for c in _of_kind("chat") if c.framework == "langchain"]))
 async def test_structured_output_with_a_non_object_schema(
     cls: PublicClass, asynchronous: bool
 ) -> None:

@@ -76,8 +76,12 @@ async def test_llamaindex_async_batches_fail_whole(provider: str, sleeps: list[f
     wiring = Wiring()
     try:
         cls = getattr(llamaindex_fw, f"{provider}Embedding")
-        emb = cls(api_key=FAKE_KEY, http_client=wiring.http, async_http_client=wiring.ahttp,
-                  embed_batch_size=1)
+        emb = cls(
+            api_key=FAKE_KEY,
+            http_client=wiring.http,
+            async_http_client=wiring.ahttp,
+            embed_batch_size=1,
+        )
         wiring.double.inject(Fault.status(503), times=1000, path="/embeddings")
         before = asyncio.all_tasks()
         with pytest.raises(fe.InternalServerError):

@@ -59,10 +59,15 @@ def _cells() -> list[Any]:
                 if surface.style(mode) not in case.applies_to:
                     continue
                 for variant in ("recover", "exhaust") if case.retryable else ("fail",):
-                    cells.append(pytest.param(
-                        surface, mode, case, variant,
-                        id=f"{surface.name}-{mode}-{case.id}-{variant}",
-                    ))
+                    cells.append(
+                        pytest.param(
+                            surface,
+                            mode,
+                            case,
+                            variant,
+                            id=f"{surface.name}-{mode}-{case.id}-{variant}",
+                        )
+                    )
     return cells
 
 
@@ -135,14 +140,24 @@ async def test_tool_stream_layout() -> None:
     body = {
         "model": "accounts/fireworks/models/llama-v3p1-8b-instruct",
         "messages": [{"role": "user", "content": "What is the weather in 'Paris'?"}],
-        "tools": [{"type": "function", "function": {
-            "name": "get_weather",
-            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}],
-        "tool_choice": "required", "stream": True,
+        "tools": [
+            {
+                "type": "function",
+                "function": {
+                    "name": "get_weather",
+                    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+                },
+            }
+        ],
+        "tool_choice": "required",
+        "stream": True,
     }
     async with httpx.AsyncClient(transport=double.async_transport()) as http:
-        r = await http.post("https://api.fireworks.ai/inference/v1/chat/completions",
-                            json=body, headers={"Authorization": "Bearer x"})
+        r = await http.post(
+            "https://api.fireworks.ai/inference/v1/chat/completions",
+            json=body,
+            headers={"Authorization": "Bearer x"},
+        )
     frames = [f for f in r.text.split("\n\n") if f.strip()]
     assert '"tool_calls"' not in frames[BEFORE_TOOL_CALL - 1]
     assert '"tool_calls"' in frames[AFTER_TOOL_CALL - 1] and '"name"' in frames[AFTER_TOOL_CALL - 1]

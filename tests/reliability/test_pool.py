@@ -33,11 +33,15 @@ _CASES: list[tuple[str, Any, int, str, type[fe.FwError]]] = [
     ("reset-exhaust", Fault.reset, 3, "call", fe.APIConnectionError),
     ("cut-body-exhaust", lambda: Fault.cut_stream(1), 3, "call", fe.APIConnectionError),
     ("slow-first-byte", lambda: Fault.slow_first_byte(5.0), 3, "call", fe.APITimeoutError),
-    ("stream-cut-after-tool-call", lambda: Fault.cut_stream(AFTER_TOOL_CALL), 1, "stream",
-     fe.StreamError),
+    (
+        "stream-cut-after-tool-call",
+        lambda: Fault.cut_stream(AFTER_TOOL_CALL),
+        1,
+        "stream",
+        fe.StreamError,
+    ),
     ("stream-error-event", lambda: Fault.error_event(after=2), 1, "stream", fe.StreamError),
-    ("stream-malformed-json", lambda: Fault.malformed_json(after=1), 1, "stream",
-     fe.StreamError),
+    ("stream-malformed-json", lambda: Fault.malformed_json(after=1), 1, "stream", fe.StreamError),
     ("stream-429-exhaust", lambda: Fault.status(429), 3, "stream", fe.RateLimitError),
 ]
 
@@ -100,8 +104,9 @@ def test_sync_pool_at_rest(
     double, base = server
     _, make, times, style, error = case
     double.reset()
-    with Client(provider, api_key=FAKE_KEY, base_url=base + _PATHS[provider.name],
-                timeout=_TIMEOUT) as client:
+    with Client(
+        provider, api_key=FAKE_KEY, base_url=base + _PATHS[provider.name], timeout=_TIMEOUT
+    ) as client:
         double.inject(make(), times=times, path="/chat/completions")
         with pytest.raises(error):
             _sync_call(client, _body(provider), style)
@@ -119,8 +124,9 @@ async def test_async_pool_at_rest(
     double, base = server
     _, make, times, style, error = case
     double.reset()
-    async with AsyncClient(provider, api_key=FAKE_KEY, base_url=base + _PATHS[provider.name],
-                           timeout=_TIMEOUT) as client:
+    async with AsyncClient(
+        provider, api_key=FAKE_KEY, base_url=base + _PATHS[provider.name], timeout=_TIMEOUT
+    ) as client:
         double.inject(make(), times=times, path="/chat/completions")
         with pytest.raises(error):
             await _async_call(client, _body(provider), style)
@@ -202,11 +208,11 @@ async def _framework_astream(name: str, obj: Any) -> list[Any]:
     return [r async for r in gen]
 
 
+@pytest.mark.parametrize("case", [c for c in _CASES if c[3] == "stream"], ids=lambda c: c[0])
 @pytest.mark.parametrize(
-    "case", [c for c in _CASES if c[3] == "stream"], ids=lambda c: c[0])
-@pytest.mark.parametrize(
-    "name", ["langchain.Fireworks", "langchain.Firmware", "llamaindex.Fireworks",
-             "llamaindex.Firmware"])
+    "name",
+    ["langchain.Fireworks", "langchain.Firmware", "llamaindex.Fireworks", "llamaindex.Firmware"],
+)
 async def test_framework_streams_leave_the_pool_at_rest(
     server: tuple[WireDouble, str], name: str, case: Any, sleeps: Any
 ) -> None:

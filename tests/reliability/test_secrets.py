@@ -38,8 +38,10 @@ _ECHOES = [
     ("400-echo", lambda: Fault.status(400, message=f"bad request from Bearer {CANARY}")),
     ("429-echo-html", lambda: Fault.status(429, body=f"<html>slow down {CANARY}</html>")),
 ]
-_STREAM_ECHO = ("error-event-echo", lambda: Fault.error_event(
-    after=1, message=f"upstream rejected key {CANARY}"))
+_STREAM_ECHO = (
+    "error-event-echo",
+    lambda: Fault.error_event(after=1, message=f"upstream rejected key {CANARY}"),
+)
 
 
 _EVERY = 1000
@@ -86,16 +88,22 @@ def _assert_clean(texts: list[str], where: str) -> None:
 
 def _error_faults() -> list[tuple[str, Any]]:
     """(id, fault factory) for every error path of a one-shot call."""
-    out = [(case.id, case.make) for case in FAULTS
-           # the timeout path is covered by "read-timeout"
-           if "call" in case.applies_to and case.timeout is None]
+    out = [
+        (case.id, case.make)
+        for case in FAULTS
+        # the timeout path is covered by "read-timeout"
+        if "call" in case.applies_to and case.timeout is None
+    ]
     return out + _ECHOES
 
 
 def _stream_faults() -> list[tuple[str, Any]]:
     """(id, fault factory) for every error path of a stream."""
-    out = [(case.id, case.make) for case in FAULTS
-           if "stream" in case.applies_to and case.timeout is None]
+    out = [
+        (case.id, case.make)
+        for case in FAULTS
+        if "stream" in case.applies_to and case.timeout is None
+    ]
     return [*out, *_ECHOES, _STREAM_ECHO]
 
 
@@ -125,8 +133,9 @@ async def test_key_never_leaks(cls: PublicClass, caplog: pytest.LogCaptureFixtur
                     await cls.astream(obj)
                 _assert_clean(_texts_of_error(info.value), f"the stream error of {fault_id}")
                 wiring.double.clear_faults()
-        records = [logging.Formatter("%(name)s %(message)s %(args)s").format(r)
-                   for r in caplog.records]
+        records = [
+            logging.Formatter("%(name)s %(message)s %(args)s").format(r) for r in caplog.records
+        ]
         assert records, "nothing was logged at DEBUG; the log check would be vacuous"
         _assert_clean(records, "the logs")
     finally:
@@ -140,8 +149,10 @@ async def test_key_echoed_in_a_stream_error_frame(asynchronous: bool) -> None:
 
     wiring = Wiring()
     try:
-        body = {"model": "accounts/fireworks/models/llama-v3p1-8b-instruct",
-                "messages": [{"role": "user", "content": "hi"}]}
+        body = {
+            "model": "accounts/fireworks/models/llama-v3p1-8b-instruct",
+            "messages": [{"role": "user", "content": "hi"}],
+        }
         wiring.double.inject(_STREAM_ECHO[1]())
         with pytest.raises(fe.StreamError) as info:
             if asynchronous:
@@ -167,11 +178,15 @@ def real_transports() -> Iterator[WireDouble]:
         yield double
 
 
-@pytest.mark.parametrize("cls", [pytest.param(c, id=c.name) for c in PUBLIC_CLASSES
-                                 if "Async" not in c.name])
+@pytest.mark.parametrize(
+    "cls", [pytest.param(c, id=c.name) for c in PUBLIC_CLASSES if "Async" not in c.name]
+)
 async def test_recorded_cassettes_hold_no_key(
-    cls: PublicClass, vcr_config: dict[str, Any], tmp_path: Path,
-    real_transports: WireDouble, monkeypatch: pytest.MonkeyPatch,
+    cls: PublicClass,
+    vcr_config: dict[str, Any],
+    tmp_path: Path,
+    real_transports: WireDouble,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Recorded the way ``make record`` does: the key comes from the environment."""
     import vcr
@@ -248,15 +263,14 @@ class _AsyncRedirector(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = self.sync.handle_request(request)
         body = b"".join(response.stream)  # type: ignore[union-attr]
-        return httpx.Response(response.status_code, headers=response.headers, content=body,
-                              request=request)
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=body, request=request
+        )
 
 
 @pytest.mark.parametrize("follow", [True, False], ids=["follow", "no-follow"])
 @pytest.mark.parametrize("cls", [pytest.param(c, id=c.name) for c in PUBLIC_CLASSES])
-async def test_injected_client_keeps_the_key_off_redirects(
-    cls: PublicClass, follow: bool
-) -> None:
+async def test_injected_client_keeps_the_key_off_redirects(cls: PublicClass, follow: bool) -> None:
     double = WireDouble()
     sync = _Redirector(double)
     http = httpx.Client(transport=sync, follow_redirects=follow)
@@ -276,8 +290,9 @@ async def test_injected_client_keeps_the_key_off_redirects(
             assert sync.elsewhere == []
         for request in sync.elsewhere:
             assert "authorization" not in request.headers
-            _assert_clean([repr(dict(request.headers)), request.content.decode()],
-                          "a redirected request")
+            _assert_clean(
+                [repr(dict(request.headers)), request.content.decode()], "a redirected request"
+            )
     finally:
         http.close()
         await ahttp.aclose()
@@ -287,5 +302,13 @@ def test_fw_core_client_and_key_reprs_are_clean() -> None:
     from fw_core import FIREWORKS, Client
 
     client = Client(FIREWORKS, api_key=CANARY)
-    _assert_clean([repr(client), str(client), repr(client.api_key), str(client.api_key),
-                   repr(vars(client).get("_api_key"))], "an fw_core client")
+    _assert_clean(
+        [
+            repr(client),
+            str(client),
+            repr(client.api_key),
+            str(client.api_key),
+            repr(vars(client).get("_api_key")),
+        ],
+        "an fw_core client",
+    )

@@ -59,9 +59,11 @@ def _users(base: str) -> list[tuple[str, Any, Any]]:
     out: list[tuple[str, Any, Any]] = []
     for p in ("Fireworks", "Firmware"):
         lc = getattr(langchain_fw, f"Chat{p}")(
-            model=models[p], api_key=FAKE_KEY, base_url=urls[p], max_tokens=16)
+            model=models[p], api_key=FAKE_KEY, base_url=urls[p], max_tokens=16
+        )
         li = getattr(llamaindex_fw, p)(
-            model=models[p], api_key=FAKE_KEY, base_url=urls[p], max_tokens=16)
+            model=models[p], api_key=FAKE_KEY, base_url=urls[p], max_tokens=16
+        )
 
         async def lc_call(i: int, llm: Any = lc) -> str:
             message = await llm.ainvoke(f"Soak question number {i}?")
@@ -70,7 +72,8 @@ def _users(base: str) -> list[tuple[str, Any, Any]]:
 
         async def li_call(i: int, llm: Any = li) -> str:
             response = await llm.achat(
-                [ChatMessage(role="user", content=f"Soak question number {i}?")])
+                [ChatMessage(role="user", content=f"Soak question number {i}?")]
+            )
             assert response.additional_kwargs["finish_reason"] in ("stop", "length")
             return str(response.message.content)
 
@@ -87,8 +90,10 @@ async def test_soak(sleeps: SleepLog) -> None:
     marks: dict[str, int] = {}
     done = 0
 
-    with serve(double, max_lifetime=WALL_LIMIT + 30) as base, \
-            warnings.catch_warnings(record=True) as caught:
+    with (
+        serve(double, max_lifetime=WALL_LIMIT + 30) as base,
+        warnings.catch_warnings(record=True) as caught,
+    ):
         warnings.simplefilter("always")
         users = _users(base)
         gate = asyncio.Semaphore(CONCURRENCY)
@@ -135,10 +140,12 @@ async def test_soak(sleeps: SleepLog) -> None:
     sent = len(double.requests)
     retries = len(sleeps)
     faults = sum(injected.values())
-    report = (f"{CALLS} calls in {elapsed:.1f}s ({CALLS / elapsed:.0f}/s), outcomes "
-              f"{dict(outcomes)}, injected {dict(injected)}, requests {sent}, retries "
-              f"{retries}, connections {double.connections}, RSS "
-              f"{marks['warm'] / 2**20:.1f} -> {marks['end'] / 2**20:.1f} MiB")
+    report = (
+        f"{CALLS} calls in {elapsed:.1f}s ({CALLS / elapsed:.0f}/s), outcomes "
+        f"{dict(outcomes)}, injected {dict(injected)}, requests {sent}, retries "
+        f"{retries}, connections {double.connections}, RSS "
+        f"{marks['warm'] / 2**20:.1f} -> {marks['end'] / 2**20:.1f} MiB"
+    )
     print(report)
 
     assert sum(outcomes.values()) == CALLS, report  # every call completed or failed typed
@@ -152,6 +159,9 @@ async def test_soak(sleeps: SleepLog) -> None:
     steps = [backoff_bounds(n) for n in range(MAX_RETRIES)]
     assert all(d == 0.25 or any(lo <= d <= hi for lo, hi in steps) for d in sleeps), report
     assert marks["end"] - marks["warm"] < RSS_GROWTH_LIMIT, report
-    unclosed = [str(w.message) for w in caught
-                if issubclass(w.category, ResourceWarning) or "nclosed" in str(w.message)]
+    unclosed = [
+        str(w.message)
+        for w in caught
+        if issubclass(w.category, ResourceWarning) or "nclosed" in str(w.message)
+    ]
     assert unclosed == [], unclosed

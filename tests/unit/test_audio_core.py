@@ -42,16 +42,23 @@ AUDIO = wav_bytes(4.0)
 
 
 def _client(double: WireDouble, **kwargs: Any) -> Client:
-    client = Client(FIREWORKS, api_key="test-key",
-                    http_client=httpx.Client(transport=double.transport()), **kwargs)
+    client = Client(
+        FIREWORKS,
+        api_key="test-key",
+        http_client=httpx.Client(transport=double.transport()),
+        **kwargs,
+    )
     client._sleep = lambda _s: None
     return client
 
 
 def _aclient(double: WireDouble, **kwargs: Any) -> AsyncClient:
-    client = AsyncClient(FIREWORKS, api_key="test-key",
-                         http_client=httpx.AsyncClient(transport=double.async_transport()),
-                         **kwargs)
+    client = AsyncClient(
+        FIREWORKS,
+        api_key="test-key",
+        http_client=httpx.AsyncClient(transport=double.async_transport()),
+        **kwargs,
+    )
 
     async def no_sleep(_s: float) -> None:
         return None
@@ -81,7 +88,9 @@ def test_path_upload_is_a_file_part_with_name_and_type(tmp_path: Path) -> None:
     assert parts["file"].content_type == "audio/wav"
     assert parts["file"].value == path.read_bytes()
     assert {k: v.text() for k, v in parts.items() if k != "file"} == {
-        "model": "whisper-v3", "response_format": "json", "language": "en",
+        "model": "whisper-v3",
+        "response_format": "json",
+        "language": "en",
         "prompt": "Names: Ada.",
     }
 
@@ -103,28 +112,48 @@ def test_bytes_get_a_sniffed_filename_and_file_objects_keep_theirs(tmp_path: Pat
     assert _parts(double)["file"].filename == "audio.wav"
     transcribe(client, b"fLaC" + bytes(100))
     assert (_parts(double)["file"].filename, _parts(double)["file"].content_type) == (
-        "audio.flac", "audio/flac")
+        "audio.flac",
+        "audio/flac",
+    )
     with write_wav(tmp_path / "note.wav").open("rb") as handle:
         transcribe(client, handle)
     assert _parts(double)["file"].filename == "note.wav"
     transcribe(client, io.BytesIO(AUDIO), filename="x.mp3")
     assert (_parts(double)["file"].filename, _parts(double)["file"].content_type) == (
-        "x.mp3", "audio/mpeg")
+        "x.mp3",
+        "audio/mpeg",
+    )
 
 
 def test_options_become_the_documented_form_strings() -> None:
     double = WireDouble()
-    transcribe(_client(double), AUDIO, model="whisper-v3-turbo",
-               response_format="verbose_json", diarize=True, min_speakers=1, max_speakers=3,
-               temperature=[0.0, 0.2], vad_model="whisperx-pyannet", alignment_model="mms_fa",
-               preprocessing="soft_dynamic", extra_body={"note": 1})
+    transcribe(
+        _client(double),
+        AUDIO,
+        model="whisper-v3-turbo",
+        response_format="verbose_json",
+        diarize=True,
+        min_speakers=1,
+        max_speakers=3,
+        temperature=[0.0, 0.2],
+        vad_model="whisperx-pyannet",
+        alignment_model="mms_fa",
+        preprocessing="soft_dynamic",
+        extra_body={"note": 1},
+    )
     fields = {k: v.text() for k, v in _parts(double).items() if k != "file"}
     assert fields == {
-        "model": "whisper-v3-turbo", "response_format": "verbose_json",
-        "timestamp_granularities": "word,segment", "diarize": "true",
-        "min_speakers": "1", "max_speakers": "3", "temperature": "0.0,0.2",
-        "vad_model": "whisperx-pyannet", "alignment_model": "mms_fa",
-        "preprocessing": "soft_dynamic", "note": "1",
+        "model": "whisper-v3-turbo",
+        "response_format": "verbose_json",
+        "timestamp_granularities": "word,segment",
+        "diarize": "true",
+        "min_speakers": "1",
+        "max_speakers": "3",
+        "temperature": "0.0,0.2",
+        "vad_model": "whisperx-pyannet",
+        "alignment_model": "mms_fa",
+        "preprocessing": "soft_dynamic",
+        "note": "1",
     }
 
 
@@ -159,10 +188,13 @@ def test_a_retried_upload_resends_the_whole_file(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- hosts
 
 
-@pytest.mark.parametrize(("model", "host"), [
-    ("whisper-v3", "audio-prod.api.fireworks.ai"),
-    ("whisper-v3-turbo", "audio-turbo.api.fireworks.ai"),
-])
+@pytest.mark.parametrize(
+    ("model", "host"),
+    [
+        ("whisper-v3", "audio-prod.api.fireworks.ai"),
+        ("whisper-v3-turbo", "audio-turbo.api.fireworks.ai"),
+    ],
+)
 def test_each_model_goes_to_its_audio_host(model: str, host: str) -> None:
     double = WireDouble()
     transcribe(_client(double), AUDIO, model=model)
@@ -180,8 +212,10 @@ def test_an_explicit_base_url_wins_and_a_bare_host_gets_v1() -> None:
     double = WireDouble()
     client = _client(double)
     transcribe(client, AUDIO, base_url="https://audio-prod.us-virginia-1.direct.fireworks.ai")
-    assert double.requests[-1].url == \
-        "https://audio-prod.us-virginia-1.direct.fireworks.ai/v1/audio/transcriptions"
+    assert (
+        double.requests[-1].url
+        == "https://audio-prod.us-virginia-1.direct.fireworks.ai/v1/audio/transcriptions"
+    )
     transcribe(client, AUDIO, base_url="https://proxy.example.com/v1/")
     assert double.requests[-1].url == "https://proxy.example.com/v1/audio/transcriptions"
 
@@ -190,34 +224,54 @@ def test_unknown_model_on_the_default_base_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="unknown audio model"):
         transcription_url(FIREWORKS.default_base_url, "whisper-large")
     # with an explicit endpoint (a dedicated deployment) any model id is passed through
-    assert transcription_url(FIREWORKS.default_base_url, "my-asr", "https://x.example/v1") \
+    assert (
+        transcription_url(FIREWORKS.default_base_url, "my-asr", "https://x.example/v1")
         == "https://x.example/v1/audio/transcriptions"
+    )
 
 
 # --------------------------------------------------------------------------- checks
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"response_format": "xml"}, "response_format must be one of"),
-    ({"timestamp_granularities": ["word"]}, "needs response_format='verbose_json'"),
-    ({"response_format": "verbose_json", "timestamp_granularities": "char"}, "'char'"),
-    ({"response_format": "verbose_json", "diarize": False, "min_speakers": 2},
-     "need diarize=True"),
-    ({"response_format": "verbose_json", "diarize": True, "min_speakers": 3,
-      "max_speakers": 2}, "larger than max_speakers"),
-    ({"response_format": "verbose_json", "diarize": True, "max_speakers": 0}, ">= 1"),
-    ({"response_format": "srt", "diarize": True}, "diarize=True needs response_format"),
-    ({"response_format": "verbose_json", "diarize": True,
-      "timestamp_granularities": ["segment"]}, "'word' in timestamp_granularities"),
-    ({"preprocessing": "loud"}, "preprocessing must be one of"),
-    ({"vad_model": "webrtc"}, "vad_model must be one of"),
-    ({"alignment_model": "ctc"}, "alignment_model must be one of"),
-    ({"temperature": 1.5}, "between 0 and 1"),
-    ({"language": "en us"}, "language must be a code"),
-    ({"model": "whisper-large"}, "unknown audio model"),
-    ({"extra_body": {"file": "x"}}, "cannot set the form field 'file'"),
-    ({"extra_body": {"x": {"a": 1}}}, "a form field must be"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"response_format": "xml"}, "response_format must be one of"),
+        ({"timestamp_granularities": ["word"]}, "needs response_format='verbose_json'"),
+        ({"response_format": "verbose_json", "timestamp_granularities": "char"}, "'char'"),
+        (
+            {"response_format": "verbose_json", "diarize": False, "min_speakers": 2},
+            "need diarize=True",
+        ),
+        (
+            {
+                "response_format": "verbose_json",
+                "diarize": True,
+                "min_speakers": 3,
+                "max_speakers": 2,
+            },
+            "larger than max_speakers",
+        ),
+        ({"response_format": "verbose_json", "diarize": True, "max_speakers": 0}, ">= 1"),
+        ({"response_format": "srt", "diarize": True}, "diarize=True needs response_format"),
+        (
+            {
+                "response_format": "verbose_json",
+                "diarize": True,
+                "timestamp_granularities": ["segment"],
+            },
+            "'word' in timestamp_granularities",
+        ),
+        ({"preprocessing": "loud"}, "preprocessing must be one of"),
+        ({"vad_model": "webrtc"}, "vad_model must be one of"),
+        ({"alignment_model": "ctc"}, "alignment_model must be one of"),
+        ({"temperature": 1.5}, "between 0 and 1"),
+        ({"language": "en us"}, "language must be a code"),
+        ({"model": "whisper-large"}, "unknown audio model"),
+        ({"extra_body": {"file": "x"}}, "cannot set the form field 'file'"),
+        ({"extra_body": {"x": {"a": 1}}}, "a form field must be"),
+    ],
+)
 def test_bad_options_fail_before_any_request(kwargs: dict[str, Any], message: str) -> None:
     double = WireDouble()
     with pytest.raises(ConfigurationError, match=message):
@@ -264,8 +318,13 @@ def test_a_firmware_client_is_refused() -> None:
 
 def test_verbose_json_maps_timestamps_segments_and_words() -> None:
     double = WireDouble()
-    t = transcribe(_client(double), wav_bytes(6.0), response_format="verbose_json",
-                   timestamp_granularities=["word", "segment"], language="de")
+    t = transcribe(
+        _client(double),
+        wav_bytes(6.0),
+        response_format="verbose_json",
+        timestamp_granularities=["word", "segment"],
+        language="de",
+    )
     assert t.language == "de" and t.duration == 6.0 and t.task == "transcribe"
     assert t.model == "whisper-v3" and t.request_id
     assert len(t.words) == 15 and len(t.segments) == 3
@@ -281,15 +340,27 @@ def test_verbose_json_maps_timestamps_segments_and_words() -> None:
     assert t.speakers == ()
 
 
-@pytest.mark.parametrize(("low", "high", "expected"), [
-    (None, None, 2), (None, 1, 1), (3, None, 3), (2, 2, 2),
-])
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [
+        (None, None, 2),
+        (None, 1, 1),
+        (3, None, 3),
+        (2, 2, 2),
+    ],
+)
 def test_diarization_speaker_ids_respect_the_bounds(
     low: int | None, high: int | None, expected: int
 ) -> None:
     double = WireDouble()
-    t = transcribe(_client(double), wav_bytes(8.0), response_format="verbose_json",
-                   diarize=True, min_speakers=low, max_speakers=high)
+    t = transcribe(
+        _client(double),
+        wav_bytes(8.0),
+        response_format="verbose_json",
+        diarize=True,
+        min_speakers=low,
+        max_speakers=high,
+    )
     assert len(t.speakers) == expected
     assert all(s.speaker_id for s in t.segments) and all(w.speaker_id for w in t.words)
     for seg in t.segments:
@@ -312,7 +383,7 @@ def test_text_formats_return_the_body_as_text(fmt: str) -> None:
     if fmt == "text":
         assert t.text == plain and t.segments == ()
     else:
-        assert (t.text.startswith("WEBVTT") if fmt == "vtt" else t.text.startswith("1\n"))
+        assert t.text.startswith("WEBVTT") if fmt == "vtt" else t.text.startswith("1\n")
         assert " ".join(s.text for s in t.segments) == plain
         assert t.segments[0].start == 0.0 and t.segments[-1].end <= 4.0
 
@@ -360,17 +431,24 @@ def test_what_the_double_refuses_is_a_bad_request() -> None:
     double = WireDouble()
     # an explicit endpoint lets an unknown model through the client; the API refuses it
     with pytest.raises(BadRequestError, match="Unsupported model"):
-        transcribe(_client(double), AUDIO, model="whisper-large",
-                   base_url="https://audio-prod.api.fireworks.ai/v1")
+        transcribe(
+            _client(double),
+            AUDIO,
+            model="whisper-large",
+            base_url="https://audio-prod.api.fireworks.ai/v1",
+        )
     assert double.count("/audio/transcriptions") == 1
 
 
-@pytest.mark.parametrize(("fmt", "body"), [
-    ("json", {"transcript": "x"}),
-    ("verbose_json", {"text": "x", "segments": "nope"}),
-    ("verbose_json", {"text": "x", "words": [{"word": "a", "start": "0"}]}),
-    ("verbose_json", ["not", "an", "object"]),
-])
+@pytest.mark.parametrize(
+    ("fmt", "body"),
+    [
+        ("json", {"transcript": "x"}),
+        ("verbose_json", {"text": "x", "segments": "nope"}),
+        ("verbose_json", {"text": "x", "words": [{"word": "a", "start": "0"}]}),
+        ("verbose_json", ["not", "an", "object"]),
+    ],
+)
 def test_a_2xx_of_the_wrong_shape_is_a_response_validation_error(fmt: str, body: Any) -> None:
     double = WireDouble()
     double.inject(Fault.wrong_shape(body))
@@ -441,27 +519,44 @@ def test_env_base_url_counts_as_an_override(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_parsing_is_defensive_about_optional_fields() -> None:
-    t = parse_transcription({"text": "a b", "segments": [
-        {"start": 0, "end": 1, "text": "a", "speaker_id": 3},
-        {"id": "x", "start": 1, "end": 2, "text": "b", "words": [
-            {"word": "b", "start": 1, "end": 2, "probability": True}]}]}, "verbose_json")
+    t = parse_transcription(
+        {
+            "text": "a b",
+            "segments": [
+                {"start": 0, "end": 1, "text": "a", "speaker_id": 3},
+                {
+                    "id": "x",
+                    "start": 1,
+                    "end": 2,
+                    "text": "b",
+                    "words": [{"word": "b", "start": 1, "end": 2, "probability": True}],
+                },
+            ],
+        },
+        "verbose_json",
+    )
     assert [s.id for s in t.segments] == [0, 1]  # missing or non-integer ids: the index
     assert t.segments[0].speaker_id == "3" and t.language is None and t.duration is None
     assert t.words == (Word("b", 1.0, 2.0),)  # gathered from the segments
 
 
-@pytest.mark.parametrize(("payload", "fmt"), [
-    ({"text": 1}, "json"),
-    ({"text": "x", "segments": [{"start": 0, "end": 1}]}, "verbose_json"),
-    ({"text": "x", "duration": "long"}, "verbose_json"),
-    ({"text": "x", "words": [{"word": "a", "start": 0, "end": float("nan")}]}, "verbose_json"),
-    ({"text": "x", "segments": [{"start": 0, "end": 1, "text": "a", "speaker_id": [1]}]},
-     "verbose_json"),
-    (b"\xff\xfe", "text"),
-    ("00:00.000 --> 00:01.000\nhi", "vtt"),
-    ("not captions", "srt"),
-    ({"detail": "x"}, "text"),
-])
+@pytest.mark.parametrize(
+    ("payload", "fmt"),
+    [
+        ({"text": 1}, "json"),
+        ({"text": "x", "segments": [{"start": 0, "end": 1}]}, "verbose_json"),
+        ({"text": "x", "duration": "long"}, "verbose_json"),
+        ({"text": "x", "words": [{"word": "a", "start": 0, "end": float("nan")}]}, "verbose_json"),
+        (
+            {"text": "x", "segments": [{"start": 0, "end": 1, "text": "a", "speaker_id": [1]}]},
+            "verbose_json",
+        ),
+        (b"\xff\xfe", "text"),
+        ("00:00.000 --> 00:01.000\nhi", "vtt"),
+        ("not captions", "srt"),
+        ({"detail": "x"}, "text"),
+    ],
+)
 def test_parsing_refuses_bodies_of_the_wrong_shape(payload: Any, fmt: str) -> None:
     with pytest.raises(ResponseValidationError):
         parse_transcription(payload, fmt)
@@ -473,10 +568,18 @@ def test_text_formats_wrapped_in_json_are_unwrapped() -> None:
 
 
 def _diarized() -> Transcription:
-    words = tuple(Word(w, i * 1.0, i * 1.0 + 0.5, speaker_id=s) for i, (w, s) in enumerate(
-        [("hi", "A"), ("there", "A"), ("yes", "B"), ("ok", "A")]))
-    return Transcription(text="hi there yes ok", response_format="verbose_json",
-                         language="en", duration=4.0, words=words, model="whisper-v3")
+    words = tuple(
+        Word(w, i * 1.0, i * 1.0 + 0.5, speaker_id=s)
+        for i, (w, s) in enumerate([("hi", "A"), ("there", "A"), ("yes", "B"), ("ok", "A")])
+    )
+    return Transcription(
+        text="hi there yes ok",
+        response_format="verbose_json",
+        language="en",
+        duration=4.0,
+        words=words,
+        model="whisper-v3",
+    )
 
 
 def test_records_per_transcript_segment_and_speaker() -> None:
@@ -487,7 +590,10 @@ def test_records_per_transcript_segment_and_speaker() -> None:
     assert meta["words"][2] == {"word": "yes", "start": 2.0, "end": 2.5, "speaker_id": "B"}
     turns = transcript_to_records(t, "speaker")
     assert [(x, m["speaker_id"], m["start"], m["end"]) for x, m in turns] == [
-        ("hi there", "A", 0.0, 1.5), ("yes", "B", 2.0, 2.5), ("ok", "A", 3.0, 3.5)]
+        ("hi there", "A", 0.0, 1.5),
+        ("yes", "B", 2.0, 2.5),
+        ("ok", "A", 3.0, 3.5),
+    ]
     # no segments: "segment" chunking keeps the whole text rather than dropping it
     [(whole, seg_meta)] = transcript_to_records(t, "segment", include_timestamps=False)
     assert whole == t.text and "words" not in seg_meta

@@ -15,8 +15,9 @@ BLOCKS = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.
 
 
 @pytest.mark.parametrize("index", range(len(BLOCKS)), ids=["langchain", "llamaindex"])
-def test_doc_example_runs(index: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_doc_example_runs(
+    index: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "meeting.mp3").write_bytes(wav_bytes(8.0))
     (tmp_path / "recordings").mkdir()
@@ -35,4 +36,5 @@ def test_doc_example_runs(index: int, tmp_path: Path, monkeypatch: pytest.Monkey
         assert {d.metadata["file_name"] for d in docs} == {"a.wav", "b.mp3"}
     assert double.count("/audio/transcriptions") == (1 if index == 0 else 2)
     assert double.requests[0].url.startswith(
-        "https://audio-prod" if index == 0 else "https://audio-turbo")
+        "https://audio-prod" if index == 0 else "https://audio-turbo"
+    )

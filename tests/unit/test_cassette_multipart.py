@@ -21,8 +21,10 @@ URL = "https://audio-prod.api.fireworks.ai/v1/audio/transcriptions"
 AUDIO = wav_bytes(1.0)
 
 
-def _vcr_request(data: dict[str, str], file: tuple[Any, ...] = ("a.wav", AUDIO, "audio/wav"),
-                 ) -> VcrRequest:
+def _vcr_request(
+    data: dict[str, str],
+    file: tuple[Any, ...] = ("a.wav", AUDIO, "audio/wav"),
+) -> VcrRequest:
     req = httpx.Request("POST", URL, data=data, files={"file": file})
     return VcrRequest("POST", URL, req.read(), dict(req.headers))
 
@@ -42,13 +44,16 @@ def test_same_form_with_different_boundaries_matches() -> None:
     assert _matches(a, b)
 
 
-@pytest.mark.parametrize(("data", "file"), [
-    ({"model": "whisper-v3-turbo"}, ("a.wav", AUDIO, "audio/wav")),
-    ({"model": "whisper-v3", "language": "en"}, ("a.wav", AUDIO, "audio/wav")),
-    ({"model": "whisper-v3"}, ("a.wav", wav_bytes(1.5), "audio/wav")),
-    ({"model": "whisper-v3"}, ("b.wav", AUDIO, "audio/wav")),
-    ({"model": "whisper-v3"}, ("a.wav", AUDIO, "audio/x-wav")),
-])
+@pytest.mark.parametrize(
+    ("data", "file"),
+    [
+        ({"model": "whisper-v3-turbo"}, ("a.wav", AUDIO, "audio/wav")),
+        ({"model": "whisper-v3", "language": "en"}, ("a.wav", AUDIO, "audio/wav")),
+        ({"model": "whisper-v3"}, ("a.wav", wav_bytes(1.5), "audio/wav")),
+        ({"model": "whisper-v3"}, ("b.wav", AUDIO, "audio/wav")),
+        ({"model": "whisper-v3"}, ("a.wav", AUDIO, "audio/x-wav")),
+    ],
+)
 def test_any_field_file_name_type_or_byte_difference_does_not_match(
     data: dict[str, str], file: tuple[Any, ...]
 ) -> None:
@@ -73,8 +78,7 @@ def test_scrubbing_leaves_binary_bodies_intact_except_secrets(
     monkeypatch.setenv("FIREWORKS_API_KEY", secret)
     opts = vcr_options()
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
-    response = {"status": {"code": 200}, "headers": {"set-cookie": ["x"]},
-                "body": {"string": png}}
+    response = {"status": {"code": 200}, "headers": {"set-cookie": ["x"]}, "body": {"string": png}}
     cleaned = opts["before_record_response"](response)
     assert cleaned["body"]["string"] == png  # not a byte changed (invalid UTF-8 included)
     assert "set-cookie" not in cleaned["headers"]
@@ -98,10 +102,8 @@ def test_a_recorded_upload_replays_with_a_new_boundary(tmp_path: Path) -> None:
     assert "boundary=" in text and "authorization" not in text.lower()
     # replay: no double, network blocked; the new request has another boundary
     with recorder.use_cassette(cassette, record_mode="none"):
-        again = transcribe(Client(FIREWORKS, api_key="k"), AUDIO,
-                           response_format="verbose_json")
+        again = transcribe(Client(FIREWORKS, api_key="k"), AUDIO, response_format="verbose_json")
     assert again.text == first.text and again.segments == first.segments
     with recorder.use_cassette(cassette, record_mode="none"), pytest.raises(Exception) as info:
-        transcribe(Client(FIREWORKS, api_key="k"), wav_bytes(2.0),
-                   response_format="verbose_json")
+        transcribe(Client(FIREWORKS, api_key="k"), wav_bytes(2.0), response_format="verbose_json")
     assert "CannotOverwriteExistingCassetteException" in type(info.value).__name__

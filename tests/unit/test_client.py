@@ -37,7 +37,10 @@ def test_request_sends_auth_json_and_user_agent() -> None:
     rec = Recorder([json_response({"ok": True}, headers={"x-request-id": "r1"})])
     client, _ = make_client(rec, default_headers={"X-Title": "app"})
     resp = client.request(
-        "POST", "/chat/completions", json_body={"text": "héllo \u2028"}, params={"q": "1"},
+        "POST",
+        "/chat/completions",
+        json_body={"text": "héllo \u2028"},
+        params={"q": "1"},
         headers={"X-Extra": "yes"},
     )
     req = rec.requests[0]
@@ -67,8 +70,9 @@ def test_header_overrides_are_case_insensitive_and_never_duplicated() -> None:
     client.request("GET", "/x", headers={"content-type": "text/plain"})
     with client.stream("GET", "/y", headers={"accept": "application/json"}):
         pass
-    client.request("POST", "/z", files={"file": ("a.txt", b"x")},
-                   headers={"CONTENT-TYPE": "application/json"})
+    client.request(
+        "POST", "/z", files={"file": ("a.txt", b"x")}, headers={"CONTENT-TYPE": "application/json"}
+    )
     plain, streamed, upload = (r.headers for r in rec.requests)
     assert plain.get_list("user-agent") == ["myapp/1.0"]
     assert plain.get_list("authorization") == [f"Bearer {KEY}"]  # the key always wins
@@ -96,8 +100,12 @@ def test_custom_base_url_joins_paths() -> None:
 def test_files_upload_is_multipart() -> None:
     rec = Recorder([json_response({"text": "ok"})])
     client, _ = make_client(rec)
-    client.request("POST", "/audio/transcriptions", files={"file": ("a.wav", b"RIFF")},
-                   data={"model": "whisper"})
+    client.request(
+        "POST",
+        "/audio/transcriptions",
+        files={"file": ("a.wav", b"RIFF")},
+        data={"model": "whisper"},
+    )
     ctype = rec.requests[0].headers["content-type"]
     assert ctype.startswith("multipart/form-data; boundary=")
     assert b"RIFF" in rec.requests[0].content and b"whisper" in rec.requests[0].content
@@ -195,14 +203,24 @@ def test_response_json_on_non_json_body() -> None:
 
 
 def test_select_headers_keeps_only_useful_ones() -> None:
-    headers = httpx.Headers({
-        "X-Request-Id": "r", "fireworks-prompt-tokens": "46", "X-RateLimit-Remaining-Requests": "5",
-        "retry-after": "1", "retry-after-ms": "10", "server": "cloudflare", "cf-ray": "x",
-        "content-type": "application/json",
-    })
+    headers = httpx.Headers(
+        {
+            "X-Request-Id": "r",
+            "fireworks-prompt-tokens": "46",
+            "X-RateLimit-Remaining-Requests": "5",
+            "retry-after": "1",
+            "retry-after-ms": "10",
+            "server": "cloudflare",
+            "cf-ray": "x",
+            "content-type": "application/json",
+        }
+    )
     assert select_headers(headers) == {
-        "x-request-id": "r", "fireworks-prompt-tokens": "46",
-        "x-ratelimit-remaining-requests": "5", "retry-after": "1", "retry-after-ms": "10",
+        "x-request-id": "r",
+        "fireworks-prompt-tokens": "46",
+        "x-ratelimit-remaining-requests": "5",
+        "retry-after": "1",
+        "retry-after-ms": "10",
     }
 
 
@@ -297,8 +315,7 @@ def test_redirect_loop_is_an_api_connection_error() -> None:
     def loop(request: httpx.Request) -> httpx.Response:
         return httpx.Response(302, headers={"location": str(request.url)})
 
-    http = httpx.Client(transport=httpx.MockTransport(loop), follow_redirects=True,
-                        max_redirects=3)
+    http = httpx.Client(transport=httpx.MockTransport(loop), follow_redirects=True, max_redirects=3)
     client = Client(FIREWORKS, api_key=KEY, http_client=http, env={})
     with pytest.raises(APIConnectionError, match="TooManyRedirects"):
         client.request("GET", "/models")

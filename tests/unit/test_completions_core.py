@@ -24,19 +24,30 @@ from ._core_support import (
 
 MODEL = "accounts/fireworks/models/llama-v3p1-8b-instruct"
 BODY = {"model": MODEL, "prompt": "The sky is", "max_tokens": 8}
-RESPONSE = {"id": "c1", "object": "text_completion", "created": 1760000004, "model": MODEL,
-            "choices": [{"index": 0, "text": " blue today.", "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 4, "completion_tokens": 3, "total_tokens": 7}}
+RESPONSE = {
+    "id": "c1",
+    "object": "text_completion",
+    "created": 1760000004,
+    "model": MODEL,
+    "choices": [{"index": 0, "text": " blue today.", "finish_reason": "stop"}],
+    "usage": {"prompt_tokens": 4, "completion_tokens": 3, "total_tokens": 7},
+}
 
 
 def chunk(text: str, finish: str | None = None, index: int = 0, **top: Any) -> dict[str, Any]:
-    return {"id": "c2", "object": "text_completion", "model": MODEL,
-            "choices": [{"index": index, "text": text, "finish_reason": finish}], **top}
+    return {
+        "id": "c2",
+        "object": "text_completion",
+        "model": MODEL,
+        "choices": [{"index": index, "text": text, "finish_reason": finish}],
+        **top,
+    }
 
 
 def test_create() -> None:
-    rec = Recorder([json_response(RESPONSE, headers={"x-request-id": "c1",
-                                                     "fireworks-prompt-tokens": "4"})])
+    rec = Recorder(
+        [json_response(RESPONSE, headers={"x-request-id": "c1", "fireworks-prompt-tokens": "4"})]
+    )
     client, _ = make_client(rec)
     resp = completions.create(client, BODY)
     assert rec.bodies()[0] == BODY
@@ -54,8 +65,15 @@ def test_create_rejects_wrong_shape() -> None:
         completions.create(client, BODY)
 
 
-@pytest.mark.parametrize("body", [{"prompt": "x"}, {"model": MODEL}, {"model": MODEL, "prompt": ""},
-                                  {"model": MODEL, "prompt": []}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"prompt": "x"},
+        {"model": MODEL},
+        {"model": MODEL, "prompt": ""},
+        {"model": MODEL, "prompt": []},
+    ],
+)
 def test_body_checked_before_any_request(body: dict[str, Any]) -> None:
     rec = Recorder([json_response(RESPONSE)])
     client, _ = make_client(rec)
@@ -67,9 +85,15 @@ def test_body_checked_before_any_request(body: dict[str, Any]) -> None:
 
 
 def test_stream_and_accumulate() -> None:
-    raw = sse(chunk(" blue"), chunk(" sky", "length"),
-              {"id": "c2", "choices": [], "usage": {"prompt_tokens": 4, "completion_tokens": 2,
-                                                    "total_tokens": 6}})
+    raw = sse(
+        chunk(" blue"),
+        chunk(" sky", "length"),
+        {
+            "id": "c2",
+            "choices": [],
+            "usage": {"prompt_tokens": 4, "completion_tokens": 2, "total_tokens": 6},
+        },
+    )
     rec = Recorder([sse_response(raw, {"x-request-id": "s"}, size=5)])
     client, _ = make_client(rec)
     s = completions.CompletionStream(client, BODY)
@@ -97,7 +121,8 @@ def test_accumulator_keeps_choices_apart() -> None:
     for raw in [chunk("A", index=1), chunk("B"), chunk("b", "stop"), chunk("a", "stop", index=1)]:
         acc.add(CompletionChunk.model_validate(raw))
     assert [(c.index, c.text, c.finish_reason) for c in acc.result().choices] == [
-        (0, "Bb", "stop"), (1, "Aa", "stop"),
+        (0, "Bb", "stop"),
+        (1, "Aa", "stop"),
     ]
     assert acc.result().usage is None
 

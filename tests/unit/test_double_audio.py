@@ -24,8 +24,13 @@ AUTH = {"Authorization": "Bearer test-key"}
 AUDIO = wav_bytes(4.0)
 
 
-def _post(data: dict[str, Any] | None = None, *, file: Any = ("a.wav", AUDIO, "audio/wav"),
-          url: str = URL, double: WireDouble | None = None) -> httpx.Response:
+def _post(
+    data: dict[str, Any] | None = None,
+    *,
+    file: Any = ("a.wav", AUDIO, "audio/wav"),
+    url: str = URL,
+    double: WireDouble | None = None,
+) -> httpx.Response:
     http = httpx.Client(transport=(double or WireDouble()).transport())
     files = {"file": file} if file is not None else {"dummy": ("x.bin", b"x")}
     return http.post(url, headers=AUTH, data=data or {}, files=files)
@@ -39,26 +44,44 @@ def _error(resp: httpx.Response) -> str:
 # --------------------------------------------------------------------------- refusals
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"model": "whisper-large"}, "Unsupported model"),
-    ({"response_format": "xml"}, "Invalid response_format"),
-    ({"timestamp_granularities": "word"}, "requires response_format=verbose_json"),
-    ({"response_format": "verbose_json", "timestamp_granularities": "char"}, "Invalid"),
-    ({"response_format": "verbose_json", "diarize": "yes"}, "diarize must be true or false"),
-    ({"response_format": "verbose_json", "diarize": "true"}, "'word'"),
-    ({"response_format": "json", "diarize": "true"}, "diarize requires"),
-    ({"response_format": "verbose_json", "min_speakers": "2"}, "require diarize=true"),
-    ({"response_format": "verbose_json", "diarize": "true", "timestamp_granularities": "word",
-      "min_speakers": "3", "max_speakers": "2"}, "must not exceed"),
-    ({"response_format": "verbose_json", "diarize": "true", "timestamp_granularities": "word",
-      "max_speakers": "0"}, "positive integer"),
-    ({"vad_model": "webrtc"}, "Invalid vad_model"),
-    ({"alignment_model": "ctc"}, "Invalid alignment_model"),
-    ({"preprocessing": "loud"}, "Invalid preprocessing"),
-    ({"language": "klingon"}, "Unsupported language"),
-    ({"temperature": "hot"}, "temperature"),
-    ({"temperature": "0.0,1.5"}, "between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"model": "whisper-large"}, "Unsupported model"),
+        ({"response_format": "xml"}, "Invalid response_format"),
+        ({"timestamp_granularities": "word"}, "requires response_format=verbose_json"),
+        ({"response_format": "verbose_json", "timestamp_granularities": "char"}, "Invalid"),
+        ({"response_format": "verbose_json", "diarize": "yes"}, "diarize must be true or false"),
+        ({"response_format": "verbose_json", "diarize": "true"}, "'word'"),
+        ({"response_format": "json", "diarize": "true"}, "diarize requires"),
+        ({"response_format": "verbose_json", "min_speakers": "2"}, "require diarize=true"),
+        (
+            {
+                "response_format": "verbose_json",
+                "diarize": "true",
+                "timestamp_granularities": "word",
+                "min_speakers": "3",
+                "max_speakers": "2",
+            },
+            "must not exceed",
+        ),
+        (
+            {
+                "response_format": "verbose_json",
+                "diarize": "true",
+                "timestamp_granularities": "word",
+                "max_speakers": "0",
+            },
+            "positive integer",
+        ),
+        ({"vad_model": "webrtc"}, "Invalid vad_model"),
+        ({"alignment_model": "ctc"}, "Invalid alignment_model"),
+        ({"preprocessing": "loud"}, "Invalid preprocessing"),
+        ({"language": "klingon"}, "Unsupported language"),
+        ({"temperature": "hot"}, "temperature"),
+        ({"temperature": "0.0,1.5"}, "between 0 and 1"),
+    ],
+)
 def test_invalid_forms_are_400(data: dict[str, Any], message: str) -> None:
     assert message in _error(_post(data))
 
@@ -84,9 +107,12 @@ def test_unknown_fields_are_ignored_and_turbo_is_accepted_on_any_host() -> None:
 
 def test_openai_style_repeated_granularities_are_read() -> None:
     http = httpx.Client(transport=WireDouble().transport())
-    resp = http.post(URL, headers=AUTH, files={"file": ("a.wav", AUDIO, "audio/wav")},
-                     data={"response_format": "verbose_json",
-                           "timestamp_granularities[]": ["word", "segment"]})
+    resp = http.post(
+        URL,
+        headers=AUTH,
+        files={"file": ("a.wav", AUDIO, "audio/wav")},
+        data={"response_format": "verbose_json", "timestamp_granularities[]": ["word", "segment"]},
+    )
     body = resp.json()
     assert resp.status_code == 200 and body["words"] and body["segments"]
 
@@ -104,8 +130,14 @@ def test_json_answer_is_text_only_and_deterministic() -> None:
 
 
 def test_verbose_json_shape_and_monotonic_timestamps() -> None:
-    body = _post({"response_format": "verbose_json", "timestamp_granularities": "word,segment",
-                  "language": "fr"}, file=("a.wav", wav_bytes(10.0), "audio/wav")).json()
+    body = _post(
+        {
+            "response_format": "verbose_json",
+            "timestamp_granularities": "word,segment",
+            "language": "fr",
+        },
+        file=("a.wav", wav_bytes(10.0), "audio/wav"),
+    ).json()
     assert {"task", "language", "duration", "text", "words", "segments"} <= set(body)
     assert (body["task"], body["language"], body["duration"]) == ("transcribe", "fr", 10.0)
     words = body["words"]
@@ -126,19 +158,31 @@ def test_granularity_decides_which_lists_come_back() -> None:
     default = _post({"response_format": "verbose_json"}).json()
     assert "segments" in default and "words" not in default
     assert "words" not in default["segments"][0]
-    words_only = _post({"response_format": "verbose_json",
-                        "timestamp_granularities": "word"}).json()
+    words_only = _post(
+        {"response_format": "verbose_json", "timestamp_granularities": "word"}
+    ).json()
     assert "words" in words_only and "segments" not in words_only
 
 
-@pytest.mark.parametrize(("bounds", "expected"), [
-    ({}, 2), ({"max_speakers": "1"}, 1), ({"min_speakers": "3"}, 3),
-    ({"min_speakers": "2", "max_speakers": "4"}, 2),
-])
+@pytest.mark.parametrize(
+    ("bounds", "expected"),
+    [
+        ({}, 2),
+        ({"max_speakers": "1"}, 1),
+        ({"min_speakers": "3"}, 3),
+        ({"min_speakers": "2", "max_speakers": "4"}, 2),
+    ],
+)
 def test_diarization_labels_words_and_segments(bounds: dict[str, str], expected: int) -> None:
-    body = _post({"response_format": "verbose_json", "diarize": "true",
-                  "timestamp_granularities": "word,segment", **bounds},
-                 file=("a.wav", wav_bytes(8.0), "audio/wav")).json()
+    body = _post(
+        {
+            "response_format": "verbose_json",
+            "diarize": "true",
+            "timestamp_granularities": "word,segment",
+            **bounds,
+        },
+        file=("a.wav", wav_bytes(8.0), "audio/wav"),
+    ).json()
     speakers = {s["speaker_id"] for s in body["segments"]}
     assert len(speakers) == expected
     assert {w["speaker_id"] for w in body["words"]} == speakers
@@ -156,24 +200,30 @@ def test_text_formats_are_plain_text() -> None:
     assert text == _post().json()["text"]
     assert srt.text.startswith("1\n00:00:00,000 --> ")
     assert vtt.text.startswith("WEBVTT\n\n00:00:00.000 --> ")
-    cues = [line for line in srt.text.splitlines() if line and "-->" not in line
-            and not line.isdigit()]
+    cues = [
+        line for line in srt.text.splitlines() if line and "-->" not in line and not line.isdigit()
+    ]
     assert " ".join(cues) == text
 
 
 def test_url_file_and_translation() -> None:
-    body = _post({"response_format": "verbose_json"},
-                 file=(None, "https://example.com/a.mp3", None)).json()
+    body = _post(
+        {"response_format": "verbose_json"}, file=(None, "https://example.com/a.mp3", None)
+    ).json()
     assert body["text"] and body["duration"] >= 4.0
     double = WireDouble()
-    tr = _post({"response_format": "verbose_json", "language": "de"}, double=double,
-               url="https://audio-prod.api.fireworks.ai/v1/audio/translations").json()
+    tr = _post(
+        {"response_format": "verbose_json", "language": "de"},
+        double=double,
+        url="https://audio-prod.api.fireworks.ai/v1/audio/translations",
+    ).json()
     assert tr["task"] == "translate" and tr["language"] == "en"
 
 
 def test_non_wav_bytes_get_a_size_based_duration() -> None:
-    body = _post({"response_format": "verbose_json"},
-                 file=("a.mp3", b"ID3" + bytes(47997), "audio/mpeg")).json()
+    body = _post(
+        {"response_format": "verbose_json"}, file=("a.mp3", b"ID3" + bytes(47997), "audio/mpeg")
+    ).json()
     assert body["duration"] == 3.0
 
 
@@ -193,8 +243,10 @@ def test_requests_are_recorded_with_their_multipart_bytes() -> None:
 
 def test_the_loopback_server_serves_uploads() -> None:
     double = WireDouble()
-    with serve(double) as base, Client(FIREWORKS, api_key="k",
-                                       base_url=f"{base}/inference/v1") as client:
+    with (
+        serve(double) as base,
+        Client(FIREWORKS, api_key="k", base_url=f"{base}/inference/v1") as client,
+    ):
         t = transcribe(client, AUDIO, response_format="verbose_json", diarize=True)
     assert t.duration == 4.0 and len(t.speakers) == 2
     assert double.requests[0].path == "/inference/v1/audio/transcriptions"
@@ -205,21 +257,29 @@ def test_the_loopback_server_serves_uploads() -> None:
 
 def test_multipart_parser_keeps_bytes_exact() -> None:
     payload = b"\r\n--not-the-boundary\r\n\x00\xff"
-    req = httpx.Request("POST", URL, files={"file": ("a.bin", payload, "application/x")},
-                        data={"k": "v"})
+    req = httpx.Request(
+        "POST", URL, files={"file": ("a.bin", payload, "application/x")}, data={"k": "v"}
+    )
     body = req.read()
     parts = parse_multipart(body, req.headers["content-type"])
     assert [(p.name, p.value, p.filename, p.content_type) for p in parts] == [
-        ("k", b"v", None, None), ("file", payload, "a.bin", "application/x")]
+        ("k", b"v", None, None),
+        ("file", payload, "a.bin", "application/x"),
+    ]
 
 
-@pytest.mark.parametrize(("body", "ctype"), [
-    (b"no boundary here", "multipart/form-data; boundary=abc"),
-    (b"--abc\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nunterminated",
-     "multipart/form-data; boundary=abc"),
-    (b"--abc\r\nX: y\r\n\r\nv\r\n--abc--", "multipart/form-data; boundary=abc"),
-    (b"", "application/json"),
-])
+@pytest.mark.parametrize(
+    ("body", "ctype"),
+    [
+        (b"no boundary here", "multipart/form-data; boundary=abc"),
+        (
+            b'--abc\r\nContent-Disposition: form-data; name="a"\r\n\r\nunterminated',
+            "multipart/form-data; boundary=abc",
+        ),
+        (b"--abc\r\nX: y\r\n\r\nv\r\n--abc--", "multipart/form-data; boundary=abc"),
+        (b"", "application/json"),
+    ],
+)
 def test_multipart_parser_refuses_malformed_bodies(body: bytes, ctype: str) -> None:
     with pytest.raises(MultipartError):
         parse_multipart(body, ctype)

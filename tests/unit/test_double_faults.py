@@ -38,34 +38,47 @@ from fw_core import (
 from fw_core.testing import Fault, WireDouble, serve
 
 _TLS = ssl.create_default_context()  # built once: a new one per client is slow
-BODY = {"model": "accounts/fireworks/models/deepseek-v3p1",
-        "messages": [{"role": "user", "content": "Tell me about rivers"}]}
+BODY = {
+    "model": "accounts/fireworks/models/deepseek-v3p1",
+    "messages": [{"role": "user", "content": "Tell me about rivers"}],
+}
 STREAM = {**BODY, "stream": True, "stream_options": {"include_usage": True}}
 
 
 def _client(double: WireDouble, **kwargs: Any) -> Client:
-    client = Client(FIREWORKS, api_key="test-key",
-                    http_client=httpx.Client(transport=double.transport()), **kwargs)
+    client = Client(
+        FIREWORKS,
+        api_key="test-key",
+        http_client=httpx.Client(transport=double.transport()),
+        **kwargs,
+    )
     client._sleep = lambda _s: None
     return client
 
 
-@pytest.mark.parametrize(("fault", "error", "message"), [
-    (Fault.status(400), BadRequestError, "Invalid request"),
-    (Fault.status(401, envelope="string"), AuthenticationError, "API key"),
-    (Fault.status(403, envelope="openai"), PermissionDeniedError, "Permission denied"),
-    (Fault.status(404, envelope="bare"), NotFoundError, "Model not found"),
-    (Fault.status(412), PreconditionFailedError, "suspended"),
-    (Fault.status(422, envelope="fastapi", message="field required", param="messages"),
-     UnprocessableEntityError, "field required"),
-    (Fault.status(429, envelope="anthropic"), RateLimitError, "rate limit"),
-    (Fault.status(503), InternalServerError, "Overloaded"),
-    (Fault.html(502), InternalServerError, "502 Bad Gateway"),
-    (Fault.context_length(), ContextLengthExceededError, "maximum context length"),
-    (Fault.extra_inputs("foo"), UnsupportedParameterError, "Extra inputs are not permitted"),
-])
-def test_status_faults_map_to_typed_errors(fault: Fault, error: type[Exception],
-                                           message: str) -> None:
+@pytest.mark.parametrize(
+    ("fault", "error", "message"),
+    [
+        (Fault.status(400), BadRequestError, "Invalid request"),
+        (Fault.status(401, envelope="string"), AuthenticationError, "API key"),
+        (Fault.status(403, envelope="openai"), PermissionDeniedError, "Permission denied"),
+        (Fault.status(404, envelope="bare"), NotFoundError, "Model not found"),
+        (Fault.status(412), PreconditionFailedError, "suspended"),
+        (
+            Fault.status(422, envelope="fastapi", message="field required", param="messages"),
+            UnprocessableEntityError,
+            "field required",
+        ),
+        (Fault.status(429, envelope="anthropic"), RateLimitError, "rate limit"),
+        (Fault.status(503), InternalServerError, "Overloaded"),
+        (Fault.html(502), InternalServerError, "502 Bad Gateway"),
+        (Fault.context_length(), ContextLengthExceededError, "maximum context length"),
+        (Fault.extra_inputs("foo"), UnsupportedParameterError, "Extra inputs are not permitted"),
+    ],
+)
+def test_status_faults_map_to_typed_errors(
+    fault: Fault, error: type[Exception], message: str
+) -> None:
     double = WireDouble()
     double.inject(fault, times=5)
     with pytest.raises(error) as info:
@@ -119,11 +132,14 @@ def test_400_is_not_retried() -> None:
     assert double.count() == 1
 
 
-@pytest.mark.parametrize(("fault", "error"), [
-    (Fault.reset(), APIConnectionError),
-    (Fault.connect_error(), APIConnectionError),
-    (Fault.timeout(0.05), APITimeoutError),
-])
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        (Fault.reset(), APIConnectionError),
+        (Fault.connect_error(), APIConnectionError),
+        (Fault.timeout(0.05), APITimeoutError),
+    ],
+)
 def test_connection_faults_are_retried_then_raised(fault: Fault, error: type[Exception]) -> None:
     double = WireDouble()
     double.inject(fault, times=3)
@@ -202,8 +218,7 @@ def test_wrong_shape_is_a_validation_error_plain_and_streamed() -> None:
 def test_empty_stream(done: bool) -> None:
     double = WireDouble()
     double.inject(Fault.empty_stream(done=done))
-    client = Client(FIRMWARE, api_key="k",
-                    http_client=httpx.Client(transport=double.transport()))
+    client = Client(FIRMWARE, api_key="k", http_client=httpx.Client(transport=double.transport()))
     with pytest.raises(StreamError, match="empty"):
         list(chat.stream(client, {**STREAM, "model": "openai/gpt-4o"}))
 
@@ -211,8 +226,9 @@ def test_empty_stream(done: bool) -> None:
 async def test_async_transport_plays_faults() -> None:
     double = WireDouble()
     double.inject(Fault.status(429, headers={"retry-after": "0"}))
-    client = AsyncClient(FIREWORKS, api_key="k",
-                         http_client=httpx.AsyncClient(transport=double.async_transport()))
+    client = AsyncClient(
+        FIREWORKS, api_key="k", http_client=httpx.AsyncClient(transport=double.async_transport())
+    )
 
     async def no_sleep(_s: float) -> None:
         return None
@@ -240,8 +256,13 @@ def served() -> Iterator[tuple[WireDouble, str]]:
 
 
 def _server_client(base_url: str, **kwargs: Any) -> Client:
-    client = Client(FIREWORKS, api_key="k", base_url=f"{base_url}/inference/v1",
-                    http_client=httpx.Client(verify=_TLS), **kwargs)
+    client = Client(
+        FIREWORKS,
+        api_key="k",
+        base_url=f"{base_url}/inference/v1",
+        http_client=httpx.Client(verify=_TLS),
+        **kwargs,
+    )
     client._sleep = lambda _s: None
     return client
 
@@ -273,8 +294,10 @@ def test_server_cut_stream(served: tuple[WireDouble, str]) -> None:
 def test_server_slow_first_byte_times_out(served: tuple[WireDouble, str]) -> None:
     double, base_url = served
     double.inject(Fault.slow_first_byte(2.0))
-    with _server_client(base_url, timeout=0.2, max_retries=0) as client, \
-            pytest.raises(APITimeoutError):
+    with (
+        _server_client(base_url, timeout=0.2, max_retries=0) as client,
+        pytest.raises(APITimeoutError),
+    ):
         chat.create(client, BODY)
 
 

@@ -36,8 +36,12 @@ def test_json_from_schema_handles_refs_recursion_and_enums() -> None:
             "score": {"type": "number"},
             "ok": {"type": "boolean"},
         },
-        "$defs": {"Node": {"type": "object", "properties": {
-            "name": {"type": "string"}, "child": {"$ref": "#/$defs/Node"}}}},
+        "$defs": {
+            "Node": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "child": {"$ref": "#/$defs/Node"}},
+            }
+        },
     }
     value = json_from_schema(schema, "My dog scored 4.5 points")
     assert value["kind"] == "dog" and value["score"] == 4.5 and value["ok"] is True
@@ -49,8 +53,10 @@ def test_json_from_schema_handles_refs_recursion_and_enums() -> None:
 
 def test_overlap_score_orders_by_shared_words_and_stays_in_range() -> None:
     q = "solar panel efficiency"
-    scores = [overlap_score(q, d) for d in (
-        "solar panel efficiency explained", "solar power", "banana bread")]
+    scores = [
+        overlap_score(q, d)
+        for d in ("solar panel efficiency explained", "solar power", "banana bread")
+    ]
     assert scores[0] > scores[1] > scores[2] == 0.0
     assert all(0.0 <= s <= 1.0 for s in scores)
 
@@ -66,15 +72,18 @@ def test_count_tokens_counts_words_and_punctuation() -> None:
     assert count_tokens("Hi, you!") == 4
 
 
-@pytest.mark.parametrize(("body", "expected"), [
-    ({"model": "accounts/fireworks/models/gpt-oss-20b"}, True),
-    ({"model": "accounts/fireworks/models/deepseek-r1-0528"}, True),
-    ({"model": "accounts/fireworks/models/deepseek-v3p1"}, False),
-    ({"model": "accounts/fireworks/models/deepseek-v3p1", "reasoning_effort": "high"}, True),
-    ({"model": "qwen/qwen3-32b", "reasoning_effort": "none"}, False),
-    ({"model": "anthropic/claude-opus-4-5", "thinking": {"type": "enabled"}}, True),
-    ({"model": "accounts/fireworks/models/llama-v3p1-8b-instruct"}, False),
-])
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"model": "accounts/fireworks/models/gpt-oss-20b"}, True),
+        ({"model": "accounts/fireworks/models/deepseek-r1-0528"}, True),
+        ({"model": "accounts/fireworks/models/deepseek-v3p1"}, False),
+        ({"model": "accounts/fireworks/models/deepseek-v3p1", "reasoning_effort": "high"}, True),
+        ({"model": "qwen/qwen3-32b", "reasoning_effort": "none"}, False),
+        ({"model": "anthropic/claude-opus-4-5", "thinking": {"type": "enabled"}}, True),
+        ({"model": "accounts/fireworks/models/llama-v3p1-8b-instruct"}, False),
+    ],
+)
 def test_reasoning_requested(body: dict[str, object], expected: bool) -> None:
     assert reasoning_requested(body) is expected
 
@@ -99,34 +108,59 @@ def test_validation_messages() -> None:
     assert check_rerank("fireworks", {"query": "q", "documents": ["d"], "top_n": 0})
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    ({"reasoning_effort": "low", "thinking": {"type": "enabled"}}, "together"),
-    ({"model": "accounts/fireworks/models/gpt-oss-120b", "reasoning_effort": "none"},
-     "Invalid reasoning effort: none"),
-    ({"model": "accounts/fireworks/models/gpt-oss-120b", "reasoning_effort": False},
-     "Invalid reasoning effort"),
-])
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"reasoning_effort": "low", "thinking": {"type": "enabled"}}, "together"),
+        (
+            {"model": "accounts/fireworks/models/gpt-oss-120b", "reasoning_effort": "none"},
+            "Invalid reasoning effort: none",
+        ),
+        (
+            {"model": "accounts/fireworks/models/gpt-oss-120b", "reasoning_effort": False},
+            "Invalid reasoning effort",
+        ),
+    ],
+)
 def test_fireworks_reasoning_rules(extra: dict[str, object], message: str) -> None:
-    body = {"model": "accounts/fireworks/models/qwen3-235b-a22b",
-            "messages": [{"role": "user", "content": "x"}], **extra}
+    body = {
+        "model": "accounts/fireworks/models/qwen3-235b-a22b",
+        "messages": [{"role": "user", "content": "x"}],
+        **extra,
+    }
     bad = check_chat("fireworks", body)
     assert bad is not None and message in bad.message
-    assert check_chat("fireworks", {**body, "reasoning_effort": "low", "thinking": None,
-                                    "model": "accounts/fireworks/models/gpt-oss-120b"}) is None
+    assert (
+        check_chat(
+            "fireworks",
+            {
+                **body,
+                "reasoning_effort": "low",
+                "thinking": None,
+                "model": "accounts/fireworks/models/gpt-oss-120b",
+            },
+        )
+        is None
+    )
 
 
 def test_register_appends_a_scripted_reply_and_refuses_duplicates() -> None:
     entry = ScriptedReply(
-        name="test-only greeting", needed_by="tests/unit/test_double_generate.py",
-        matches=lambda provider, body: body.get("messages") == [
-            {"role": "user", "content": "secret handshake"}],
-        reply=lambda provider, body: Plan(content="handshake accepted"))
+        name="test-only greeting",
+        needed_by="tests/unit/test_double_generate.py",
+        matches=lambda provider, body: (
+            body.get("messages") == [{"role": "user", "content": "secret handshake"}]
+        ),
+        reply=lambda provider, body: Plan(content="handshake accepted"),
+    )
     register(entry)
     try:
         body = {"messages": [{"role": "user", "content": "secret handshake"}]}
         assert find_scripted("firmware", body) is entry
-        assert find_scripted("firmware", {"messages": [{"role": "user", "content": "hi"}]}) \
+        assert (
+            find_scripted("firmware", {"messages": [{"role": "user", "content": "hi"}]})
             is not entry
+        )
         with pytest.raises(ValueError, match="already exists"):
             register(entry)
     finally:

@@ -19,13 +19,16 @@ import pytest
 from fw_core.testing import WireDouble
 from fw_core.testing.images import FILTER_MARKER, image_size
 
-URL = ("https://api.fireworks.ai/inference/v1/workflows/accounts/fireworks/models/"
-       "flux-1-schnell-fp8/text_to_image")
+URL = (
+    "https://api.fireworks.ai/inference/v1/workflows/accounts/fireworks/models/"
+    "flux-1-schnell-fp8/text_to_image"
+)
 AUTH = {"Authorization": "Bearer test-key"}
 
 
-def _post(body: Any, accept: str | None = "image/png", url: str = URL,
-          **headers: str) -> httpx.Response:
+def _post(
+    body: Any, accept: str | None = "image/png", url: str = URL, **headers: str
+) -> httpx.Response:
     double = WireDouble()
     hdrs = {**AUTH, **headers}
     if accept is not None:
@@ -39,10 +42,10 @@ def decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, chunks = 8, {}
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind = data[pos + 4:pos + 8]
-        payload = data[pos + 8:pos + 8 + length]
-        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        payload = data[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
         assert crc == zlib.crc32(kind + payload) & 0xFFFFFFFF, kind
         chunks.setdefault(kind, b"")
         chunks[kind] += payload
@@ -52,7 +55,7 @@ def decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
     raw = zlib.decompress(chunks[b"IDAT"])
     stride = 1 + 3 * width
     assert len(raw) == stride * height
-    rows = [raw[i * stride + 1:(i + 1) * stride] for i in range(height)]
+    rows = [raw[i * stride + 1 : (i + 1) * stride] for i in range(height)]
     assert b"IEND" in chunks
     return width, height, rows
 
@@ -63,9 +66,9 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
     pos = 2
     while pos < len(data):
         marker = data[pos + 1]
-        (length,) = struct.unpack(">H", data[pos + 2:pos + 4])
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
         if marker == 0xC0:
-            height, width = struct.unpack(">HH", data[pos + 5:pos + 9])
+            height, width = struct.unpack(">HH", data[pos + 5 : pos + 9])
             return width, height
         pos += 2 + length
     raise AssertionError("no SOF0 segment")
@@ -108,8 +111,11 @@ def test_json_form_and_json_return_image_accept() -> None:
     assert set(payload) == {"id", "base64", "finishReason", "seed"}
     assert payload["finishReason"] == "SUCCESS" and payload["seed"] == 7
     assert base64.b64decode(payload["base64"][0])[:4] == b"\x89PNG"
-    jpeg = _post({"prompt": "a red fox"}, accept="application/json",
-                 **{"Json-Return-Image-Accept": "image/jpeg"}).json()
+    jpeg = _post(
+        {"prompt": "a red fox"},
+        accept="application/json",
+        **{"Json-Return-Image-Accept": "image/jpeg"},
+    ).json()
     assert base64.b64decode(jpeg["base64"][0])[:3] == b"\xff\xd8\xff"
 
 
@@ -141,17 +147,20 @@ def test_content_filter_marker_gives_a_black_filtered_image() -> None:
     assert _post({"prompt": "unsafely fast"}).headers["finish-reason"] == "SUCCESS"
 
 
-@pytest.mark.parametrize(("body", "param"), [
-    ({}, "prompt"),
-    ({"prompt": ""}, "prompt"),
-    ({"prompt": "   "}, "prompt"),
-    ({"prompt": 3}, "prompt"),
-    ({"prompt": "x", "aspect_ratio": "16:10"}, "aspect_ratio"),
-    ({"prompt": "x", "num_inference_steps": 0}, "num_inference_steps"),
-    ({"prompt": "x", "seed": -1}, "seed"),
-    ({"prompt": "x", "guidance_scale": "high"}, "guidance_scale"),
-    ({"prompt": "x", "n": 2}, "n"),
-])
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        ({}, "prompt"),
+        ({"prompt": ""}, "prompt"),
+        ({"prompt": "   "}, "prompt"),
+        ({"prompt": 3}, "prompt"),
+        ({"prompt": "x", "aspect_ratio": "16:10"}, "aspect_ratio"),
+        ({"prompt": "x", "num_inference_steps": 0}, "num_inference_steps"),
+        ({"prompt": "x", "seed": -1}, "seed"),
+        ({"prompt": "x", "guidance_scale": "high"}, "guidance_scale"),
+        ({"prompt": "x", "n": 2}, "n"),
+    ],
+)
 def test_bad_bodies_are_400_in_the_gateway_envelope(body: dict[str, Any], param: str) -> None:
     resp = _post(body)
     assert resp.status_code == 400

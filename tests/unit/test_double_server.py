@@ -15,8 +15,10 @@ import yaml
 from fw_core import FIREWORKS, FIRMWARE, AsyncClient, Client, chat
 from fw_core.testing import WireDouble, is_api_host, patch_transports, serve
 
-BODY = {"model": "accounts/fireworks/models/deepseek-v3p1",
-        "messages": [{"role": "user", "content": "Tell me about rivers"}]}
+BODY = {
+    "model": "accounts/fireworks/models/deepseek-v3p1",
+    "messages": [{"role": "user", "content": "Tell me about rivers"}],
+}
 AUTH = {"Authorization": "Bearer k"}
 _TLS = ssl.create_default_context()  # built once: a new one per client is slow
 
@@ -27,9 +29,12 @@ def _http() -> httpx.Client:
 
 def test_keep_alive_reuses_one_connection() -> None:
     double = WireDouble()
-    with serve(double) as base_url, Client(
-        FIREWORKS, api_key="k", base_url=f"{base_url}/inference/v1", http_client=_http()
-    ) as client:
+    with (
+        serve(double) as base_url,
+        Client(
+            FIREWORKS, api_key="k", base_url=f"{base_url}/inference/v1", http_client=_http()
+        ) as client,
+    ):
         for _ in range(10):
             assert chat.create(client, BODY).completion.choices
     assert double.count("/chat/completions") == 10
@@ -38,9 +43,10 @@ def test_keep_alive_reuses_one_connection() -> None:
 
 def test_streams_arrive_chunk_by_chunk_over_the_socket() -> None:
     double = WireDouble(stream_chunks=20)
-    with serve(double) as base_url, Client(
-        FIRMWARE, api_key="k", base_url=f"{base_url}/api/v1", http_client=_http()
-    ) as client:
+    with (
+        serve(double) as base_url,
+        Client(FIRMWARE, api_key="k", base_url=f"{base_url}/api/v1", http_client=_http()) as client,
+    ):
         chunks = list(chat.stream(client, {**BODY, "model": "openai/gpt-4o", "stream": True}))
     assert len([c for c in chunks if c.choices and c.choices[0].delta.content]) == 20
 
@@ -67,8 +73,12 @@ def test_server_listens_on_loopback_only() -> None:
 async def test_latency_does_not_block_other_connections() -> None:
     double = WireDouble(latency=0.4)
     with serve(double) as base_url:
-        client = AsyncClient(FIREWORKS, api_key="k", base_url=f"{base_url}/inference/v1",
-                             http_client=httpx.AsyncClient(verify=_TLS))
+        client = AsyncClient(
+            FIREWORKS,
+            api_key="k",
+            base_url=f"{base_url}/inference/v1",
+            http_client=httpx.AsyncClient(verify=_TLS),
+        )
         start = time.perf_counter()
         results = await asyncio.gather(*(chat.acreate(client, BODY) for _ in range(5)))
         elapsed = time.perf_counter() - start
@@ -101,8 +111,13 @@ def test_standalone_entry_point_serves_and_stops(capsys: pytest.CaptureFixture[s
 
 
 def test_api_hosts() -> None:
-    for host in ("api.fireworks.ai", "app.firmware.ai", "api.firmware.ai",
-                 "audio-prod.api.fireworks.ai", "acct-1234.us-arizona-1.direct.fireworks.ai"):
+    for host in (
+        "api.fireworks.ai",
+        "app.firmware.ai",
+        "api.firmware.ai",
+        "audio-prod.api.fireworks.ai",
+        "acct-1234.us-arizona-1.direct.fireworks.ai",
+    ):
         assert is_api_host(host)
     for host in ("example.com", "fireworks.ai.evil.com", "127.0.0.1"):
         assert not is_api_host(host)
@@ -130,18 +145,21 @@ def test_vcr_records_the_double_under_the_real_url(tmp_path: Path) -> None:
     vcr = pytest.importorskip("vcr")
     cassette = tmp_path / "stream.yaml"
     body = {**BODY, "stream": True, "stream_options": {"include_usage": True}}
-    with patch_transports(WireDouble()), vcr.VCR(record_mode="all").use_cassette(
-        str(cassette)
-    ), Client(FIREWORKS, api_key="k") as client:
+    with (
+        patch_transports(WireDouble()),
+        vcr.VCR(record_mode="all").use_cassette(str(cassette)),
+        Client(FIREWORKS, api_key="k") as client,
+    ):
         recorded = [c.model_dump() for c in chat.stream(client, body)]
     data = yaml.safe_load(cassette.read_text())
     interaction = data["interactions"][0]
     assert interaction["request"]["uri"] == "https://api.fireworks.ai/inference/v1/chat/completions"
     assert "data: [DONE]" in interaction["response"]["body"]["string"]
     # replay without the double: the cassette alone answers
-    with vcr.VCR(record_mode="none").use_cassette(str(cassette)), Client(
-        FIREWORKS, api_key="k"
-    ) as client:
+    with (
+        vcr.VCR(record_mode="none").use_cassette(str(cassette)),
+        Client(FIREWORKS, api_key="k") as client,
+    ):
         replayed = [c.model_dump() for c in chat.stream(client, body)]
     assert replayed == recorded
 
@@ -150,9 +168,7 @@ async def test_vcr_records_async_requests_under_the_real_url(tmp_path: Path) -> 
     vcr = pytest.importorskip("vcr")
     cassette = tmp_path / "async.yaml"
     body = {**BODY, "model": "openai/gpt-4o"}
-    with patch_transports(WireDouble()), vcr.VCR(record_mode="all").use_cassette(
-        str(cassette)
-    ):
+    with patch_transports(WireDouble()), vcr.VCR(record_mode="all").use_cassette(str(cassette)):
         client = AsyncClient(FIRMWARE, api_key="k")
         answer = (await chat.acreate(client, body)).completion.choices[0].message.content
         await client.aclose()

@@ -36,7 +36,7 @@ def _headers(interaction: dict[str, Any]) -> dict[str, str]:
 
 
 def _frames(text: str) -> list[str]:
-    return [f[len("data: "):] for f in text.split("\n\n") if f.strip()]
+    return [f[len("data: ") :] for f in text.split("\n\n") if f.strip()]
 
 
 @pytest.fixture
@@ -122,8 +122,10 @@ def test_unknown_model_answers_like_the_404_capture() -> None:
     cap = _capture("fw_error_404_model_not_found_PARTIAL.yaml")
     real = json.loads(cap["response"]["body"]["string"])
     http = httpx.Client(transport=WireDouble().transport())
-    body = {"model": "accounts/fireworks/models/nonexistent-model",
-            "messages": [{"role": "user", "content": "hi"}]}
+    body = {
+        "model": "accounts/fireworks/models/nonexistent-model",
+        "messages": [{"role": "user", "content": "hi"}],
+    }
     r = http.post(CHAT_URL, headers=AUTH, json=body)
     assert r.status_code == 404
     assert r.json() == real
@@ -135,8 +137,10 @@ def test_412_capture_envelope_is_reproduced_by_a_fault() -> None:
     double = WireDouble()
     double.inject(Fault.status(412, message=real["error"]["message"]))
     r = httpx.Client(transport=double.transport()).post(
-        "https://api.fireworks.ai" + httpx.URL(cap["request"]["uri"]).path, headers=AUTH,
-        json={"prompt": "a cat"})
+        "https://api.fireworks.ai" + httpx.URL(cap["request"]["uri"]).path,
+        headers=AUTH,
+        json={"prompt": "a cat"},
+    )
     ours = r.json()
     assert r.status_code == 412
     assert list(ours) == list(real)

@@ -82,11 +82,14 @@ def test_nomic_prefixes() -> None:
     assert default_prefix("Nomic-AI/NOMIC-EMBED-text-v2", "document") == "search_document: "
     assert default_prefix("text-embedding-3-small", "query") == ""
     assert apply_prefix(["a", "b"], model=NOMIC, kind="document") == [
-        "search_document: a", "search_document: b",
+        "search_document: a",
+        "search_document: b",
     ]
     # already prefixed texts are left alone, whatever the task
     assert apply_prefix(["clustering: x", "search_query: y", "z"], model=NOMIC, kind="query") == [
-        "clustering: x", "search_query: y", "search_query: z",
+        "clustering: x",
+        "search_query: y",
+        "search_query: z",
     ]
     assert apply_prefix(["a"], model="text-embedding-3-small", kind="query") == ["a"]
     assert apply_prefix(["a"], model="voyage-4", kind="query", prefix="q: ") == ["q: a"]
@@ -115,10 +118,15 @@ def echo_payload(request: httpx.Request, *, base64_vectors: bool = False) -> dic
     data = []
     for i, text in enumerate(texts):
         vec = [float(text.removeprefix("search_document: ").lstrip("t")), float(len(texts))]
-        data.append({"index": i, "object": "embedding",
-                     "embedding": b64(vec) if base64_vectors else vec})
-    return {"object": "list", "model": "served-model", "data": data[::-1],
-            "usage": {"prompt_tokens": len(texts), "total_tokens": len(texts)}}
+        data.append(
+            {"index": i, "object": "embedding", "embedding": b64(vec) if base64_vectors else vec}
+        )
+    return {
+        "object": "list",
+        "model": "served-model",
+        "data": data[::-1],
+        "usage": {"prompt_tokens": len(texts), "total_tokens": len(texts)},
+    }
 
 
 def texts(n: int) -> list[str]:
@@ -128,16 +136,21 @@ def texts(n: int) -> list[str]:
 def test_embed_single_batch_sends_body_and_sums_usage() -> None:
     rec = Recorder(lambda r, n: json_response(echo_payload(r)))
     client, _ = make_client(rec)
-    req = EmbeddingsRequest(NOMIC, dimensions=256, extra_body={"normalize": True},
-                            max_concurrency=1)
+    req = EmbeddingsRequest(
+        NOMIC, dimensions=256, extra_body={"normalize": True}, max_concurrency=1
+    )
     result = embed(client, texts(3), req)
     assert [v[0] for v in result.vectors] == [0.0, 1.0, 2.0]
     assert result.requests == 1 and result.model == "served-model"
     assert result.vectors[0][1] == 3.0
     assert (result.usage.prompt_tokens, result.usage.total_tokens) == (3, 3)
     sent = rec.bodies()[0]
-    assert sent == {"model": NOMIC, "input": ["t0", "t1", "t2"], "dimensions": 256,
-                    "normalize": True}
+    assert sent == {
+        "model": NOMIC,
+        "input": ["t0", "t1", "t2"],
+        "dimensions": 256,
+        "normalize": True,
+    }
     assert str(rec.requests[0].url).endswith("/embeddings")
 
 
@@ -214,8 +227,9 @@ async def test_async_concurrency_is_bounded() -> None:
         return json_response(echo_payload(request))
 
     client, _ = make_async_client(handler)
-    result = await aembed(client, texts(12), EmbeddingsRequest(NOMIC, batch_size=1,
-                                                                max_concurrency=3))
+    result = await aembed(
+        client, texts(12), EmbeddingsRequest(NOMIC, batch_size=1, max_concurrency=3)
+    )
     assert len(result.vectors) == 12 and result.requests == 12
     assert peak == 3
 

@@ -20,8 +20,10 @@ from fw_core.errors import (
             "Extra inputs are not permitted, field: 'context_length_exceeded_behavior'",
             UnsupportedParameterError,
         ),
-        ("The prompt is too long: 9000 tokens, maximum context length is 8192",
-         ContextLengthExceededError),
+        (
+            "The prompt is too long: 9000 tokens, maximum context length is 8192",
+            ContextLengthExceededError,
+        ),
         ("Requests with max_tokens > 4096 must have stream=true", BadRequestError),
     ],
 )

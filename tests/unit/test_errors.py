@@ -44,7 +44,10 @@ def test_wrapped_object_with_string_code_and_request_id() -> None:
     info = parse_error_body(json.dumps(body).encode())
     assert info.message == "Requests with max_tokens > 4096 must have stream=true"
     assert (info.code, info.param, info.type, info.request_id) == (
-        "BAD_REQUEST", "max_tokens", "error", "req-1",
+        "BAD_REQUEST",
+        "max_tokens",
+        "error",
+        "req-1",
     )
 
 

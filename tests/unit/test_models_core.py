@@ -116,33 +116,69 @@ async def test_async_list_and_catalog() -> None:
 
 
 def test_catalog_entry_is_normalised_and_unknowns_stay_none() -> None:
-    entry = {"name": "accounts/fireworks/models/qwen2p5-vl-32b-instruct",
-             "displayName": "Qwen2.5-VL 32B Instruct", "contextLength": "128000",
-             "supportsImageInput": True, "supportsTools": False, "kind": "HF_BASE_MODEL",
-             "state": "READY", "deprecationDate": {"year": 2026, "month": 6, "day": 30}}
+    entry = {
+        "name": "accounts/fireworks/models/qwen2p5-vl-32b-instruct",
+        "displayName": "Qwen2.5-VL 32B Instruct",
+        "contextLength": "128000",
+        "supportsImageInput": True,
+        "supportsTools": False,
+        "kind": "HF_BASE_MODEL",
+        "state": "READY",
+        "deprecationDate": {"year": 2026, "month": 6, "day": 30},
+    }
     info = models.parse_catalog_entry(entry)
     assert info == models.ModelInfo(
-        id=entry["name"], provider="fireworks", display_name="Qwen2.5-VL 32B Instruct",
-        context_length=128000, supports_tools=False, supports_image_input=True,
-        kind="HF_BASE_MODEL", state="READY", owned_by="fireworks",
-        deprecation_date=dt.date(2026, 6, 30))
+        id=entry["name"],
+        provider="fireworks",
+        display_name="Qwen2.5-VL 32B Instruct",
+        context_length=128000,
+        supports_tools=False,
+        supports_image_input=True,
+        kind="HF_BASE_MODEL",
+        state="READY",
+        owned_by="fireworks",
+        deprecation_date=dt.date(2026, 6, 30),
+    )
     assert info.raw == entry
-    bare = models.parse_catalog_entry({"name": "accounts/me/models/ft",
-                                       "supportsTools": "yes", "contextLength": 0,
-                                       "deprecationDate": {"year": 0}})
-    assert (bare.supports_tools, bare.supports_image_input, bare.context_length,
-            bare.deprecation_date, bare.display_name) == (None, None, None, None, None)
+    bare = models.parse_catalog_entry(
+        {
+            "name": "accounts/me/models/ft",
+            "supportsTools": "yes",
+            "contextLength": 0,
+            "deprecationDate": {"year": 0},
+        }
+    )
+    assert (
+        bare.supports_tools,
+        bare.supports_image_input,
+        bare.context_length,
+        bare.deprecation_date,
+        bare.display_name,
+    ) == (None, None, None, None, None)
     with pytest.raises(ResponseValidationError):
         models.parse_catalog_entry({"displayName": "no name"})
 
 
 def test_openai_style_entry_reads_what_is_there() -> None:
     info = models.parse_model_entry(
-        {"id": "accounts/fireworks/models/x", "object": "model", "owned_by": "fireworks",
-         "kind": "HF_BASE_MODEL", "supports_chat": True, "context_length": 32768,
-         "supports_image_input": False}, provider="fireworks")
-    assert (info.context_length, info.supports_image_input, info.supports_tools,
-            info.kind, info.owned_by) == (32768, False, None, "HF_BASE_MODEL", "fireworks")
+        {
+            "id": "accounts/fireworks/models/x",
+            "object": "model",
+            "owned_by": "fireworks",
+            "kind": "HF_BASE_MODEL",
+            "supports_chat": True,
+            "context_length": 32768,
+            "supports_image_input": False,
+        },
+        provider="fireworks",
+    )
+    assert (
+        info.context_length,
+        info.supports_image_input,
+        info.supports_tools,
+        info.kind,
+        info.owned_by,
+    ) == (32768, False, None, "HF_BASE_MODEL", "fireworks")
     firmware = models.parse_model_entry({"id": "openai/gpt-4o"}, provider="firmware")
     assert firmware.context_length is None and firmware.supports_tools is None
     with pytest.raises(ResponseValidationError):
@@ -152,31 +188,47 @@ def test_openai_style_entry_reads_what_is_there() -> None:
 def test_filter_rules_leave_unknown_values_out() -> None:
     unknown = models.ModelInfo(id="m", provider="firmware")
     assert models.matches(unknown)
-    for kwargs in ({"supports_tools": True}, {"supports_tools": False},
-                   {"supports_image_input": True}, {"min_context_length": 1},
-                   {"kind": "HF_BASE_MODEL"}):
+    for kwargs in (
+        {"supports_tools": True},
+        {"supports_tools": False},
+        {"supports_image_input": True},
+        {"min_context_length": 1},
+        {"kind": "HF_BASE_MODEL"},
+    ):
         assert not models.matches(unknown, **kwargs), kwargs
-    known = models.ModelInfo(id="m", provider="fireworks", context_length=4096,
-                             supports_tools=False, kind="EMBEDDING_MODEL")
-    assert models.matches(known, supports_tools=False, kind="embedding_model",
-                          min_context_length=4096)
+    known = models.ModelInfo(
+        id="m",
+        provider="fireworks",
+        context_length=4096,
+        supports_tools=False,
+        kind="EMBEDDING_MODEL",
+    )
+    assert models.matches(
+        known, supports_tools=False, kind="embedding_model", min_context_length=4096
+    )
     assert not models.matches(known, min_context_length=4097)
 
 
 def test_catalog_filter_string() -> None:
     assert models.catalog_filter() is None
-    assert models.catalog_filter(supports_tools=False, supports_image_input=True,
-                                 min_context_length=8192, kind="HF_BASE_MODEL") == (
-        'supports_tools=false AND supports_image_input=true AND context_length>=8192 '
-        'AND kind="HF_BASE_MODEL"')
+    assert models.catalog_filter(
+        supports_tools=False,
+        supports_image_input=True,
+        min_context_length=8192,
+        kind="HF_BASE_MODEL",
+    ) == (
+        "supports_tools=false AND supports_image_input=true AND context_length>=8192 "
+        'AND kind="HF_BASE_MODEL"'
+    )
 
 
 # ------------------------------------------------------------------ list_models
 
 
 def _double_client(double: WireDouble, provider=FIREWORKS) -> Client:
-    return Client(provider, api_key="test-key", env={},
-                  http_client=httpx.Client(transport=double.transport()))
+    return Client(
+        provider, api_key="test-key", env={}, http_client=httpx.Client(transport=double.transport())
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -188,8 +240,9 @@ def test_list_models_reads_every_page_of_the_catalog() -> None:
     rec = Recorder(pages(3))
     client, _ = make_client(rec)
     got = models.list_models(client)
-    assert [m.id for m in got] == [f"accounts/fireworks/models/m{p}-{i}"
-                                   for p in range(3) for i in range(2)]
+    assert [m.id for m in got] == [
+        f"accounts/fireworks/models/m{p}-{i}" for p in range(3) for i in range(2)
+    ]
     assert all(isinstance(m, models.ModelInfo) for m in got)
     assert rec.calls == 3
     assert [r.url.params.get("pageToken") for r in rec.requests] == [None, "1", "2"]
@@ -198,8 +251,9 @@ def test_list_models_reads_every_page_of_the_catalog() -> None:
 
 def test_repeated_page_token_is_an_error_not_a_loop() -> None:
     def same_token(request: httpx.Request, n: int) -> httpx.Response:
-        return json_response({"models": [{"name": f"accounts/fireworks/models/m{n}"}],
-                              "nextPageToken": "again"})
+        return json_response(
+            {"models": [{"name": f"accounts/fireworks/models/m{n}"}], "nextPageToken": "again"}
+        )
 
     rec = Recorder(same_token)
     client, _ = make_client(rec)
@@ -214,28 +268,45 @@ def test_account_comes_from_argument_then_env(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("FIREWORKS_ACCOUNT_ID", "acme")
     models.list_models(client)
     models.list_models(client, account_id="other")
-    assert [r.url.path for r in rec.requests] == ["/v1/accounts/acme/models",
-                                                  "/v1/accounts/other/models"]
+    assert [r.url.path for r in rec.requests] == [
+        "/v1/accounts/acme/models",
+        "/v1/accounts/other/models",
+    ]
 
 
 @pytest.mark.parametrize(
     ("kwargs", "server_filter", "expected"),
     [
-        ({"supports_tools": False}, "supports_tools=false",
-         {r[0] for r in FIREWORKS_MODELS if not r[3]}),
-        ({"supports_image_input": True}, "supports_image_input=true",
-         {r[0] for r in FIREWORKS_MODELS if r[4]}),
-        ({"min_context_length": 200_000}, "context_length>=200000",
-         {r[0] for r in FIREWORKS_MODELS if r[2] >= 200_000}),
-        ({"kind": "EMBEDDING_MODEL"}, 'kind="EMBEDDING_MODEL"',
-         {r[0] for r in FIREWORKS_MODELS if r[5] == "EMBEDDING_MODEL"}),
-        ({"supports_tools": True, "min_context_length": 150_000},
-         "supports_tools=true AND context_length>=150000",
-         {r[0] for r in FIREWORKS_MODELS if r[3] and r[2] >= 150_000}),
+        (
+            {"supports_tools": False},
+            "supports_tools=false",
+            {r[0] for r in FIREWORKS_MODELS if not r[3]},
+        ),
+        (
+            {"supports_image_input": True},
+            "supports_image_input=true",
+            {r[0] for r in FIREWORKS_MODELS if r[4]},
+        ),
+        (
+            {"min_context_length": 200_000},
+            "context_length>=200000",
+            {r[0] for r in FIREWORKS_MODELS if r[2] >= 200_000},
+        ),
+        (
+            {"kind": "EMBEDDING_MODEL"},
+            'kind="EMBEDDING_MODEL"',
+            {r[0] for r in FIREWORKS_MODELS if r[5] == "EMBEDDING_MODEL"},
+        ),
+        (
+            {"supports_tools": True, "min_context_length": 150_000},
+            "supports_tools=true AND context_length>=150000",
+            {r[0] for r in FIREWORKS_MODELS if r[3] and r[2] >= 150_000},
+        ),
     ],
 )
-def test_each_filter_is_sent_and_honoured(kwargs: dict[str, Any], server_filter: str,
-                                          expected: set[str]) -> None:
+def test_each_filter_is_sent_and_honoured(
+    kwargs: dict[str, Any], server_filter: str, expected: set[str]
+) -> None:
     double = WireDouble()
     got = models.list_models(_double_client(double), **kwargs)
     assert {m.id.rsplit("/", 1)[1] for m in got} == expected and expected
@@ -243,11 +314,13 @@ def test_each_filter_is_sent_and_honoured(kwargs: dict[str, Any], server_filter:
 
 
 def test_filters_are_applied_client_side_when_the_server_ignores_them() -> None:
-    everything = {"models": [
-        {"name": "accounts/fireworks/models/a", "supportsTools": True, "contextLength": 8192},
-        {"name": "accounts/fireworks/models/b", "supportsTools": False, "contextLength": 8192},
-        {"name": "accounts/fireworks/models/c", "contextLength": 8192},  # tools unknown
-    ]}
+    everything = {
+        "models": [
+            {"name": "accounts/fireworks/models/a", "supportsTools": True, "contextLength": 8192},
+            {"name": "accounts/fireworks/models/b", "supportsTools": False, "contextLength": 8192},
+            {"name": "accounts/fireworks/models/c", "contextLength": 8192},  # tools unknown
+        ]
+    }
     client, _ = make_client(Recorder([json_response(everything)]))
     assert [m.id[-1] for m in models.list_models(client, supports_tools=True)] == ["a"]
     assert [m.id[-1] for m in models.list_models(client, supports_tools=False)] == ["b"]
@@ -256,11 +329,17 @@ def test_filters_are_applied_client_side_when_the_server_ignores_them() -> None:
 def test_a_refused_server_filter_falls_back_to_client_side() -> None:
     def script(request: httpx.Request, n: int) -> httpx.Response:
         if "filter" in request.url.params:
-            return json_response({"error": {"message": "unknown field", "code":
-                                            "INVALID_ARGUMENT"}}, status=400)
-        return json_response({"models": [
-            {"name": "accounts/fireworks/models/a", "supportsImageInput": True},
-            {"name": "accounts/fireworks/models/b", "supportsImageInput": False}]})
+            return json_response(
+                {"error": {"message": "unknown field", "code": "INVALID_ARGUMENT"}}, status=400
+            )
+        return json_response(
+            {
+                "models": [
+                    {"name": "accounts/fireworks/models/a", "supportsImageInput": True},
+                    {"name": "accounts/fireworks/models/b", "supportsImageInput": False},
+                ]
+            }
+        )
 
     rec = Recorder(script)
     client, _ = make_client(rec)
@@ -279,16 +358,25 @@ def test_firmware_list_models_filters_client_side() -> None:
     assert {"openai/gpt-4o", "voyage-4"} <= {m.id for m in every}
     assert all(m.provider == "firmware" and m.supports_tools is None for m in every)
     big = models.list_models(client, min_context_length=1_000_000)
-    assert {m.id for m in big} == {"google/gemini-3-pro-preview", "google/gemini-2.5-flash",
-                                   "xai/grok-4-fast-reasoning"}
+    assert {m.id for m in big} == {
+        "google/gemini-3-pro-preview",
+        "google/gemini-2.5-flash",
+        "xai/grok-4-fast-reasoning",
+    }
     assert models.list_models(client, supports_tools=True) == []  # unknown is not "yes"
     assert all(r.path == "/api/v1/models" and "filter" not in r.url for r in double.requests)
 
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"supports_tools": "yes"}, {"min_context_length": 0}, {"min_context_length": True},
-     {"kind": 'X" OR name="y'}, {"max_pages": 0}, {"account_id": "bad/account"}],
+    [
+        {"supports_tools": "yes"},
+        {"min_context_length": 0},
+        {"min_context_length": True},
+        {"kind": 'X" OR name="y'},
+        {"max_pages": 0},
+        {"account_id": "bad/account"},
+    ],
 )
 def test_bad_arguments_fail_before_any_request(kwargs: dict[str, Any]) -> None:
     rec = Recorder([json_response({"models": []})])
@@ -312,7 +400,8 @@ def test_find_model() -> None:
     info = models.find_model(client, "accounts/fireworks/models/kimi-k2-instruct-0905")
     assert info is not None and info.context_length == 262144
     assert httpx.URL(double.requests[-1].url).params["filter"] == (
-        'name="accounts/fireworks/models/kimi-k2-instruct-0905"')
+        'name="accounts/fireworks/models/kimi-k2-instruct-0905"'
+    )
     assert models.find_model(client, "accounts/fireworks/models/nope") is None
     n = len(double.requests)
     assert models.find_model(client, "accounts/me/deployments/d1") is None
@@ -323,8 +412,12 @@ def test_find_model() -> None:
 
 
 def _async_double_client(double: WireDouble, provider=FIREWORKS) -> AsyncClient:
-    return AsyncClient(provider, api_key="test-key", env={},
-                       http_client=httpx.AsyncClient(transport=double.async_transport()))
+    return AsyncClient(
+        provider,
+        api_key="test-key",
+        env={},
+        http_client=httpx.AsyncClient(transport=double.async_transport()),
+    )
 
 
 async def test_async_list_models_and_find() -> None:
@@ -334,11 +427,15 @@ async def test_async_list_models_and_find() -> None:
     assert [m.id for m in got] == ["accounts/fireworks/models/llama4-maverick-instruct-basic"]
     fm = _async_double_client(double, FIRMWARE)
     assert len(await models.alist_models(fm)) == len(
-        models.list_model_entries(_double_client(double, FIRMWARE)))
+        models.list_model_entries(_double_client(double, FIRMWARE))
+    )
     info = await models.afind_model(client, "accounts/fireworks/models/glm-4p5")
     assert info is not None and info.display_name == "GLM-4.5"
-    rec = AsyncRecorder(lambda request, n: json_response(
-        {"models": [{"name": f"accounts/fireworks/models/m{n}"}], "nextPageToken": "t"}))
+    rec = AsyncRecorder(
+        lambda request, n: json_response(
+            {"models": [{"name": f"accounts/fireworks/models/m{n}"}], "nextPageToken": "t"}
+        )
+    )
     looping, _ = make_async_client(rec)
     with pytest.raises(ResponseValidationError):
         await models.alist_models(looping)
@@ -349,14 +446,16 @@ def test_the_double_refuses_a_filter_it_does_not_understand() -> None:
     url = "https://api.fireworks.ai/v1/accounts/fireworks/models"
     r = http.get(url, params={"filter": "colour=blue"}, headers={"Authorization": "Bearer k"})
     assert r.status_code == 400 and "colour" in r.text
-    r = http.get(url, params={"filter": 'name="accounts/fireworks/models/glm-4p5"'},
-                 headers={"Authorization": "Bearer k"})
+    r = http.get(
+        url,
+        params={"filter": 'name="accounts/fireworks/models/glm-4p5"'},
+        headers={"Authorization": "Bearer k"},
+    )
     assert [m["name"] for m in r.json()["models"]] == ["accounts/fireworks/models/glm-4p5"]
 
 
 def test_kind_is_sent_in_the_enum_spelling() -> None:
     double = WireDouble()
     got = models.list_models(_double_client(double), kind="embedding_model")
-    assert {m.id.rsplit("/", 1)[1] for m in got} == {"qwen3-embedding-8b",
-                                                     "nomic-embed-text-v1p5"}
+    assert {m.id.rsplit("/", 1)[1] for m in got} == {"qwen3-embedding-8b", "nomic-embed-text-v1p5"}
     assert httpx.URL(double.requests[0].url).params["filter"] == 'kind="EMBEDDING_MODEL"'

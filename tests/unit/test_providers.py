@@ -90,9 +90,18 @@ def test_bad_deployment_suffix_message_says_what_is_expected() -> None:
 
 @pytest.mark.parametrize(
     "model",
-    ["openai/gpt-5.2", "anthropic/claude-opus-4-5", "google/gemini-3-pro-preview", "gpt-4o",
-     "xai/grok-4", "deepseek/deepseek-chat", "cerebras/llama-3.3-70b", "OpenAI/gpt-4o",
-     "voyage-4", "claude-opus-4-7"],
+    [
+        "openai/gpt-5.2",
+        "anthropic/claude-opus-4-5",
+        "google/gemini-3-pro-preview",
+        "gpt-4o",
+        "xai/grok-4",
+        "deepseek/deepseek-chat",
+        "cerebras/llama-3.3-70b",
+        "OpenAI/gpt-4o",
+        "voyage-4",
+        "claude-opus-4-7",
+    ],
 )
 def test_firmware_ids_pass_untouched(model: str) -> None:
     assert normalize_firmware_model(model) == model
@@ -182,8 +191,8 @@ def test_base_url_defaults_and_env_vars() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["api.fireworks.ai/inference/v1", "ftp://api.fireworks.ai", "", "   ", "https://",
-            "//host/v1"],
+    "bad",
+    ["api.fireworks.ai/inference/v1", "ftp://api.fireworks.ai", "", "   ", "https://", "//host/v1"],
 )
 def test_invalid_base_url_is_a_configuration_error(bad: str) -> None:
     with pytest.raises(ConfigurationError):
@@ -204,8 +213,14 @@ def test_plain_http_to_a_remote_host_warns() -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["http://localhost:8000/v1", "http://127.0.0.1:9/v1", "http://[::1]:8080", "http://testserver",
-     "http://app.localhost/v1", "https://api.example.com/v1"],
+    [
+        "http://localhost:8000/v1",
+        "http://127.0.0.1:9/v1",
+        "http://[::1]:8080",
+        "http://testserver",
+        "http://app.localhost/v1",
+        "https://api.example.com/v1",
+    ],
 )
 def test_local_http_and_https_do_not_warn(url: str) -> None:
     with warnings.catch_warnings():

@@ -28,8 +28,9 @@ WEEKLY_RESET = dt.datetime(2026, 1, 19, 0, 0, tzinfo=dt.UTC)
 
 
 def _double_client(double: WireDouble) -> Client:
-    return Client(FIRMWARE, api_key="test-key", env={},
-                  http_client=httpx.Client(transport=double.transport()))
+    return Client(
+        FIRMWARE, api_key="test-key", env={}, http_client=httpx.Client(transport=double.transport())
+    )
 
 
 # ------------------------------------------------------------------ parsing
@@ -41,7 +42,11 @@ def test_documented_credits_form() -> None:
     assert q.credits == 42.5
     assert q.period_ends_at == dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
     assert (q.window_used, q.window_resets_at, q.weekly_used, q.window_resets_remaining) == (
-        None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+    )
 
 
 def test_early_2026_window_form_and_null_reset() -> None:
@@ -74,10 +79,10 @@ def test_percent_figures_become_fractions() -> None:
 
 
 def test_legacy_fields_are_the_fallback_in_the_newer_form() -> None:
-    q = quota.parse_quota({"windowResetsRemaining": 1, "used": 0.5,
-                           "reset": "2026-01-15T17:00:00Z"})
-    assert (q.generation, q.window_used, q.window_resets_at) == (
-        "window+weekly", 0.5, WINDOW_RESET)
+    q = quota.parse_quota(
+        {"windowResetsRemaining": 1, "used": 0.5, "reset": "2026-01-15T17:00:00Z"}
+    )
+    assert (q.generation, q.window_used, q.window_resets_at) == ("window+weekly", 0.5, WINDOW_RESET)
     assert q.weekly_used is None and q.weekly_resets_at is None
 
 
@@ -91,8 +96,18 @@ def test_unknown_fields_are_kept_and_bad_values_stay_unknown() -> None:
     assert epoch.window_resets_at == WINDOW_RESET
 
 
-@pytest.mark.parametrize("body", [{}, {"balance": 3}, {"used": None, "reset": None},
-                                  {"credits": "lots"}, [], "Unauthorized", None])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"balance": 3},
+        {"used": None, "reset": None},
+        {"credits": "lots"},
+        [],
+        "Unauthorized",
+        None,
+    ],
+)
 def test_nothing_usable_is_an_error(body: Any) -> None:
     with pytest.raises(ResponseValidationError):
         quota.parse_quota(body)
@@ -107,8 +122,9 @@ def test_get_quota_against_each_generation_the_double_serves(generation: str) ->
     with quota_generation(generation):
         q = quota.get_quota(_double_client(double))
     assert q.raw == QUOTA_SHAPES[generation]
-    assert q.generation == {"credits": "credits", "window": "window",
-                            "window-idle": "window"}.get(generation, "window+weekly")
+    assert q.generation == {"credits": "credits", "window": "window", "window-idle": "window"}.get(
+        generation, "window+weekly"
+    )
     request = double.requests[0]
     assert request.method == "GET" and request.path == "/api/v1/quota"
 
@@ -172,8 +188,12 @@ def test_reset_window_refusal_is_typed() -> None:
 
 def test_reset_window_is_sent_once_even_when_the_client_retries() -> None:
     # Not idempotent: a 503 after the reset may have been spent must not be retried.
-    rec = Recorder([json_response({"error": "busy"}, status=503),
-                    json_response({"success": True, "windowResetsRemaining": 1})])
+    rec = Recorder(
+        [
+            json_response({"error": "busy"}, status=503),
+            json_response({"success": True, "windowResetsRemaining": 1}),
+        ]
+    )
     client, sleeps = make_client(rec, provider=FIRMWARE, max_retries=3)
     with pytest.raises(InternalServerError):
         quota.reset_window(client)
@@ -201,7 +221,9 @@ def test_the_double_takes_the_generation_per_request() -> None:
     url = "https://app.firmware.ai/api/v1/quota"
     assert http.get(url, headers=auth).json() == QUOTA_SHAPES["credits"]
     assert http.get(url, params={"double_quota": "window-idle"}, headers=auth).json() == {
-        "used": 0, "reset": None}
+        "used": 0,
+        "reset": None,
+    }
     assert http.get(url, params={"double_quota": "nope"}, headers=auth).status_code == 400
 
 

@@ -50,8 +50,9 @@ def replay(name: str, chunk_size: int | None = None) -> tuple[httpx.Response, di
     resp = interaction["response"]
     body = resp["body"]["string"].encode("utf-8")
     stream = Body(pieces(body, chunk_size) if chunk_size else [body])
-    return httpx.Response(resp["status"]["code"], headers=capture_headers(resp),
-                          stream=stream), interaction
+    return httpx.Response(
+        resp["status"]["code"], headers=capture_headers(resp), stream=stream
+    ), interaction
 
 
 def request_body(interaction: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +104,7 @@ def expected_stream_text(interaction: dict[str, Any]) -> str:
     for block in text.split("\n\n"):
         block = block.strip()
         if block.startswith("data: {"):
-            delta = json.loads(block[len("data: "):])["choices"][0]["delta"]
+            delta = json.loads(block[len("data: ") :])["choices"][0]["delta"]
             parts.append(delta.get("content") or "")
     return "".join(parts)
 
@@ -163,8 +164,13 @@ def test_404_capture_is_not_found_with_param_and_code() -> None:
     rec = Recorder([response])
     client, sleeps = make_client(rec)
     with pytest.raises(NotFoundError) as info:
-        chat.create(client, {"model": "accounts/fireworks/models/nope",
-                             "messages": [{"role": "user", "content": "x"}]})
+        chat.create(
+            client,
+            {
+                "model": "accounts/fireworks/models/nope",
+                "messages": [{"role": "user", "content": "x"}],
+            },
+        )
     err = info.value
     assert err.status_code == 404
     assert err.param == "model"
@@ -178,8 +184,11 @@ def test_412_capture_is_precondition_failed_with_body_request_id() -> None:
     rec = Recorder([response])
     client, _ = make_client(rec)
     with pytest.raises(PreconditionFailedError) as info:
-        client.request("POST", "/workflows/accounts/fireworks/models/flux-1-schnell-fp8/"
-                       "text_to_image", json_body={"prompt": "x"})
+        client.request(
+            "POST",
+            "/workflows/accounts/fireworks/models/flux-1-schnell-fp8/text_to_image",
+            json_body={"prompt": "x"},
+        )
     err = info.value
     assert err.request_id == "11650e2f-ff1b-4aac-9719-98006adf7349"
     assert err.code == "PRECONDITION_FAILED"

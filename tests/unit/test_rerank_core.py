@@ -16,31 +16,45 @@ DOCS = ["ML is a subset of AI.", "It is sunny today.", "Deep learning uses neura
 
 
 def test_fireworks_shape() -> None:
-    payload = {"object": "list", "data": [
-        {"index": 1, "relevance_score": 0.1, "document": DOCS[1]},
-        {"index": 0, "relevance_score": 0.97, "document": DOCS[0]},
-    ]}
+    payload = {
+        "object": "list",
+        "data": [
+            {"index": 1, "relevance_score": 0.1, "document": DOCS[1]},
+            {"index": 0, "relevance_score": 0.97, "document": DOCS[0]},
+        ],
+    }
     assert parse_rerank(payload) == [
-        RerankResult(0, 0.97, DOCS[0]), RerankResult(1, 0.1, DOCS[1]),
+        RerankResult(0, 0.97, DOCS[0]),
+        RerankResult(1, 0.1, DOCS[1]),
     ]
 
 
 def test_firmware_shape_with_document_objects() -> None:
-    payload = {"id": "rerank-1", "results": [
-        {"index": 2, "relevance_score": 0.5, "document": {"text": DOCS[2]}},
-        {"index": 0, "relevance_score": 0.98, "document": {"text": DOCS[0]}},
-    ]}
+    payload = {
+        "id": "rerank-1",
+        "results": [
+            {"index": 2, "relevance_score": 0.5, "document": {"text": DOCS[2]}},
+            {"index": 0, "relevance_score": 0.98, "document": {"text": DOCS[0]}},
+        ],
+    }
     assert parse_rerank(payload) == [
-        RerankResult(0, 0.98, DOCS[0]), RerankResult(2, 0.5, DOCS[2]),
+        RerankResult(0, 0.98, DOCS[0]),
+        RerankResult(2, 0.5, DOCS[2]),
     ]
 
 
 def test_scores_without_documents() -> None:
-    payload = {"results": [{"index": 1, "relevance_score": 0.3},
-                           {"index": 0, "relevance_score": 0.9, "document": None},
-                           {"index": 2, "relevance_score": 1, "document": {"id": "no text"}}]}
+    payload = {
+        "results": [
+            {"index": 1, "relevance_score": 0.3},
+            {"index": 0, "relevance_score": 0.9, "document": None},
+            {"index": 2, "relevance_score": 1, "document": {"id": "no text"}},
+        ]
+    }
     assert parse_rerank(payload) == [
-        RerankResult(2, 1.0, None), RerankResult(0, 0.9, None), RerankResult(1, 0.3, None),
+        RerankResult(2, 1.0, None),
+        RerankResult(0, 0.9, None),
+        RerankResult(1, 0.3, None),
     ]
 
 
@@ -79,18 +93,28 @@ def test_out_of_range_index() -> None:
 
 
 def test_rerank_request_body_and_response() -> None:
-    payload = {"object": "list", "model": "accounts/fireworks/models/qwen3-reranker-8b",
-               "data": [{"index": 0, "relevance_score": 0.97, "document": DOCS[0]}],
-               "usage": {"prompt_tokens": 31, "total_tokens": 31}}
+    payload = {
+        "object": "list",
+        "model": "accounts/fireworks/models/qwen3-reranker-8b",
+        "data": [{"index": 0, "relevance_score": 0.97, "document": DOCS[0]}],
+        "usage": {"prompt_tokens": 31, "total_tokens": 31},
+    }
     rec = Recorder([json_response(payload, headers={"x-request-id": "rr"})])
     client, _ = make_client(rec)
-    req = RerankRequest("fireworks/qwen3-reranker-8b", top_n=10, return_documents=True,
-                        extra_body={"truncate": True})
+    req = RerankRequest(
+        "fireworks/qwen3-reranker-8b",
+        top_n=10,
+        return_documents=True,
+        extra_body={"truncate": True},
+    )
     resp = rerank(client, "What is ML?", DOCS, req)
     assert rec.bodies()[0] == {
-        "model": "fireworks/qwen3-reranker-8b", "query": "What is ML?", "documents": DOCS,
+        "model": "fireworks/qwen3-reranker-8b",
+        "query": "What is ML?",
+        "documents": DOCS,
         "top_n": 3,  # clamped to the number of documents
-        "return_documents": True, "truncate": True,
+        "return_documents": True,
+        "truncate": True,
     }
     assert str(rec.requests[0].url).endswith("/rerank")
     assert resp.results == [RerankResult(0, 0.97, DOCS[0])]
@@ -138,8 +162,9 @@ async def test_empty_documents_send_no_request() -> None:
         ("q", DOCS, RerankRequest("m", top_n=True)),  # type: ignore[arg-type]
     ],
 )
-async def test_bad_arguments_are_configuration_errors(query: Any, docs: Any,
-                                                      req: RerankRequest) -> None:
+async def test_bad_arguments_are_configuration_errors(
+    query: Any, docs: Any, req: RerankRequest
+) -> None:
     rec = Recorder([json_response({"data": []})])
     client, _ = make_client(rec)
     with pytest.raises(ConfigurationError):
@@ -151,10 +176,15 @@ async def test_bad_arguments_are_configuration_errors(query: Any, docs: Any,
 
 
 async def test_arerank_and_errors() -> None:
-    payload = {"id": "rerank-1", "model": "rerank-2.5", "results": [
-        {"index": 1, "relevance_score": 0.8, "document": {"text": "b"}},
-        {"index": 0, "relevance_score": 0.1, "document": {"text": "a"}}],
-        "usage": {"total_tokens": 40}}
+    payload = {
+        "id": "rerank-1",
+        "model": "rerank-2.5",
+        "results": [
+            {"index": 1, "relevance_score": 0.8, "document": {"text": "b"}},
+            {"index": 0, "relevance_score": 0.1, "document": {"text": "a"}},
+        ],
+        "usage": {"total_tokens": 40},
+    }
     client, _ = make_async_client(AsyncRecorder([json_response(payload)]), provider=FIRMWARE)
     resp = await arerank(client, "q", ["a", "b"], RerankRequest("rerank-2.5", top_n=1))
     assert [r.document for r in resp.results] == ["b", "a"]

@@ -50,9 +50,20 @@ CHUNKS = sse(
 @pytest.mark.parametrize(
     ("status", "retried"),
     [
-        (408, True), (409, True), (429, True), (500, True), (502, True), (503, True),
-        (504, True), (599, True),
-        (400, False), (401, False), (403, False), (404, False), (412, False), (422, False),
+        (408, True),
+        (409, True),
+        (429, True),
+        (500, True),
+        (502, True),
+        (503, True),
+        (504, True),
+        (599, True),
+        (400, False),
+        (401, False),
+        (403, False),
+        (404, False),
+        (412, False),
+        (422, False),
     ],
 )
 def test_status_table(status: int, retried: bool) -> None:

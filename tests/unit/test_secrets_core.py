@@ -113,9 +113,23 @@ def test_key_absent_from_debug_logs(caplog: pytest.LogCaptureFixture) -> None:
     client, _ = make_client(Recorder([json_response({"error": "no"}, 401)]))
     with pytest.raises(APIError):
         client.request("POST", "/chat/completions", json_body=BODY)
-    client, _ = make_client(Recorder([json_response({}, 500), sse_response(sse(
-        {"id": "s", "choices": [{"index": 0, "delta": {"content": "a"}, "finish_reason": "stop"}]}
-    ))]))
+    client, _ = make_client(
+        Recorder(
+            [
+                json_response({}, 500),
+                sse_response(
+                    sse(
+                        {
+                            "id": "s",
+                            "choices": [
+                                {"index": 0, "delta": {"content": "a"}, "finish_reason": "stop"}
+                            ],
+                        }
+                    )
+                ),
+            ]
+        )
+    )
     list(chat.stream(client, BODY))
     messages = [r.getMessage() for r in caplog.records]
     assert any("retrying" in m for m in messages)  # the retry path did log

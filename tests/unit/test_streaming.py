@@ -91,8 +91,10 @@ def test_one_of_two_choices_unfinished_without_done_is_an_error() -> None:
 def test_event_error_frame_raises_with_code_and_message() -> None:
     r = reader()
     r.feed(ev(c("partial")))
-    frame = {"error": {"message": "overloaded", "code": "SERVICE_UNAVAILABLE"},
-             "request_id": "frame-rid"}
+    frame = {
+        "error": {"message": "overloaded", "code": "SERVICE_UNAVAILABLE"},
+        "request_id": "frame-rid",
+    }
     with pytest.raises(StreamError) as info:
         r.feed(ev(frame, event="error"))
     err = info.value
@@ -117,8 +119,7 @@ def test_error_envelope_as_a_plain_data_frame() -> None:
 
 def test_null_error_field_is_not_an_error() -> None:
     r = reader()
-    chunk = r.feed(ev({"id": "s", "usage": {"prompt_tokens": 1, "total_tokens": 3},
-                       "error": None}))
+    chunk = r.feed(ev({"id": "s", "usage": {"prompt_tokens": 1, "total_tokens": 3}, "error": None}))
     assert chunk is not None and chunk.usage.total_tokens == 3
 
 
@@ -142,8 +143,9 @@ def test_wrong_shape_chunk_is_a_response_validation_error() -> None:
         reader().feed(ev({"id": "s", "choices": "not a list"}))
     assert not isinstance(info.value, StreamError)
     with pytest.raises(ResponseValidationError):
-        reader().feed(ev({"id": "s", "choices": [{"index": 0, "delta": {"tool_calls": [
-            {"index": "zero"}]}}]}))
+        reader().feed(
+            ev({"id": "s", "choices": [{"index": 0, "delta": {"tool_calls": [{"index": "zero"}]}}]})
+        )
 
 
 def test_pings_and_empty_frames_are_skipped() -> None:
@@ -168,8 +170,12 @@ def run_stream(body: bytes | Body) -> Any:
 
 @pytest.mark.parametrize("size", [1, 3, 64, 10_000])
 def test_stream_result_is_independent_of_chunking(size: int) -> None:
-    raw = sse(c("Hel"), c("lo \u2028 there"), c(None, "stop"),
-              {"id": "s", "choices": [], "usage": {"prompt_tokens": 2, "total_tokens": 5}})
+    raw = sse(
+        c("Hel"),
+        c("lo \u2028 there"),
+        c(None, "stop"),
+        {"id": "s", "choices": [], "usage": {"prompt_tokens": 2, "total_tokens": 5}},
+    )
     r = run_stream(Body(pieces(raw, size)))
     assert r.choices[0].message.content == "Hello \u2028 there"
     assert r.usage.total_tokens == 5
@@ -197,8 +203,11 @@ def test_error_event_mid_stream_raises() -> None:
 
 
 def test_stream_sends_stream_flags_and_exposes_headers() -> None:
-    headers = {"x-request-id": "r-9", "fireworks-server-time-to-first-token": "0.1",
-               "server": "nginx"}
+    headers = {
+        "x-request-id": "r-9",
+        "fireworks-server-time-to-first-token": "0.1",
+        "server": "nginx",
+    }
     rec = Recorder([sse_response(sse(c("x", "stop")), headers)])
     client, _ = make_client(rec)
     s = chat.stream(client, {**BODY, "stream_options": {"include_usage": False, "other": 1}})
@@ -238,15 +247,28 @@ async def test_async_stream_truncated_and_whole() -> None:
 
 
 def completion(content: str = "hi") -> dict[str, Any]:
-    return {"id": "c", "model": "m", "choices": [
-        {"index": 0, "message": {"role": "assistant", "content": content},
-         "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+    return {
+        "id": "c",
+        "model": "m",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
 
 
 def test_create_non_streaming_strips_stream_flags() -> None:
-    rec = Recorder([json_response(completion(), headers={"x-request-id": "q",
-                                                         "x-ratelimit-remaining-requests": "5"})])
+    rec = Recorder(
+        [
+            json_response(
+                completion(), headers={"x-request-id": "q", "x-ratelimit-remaining-requests": "5"}
+            )
+        ]
+    )
     client, _ = make_client(rec)
     resp = chat.create(client, {**BODY, "stream": True, "stream_options": {}, "max_tokens": 100})
     sent = json.loads(rec.requests[0].content)
@@ -260,8 +282,17 @@ def test_create_non_streaming_strips_stream_flags() -> None:
 def test_create_streams_internally_above_fireworks_limit(field: str) -> None:
     limit = FIREWORKS.max_nonstream_tokens
     assert limit is not None
-    rec = Recorder([sse_response(sse(c("long "), c("answer", "stop"),
-                                     {"id": "s", "choices": [], "usage": {"total_tokens": 9}}))])
+    rec = Recorder(
+        [
+            sse_response(
+                sse(
+                    c("long "),
+                    c("answer", "stop"),
+                    {"id": "s", "choices": [], "usage": {"total_tokens": 9}},
+                )
+            )
+        ]
+    )
     client, _ = make_client(rec)
     resp = chat.create(client, {**BODY, field: limit + 1})
     sent = json.loads(rec.requests[0].content)
@@ -281,8 +312,9 @@ def test_create_at_the_limit_does_not_stream() -> None:
 def test_firmware_never_streams_internally() -> None:
     rec = Recorder([json_response(completion())])
     client, _ = make_client(rec, provider=FIRMWARE)
-    resp = chat.create(client, {"model": "openai/gpt-4o", "messages": BODY["messages"],
-                                "max_tokens": 100_000})
+    resp = chat.create(
+        client, {"model": "openai/gpt-4o", "messages": BODY["messages"], "max_tokens": 100_000}
+    )
     assert not resp.streamed
     assert "stream" not in json.loads(rec.requests[0].content)
 
@@ -299,16 +331,23 @@ async def test_acreate_both_paths() -> None:
 
 
 def test_create_rejects_a_200_with_the_wrong_shape() -> None:
-    client, _ = make_client(Recorder([json_response({"id": "c", "choices": "nope"},
-                                                    headers={"x-request-id": "bad"})]))
+    client, _ = make_client(
+        Recorder([json_response({"id": "c", "choices": "nope"}, headers={"x-request-id": "bad"})])
+    )
     with pytest.raises(ResponseValidationError) as info:
         chat.create(client, BODY)
     assert info.value.request_id == "bad" and info.value.status_code == 200
     assert "choices" in str(info.value)
 
 
-@pytest.mark.parametrize("body", [{"messages": [{"role": "user", "content": "x"}]},
-                                  {"model": "m", "messages": []}, {"model": "m"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"messages": [{"role": "user", "content": "x"}]},
+        {"model": "m", "messages": []},
+        {"model": "m"},
+    ],
+)
 def test_chat_body_checked_before_any_request(body: dict[str, Any]) -> None:
     from fw_core.errors import ConfigurationError
 
@@ -338,8 +377,11 @@ def test_parse_model_from_a_dict_and_its_error() -> None:
 
 def test_usage_nulls_count_as_zero_and_choices_null_as_empty() -> None:
     chunk = ChatCompletionChunk.model_validate(
-        {"id": "s", "choices": None,
-         "usage": {"prompt_tokens": 5, "completion_tokens": None, "total_tokens": 5}}
+        {
+            "id": "s",
+            "choices": None,
+            "usage": {"prompt_tokens": 5, "completion_tokens": None, "total_tokens": 5},
+        }
     )
     assert chunk.choices == []
     assert chunk.usage.completion_tokens == 0
@@ -409,8 +451,7 @@ async def test_async_reset_after_done_and_endless_tail() -> None:
     client, _ = make_async_client(AsyncRecorder([sse_response(endless)]))
     assert len([ch async for ch in chat.astream(client, BODY)]) == 1
     assert endless.handed_out <= MAX_EVENTS_AFTER_DONE + 2
-    client, _ = make_async_client(AsyncRecorder([sse_response(Body([raw[:-30]],
-                                                                   break_after=1))]))
+    client, _ = make_async_client(AsyncRecorder([sse_response(Body([raw[:-30]], break_after=1))]))
     with pytest.raises(StreamError):
         async for _ in chat.astream(client, BODY):
             pass
