@@ -36,6 +36,10 @@ __all__ = ["LoopbackServer", "serve"]
 DEFAULT_MAX_LIFETIME = 600.0
 _MAX_HEADER_LINES = 200
 _MAX_BODY = 64 * 1024 * 1024
+#: Listen backlog. asyncio's default (100) overflows when a load test opens a thousand
+#: connections at once; the kernel then drops SYNs and clients wait out SYN retries (1 s,
+#: 3 s, ...). The kernel caps this at net.core.somaxconn.
+LISTEN_BACKLOG = 4096
 
 
 def _check_loopback(host: str) -> None:
@@ -169,7 +173,9 @@ class LoopbackServer:
 
     async def _main(self) -> None:
         self._stop = asyncio.Event()
-        server = await asyncio.start_server(self._handle, self.host, self.port)
+        server = await asyncio.start_server(
+            self._handle, self.host, self.port, backlog=LISTEN_BACKLOG
+        )
         self.port = server.sockets[0].getsockname()[1]
         self._ready.set()
         with contextlib.suppress(asyncio.TimeoutError):

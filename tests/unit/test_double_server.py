@@ -176,3 +176,40 @@ async def test_vcr_records_async_requests_under_the_real_url(tmp_path: Path) -> 
     assert interaction["request"]["uri"] == "https://app.firmware.ai/api/v1/chat/completions"
     recorded = json.loads(interaction["response"]["body"]["string"])
     assert answer and recorded["choices"][0]["message"]["content"] == answer
+
+
+def test_a_thousand_simultaneous_connects_complete_without_syn_retries() -> None:
+    """A load test opening 1,000 connections at once is not held up by the listen queue.
+
+    With asyncio's default backlog of 100 the kernel drops most SYNs of such a burst and
+    those clients wait out a SYN retry (1 s, then 3 s, ...). The handshake is the
+    kernel's work, so this holds on a busy machine too: every connect completes well
+    before the first retry would fire.
+    """
+    import select
+    import socket
+    from urllib.parse import urlsplit
+
+    with serve(WireDouble()) as base_url:
+        parts = urlsplit(base_url)
+        address = (parts.hostname, parts.port)
+        sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(1000)]
+        try:
+            for sock in sockets:
+                sock.setblocking(False)
+                sock.connect_ex(address)
+            pending = set(sockets)
+            deadline = time.monotonic() + 0.8  # the first SYN retry comes after 1 s
+            while pending and time.monotonic() < deadline:
+                _, writable, _ = select.select([], list(pending)[:500], [], 0.05)
+                pending.difference_update(writable)
+            failed = [
+                s
+                for s in sockets
+                if s not in pending and s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            ]
+            assert len(pending) == 0, f"{len(pending)} of 1000 connects waited for a SYN retry"
+            assert not failed
+        finally:
+            for sock in sockets:
+                sock.close()
