@@ -22,7 +22,7 @@ endef
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml fw_core/_version.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(call venv_install,$(PY),-e ".[all]" --group dev)
@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml
 # `make test` later adds the dev tools to the same venv.
 DEMO_STAMP := $(VENV)/.installed-demo
 
-$(DEMO_STAMP): pyproject.toml
+$(DEMO_STAMP): pyproject.toml fw_core/_version.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(call venv_install,$(PY),-e ".[all]" --group demo)
@@ -46,8 +46,11 @@ test: $(STAMP)
 	@$(PY) -m pytest -q $(ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
+# ruff check (lint rules) and ruff format --check (layout; Markdown excluded in pyproject):
+# either failing fails `make lint`, and so CI.
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
 	@$(VENV)/bin/mypy
@@ -66,7 +69,7 @@ BENCH_VENV  := .venv-bench
 BENCH_PY    := $(BENCH_VENV)/bin/python
 BENCH_STAMP := $(BENCH_VENV)/.installed
 
-$(BENCH_STAMP): pyproject.toml
+$(BENCH_STAMP): pyproject.toml fw_core/_version.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	@test -x $(BENCH_PY) || $(PYTHON) -m venv $(BENCH_VENV)
 	$(call venv_install,$(BENCH_PY),-e ".[all]" --group bench)

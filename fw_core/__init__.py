@@ -23,6 +23,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from fw_core._version import __version__
 from fw_core.errors import (
     APIConnectionError,
     APIError,
@@ -60,7 +61,6 @@ if TYPE_CHECKING:
     )
     from fw_core.client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncClient, Client
 
-__version__ = "0.1.0"
 
 _LAZY_ATTRS = {
     "Client": "fw_core.client",
@@ -121,6 +121,7 @@ __all__ = [
     "StreamError",
     "UnprocessableEntityError",
     "UnsupportedParameterError",
+    "__version__",
     "audio",
     "chat",
     "completions",

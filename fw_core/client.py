@@ -60,7 +60,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
 _DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
-_VERSION = "0.1.0"  # kept in step with pyproject.toml (tests/unit/test_packaging.py checks it)
+from fw_core._version import __version__ as _VERSION  # noqa: E402 (the one version source)
+
 USER_AGENT = f"fw-integrations/{_VERSION} httpx/{httpx.__version__}"
 
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from langchain_fw.tools import FireworksImageGeneration
 
 _EXPORTS = {
+    "__version__": "fw_core._version",  # the distribution's, from its one source
     "ChatFireworks": "langchain_fw.chat_models",
     "ChatFirmware": "langchain_fw.chat_models",
     "Fireworks": "langchain_fw.llms",
@@ -41,6 +42,7 @@ __all__ = [
     "FireworksRerank",
     "FirmwareEmbeddings",
     "FirmwareRerank",
+    "__version__",
 ]
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from llamaindex_fw.tools import FireworksImageToolSpec, GeneratedImage
 
 _EXPORTS = {
+    "__version__": "fw_core._version",  # the distribution's, from its one source
     "Fireworks": "llamaindex_fw.llms",
     "Firmware": "llamaindex_fw.llms",
     "FireworksEmbedding": "llamaindex_fw.embeddings",
@@ -40,6 +41,7 @@ __all__ = [
     "FirmwareEmbedding",
     "FirmwareRerank",
     "GeneratedImage",
+    "__version__",
 ]
 
 

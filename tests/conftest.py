@@ -8,7 +8,9 @@
   API URLs. ``make record`` does this when no key is set.
 - ``FW_RECORD=live``: real keys from the environment, real APIs (``make record`` with keys).
 
-Cassettes live in ``cassettes/<test module>/<test>.yaml``; each needs a line in
+Cassettes live in a folder named by the test file's path under ``tests/``:
+``tests/langchain/test_catalog.py`` replays ``cassettes/langchain/test_catalog/<test>.yaml``,
+so two test files with one name never share a folder. Each cassette needs a line in
 ``cassettes/MANIFEST`` (``python -m tests.manifest`` appends missing ones).
 """
 
@@ -23,7 +25,7 @@ import pytest
 
 from fw_core.testing.cassettes import SECRET_PATTERN, register_matchers, vcr_options
 
-__all__ = ["CASSETTES", "FAKE_KEYS", "ROOT", "SECRET_PATTERN"]
+__all__ = ["CASSETTES", "FAKE_KEYS", "ROOT", "SECRET_PATTERN", "cassette_dir"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
@@ -63,9 +65,19 @@ def vcr_config() -> dict[str, Any]:
     return {**vcr_options(), "record_on_exception": False}
 
 
+def cassette_dir(test_file: Path) -> Path:
+    """The cassette folder of a test file: its path under ``tests/``, without the suffix.
+
+    >>> path = cassette_dir(ROOT / "tests" / "e2e" / "test_readme_examples.py")
+    >>> path.relative_to(CASSETTES).as_posix()
+    'e2e/test_readme_examples'
+    """
+    return CASSETTES / test_file.resolve().relative_to(ROOT / "tests").with_suffix("")
+
+
 @pytest.fixture(scope="module")
 def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
-    return str(CASSETTES / request.module.__name__.rsplit(".", 1)[-1])
+    return str(cassette_dir(request.path))
 
 
 @pytest.fixture(scope="session", autouse=True)

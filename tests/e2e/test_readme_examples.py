@@ -2,8 +2,8 @@
 
 Each fenced ``python`` block of README.md is executed on its own (fresh globals) inside a
 vcrpy cassette named after the heading above it
-(``cassettes/test_readme_examples/test_readme_example[<heading>].yaml``), with the fake keys
-of tests/conftest.py. What it prints is checked against ``EXPECTED``: every block must have
+(``cassettes/e2e/test_readme_examples/test_readme_example[<heading>].yaml``), with the fake
+keys of tests/conftest.py. What it prints is checked against ``EXPECTED``: every block must have
 an entry, so a new example cannot go untested. Examples that make no request (or talk to
 the wire double directly) need no cassette.
 

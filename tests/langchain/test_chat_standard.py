@@ -1,7 +1,8 @@
 """langchain-tests standard suites for ChatFireworks and ChatFirmware.
 
 Unit suites run without HTTP. Integration suites replay cassettes from
-``cassettes/test_chat_standard/`` (recorded with ``FW_RECORD=double``; see tests/conftest.py).
+``cassettes/langchain/test_chat_standard/`` (recorded with ``FW_RECORD=double``; see
+tests/conftest.py).
 
 Opt-outs, each the suite's documented property:
 - ``supports_pdf_inputs`` False for Fireworks: its chat API takes no PDF parts (WIRE.md §1.14);

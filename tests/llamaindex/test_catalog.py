@@ -1,5 +1,5 @@
 """LlamaIndex Fireworks / Firmware: refresh_model_info(), list_models(), Firmware get_quota(),
-replayed from cassettes (``cassettes/test_catalog/test_llamaindex_*``).
+replayed from cassettes (``cassettes/llamaindex/test_catalog/``).
 
 Record with ``FW_RECORD=double pytest <this file> --record-mode=once`` (or live with keys).
 """

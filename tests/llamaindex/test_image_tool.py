@@ -1,8 +1,7 @@
 """FireworksImageToolSpec: FunctionTools a LlamaIndex agent calls to generate images.
 
-The agent tests replay cassettes (recorded with ``FW_RECORD=double``; they share the
-``cassettes/test_image_tool/`` folder with the LangChain module of the same name, so their
-names start with ``test_llamaindex_``). The rest run against the wire double in-process.
+The agent tests replay cassettes from ``cassettes/llamaindex/test_image_tool/`` (recorded
+with ``FW_RECORD=double``). The rest run against the wire double in-process.
 """
 
 from __future__ import annotations

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,12 +42,27 @@ def test_framework_packages_do_not_import_each_other() -> None:
 
 
 def test_one_version_everywhere() -> None:
+    # fw_core/_version.py is the only place the version is written: pyproject reads it
+    # (hatch), and the packages, the User-Agent and the installed metadata report it.
     import fw_core
-    from fw_core import client
+    import langchain_fw
+    import llamaindex_fw
+    from fw_core import _version, client
 
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
-    assert fw_core.__version__ == version
-    assert f"fw-integrations/{version}" in client.USER_AGENT
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" not in project["project"]
+    assert "version" in project["project"]["dynamic"]
+    assert project["tool"]["hatch"]["version"]["path"] == "fw_core/_version.py"
+
+    version = _version.__version__
+    assert re.fullmatch(r"\d+\.\d+\.\d+(\S*)", version), version
+    assert fw_core.__version__ == langchain_fw.__version__ == llamaindex_fw.__version__ == version
+    assert client.USER_AGENT.startswith(f"fw-integrations/{version} ")
+    try:
+        installed = importlib.metadata.version("fw-integrations")
+    except importlib.metadata.PackageNotFoundError:
+        pytest.skip("fw-integrations is not installed (run from a source tree only)")
+    assert installed == version, "reinstall (make install) after changing fw_core/_version.py"
 
 
 def test_packages_are_typed() -> None:
