@@ -394,6 +394,19 @@ class TranscriptionFields(BaseModel):
         default=True, description="Put the segments/words lists in metadata."
     )
 
+    def _check_transcription(self, client_base_url: str | None) -> TranscriptionOptions:
+        """:func:`check_adapter` on these fields (call it at construction)."""
+        return check_adapter(
+            self,
+            chunking=self.chunking,
+            client_base_url=client_base_url,
+            audio_base_url=self.audio_base_url,
+        )
+
+    def _transcribe_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`transcribe` / :func:`atranscribe` but the file."""
+        return {**options_of(self), "base_url": self.audio_base_url}
+
 
 def check_adapter(
     source: object, *, chunking: str, client_base_url: str | None, audio_base_url: str | None

@@ -23,8 +23,6 @@ from fw_core.audio import (
     Transcription,
     TranscriptionFields,
     atranscribe,
-    check_adapter,
-    options_of,
     transcribe,
     transcript_to_records,
 )
@@ -99,17 +97,8 @@ class FireworksAudioParser(FwClientMixin, TranscriptionFields, BaseBlobParser):
 
     @model_validator(mode="after")
     def _check_audio_options(self) -> Any:
-        # ConfigurationError for bad options, before any request
-        check_adapter(
-            self,
-            chunking=self.chunking,
-            client_base_url=self.base_url,
-            audio_base_url=self.audio_base_url,
-        )
+        self._check_transcription(self.base_url)  # ConfigurationError before any request
         return self
-
-    def _kwargs(self) -> dict[str, Any]:
-        return {**options_of(self), "base_url": self.audio_base_url}
 
     def _documents(self, blob: Blob, result: Transcription) -> list[Document]:
         source = blob.source if blob.source is not None else None
@@ -125,13 +114,15 @@ class FireworksAudioParser(FwClientMixin, TranscriptionFields, BaseBlobParser):
         """The typed :class:`~fw_core.transcript.Transcription` of one blob."""
         file, filename = _blob_file(blob)
         with translate_errors():
-            return transcribe(self._client(), file, filename=filename, **self._kwargs())
+            return transcribe(self._client(), file, filename=filename, **self._transcribe_kwargs())
 
     async def atranscribe(self, blob: Blob) -> Transcription:
         """Async :meth:`transcribe`: the async client; paths are read in a worker thread."""
         file, filename = _blob_file(blob)
         with translate_errors():
-            return await atranscribe(self._aclient(), file, filename=filename, **self._kwargs())
+            return await atranscribe(
+                self._aclient(), file, filename=filename, **self._transcribe_kwargs()
+            )
 
     def lazy_parse(self, blob: Blob) -> Iterator[Document]:
         """Transcribe ``blob`` and yield its Documents (one request per blob)."""

@@ -24,8 +24,6 @@ from fw_core.audio import (
     Transcription,
     TranscriptionFields,
     atranscribe,
-    check_adapter,
-    options_of,
     transcribe,
     transcript_to_records,
 )
@@ -111,13 +109,7 @@ class FireworksAudioReader(ClosesClients, TranscriptionFields, BasePydanticReade
     ) -> None:
         api_key = resolve_connection(FIREWORKS, data, http_client, async_http_client)
         super().__init__(**data)
-        # ConfigurationError for bad options, before any request
-        check_adapter(
-            self,
-            chunking=self.chunking,
-            client_base_url=self.base_url,
-            audio_base_url=self.audio_base_url,
-        )
+        self._check_transcription(self.base_url)  # ConfigurationError before any request
         self._clients = holder_for(self, FIREWORKS, api_key, http_client, async_http_client)
 
     @classmethod
@@ -163,8 +155,7 @@ class FireworksAudioReader(ClosesClients, TranscriptionFields, BasePydanticReade
             self._clients.sync,
             self._with_fs(file, fs),
             filename=self._filename(file),
-            base_url=self.audio_base_url,
-            **options_of(self),
+            **self._transcribe_kwargs(),
         )
 
     async def atranscribe(self, file: AudioInput) -> Transcription:
@@ -173,8 +164,7 @@ class FireworksAudioReader(ClosesClients, TranscriptionFields, BasePydanticReade
             self._clients.async_,
             file,
             filename=self._filename(file),
-            base_url=self.audio_base_url,
-            **options_of(self),
+            **self._transcribe_kwargs(),
         )
 
     def lazy_load_data(
@@ -219,8 +209,7 @@ class FireworksAudioReader(ClosesClients, TranscriptionFields, BasePydanticReade
                 self._clients.async_,
                 data,
                 filename=self._filename(one),
-                base_url=self.audio_base_url,
-                **options_of(self),
+                **self._transcribe_kwargs(),
             )
             docs.extend(self._documents(one, result, extra_info))
         return docs
