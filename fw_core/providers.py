@@ -189,15 +189,6 @@ def validate_base_url(url: str, *, what: str = "base_url") -> str:
     return url.rstrip("/")
 
 
-def _any_model(model: str) -> bool:
-    return True
-
-
-def _openai_dimensions(model: str) -> bool:
-    # WIRE.md §2.6: Firmware takes dimensions for the text-embedding-3-* models only.
-    return "text-embedding-3" in model
-
-
 @dataclass(frozen=True, slots=True)
 class ProviderSpec:
     """Static facts about one API.
@@ -216,7 +207,8 @@ class ProviderSpec:
         chat_params: the API's own chat request fields (beyond
             :data:`~fw_core.chat_options.COMMON_CHAT_PARAMS`), each with its check.
         response_extras: top-level response fields adapters surface as metadata.
-        embedding_takes_dimensions: whether an embedding model takes ``dimensions``.
+        dimensions_models: embedding models that take ``dimensions`` (parts of their
+            ids); None = every model.
         chat_param_names: common then own chat field names (derived).
         chat_checks: ``(name, check)`` of every checked chat field, in check order (derived).
     """
@@ -234,7 +226,7 @@ class ProviderSpec:
     default_rerank_model: str = ""
     chat_params: tuple[ChatParam, ...] = ()
     response_extras: tuple[str, ...] = ()
-    embedding_takes_dimensions: Callable[[str], bool] = _any_model
+    dimensions_models: tuple[str, ...] | None = None
     chat_param_names: tuple[str, ...] = field(init=False, repr=False, compare=False)
     chat_checks: tuple[tuple[str, OptionCheck], ...] = field(init=False, repr=False, compare=False)
 
@@ -259,7 +251,8 @@ class ProviderSpec:
             return
         if isinstance(dimensions, bool) or not isinstance(dimensions, int) or dimensions < 1:
             raise ConfigurationError(f"dimensions must be a positive integer, got {dimensions!r}")
-        if not self.embedding_takes_dimensions(model):
+        allowed = self.dimensions_models
+        if allowed is not None and not any(part in model for part in allowed):
             raise ConfigurationError(
                 f"{self.display_name} model {model!r} does not take 'dimensions'"
             )
@@ -356,5 +349,5 @@ FIRMWARE = ProviderSpec(
     default_rerank_model="rerank-2.5",
     chat_params=FIRMWARE_CHAT_PARAMS,
     response_extras=FIRMWARE_RESPONSE_EXTRAS,
-    embedding_takes_dimensions=_openai_dimensions,
+    dimensions_models=("text-embedding-3",),  # WIRE.md §2.6
 )
