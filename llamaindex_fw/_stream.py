@@ -56,10 +56,10 @@ class StreamAssembler:
 
     ``extras`` names top-level response fields copied into ``additional_kwargs`` once seen
     (the provider spec's ``response_extras``: Firmware's ``tools_executed``, Fireworks'
-    ``perf_metrics``). Only choice 0 is followed
-    (LlamaIndex chat has one answer). :meth:`feed` returns None for a chunk that changes
-    nothing (e.g. a role-only first delta); :meth:`flush` returns the text an inline-think
-    splitter held back at the very end, if any.
+    ``perf_metrics``). Only choice 0 is followed (LlamaIndex chat has one answer).
+    :meth:`feed` returns None for a chunk that changes nothing (e.g. a role-only first
+    delta); :meth:`flush` returns the text an inline-think splitter held back at the very
+    end, if any.
     """
 
     __slots__ = (
