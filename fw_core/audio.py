@@ -49,6 +49,7 @@ from typing import IO, Any, Union
 from urllib.parse import urlsplit
 
 import httpx
+from pydantic import BaseModel, Field
 
 from fw_core.client import APIResponse, AsyncClient, Client, select_headers
 from fw_core.errors import ConfigurationError, ResponseValidationError
@@ -75,6 +76,7 @@ __all__ = [
     "AudioInput",
     "Segment",
     "Transcription",
+    "TranscriptionFields",
     "TranscriptionOptions",
     "Word",
     "atranscribe",
@@ -330,6 +332,80 @@ def options_of(source: object) -> dict[str, Any]:
         ('whisper-v3', True)
     """
     return {name: getattr(source, name) for name in OPTION_NAMES}
+
+
+class TranscriptionFields(BaseModel):
+    """The options of a framework's transcription class, declared once for both frameworks.
+
+    The LangChain parser and the LlamaIndex reader inherit these pydantic fields: the
+    form options of :class:`TranscriptionOptions` (same names, checked by it through
+    :func:`check_adapter` at construction) and how the transcript becomes documents.
+
+    Example:
+        >>> fields = TranscriptionFields(chunking="segment")
+        >>> fields.response_format, set(OPTION_NAMES) <= set(type(fields).model_fields)
+        ('verbose_json', True)
+    """
+
+    model: str = Field(
+        default="whisper-v3",
+        description="whisper-v3 (audio-prod host) or whisper-v3-turbo (audio-turbo host).",
+    )
+    language: str | None = Field(
+        default=None, description="Language code of the audio (en, de...); None detects it."
+    )
+    prompt: str | None = Field(
+        default=None, description="Text that primes the transcription (names, style)."
+    )
+    response_format: str = Field(
+        default="verbose_json",
+        description="verbose_json (language, duration, segments), json, text, srt or vtt "
+        "(a caption file becomes the text).",
+    )
+    timestamp_granularities: list[str] | None = Field(
+        default=None, description="['segment'] (the API's default), ['word'] or both."
+    )
+    diarize: bool | None = Field(
+        default=None, description="Label speakers (speaker_id); needs verbose_json."
+    )
+    min_speakers: int | None = Field(default=None, description="With diarize=True.")
+    max_speakers: int | None = Field(default=None, description="With diarize=True.")
+    temperature: float | list[float] | None = Field(
+        default=None, description="A temperature, or a list for fallback decoding."
+    )
+    vad_model: str | None = Field(default=None, description="silero or whisperx-pyannet.")
+    alignment_model: str | None = Field(default=None, description="mms_fa, tdnn_ffn or gentle.")
+    preprocessing: str | None = Field(
+        default=None, description="none, dynamic, soft_dynamic or bass_dynamic."
+    )
+    extra_body: dict[str, Any] | None = Field(
+        default=None, description="Extra form fields sent with every request."
+    )
+    audio_base_url: str | None = Field(
+        default=None,
+        description="An audio endpoint base (e.g. a dedicated deployment) used instead of "
+        "the model's host.",
+    )
+    chunking: str = Field(
+        default="transcript",
+        description="transcript (one document per file), segment or speaker (per turn).",
+    )
+    include_timestamps: bool = Field(
+        default=True, description="Put the segments/words lists in metadata."
+    )
+
+    def _check_transcription(self, client_base_url: str | None) -> TranscriptionOptions:
+        """:func:`check_adapter` on these fields (call it at construction)."""
+        return check_adapter(
+            self,
+            chunking=self.chunking,
+            client_base_url=client_base_url,
+            audio_base_url=self.audio_base_url,
+        )
+
+    def _transcribe_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`transcribe` / :func:`atranscribe` but the file."""
+        return {**options_of(self), "base_url": self.audio_base_url}
 
 
 def check_adapter(

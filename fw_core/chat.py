@@ -19,11 +19,11 @@ everything about sending it, streaming it and merging the pieces lives in this m
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from fw_core.chat_options import check_chat_options
 from fw_core.client import AsyncClient, Client, ResponseHeaders
 from fw_core.errors import ConfigurationError
 from fw_core.streaming import StreamMeta, aiter_chunks, iter_chunks
@@ -37,6 +37,9 @@ from fw_core.wire import (
     Usage,
     parse_model,
 )
+
+if TYPE_CHECKING:
+    from fw_core.providers import ProviderSpec
 
 __all__ = [
     "AsyncChatStream",
@@ -245,46 +248,14 @@ class ChatResponse:
     streamed: bool = False  # True when fw_core streamed internally (see create())
 
 
-def _check_body(body: dict[str, Any]) -> None:
+def _check_body(provider: ProviderSpec, body: dict[str, Any]) -> None:
+    """Refuse a body the API would refuse, before anything is sent."""
     if not body.get("model"):
         raise ConfigurationError("chat request needs a model")
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise ConfigurationError("chat request needs at least one message")
-    _check_options(body)
-
-
-def _check_options(body: dict[str, Any]) -> None:
-    """Refuse option values no provider accepts, before anything is sent."""
-    temperature = body.get("temperature")
-    if temperature is not None and (
-        isinstance(temperature, bool)
-        or not isinstance(temperature, int | float)
-        or not math.isfinite(temperature)
-        or temperature < 0
-    ):
-        raise ConfigurationError(f"temperature must be a finite number >= 0, got {temperature!r}")
-    for name in ("max_tokens", "max_completion_tokens", "n"):
-        value = body.get(name)
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 1
-        ):
-            raise ConfigurationError(f"{name} must be an integer >= 1, got {value!r}")
-    choice = body.get("tool_choice")
-    if choice not in (None, "auto", "none") and not body.get("tools"):
-        raise ConfigurationError(
-            f"tool_choice {choice!r} asks for a tool call, but the request has no tools"
-        )
-    rf = body.get("response_format")
-    if isinstance(rf, dict) and rf.get("type") == "json_schema":
-        spec = rf.get("json_schema")
-        schema = spec.get("schema") if isinstance(spec, dict) else None
-        if not isinstance(schema, dict) or schema.get("type", "object") != "object":
-            raise ConfigurationError(
-                "response_format json_schema needs an object schema at the root "
-                f"(got {schema.get('type') if isinstance(schema, dict) else schema!r}); "
-                "wrap other types in an object property"
-            )
+    check_chat_options(provider, body)
 
 
 def _needs_internal_stream(client: Client | AsyncClient, body: dict[str, Any]) -> bool:
@@ -311,7 +282,7 @@ def create(client: Client, body: dict[str, Any]) -> ChatResponse:
     Rather than fail, such a call is streamed internally and merged; the caller gets the
     same :class:`ChatResponse` with ``streamed=True``.
     """
-    _check_body(body)
+    _check_body(client.provider, body)
     if _needs_internal_stream(client, body):
         logger.debug("max_tokens above the non-streaming limit: streaming internally")
         s = ChatStream(client, body)
@@ -329,7 +300,7 @@ def create(client: Client, body: dict[str, Any]) -> ChatResponse:
 
 async def acreate(client: AsyncClient, body: dict[str, Any]) -> ChatResponse:
     """Async twin of :func:`create`."""
-    _check_body(body)
+    _check_body(client.provider, body)
     if _needs_internal_stream(client, body):
         s = AsyncChatStream(client, body)
         acc = ChatStreamAccumulator()
@@ -374,7 +345,7 @@ class ChatStream(_StreamView):
     """
 
     def __init__(self, client: Client, body: dict[str, Any]) -> None:
-        _check_body(body)
+        _check_body(client.provider, body)
         self._client = client
         self._body = _stream_body(body)
         self.meta = StreamMeta()
@@ -387,7 +358,7 @@ class AsyncChatStream(_StreamView):
     """Async twin of :class:`ChatStream`."""
 
     def __init__(self, client: AsyncClient, body: dict[str, Any]) -> None:
-        _check_body(body)
+        _check_body(client.provider, body)
         self._client = client
         self._body = _stream_body(body)
         self.meta = StreamMeta()

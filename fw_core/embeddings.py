@@ -27,7 +27,7 @@ import struct
 from collections.abc import Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from fw_core.client import AsyncClient, Client
 from fw_core.errors import (
@@ -37,6 +37,9 @@ from fw_core.errors import (
     ResponseValidationError,
 )
 from fw_core.wire import EmbeddingResponse, Usage, parse_model
+
+if TYPE_CHECKING:
+    from fw_core.providers import ProviderSpec
 
 __all__ = [
     "CHARS_PER_TOKEN_BOUND",
@@ -214,20 +217,18 @@ class EmbeddingResult:
     requests: int
 
 
-def _check(texts: Sequence[str], req: EmbeddingsRequest, limit: int) -> list[tuple[int, int]]:
+def _check(
+    texts: Sequence[str], req: EmbeddingsRequest, provider: ProviderSpec
+) -> list[tuple[int, int]]:
     if isinstance(texts, str):
         raise ConfigurationError("embed() takes a list of texts, not a single string")
     for i, t in enumerate(texts):
         if not isinstance(t, str):
             raise ConfigurationError(f"text {i} is {type(t).__name__}, not str")
-    if req.dimensions is not None and (
-        isinstance(req.dimensions, bool)
-        or not isinstance(req.dimensions, int)
-        or req.dimensions < 1
-    ):
-        raise ConfigurationError(f"dimensions must be a positive integer, got {req.dimensions!r}")
+    provider.check_dimensions(req.model, req.dimensions)
     if req.max_concurrency < 1:
         raise ConfigurationError("max_concurrency must be >= 1")
+    limit = provider.embedding_batch_limit
     size = limit if req.batch_size is None else req.batch_size
     if size < 1 or size > limit:
         raise ConfigurationError(
@@ -270,7 +271,7 @@ def _sum_usage(parts: list[EmbeddingResponse]) -> Usage:
 
 def embed(client: Client, texts: Sequence[str], req: EmbeddingsRequest) -> EmbeddingResult:
     """Embed ``texts`` (already prefixed) in order; see the module doc for batching."""
-    batches = _check(texts, req, client.provider.embedding_batch_limit)
+    batches = _check(texts, req, client.provider)
     if not batches:
         return EmbeddingResult([], Usage(), req.model, 0)
 
@@ -314,7 +315,7 @@ async def aembed(
 
     When one batch fails the others are cancelled before the error is raised.
     """
-    batches = _check(texts, req, client.provider.embedding_batch_limit)
+    batches = _check(texts, req, client.provider)
     if not batches:
         return EmbeddingResult([], Usage(), req.model, 0)
     sem = asyncio.Semaphore(req.max_concurrency)

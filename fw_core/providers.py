@@ -1,6 +1,9 @@
-"""What differs between Fireworks and Firmware: URLs, env vars, model-id rules, limits.
+"""What differs between Fireworks and Firmware: URLs, env vars, model-id rules, limits,
+chat options and response extras.
 
-Everything else in fw_core is provider-neutral and takes a :class:`ProviderSpec`.
+Everything else in fw_core is provider-neutral and takes a :class:`ProviderSpec`; the
+framework adapters read a spec's chat parameters, response extras and model rules rather
+than keeping lists of their own. The option checks are in :mod:`fw_core.chat_options`.
 
 >>> FIREWORKS.normalize_model("llama-v3p1-8b-instruct")
 'accounts/fireworks/models/llama-v3p1-8b-instruct'
@@ -15,10 +18,20 @@ import os
 import re
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from fw_core.chat_options import (
+    COMMON_CHAT_PARAMS,
+    FIREWORKS_CHAT_PARAMS,
+    FIREWORKS_RESPONSE_EXTRAS,
+    FIRMWARE_CHAT_PARAMS,
+    FIRMWARE_RESPONSE_EXTRAS,
+    ChatParam,
+    OptionCheck,
+    check_chat_options,
+)
 from fw_core.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -30,6 +43,7 @@ __all__ = [
     "FIRMWARE_VENDOR_PREFIXES",
     "InsecureBaseURLWarning",
     "ProviderSpec",
+    "check_chat_options",
     "normalize_fireworks_model",
     "normalize_firmware_model",
     "validate_base_url",
@@ -190,6 +204,13 @@ class ProviderSpec:
         max_nonstream_tokens: above this ``max_tokens`` the API refuses a non-streaming
             chat call (Fireworks: 4096, WIRE.md §4 item 5); fw_core then streams internally.
         rerank_returns_documents_by_default: Fireworks true, Firmware false.
+        chat_params: the API's own chat request fields (beyond
+            :data:`~fw_core.chat_options.COMMON_CHAT_PARAMS`), each with its check.
+        response_extras: top-level response fields adapters surface as metadata.
+        dimensions_models: embedding models that take ``dimensions`` (parts of their
+            ids); None = every model.
+        chat_param_names: common then own chat field names (derived).
+        chat_checks: ``(name, check)`` of every checked chat field, in check order (derived).
     """
 
     name: str
@@ -203,6 +224,38 @@ class ProviderSpec:
     rerank_returns_documents_by_default: bool = True
     default_embedding_model: str = ""
     default_rerank_model: str = ""
+    chat_params: tuple[ChatParam, ...] = ()
+    response_extras: tuple[str, ...] = ()
+    dimensions_models: tuple[str, ...] | None = None
+    chat_param_names: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    chat_checks: tuple[tuple[str, OptionCheck], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        params = COMMON_CHAT_PARAMS + self.chat_params
+        # frozen: derived fields are set once here, read on every request
+        object.__setattr__(self, "chat_param_names", tuple(p.name for p in params))
+        checks = tuple((p.name, p.check) for p in params if p.check is not None)
+        object.__setattr__(self, "chat_checks", checks)
+
+    def check_dimensions(self, model: str, dimensions: object) -> None:
+        """Refuse (ConfigurationError) an embeddings ``dimensions`` that ``model`` won't take.
+
+        >>> FIRMWARE.check_dimensions("text-embedding-3-small", 256)
+        >>> try:
+        ...     FIRMWARE.check_dimensions("voyage-4", 256)
+        ... except ConfigurationError as err:
+        ...     print(err)
+        Firmware model 'voyage-4' does not take 'dimensions'
+        """
+        if dimensions is None:
+            return
+        if isinstance(dimensions, bool) or not isinstance(dimensions, int) or dimensions < 1:
+            raise ConfigurationError(f"dimensions must be a positive integer, got {dimensions!r}")
+        allowed = self.dimensions_models
+        if allowed is not None and not any(part in model for part in allowed):
+            raise ConfigurationError(
+                f"{self.display_name} model {model!r} does not take 'dimensions'"
+            )
 
     def require(self, wanted: ProviderSpec, feature: str) -> None:
         """Refuse (ConfigurationError) a ``feature`` that only ``wanted``'s API has.
@@ -276,6 +329,8 @@ FIREWORKS = ProviderSpec(
     rerank_returns_documents_by_default=True,
     default_embedding_model="nomic-ai/nomic-embed-text-v1.5",
     default_rerank_model="fireworks/qwen3-reranker-8b",
+    chat_params=FIREWORKS_CHAT_PARAMS,
+    response_extras=FIREWORKS_RESPONSE_EXTRAS,
 )
 
 FIRMWARE = ProviderSpec(
@@ -292,4 +347,7 @@ FIRMWARE = ProviderSpec(
     rerank_returns_documents_by_default=False,
     default_embedding_model="text-embedding-3-small",
     default_rerank_model="rerank-2.5",
+    chat_params=FIRMWARE_CHAT_PARAMS,
+    response_extras=FIRMWARE_RESPONSE_EXTRAS,
+    dimensions_models=("text-embedding-3",),  # WIRE.md §2.6
 )

@@ -10,26 +10,24 @@ the transcript. The HTTP call, option checks and response parsing live in
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import PurePath
 from typing import Any, ClassVar
 
 from langchain_core.document_loaders import BaseBlobParser
 from langchain_core.document_loaders.blob_loaders import Blob
 from langchain_core.documents import Document
-from pydantic import BaseModel, model_validator
+from pydantic import model_validator
 
 from fw_core.audio import (
     Transcription,
+    TranscriptionFields,
     atranscribe,
-    check_adapter,
-    options_of,
     transcribe,
     transcript_to_records,
 )
 from fw_core.errors import ConfigurationError
 from fw_core.providers import FIREWORKS, ProviderSpec
-from fw_core.transcript import Chunking
 from langchain_fw._base import FwClientMixin
 from langchain_fw._errors import translate_errors
 
@@ -55,7 +53,7 @@ def _blob_file(blob: Blob) -> tuple[Any, str | None]:
     return path, name
 
 
-class FireworksAudioParser(FwClientMixin, BaseModel, BaseBlobParser):
+class FireworksAudioParser(FwClientMixin, TranscriptionFields, BaseBlobParser):
     """Transcribe audio blobs with Fireworks Whisper (``whisper-v3``, ``whisper-v3-turbo``).
 
     By default each blob becomes one ``Document``: the transcript as ``page_content``;
@@ -63,7 +61,9 @@ class FireworksAudioParser(FwClientMixin, BaseModel, BaseBlobParser):
     dicts, the ``segments`` and ``words`` with their ``start``/``end`` seconds (and
     ``speaker_id`` with ``diarize=True``). ``chunking="segment"`` yields one Document per
     segment, ``chunking="speaker"`` one per speaker turn (needs ``diarize=True``), each
-    with ``start``, ``end`` and ``speaker_id`` in metadata.
+    with ``start``, ``end`` and ``speaker_id`` in metadata. The options (``model``,
+    ``language``, ``response_format``, ``diarize``...) are the fields of
+    :class:`fw_core.audio.TranscriptionFields`, shared with the LlamaIndex reader.
 
     The connection fields are those of every ``langchain_fw`` class (``api_key`` /
     ``FIREWORKS_API_KEY``, ``base_url``, ``timeout``, ``max_retries``,
@@ -95,51 +95,10 @@ class FireworksAudioParser(FwClientMixin, BaseModel, BaseBlobParser):
         "fireworks_api_base": "base_url",
     }
 
-    model: str = "whisper-v3"
-    """``whisper-v3`` (audio-prod host) or ``whisper-v3-turbo`` (audio-turbo host)."""
-    language: str | None = None
-    """Language code of the audio (``en``, ``de``...); None lets the model detect it."""
-    prompt: str | None = None
-    """Text that primes the transcription (spelling of names, style)."""
-    response_format: str = "verbose_json"
-    """``verbose_json`` (default: language, duration, segments), ``json``, ``text``,
-    ``srt`` or ``vtt`` (the caption file becomes the page content)."""
-    timestamp_granularities: Sequence[str] | None = None
-    """``["segment"]`` (the API's default), ``["word"]`` or both; ``verbose_json`` only."""
-    diarize: bool | None = None
-    """Label speakers (``speaker_id``); needs ``verbose_json``."""
-    min_speakers: int | None = None
-    max_speakers: int | None = None
-    temperature: float | Sequence[float] | None = None
-    """A temperature, or a list for fallback decoding."""
-    vad_model: str | None = None
-    """``silero`` or ``whisperx-pyannet``."""
-    alignment_model: str | None = None
-    """``mms_fa``, ``tdnn_ffn`` or ``gentle``."""
-    preprocessing: str | None = None
-    """``none``, ``dynamic``, ``soft_dynamic`` or ``bass_dynamic``."""
-    extra_body: dict[str, Any] | None = None
-    """Extra form fields sent with every request."""
-    audio_base_url: str | None = None
-    """An audio endpoint base (e.g. a dedicated deployment) used instead of the default."""
-    chunking: Chunking = "transcript"
-    """``transcript`` (one Document per blob), ``segment`` or ``speaker``."""
-    include_timestamps: bool = True
-    """Put the ``segments``/``words`` lists in metadata (False keeps metadata flat)."""
-
     @model_validator(mode="after")
     def _check_audio_options(self) -> Any:
-        # ConfigurationError for bad options, before any request
-        check_adapter(
-            self,
-            chunking=self.chunking,
-            client_base_url=self.base_url,
-            audio_base_url=self.audio_base_url,
-        )
+        self._check_transcription(self.base_url)  # ConfigurationError before any request
         return self
-
-    def _kwargs(self) -> dict[str, Any]:
-        return {**options_of(self), "base_url": self.audio_base_url}
 
     def _documents(self, blob: Blob, result: Transcription) -> list[Document]:
         source = blob.source if blob.source is not None else None
@@ -155,13 +114,15 @@ class FireworksAudioParser(FwClientMixin, BaseModel, BaseBlobParser):
         """The typed :class:`~fw_core.transcript.Transcription` of one blob."""
         file, filename = _blob_file(blob)
         with translate_errors():
-            return transcribe(self._client(), file, filename=filename, **self._kwargs())
+            return transcribe(self._client(), file, filename=filename, **self._transcribe_kwargs())
 
     async def atranscribe(self, blob: Blob) -> Transcription:
         """Async :meth:`transcribe`: the async client; paths are read in a worker thread."""
         file, filename = _blob_file(blob)
         with translate_errors():
-            return await atranscribe(self._aclient(), file, filename=filename, **self._kwargs())
+            return await atranscribe(
+                self._aclient(), file, filename=filename, **self._transcribe_kwargs()
+            )
 
     def lazy_parse(self, blob: Blob) -> Iterator[Document]:
         """Transcribe ``blob`` and yield its Documents (one request per blob)."""

@@ -4,8 +4,9 @@
 Both are thin subclasses of one base class that builds the request body, calls fw_core
 (``fw_core.chat``: retries, SSE, stream completeness, the large-``max_tokens`` rule) and
 turns the answer into LangChain messages with the pure functions of
-:mod:`langchain_fw._messages`. What differs between the APIs (model-id rules, extra
-options, metadata extras, reasoning replay) is declared on the subclasses.
+:mod:`langchain_fw._messages`. The provider spec (:mod:`fw_core.providers`) names each
+API's options, their checks and its metadata extras; the subclasses declare the typed
+fields and the model-id and reasoning-replay rules.
 
 Example:
     >>> from langchain_fw import ChatFireworks
@@ -41,6 +42,7 @@ from pydantic import BaseModel, Field, model_validator
 from typing_extensions import TypedDict
 
 from fw_core import chat as fw_chat
+from fw_core.chat_options import chat_options_of, check_chat_options
 from fw_core.errors import ConfigurationError
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
 from langchain_fw._base import FwClientMixin
@@ -49,21 +51,6 @@ from langchain_fw._errors import translate_errors
 from langchain_fw._messages import StreamState, completion_to_result, messages_to_wire
 
 __all__ = ["ChatFireworks", "ChatFirmware", "SafetySetting", "ThinkingConfig"]
-
-# Parameters every chat-completions API here takes, sent when not None.
-_COMMON_PARAMS = (
-    "temperature",
-    "max_tokens",
-    "n",
-    "top_p",
-    "seed",
-    "logprobs",
-    "top_logprobs",
-    "presence_penalty",
-    "frequency_penalty",
-    "reasoning_effort",
-    "response_format",
-)
 
 
 def _is_pydantic_class(obj: Any) -> bool:
@@ -134,12 +121,6 @@ def _with_raw(llm: Runnable[Any, Any], parser: Runnable[Any, Any]) -> Runnable[A
 class _ChatFwBase(CatalogMixin, FwClientMixin, BaseChatModel):
     """What ChatFireworks and ChatFirmware share; not used directly."""
 
-    # --- per-provider declarations (class variables, set by subclasses) ---
-    #: Extra option fields of the subclass sent in the body when not None.
-    fw_params: ClassVar[tuple[str, ...]] = ()
-    #: Top-level response fields copied into ``response_metadata`` (also from streams).
-    fw_metadata_extras: ClassVar[tuple[str, ...]] = ()
-
     model: str | None = Field(default=None, alias="model_name")
     """Model id; ``model_name`` is accepted as an alias."""
     temperature: float | None = None
@@ -178,6 +159,13 @@ class _ChatFwBase(CatalogMixin, FwClientMixin, BaseChatModel):
                 f"{type(self).__name__} needs a model, e.g. model={self._example_model()!r}"
             )
         object.__setattr__(self, "model", self._normalize_model(self.model))
+        return self
+
+    @model_validator(mode="after")
+    def _fw_check_options(self) -> Any:
+        # the provider spec's rules (e.g. Firmware's thinking budget), before any request;
+        # fw_core checks every request body again, options passed per call included
+        check_chat_options(self.fw_provider, self._option_params())
         return self
 
     # --- hooks ---
@@ -246,16 +234,8 @@ class _ChatFwBase(CatalogMixin, FwClientMixin, BaseChatModel):
 
     # --- request body ---
     def _option_params(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name in _COMMON_PARAMS:
-            value = getattr(self, name)
-            if value is not None:
-                out[name] = value
-        for name in self.fw_params:
-            value = getattr(self, name)
-            if value is not None:
-                out[name] = value
-        return out
+        # the provider spec names the fields sent in the body (when not None)
+        return chat_options_of(self.fw_provider, self)
 
     def _payload(
         self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
@@ -295,7 +275,7 @@ class _ChatFwBase(CatalogMixin, FwClientMixin, BaseChatModel):
     ) -> dict[str, Any]:
         extra: dict[str, Any] = {}
         if completion_extra:
-            for name in self.fw_metadata_extras:
+            for name in self.fw_provider.response_extras:
                 value = completion_extra.get(name)
                 if value is not None:
                     extra[name] = value
@@ -357,7 +337,7 @@ class _ChatFwBase(CatalogMixin, FwClientMixin, BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         body, include_usage = self._stream_body(messages, stop, kwargs)
-        state = StreamState(self._base_metadata(), self.fw_metadata_extras)
+        state = StreamState(self._base_metadata(), self.fw_provider.response_extras)
         stream = fw_chat.stream(self._client(), body)
         with translate_errors():
             for raw in stream:
@@ -383,7 +363,7 @@ class _ChatFwBase(CatalogMixin, FwClientMixin, BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         body, include_usage = self._stream_body(messages, stop, kwargs)
-        state = StreamState(self._base_metadata(), self.fw_metadata_extras)
+        state = StreamState(self._base_metadata(), self.fw_provider.response_extras)
         stream = fw_chat.astream(self._aclient(), body)
         with translate_errors():
             async for raw in stream:
@@ -545,15 +525,6 @@ class ChatFireworks(_ChatFwBase):
         "fireworks_api_key": "api_key",
         "fireworks_api_base": "base_url",
     }
-    fw_params: ClassVar[tuple[str, ...]] = (
-        "top_k",
-        "min_p",
-        "repetition_penalty",
-        "context_length_exceeded_behavior",
-        "prompt_cache_key",
-        "prompt_truncate_len",
-    )
-    fw_metadata_extras: ClassVar[tuple[str, ...]] = ("perf_metrics",)
 
     top_k: int | None = None
     min_p: float | None = None
@@ -635,17 +606,6 @@ class ChatFirmware(QuotaMixin, _ChatFwBase):
         "firmware_api_key": "api_key",
         "firmware_api_base": "base_url",
     }
-    fw_params: ClassVar[tuple[str, ...]] = (
-        "mcp_servers",
-        "thinking",
-        "generation_config",
-        "safety_settings",
-    )
-    fw_metadata_extras: ClassVar[tuple[str, ...]] = (
-        "tools_executed",
-        "mcp_tool_results",
-        "mcp_server_errors",
-    )
 
     mcp_servers: list[str | dict[str, Any]] | None = None
     thinking: ThinkingConfig | None = None
@@ -655,17 +615,6 @@ class ChatFirmware(QuotaMixin, _ChatFwBase):
     replay_reasoning: bool = False
     """Send a previous answer's reasoning back as ``reasoning_content``. Off by default:
     vendors behind Firmware differ (DeepSeek refuses it, Anthropic needs signed blocks)."""
-
-    @model_validator(mode="after")
-    def _fw_check_thinking(self) -> Any:
-        thinking = self.thinking
-        if thinking is not None and thinking.get("type") == "enabled":
-            budget = thinking.get("budget_tokens")
-            if budget is not None and budget < 1024:
-                raise ConfigurationError("thinking.budget_tokens must be at least 1024")
-            if budget is not None and self.max_tokens is not None and budget >= self.max_tokens:
-                raise ConfigurationError("thinking.budget_tokens must be smaller than max_tokens")
-        return self
 
     @classmethod
     def _example_model(cls) -> str:

@@ -86,13 +86,7 @@ class _FwEmbeddings(FwClientMixin, Embeddings):
             tokens = max_input_tokens(model)
             derived = tokens * CHARS_PER_TOKEN_BOUND if tokens else None
             object.__setattr__(self, "max_input_chars", derived)
-        dims = self.dimensions
-        if dims is not None and (isinstance(dims, bool) or dims < 1):
-            raise fe.ConfigurationError(f"dimensions must be a positive integer, got {dims!r}")
-        if dims is not None and not self._supports_dimensions(model):
-            raise fe.ConfigurationError(
-                f"{provider.display_name} model {model!r} does not take 'dimensions'"
-            )
+        provider.check_dimensions(model, self.dimensions)
         if self.max_concurrency < 1:
             raise fe.ConfigurationError("max_concurrency must be >= 1")
         limit = provider.embedding_batch_limit
@@ -103,10 +97,6 @@ class _FwEmbeddings(FwClientMixin, Embeddings):
         if self.max_input_chars is not None and self.max_input_chars < 1:
             raise fe.ConfigurationError("max_input_chars must be >= 1 (or None for no check)")
         return self
-
-    @staticmethod
-    def _supports_dimensions(model: str) -> bool:
-        return True
 
     def _request(self) -> EmbeddingsRequest:
         return EmbeddingsRequest(
@@ -198,7 +188,3 @@ class FirmwareEmbeddings(_FwEmbeddings):
 
     fw_provider: ClassVar[ProviderSpec] = FIRMWARE
     fw_aliases: ClassVar[Mapping[str, str]] = {"firmware_api_key": "api_key"}
-
-    @staticmethod
-    def _supports_dimensions(model: str) -> bool:
-        return "text-embedding-3" in model

@@ -55,10 +55,11 @@ class StreamAssembler:
     """Feed chunks of one streamed chat completion; get a ``ChatResponse`` per useful chunk.
 
     ``extras`` names top-level response fields copied into ``additional_kwargs`` once seen
-    (Firmware's ``tools_executed``, Fireworks' ``perf_metrics``). Only choice 0 is followed
-    (LlamaIndex chat has one answer). :meth:`feed` returns None for a chunk that changes
-    nothing (e.g. a role-only first delta); :meth:`flush` returns the text an inline-think
-    splitter held back at the very end, if any.
+    (the provider spec's ``response_extras``: Firmware's ``tools_executed``, Fireworks'
+    ``perf_metrics``). Only choice 0 is followed (LlamaIndex chat has one answer).
+    :meth:`feed` returns None for a chunk that changes nothing (e.g. a role-only first
+    delta); :meth:`flush` returns the text an inline-think splitter held back at the very
+    end, if any.
     """
 
     __slots__ = (
@@ -77,7 +78,7 @@ class StreamAssembler:
         "usage",
     )
 
-    def __init__(self, extras: tuple[str, ...] = ("tools_executed",)) -> None:
+    def __init__(self, extras: tuple[str, ...] = ()) -> None:
         self._extras = extras
         self.content = ""
         self.reasoning = ""

@@ -90,6 +90,7 @@ class FwEmbedding(ClosesClients, BaseEmbedding):
             data["num_workers"] = DEFAULT_MAX_CONCURRENCY
         api_key = resolve_connection(provider, data, http_client, async_http_client)
         super().__init__(**data)
+        provider.check_dimensions(provider.normalize_model(self.model_name), self.dimensions)
         self._clients = holder_for(self, provider, api_key, http_client, async_http_client)
 
     @field_serializer("default_headers")
@@ -182,6 +183,8 @@ class FirmwareEmbedding(FwEmbedding):
     """Firmware embeddings (``text-embedding-3-small`` by default; also ``voyage-4``...).
 
     Arguments as :class:`FireworksEmbedding`; ``embed_batch_size`` is at most 1000.
+    ``dimensions`` is taken by the ``text-embedding-3-*`` models only; other models refuse
+    it at construction.
 
     Example:
         >>> import httpx

@@ -50,6 +50,7 @@ from llama_index.core.prompts import PromptTemplate
 from llama_index.core.types import PydanticProgramMode
 
 from fw_core import chat as fw_chat
+from fw_core.chat_options import chat_options_of, check_chat_options
 from fw_core.errors import ResponseValidationError
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
 from llamaindex_fw._base import (
@@ -128,8 +129,6 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
     """Shared implementation of :class:`Fireworks` and :class:`Firmware`; use those."""
 
     _provider: ClassVar[ProviderSpec]
-    #: top-level response fields surfaced in ``ChatResponse.additional_kwargs``
-    _response_extras: ClassVar[tuple[str, ...]] = ()
 
     model: str = Field(
         description="Model id as the API takes it (Fireworks short names "
@@ -199,6 +198,7 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
         wire_model = self._normalize_model(data["model"], data)
         api_key = resolve_connection(self._provider, data, http_client, async_http_client)
         super().__init__(**data)
+        check_chat_options(self._provider, self._options())  # bad options refused here
         self._wire_model, self._wire_for = wire_model, self.model
         self._clients = holder_for(self, self._provider, api_key, http_client, async_http_client)
 
@@ -318,21 +318,21 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
 
     # -- request building ---------------------------------------------------------------
 
-    def _provider_params(self) -> dict[str, Any]:
-        return {}
+    @property
+    def _response_extras(self) -> tuple[str, ...]:
+        """Top-level response fields surfaced in ``ChatResponse.additional_kwargs``."""
+        return self._provider.response_extras
+
+    def _options(self) -> dict[str, Any]:
+        """The option fields sent in every body (the provider spec names them)."""
+        return chat_options_of(self._provider, self)
 
     def _body(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": self.wire_model,
             "messages": to_wire_messages(messages, replay_reasoning=self.replay_reasoning),
         }
-        if self.temperature is not None:
-            body["temperature"] = self.temperature
-        if self.max_tokens is not None:
-            body["max_tokens"] = self.max_tokens
-        if self.reasoning_effort is not None:
-            body["reasoning_effort"] = self.reasoning_effort
-        body.update(self._provider_params())
+        body.update(self._options())
         body.update(self.additional_kwargs)
         for key, value in kwargs.items():
             if value is not None:
@@ -721,7 +721,6 @@ class Fireworks(FwLLM):
     """
 
     _provider: ClassVar[ProviderSpec] = FIREWORKS
-    _response_extras: ClassVar[tuple[str, ...]] = ("perf_metrics",)
 
     @classmethod
     def class_name(cls) -> str:
@@ -763,11 +762,6 @@ class Firmware(FwLLM):
     """
 
     _provider: ClassVar[ProviderSpec] = FIRMWARE
-    _response_extras: ClassVar[tuple[str, ...]] = (
-        "tools_executed",
-        "mcp_tool_results",
-        "mcp_server_errors",
-    )
 
     mcp_servers: list[str | dict[str, Any]] | None = Field(
         default=None, description="MCP servers for server-side tool execution."
@@ -798,14 +792,6 @@ class Firmware(FwLLM):
     @classmethod
     def _normalize_model(cls, model: str, data: dict[str, Any]) -> str:
         return normalize_firmware_model(model, validate=data.get("validate_model", True))
-
-    def _provider_params(self) -> dict[str, Any]:
-        params: dict[str, Any] = {}
-        for key in ("mcp_servers", "thinking", "generation_config", "safety_settings"):
-            value = getattr(self, key)
-            if value is not None:
-                params[key] = value
-        return params
 
     def get_quota(self) -> FirmwareQuota:
         """This key's Firmware quota (``GET {base}/quota``), see :mod:`fw_core.quota`."""

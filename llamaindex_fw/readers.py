@@ -22,9 +22,8 @@ from llama_index.core.schema import Document
 from fw_core.audio import (
     AudioInput,
     Transcription,
+    TranscriptionFields,
     atranscribe,
-    check_adapter,
-    options_of,
     transcribe,
     transcript_to_records,
 )
@@ -58,7 +57,7 @@ def _source(file: Any) -> str | None:
     return str(name) if isinstance(name, str) else None
 
 
-class FireworksAudioReader(ClosesClients, BasePydanticReader):
+class FireworksAudioReader(ClosesClients, TranscriptionFields, BasePydanticReader):
     """Transcribe audio files with Fireworks Whisper into LlamaIndex ``Document``\\ s.
 
     ``load_data(file)`` takes a path, ``bytes``, a binary file object or a public
@@ -67,7 +66,9 @@ class FireworksAudioReader(ClosesClients, BasePydanticReader):
     of dicts with ``start``/``end`` seconds and, with ``diarize=True``, ``speaker_id``).
     Those lists are excluded from the embedding and LLM views of the Document. With
     ``chunking="segment"`` (or ``"speaker"``, which needs ``diarize=True``) one Document per
-    segment (per speaker turn) with ``start``, ``end`` and ``speaker_id``.
+    segment (per speaker turn) with ``start``, ``end`` and ``speaker_id``. The options
+    (``model``, ``language``, ``response_format``, ``diarize``...) are the fields of
+    :class:`fw_core.audio.TranscriptionFields`, shared with the LangChain parser.
 
     Connection arguments as the other ``llamaindex_fw`` classes: ``api_key`` (default
     ``FIREWORKS_API_KEY``), ``base_url``, ``timeout``, ``max_retries``,
@@ -91,35 +92,6 @@ class FireworksAudioReader(ClosesClients, BasePydanticReader):
     """
 
     is_remote: bool = True
-    model: str = Field(
-        default="whisper-v3",
-        description="whisper-v3 (audio-prod) or whisper-v3-turbo (audio-turbo).",
-    )
-    language: str | None = Field(default=None, description="Language code; None detects it.")
-    prompt: str | None = Field(default=None, description="Text that primes the transcription.")
-    response_format: str = Field(
-        default="verbose_json", description="verbose_json, json, text, srt or vtt."
-    )
-    timestamp_granularities: list[str] | None = Field(
-        default=None, description="['segment'] (API default), ['word'] or both."
-    )
-    diarize: bool | None = Field(default=None, description="Label speakers (speaker_id).")
-    min_speakers: int | None = Field(default=None, ge=1)
-    max_speakers: int | None = Field(default=None, ge=1)
-    temperature: float | list[float] | None = Field(default=None)
-    vad_model: str | None = Field(default=None, description="silero or whisperx-pyannet.")
-    alignment_model: str | None = Field(default=None, description="mms_fa, tdnn_ffn or gentle.")
-    preprocessing: str | None = Field(
-        default=None, description="none, dynamic, soft_dynamic or bass_dynamic."
-    )
-    extra_body: dict[str, Any] | None = Field(default=None, description="Extra form fields.")
-    audio_base_url: str | None = Field(
-        default=None, description="Audio endpoint base used instead of the model's host."
-    )
-    chunking: str = Field(default="transcript", description="transcript, segment or speaker.")
-    include_timestamps: bool = Field(
-        default=True, description="Put segments/words lists in metadata."
-    )
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
     base_url: str | None = Field(default=None, description="Fireworks base URL.")
     timeout: float | None = Field(default=None, gt=0)
@@ -137,13 +109,7 @@ class FireworksAudioReader(ClosesClients, BasePydanticReader):
     ) -> None:
         api_key = resolve_connection(FIREWORKS, data, http_client, async_http_client)
         super().__init__(**data)
-        # ConfigurationError for bad options, before any request
-        check_adapter(
-            self,
-            chunking=self.chunking,
-            client_base_url=self.base_url,
-            audio_base_url=self.audio_base_url,
-        )
+        self._check_transcription(self.base_url)  # ConfigurationError before any request
         self._clients = holder_for(self, FIREWORKS, api_key, http_client, async_http_client)
 
     @classmethod
@@ -189,8 +155,7 @@ class FireworksAudioReader(ClosesClients, BasePydanticReader):
             self._clients.sync,
             self._with_fs(file, fs),
             filename=self._filename(file),
-            base_url=self.audio_base_url,
-            **options_of(self),
+            **self._transcribe_kwargs(),
         )
 
     async def atranscribe(self, file: AudioInput) -> Transcription:
@@ -199,8 +164,7 @@ class FireworksAudioReader(ClosesClients, BasePydanticReader):
             self._clients.async_,
             file,
             filename=self._filename(file),
-            base_url=self.audio_base_url,
-            **options_of(self),
+            **self._transcribe_kwargs(),
         )
 
     def lazy_load_data(
@@ -245,8 +209,7 @@ class FireworksAudioReader(ClosesClients, BasePydanticReader):
                 self._clients.async_,
                 data,
                 filename=self._filename(one),
-                base_url=self.audio_base_url,
-                **options_of(self),
+                **self._transcribe_kwargs(),
             )
             docs.extend(self._documents(one, result, extra_info))
         return docs

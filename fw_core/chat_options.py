@@ -1,0 +1,242 @@
+"""Chat request options: which body fields each API takes, and the rule for each value.
+
+A :class:`ChatParam` names one body field and, where a value can be wrong before anything
+is sent, the check for it. :data:`COMMON_CHAT_PARAMS` are the fields every chat API here
+takes; each :class:`~fw_core.providers.ProviderSpec` adds its own (``chat_params``).
+:func:`check_chat_options` runs every check on a request body; fw_core's chat calls run it
+on every request, and the framework adapters run it at construction on their configured
+options, so one rule refuses a bad value in both frameworks, at the earliest point.
+:func:`chat_options_of` reads the options an adapter holds as same-named fields.
+
+>>> from fw_core.providers import FIRMWARE
+>>> check_chat_options(FIRMWARE, {"thinking": {"type": "enabled", "budget_tokens": 2048}})
+>>> try:
+...     check_chat_options(FIRMWARE, {"thinking": {"type": "enabled", "budget_tokens": 10}})
+... except ConfigurationError as err:
+...     print(err)
+thinking.budget_tokens must be at least 1024
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from fw_core.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from fw_core.providers import ProviderSpec
+
+__all__ = [
+    "COMMON_CHAT_PARAMS",
+    "FIREWORKS_CHAT_PARAMS",
+    "FIREWORKS_RESPONSE_EXTRAS",
+    "FIRMWARE_CHAT_PARAMS",
+    "FIRMWARE_RESPONSE_EXTRAS",
+    "ChatParam",
+    "OptionCheck",
+    "chat_options_of",
+    "check_chat_options",
+]
+
+#: A check of one option: ``(value, whole body) -> None``, ConfigurationError if refused.
+OptionCheck = Callable[[Any, Mapping[str, Any]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ChatParam:
+    """One chat request field: its wire name and, optionally, the check of its value.
+
+    The check runs only when the field is present and not None.
+    """
+
+    name: str
+    check: OptionCheck | None = None
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _temperature(value: Any, body: Mapping[str, Any]) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise ConfigurationError(f"temperature must be a finite number >= 0, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class _PositiveInt:
+    name: str
+
+    def __call__(self, value: Any, body: Mapping[str, Any]) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigurationError(f"{self.name} must be an integer >= 1, got {value!r}")
+
+
+def _tool_choice(value: Any, body: Mapping[str, Any]) -> None:
+    if value not in ("auto", "none") and not body.get("tools"):
+        raise ConfigurationError(
+            f"tool_choice {value!r} asks for a tool call, but the request has no tools"
+        )
+
+
+def _response_format(value: Any, body: Mapping[str, Any]) -> None:
+    if isinstance(value, dict) and value.get("type") == "json_schema":
+        spec = value.get("json_schema")
+        schema = spec.get("schema") if isinstance(spec, dict) else None
+        if not isinstance(schema, dict) or schema.get("type", "object") != "object":
+            raise ConfigurationError(
+                "response_format json_schema needs an object schema at the root "
+                f"(got {schema.get('type') if isinstance(schema, dict) else schema!r}); "
+                "wrap other types in an object property"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class _OneOf:
+    name: str
+    allowed: tuple[str, ...]
+
+    def __call__(self, value: Any, body: Mapping[str, Any]) -> None:
+        if value not in self.allowed:
+            raise ConfigurationError(
+                f"{self.name} must be one of {', '.join(map(repr, self.allowed))}, got {value!r}"
+            )
+
+
+def _thinking(value: Any, body: Mapping[str, Any]) -> None:
+    # Anthropic extended thinking through Firmware (WIRE.md §2.3): an enabled budget is at
+    # least 1024 tokens and below max_tokens.
+    if not isinstance(value, Mapping):
+        raise ConfigurationError(
+            f"thinking must be a dict such as {{'type': 'enabled', 'budget_tokens': 2048}}, "
+            f"got {value!r}"
+        )
+    if value.get("type") != "enabled":
+        return
+    budget = value.get("budget_tokens")
+    if budget is None:
+        return
+    if isinstance(budget, bool) or not isinstance(budget, int):
+        raise ConfigurationError(f"thinking.budget_tokens must be an integer, got {budget!r}")
+    if budget < 1024:
+        raise ConfigurationError("thinking.budget_tokens must be at least 1024")
+    max_tokens = body.get("max_tokens")
+    if max_tokens is not None and budget >= max_tokens:
+        raise ConfigurationError("thinking.budget_tokens must be smaller than max_tokens")
+
+
+# --------------------------------------------------------------------------- per API
+
+#: Fields every chat-completions API here takes, in the order adapters send them.
+COMMON_CHAT_PARAMS: tuple[ChatParam, ...] = (
+    ChatParam("temperature", _temperature),
+    ChatParam("max_tokens", _PositiveInt("max_tokens")),
+    ChatParam("max_completion_tokens", _PositiveInt("max_completion_tokens")),
+    ChatParam("n", _PositiveInt("n")),
+    ChatParam("top_p"),
+    ChatParam("seed"),
+    ChatParam("logprobs"),
+    ChatParam("top_logprobs"),
+    ChatParam("presence_penalty"),
+    ChatParam("frequency_penalty"),
+    ChatParam("reasoning_effort"),
+    ChatParam("tool_choice", _tool_choice),
+    ChatParam("response_format", _response_format),
+)
+
+#: Fireworks' own sampling and prompt options (WIRE.md §1.4).
+FIREWORKS_CHAT_PARAMS: tuple[ChatParam, ...] = (
+    ChatParam("top_k"),
+    ChatParam("min_p"),
+    ChatParam("repetition_penalty"),
+    ChatParam(
+        "context_length_exceeded_behavior",
+        _OneOf("context_length_exceeded_behavior", ("truncate", "error")),
+    ),
+    ChatParam("prompt_cache_key"),
+    ChatParam("prompt_truncate_len"),
+)
+#: Top-level Fireworks response fields adapters surface as metadata.
+FIREWORKS_RESPONSE_EXTRAS: tuple[str, ...] = ("perf_metrics",)
+
+#: Firmware's own options: server-side MCP tools, Anthropic thinking, Google settings.
+FIRMWARE_CHAT_PARAMS: tuple[ChatParam, ...] = (
+    ChatParam("mcp_servers"),
+    ChatParam("thinking", _thinking),
+    ChatParam("generation_config"),
+    ChatParam("safety_settings"),
+)
+#: Top-level Firmware response fields adapters surface as metadata (MCP tool runs).
+FIRMWARE_RESPONSE_EXTRAS: tuple[str, ...] = (
+    "tools_executed",
+    "mcp_tool_results",
+    "mcp_server_errors",
+)
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def check_chat_options(provider: ProviderSpec, body: Mapping[str, Any]) -> None:
+    """Refuse (ConfigurationError) an option value ``provider``'s API would refuse.
+
+    ``body`` is a chat request body, or only its options (an adapter's configured
+    fields). Fields that are absent or None are not checked.
+
+    >>> from fw_core.providers import FIREWORKS
+    >>> check_chat_options(FIREWORKS, {"temperature": 0.2, "top_k": 40})
+    >>> try:
+    ...     check_chat_options(FIREWORKS, {"n": 0})
+    ... except ConfigurationError as err:
+    ...     print(err)
+    n must be an integer >= 1, got 0
+    """
+    for name, check in provider.chat_checks:
+        value = body.get(name)
+        if value is not None:
+            check(value, body)
+
+
+# (class, parameter names) -> the names the class declares; filled once per class
+_held: dict[tuple[type, tuple[str, ...]], tuple[str, ...]] = {}
+
+
+def _held_names(cls: type, names: tuple[str, ...]) -> tuple[str, ...]:
+    held = _held.get((cls, names))
+    if held is None:
+        fields = getattr(cls, "model_fields", None)
+        if fields is None:
+            held = tuple(name for name in names if hasattr(cls, name))
+        else:
+            held = tuple(name for name in names if name in fields)
+        _held[cls, names] = held
+    return held
+
+
+def chat_options_of(provider: ProviderSpec, source: object) -> dict[str, Any]:
+    """The chat options ``source`` holds as fields named like ``provider``'s parameters.
+
+    Only fields ``source``'s class declares are read, and only values that are not None
+    are returned, in :attr:`~fw_core.providers.ProviderSpec.chat_param_names` order.
+
+    >>> from pydantic import BaseModel
+    >>> from fw_core.providers import FIRMWARE
+    >>> class Options(BaseModel):
+    ...     temperature: float | None = None
+    ...     thinking: dict | None = None
+    ...     label: str = "not an option"
+    >>> chat_options_of(FIRMWARE, Options(temperature=0.5))
+    {'temperature': 0.5}
+    """
+    out: dict[str, Any] = {}
+    for name in _held_names(type(source), provider.chat_param_names):
+        value = getattr(source, name)
+        if value is not None:
+            out[name] = value
+    return out
