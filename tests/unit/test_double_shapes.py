@@ -1,8 +1,8 @@
 """The wire double answers with the shapes of the real Fireworks captures.
 
-Each test replays the request of a capture in ``shared/wire/real/`` against the double and
-compares structure (keys at every level, content type, chunk sequence, headers), not
-values: the double's text is its own, its shape must be the API's.
+Each test replays the request of a capture in ``tests/data/real_captures/`` against the
+double and compares structure (keys at every level, content type, chunk sequence, headers),
+not values: the double's text is its own, its shape must be the API's.
 """
 
 from __future__ import annotations
@@ -12,22 +12,12 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
 
 from fw_core.testing import Fault, WireDouble
-from tests._shared import REAL_CAPTURES, require_real_captures
-
-REAL = REAL_CAPTURES
+from tests._captures import load_capture
 
 CHAT_URL = "https://api.fireworks.ai/inference/v1/chat/completions"
 AUTH = {"Authorization": "Bearer test-key"}
-
-pytestmark = require_real_captures()
-
-
-def _capture(name: str) -> dict[str, Any]:
-    data = yaml.safe_load((REAL / name).read_text())
-    return data["interactions"][0]
 
 
 def _headers(interaction: dict[str, Any]) -> dict[str, str]:
@@ -45,7 +35,7 @@ def http() -> httpx.Client:
 
 
 def test_nonstream_chat_has_the_captured_structure(http: httpx.Client) -> None:
-    cap = _capture("fw_chat_llama33_70b_nonstream_via_hfrouter_20250211.yaml")
+    cap = load_capture("fw_chat_llama33_70b_nonstream_via_hfrouter_20250211.yaml")
     real = json.loads(cap["response"]["body"]["string"])
     r = http.post(CHAT_URL, headers=AUTH, content=cap["request"]["body"])
     ours = r.json()
@@ -62,7 +52,7 @@ def test_nonstream_chat_has_the_captured_structure(http: httpx.Client) -> None:
 
 
 def test_nonstream_chat_has_the_captured_headers(http: httpx.Client) -> None:
-    cap = _capture("fw_chat_llama33_70b_nonstream_via_hfrouter_20250211.yaml")
+    cap = load_capture("fw_chat_llama33_70b_nonstream_via_hfrouter_20250211.yaml")
     real = _headers(cap)
     r = http.post(CHAT_URL, headers=AUTH, content=cap["request"]["body"])
     wanted = {k for k in real if k.startswith(("fireworks-", "x-ratelimit-"))}
@@ -72,7 +62,7 @@ def test_nonstream_chat_has_the_captured_headers(http: httpx.Client) -> None:
 
 
 def test_stream_chat_has_the_captured_chunk_sequence(http: httpx.Client) -> None:
-    cap = _capture("fw_chat_llama33_70b_stream_via_hfrouter_20250211.yaml")
+    cap = load_capture("fw_chat_llama33_70b_stream_via_hfrouter_20250211.yaml")
     real = _frames(cap["response"]["body"]["string"])
     with http.stream("POST", CHAT_URL, headers=AUTH, content=cap["request"]["body"]) as r:
         pieces = list(r.iter_bytes())
@@ -97,7 +87,7 @@ def test_stream_chat_has_the_captured_chunk_sequence(http: httpx.Client) -> None
 
 
 def test_stream_headers_carry_time_to_first_token(http: httpx.Client) -> None:
-    cap = _capture("fw_chat_llama33_70b_stream_via_hfrouter_20250211.yaml")
+    cap = load_capture("fw_chat_llama33_70b_stream_via_hfrouter_20250211.yaml")
     with http.stream("POST", CHAT_URL, headers=AUTH, content=cap["request"]["body"]) as r:
         r.read()
     wanted = {k for k in _headers(cap) if k.startswith(("fireworks-", "x-ratelimit-"))}
@@ -107,7 +97,7 @@ def test_stream_headers_carry_time_to_first_token(http: httpx.Client) -> None:
 
 
 def test_404_capture_is_reproduced_by_a_fault() -> None:
-    cap = _capture("fw_error_404_model_not_found_PARTIAL.yaml")
+    cap = load_capture("fw_error_404_model_not_found_PARTIAL.yaml")
     real = json.loads(cap["response"]["body"]["string"])
     double = WireDouble()
     double.inject(Fault.status(404, envelope="bare", param="model"))
@@ -119,7 +109,7 @@ def test_404_capture_is_reproduced_by_a_fault() -> None:
 
 
 def test_unknown_model_answers_like_the_404_capture() -> None:
-    cap = _capture("fw_error_404_model_not_found_PARTIAL.yaml")
+    cap = load_capture("fw_error_404_model_not_found_PARTIAL.yaml")
     real = json.loads(cap["response"]["body"]["string"])
     http = httpx.Client(transport=WireDouble().transport())
     body = {
@@ -132,7 +122,7 @@ def test_unknown_model_answers_like_the_404_capture() -> None:
 
 
 def test_412_capture_envelope_is_reproduced_by_a_fault() -> None:
-    cap = _capture("fw_error_412_account_suspended_workflows_PARTIAL.yaml")
+    cap = load_capture("fw_error_412_account_suspended_workflows_PARTIAL.yaml")
     real = json.loads(cap["response"]["body"]["string"])
     double = WireDouble()
     double.inject(Fault.status(412, message=real["error"]["message"]))

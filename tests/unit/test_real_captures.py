@@ -1,38 +1,31 @@
-"""Every real recorded response in shared/wire/real replayed through fw_core's HTTP paths.
+"""Every real recorded response in tests/data/real_captures replayed through fw_core's HTTP paths.
 
-The captures are loaded with yaml.safe_load and served byte for byte by an
-httpx.MockTransport, so they go through Client.request / Client.stream, the SSE decoder,
-the chunk reader and the accumulator exactly as live traffic would.
+The captures (provenance: tests/data/real_captures/README.md) are loaded with
+yaml.safe_load and served byte for byte by an httpx.MockTransport, so they go through
+Client.request / Client.stream, the SSE decoder, the chunk reader and the accumulator
+exactly as live traffic would.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
 import pytest
-import yaml
 
 from fw_core import chat
 from fw_core.errors import NotFoundError, PreconditionFailedError
-from tests._shared import REAL_CAPTURES, require_real_captures
+from fw_core.testing.cassettes import SECRET_PATTERN
+from tests._captures import REAL_CAPTURES, capture_files, load_capture
 
 from ._core_support import AsyncRecorder, Body, Recorder, make_async_client, make_client, pieces
-
-REAL = REAL_CAPTURES
-pytestmark = require_real_captures()
 
 NONSTREAM = "fw_chat_llama33_70b_nonstream_via_hfrouter_20250211.yaml"
 STREAM = "fw_chat_llama33_70b_stream_via_hfrouter_20250211.yaml"
 E404 = "fw_error_404_model_not_found_PARTIAL.yaml"
 E412 = "fw_error_412_account_suspended_workflows_PARTIAL.yaml"
-
-
-def load(name: str) -> dict[str, Any]:
-    data = yaml.safe_load((REAL / name).read_text())
-    (interaction,) = data["interactions"]
-    return interaction
 
 
 def capture_headers(resp: dict[str, Any]) -> list[tuple[str, str]]:
@@ -46,7 +39,7 @@ def capture_headers(resp: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def replay(name: str, chunk_size: int | None = None) -> tuple[httpx.Response, dict[str, Any]]:
-    interaction = load(name)
+    interaction = load_capture(name)
     resp = interaction["response"]
     body = resp["body"]["string"].encode("utf-8")
     stream = Body(pieces(body, chunk_size) if chunk_size else [body])
@@ -60,7 +53,25 @@ def request_body(interaction: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_every_capture_is_covered_here() -> None:
-    assert sorted(p.name for p in REAL.glob("*.yaml")) == sorted([NONSTREAM, STREAM, E404, E412])
+    assert capture_files() == sorted([NONSTREAM, STREAM, E404, E412])
+
+
+# The captures were recorded by other projects with their own keys (Hugging Face's router
+# took an ``hf_`` token): none of it may have survived the conversion.
+_HF_TOKEN = re.compile(r"hf_[A-Za-z0-9]{20,}")
+_CREDENTIAL_HEADERS = {"authorization", "x-api-key", "api-key", "cookie", "proxy-authorization"}
+
+
+@pytest.mark.parametrize("name", capture_files())
+def test_capture_carries_no_secret(name: str) -> None:
+    text = (REAL_CAPTURES / name).read_text(encoding="utf-8")
+    assert SECRET_PATTERN.search(text) is None, f"{name} contains a key-shaped string"
+    assert _HF_TOKEN.search(text) is None, f"{name} contains a Hugging Face token"
+    interaction = load_capture(name)
+    sent = {k.lower() for k in interaction["request"].get("headers") or {}}
+    assert not sent & _CREDENTIAL_HEADERS, name
+    received = {k.lower() for k in interaction["response"].get("headers") or {}}
+    assert "set-cookie" not in received, name
 
 
 def test_nonstream_capture_through_chat_create() -> None:
