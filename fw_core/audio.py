@@ -50,8 +50,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from fw_core.client import APIResponse, AsyncClient, Client, select_headers
+from fw_core.client import APIResponse, AsyncClient, Client
 from fw_core.errors import ConfigurationError, ResponseValidationError
+from fw_core.headers import select_headers
 from fw_core.providers import FIREWORKS, validate_base_url
 from fw_core.transcript import (
     JSON_FORMATS,

@@ -45,8 +45,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from fw_core.client import AsyncClient, Client, select_headers
+from fw_core.client import AsyncClient, Client
 from fw_core.errors import APIError, ConfigurationError, ResponseValidationError
+from fw_core.headers import select_headers
 from fw_core.providers import FIREWORKS, normalize_fireworks_model
 
 __all__ = [
