@@ -8,11 +8,12 @@ you can also use it directly:
 >>> # fw_core.chat.create(client, {"model": "...", "messages": [...]})
 
 Modules: ``providers`` (what differs per API), ``client`` (HTTP, retries, streams),
-``retry`` and ``sse`` (pure policy and decoding), ``errors`` (the exception tree),
-``wire`` (response models), ``chat``, ``completions``, ``embeddings``, ``rerank``,
-``models`` (catalog), ``quota`` (Firmware), ``audio`` and ``transcript`` (speech to text
-and its parsing), ``images`` (text-to-image), ``reasoning``; ``fw_core.testing`` holds
-the wire double.
+``headers`` (request merge, response headers kept), ``retry`` and ``sse`` (pure policy
+and decoding), ``errors`` (the exception tree), ``wire`` (response models), ``chat``,
+``completions``, ``embeddings``, ``rerank``, ``models`` (catalog), ``quota`` (Firmware),
+``audio``, ``uploads`` and ``transcript`` (speech to text, its file part and its
+parsing), ``images`` and ``image_headers`` (text-to-image, image type and size),
+``reasoning``; ``fw_core.testing`` holds the wire double.
 
 Importing the package loads only the errors and provider specs; the HTTP client and the
 endpoint modules load on first use, so ``import fw_core`` stays cheap.

@@ -22,7 +22,8 @@ shows the bare key; their OpenAI-SDK sample sends Bearer: WIRE.md §4 item 18).
 ``file`` may be a path, ``bytes``, a binary file object, or a public ``http(s)`` URL (sent
 as the ``file`` form field's value). The sync call streams paths and file objects in
 64 KiB chunks (httpx reads them while sending, rewinding on a retry); the async call
-reads them in a worker thread first, so the event loop never blocks on disk.
+reads them in a worker thread first, so the event loop never blocks on disk. Checking,
+naming and opening the file part is :mod:`fw_core.uploads`.
 
 >>> transcription_url("https://api.fireworks.ai/inference/v1", "whisper-v3-turbo")
 'https://audio-turbo.api.fireworks.ai/v1/audio/transcriptions'
@@ -38,21 +39,18 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import io
 import math
-import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from pathlib import Path
-from typing import IO, Any, Union
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel, Field
 
-from fw_core.client import APIResponse, AsyncClient, Client, select_headers
+from fw_core.client import APIResponse, AsyncClient, Client
 from fw_core.errors import ConfigurationError, ResponseValidationError
+from fw_core.headers import select_headers
 from fw_core.providers import FIREWORKS, validate_base_url
 from fw_core.transcript import (
     JSON_FORMATS,
@@ -63,6 +61,15 @@ from fw_core.transcript import (
     check_chunking,
     parse_transcription,
     transcript_to_records,
+)
+from fw_core.uploads import (
+    MAX_AUDIO_BYTES,
+    AudioInput,
+    bytes_upload,
+    is_url,
+    load_upload,
+    open_upload,
+    url_upload,
 )
 
 __all__ = [
@@ -93,56 +100,12 @@ AUDIO_BASE_URLS: Mapping[str, str] = {
     "whisper-v3": "https://audio-prod.api.fireworks.ai/v1",
     "whisper-v3-turbo": "https://audio-turbo.api.fireworks.ai/v1",
 }
-#: The documented upload limit ("1 GB"), read as 1 GiB.
-MAX_AUDIO_BYTES = 1 << 30
 VAD_MODELS = ("silero", "whisperx-pyannet")
 #: ``gentle`` is documented as needing a dedicated endpoint.
 ALIGNMENT_MODELS = ("mms_fa", "tdnn_ffn", "gentle")
 PREPROCESSING_MODES = ("none", "dynamic", "soft_dynamic", "bass_dynamic")
 TIMESTAMP_GRANULARITIES = ("word", "segment")
 TRANSCRIPTIONS_PATH = "/audio/transcriptions"
-
-#: What ``file`` may be: a path, raw bytes, a binary file object or a public URL.
-AudioInput = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes]]
-
-# Content types by extension, fixed here (not ``mimetypes``, which reads the host's tables)
-# so that the same file is sent the same way on every machine.
-_AUDIO_TYPES = {
-    ".wav": "audio/wav",
-    ".mp3": "audio/mpeg",
-    ".flac": "audio/flac",
-    ".ogg": "audio/ogg",
-    ".oga": "audio/ogg",
-    ".opus": "audio/opus",
-    ".m4a": "audio/mp4",
-    ".mp4": "video/mp4",
-    ".aac": "audio/aac",
-    ".webm": "audio/webm",
-    ".mpeg": "audio/mpeg",
-    ".mpga": "audio/mpeg",
-}
-_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
-    (8, b"WAVE", ".wav"),
-    (0, b"fLaC", ".flac"),
-    (0, b"OggS", ".ogg"),
-    (0, b"ID3", ".mp3"),
-    (0, b"\xff\xfb", ".mp3"),
-    (0, b"\xff\xf3", ".mp3"),
-    (4, b"ftyp", ".m4a"),
-    (0, b"\x1a\x45\xdf\xa3", ".webm"),
-)
-
-
-def _sniff_extension(head: bytes) -> str:
-    for offset, magic, ext in _SIGNATURES:
-        if head[offset : offset + len(magic)] == magic:
-            return ext
-    return ""
-
-
-def _content_type(filename: str) -> str:
-    return _AUDIO_TYPES.get(Path(filename).suffix.lower(), "application/octet-stream")
-
 
 # --------------------------------------------------------------------------- options
 
@@ -437,155 +400,6 @@ def transcription_url(client_base_url: str, model: str, base_url: str | None = N
     return base + TRANSCRIPTIONS_PATH
 
 
-# --------------------------------------------------------------------------- the file
-
-
-@dataclass(frozen=True)
-class _Upload:
-    """The ``file`` form part: a URL value, or (filename, bytes or stream, content type)."""
-
-    url: str | None = None
-    filename: str = "audio"
-    content: bytes | IO[bytes] | None = None
-    content_type: str = "application/octet-stream"
-
-    def files(self) -> list[tuple[str, tuple[str | None, Any, str | None]]]:
-        if self.url is not None:  # a plain form field: no filename, no content type
-            return [("file", (None, self.url, None))]
-        return [("file", (self.filename, self.content, self.content_type))]
-
-
-def _is_url(value: object) -> bool:
-    return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://"))
-
-
-def _check_size(size: int, what: str) -> None:
-    if size == 0:
-        raise ConfigurationError(f"{what} is empty: there is no audio to transcribe")
-    if size > MAX_AUDIO_BYTES:
-        raise ConfigurationError(
-            f"{what} is {size} bytes; the API takes at most 1 GB ({MAX_AUDIO_BYTES} bytes) per "
-            "file: split it, or upload it somewhere public and pass the URL"
-        )
-
-
-def _named(filename: str | None, default_name: str | None, head: bytes) -> str:
-    if filename:
-        return filename
-    if default_name:
-        return default_name
-    return "audio" + _sniff_extension(head)
-
-
-def _url_upload(url: str) -> _Upload:
-    url = url.strip()
-    if not urlsplit(url).netloc:
-        raise ConfigurationError(f"file URL {url!r} has no host")
-    return _Upload(url=url)
-
-
-def _bytes_upload(data: bytes | bytearray | memoryview, filename: str | None) -> _Upload:
-    raw = bytes(data)
-    _check_size(len(raw), "the audio bytes")
-    name = _named(filename, None, raw[:16])
-    return _Upload(filename=name, content=raw, content_type=_content_type(name))
-
-
-def _path_of(file: str | os.PathLike[str]) -> Path:
-    path = Path(file)
-    if not path.is_file():
-        raise ConfigurationError(f"audio file {str(path)!r} does not exist or is not a file")
-    _check_size(path.stat().st_size, f"audio file {str(path)!r}")
-    return path
-
-
-def _stream_size(stream: IO[bytes]) -> int | None:
-    """Bytes from the start of a seekable stream (httpx sends it from the start)."""
-    try:
-        return os.fstat(stream.fileno()).st_size
-    except (AttributeError, OSError, io.UnsupportedOperation, ValueError):
-        pass
-    try:
-        here = stream.tell()
-        end = stream.seek(0, os.SEEK_END)
-        stream.seek(here)
-        return int(end)
-    except (AttributeError, OSError, io.UnsupportedOperation, ValueError):
-        return None
-
-
-def _check_stream(stream: Any) -> None:
-    if isinstance(stream, io.TextIOBase):
-        raise ConfigurationError("the audio file object is open in text mode; open it with 'rb'")
-    if not callable(getattr(stream, "read", None)):
-        raise ConfigurationError(
-            "file must be a path, bytes, a binary file object or an http(s) URL, "
-            f"not {type(stream).__name__}"
-        )
-
-
-def _read_limited(stream: IO[bytes]) -> bytes:
-    """Read a stream of unknown size, refusing more than the API takes."""
-    if hasattr(stream, "seek"):
-        with suppress(OSError, io.UnsupportedOperation, ValueError):
-            stream.seek(0)
-    data = stream.read(MAX_AUDIO_BYTES + 1)
-    if not isinstance(data, bytes | bytearray):
-        raise ConfigurationError("the audio file object returned text; open it with 'rb'")
-    _check_size(len(data), "the audio file object")
-    return bytes(data)
-
-
-def _stream_name(stream: Any) -> str | None:
-    name = getattr(stream, "name", None)
-    return Path(name).name if isinstance(name, str) and name else None
-
-
-def _peek(stream: IO[bytes]) -> bytes:
-    try:
-        here = stream.tell()
-        head = stream.read(16)
-        stream.seek(here)
-        return head if isinstance(head, bytes) else b""
-    except (OSError, io.UnsupportedOperation, ValueError, AttributeError):
-        return b""
-
-
-def _stream_upload(stream: IO[bytes], filename: str | None) -> _Upload:
-    size = _stream_size(stream)
-    if size is None:  # not seekable: it has to be read to be sized and resent on retry
-        return _bytes_upload(_read_limited(stream), filename or _stream_name(stream))
-    _check_size(size, "the audio file object")
-    name = _named(filename, _stream_name(stream), _peek(stream))
-    return _Upload(filename=name, content=stream, content_type=_content_type(name))
-
-
-@contextmanager
-def _open_upload(file: Any, filename: str | None) -> Iterator[_Upload]:
-    """The upload for the sync path: paths are opened and streamed, then closed."""
-    if _is_url(file):
-        yield _url_upload(file)
-    elif isinstance(file, bytes | bytearray | memoryview):
-        yield _bytes_upload(file, filename)
-    elif isinstance(file, str | os.PathLike):
-        path = _path_of(file)
-        with path.open("rb") as stream:
-            name = filename or path.name
-            yield _Upload(filename=name, content=stream, content_type=_content_type(name))
-    else:
-        _check_stream(file)
-        yield _stream_upload(file, filename)
-
-
-def _load_upload(file: Any, filename: str | None) -> _Upload:
-    """The upload for the async path, fully read (call it in a worker thread)."""
-    if isinstance(file, str | os.PathLike):
-        path = _path_of(file)
-        return _bytes_upload(path.read_bytes(), filename or path.name)
-    _check_stream(file)
-    return _bytes_upload(_read_limited(file), filename or _stream_name(file))
-
-
 # --------------------------------------------------------------------------- calls
 
 
@@ -681,7 +495,7 @@ def transcribe(
             "extra_body": extra_body,
         },
     )
-    with _open_upload(file, filename) as upload:
+    with open_upload(file, filename) as upload:
         resp = client.request(
             "POST", url, files=upload.files(), data=opts.form_fields(), timeout=timeout
         )
@@ -730,12 +544,12 @@ async def atranscribe(
             "extra_body": extra_body,
         },
     )
-    if _is_url(file):
-        upload = _url_upload(str(file))
+    if is_url(file):
+        upload = url_upload(str(file))
     elif isinstance(file, bytes | bytearray | memoryview):
-        upload = _bytes_upload(file, filename)
+        upload = bytes_upload(file, filename)
     else:
-        upload = await asyncio.to_thread(_load_upload, file, filename)
+        upload = await asyncio.to_thread(load_upload, file, filename)
     resp = await client.request(
         "POST", url, files=upload.files(), data=opts.form_fields(), timeout=timeout
     )

@@ -4,6 +4,8 @@ A :class:`Client` (or :class:`AsyncClient`) belongs to one model object. It crea
 httpx client lazily on first use and reuses it (connection pooling, keep-alive), or uses
 the one you inject (``http_client=`` for proxies, custom TLS, tests), which it then never
 closes. The API key is a :class:`pydantic.SecretStr` and appears in no repr, log or error.
+Header work (merging, the response headers worth keeping) is :mod:`fw_core.headers`;
+``select_headers`` and ``ResponseHeaders`` are importable from here as well.
 
 >>> from fw_core import FIREWORKS, Client
 >>> client = Client(FIREWORKS, api_key="fw-example")  # no request is made here
@@ -39,6 +41,7 @@ from fw_core.errors import (
     StreamError,
     make_status_error,
 )
+from fw_core.headers import ResponseHeaders, merge_headers, request_id, select_headers
 from fw_core.providers import ProviderSpec
 from fw_core.sse import ServerSentEvent, SSEDecoder
 
@@ -63,77 +66,6 @@ _DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20
 from fw_core._version import __version__ as _VERSION  # noqa: E402 (the one version source)
 
 USER_AGENT = f"fw-integrations/{_VERSION} httpx/{httpx.__version__}"
-
-
-_KEPT_PREFIXES = ("fireworks-", "x-ratelimit-")
-_KEPT_NAMES = frozenset({"x-request-id", "retry-after", "retry-after-ms"})
-_KEPT_PREFIXES_B = tuple(p.encode() for p in _KEPT_PREFIXES)
-_KEPT_NAMES_B = frozenset(n.encode() for n in _KEPT_NAMES)
-
-
-def select_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """The response headers worth surfacing: request id, ``fireworks-*``, rate limits.
-
-    Names come back lower-case; a name sent twice keeps both values joined by ", " (as
-    ``httpx.Headers.items()`` joins them).
-
-    >>> select_headers(httpx.Headers([("X-Request-Id", "r1"), ("Server", "x"),
-    ...                               ("x-ratelimit-remaining", "9"), ("Fireworks-A", "1"),
-    ...                               ("fireworks-a", "2")]))
-    {'x-request-id': 'r1', 'x-ratelimit-remaining': '9', 'fireworks-a': '1, 2'}
-    """
-    out: dict[str, str] = {}
-    if isinstance(headers, httpx.Headers):
-        # Per call on every response: test the raw byte names and decode only the kept
-        # ones, instead of decoding every name and value as ``items()`` does.
-        encoding = headers.encoding
-        for raw_key, raw_value in headers.raw:
-            low = raw_key.lower()
-            if low in _KEPT_NAMES_B or low.startswith(_KEPT_PREFIXES_B):
-                name, value = low.decode(encoding), raw_value.decode(encoding)
-                previous = out.get(name)
-                out[name] = value if previous is None else f"{previous}, {value}"
-        return out
-    for key, value in headers.items():
-        k = key.lower()
-        if k in _KEPT_NAMES or k.startswith(_KEPT_PREFIXES):
-            out[k] = value
-    return out
-
-
-class ResponseHeaders(Mapping[str, str]):
-    """:func:`select_headers` of a response, worked out on first read, not per call.
-
-    Most callers never look at the headers; decoding them on every chat call cost ~17 us.
-    It reads like the dict :func:`select_headers` returns (and compares equal to it).
-
-    >>> kept = ResponseHeaders(httpx.Headers({"x-request-id": "r1", "server": "x"}))
-    >>> kept == {"x-request-id": "r1"}, dict(kept), len(kept)
-    (True, {'x-request-id': 'r1'}, 1)
-    """
-
-    __slots__ = ("_kept", "_raw")
-
-    def __init__(self, raw: Mapping[str, str]) -> None:
-        self._raw = raw
-        self._kept: dict[str, str] | None = None
-
-    def _selected(self) -> dict[str, str]:
-        if self._kept is None:
-            self._kept = select_headers(self._raw)
-        return self._kept
-
-    def __getitem__(self, name: str) -> str:
-        return self._selected()[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._selected())
-
-    def __len__(self) -> int:
-        return len(self._selected())
-
-    def __repr__(self) -> str:
-        return repr(self._selected())
 
 
 @dataclass(slots=True)
@@ -184,23 +116,9 @@ def _request_error(exc: httpx.RequestError, request: httpx.Request) -> APIError:
     return APIConnectionError(f"no usable response{where}: {type(exc).__name__}: {exc}")
 
 
-def _merge_headers(*layers: Mapping[str, str] | None) -> dict[str, str]:
-    """Later layers win; names compare case-insensitively, so no header is sent twice."""
-    out: dict[str, str] = {}
-    spelled: dict[str, str] = {}  # lower-case name -> the spelling kept in ``out``
-    for layer in layers:
-        for name, value in (layer or {}).items():
-            previous = spelled.get(name.lower())
-            if previous is not None:
-                del out[previous]
-            spelled[name.lower()] = name
-            out[name] = value
-    return out
-
-
 def _status_error(response: httpx.Response, body: bytes) -> APIStatusError:
     """The typed error for a non-2xx answer (a 3xx too: redirects are not followed)."""
-    err = make_status_error(response.status_code, body, request_id=_request_id(response.headers))
+    err = make_status_error(response.status_code, body, request_id=request_id(response.headers))
     location = response.headers.get("location")
     if 300 <= response.status_code < 400 and location:
         err.add_note(f"the API redirected to {location}; use that URL as base_url")
@@ -208,16 +126,31 @@ def _status_error(response: httpx.Response, body: bytes) -> APIStatusError:
 
 
 _SSE_ACCEPT = {"Accept": "text/event-stream"}
-# (httpx client, its raw headers when merged, merged headers, merged headers for SSE)
-_Prepared = tuple[Any, list[tuple[bytes, bytes]], httpx.Headers, httpx.Headers]
+
+
+class _MergedHeaders:
+    """Our headers laid over one httpx client's own, as ``build_request`` lays them.
+
+    ``httpx.Client.build_request`` starts from ``httpx.Headers(client.headers)`` and
+    ``update()``s it with the request's headers; this does that once per (client, client
+    header list) instead of per request. ``raw`` is the client's header list it was built
+    from: a change to it (a header set on an injected client later) means rebuilding.
+    tests/unit/test_build_canary.py checks the result against ``build_request`` itself.
+    """
+
+    __slots__ = ("http", "plain", "raw", "sse")
+
+    def __init__(self, http: httpx.Client | httpx.AsyncClient, ours: Mapping[str, str]) -> None:
+        self.http = http
+        self.raw = http.headers.raw
+        self.plain = httpx.Headers(http.headers)
+        self.plain.update(ours)
+        self.sse = httpx.Headers(http.headers)
+        self.sse.update(merge_headers(ours, _SSE_ACCEPT))
 
 
 def _dumps(body: Any) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def _request_id(headers: Mapping[str, str]) -> str | None:
-    return headers.get("x-request-id")
 
 
 def _check_retries(max_retries: object) -> None:
@@ -245,7 +178,7 @@ class _ClientBase:
         self.base_url = provider.resolve_base_url(base_url, env)
         self.timeout = _check_timeout(timeout)
         self.max_retries = max_retries
-        self._headers: dict[str, str] = _merge_headers(
+        self._headers: dict[str, str] = merge_headers(
             {
                 "Accept": "application/json",
                 "Content-Type": "application/json",
@@ -254,10 +187,10 @@ class _ClientBase:
             default_headers,
             {"Authorization": f"Bearer {self._api_key.get_secret_value()}"},
         )
-        # Per-call request building (see _build_fast): httpx URLs by path, and the headers
-        # merged with one httpx client's own, (client, its raw headers, plain, stream).
+        # Per-call request building (see _build_fast): httpx URLs by path, and our headers
+        # merged with the last httpx client's own.
         self._urls: dict[str, httpx.URL] = {}
-        self._prepared: _Prepared | None = None
+        self._merged: _MergedHeaders | None = None
         # Tests replace these to run retry paths without real sleeps.
         self._sleep: Callable[[float], None] = time.sleep
         self._asleep: Callable[[float], Any] = asyncio.sleep
@@ -294,9 +227,9 @@ class _ClientBase:
             request = self._build_fast(http, method, path, json_body, stream)
             if request is not None:
                 return request
-        hdrs = self._headers if not headers else _merge_headers(self._headers, headers)
+        hdrs = self._headers if not headers else merge_headers(self._headers, headers)
         if stream:
-            hdrs = _merge_headers(hdrs, _SSE_ACCEPT)
+            hdrs = merge_headers(hdrs, _SSE_ACCEPT)
         if files is not None:
             hdrs = {k: v for k, v in hdrs.items() if k.lower() != "content-type"}
             return http.build_request(
@@ -337,12 +270,17 @@ class _ClientBase:
         cookies, a relative URL against the client's ``base_url``) makes this return None
         and the caller use ``build_request`` itself.
 
+        Only public httpx API is used (``httpx.Headers``, ``httpx.URL``, ``httpx.Request``);
+        what is copied from httpx is the rule ``build_request`` follows, so
+        tests/unit/test_build_canary.py compares the two over many header, body and
+        client cases and fails, naming what to check, if an httpx release changes the rule.
+
         >>> from fw_core import FIREWORKS
         >>> c = Client(FIREWORKS, api_key="fw-example")
         >>> http = httpx.Client(headers={"X-Team": "a"})
         >>> fast = c._build(http, "POST", "/chat/completions", {"a": 1}, None, None, None, True)
         >>> slow = http.build_request("POST", c._url("/chat/completions"), content=b'{"a":1}',
-        ...     headers=_merge_headers(c._headers, _SSE_ACCEPT), timeout=c.timeout)
+        ...     headers=merge_headers(c._headers, _SSE_ACCEPT), timeout=c.timeout)
         >>> (fast.method, fast.url, fast.headers.raw, fast.content, fast.extensions) == (
         ...     slow.method, slow.url, slow.headers.raw, slow.content, slow.extensions)
         True
@@ -359,19 +297,13 @@ class _ClientBase:
                 return None
             if len(self._urls) < 64:  # paths come from code, not data; bound it anyway
                 self._urls[path] = url
-        own = http.headers
-        raw = own.raw
-        prepared = self._prepared
-        if prepared is None or prepared[0] is not http or prepared[1] != raw:
-            plain = httpx.Headers(own)
-            plain.update(self._headers)
-            sse = httpx.Headers(own)
-            sse.update(_merge_headers(self._headers, _SSE_ACCEPT))
-            prepared = self._prepared = (http, raw, plain, sse)
+        merged = self._merged
+        if merged is None or merged.http is not http or merged.raw != http.headers.raw:
+            merged = self._merged = _MergedHeaders(http, self._headers)
         return httpx.Request(
             method,
             url,
-            headers=prepared[3] if stream else prepared[2],
+            headers=merged.sse if stream else merged.plain,
             content=None if json_body is None else _dumps(json_body),
             extensions={"timeout": self.timeout.as_dict()},
         )
@@ -424,7 +356,7 @@ class EventStream:
         self.response = response
         self.headers = response.headers
         self.status_code = response.status_code
-        self.request_id = _request_id(response.headers)
+        self.request_id = request_id(response.headers)
         self.attempts = attempts
 
     def __iter__(self) -> Iterator[ServerSentEvent]:
@@ -609,7 +541,7 @@ class AsyncEventStream:
         self.response = response
         self.headers = response.headers
         self.status_code = response.status_code
-        self.request_id = _request_id(response.headers)
+        self.request_id = request_id(response.headers)
         self.attempts = attempts
 
     async def __aiter__(self) -> AsyncIterator[ServerSentEvent]:

@@ -24,6 +24,8 @@ instead (``content_filtered`` is True) and call :meth:`ImageResult.raise_for_fil
 when you want the error. The error carries the result as ``exc.result``.
 
 Every option is checked before a request is sent (:class:`~fw_core.errors.ConfigurationError`).
+Reading an image's type and size from its header is :mod:`fw_core.image_headers`
+(``sniff_mime_type`` and ``image_size`` are importable from here as well).
 
 >>> req = build_request("a red fox", aspect_ratio="16:9", seed=7)
 >>> req.path
@@ -45,8 +47,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from fw_core.client import AsyncClient, Client, select_headers
+from fw_core.client import AsyncClient, Client
 from fw_core.errors import APIError, ConfigurationError, ResponseValidationError
+from fw_core.headers import select_headers
+from fw_core.image_headers import image_size, sniff_mime_type
 from fw_core.providers import FIREWORKS, normalize_fireworks_model
 
 __all__ = [
@@ -105,76 +109,6 @@ class ContentFilteredError(APIError):
     def __init__(self, message: str, *, result: ImageResult, **kwargs: Any) -> None:
         super().__init__(message, code=CONTENT_FILTERED, **kwargs)
         self.result = result
-
-
-def sniff_mime_type(data: bytes) -> str | None:
-    """The image type the bytes themselves declare (PNG, JPEG, WebP), else None.
-
-    >>> sniff_mime_type(b"\\x89PNG\\r\\n\\x1a\\n...")
-    'image/png'
-    """
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    i = 2
-    while i + 9 <= len(data):
-        if data[i] != 0xFF:
-            return None
-        marker = data[i + 1]
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # no length field
-            i += 2
-            continue
-        length = int.from_bytes(data[i + 2 : i + 4], "big")
-        # SOF0..SOF15 carry the frame size; C4 (DHT), C8 (JPG), CC (DAC) do not.
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height = int.from_bytes(data[i + 5 : i + 7], "big")
-            width = int.from_bytes(data[i + 7 : i + 9], "big")
-            return width, height
-        i += 2 + length
-    return None
-
-
-def _webp_size(data: bytes) -> tuple[int, int] | None:
-    chunk = data[12:16]
-    if chunk == b"VP8X" and len(data) >= 30:
-        return (
-            int.from_bytes(data[24:27], "little") + 1,
-            int.from_bytes(data[27:30], "little") + 1,
-        )
-    if chunk == b"VP8 " and len(data) >= 30:
-        return (
-            int.from_bytes(data[26:28], "little") & 0x3FFF,
-            int.from_bytes(data[28:30], "little") & 0x3FFF,
-        )
-    if chunk == b"VP8L" and len(data) >= 25:
-        bits = int.from_bytes(data[21:25], "little")
-        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
-    return None
-
-
-def image_size(data: bytes) -> tuple[int, int] | None:
-    """(width, height) read from the image's own header (PNG, JPEG, WebP), else None.
-
-    >>> import struct
-    >>> ihdr = b"\\x89PNG\\r\\n\\x1a\\n" + struct.pack(">I4sII", 13, b"IHDR", 96, 64)
-    >>> image_size(ihdr)
-    (96, 64)
-    """
-    kind = sniff_mime_type(data)
-    if kind == "image/png" and len(data) >= 24 and data[12:16] == b"IHDR":
-        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    if kind == "image/jpeg":
-        return _jpeg_size(data)
-    if kind == "image/webp":
-        return _webp_size(data)
-    return None
 
 
 _SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}

@@ -10,8 +10,7 @@ pydantic fields, that reuse the chat model's own lazily created fw_core client (
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import TYPE_CHECKING, Unpack
 
 from langchain_fw._errors import translate_errors
 
@@ -25,11 +24,6 @@ else:
     _Base = object
 
 __all__ = ["CatalogMixin", "QuotaMixin"]
-
-
-def _module(name: str) -> Any:
-    # Loaded on first use: importing the chat classes should not pay for the catalog.
-    return importlib.import_module(f"fw_core.{name}")
 
 
 class CatalogMixin(_Base):
@@ -57,15 +51,19 @@ class CatalogMixin(_Base):
         ``min_context_length``, ``kind``, ``account_id``, ``max_pages``, ``server_filter``;
         see :func:`fw_core.models.list_models`.
         """
+        from fw_core import models  # on first use: the chat classes load without it
+
         with translate_errors():
-            return _module("models").list_models(self._client(), **filters)
+            return models.list_models(self._client(), **filters)
 
     async def alist_models(
         self, **filters: Unpack[fw_models.ModelFilters]
     ) -> list[fw_models.ModelInfo]:
         """Async twin of :meth:`list_models`."""
+        from fw_core import models
+
         with translate_errors():
-            return await _module("models").alist_models(self._aclient(), **filters)
+            return await models.alist_models(self._aclient(), **filters)
 
 
 class QuotaMixin(_Base):
@@ -88,10 +86,14 @@ class QuotaMixin(_Base):
 
     def get_quota(self) -> fw_quota.FirmwareQuota:
         """This key's quota, normalised."""
+        from fw_core import quota  # on first use: the chat classes load without it
+
         with translate_errors():
-            return _module("quota").get_quota(self._client())
+            return quota.get_quota(self._client())
 
     async def aget_quota(self) -> fw_quota.FirmwareQuota:
         """Async twin of :meth:`get_quota`."""
+        from fw_core import quota
+
         with translate_errors():
-            return await _module("quota").aget_quota(self._aclient())
+            return await quota.aget_quota(self._aclient())

@@ -45,7 +45,6 @@ from fw_core.wire import ToolCall, Usage
 __all__ = [
     "closed_schema",
     "from_wire_message",
-    "message_from_dict",
     "resolve_tool_choice",
     "to_wire_message",
     "to_wire_messages",
@@ -251,48 +250,6 @@ def from_wire_message(message: WireMessage) -> ChatMessage:
     if message.refusal:
         additional["refusal"] = message.refusal
     return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=additional)
-
-
-def _part_to_block(part: Mapping[str, Any]) -> ContentBlock:
-    kind = part.get("type")
-    if kind == "text":
-        return TextBlock(text=str(part.get("text", "")))
-    if kind == "image_url":
-        spec = part.get("image_url") or {}
-        url = spec.get("url") if isinstance(spec, Mapping) else spec
-        detail = spec.get("detail") if isinstance(spec, Mapping) else None
-        if isinstance(url, str) and url.startswith("data:"):
-            header, _, data = url.partition(",")
-            mimetype = header[5:].split(";")[0] or None
-            return ImageBlock(image=data.encode("ascii"), image_mimetype=mimetype, detail=detail)
-        return ImageBlock(url=url, detail=detail)
-    if kind == "video_url":
-        spec = part.get("video_url") or {}
-        return VideoBlock(url=spec.get("url"), detail=spec.get("detail"))
-    raise ValueError(f"unsupported content part type {kind!r}")
-
-
-def message_from_dict(data: Mapping[str, Any]) -> ChatMessage:
-    """A wire message dict (any role) as a ``ChatMessage``; the inverse of
-    :func:`to_wire_message` for everything that function sends."""
-    role = str(data.get("role", "user"))
-    content = data.get("content")
-    blocks: list[ContentBlock] = []
-    additional: dict[str, Any] = {}
-    reasoning = data.get("reasoning_content")
-    if role == "assistant" and isinstance(reasoning, str) and reasoning:
-        blocks.append(ThinkingBlock(content=reasoning))
-        additional["reasoning_content"] = reasoning
-    if isinstance(content, list):
-        blocks.extend(_part_to_block(p) for p in content)
-    elif isinstance(content, str) and (content or not data.get("tool_calls")):
-        blocks.append(TextBlock(text=content))
-    for i, raw in enumerate(data.get("tool_calls") or []):
-        blocks.append(tool_call_block(ToolCall.model_validate(raw), i))
-    for key in ("tool_call_id", "name"):
-        if data.get(key):
-            additional[key] = data[key]
-    return ChatMessage(role=MessageRole(role), blocks=blocks, additional_kwargs=additional)
 
 
 # ---------------------------------------------------------------------------------------

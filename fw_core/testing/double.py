@@ -62,7 +62,6 @@ class _Queued:
 class _Route:
     provider: str  # "fireworks" | "firmware"
     endpoint: str  # "chat/completions", "embeddings", ..., "catalog", "" when unknown
-    account: str = ""
 
 
 def route(host: str, path: str) -> _Route:
@@ -75,7 +74,7 @@ def route(host: str, path: str) -> _Route:
     if path.startswith("/v1/accounts/"):
         rest = path[len("/v1/accounts/") :].strip("/").split("/")
         if len(rest) == 2 and rest[1] == "models":
-            return _Route("fireworks", "catalog", rest[0])
+            return _Route("fireworks", "catalog")
         return _Route("fireworks", "")
     if path.startswith("/v1/"):
         provider = "firmware" if host == "api.firmware.ai" else "fireworks"

@@ -74,7 +74,3 @@ class Outcome:
             if k.lower() == name:
                 return v
         return None
-
-    def set_header(self, name: str, value: str) -> None:
-        self.headers = [(k, v) for k, v in self.headers if k.lower() != name.lower()]
-        self.headers.append((name.lower(), value))

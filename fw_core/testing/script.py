@@ -18,9 +18,10 @@ Rules for this table:
   :data:`SCRIPTED` (or call :func:`register`) with a predicate as narrow as possible.
   The first matching entry wins.
 
->>> plan = scripted_plan("fireworks", {"messages": [
+>>> body = {"messages": [
 ...     {"role": "user", "content": "What is the value of magic_function(3)?"}],
-...     "tools": [{"type": "function", "function": {"name": "magic_function"}}]})
+...     "tools": [{"type": "function", "function": {"name": "magic_function"}}]}
+>>> plan = find_scripted("fireworks", body).reply("fireworks", body)
 >>> plan.tool_calls[0].name, plan.tool_calls[0].arguments
 ('magic_function', {'input': 3})
 """
@@ -34,7 +35,7 @@ from typing import Any
 from fw_core.testing.generate import numbers
 from fw_core.testing.plan import Plan, PlannedCall, last_user_text
 
-__all__ = ["SCRIPTED", "ScriptedReply", "register", "scripted_plan"]
+__all__ = ["SCRIPTED", "ScriptedReply", "find_scripted", "register"]
 
 Predicate = Callable[[str, dict[str, Any]], bool]
 Builder = Callable[[str, dict[str, Any]], Plan]
@@ -181,9 +182,3 @@ def find_scripted(provider: str, body: dict[str, Any]) -> ScriptedReply | None:
         except (KeyError, TypeError, AttributeError, IndexError):
             continue
     return None
-
-
-def scripted_plan(provider: str, body: dict[str, Any]) -> Plan | None:
-    """The scripted plan for this request, or None when no entry matches."""
-    entry = find_scripted(provider, body)
-    return entry.reply(provider, body) if entry is not None else None

@@ -9,6 +9,8 @@ Against the double, each quota test asks for the body generation it is about wit
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 
 import httpx
 import pytest
@@ -135,3 +137,15 @@ def test_one_client_is_reused_and_bad_filters_fail_before_sending() -> None:
 def test_quota_is_only_on_firmware() -> None:
     assert not hasattr(ChatFireworks(model="glm-4p5"), "get_quota")
     assert callable(ChatFirmware(model="openai/gpt-4o").get_quota)
+
+
+def test_the_chat_classes_load_without_the_catalog_and_quota_modules() -> None:
+    # list_models / get_quota import fw_core.models / fw_core.quota on first use.
+    code = (
+        "import sys; from langchain_fw import ChatFireworks, ChatFirmware; "
+        "print(' '.join(m for m in sys.modules if m.startswith('fw_core.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    loaded = set(out.stdout.split())
+    assert "fw_core.chat" in loaded
+    assert not {"fw_core.models", "fw_core.quota"} & loaded

@@ -486,7 +486,7 @@ async def test_async_path_reads_files_off_the_loop(
     with path.open("rb") as handle:
         by_handle = await atranscribe(client, handle, response_format="verbose_json")
     by_bytes = await atranscribe(client, AUDIO, response_format="verbose_json")
-    assert calls == ["_load_upload", "_load_upload"]  # bytes need no thread
+    assert calls == ["load_upload", "load_upload"]  # bytes need no thread
     assert by_path.text == by_handle.text == by_bytes.text
     assert by_path.duration == 4.0
     assert _parts(double, 0)["file"].filename == "a.wav"
