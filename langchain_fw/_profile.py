@@ -1,10 +1,11 @@
 """LangChain model profiles (``chat.profile``) from fw_core's model table.
 
 langchain-core (1.1 and later) gives every chat model a ``profile``: a ``ModelProfile``
-dict of capabilities that agents and ``with_structured_output`` consult. When the user
-passes none, core asks the class for a default; ``ChatFireworks`` / ``ChatFirmware``
-answer from :mod:`fw_core.model_table`, the same table the LlamaIndex classes read. No
-request is made; a model the table does not know keeps core's default (``None``).
+dict of capabilities that agents and middleware consult. When the user passes none, core
+(1.2.21 and later) asks the class's ``_resolve_model_profile()`` partner hook for a
+default; ``ChatFireworks`` / ``ChatFirmware`` answer from :mod:`fw_core.model_table`, the
+same table the LlamaIndex classes read. No request is made; a model the table does not
+know keeps core's default (``None``), as does every model on an older core.
 
 Only what the table states is mapped, and nothing is guessed:
 
