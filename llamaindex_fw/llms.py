@@ -217,9 +217,7 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
 
     @property
     def model_info(self) -> ModelInfo | None:
-        """What is known about the model: the models-endpoint listing merged over the model
-        table once :meth:`refresh_model_info` found it, else the table entry
-        (:mod:`fw_core.model_table`), else None."""
+        """The refreshed listing merged over the model table, else the table entry, or None."""
         if self._endpoint_info is not None:
             return self._endpoint_info
         from fw_core.model_table import lookup
