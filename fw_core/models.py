@@ -31,7 +31,7 @@ import re
 import warnings
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict
 
 from fw_core.client import AsyncClient, Client
 from fw_core.errors import (
@@ -46,6 +46,7 @@ __all__ = [
     "DEFAULT_ACCOUNT",
     "ModelFilters",
     "ModelInfo",
+    "ReasoningStyle",
     "acatalog",
     "afind_model",
     "alist_model_entries",
@@ -82,9 +83,15 @@ _CONTEXT_KEYS = (
 )
 
 
+#: How a model reasons: ``"none"``; ``"field"`` (optional, in ``reasoning_content``);
+#: ``"inline"`` (``<think>`` inside ``content``); ``"always"`` (reasons on every call).
+ReasoningStyle = Literal["none", "field", "inline", "always"]
+
+
 @dataclass(frozen=True, slots=True)
 class ModelInfo:
-    """One model as either API lists it, normalised.
+    """One model as either API lists it, normalised; also the type of the model table's
+    entries (:mod:`fw_core.model_table`).
 
     ``None`` means the API did not say: ``supports_tools=None`` is "unknown", not "no".
 
@@ -100,6 +107,11 @@ class ModelInfo:
         owned_by: OpenAI-style ``owned_by``; for the Fireworks catalog, the account in ``id``.
         deprecation_date: when the vendor retires the model.
         raw: the entry exactly as received.
+        reasoning: the model's :data:`ReasoningStyle`; the lists never state it, the
+            model table does.
+        source: where the figures come from (a vendor page for a table entry,
+            ``"models endpoint"`` once a listing was merged over it); None for an entry
+            parsed straight from a list.
 
     Example:
         >>> m = parse_model_entry({"id": "openai/gpt-4o", "owned_by": "openai",
@@ -119,6 +131,8 @@ class ModelInfo:
     owned_by: str | None = None
     deprecation_date: dt.date | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    reasoning: ReasoningStyle | None = None
+    source: str | None = None
 
 
 # -- pure parsers --------------------------------------------------------------------------

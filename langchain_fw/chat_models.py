@@ -20,7 +20,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from operator import itemgetter
-from typing import Any, ClassVar, Literal, NotRequired
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NotRequired
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LanguageModelInput
@@ -48,6 +48,10 @@ from langchain_fw._base import FwClientMixin
 from langchain_fw._catalog import CatalogMixin, QuotaMixin
 from langchain_fw._errors import translate_errors
 from langchain_fw._messages import StreamState, completion_to_result, messages_to_wire
+from langchain_fw._profile import profile_for
+
+if TYPE_CHECKING:
+    from langchain_core.language_models.model_profile import ModelProfile
 
 __all__ = ["ChatFireworks", "ChatFirmware", "SafetySetting", "ThinkingConfig"]
 
@@ -191,6 +195,10 @@ class _ChatFwBase(CatalogMixin, FwClientMixin, BaseChatModel):
     def model_name(self) -> str:
         """The model id (read-only alias of ``model``)."""
         return self.model or ""
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        # core fills ``profile`` from this when none was passed: fw_core's model table
+        return profile_for(self.fw_provider.name, self.model)
 
     @property
     def _llm_type(self) -> str:

@@ -67,12 +67,6 @@ from llamaindex_fw._messages import (
     to_wire_messages,
     usage_to_kwargs,
 )
-from llamaindex_fw._models import (
-    UNKNOWN_CONTEXT_WINDOW,
-    ModelInfo,
-    info_from_listed_model,
-    lookup,
-)
 from llamaindex_fw._stream import StreamAssembler
 
 if TYPE_CHECKING:
@@ -81,8 +75,7 @@ if TYPE_CHECKING:
     from llama_index.core.program.utils import FlexibleModel
     from llama_index.core.tools.types import BaseTool
 
-    from fw_core.models import ModelFilters
-    from fw_core.models import ModelInfo as ListedModel
+    from fw_core.models import ModelFilters, ModelInfo
     from fw_core.quota import FirmwareQuota
 
 __all__ = ["Fireworks", "Firmware", "FwLLM"]
@@ -224,21 +217,28 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
 
     @property
     def model_info(self) -> ModelInfo | None:
-        """What is known about the model: models-endpoint data if loaded, else the table."""
-        return self._endpoint_info or lookup(self._provider.name, self.wire_model)
+        """The refreshed listing merged over the model table, else the table entry, or None."""
+        if self._endpoint_info is not None:
+            return self._endpoint_info
+        from fw_core.model_table import lookup
+
+        return lookup(self._provider.name, self.wire_model)
 
     def _context_window(self, info: ModelInfo | None) -> int:
         if self.context_window is not None:
             return self.context_window
-        if info is not None:
-            return info.context_window
+        if info is not None and info.context_length is not None:
+            return info.context_length
+        from fw_core.model_table import UNKNOWN_CONTEXT_WINDOW
+
         key = (self._provider.name, self.wire_model)
         if key not in _warned_unknown:
             _warned_unknown.add(key)
             warnings.warn(
-                f"{self._provider.display_name} model {self.model!r} is not in llamaindex_fw's "
-                f"model table; assuming a {UNKNOWN_CONTEXT_WINDOW}-token context window. Pass "
-                "context_window=... or call refresh_model_info() to read it from the API.",
+                f"{self._provider.display_name} model {self.model!r} is not in the model "
+                f"table (fw_core.model_table); assuming a {UNKNOWN_CONTEXT_WINDOW}-token "
+                "context window. Pass context_window=... or call refresh_model_info() to "
+                "read it from the API.",
                 UserWarning,
                 stacklevel=3,
             )
@@ -251,12 +251,13 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
             context_window=self._context_window(info),
             num_output=self.max_tokens or DEFAULT_NUM_OUTPUTS,
             is_chat_model=True,
-            is_function_calling_model=info.supports_tools if info is not None else True,
+            # no allow-list: tools unless the model is known not to call them
+            is_function_calling_model=info is None or info.supports_tools is not False,
             model_name=self.model,
             system_role=MessageRole.SYSTEM,
         )
 
-    def refresh_model_info(self) -> ListedModel | None:
+    def refresh_model_info(self) -> ModelInfo | None:
         """Read this model's entry from the API's model list and let :attr:`metadata` use it.
 
         Fireworks: the account catalog on the control plane, asked for the model's name.
@@ -274,32 +275,22 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
 
         return self._keep_listed(find_model(self._clients.sync, self.wire_model))
 
-    async def arefresh_model_info(self) -> ListedModel | None:
+    async def arefresh_model_info(self) -> ModelInfo | None:
         """Async twin of :meth:`refresh_model_info`."""
         from fw_core.models import afind_model
 
         return self._keep_listed(await afind_model(self._clients.async_, self.wire_model))
 
-    def load_model_info(self) -> ModelInfo | None:
-        """Older name of :meth:`refresh_model_info`, returning what :attr:`model_info` now
-        holds from the listing (None when the model is not listed or has no window)."""
-        return self._listed_info(self.refresh_model_info())
-
-    async def aload_model_info(self) -> ModelInfo | None:
-        """Async twin of :meth:`load_model_info`."""
-        return self._listed_info(await self.arefresh_model_info())
-
-    def _keep_listed(self, listed: ListedModel | None) -> ListedModel | None:
+    def _keep_listed(self, listed: ModelInfo | None) -> ModelInfo | None:
         if listed is not None:
-            info = info_from_listed_model(listed, lookup(self._provider.name, self.wire_model))
-            if info is not None:
+            from fw_core.model_table import lookup, merge_listing
+
+            info = merge_listing(listed, lookup(self._provider.name, self.wire_model))
+            if info.context_length is not None:
                 self._endpoint_info = info
         return listed
 
-    def _listed_info(self, listed: ListedModel | None) -> ModelInfo | None:
-        return self._endpoint_info if listed is not None else None
-
-    def list_models(self, **filters: Unpack[ModelFilters]) -> list[ListedModel]:
+    def list_models(self, **filters: Unpack[ModelFilters]) -> list[ModelInfo]:
         """The models this API lists, as :class:`fw_core.models.ModelInfo`, filtered.
 
         Same filters and rules as :func:`fw_core.models.list_models` (``supports_tools``,
@@ -310,7 +301,7 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
 
         return list_models(self._clients.sync, **filters)
 
-    async def alist_models(self, **filters: Unpack[ModelFilters]) -> list[ListedModel]:
+    async def alist_models(self, **filters: Unpack[ModelFilters]) -> list[ModelInfo]:
         """Async twin of :meth:`list_models`."""
         from fw_core.models import alist_models
 
@@ -701,7 +692,7 @@ class Fireworks(FwLLM):
         base_url: default ``FIREWORKS_BASE_URL`` or ``https://api.fireworks.ai/inference/v1``.
         temperature, max_tokens, reasoning_effort, strict: request options.
         replay_reasoning: send earlier reasoning back as ``reasoning_content`` (default on).
-        context_window: overrides the model table (see :mod:`llamaindex_fw._models`).
+        context_window: overrides the model table (see :mod:`fw_core.model_table`).
         additional_kwargs: extra body fields (``top_k``, ``prompt_cache_key``...).
         timeout, max_retries, default_headers, http_client, async_http_client: transport.
 

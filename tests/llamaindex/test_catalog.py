@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
+from fw_core.model_table import lookup
 from fw_core.models import ModelInfo as ListedModel
 from fw_core.testing import WireDouble
 from fw_core.testing.catalog import quota_generation
 from llamaindex_fw import Fireworks, Firmware
-from llamaindex_fw._models import lookup
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +47,9 @@ def test_llamaindex_fireworks_refresh_updates_metadata() -> None:
     meta = llm.metadata
     assert meta.is_function_calling_model is False  # the catalog's word wins over the table
     assert meta.context_window == listed.context_length
-    assert llm.load_model_info() is llm.model_info  # the older name still works
+    merged = llm.model_info  # the listing, with what it leaves out taken from the table
+    assert merged is not None and merged.source == "models endpoint"
+    assert merged.reasoning == table.reasoning and merged.supports_image_input is True
 
 
 @pytest.mark.vcr

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from fw_core.model_table import UNKNOWN_CONTEXT_WINDOW, lookup
 from fw_core.testing import WireDouble
 from llamaindex_fw import Fireworks, Firmware
-from llamaindex_fw._models import _FIREWORKS, _FIRMWARE, UNKNOWN_CONTEXT_WINDOW, lookup
 
 
 @pytest.mark.parametrize(
@@ -56,22 +56,15 @@ def test_num_output_follows_max_tokens() -> None:
     assert Fireworks(model="glm-4p5", api_key="k", max_tokens=1000).metadata.num_output == 1000
 
 
-def test_every_table_entry_is_sane() -> None:
-    for table in (_FIREWORKS, _FIRMWARE):
-        for name, info in table.items():
-            assert name == name.lower()
-            assert 4096 <= info.context_window <= 10_000_000, name
-            assert info.source, name
-
-
 def test_fireworks_model_info_is_read_from_the_catalog(
     clients: dict[str, Any], double: WireDouble
 ) -> None:
     llm = Fireworks(model="qwen2p5-vl-32b-instruct", api_key="test-key", **clients)
-    info = llm.load_model_info()
+    assert llm.refresh_model_info() is not None
+    info = llm.model_info
     assert info is not None
-    assert info.context_window == 128_000
-    assert info.supports_images
+    assert info.context_length == 128_000
+    assert info.supports_image_input
     # the catalog entry says no tools: metadata now follows the endpoint over the table
     assert lookup("fireworks", llm.wire_model).supports_tools  # type: ignore[union-attr]
     assert llm.metadata.is_function_calling_model is False
@@ -81,14 +74,15 @@ def test_fireworks_model_info_is_read_from_the_catalog(
 
 async def test_firmware_model_info_is_read_from_models_list(clients: dict[str, Any]) -> None:
     llm = Firmware(model="xai/grok-4-fast-reasoning", api_key="test-key", **clients)
-    info = await llm.aload_model_info()
-    assert info is not None and info.context_window == 2_000_000
+    assert await llm.arefresh_model_info() is not None
+    info = llm.model_info
+    assert info is not None and info.context_length == 2_000_000
     assert llm.metadata.context_window == 2_000_000
 
 
 def test_model_missing_from_the_endpoint_keeps_the_table(clients: dict[str, Any]) -> None:
     llm = Firmware(model="google/gemini-3-flash-preview", api_key="test-key", **clients)
-    assert llm.load_model_info() is None
+    assert llm.refresh_model_info() is None
     assert llm.metadata.context_window == 1_048_576
 
 
@@ -108,6 +102,6 @@ def test_deployments_have_no_catalog_entry_and_make_no_request(
     llm = Fireworks(
         model="accounts/me/deployments/abc123", api_key="test-key", context_window=8000, **clients
     )
-    assert llm.load_model_info() is None
+    assert llm.refresh_model_info() is None
     assert double.requests == []
     assert llm.metadata.context_window == 8000
