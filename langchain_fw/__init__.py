@@ -12,6 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from fw_core._version import __version__
     from langchain_fw.audio import FireworksAudioParser
     from langchain_fw.chat_models import ChatFireworks, ChatFirmware
     from langchain_fw.embeddings import FireworksEmbeddings, FirmwareEmbeddings

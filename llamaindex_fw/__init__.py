@@ -12,6 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from fw_core._version import __version__
     from llamaindex_fw.embeddings import FireworksEmbedding, FirmwareEmbedding
     from llamaindex_fw.llms import Fireworks, Firmware
     from llamaindex_fw.postprocessor import FireworksRerank, FirmwareRerank
