@@ -52,6 +52,7 @@ from llama_index.core.types import PydanticProgramMode
 from fw_core import chat as fw_chat
 from fw_core.errors import ResponseValidationError
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
+from fw_core.stream_delta import StreamTracker
 from llamaindex_fw._base import (
     ClientHolder,
     ClosesClients,
@@ -72,7 +73,7 @@ from llamaindex_fw._models import (
     info_from_listed_model,
     lookup,
 )
-from llamaindex_fw._stream import StreamAssembler
+from llamaindex_fw._stream import stream_response
 
 if TYPE_CHECKING:
     from typing import Unpack
@@ -384,20 +385,21 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
         stream = fw_chat.stream(self._clients.sync, body)
 
         def gen() -> ChatResponseGen:
-            asm = StreamAssembler(self._response_extras)
+            tracker = StreamTracker(extras=self._response_extras, split_think=True)
+            meta: dict[str, Any] | None = None
             chunks = iter(stream)
             try:
                 for chunk in chunks:
-                    if asm.meta is None:  # the response has arrived: its id and headers
-                        asm.meta = self._response_meta(stream.request_id, stream.headers)
-                    response = asm.feed(chunk)
+                    if meta is None:  # the response has arrived: its id and headers
+                        meta = self._response_meta(stream.request_id, stream.headers)
+                    response = stream_response(tracker, tracker.feed(chunk), meta)
                     if response is not None:
                         yield response
             finally:  # a consumer that stops early releases the connection now
                 close = getattr(chunks, "close", None)
                 if close is not None:
                     close()
-            last = asm.flush()
+            last = stream_response(tracker, tracker.finish(), meta)
             if last is not None:
                 yield last
 
@@ -410,20 +412,21 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
         stream = fw_chat.astream(self._clients.async_, body)
 
         async def gen() -> ChatResponseAsyncGen:
-            asm = StreamAssembler(self._response_extras)
+            tracker = StreamTracker(extras=self._response_extras, split_think=True)
+            meta: dict[str, Any] | None = None
             chunks = aiter(stream)
             try:
                 async for chunk in chunks:
-                    if asm.meta is None:  # the response has arrived: its id and headers
-                        asm.meta = self._response_meta(stream.request_id, stream.headers)
-                    response = asm.feed(chunk)
+                    if meta is None:  # the response has arrived: its id and headers
+                        meta = self._response_meta(stream.request_id, stream.headers)
+                    response = stream_response(tracker, tracker.feed(chunk), meta)
                     if response is not None:
                         yield response
             finally:  # a consumer that stops early releases the connection now
                 aclose = getattr(chunks, "aclose", None)
                 if aclose is not None:
                     await aclose()
-            last = asm.flush()
+            last = stream_response(tracker, tracker.finish(), meta)
             if last is not None:
                 yield last
 
