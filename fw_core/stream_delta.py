@@ -273,7 +273,7 @@ class StreamTracker:
             self.id = chunk.id
         if chunk.model:
             self.model = chunk.model
-        if chunk.created is not None and self.created is None:
+        if self.created is None and chunk.created is not None:
             self.created = chunk.created
         if chunk.system_fingerprint:
             self.system_fingerprint = chunk.system_fingerprint
