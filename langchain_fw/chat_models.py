@@ -355,6 +355,24 @@ class _ChatFwBase(CatalogMixin, FwClientMixin, BaseChatModel):
         body["stream_options"] = {"include_usage": include_usage}
         return body, include_usage
 
+    def _stream_final(
+        self,
+        tracker: StreamTracker,
+        base: dict[str, str],
+        include_usage: bool,
+        headers: Mapping[str, str],
+        model: str,
+    ) -> ChatGenerationChunk:
+        """The closing chunk of a stream: held-back text, usage, finish reason, extras."""
+        return stream_final_generation(
+            tracker,
+            tracker.finish(),
+            base_metadata=base,
+            include_usage=include_usage,
+            extra_metadata=self._extra_metadata(None, headers),
+            requested_model=model,
+        )
+
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -373,14 +391,7 @@ class _ChatFwBase(CatalogMixin, FwClientMixin, BaseChatModel):
                     if run_manager is not None:
                         run_manager.on_llm_new_token(gen.text, chunk=gen)
                     yield gen
-        final = stream_final_generation(
-            tracker,
-            tracker.finish(),
-            base_metadata=base,
-            include_usage=include_usage,
-            extra_metadata=self._extra_metadata(None, stream.headers),
-            requested_model=body["model"],
-        )
+        final = self._stream_final(tracker, base, include_usage, stream.headers, body["model"])
         if run_manager is not None:
             run_manager.on_llm_new_token(final.text, chunk=final)
         yield final
@@ -403,14 +414,7 @@ class _ChatFwBase(CatalogMixin, FwClientMixin, BaseChatModel):
                     if run_manager is not None:
                         await run_manager.on_llm_new_token(gen.text, chunk=gen)
                     yield gen
-        final = stream_final_generation(
-            tracker,
-            tracker.finish(),
-            base_metadata=base,
-            include_usage=include_usage,
-            extra_metadata=self._extra_metadata(None, stream.headers),
-            requested_model=body["model"],
-        )
+        final = self._stream_final(tracker, base, include_usage, stream.headers, body["model"])
         if run_manager is not None:
             await run_manager.on_llm_new_token(final.text, chunk=final)
         yield final
