@@ -232,6 +232,19 @@ class StreamTracker:
     Attributes:
         id, model, created, system_fingerprint, usage: as merged so far.
         extras: the extra fields seen so far (last non-null value per name).
+
+    A server that numbers every call 0 but gives each its own id gets two calls:
+
+    >>> t = StreamTracker()
+    >>> for call_id, args in [("a", '{"x": 1}'), ("b", '{"y": '), (None, "2}")]:
+    ...     call = {"index": 0, "id": call_id, "function": {"name": "f", "arguments": args}}
+    ...     d = t.feed(ChatCompletionChunk(choices=[{"delta": {"tool_calls": [call]}}]))
+    ...     print(d.tool_calls)
+    [ToolFragment(index=0, id='a', name='f', arguments='{"x": 1}')]
+    [ToolFragment(index=1, id='b', name='f', arguments='{"y": ')]
+    [ToolFragment(index=1, id=None, name='f', arguments='2}')]
+    >>> [(c.id, c.function.arguments) for c in t.result().choices[0].message.tool_calls]
+    [('a', '{"x": 1}'), ('b', '{"y": 2}')]
     """
 
     __slots__ = (
