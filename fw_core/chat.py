@@ -26,17 +26,9 @@ from typing import TYPE_CHECKING, Any
 from fw_core.chat_options import check_chat_options
 from fw_core.client import AsyncClient, Client, ResponseHeaders
 from fw_core.errors import ConfigurationError
+from fw_core.stream_delta import StreamTracker
 from fw_core.streaming import StreamMeta, aiter_chunks, iter_chunks
-from fw_core.wire import (
-    ChatChoice,
-    ChatCompletion,
-    ChatCompletionChunk,
-    ChatMessage,
-    FunctionCall,
-    ToolCall,
-    Usage,
-    parse_model,
-)
+from fw_core.wire import ChatCompletion, ChatCompletionChunk, parse_model
 
 if TYPE_CHECKING:
     from fw_core.providers import ProviderSpec
@@ -61,176 +53,19 @@ CHAT_PATH = "/chat/completions"
 # accumulation
 
 
-class _ToolCallState:
-    __slots__ = ("args", "id", "name", "type")
-
-    def __init__(self) -> None:
-        self.id: str | None = None
-        self.type: str | None = None
-        self.name: str | None = None
-        self.args: list[str] = []
-
-
-class _ChoiceState:
-    __slots__ = (
-        "content",
-        "finish_reason",
-        "logprobs",
-        "reasoning",
-        "refusal",
-        "role",
-        "tool_alias",
-        "tools",
-    )
-
-    def __init__(self) -> None:
-        self.role = "assistant"
-        self.content: list[str] = []
-        self.reasoning: list[str] = []
-        self.refusal: list[str] = []
-        self.tools: dict[int, _ToolCallState] = {}
-        # wire index -> slot in ``tools`` that fragments with this index continue
-        self.tool_alias: dict[int, int] = {}
-        self.finish_reason: str | None = None
-        self.logprobs: list[Any] = []
-
-
-class ChatStreamAccumulator:
+class ChatStreamAccumulator(StreamTracker):
     """Merges streamed chunks into one :class:`~fw_core.wire.ChatCompletion`.
 
-    Per choice index: content and reasoning deltas concatenate; tool-call fragments merge
-    by their ``index`` (first non-empty ``id``/``name`` kept, ``arguments`` concatenated), so
-    parallel calls interleaved in one stream come out as separate calls. Usage is taken
-    from whichever chunk carries it (the finish chunk, or a trailing chunk with empty
-    ``choices``); a later usage replaces an earlier one. Pieces are kept in lists and joined
-    once, so a long stream costs linear time. Top-level extras (Firmware ``tools_executed``,
-    Fireworks ``perf_metrics``) are kept, last value wins.
+    A :class:`~fw_core.stream_delta.StreamTracker` (which holds the merge rules) that keeps
+    every top-level extra field and leaves content as sent (an inline ``<think>`` block
+    stays in ``content``, as in a non-streamed answer); :meth:`add` drops the deltas.
     """
 
-    def __init__(self) -> None:
-        self.id = ""
-        self.model = ""
-        self.created: int | None = None
-        self.system_fingerprint: str | None = None
-        self.usage: Usage | None = None
-        self.extra: dict[str, Any] = {}
-        self._choices: dict[int, _ChoiceState] = {}
+    __slots__ = ()
 
     def add(self, chunk: ChatCompletionChunk) -> None:
-        if chunk.id and not self.id:
-            self.id = chunk.id
-        if chunk.model:
-            self.model = chunk.model
-        if chunk.created is not None and self.created is None:
-            self.created = chunk.created
-        if chunk.system_fingerprint:
-            self.system_fingerprint = chunk.system_fingerprint
-        if chunk.usage is not None:
-            self.usage = chunk.usage
-        if chunk.model_extra:
-            for key, value in chunk.model_extra.items():
-                if value is not None:
-                    self.extra[key] = value
-        for choice in chunk.choices:
-            state = self._choices.get(choice.index)
-            if state is None:
-                state = self._choices[choice.index] = _ChoiceState()
-            delta = choice.delta
-            if delta.role:
-                state.role = delta.role
-            if delta.content:
-                state.content.append(delta.content)
-            if delta.reasoning_content:
-                state.reasoning.append(delta.reasoning_content)
-            if delta.refusal:
-                state.refusal.append(delta.refusal)
-            if delta.tool_calls:
-                for tc in delta.tool_calls:
-                    self._merge_tool_call(state, tc.index, tc.id, tc.type, tc.function)
-            if choice.finish_reason:
-                state.finish_reason = choice.finish_reason
-            if choice.logprobs is not None:
-                state.logprobs.append(choice.logprobs)
-
-    @staticmethod
-    def _merge_tool_call(
-        state: _ChoiceState,
-        index: int,
-        call_id: str | None,
-        call_type: str | None,
-        function: FunctionCall | None,
-    ) -> None:
-        wire_index = index
-        index = state.tool_alias.get(wire_index, wire_index)
-        tc = state.tools.get(index)
-        if tc is not None and call_id and tc.id and call_id != tc.id:
-            # A server that numbers every call 0 but gives each its own id: a new call.
-            # Later fragments with this wire index (and no id) continue the new call.
-            index = max(state.tools) + 1
-            state.tool_alias[wire_index] = index
-            tc = None
-        if tc is None:
-            tc = state.tools[index] = _ToolCallState()
-        if call_id and not tc.id:
-            tc.id = call_id
-        if call_type and not tc.type:
-            tc.type = call_type
-        if function is not None:
-            if function.name and not tc.name:
-                tc.name = function.name
-            if function.arguments:
-                tc.args.append(function.arguments)
-
-    @property
-    def finished(self) -> bool:
-        """Every choice seen so far has a finish_reason."""
-        return bool(self._choices) and all(c.finish_reason for c in self._choices.values())
-
-    def result(self) -> ChatCompletion:
-        """The merged completion (valid at any point; complete once the stream ended)."""
-        choices = []
-        for index in sorted(self._choices):
-            st = self._choices[index]
-            tool_calls = [
-                ToolCall(
-                    id=tc.id,
-                    type=tc.type or "function",
-                    function=FunctionCall(name=tc.name, arguments="".join(tc.args)),
-                )
-                for _, tc in sorted(st.tools.items())
-            ]
-            message = ChatMessage(
-                role=st.role,
-                content="".join(st.content) if st.content or not tool_calls else None,
-                reasoning_content="".join(st.reasoning) if st.reasoning else None,
-                tool_calls=tool_calls or None,
-                refusal="".join(st.refusal) if st.refusal else None,
-            )
-            choices.append(
-                ChatChoice(
-                    index=index,
-                    message=message,
-                    finish_reason=st.finish_reason,
-                    logprobs=_merge_logprobs(st.logprobs),
-                )
-            )
-        return ChatCompletion(
-            id=self.id,
-            created=self.created,
-            model=self.model,
-            choices=choices,
-            usage=self.usage,
-            system_fingerprint=self.system_fingerprint,
-            **self.extra,
-        )
-
-
-def _merge_logprobs(parts: list[Any]) -> Any:
-    if not parts:
-        return None
-    if all(isinstance(p, dict) and isinstance(p.get("content"), list) for p in parts):
-        return {"content": [item for p in parts for item in p["content"]]}
-    return parts
+        """Merge one chunk."""
+        self.feed(chunk)
 
 
 # ---------------------------------------------------------------------------------------

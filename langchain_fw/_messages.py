@@ -1,6 +1,7 @@
 """Pure conversions between LangChain messages and the chat-completions wire format.
 
-Nothing here does I/O or keeps state beyond one stream (:class:`StreamState`).
+Nothing here does I/O or keeps state: a stream is followed by
+:class:`fw_core.stream_delta.StreamTracker`, whose deltas are mapped here.
 
 Outgoing (``message_to_wire``): each LangChain message becomes a dict holding only the keys
 the strict APIs accept (``role``, ``content``, ``name``, ``tool_calls``, ``tool_call_id``,
@@ -9,7 +10,7 @@ the strict APIs accept (``role``, ``content``, ``name``, ``tool_calls``, ``tool_
 ``reasoning`` blocks; tool-call ``index``; ``name`` on tool messages) is never copied, so a
 history produced elsewhere does not earn an "Extra inputs are not permitted" 400.
 
-Incoming (``completion_to_result``, ``StreamState.chunk``): ``content`` is the answer text
+Incoming (``completion_to_result``, ``stream_generation``): ``content`` is the answer text
 (a string); reasoning (``reasoning_content``, or an inline ``<think>`` block) goes to
 ``additional_kwargs["reasoning_content"]``, which langchain-core turns into a standard
 ``reasoning`` content block and which :func:`message_to_wire` sends back on the next turn.
@@ -41,15 +42,17 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import tool_call_chunk as make_tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from fw_core.reasoning import ThinkSplitter, split_think
-from fw_core.wire import ChatCompletion, ChatCompletionChunk, Usage
+from fw_core.reasoning import split_think
+from fw_core.stream_delta import StreamDelta, StreamTracker
+from fw_core.wire import ChatCompletion, Usage
 
 __all__ = [
-    "StreamState",
     "completion_to_result",
     "content_to_wire",
     "message_to_wire",
     "messages_to_wire",
+    "stream_final_generation",
+    "stream_generation",
     "usage_to_metadata",
 ]
 
@@ -461,162 +464,86 @@ def completion_to_result(
     return ChatResult(generations=generations, llm_output=llm_output)
 
 
-class StreamState:
-    """Turns the chunks of one stream into ``ChatGenerationChunk`` objects.
+def stream_generation(
+    delta: StreamDelta, base_metadata: dict[str, Any], message_id: str | None
+) -> ChatGenerationChunk | None:
+    """One stream delta as a ``ChatGenerationChunk``, or None when it adds no message text.
 
-    - content deltas pass through a :class:`~fw_core.reasoning.ThinkSplitter`, so inline
-      ``<think>`` text becomes reasoning even when the tags are cut across chunks;
-    - ``reasoning_content`` deltas go to ``additional_kwargs["reasoning_content"]``;
-    - tool-call fragments become ``tool_call_chunks`` keyed by index; a server that
-      numbers every parallel call 0 but gives each its own id gets fresh indexes, so
-      LangChain's merge does not glue two calls together;
-    - usage, finish reason, model and provider extras are held back and put on one
-      final chunk (``chunk_position="last"``) by :meth:`final`, so they are counted once
-      whether the API sent usage on the finish chunk, on a trailing chunk with empty
-      ``choices``, or not at all.
+    Text is the answer, reasoning goes to ``additional_kwargs["reasoning_content"]`` and
+    tool-call fragments become ``tool_call_chunks`` under their stable index (so
+    LangChain's merge never glues two calls together). Finish reason, usage, logprobs and
+    extras are left for :func:`stream_final_generation`, so they are counted once.
 
-    Only choice 0 is streamed (LangChain streams one message).
+    Args:
+        delta: what :meth:`~fw_core.stream_delta.StreamTracker.feed` returned.
+        base_metadata: the ``response_metadata`` of every chunk (``model_provider``).
+        message_id: the response id seen so far.
     """
-
-    __slots__ = (
-        "_base",
-        "_extras",
-        "_ids",
-        "_index_map",
-        "_next_index",
-        "_splitter",
-        "finish_reason",
-        "id",
-        "logprobs",
-        "model",
-        "system_fingerprint",
-        "usage",
-    )
-
-    def __init__(self, base_metadata: Mapping[str, Any], extras: Sequence[str] = ()) -> None:
-        self._base = dict(base_metadata)
-        self._extras = {name: None for name in extras}
-        self._splitter = ThinkSplitter()
-        self._index_map: dict[int, int] = {}
-        self._ids: dict[int, str] = {}
-        self._next_index = 0
-        self.id: str | None = None
-        self.model = ""
-        self.usage: Usage | None = None
-        self.finish_reason: str | None = None
-        self.system_fingerprint: str | None = None
-        self.logprobs: list[Any] = []
-
-    def _tool_index(self, wire_index: int, call_id: str | None) -> int:
-        index = self._index_map.get(wire_index)
-        if index is None or (call_id and self._ids.get(index) not in (None, call_id)):
-            index = self._next_index
-            self._next_index += 1
-            self._index_map[wire_index] = index
-        if call_id:
-            self._ids[index] = call_id
-        return index
-
-    def chunk(self, chunk: ChatCompletionChunk) -> ChatGenerationChunk | None:
-        """The generation chunk for one wire chunk, or None when it carries no delta."""
-        if chunk.id and self.id is None:
-            self.id = chunk.id
-        if chunk.model:
-            self.model = chunk.model
-        if chunk.usage is not None:
-            self.usage = chunk.usage
-        if chunk.system_fingerprint:
-            self.system_fingerprint = chunk.system_fingerprint
-        extra = chunk.model_extra
-        if extra and self._extras:
-            for name in self._extras:
-                value = extra.get(name)
-                if value is not None:
-                    self._extras[name] = value
-        choice = None
-        for c in chunk.choices:
-            if c.index == 0:
-                choice = c
-                break
-        if choice is None:
-            return None
-        if choice.finish_reason:
-            self.finish_reason = choice.finish_reason
-        if choice.logprobs is not None:
-            self.logprobs.append(choice.logprobs)
-        delta = choice.delta
-        text = ""
-        reasoning = delta.reasoning_content or ""
-        if delta.content:
-            think, text = self._splitter.feed(delta.content)
-            if think:
-                reasoning += think
-        tool_chunks = []
-        if delta.tool_calls:
-            for tc in delta.tool_calls:
-                fn = tc.function
-                tool_chunks.append(
-                    make_tool_call_chunk(
-                        name=fn.name if fn is not None else None,
-                        args=fn.arguments if fn is not None else None,
-                        id=tc.id,
-                        index=self._tool_index(tc.index, tc.id),
-                    )
-                )
-        if not text and not reasoning and not tool_chunks:
-            return None
-        # Per chunk: empty fields are left to their defaults (same message, less validation).
-        if reasoning or tool_chunks:
-            message = AIMessageChunk(
-                content=text,
-                additional_kwargs={"reasoning_content": reasoning} if reasoning else {},
-                tool_call_chunks=tool_chunks,
-                response_metadata=self._base,  # validated into a new dict per message
-                id=self.id,
-            )
-        else:
-            message = AIMessageChunk(content=text, response_metadata=self._base, id=self.id)
-        return ChatGenerationChunk(message=message)
-
-    def final(
-        self,
-        *,
-        include_usage: bool,
-        extra_metadata: Mapping[str, Any] | None = None,
-        requested_model: str = "",
-    ) -> ChatGenerationChunk:
-        """The closing chunk: held-back text, usage, finish reason, model, extras."""
-        think, text = self._splitter.flush()
-        metadata: dict[str, Any] = {
-            **self._base,
-            "finish_reason": self.finish_reason,
-            "model_name": self.model or requested_model,
-        }
-        if self.system_fingerprint:
-            metadata["system_fingerprint"] = self.system_fingerprint
-        if self.logprobs:
-            metadata["logprobs"] = _merge_logprobs(self.logprobs)
-        for name, value in self._extras.items():
-            if value is not None:
-                metadata[name] = value
-        if extra_metadata:
-            metadata.update(extra_metadata)
-        usage = usage_to_metadata(self.usage) if include_usage and self.usage else None
+    text = delta.text
+    reasoning = delta.reasoning
+    fragments = delta.tool_calls
+    if not text and not reasoning and not fragments:
+        return None
+    # Per chunk: empty fields are left to their defaults (same message, less validation).
+    if reasoning or fragments:
         message = AIMessageChunk(
             content=text,
-            additional_kwargs={"reasoning_content": think} if think else {},
-            response_metadata=metadata,
-            usage_metadata=usage,
-            id=self.id,
-            chunk_position="last",
+            additional_kwargs={"reasoning_content": reasoning} if reasoning else {},
+            tool_call_chunks=[
+                make_tool_call_chunk(name=f.name, args=f.arguments, id=f.id, index=f.index)
+                for f in fragments
+            ],
+            response_metadata=base_metadata,  # validated into a new dict per message
+            id=message_id,
         )
-        info: dict[str, Any] = {"finish_reason": self.finish_reason}
-        if self.logprobs:
-            info["logprobs"] = metadata["logprobs"]
-        return ChatGenerationChunk(message=message, generation_info=info)
+    else:
+        message = AIMessageChunk(content=text, response_metadata=base_metadata, id=message_id)
+    return ChatGenerationChunk(message=message)
 
 
-def _merge_logprobs(parts: list[Any]) -> Any:
-    if all(isinstance(p, dict) and isinstance(p.get("content"), list) for p in parts):
-        return {"content": [item for p in parts for item in p["content"]]}
-    return parts
+def stream_final_generation(
+    tracker: StreamTracker,
+    closing: StreamDelta,
+    *,
+    base_metadata: Mapping[str, Any],
+    include_usage: bool,
+    extra_metadata: Mapping[str, Any] | None = None,
+    requested_model: str = "",
+) -> ChatGenerationChunk:
+    """The closing chunk (``chunk_position="last"``) of a stream.
+
+    It carries the text the think-splitter held back (``closing``, from
+    :meth:`~fw_core.stream_delta.StreamTracker.finish`) and what was held for the end:
+    usage, finish reason, model, system fingerprint, logprobs and response extras, so they
+    are counted once whether the API sent usage on the finish chunk, on a trailing chunk
+    with empty ``choices``, or not at all. Only choice 0 is streamed (LangChain streams one
+    message).
+    """
+    choice = tracker.choice()
+    finish_reason = choice.finish_reason if choice is not None else None
+    metadata: dict[str, Any] = {
+        **base_metadata,
+        "finish_reason": finish_reason,
+        "model_name": tracker.model or requested_model,
+    }
+    if tracker.system_fingerprint:
+        metadata["system_fingerprint"] = tracker.system_fingerprint
+    logprobs = choice.merged_logprobs() if choice is not None else None
+    if logprobs is not None:
+        metadata["logprobs"] = logprobs
+    metadata.update(tracker.extra_fields())
+    if extra_metadata:
+        metadata.update(extra_metadata)
+    usage = usage_to_metadata(tracker.usage) if include_usage and tracker.usage else None
+    message = AIMessageChunk(
+        content=closing.text,
+        additional_kwargs={"reasoning_content": closing.reasoning} if closing.reasoning else {},
+        response_metadata=metadata,
+        usage_metadata=usage,
+        id=tracker.id or None,
+        chunk_position="last",
+    )
+    info: dict[str, Any] = {"finish_reason": finish_reason}
+    if logprobs is not None:
+        info["logprobs"] = logprobs
+    return ChatGenerationChunk(message=message, generation_info=info)

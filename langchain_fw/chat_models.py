@@ -44,10 +44,16 @@ from fw_core import chat as fw_chat
 from fw_core.chat_options import chat_options_of, check_chat_options
 from fw_core.errors import ConfigurationError
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
+from fw_core.stream_delta import StreamTracker
 from langchain_fw._base import FwClientMixin
 from langchain_fw._catalog import CatalogMixin, QuotaMixin
 from langchain_fw._errors import translate_errors
-from langchain_fw._messages import StreamState, completion_to_result, messages_to_wire
+from langchain_fw._messages import (
+    completion_to_result,
+    messages_to_wire,
+    stream_final_generation,
+    stream_generation,
+)
 from langchain_fw._profile import profile_for
 
 if TYPE_CHECKING:
@@ -324,6 +330,24 @@ class _ChatFwBase(CatalogMixin, FwClientMixin, BaseChatModel):
         body["stream_options"] = {"include_usage": include_usage}
         return body, include_usage
 
+    def _stream_final(
+        self,
+        tracker: StreamTracker,
+        base: dict[str, str],
+        include_usage: bool,
+        headers: Mapping[str, str],
+        model: str,
+    ) -> ChatGenerationChunk:
+        """The closing chunk of a stream: held-back text, usage, finish reason, extras."""
+        return stream_final_generation(
+            tracker,
+            tracker.finish(),
+            base_metadata=base,
+            include_usage=include_usage,
+            extra_metadata=self._extra_metadata(None, headers),
+            requested_model=model,
+        )
+
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -332,20 +356,17 @@ class _ChatFwBase(CatalogMixin, FwClientMixin, BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         body, include_usage = self._stream_body(messages, stop, kwargs)
-        state = StreamState(self._base_metadata(), self.fw_provider.response_extras)
+        base = self._base_metadata()
+        tracker = StreamTracker(extras=self.fw_provider.response_extras, split_think=True)
         stream = fw_chat.stream(self._client(), body)
         with translate_errors():
             for raw in stream:
-                gen = state.chunk(raw)
+                gen = stream_generation(tracker.feed(raw), base, tracker.id or None)
                 if gen is not None:
                     if run_manager is not None:
                         run_manager.on_llm_new_token(gen.text, chunk=gen)
                     yield gen
-        final = state.final(
-            include_usage=include_usage,
-            extra_metadata=self._extra_metadata(None, stream.headers),
-            requested_model=body["model"],
-        )
+        final = self._stream_final(tracker, base, include_usage, stream.headers, body["model"])
         if run_manager is not None:
             run_manager.on_llm_new_token(final.text, chunk=final)
         yield final
@@ -358,20 +379,17 @@ class _ChatFwBase(CatalogMixin, FwClientMixin, BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         body, include_usage = self._stream_body(messages, stop, kwargs)
-        state = StreamState(self._base_metadata(), self.fw_provider.response_extras)
+        base = self._base_metadata()
+        tracker = StreamTracker(extras=self.fw_provider.response_extras, split_think=True)
         stream = fw_chat.astream(self._aclient(), body)
         with translate_errors():
             async for raw in stream:
-                gen = state.chunk(raw)
+                gen = stream_generation(tracker.feed(raw), base, tracker.id or None)
                 if gen is not None:
                     if run_manager is not None:
                         await run_manager.on_llm_new_token(gen.text, chunk=gen)
                     yield gen
-        final = state.final(
-            include_usage=include_usage,
-            extra_metadata=self._extra_metadata(None, stream.headers),
-            requested_model=body["model"],
-        )
+        final = self._stream_final(tracker, base, include_usage, stream.headers, body["model"])
         if run_manager is not None:
             await run_manager.on_llm_new_token(final.text, chunk=final)
         yield final

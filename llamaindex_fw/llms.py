@@ -53,6 +53,7 @@ from fw_core import chat as fw_chat
 from fw_core.chat_options import chat_options_of, check_chat_options
 from fw_core.errors import ResponseValidationError
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
+from fw_core.stream_delta import StreamTracker
 from llamaindex_fw._base import (
     ClientHolder,
     ClosesClients,
@@ -67,7 +68,7 @@ from llamaindex_fw._messages import (
     to_wire_messages,
     usage_to_kwargs,
 )
-from llamaindex_fw._stream import StreamAssembler
+from llamaindex_fw._stream import stream_response
 
 if TYPE_CHECKING:
     from typing import Unpack
@@ -375,20 +376,21 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
         stream = fw_chat.stream(self._clients.sync, body)
 
         def gen() -> ChatResponseGen:
-            asm = StreamAssembler(self._response_extras)
+            tracker = StreamTracker(extras=self._response_extras, split_think=True)
+            meta: dict[str, Any] | None = None
             chunks = iter(stream)
             try:
                 for chunk in chunks:
-                    if asm.meta is None:  # the response has arrived: its id and headers
-                        asm.meta = self._response_meta(stream.request_id, stream.headers)
-                    response = asm.feed(chunk)
+                    if meta is None:  # the response has arrived: its id and headers
+                        meta = self._response_meta(stream.request_id, stream.headers)
+                    response = stream_response(tracker, tracker.feed(chunk), meta)
                     if response is not None:
                         yield response
             finally:  # a consumer that stops early releases the connection now
                 close = getattr(chunks, "close", None)
                 if close is not None:
                     close()
-            last = asm.flush()
+            last = stream_response(tracker, tracker.finish(), meta)
             if last is not None:
                 yield last
 
@@ -401,20 +403,21 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
         stream = fw_chat.astream(self._clients.async_, body)
 
         async def gen() -> ChatResponseAsyncGen:
-            asm = StreamAssembler(self._response_extras)
+            tracker = StreamTracker(extras=self._response_extras, split_think=True)
+            meta: dict[str, Any] | None = None
             chunks = aiter(stream)
             try:
                 async for chunk in chunks:
-                    if asm.meta is None:  # the response has arrived: its id and headers
-                        asm.meta = self._response_meta(stream.request_id, stream.headers)
-                    response = asm.feed(chunk)
+                    if meta is None:  # the response has arrived: its id and headers
+                        meta = self._response_meta(stream.request_id, stream.headers)
+                    response = stream_response(tracker, tracker.feed(chunk), meta)
                     if response is not None:
                         yield response
             finally:  # a consumer that stops early releases the connection now
                 aclose = getattr(chunks, "aclose", None)
                 if aclose is not None:
                     await aclose()
-            last = asm.flush()
+            last = stream_response(tracker, tracker.finish(), meta)
             if last is not None:
                 yield last
 

@@ -15,13 +15,15 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
+from fw_core.stream_delta import StreamTracker
 from fw_core.testing.validation import MESSAGE_KEYS
 from fw_core.wire import ChatCompletion, ChatCompletionChunk, Usage
 from langchain_fw._messages import (
-    StreamState,
     completion_to_result,
     content_to_wire,
     message_to_wire,
+    stream_final_generation,
+    stream_generation,
     usage_to_metadata,
 )
 
@@ -210,15 +212,26 @@ def _chunk(
     return ChatCompletionChunk.model_validate({"id": "s1", "model": "m", "choices": choices, **top})
 
 
-def _run(state: StreamState, chunks: list[ChatCompletionChunk]) -> list[AIMessageChunk]:
-    out = [g.message for c in chunks if (g := state.chunk(c)) is not None]
-    out.append(state.final(include_usage=True).message)
+def _tracker(extras: tuple[str, ...] = ()) -> StreamTracker:
+    return StreamTracker(extras=extras, split_think=True)  # as ChatFireworks._stream
+
+
+def _run(tracker: StreamTracker, chunks: list[ChatCompletionChunk]) -> list[AIMessageChunk]:
+    out = [
+        g.message
+        for c in chunks
+        if (g := stream_generation(tracker.feed(c), META, tracker.id or None)) is not None
+    ]
+    final = stream_final_generation(
+        tracker, tracker.finish(), base_metadata=META, include_usage=True
+    )
+    out.append(final.message)
     return out  # type: ignore[return-value]
 
 
-def test_stream_state_parallel_calls_with_colliding_indexes() -> None:
+def test_stream_parallel_calls_with_colliding_indexes() -> None:
     """A server that numbers every call 0 but gives each its own id: two calls, not one."""
-    state = StreamState(META)
+    state = _tracker()
 
     def opening(call_id: str, name: str) -> ChatCompletionChunk:
         return _chunk(
@@ -249,8 +262,8 @@ def test_stream_state_parallel_calls_with_colliding_indexes() -> None:
     ]
 
 
-def test_stream_state_think_tags_cut_across_chunks() -> None:
-    state = StreamState(META)
+def test_stream_think_tags_cut_across_chunks() -> None:
+    state = _tracker()
     pieces = ["<thi", "nk>abc</th", "ink>\n\nAns", "wer"]
     msgs = _run(state, [_chunk({"content": p}) for p in pieces] + [_chunk({}, "stop")])
     full = msgs[0]
@@ -260,8 +273,8 @@ def test_stream_state_think_tags_cut_across_chunks() -> None:
     assert full.additional_kwargs["reasoning_content"] == "abc"
 
 
-def test_stream_state_final_chunk_carries_usage_and_extras() -> None:
-    state = StreamState(META, extras=("tools_executed",))
+def test_stream_final_chunk_carries_usage_and_extras() -> None:
+    state = _tracker(extras=("tools_executed",))
     msgs = _run(
         state,
         [

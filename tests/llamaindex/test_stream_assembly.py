@@ -6,11 +6,30 @@ import json
 from typing import Any
 
 import httpx
-from llama_index.core.base.llms.types import ChatMessage, ThinkingBlock, ToolCallBlock
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ThinkingBlock,
+    ToolCallBlock,
+)
 
+from fw_core.stream_delta import StreamTracker
 from fw_core.wire import ChatCompletionChunk
 from llamaindex_fw import Fireworks
-from llamaindex_fw._stream import StreamAssembler
+from llamaindex_fw._stream import stream_response
+
+
+class _Assembler:
+    """Tracker + mapping, as FwLLM's stream loop drives them."""
+
+    def __init__(self) -> None:
+        self.tracker = StreamTracker(extras=("tools_executed",), split_think=True)
+
+    def feed(self, chunk: ChatCompletionChunk) -> ChatResponse | None:
+        return stream_response(self.tracker, self.tracker.feed(chunk))
+
+    def flush(self) -> ChatResponse | None:
+        return stream_response(self.tracker, self.tracker.finish())
 
 
 def _chunk(
@@ -41,7 +60,7 @@ def _tc(
 
 
 def test_interleaved_parallel_tool_calls_keep_their_own_names_and_arguments() -> None:
-    asm = StreamAssembler()
+    asm = _Assembler()
     feed = [
         _chunk({"role": "assistant", "tool_calls": [_tc(0, id="c0", name="add", args="")]}),
         _chunk({"tool_calls": [_tc(1, id="c1", name="multiply", args='{"a": ')]}),
@@ -59,7 +78,7 @@ def test_interleaved_parallel_tool_calls_keep_their_own_names_and_arguments() ->
 
 
 def test_calls_all_numbered_zero_but_with_distinct_ids_stay_separate() -> None:
-    asm = StreamAssembler()
+    asm = _Assembler()
     asm.feed(_chunk({"tool_calls": [_tc(0, id="a", name="f", args='{"x": ')]}))
     asm.feed(_chunk({"tool_calls": [_tc(0, args="1}")]}))
     asm.feed(_chunk({"tool_calls": [_tc(0, id="b", name="g", args='{"y": ')]}))
@@ -70,7 +89,7 @@ def test_calls_all_numbered_zero_but_with_distinct_ids_stay_separate() -> None:
 
 
 def test_deltas_accumulate_and_usage_arrives_on_the_final_response() -> None:
-    asm = StreamAssembler()
+    asm = _Assembler()
     first = asm.feed(_chunk({"role": "assistant"}))
     assert first is None  # nothing to say yet
     r1 = asm.feed(_chunk({"reasoning_content": "Think"}))
@@ -93,7 +112,7 @@ def test_deltas_accumulate_and_usage_arrives_on_the_final_response() -> None:
 
 
 def test_inline_think_tags_split_across_chunks() -> None:
-    asm = StreamAssembler()
+    asm = _Assembler()
     pieces = ["<thi", "nk>sum 2", " and 2</th", "ink>\n\nFo", "ur."]
     out = [asm.feed(_chunk({"content": p})) for p in pieces]
     final = asm.feed(_chunk({}, finish="stop"))
