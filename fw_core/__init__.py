@@ -9,6 +9,7 @@ you can also use it directly:
 
 Modules: ``providers`` (what differs per API), ``client`` (HTTP, retries, streams),
 ``retry`` and ``sse`` (pure policy and decoding), ``errors`` (the exception tree),
+``connection`` (the connection-fields mixin both adapters build on),
 ``wire`` (response models), ``chat``, ``completions``, ``embeddings``, ``rerank``,
 ``models`` (catalog), ``quota`` (Firmware), ``audio`` and ``transcript`` (speech to text
 and its parsing), ``images`` (text-to-image), ``reasoning``; ``fw_core.testing`` holds
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
         audio,
         chat,
         completions,
+        connection,
         embeddings,
         images,
         models,
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
         transcript,
     )
     from fw_core.client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncClient, Client
+    from fw_core.connection import ConnectionMixin
 
 __version__ = "0.1.0"
 
@@ -67,11 +70,13 @@ _LAZY_ATTRS = {
     "AsyncClient": "fw_core.client",
     "DEFAULT_TIMEOUT": "fw_core.client",
     "DEFAULT_MAX_RETRIES": "fw_core.client",
+    "ConnectionMixin": "fw_core.connection",
 }
 _LAZY_MODULES = {
     "audio",
     "chat",
     "completions",
+    "connection",
     "embeddings",
     "images",
     "models",
@@ -108,6 +113,7 @@ __all__ = [
     "BadRequestError",
     "Client",
     "ConfigurationError",
+    "ConnectionMixin",
     "ContextLengthExceededError",
     "FwError",
     "InternalServerError",
@@ -124,6 +130,7 @@ __all__ = [
     "audio",
     "chat",
     "completions",
+    "connection",
     "embeddings",
     "images",
     "models",

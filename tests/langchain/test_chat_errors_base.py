@@ -108,7 +108,7 @@ def test_bad_settings_fail_at_construction() -> None:
 def test_clients_are_lazy_reused_and_injected() -> None:
     http = httpx.Client()
     demo = _Demo(api_key="k", http_client=http, base_url="http://127.0.0.1:9")
-    assert demo._fw_client is None
+    assert demo._fw_clients.sync is None
     client = demo._client()
     assert client is demo._client()
     assert client.http_client is http
