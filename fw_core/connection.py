@@ -47,7 +47,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import httpx
 from pydantic import (
@@ -58,6 +58,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     ValidationInfo,
+    WithJsonSchema,
     field_serializer,
     field_validator,
     model_validator,
@@ -167,6 +168,22 @@ def _check_max_retries(value: Any) -> None:
     check(value)
 
 
+# JSON schemas for the non-pydantic types, so model_json_schema() works (LlamaIndex uses it):
+# a timeout is dumped as httpx.Timeout.as_dict(); the injected clients are never dumped.
+_SECONDS = {"anyOf": [{"type": "number"}, {"type": "null"}]}
+_Timeout = Annotated[
+    httpx.Timeout,
+    WithJsonSchema(
+        {
+            "type": "object",
+            "title": "httpx.Timeout",
+            "properties": {k: _SECONDS for k in ("connect", "read", "write", "pool")},
+        }
+    ),
+]
+_HttpClient = Annotated[httpx.Client, WithJsonSchema({"title": "httpx.Client"})]
+_HttpAsyncClient = Annotated[httpx.AsyncClient, WithJsonSchema({"title": "httpx.AsyncClient"})]
+
 _CLIENT_TYPES: dict[str, type[Any]] = {
     "http_client": httpx.Client,
     "http_async_client": httpx.AsyncClient,
@@ -225,7 +242,7 @@ class ConnectionMixin(BaseModel):
         description="Inference base URL; default from the provider's env vars, else the "
         "provider's own.",
     )
-    timeout: float | httpx.Timeout | None = Field(
+    timeout: float | _Timeout | None = Field(
         default=None,
         description="Seconds per request, or an httpx.Timeout; default 60 s read, 5 s connect.",
     )
@@ -239,14 +256,14 @@ class ConnectionMixin(BaseModel):
         description="Extra headers sent with every request (credential headers are left "
         "out when serialized).",
     )
-    http_client: httpx.Client | None = Field(
+    http_client: _HttpClient | None = Field(
         default=None,
         exclude=True,
         repr=False,
         description="An httpx.Client for sync calls (proxies, custom TLS, tests); never "
         "closed here, not pickled.",
     )
-    http_async_client: httpx.AsyncClient | None = Field(
+    http_async_client: _HttpAsyncClient | None = Field(
         default=None,
         exclude=True,
         repr=False,

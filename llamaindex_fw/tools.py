@@ -160,7 +160,7 @@ in the tool output, not in a file."
         self.safety_check = safety_check
         self.wire_format: WireFormat = wire_format
         self.connection = FireworksConnection(
-            api_key=api_key,
+            api_key=SecretStr(api_key) if isinstance(api_key, str) else api_key,
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,

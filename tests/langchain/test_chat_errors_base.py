@@ -119,6 +119,12 @@ def test_clients_are_lazy_reused_and_injected() -> None:
     http.close()
 
 
+def test_llamaindex_spelling_of_the_async_client_is_taken() -> None:
+    aio = httpx.AsyncClient()
+    demo = _Demo(api_key="k", async_http_client=aio)
+    assert demo.http_async_client is aio and demo._aclient().http_client is aio
+
+
 def test_copies_build_their_own_clients() -> None:
     demo = _Demo(api_key="k", base_url="http://127.0.0.1:9")
     original = demo._client()
