@@ -24,9 +24,11 @@ Copies, pickles and forks (what Ray, Spark, ``multiprocessing`` and worker pools
   cannot be pickled: **the unpickled copy drops it and builds a default client** with the
   same key, base URL, timeout, retries and headers (no custom transport, proxy or TLS
   settings). Re-inject a client into the copy if it needs one.
-- The client getters check the process id: an object inherited through ``fork()`` builds
-  fresh clients in the child and never reuses the parent's connections (nor an injected
-  client, whose pool belongs to the parent); the parent's clients are dropped, not closed.
+- The client getters check the process id (kept current by an ``os.register_at_fork``
+  hook, so the check costs a comparison, not a system call): an object inherited through
+  ``fork()`` builds fresh clients in the child and never reuses the parent's connections,
+  nor an injected client, whose pool belongs to the parent (the child builds a default
+  one, as an unpickled copy does); the parent's clients are dropped there, not closed.
 - The key stays a :class:`~pydantic.SecretStr` and is never serialized (``model_dump``,
   ``to_dict``, JSON), but a pickle must carry its value to rebuild the object: treat a
   pickle of one of these objects as a secret.

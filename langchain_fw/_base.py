@@ -15,16 +15,6 @@ Mix it in *before* the LangChain base class and set the ``fw_provider`` class va
         def embed_query(self, text):
             with translate_errors():
                 return fw_core.embeddings.embed(self._client(), ...)
-
-Example:
-    >>> from typing import ClassVar
-    >>> from pydantic import BaseModel
-    >>> from fw_core import FIREWORKS, ProviderSpec
-    >>> class Demo(FwClientMixin, BaseModel):
-    ...     fw_provider: ClassVar[ProviderSpec] = FIREWORKS
-    >>> demo = Demo(api_key="example-key", max_retries=0)
-    >>> demo.lc_secrets, demo._client().max_retries
-    ({'api_key': 'FIREWORKS_API_KEY'}, 0)
 """
 
 from __future__ import annotations
@@ -38,15 +28,11 @@ class FwClientMixin(ConnectionMixin):
     """:class:`~fw_core.connection.ConnectionMixin` with LangChain's ``lc_secrets``.
 
     Example:
-        >>> from collections.abc import Mapping
-        >>> from typing import ClassVar
-        >>> from pydantic import BaseModel
-        >>> from fw_core import FIRMWARE, ProviderSpec
-        >>> class Demo(FwClientMixin, BaseModel):
-        ...     fw_provider: ClassVar[ProviderSpec] = FIRMWARE
-        ...     fw_aliases: ClassVar[Mapping[str, str]] = {"firmware_api_key": "api_key"}
-        >>> Demo(firmware_api_key="example-key").api_key.get_secret_value()
-        'example-key'
+        >>> from langchain_core.load import dumpd
+        >>> from langchain_fw import ChatFirmware
+        >>> llm = ChatFirmware(model="openai/gpt-5", api_key="example-key")
+        >>> dumpd(llm)["kwargs"]["api_key"]
+        {'lc': 1, 'type': 'secret', 'id': ['FIRMWARE_API_KEY']}
     """
 
     @property
