@@ -179,9 +179,12 @@ def _check_copy_calls_over_its_own_client(
     assert conn.http_client is None and conn.http_async_client is None  # dropped, not pickled
     assert conn.api_key.get_secret_value() == KEY  # still a SecretStr
     before = double.connections
-    assert case.call(copy_)
-    assert double.connections > before, "the copy did not use its own (socket) client"
-    assert conn._client() is not case.connection(original)._client()
+    try:
+        assert case.call(copy_)
+        assert double.connections > before, "the copy did not use its own (socket) client"
+        assert conn._client() is not case.connection(original)._client()
+    finally:
+        conn.close()  # its sockets, not left for a later test's ResourceWarning check
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -245,26 +248,29 @@ def test_forked_child_builds_its_own_client(
     llm = lc.ChatFireworks(
         model=FW_CHAT, api_key=KEY, base_url=base + "/inference/v1", max_retries=0, **kw
     )
-    assert llm.invoke("hi").content  # the parent's client now exists
-    parent_client = llm._client()
-    requests = len(double.requests)
-
-    ctx = multiprocessing.get_context("fork")
-    results = ctx.Queue()
-    child = ctx.Process(target=_child, args=(llm, results))
-    child.start()
     try:
-        out = results.get(timeout=20)
-    finally:
-        child.join(5)
-        if child.is_alive():
-            child.kill()
+        assert llm.invoke("hi").content  # the parent's client now exists
+        parent_client = llm._client()
+        requests = len(double.requests)
+
+        ctx = multiprocessing.get_context("fork")
+        results = ctx.Queue()
+        child = ctx.Process(target=_child, args=(llm, results))
+        child.start()
+        try:
+            out = results.get(timeout=20)
+        finally:
             child.join(5)
-    assert "error" not in out, out.get("error", "")
-    assert out["pid"] != os.getpid() and out["slots_pid"] == out["pid"]
-    assert out["new_client"] and not out["injected_reused"]
-    assert out["reply"] and out["async_reply"]
-    assert len(double.requests) == requests + 2  # the child's calls reached the server
-    assert child.exitcode == 0
-    assert llm._client() is parent_client  # the parent keeps its own
-    assert llm.invoke("again").content
+            if child.is_alive():
+                child.kill()
+                child.join(5)
+        assert "error" not in out, out.get("error", "")
+        assert out["pid"] != os.getpid() and out["slots_pid"] == out["pid"]
+        assert out["new_client"] and not out["injected_reused"]
+        assert out["reply"] and out["async_reply"]
+        assert len(double.requests) == requests + 2  # the child's calls reached the server
+        assert child.exitcode == 0
+        assert llm._client() is parent_client  # the parent keeps its own
+        assert llm.invoke("again").content
+    finally:
+        llm.close()
