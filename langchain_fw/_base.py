@@ -3,8 +3,10 @@
 The fields (``api_key``, ``base_url``, ``timeout``, ``max_retries``, ``default_headers``,
 ``http_client``, ``http_async_client``), the lazily built and reused fw_core clients,
 copies, pickling and fork safety are :class:`fw_core.connection.ConnectionMixin`, shared
-with the LlamaIndex classes. What only LangChain needs is ``lc_secrets``: LangChain's
-``dumpd`` writes the key as a reference to the provider's env var instead of its value.
+with the LlamaIndex classes. What only LangChain needs is how its ``dumpd`` sees them:
+``lc_secrets`` writes the key as a reference to the provider's env var instead of its
+value, and ``lc_attributes`` gives ``dumpd`` (which reads raw field values, not
+``model_dump``) the headers without credential headers and an ``httpx.Timeout`` as data.
 
 Mix it in *before* the LangChain base class and set the ``fw_provider`` class variable::
 
@@ -19,13 +21,17 @@ Mix it in *before* the LangChain base class and set the ``fw_provider`` class va
 
 from __future__ import annotations
 
-from fw_core.connection import ConnectionMixin
+from typing import Any
+
+import httpx
+
+from fw_core.connection import ConnectionMixin, safe_headers
 
 __all__ = ["FwClientMixin"]
 
 
 class FwClientMixin(ConnectionMixin):
-    """:class:`~fw_core.connection.ConnectionMixin` with LangChain's ``lc_secrets``.
+    """:class:`~fw_core.connection.ConnectionMixin` with LangChain's serialization hooks.
 
     Example:
         >>> from langchain_core.load import dumpd
@@ -39,3 +45,13 @@ class FwClientMixin(ConnectionMixin):
     def lc_secrets(self) -> dict[str, str]:
         """LangChain serialization: the key is written as a reference to its env var."""
         return {"api_key": self.fw_provider.api_key_env[0]}
+
+    @property
+    def lc_attributes(self) -> dict[str, Any]:
+        """LangChain serialization: what ``dumpd`` must not take from the raw fields."""
+        attrs: dict[str, Any] = {}
+        if self.default_headers:
+            attrs["default_headers"] = safe_headers(self.default_headers)
+        if isinstance(self.timeout, httpx.Timeout):
+            attrs["timeout"] = self.timeout.as_dict()
+        return attrs
