@@ -13,7 +13,8 @@ and decoding), ``errors`` (the exception tree), ``wire`` (response models), ``ch
 ``completions``, ``embeddings``, ``rerank``, ``models`` (catalog), ``quota`` (Firmware),
 ``audio``, ``uploads`` and ``transcript`` (speech to text, its file part and its
 parsing), ``images`` and ``image_headers`` (text-to-image, image type and size),
-``reasoning``; ``fw_core.testing`` holds the wire double.
+``reasoning``; ``connection`` (the connection-fields mixin both adapters build on);
+``fw_core.testing`` holds the wire double.
 
 Importing the package loads only the errors and provider specs; the HTTP client and the
 endpoint modules load on first use, so ``import fw_core`` stays cheap.
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
         audio,
         chat,
         completions,
+        connection,
         embeddings,
         images,
         models,
@@ -61,6 +63,7 @@ if TYPE_CHECKING:
         transcript,
     )
     from fw_core.client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncClient, Client
+    from fw_core.connection import ConnectionMixin
 
 
 _LAZY_ATTRS = {
@@ -68,11 +71,13 @@ _LAZY_ATTRS = {
     "AsyncClient": "fw_core.client",
     "DEFAULT_TIMEOUT": "fw_core.client",
     "DEFAULT_MAX_RETRIES": "fw_core.client",
+    "ConnectionMixin": "fw_core.connection",
 }
 _LAZY_MODULES = {
     "audio",
     "chat",
     "completions",
+    "connection",
     "embeddings",
     "images",
     "models",
@@ -109,6 +114,7 @@ __all__ = [
     "BadRequestError",
     "Client",
     "ConfigurationError",
+    "ConnectionMixin",
     "ContextLengthExceededError",
     "FwError",
     "InternalServerError",
@@ -126,6 +132,7 @@ __all__ = [
     "audio",
     "chat",
     "completions",
+    "connection",
     "embeddings",
     "images",
     "models",

@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-import httpx
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, field_serializer
+from llama_index.core.bridge.pydantic import Field
 
+from fw_core.connection import ConnectionMixin
 from fw_core.embeddings import (
     DEFAULT_MAX_CONCURRENCY,
     EmbeddingsRequest,
@@ -30,29 +30,13 @@ from fw_core.embeddings import (
 )
 from fw_core.errors import ConfigurationError
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
-from llamaindex_fw._base import (
-    ClientHolder,
-    ClosesClients,
-    holder_for,
-    resolve_connection,
-    safe_headers,
-)
 
 __all__ = ["FireworksEmbedding", "FirmwareEmbedding", "FwEmbedding"]
 
 
-class FwEmbedding(ClosesClients, BaseEmbedding):
+class FwEmbedding(ConnectionMixin, BaseEmbedding):
     """Shared implementation of the two embedding classes; use those."""
 
-    _provider: ClassVar[ProviderSpec]
-
-    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
-    base_url: str | None = Field(default=None, description="Inference base URL.")
-    timeout: float | None = Field(default=None, gt=0, description="Seconds per request.")
-    max_retries: int = Field(default=2, ge=0)
-    default_headers: dict[str, str] | None = Field(
-        default=None, repr=False, description="Extra headers sent with every request."
-    )
     dimensions: int | None = Field(
         default=None, gt=0, description="Output size for models that support it (Matryoshka)."
     )
@@ -66,17 +50,8 @@ class FwEmbedding(ClosesClients, BaseEmbedding):
         default_factory=dict, description="Extra fields for the embeddings request body."
     )
 
-    _clients: ClientHolder = PrivateAttr()
-
-    def __init__(
-        self,
-        model_name: str | None = None,
-        *,
-        http_client: httpx.Client | None = None,
-        async_http_client: httpx.AsyncClient | None = None,
-        **data: Any,
-    ) -> None:
-        provider = self._provider
+    def __init__(self, model_name: str | None = None, **data: Any) -> None:
+        provider = self.fw_provider
         name = model_name or data.get("model_name") or provider.default_embedding_model
         data["model_name"] = name
         provider.normalize_model(name)  # ConfigurationError for a bad id, before any request
@@ -88,18 +63,12 @@ class FwEmbedding(ClosesClients, BaseEmbedding):
             )
         if data.get("num_workers") is None:
             data["num_workers"] = DEFAULT_MAX_CONCURRENCY
-        api_key = resolve_connection(provider, data, http_client, async_http_client)
         super().__init__(**data)
         provider.check_dimensions(provider.normalize_model(self.model_name), self.dimensions)
-        self._clients = holder_for(self, provider, api_key, http_client, async_http_client)
-
-    @field_serializer("default_headers")
-    def _serialize_headers(self, value: dict[str, str] | None) -> dict[str, str] | None:
-        return safe_headers(value)
 
     def _request(self, concurrency: int) -> EmbeddingsRequest:
         return EmbeddingsRequest(
-            model=self._provider.normalize_model(self.model_name),
+            model=self.fw_provider.normalize_model(self.model_name),
             dimensions=self.dimensions,
             batch_size=self.embed_batch_size,
             max_concurrency=concurrency,
@@ -123,11 +92,11 @@ class FwEmbedding(ClosesClients, BaseEmbedding):
         # LlamaIndex hands sync batches over one after another; fw_core spreads each over
         # up to num_workers concurrent requests (never below 64 inputs each).
         request = self._request(self.num_workers or 1)
-        return embed(self._clients.sync, self._prefixed(texts, kind), request).vectors
+        return embed(self._client(), self._prefixed(texts, kind), request).vectors
 
     async def _aembed(self, texts: Sequence[str], kind: Kind) -> list[Embedding]:
         # Async: LlamaIndex already runs batches concurrently (num_workers), one request each.
-        result = await aembed(self._clients.async_, self._prefixed(texts, kind), self._request(1))
+        result = await aembed(self._aclient(), self._prefixed(texts, kind), self._request(1))
         return result.vectors
 
     def _get_query_embedding(self, query: str) -> Embedding:
@@ -172,7 +141,7 @@ class FireworksEmbedding(FwEmbedding):
         2
     """
 
-    _provider: ClassVar[ProviderSpec] = FIREWORKS
+    fw_provider: ClassVar[ProviderSpec] = FIREWORKS
 
     @classmethod
     def class_name(cls) -> str:
@@ -198,7 +167,7 @@ class FirmwareEmbedding(FwEmbedding):
         True
     """
 
-    _provider: ClassVar[ProviderSpec] = FIRMWARE
+    fw_provider: ClassVar[ProviderSpec] = FIRMWARE
 
     @classmethod
     def class_name(cls) -> str:

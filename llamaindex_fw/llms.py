@@ -15,7 +15,6 @@ import warnings
 from collections.abc import AsyncGenerator, Generator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-import httpx
 import llama_index.core.instrumentation as instrument
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
@@ -36,7 +35,7 @@ from llama_index.core.base.llms.types import (
     MessageRole,
     ToolCallBlock,
 )
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, field_serializer
+from llama_index.core.bridge.pydantic import Field, PrivateAttr
 from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
 from llama_index.core.instrumentation.events.llm import (
     LLMStructuredPredictEndEvent,
@@ -51,16 +50,10 @@ from llama_index.core.types import PydanticProgramMode
 
 from fw_core import chat as fw_chat
 from fw_core.chat_options import chat_options_of, check_chat_options
+from fw_core.connection import ConnectionMixin
 from fw_core.errors import ResponseValidationError
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
 from fw_core.stream_delta import StreamTracker
-from llamaindex_fw._base import (
-    ClientHolder,
-    ClosesClients,
-    holder_for,
-    resolve_connection,
-    safe_headers,
-)
 from llamaindex_fw._messages import (
     closed_schema,
     from_wire_message,
@@ -119,28 +112,12 @@ def _logprobs(raw: Any) -> list[list[LogProb]] | None:
     return out or None
 
 
-class FwLLM(ClosesClients, FunctionCallingLLM):
+class FwLLM(ConnectionMixin, FunctionCallingLLM):
     """Shared implementation of :class:`Fireworks` and :class:`Firmware`; use those."""
-
-    _provider: ClassVar[ProviderSpec]
 
     model: str = Field(
         description="Model id as the API takes it (Fireworks short names "
         "are expanded to accounts/fireworks/models/...)."
-    )
-    api_key: SecretStr | None = Field(
-        default=None,
-        exclude=True,
-        repr=False,
-        description="API key; default from the provider's environment variable. Never serialized.",
-    )
-    base_url: str | None = Field(default=None, description="Inference base URL.")
-    timeout: float | None = Field(
-        default=None, gt=0, description="Seconds per request (default 60 s read, 5 s connect)."
-    )
-    max_retries: int = Field(default=2, ge=0, description="Retries after the first attempt.")
-    default_headers: dict[str, str] | None = Field(
-        default=None, repr=False, description="Extra headers sent with every request."
     )
     temperature: float | None = Field(
         default=None, ge=0.0, le=2.0, description="Sampling temperature; None = API default."
@@ -172,37 +149,23 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
         "limits, fireworks-* timings) in additional_kwargs['headers'].",
     )
 
-    _clients: ClientHolder = PrivateAttr()
     _wire_model: str = PrivateAttr()
     _wire_for: str = PrivateAttr()
     _endpoint_info: ModelInfo | None = PrivateAttr(default=None)
 
-    def __init__(
-        self,
-        model: str | None = None,
-        *,
-        http_client: httpx.Client | None = None,
-        async_http_client: httpx.AsyncClient | None = None,
-        **data: Any,
-    ) -> None:
+    def __init__(self, model: str | None = None, **data: Any) -> None:
         if model is not None:
             data["model"] = model
         if "model" not in data:
             raise TypeError(f"{type(self).__name__} needs a model, e.g. model='...'")
         wire_model = self._normalize_model(data["model"], data)
-        api_key = resolve_connection(self._provider, data, http_client, async_http_client)
         super().__init__(**data)
-        check_chat_options(self._provider, self._options())  # bad options refused here
+        check_chat_options(self.fw_provider, self._options())  # bad options refused here
         self._wire_model, self._wire_for = wire_model, self.model
-        self._clients = holder_for(self, self._provider, api_key, http_client, async_http_client)
 
     @classmethod
     def _normalize_model(cls, model: str, data: dict[str, Any]) -> str:
-        return cls._provider.normalize_model(model)
-
-    @field_serializer("default_headers")
-    def _serialize_headers(self, value: dict[str, str] | None) -> dict[str, str] | None:
-        return safe_headers(value)
+        return cls.fw_provider.normalize_model(model)
 
     # -- identity and metadata ----------------------------------------------------------
 
@@ -223,7 +186,7 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
             return self._endpoint_info
         from fw_core.model_table import lookup
 
-        return lookup(self._provider.name, self.wire_model)
+        return lookup(self.fw_provider.name, self.wire_model)
 
     def _context_window(self, info: ModelInfo | None) -> int:
         if self.context_window is not None:
@@ -232,11 +195,11 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
             return info.context_length
         from fw_core.model_table import UNKNOWN_CONTEXT_WINDOW
 
-        key = (self._provider.name, self.wire_model)
+        key = (self.fw_provider.name, self.wire_model)
         if key not in _warned_unknown:
             _warned_unknown.add(key)
             warnings.warn(
-                f"{self._provider.display_name} model {self.model!r} is not in the model "
+                f"{self.fw_provider.display_name} model {self.model!r} is not in the model "
                 f"table (fw_core.model_table); assuming a {UNKNOWN_CONTEXT_WINDOW}-token "
                 "context window. Pass context_window=... or call refresh_model_info() to "
                 "read it from the API.",
@@ -274,19 +237,19 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
         """
         from fw_core.models import find_model
 
-        return self._keep_listed(find_model(self._clients.sync, self.wire_model))
+        return self._keep_listed(find_model(self._client(), self.wire_model))
 
     async def arefresh_model_info(self) -> ModelInfo | None:
         """Async twin of :meth:`refresh_model_info`."""
         from fw_core.models import afind_model
 
-        return self._keep_listed(await afind_model(self._clients.async_, self.wire_model))
+        return self._keep_listed(await afind_model(self._aclient(), self.wire_model))
 
     def _keep_listed(self, listed: ModelInfo | None) -> ModelInfo | None:
         if listed is not None:
             from fw_core.model_table import lookup, merge_listing
 
-            info = merge_listing(listed, lookup(self._provider.name, self.wire_model))
+            info = merge_listing(listed, lookup(self.fw_provider.name, self.wire_model))
             if info.context_length is not None:
                 self._endpoint_info = info
         return listed
@@ -300,24 +263,24 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
         """
         from fw_core.models import list_models
 
-        return list_models(self._clients.sync, **filters)
+        return list_models(self._client(), **filters)
 
     async def alist_models(self, **filters: Unpack[ModelFilters]) -> list[ModelInfo]:
         """Async twin of :meth:`list_models`."""
         from fw_core.models import alist_models
 
-        return await alist_models(self._clients.async_, **filters)
+        return await alist_models(self._aclient(), **filters)
 
     # -- request building ---------------------------------------------------------------
 
     @property
     def _response_extras(self) -> tuple[str, ...]:
         """Top-level response fields surfaced in ``ChatResponse.additional_kwargs``."""
-        return self._provider.response_extras
+        return self.fw_provider.response_extras
 
     def _options(self) -> dict[str, Any]:
         """The option fields sent in every body (the provider spec names them)."""
-        return chat_options_of(self._provider, self)
+        return chat_options_of(self.fw_provider, self)
 
     def _body(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -365,15 +328,15 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body = self._body(messages, kwargs)
-        return self._chat_response(fw_chat.create(self._clients.sync, body))
+        return self._chat_response(fw_chat.create(self._client(), body))
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body = self._body(messages, kwargs)
-        return self._chat_response(await fw_chat.acreate(self._clients.async_, body))
+        return self._chat_response(await fw_chat.acreate(self._aclient(), body))
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         body = self._body(messages, kwargs)  # conversion errors surface here, not mid-stream
-        stream = fw_chat.stream(self._clients.sync, body)
+        stream = fw_chat.stream(self._client(), body)
 
         def gen() -> ChatResponseGen:
             tracker = StreamTracker(extras=self._response_extras, split_think=True)
@@ -400,7 +363,7 @@ class FwLLM(ClosesClients, FunctionCallingLLM):
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
         body = self._body(messages, kwargs)
-        stream = fw_chat.astream(self._clients.async_, body)
+        stream = fw_chat.astream(self._aclient(), body)
 
         async def gen() -> ChatResponseAsyncGen:
             tracker = StreamTracker(extras=self._response_extras, split_think=True)
@@ -714,7 +677,7 @@ class Fireworks(FwLLM):
         True
     """
 
-    _provider: ClassVar[ProviderSpec] = FIREWORKS
+    fw_provider: ClassVar[ProviderSpec] = FIREWORKS
 
     @classmethod
     def class_name(cls) -> str:
@@ -755,7 +718,7 @@ class Firmware(FwLLM):
         True
     """
 
-    _provider: ClassVar[ProviderSpec] = FIRMWARE
+    fw_provider: ClassVar[ProviderSpec] = FIRMWARE
 
     mcp_servers: list[str | dict[str, Any]] | None = Field(
         default=None, description="MCP servers for server-side tool execution."
@@ -791,10 +754,10 @@ class Firmware(FwLLM):
         """This key's Firmware quota (``GET {base}/quota``), see :mod:`fw_core.quota`."""
         from fw_core.quota import get_quota
 
-        return get_quota(self._clients.sync)
+        return get_quota(self._client())
 
     async def aget_quota(self) -> FirmwareQuota:
         """Async twin of :meth:`get_quota`."""
         from fw_core.quota import aget_quota
 
-        return await aget_quota(self._clients.async_)
+        return await aget_quota(self._aclient())

@@ -11,71 +11,41 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import httpx
 import llama_index.core.instrumentation as instrument
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, field_serializer
+from llama_index.core.bridge.pydantic import Field
 from llama_index.core.callbacks import CBEventType, EventPayload
 from llama_index.core.instrumentation.events.rerank import ReRankEndEvent, ReRankStartEvent
 from llama_index.core.postprocessor.types import BaseNodePostprocessor
 from llama_index.core.schema import MetadataMode, NodeWithScore, QueryBundle
 
+from fw_core.connection import ConnectionMixin
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
 from fw_core.rerank import RerankRequest, RerankResponse, arerank, rerank
-from llamaindex_fw._base import (
-    ClientHolder,
-    ClosesClients,
-    holder_for,
-    resolve_connection,
-    safe_headers,
-)
 
 __all__ = ["FireworksRerank", "FirmwareRerank", "FwRerank"]
 
 dispatcher = instrument.get_dispatcher(__name__)
 
 
-class FwRerank(ClosesClients, BaseNodePostprocessor):
+class FwRerank(ConnectionMixin, BaseNodePostprocessor):
     """Shared implementation of the two rerank postprocessors; use those."""
-
-    _provider: ClassVar[ProviderSpec]
 
     model: str = Field(default="", description="Rerank model; default the provider's.")
     top_n: int = Field(default=3, gt=0, description="How many nodes to keep.")
     keep_retrieval_score: bool = Field(
         default=False, description="Keep the retriever's score in metadata['retrieval_score']."
     )
-    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
-    base_url: str | None = Field(default=None, description="Inference base URL.")
-    timeout: float | None = Field(default=None, gt=0)
-    max_retries: int = Field(default=2, ge=0)
-    default_headers: dict[str, str] | None = Field(
-        default=None, repr=False, description="Extra headers sent with every request."
-    )
 
-    _clients: ClientHolder = PrivateAttr()
-
-    def __init__(
-        self,
-        *,
-        http_client: httpx.Client | None = None,
-        async_http_client: httpx.AsyncClient | None = None,
-        **data: Any,
-    ) -> None:
-        provider = self._provider
+    def __init__(self, **data: Any) -> None:
+        provider = self.fw_provider
         data["model"] = data.get("model") or provider.default_rerank_model
         provider.normalize_model(data["model"])  # ConfigurationError before any request
-        api_key = resolve_connection(provider, data, http_client, async_http_client)
         super().__init__(**data)
-        self._clients = holder_for(self, provider, api_key, http_client, async_http_client)
-
-    @field_serializer("default_headers")
-    def _serialize_headers(self, value: dict[str, str] | None) -> dict[str, str] | None:
-        return safe_headers(value)
 
     def _request(self) -> RerankRequest:
         # Texts are matched back by index, so the documents need not be echoed.
         return RerankRequest(
-            model=self._provider.normalize_model(self.model),
+            model=self.fw_provider.normalize_model(self.model),
             top_n=self.top_n,
             return_documents=False,
         )
@@ -122,7 +92,7 @@ class FwRerank(ClosesClients, BaseNodePostprocessor):
         with self.callback_manager.event(
             CBEventType.RERANKING, payload=self._payload(nodes, query)
         ) as event:
-            resp = rerank(self._clients.sync, query, self._documents(nodes), self._request())
+            resp = rerank(self._client(), query, self._documents(nodes), self._request())
             ranked = self._ranked(nodes, resp)
             event.on_end(payload={EventPayload.NODES: ranked})
         dispatcher.event(ReRankEndEvent(nodes=ranked))
@@ -138,9 +108,7 @@ class FwRerank(ClosesClients, BaseNodePostprocessor):
         with self.callback_manager.event(
             CBEventType.RERANKING, payload=self._payload(nodes, query)
         ) as event:
-            resp = await arerank(
-                self._clients.async_, query, self._documents(nodes), self._request()
-            )
+            resp = await arerank(self._aclient(), query, self._documents(nodes), self._request())
             ranked = self._ranked(nodes, resp)
             event.on_end(payload={EventPayload.NODES: ranked})
         dispatcher.event(ReRankEndEvent(nodes=ranked))
@@ -172,7 +140,7 @@ class FireworksRerank(FwRerank):
         'Paris is the capital of France'
     """
 
-    _provider: ClassVar[ProviderSpec] = FIREWORKS
+    fw_provider: ClassVar[ProviderSpec] = FIREWORKS
 
     @classmethod
     def class_name(cls) -> str:
@@ -200,7 +168,7 @@ class FirmwareRerank(FwRerank):
         'Paris is the capital of France'
     """
 
-    _provider: ClassVar[ProviderSpec] = FIRMWARE
+    fw_provider: ClassVar[ProviderSpec] = FIRMWARE
 
     @classmethod
     def class_name(cls) -> str:

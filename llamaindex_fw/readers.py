@@ -11,10 +11,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, ClassVar
 
-import httpx
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, field_serializer
 from llama_index.core.readers.base import BasePydanticReader
 from llama_index.core.readers.file.base import is_default_fs
 from llama_index.core.schema import Document
@@ -27,14 +25,8 @@ from fw_core.audio import (
     transcribe,
     transcript_to_records,
 )
-from fw_core.providers import FIREWORKS
-from llamaindex_fw._base import (
-    ClientHolder,
-    ClosesClients,
-    holder_for,
-    resolve_connection,
-    safe_headers,
-)
+from fw_core.connection import ConnectionMixin
+from fw_core.providers import FIREWORKS, ProviderSpec
 
 __all__ = ["FireworksAudioReader"]
 
@@ -57,7 +49,7 @@ def _source(file: Any) -> str | None:
     return str(name) if isinstance(name, str) else None
 
 
-class FireworksAudioReader(ClosesClients, TranscriptionFields, BasePydanticReader):
+class FireworksAudioReader(ConnectionMixin, TranscriptionFields, BasePydanticReader):
     """Transcribe audio files with Fireworks Whisper into LlamaIndex ``Document``\\ s.
 
     ``load_data(file)`` takes a path, ``bytes``, a binary file object or a public
@@ -91,34 +83,17 @@ class FireworksAudioReader(ClosesClients, TranscriptionFields, BasePydanticReade
         (2.0, 'demo', 1)
     """
 
+    fw_provider: ClassVar[ProviderSpec] = FIREWORKS
+
     is_remote: bool = True
-    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
-    base_url: str | None = Field(default=None, description="Fireworks base URL.")
-    timeout: float | None = Field(default=None, gt=0)
-    max_retries: int = Field(default=2, ge=0)
-    default_headers: dict[str, str] | None = Field(default=None, repr=False)
 
-    _clients: ClientHolder = PrivateAttr()
-
-    def __init__(
-        self,
-        *,
-        http_client: httpx.Client | None = None,
-        async_http_client: httpx.AsyncClient | None = None,
-        **data: Any,
-    ) -> None:
-        api_key = resolve_connection(FIREWORKS, data, http_client, async_http_client)
+    def __init__(self, **data: Any) -> None:
         super().__init__(**data)
         self._check_transcription(self.base_url)  # ConfigurationError before any request
-        self._clients = holder_for(self, FIREWORKS, api_key, http_client, async_http_client)
 
     @classmethod
     def class_name(cls) -> str:
         return "llamaindex_fw.FireworksAudioReader"
-
-    @field_serializer("default_headers")
-    def _serialize_headers(self, value: dict[str, str] | None) -> dict[str, str] | None:
-        return safe_headers(value)
 
     def _documents(
         self, file: Any, result: Transcription, extra_info: dict[str, Any] | None
@@ -152,7 +127,7 @@ class FireworksAudioReader(ClosesClients, TranscriptionFields, BasePydanticReade
     def transcribe(self, file: AudioInput, *, fs: Any = None) -> Transcription:
         """The typed :class:`~fw_core.transcript.Transcription` of one file."""
         return transcribe(
-            self._clients.sync,
+            self._client(),
             self._with_fs(file, fs),
             filename=self._filename(file),
             **self._transcribe_kwargs(),
@@ -161,7 +136,7 @@ class FireworksAudioReader(ClosesClients, TranscriptionFields, BasePydanticReade
     async def atranscribe(self, file: AudioInput) -> Transcription:
         """Async :meth:`transcribe` (a path is read in a worker thread)."""
         return await atranscribe(
-            self._clients.async_,
+            self._aclient(),
             file,
             filename=self._filename(file),
             **self._transcribe_kwargs(),
@@ -206,7 +181,7 @@ class FireworksAudioReader(ClosesClients, TranscriptionFields, BasePydanticReade
             if fs is not None and not is_default_fs(fs):  # remote fs reads are sync
                 data = await asyncio.to_thread(self._with_fs, one, fs)
             result = await atranscribe(
-                self._clients.async_,
+                self._aclient(),
                 data,
                 filename=self._filename(one),
                 **self._transcribe_kwargs(),

@@ -25,6 +25,7 @@ from llama_index.core.base.llms.types import ImageBlock
 from llama_index.core.tools.tool_spec.base import BaseToolSpec
 from pydantic import SecretStr
 
+from fw_core.connection import FireworksConnection
 from fw_core.errors import ConfigurationError
 from fw_core.images import (
     DEFAULT_IMAGE_MODEL,
@@ -37,8 +38,6 @@ from fw_core.images import (
     generate_image,
     prompt_stem,
 )
-from fw_core.providers import FIREWORKS
-from llamaindex_fw._base import ClientHolder, ClosesClients, check_http_clients
 
 __all__ = ["AspectRatio", "FireworksImageToolSpec", "GeneratedImage"]
 
@@ -82,18 +81,7 @@ class GeneratedImage:
         return ImageBlock(image=self.result.image, image_mimetype=self.result.mime_type)
 
 
-def _check_connection(timeout: float | httpx.Timeout | None, max_retries: int) -> None:
-    if (
-        timeout is not None
-        and not isinstance(timeout, httpx.Timeout)
-        and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0)
-    ):
-        raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-        raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
-
-
-class FireworksImageToolSpec(ClosesClients, BaseToolSpec):
+class FireworksImageToolSpec(BaseToolSpec):
     """Fireworks FLUX text-to-image as a LlamaIndex tool spec.
 
     Args:
@@ -108,7 +96,11 @@ class FireworksImageToolSpec(ClosesClients, BaseToolSpec):
             default_headers, http_client, async_http_client: the connection, as on the
             other classes of this package. One client pair is created lazily and reused.
 
-    Every setting is checked here (ConfigurationError), before any request.
+    Every setting is checked here (ConfigurationError), before any request. A
+    ``BaseToolSpec`` is not a pydantic model, so the connection lives in a
+    :class:`fw_core.connection.FireworksConnection` (``connection``), the same fields and
+    rules as every other class: it pickles, deep-copies and survives ``fork()`` the same
+    way (an injected httpx client is not pickled; the copy builds a default one).
 
     Example:
         >>> import httpx
@@ -167,20 +159,28 @@ in the tool output, not in a file."
         self.num_inference_steps = num_inference_steps
         self.safety_check = safety_check
         self.wire_format: WireFormat = wire_format
-        _check_connection(timeout, max_retries)
-        check_http_clients(http_client, async_http_client)
-        key = FIREWORKS.resolve_api_key(api_key)
-        self.base_url = FIREWORKS.resolve_base_url(base_url)
-        self._clients = ClientHolder(
-            FIREWORKS,
-            api_key=key,
-            base_url=self.base_url,
+        self.connection = FireworksConnection(
+            api_key=SecretStr(api_key) if isinstance(api_key, str) else api_key,
+            base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
-            async_http_client=async_http_client,
+            http_async_client=async_http_client,
         )
+
+    @property
+    def base_url(self) -> str | None:
+        """The resolved inference base URL."""
+        return self.connection.base_url
+
+    def close(self) -> None:
+        """Close the sync HTTP client this tool created (an injected one is left open)."""
+        self.connection.close()
+
+    async def aclose(self) -> None:
+        """Async twin of :meth:`close`."""
+        await self.connection.aclose()
 
     def __repr__(self) -> str:
         return (
@@ -215,7 +215,7 @@ in the tool output, not in a file."
             seed: a seed (0 or more) to reproduce an earlier image; leave empty for a new one.
         """
         result = generate_image(
-            self._clients.sync,
+            self.connection._client(),
             prompt,
             model=self.model,
             aspect_ratio=aspect_ratio,
@@ -240,7 +240,7 @@ in the tool output, not in a file."
     ) -> GeneratedImage:
         """Async twin of :meth:`generate_image` (file writes run in a worker thread)."""
         result = await agenerate_image(
-            self._clients.async_,
+            self.connection._aclient(),
             prompt,
             model=self.model,
             aspect_ratio=aspect_ratio,

@@ -678,10 +678,10 @@ def test_key_never_serialised(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_one_client_per_model_object(double: WireDouble) -> None:
     llm = _on(double, ChatFireworks)
     llm.invoke("a")
-    client = llm._fw_client
+    client = llm._fw_clients.sync
     llm.invoke("b")
     list(llm.stream("c"))
-    assert llm._fw_client is client
+    assert llm._fw_clients.sync is client
     assert client.http_client is llm.http_client
 
 

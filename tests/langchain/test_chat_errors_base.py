@@ -108,7 +108,7 @@ def test_bad_settings_fail_at_construction() -> None:
 def test_clients_are_lazy_reused_and_injected() -> None:
     http = httpx.Client()
     demo = _Demo(api_key="k", http_client=http, base_url="http://127.0.0.1:9")
-    assert demo._fw_client is None
+    assert demo._fw_clients.sync is None
     client = demo._client()
     assert client is demo._client()
     assert client.http_client is http
@@ -117,6 +117,36 @@ def test_clients_are_lazy_reused_and_injected() -> None:
     demo.close()
     assert not http.is_closed  # an injected client is the caller's to close
     http.close()
+
+
+def test_llamaindex_spelling_of_the_async_client_is_taken() -> None:
+    aio = httpx.AsyncClient()
+    demo = _Demo(api_key="k", async_http_client=aio)
+    assert demo.http_async_client is aio and demo._aclient().http_client is aio
+
+
+def test_dumpd_has_no_credential_header_and_a_timeout_as_data() -> None:
+    from langchain_core.load import dumpd, dumps, load
+
+    from langchain_fw import ChatFireworks
+
+    llm = ChatFireworks(
+        model="llama-v3p1-8b-instruct",
+        api_key="k",
+        default_headers={"Authorization": "Bearer header-secret", "X-Team": "search"},
+        timeout=httpx.Timeout(9.0, connect=2.0),
+    )
+    kwargs = dumpd(llm)["kwargs"]
+    assert "header-secret" not in dumps(llm)
+    assert kwargs["default_headers"] == {"X-Team": "search"}
+    assert kwargs["timeout"] == {"connect": 2.0, "read": 9.0, "write": 9.0, "pool": 9.0}
+    loaded = load(
+        dumpd(llm),
+        secrets_map={"FIREWORKS_API_KEY": "k"},
+        allowed_objects=[ChatFireworks],
+        valid_namespaces=["langchain_fw"],
+    )
+    assert loaded.timeout == llm.timeout
 
 
 def test_copies_build_their_own_clients() -> None:

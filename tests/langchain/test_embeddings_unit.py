@@ -458,11 +458,11 @@ def test_key_never_shows_in_repr_dump_or_dumpd() -> None:
 def test_one_client_is_created_lazily_and_reused() -> None:
     api = FakeAPI()
     emb = FireworksEmbeddings(http_client=api.sync_client())
-    assert emb._fw_client is None  # nothing created at construction
+    assert emb._fw_clients.sync is None  # nothing created at construction
     emb.embed_query("a")
-    first = emb._fw_client
+    first = emb._fw_clients.sync
     emb.embed_documents(["b", "c"])
-    assert emb._fw_client is first and first is not None
+    assert emb._fw_clients.sync is first and first is not None
 
 
 async def test_async_calls_use_the_async_client_only() -> None:
@@ -472,4 +472,4 @@ async def test_async_calls_use_the_async_client_only() -> None:
         http_async_client=api.async_client(),
     )
     assert await emb.aembed_query("q 7") == _vector_for("search_query: q 7")
-    assert emb._fw_client is None
+    assert emb._fw_clients.sync is None

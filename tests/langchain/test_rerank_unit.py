@@ -223,8 +223,8 @@ def test_defaults_and_secrets() -> None:
 
 def test_one_client_is_created_lazily_and_reused() -> None:
     reranker, _ = _make(FireworksRerank, fireworks_api)
-    assert reranker._fw_client is None
+    assert reranker._fw_clients.sync is None
     reranker.compress_documents(DOCS, "q")
-    first = reranker._fw_client
+    first = reranker._fw_clients.sync
     reranker.rerank("q", ["a", "b", "c", "d"])
-    assert reranker._fw_client is first and first is not None
+    assert reranker._fw_clients.sync is first and first is not None

@@ -138,9 +138,10 @@ async def test_acall_uses_the_async_client_and_writes_off_the_loop(
     out = await tool.acall(prompt="a red fox", seed=9)
     assert on_loop == [False]
     assert out.raw_output.path.read_bytes() == out.raw_output.result.image
-    first = spec._clients.async_
+    first = spec.connection._aclient()
     await tool.acall(prompt="again")
-    assert spec._clients.async_ is first and spec._clients._client is None  # sync never built
+    assert spec.connection._aclient() is first
+    assert spec.connection._fw_clients.sync is None  # sync never built
     await spec.aclose()
 
 

@@ -119,11 +119,11 @@ def test_one_client_is_created_and_reused() -> None:
     with patch_transports(double):
         llm = Fireworks(model="glm-4p5", api_key="test-key")
         llm.chat(user("hello there"))
-        first = llm._clients.sync
+        first = llm._client()
         http = first.http_client
         llm.chat(user("hello again"))
         list(llm.stream_chat(user("and a stream")))
-        assert llm._clients.sync is first and first.http_client is http
+        assert llm._client() is first and first.http_client is http
         llm.close()
 
 

@@ -117,3 +117,34 @@ def test_wrong_http_client_kinds_are_refused() -> None:
 
     with pytest.raises(ConfigurationError):
         Fireworks(model="glm-4p5", api_key="k", http_client=httpx.AsyncClient())
+
+
+def test_an_httpx_timeout_is_taken_and_serialized() -> None:
+    import httpx
+
+    timeout = httpx.Timeout(20.0, connect=3.0)
+    for obj in (
+        Fireworks(model="glm-4p5", api_key="k", timeout=timeout),
+        FirmwareEmbedding(api_key="k", timeout=timeout),
+        FireworksRerank(api_key="k", timeout=timeout),
+    ):
+        assert obj.timeout == timeout and obj._client().timeout == timeout
+        data = obj.to_dict()
+        assert data["timeout"] == {"connect": 3.0, "read": 20.0, "write": 20.0, "pool": 20.0}
+        assert json.loads(obj.to_json())["timeout"] == data["timeout"]
+        assert type(obj).from_dict(data).timeout == timeout
+
+
+def test_both_async_client_spellings_are_taken() -> None:
+    import httpx
+
+    aio = httpx.AsyncClient()
+    for kw in ("async_http_client", "http_async_client"):
+        llm = Firmware(model="openai/gpt-5", api_key="k", **{kw: aio})
+        assert llm.http_async_client is aio and llm._aclient().http_client is aio
+
+
+@pytest.mark.parametrize(("cls", "kwargs"), OBJECTS, ids=[c.__name__ for c, _ in OBJECTS])
+def test_json_schema_builds(cls: type[Any], kwargs: dict[str, Any]) -> None:
+    schema = cls.model_json_schema()  # LlamaIndex tooling reads it; no field may break it
+    assert {"api_key", "base_url", "timeout", "max_retries"} <= set(schema["properties"])
