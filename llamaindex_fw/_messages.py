@@ -31,6 +31,7 @@ from llama_index.core.base.llms.types import (
     ChatMessage,
     ContentBlock,
     ImageBlock,
+    LogProb,
     MessageRole,
     TextBlock,
     ThinkingBlock,
@@ -45,6 +46,7 @@ from fw_core.wire import ToolCall, Usage
 __all__ = [
     "closed_schema",
     "from_wire_message",
+    "logprobs_from_wire",
     "resolve_tool_choice",
     "to_wire_message",
     "to_wire_messages",
@@ -315,3 +317,24 @@ def usage_to_kwargs(usage: Usage | None) -> dict[str, int]:
     if usage.reasoning_tokens is not None:
         out["reasoning_tokens"] = usage.reasoning_tokens
     return out
+
+
+def logprobs_from_wire(raw: Any) -> list[list[LogProb]] | None:
+    """OpenAI-style ``{"content": [{token, logprob, bytes, top_logprobs}]}`` as LlamaIndex's."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("content"), list):
+        return None
+    out: list[list[LogProb]] = []
+    for item in raw["content"]:
+        if not isinstance(item, dict):
+            continue
+        tops = item.get("top_logprobs") or [item]
+        row = [
+            LogProb(
+                token=t.get("token", ""), logprob=t.get("logprob", 0.0), bytes=t.get("bytes") or []
+            )
+            for t in tops
+            if isinstance(t, dict)
+        ]
+        if row:
+            out.append(row)
+    return out or None

@@ -1,18 +1,17 @@
 """``Fireworks`` and ``Firmware``: LlamaIndex ``FunctionCallingLLM`` classes on fw_core.
 
-One shared base (:class:`FwLLM`) holds everything; the two public classes only say which
-API they talk to and which extra options it takes. HTTP, retries, streaming, errors and
-wire shapes live in :mod:`fw_core`; this module converts LlamaIndex messages and options
-and fires LlamaIndex's instrumentation the way core's own LLMs do (``llm_chat_callback``
-/ ``llm_completion_callback`` on every public call, structured-predict events).
+One shared base (:class:`FwLLM`) holds the request, streaming and tool-calling code; the
+two public classes only say which API they talk to and which extra options it takes.
+Model metadata and the catalog come from :mod:`llamaindex_fw._catalog`, native structured
+output from :mod:`llamaindex_fw._structured`. HTTP, retries, streaming, errors and wire
+shapes live in :mod:`fw_core`; this module converts LlamaIndex messages and options and
+fires LlamaIndex's instrumentation the way core's own LLMs do (``llm_chat_callback`` /
+``llm_completion_callback`` on every public call).
 """
 
 from __future__ import annotations
 
-import json
-import re
-import warnings
-from collections.abc import AsyncGenerator, Generator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import llama_index.core.instrumentation as instrument
@@ -30,23 +29,14 @@ from llama_index.core.base.llms.types import (
     CompletionResponse,
     CompletionResponseAsyncGen,
     CompletionResponseGen,
-    LLMMetadata,
-    LogProb,
     MessageRole,
     ToolCallBlock,
 )
 from llama_index.core.bridge.pydantic import Field, PrivateAttr
-from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
-from llama_index.core.instrumentation.events.llm import (
-    LLMStructuredPredictEndEvent,
-    LLMStructuredPredictStartEvent,
-)
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
-from llama_index.core.llms.llm import Model, ToolSelection
+from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
-from llama_index.core.prompts import PromptTemplate
-from llama_index.core.types import PydanticProgramMode
 
 from fw_core import chat as fw_chat
 from fw_core.chat_options import chat_options_of, check_chat_options
@@ -54,23 +44,22 @@ from fw_core.connection import ConnectionMixin
 from fw_core.errors import ResponseValidationError
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
 from fw_core.stream_delta import StreamTracker
+from llamaindex_fw._catalog import ModelInfoMixin, QuotaMixin
 from llamaindex_fw._messages import (
     closed_schema,
     from_wire_message,
+    logprobs_from_wire,
     resolve_tool_choice,
     to_wire_messages,
     usage_to_kwargs,
 )
 from llamaindex_fw._stream import stream_response
+from llamaindex_fw._structured import StructuredOutputMixin
 
 if TYPE_CHECKING:
-    from typing import Unpack
-
-    from llama_index.core.program.utils import FlexibleModel
     from llama_index.core.tools.types import BaseTool
 
-    from fw_core.models import ModelFilters, ModelInfo
-    from fw_core.quota import FirmwareQuota
+    from fw_core.models import ModelInfo
 
 __all__ = ["Fireworks", "Firmware", "FwLLM"]
 
@@ -78,41 +67,8 @@ dispatcher = instrument.get_dispatcher(__name__)
 
 ReasoningEffort = Literal["none", "low", "medium", "high"]
 
-_warned_unknown: set[tuple[str, str]] = set()
 
-
-def _response_format(output_cls: type[Model], strict: bool) -> dict[str, Any]:
-    """The json_schema ``response_format`` for a pydantic class."""
-    name = re.sub(r"[^a-zA-Z0-9_-]", "_", output_cls.__name__)[:64] or "output"
-    schema = output_cls.model_json_schema()
-    spec: dict[str, Any] = {"name": name, "schema": closed_schema(schema) if strict else schema}
-    if strict:
-        spec["strict"] = True
-    return {"type": "json_schema", "json_schema": spec}
-
-
-def _logprobs(raw: Any) -> list[list[LogProb]] | None:
-    """OpenAI-style ``{"content": [{token, logprob, bytes, top_logprobs}]}`` as LlamaIndex's."""
-    if not isinstance(raw, dict) or not isinstance(raw.get("content"), list):
-        return None
-    out: list[list[LogProb]] = []
-    for item in raw["content"]:
-        if not isinstance(item, dict):
-            continue
-        tops = item.get("top_logprobs") or [item]
-        row = [
-            LogProb(
-                token=t.get("token", ""), logprob=t.get("logprob", 0.0), bytes=t.get("bytes") or []
-            )
-            for t in tops
-            if isinstance(t, dict)
-        ]
-        if row:
-            out.append(row)
-    return out or None
-
-
-class FwLLM(ConnectionMixin, FunctionCallingLLM):
+class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCallingLLM):
     """Shared implementation of :class:`Fireworks` and :class:`Firmware`; use those."""
 
     model: str = Field(
@@ -179,98 +135,6 @@ class FwLLM(ConnectionMixin, FunctionCallingLLM):
             self._endpoint_info = None
         return self._wire_model
 
-    @property
-    def model_info(self) -> ModelInfo | None:
-        """The refreshed listing merged over the model table, else the table entry, or None."""
-        if self._endpoint_info is not None:
-            return self._endpoint_info
-        from fw_core.model_table import lookup
-
-        return lookup(self.fw_provider.name, self.wire_model)
-
-    def _context_window(self, info: ModelInfo | None) -> int:
-        if self.context_window is not None:
-            return self.context_window
-        if info is not None and info.context_length is not None:
-            return info.context_length
-        from fw_core.model_table import UNKNOWN_CONTEXT_WINDOW
-
-        key = (self.fw_provider.name, self.wire_model)
-        if key not in _warned_unknown:
-            _warned_unknown.add(key)
-            warnings.warn(
-                f"{self.fw_provider.display_name} model {self.model!r} is not in the model "
-                f"table (fw_core.model_table); assuming a {UNKNOWN_CONTEXT_WINDOW}-token "
-                "context window. Pass context_window=... or call refresh_model_info() to "
-                "read it from the API.",
-                UserWarning,
-                stacklevel=3,
-            )
-        return UNKNOWN_CONTEXT_WINDOW
-
-    @property
-    def metadata(self) -> LLMMetadata:
-        info = self.model_info
-        return LLMMetadata(
-            context_window=self._context_window(info),
-            num_output=self.max_tokens or DEFAULT_NUM_OUTPUTS,
-            is_chat_model=True,
-            # no allow-list: tools unless the model is known not to call them
-            is_function_calling_model=info is None or info.supports_tools is not False,
-            model_name=self.model,
-            system_role=MessageRole.SYSTEM,
-        )
-
-    def refresh_model_info(self) -> ModelInfo | None:
-        """Read this model's entry from the API's model list and let :attr:`metadata` use it.
-
-        Fireworks: the account catalog on the control plane, asked for the model's name.
-        Firmware: ``GET {base}/models``. Afterwards ``metadata.context_window`` and
-        ``metadata.is_function_calling_model`` follow the listing where it states them (an
-        explicit ``context_window=`` still wins; what the listing leaves out keeps the
-        model table's value). Only this call reads the list: constructing the LLM or
-        reading ``metadata`` never makes a request.
-
-        Returns:
-            The listing's :class:`fw_core.models.ModelInfo`, or None when the API does not
-            list the model (deployments, routers, an unlisted id); then nothing changes.
-        """
-        from fw_core.models import find_model
-
-        return self._keep_listed(find_model(self._client(), self.wire_model))
-
-    async def arefresh_model_info(self) -> ModelInfo | None:
-        """Async twin of :meth:`refresh_model_info`."""
-        from fw_core.models import afind_model
-
-        return self._keep_listed(await afind_model(self._aclient(), self.wire_model))
-
-    def _keep_listed(self, listed: ModelInfo | None) -> ModelInfo | None:
-        if listed is not None:
-            from fw_core.model_table import lookup, merge_listing
-
-            info = merge_listing(listed, lookup(self.fw_provider.name, self.wire_model))
-            if info.context_length is not None:
-                self._endpoint_info = info
-        return listed
-
-    def list_models(self, **filters: Unpack[ModelFilters]) -> list[ModelInfo]:
-        """The models this API lists, as :class:`fw_core.models.ModelInfo`, filtered.
-
-        Same filters and rules as :func:`fw_core.models.list_models` (``supports_tools``,
-        ``supports_image_input``, ``min_context_length``, ``kind``, ``account_id``,
-        ``max_pages``, ``server_filter``), on this LLM's client.
-        """
-        from fw_core.models import list_models
-
-        return list_models(self._client(), **filters)
-
-    async def alist_models(self, **filters: Unpack[ModelFilters]) -> list[ModelInfo]:
-        """Async twin of :meth:`list_models`."""
-        from fw_core.models import alist_models
-
-        return await alist_models(self._aclient(), **filters)
-
     # -- request building ---------------------------------------------------------------
 
     @property
@@ -320,7 +184,7 @@ class FwLLM(ConnectionMixin, FunctionCallingLLM):
         return ChatResponse(
             message=from_wire_message(choice.message),
             raw=completion,
-            logprobs=_logprobs(choice.logprobs),
+            logprobs=logprobs_from_wire(choice.logprobs),
             additional_kwargs=kwargs,
         )
 
@@ -520,132 +384,6 @@ class FwLLM(ConnectionMixin, FunctionCallingLLM):
             raise ValueError("Expected at least one tool call, but the model called none.")
         return selections
 
-    # -- structured output (native json_schema) -----------------------------------------
-
-    def _use_native_structured_output(self) -> bool:
-        return self.pydantic_program_mode == PydanticProgramMode.DEFAULT
-
-    def _schema_kwargs(
-        self, llm_kwargs: dict[str, Any] | None, output_cls: type[Model]
-    ) -> dict[str, Any]:
-        kwargs = {k: v for k, v in (llm_kwargs or {}).items() if k != "tool_choice"}
-        kwargs["response_format"] = _response_format(output_cls, self.strict)
-        return kwargs
-
-    @staticmethod
-    def _parse_structured(output_cls: type[Model], response: ChatResponse) -> Model:
-        text = response.message.content or ""
-        try:
-            return output_cls.model_validate_json(text)
-        except ValueError:
-            # tolerate a fenced block some vendors add despite the schema
-            stripped = text.strip().removeprefix("```json").removeprefix("```")
-            return output_cls.model_validate(json.loads(stripped.removesuffix("```")))
-
-    @dispatcher.span
-    def structured_predict(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Model:
-        """Structured output through the API's ``json_schema`` response format.
-
-        With ``pydantic_program_mode`` other than DEFAULT, LlamaIndex's own programs run
-        (function calling forces a tool call).
-        """
-        if not self._use_native_structured_output():
-            llm_kwargs = {"tool_choice": "required", **(llm_kwargs or {})}
-            return super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
-        dispatcher.event(
-            LLMStructuredPredictStartEvent(
-                output_cls=output_cls, template=prompt, template_args=prompt_args
-            )
-        )
-        messages = self._extend_messages(prompt.format_messages(**prompt_args))
-        response = self.chat(messages, **self._schema_kwargs(llm_kwargs, output_cls))
-        result = self._parse_structured(output_cls, response)
-        dispatcher.event(LLMStructuredPredictEndEvent(output=result))
-        return result
-
-    @dispatcher.span
-    async def astructured_predict(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Model:
-        """Async twin of :meth:`structured_predict`."""
-        if not self._use_native_structured_output():
-            llm_kwargs = {"tool_choice": "required", **(llm_kwargs or {})}
-            return await super().astructured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
-        dispatcher.event(
-            LLMStructuredPredictStartEvent(
-                output_cls=output_cls, template=prompt, template_args=prompt_args
-            )
-        )
-        messages = self._extend_messages(prompt.format_messages(**prompt_args))
-        response = await self.achat(messages, **self._schema_kwargs(llm_kwargs, output_cls))
-        result = self._parse_structured(output_cls, response)
-        dispatcher.event(LLMStructuredPredictEndEvent(output=result))
-        return result
-
-    def _structured_stream_call(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Generator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None, None]:
-        if not self._use_native_structured_output():
-            llm_kwargs = {"tool_choice": "required", **(llm_kwargs or {})}
-            return super()._structured_stream_call(output_cls, prompt, llm_kwargs, **prompt_args)
-        from llama_index.core.program.streaming_utils import (
-            process_streaming_content_incremental,
-        )
-
-        messages = self._extend_messages(prompt.format_messages(**prompt_args))
-        responses = self.stream_chat(messages, **self._schema_kwargs(llm_kwargs, output_cls))
-
-        def gen() -> Generator[Model | FlexibleModel, None, None]:
-            current = None
-            for response in responses:
-                if response.delta:
-                    current = process_streaming_content_incremental(response, output_cls, current)
-                    yield current
-
-        return gen()
-
-    async def _structured_astream_call(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> AsyncGenerator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None]:
-        if not self._use_native_structured_output():
-            llm_kwargs = {"tool_choice": "required", **(llm_kwargs or {})}
-            return await super()._structured_astream_call(
-                output_cls, prompt, llm_kwargs, **prompt_args
-            )
-        from llama_index.core.program.streaming_utils import (
-            process_streaming_content_incremental,
-        )
-
-        messages = self._extend_messages(prompt.format_messages(**prompt_args))
-        responses = await self.astream_chat(messages, **self._schema_kwargs(llm_kwargs, output_cls))
-
-        async def gen() -> AsyncGenerator[Model | FlexibleModel, None]:
-            current = None
-            async for response in responses:
-                if response.delta:
-                    current = process_streaming_content_incremental(response, output_cls, current)
-                    yield current
-
-        return gen()
-
 
 class Fireworks(FwLLM):
     """Fireworks AI chat models as a LlamaIndex ``FunctionCallingLLM``.
@@ -684,7 +422,7 @@ class Fireworks(FwLLM):
         return "llamaindex_fw.Fireworks"
 
 
-class Firmware(FwLLM):
+class Firmware(QuotaMixin, FwLLM):
     """Firmware.ai's OpenAI-style gateway as a LlamaIndex ``FunctionCallingLLM``.
 
     Takes everything :class:`Fireworks` takes, plus Firmware's own options:
@@ -749,15 +487,3 @@ class Firmware(FwLLM):
     @classmethod
     def _normalize_model(cls, model: str, data: dict[str, Any]) -> str:
         return normalize_firmware_model(model, validate=data.get("validate_model", True))
-
-    def get_quota(self) -> FirmwareQuota:
-        """This key's Firmware quota (``GET {base}/quota``), see :mod:`fw_core.quota`."""
-        from fw_core.quota import get_quota
-
-        return get_quota(self._client())
-
-    async def aget_quota(self) -> FirmwareQuota:
-        """Async twin of :meth:`get_quota`."""
-        from fw_core.quota import aget_quota
-
-        return await aget_quota(self._aclient())
