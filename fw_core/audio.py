@@ -5,7 +5,7 @@ send one multipart/form-data request and return a typed
 :class:`~fw_core.transcript.Transcription`. Every option is checked before anything is
 sent (:class:`~fw_core.errors.ConfigurationError`).
 
-Where the request goes (WIRE.md §1.1, §1.14):
+Where the request goes (docs/wire.md §1.1, §1.14):
 
 1. ``base_url=`` given to the call: ``{base_url}/audio/transcriptions`` (a bare host such
    as ``https://audio-prod.us-virginia-1.direct.fireworks.ai`` gets ``/v1``);
@@ -17,7 +17,7 @@ Where the request goes (WIRE.md §1.1, §1.14):
    ``https://audio-turbo.api.fireworks.ai/v1``.
 
 The key goes as ``Authorization: Bearer ...`` like every other call (the audio docs' curl
-shows the bare key; their OpenAI-SDK sample sends Bearer: WIRE.md §4 item 18).
+shows the bare key; their OpenAI-SDK sample sends Bearer: docs/wire.md §4.18).
 
 ``file`` may be a path, ``bytes``, a binary file object, or a public ``http(s)`` URL (sent
 as the ``file`` form field's value). The sync call streams paths and file objects in
@@ -95,7 +95,7 @@ __all__ = [
     "transcription_url",
 ]
 
-#: The serverless audio host of each model (WIRE.md §1.1).
+#: The serverless audio host of each model (docs/wire.md §1.1).
 AUDIO_BASE_URLS: Mapping[str, str] = {
     "whisper-v3": "https://audio-prod.api.fireworks.ai/v1",
     "whisper-v3-turbo": "https://audio-turbo.api.fireworks.ai/v1",
@@ -176,7 +176,7 @@ def _form_value(key: str, value: Any) -> str:
 class TranscriptionOptions:
     """The form fields of one transcription request, checked at construction.
 
-    Rules enforced (the API's documented constraints, WIRE.md §1.14): known
+    Rules enforced (the API's documented constraints, docs/wire.md §1.14): known
     ``response_format`` / ``vad_model`` / ``alignment_model`` / ``preprocessing``;
     ``timestamp_granularities`` (``"word"``, ``"segment"``, both) only with
     ``verbose_json``; ``diarize`` only with ``verbose_json`` and with ``word`` timestamps

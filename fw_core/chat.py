@@ -113,7 +113,7 @@ def _stream_body(body: dict[str, Any]) -> dict[str, Any]:
 def create(client: Client, body: dict[str, Any]) -> ChatResponse:
     """POST a non-streaming chat completion and parse it.
 
-    Fireworks refuses non-streaming calls whose ``max_tokens`` exceeds 4096 (WIRE.md §1.15).
+    Fireworks refuses non-streaming calls whose ``max_tokens`` exceeds 4096 (docs/wire.md §1.15).
     Rather than fail, such a call is streamed internally and merged; the caller gets the
     same :class:`ChatResponse` with ``streamed=True``.
     """

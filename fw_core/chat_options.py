@@ -110,7 +110,7 @@ class _OneOf:
 
 
 def _thinking(value: Any, body: Mapping[str, Any]) -> None:
-    # Anthropic extended thinking through Firmware (WIRE.md §2.3): an enabled budget is at
+    # Anthropic extended thinking through Firmware (docs/wire.md §2.3): an enabled budget is at
     # least 1024 tokens and below max_tokens.
     if not isinstance(value, Mapping):
         raise ConfigurationError(
@@ -150,7 +150,7 @@ COMMON_CHAT_PARAMS: tuple[ChatParam, ...] = (
     ChatParam("response_format", _response_format),
 )
 
-#: Fireworks' own sampling and prompt options (WIRE.md §1.4).
+#: Fireworks' own sampling and prompt options (docs/wire.md §1.4).
 FIREWORKS_CHAT_PARAMS: tuple[ChatParam, ...] = (
     ChatParam("top_k"),
     ChatParam("min_p"),

@@ -108,7 +108,7 @@ CHARS_PER_TOKEN_BOUND = 10
 
 # Per-input token limits of known embedding models (substring of the model id -> tokens).
 _TOKEN_LIMITS: tuple[tuple[str, int], ...] = (
-    ("nomic-embed-text", 8192),  # WIRE.md §1.11
+    ("nomic-embed-text", 8192),  # docs/wire.md §1.11
     ("text-embedding-3", 8191),  # OpenAI's documented limit, served by Firmware
     ("voyage-4", 32000),  # Voyage 4 family context length
     ("qwen3-embedding", 32768),

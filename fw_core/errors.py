@@ -27,7 +27,7 @@ Every APIError carries ``status_code`` (None when there was no response), ``requ
 (``x-request-id`` header, else the body's ``request_id``), the parsed ``message``, ``code``
 and ``param``, and the raw ``body`` text.
 
-The bodies vary (WIRE.md §1.15, §2.7 and the real captures): a wrapped object
+The bodies vary (docs/wire.md §1.15, §2.7 and the real captures): a wrapped object
 ``{"error": {...}, "request_id": ...}``, the bare inner object, ``error`` as a plain
 string, Anthropic-style ``{"type": "error", "error": {...}}``, FastAPI ``{"detail": [...]}``,
 or not JSON at all (an HTML 502 page). :func:`parse_error_body` reads them all.

@@ -2,7 +2,7 @@
 
 Fireworks only (Firmware has no image API). The URL is
 ``{inference base}/workflows/accounts/<account>/models/<model>/text_to_image``; a short
-model name gets the ``accounts/fireworks/models/`` prefix (WIRE.md §1.3, §1.14).
+model name gets the ``accounts/fireworks/models/`` prefix (docs/wire.md §1.3, §1.14).
 
 The API answers in one of two forms, chosen by the ``Accept`` header:
 
@@ -13,7 +13,7 @@ The API answers in one of two forms, chosen by the ``Accept`` header:
   ``image/jpeg``). Items of ``base64`` may be plain base64 or a ``data:`` URL (the docs
   show both); both are read.
 * ``image/png`` / ``image/jpeg`` (``wire_format="binary"``): the body is the image. The
-  vendor docs say the answer then carries ``Finish-Reason`` and ``Seed`` headers; WIRE.md
+  vendor docs say the answer then carries ``Finish-Reason`` and ``Seed`` headers; docs/wire.md
   does not list them, so this is documented but not verified live. When the header is
   missing, :attr:`ImageResult.finish_reason` is ``None`` (unknown), never guessed.
 
@@ -74,7 +74,7 @@ __all__ = [
 ]
 
 DEFAULT_IMAGE_MODEL = "flux-1-schnell-fp8"
-#: The aspect ratios the API documents (WIRE.md §1.14).
+#: The aspect ratios the API documents (docs/wire.md §1.14).
 ASPECT_RATIOS = ("1:1", "21:9", "16:9", "3:2", "5:4", "4:5", "2:3", "9:16", "9:21", "4:3", "3:4")
 #: output_format -> MIME type.
 OUTPUT_FORMATS = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg"}

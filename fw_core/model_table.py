@@ -76,7 +76,7 @@ def _m(
 
 
 _FW = "Fireworks model page (fireworks.ai/models/fireworks/<name>)"
-_FW_CATALOG = "Fireworks model catalog contextLength (WIRE.md §3.9 example)"
+_FW_CATALOG = "Fireworks model catalog contextLength (docs/wire.md §3.9 example)"
 
 _FIREWORKS = _entries(
     "fireworks",
@@ -108,7 +108,7 @@ _FIREWORKS = _entries(
     _m("llama-v3p3-70b-instruct", 131_072, _FW),
     _m("llama4-maverick-instruct-basic", 1_048_576, _FW, images=True),
     _m("llama4-scout-instruct-basic", 1_048_576, _FW, images=True),
-    # OpenAI open weights: reasoning_effort low/medium/high only (WIRE.md §1.7)
+    # OpenAI open weights: reasoning_effort low/medium/high only (docs/wire.md §1.7)
     _m("gpt-oss-120b", 131_072, _FW, reasoning="always"),
     _m("gpt-oss-20b", 131_072, _FW, reasoning="always"),
     # Zhipu GLM, MiniMax, Mistral
@@ -126,7 +126,7 @@ _XAI = "xAI models page (docs.x.ai)"
 _DEEPSEEK = "DeepSeek API docs, models & pricing"
 _CEREBRAS = "Cerebras inference model pages"
 
-# Model names from the Firmware seed (LiteLLM's Firmware page, WIRE.md §2.2).
+# Model names from the Firmware seed (LiteLLM's Firmware page, docs/wire.md §2.2).
 _FIRMWARE = _entries(
     "firmware",
     _m("gpt-5.2", 400_000, _OPENAI, images=True, reasoning="always"),

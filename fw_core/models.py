@@ -1,6 +1,6 @@
 """Model listing: one normalised :class:`ModelInfo` for both APIs' model lists.
 
-Where the lists come from (WIRE.md §1.13, §2.6, §4 item 16):
+Where the lists come from (docs/wire.md §1.13, §2.6, §4.16):
 
 * Fireworks: the control-plane catalog ``GET https://api.fireworks.ai/v1/accounts/{account}/models``
   (not under the inference base URL). It pages with ``pageSize``/``pageToken`` and takes an
@@ -65,7 +65,7 @@ __all__ = [
 ]
 
 _FIREWORKS_CONTROL_PLANE = "https://api.fireworks.ai"
-#: The account whose catalog lists Fireworks' serverless models (WIRE.md §1.13, inferred).
+#: The account whose catalog lists Fireworks' serverless models (docs/wire.md §1.13, inferred).
 DEFAULT_ACCOUNT = "fireworks"
 _ACCOUNT_ENV = "FIREWORKS_ACCOUNT_ID"
 _ACCOUNT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -184,7 +184,7 @@ def _entry_id(entry: Any, key: str, what: str) -> str:
 
 
 def parse_catalog_entry(entry: Mapping[str, Any], provider: str = "fireworks") -> ModelInfo:
-    """A :class:`ModelInfo` from one Fireworks catalog entry (``models[]``, WIRE.md §1.13).
+    """A :class:`ModelInfo` from one Fireworks catalog entry (``models[]``, docs/wire.md §1.13).
 
     Raises ResponseValidationError when the entry has no ``name``.
 

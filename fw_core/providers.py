@@ -63,7 +63,7 @@ _FW_BARE = re.compile(rf"^{_FW_SEGMENT}$")
 # "fireworks/qwen3-embedding-8b" (short account form), "nomic-ai/nomic-embed-text-v1.5" (legacy)
 _FW_TWO_PART = re.compile(rf"^{_FW_SEGMENT}/{_FW_SEGMENT}$")
 
-#: Vendors Firmware routes to (seed 000, WIRE.md §2.2). A ``vendor/model`` id with another
+#: Vendors Firmware routes to (seed 000, docs/wire.md §2.2). A ``vendor/model`` id with another
 #: prefix is refused at construction; pass ``validate_model=False`` to send it anyway.
 FIRMWARE_VENDOR_PREFIXES = frozenset(
     {
@@ -202,7 +202,7 @@ class ProviderSpec:
         normalize_model: checks (and for Fireworks expands) a model id.
         embedding_batch_limit: most inputs the embeddings endpoint takes in one request.
         max_nonstream_tokens: above this ``max_tokens`` the API refuses a non-streaming
-            chat call (Fireworks: 4096, WIRE.md §4 item 5); fw_core then streams internally.
+            chat call (Fireworks: 4096, docs/wire.md §4.5); fw_core then streams internally.
         rerank_returns_documents_by_default: Fireworks true, Firmware false.
         chat_params: the API's own chat request fields (beyond
             :data:`~fw_core.chat_options.COMMON_CHAT_PARAMS`), each with its check.
@@ -323,7 +323,7 @@ FIREWORKS = ProviderSpec(
     api_key_env=("FIREWORKS_API_KEY", "FIREWORKS_AI_API_KEY"),
     base_url_env=("FIREWORKS_BASE_URL", "FIREWORKS_API_BASE"),
     normalize_model=normalize_fireworks_model,
-    # WIRE.md §1.11: "any array must be 2048 ... or less", read as inputs per request.
+    # docs/wire.md §1.11: "any array must be 2048 ... or less", read as inputs per request.
     embedding_batch_limit=2048,
     max_nonstream_tokens=4096,
     rerank_returns_documents_by_default=True,
@@ -349,5 +349,5 @@ FIRMWARE = ProviderSpec(
     default_rerank_model="rerank-2.5",
     chat_params=FIRMWARE_CHAT_PARAMS,
     response_extras=FIRMWARE_RESPONSE_EXTRAS,
-    dimensions_models=("text-embedding-3",),  # WIRE.md §2.6
+    dimensions_models=("text-embedding-3",),  # docs/wire.md §2.6
 )

@@ -1,6 +1,6 @@
 """Firmware quota: ``GET {base}/quota`` in any of its three generations, as one type.
 
-The quota body changed at least twice (WIRE.md §2.6, §4 item 26):
+The quota body changed at least twice (docs/wire.md §2.6, §4.26):
 
 =================  ==========================================================================
 generation         body
@@ -19,7 +19,7 @@ therefore read as fractions, so a true "0.5 %" would read as 50 % (ambiguous by 
 raw body is kept in ``raw``). Figures above 100 % are kept, not clipped.
 
 ``POST {base}/quota/reset-window`` (:func:`reset_window`) is **undocumented**: its shapes
-come from one public client (WIRE.md §2.6, §2.7), not from Firmware's docs.
+come from one public client (docs/wire.md §2.6, §2.7), not from Firmware's docs.
 
 >>> q = parse_quota({"windowUsed": 26, "weeklyUsed": 11.3, "windowResetsRemaining": 2,
 ...                  "windowReset": "2026-01-15T17:00:00.000Z", "weeklyReset": None})

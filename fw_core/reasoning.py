@@ -1,7 +1,7 @@
 """Inline ``<think>…</think>`` reasoning, as DeepSeek-R1 style models send it in ``content``.
 
 Some models put their reasoning in a separate ``reasoning_content`` field; others open the
-content with ``<think>`` and close it with ``</think>`` (WIRE.md, real captures). Both end
+content with ``<think>`` and close it with ``</think>`` (docs/wire.md, real captures). Both end
 up as the same (reasoning, answer) pair. The streaming splitter copes with tags cut
 across chunks.
 

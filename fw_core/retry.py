@@ -3,7 +3,7 @@
 The client loop (``fw_core.client``) calls these; they do no I/O and read no clock
 except through their arguments, so every rule here is tested with plain values.
 
-Policy (DESIGN.md): retry 408, 409, 429 and every 5xx, plus transport failures
+Policy (docs/architecture.md §2): retry 408, 409, 429 and every 5xx, plus transport failures
 (connect errors, resets, timeouts); never another 4xx. The server may override with
 ``x-should-retry: true|false``. Wait for ``retry-after-ms``, else ``retry-after``
 (seconds or an HTTP date), capped at ``max_retry_after``; otherwise exponential backoff

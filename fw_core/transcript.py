@@ -1,7 +1,7 @@
 """Transcripts: the typed result of a transcription, its parsing, and its mapping to records.
 
 Pure functions, no I/O. :func:`parse_transcription` reads what the audio API answered for
-each ``response_format`` (WIRE.md §1.14; the OpenAI transcription shape plus Fireworks'
+each ``response_format`` (docs/wire.md §1.14; the OpenAI transcription shape plus Fireworks'
 ``speaker_id`` on words and segments); :func:`transcript_to_records` turns a
 :class:`Transcription` into ``(text, metadata)`` pairs, which the LangChain parser and the
 LlamaIndex reader wrap in their own ``Document`` types.

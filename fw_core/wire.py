@@ -79,7 +79,7 @@ class Usage(_Wire):
 
 
 def _arguments_to_text(v: Any) -> Any:
-    # Docs say a JSON string; the Fireworks SDK type also allows an object (WIRE.md §4.9).
+    # Docs say a JSON string; the Fireworks SDK type also allows an object (docs/wire.md §4.9).
     if isinstance(v, dict | list):
         return json.dumps(v, ensure_ascii=False)
     return v

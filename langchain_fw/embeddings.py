@@ -175,7 +175,7 @@ class FirmwareEmbeddings(_FwEmbeddings):
     The key comes from ``api_key`` or ``FIRMWARE_API_KEY``; the default model is
     ``text-embedding-3-small``; ``text-embedding-3-large``, ``voyage-4`` and
     ``voyage-4-large`` are also served. ``dimensions`` is accepted for the
-    ``text-embedding-3-*`` models only (WIRE.md §2.6); other models refuse it at
+    ``text-embedding-3-*`` models only (docs/wire.md §2.6); other models refuse it at
     construction. Up to 1000 texts go in one request.
 
     Example:

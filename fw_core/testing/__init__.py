@@ -1,6 +1,6 @@
 """The wire double: a fake Fireworks + Firmware API for tests, benchmarks and demos.
 
-A deterministic, scriptable implementation of both APIs' wire formats (WIRE.md and the
+A deterministic, scriptable implementation of both APIs' wire formats (docs/wire.md and the
 real captures), usable in-process as an httpx transport or out-of-process as a loopback
 HTTP server. Imports only the standard library, httpx and pydantic.
 

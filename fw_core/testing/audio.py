@@ -1,7 +1,7 @@
 """The double's audio endpoints: ``POST .../audio/transcriptions`` and ``.../translations``.
 
 Reads the multipart form (:mod:`fw_core.testing.multipart`), refuses what the real API
-documents as invalid (WIRE.md §1.14 and the Fireworks audio reference), and answers a
+documents as invalid (docs/wire.md §1.14 and the Fireworks audio reference), and answers a
 deterministic transcript derived from the uploaded bytes (or the URL's text):
 
 - the duration is the real one for a WAV upload (read with :mod:`wave`), else estimated

@@ -1,8 +1,8 @@
 """The model lists the double serves (a small, fixed sample of each API's catalog).
 
 Fireworks: the control-plane catalog ``GET /v1/accounts/{account}/models`` with paging
-(WIRE.md §1.13, §3.9) and the OpenAI-style ``GET /inference/v1/models``. Firmware:
-``GET /api/v1/models`` (``{"data": [{"id": ...}]}``, WIRE.md §2.6) and ``/quota``.
+(docs/wire.md §1.13, §3.9) and the OpenAI-style ``GET /inference/v1/models``. Firmware:
+``GET /api/v1/models`` (``{"data": [{"id": ...}]}``, docs/wire.md §2.6) and ``/quota``.
 Context lengths follow the public model cards; they are sample data, not a promise.
 
 The catalog honours an AIP-160 ``filter`` made of ``AND``-joined comparisons on
@@ -10,7 +10,7 @@ The catalog honours an AIP-160 ``filter`` made of ``AND``-joined comparisons on
 ``supports_image_input`` and ``public`` (snake_case or camelCase); anything else is a 400,
 as a real AIP-160 server answers an unknown field.
 
-The quota answer comes in the three generations seen in the wild (WIRE.md §2.6, §4 item 26),
+The quota answer comes in the three generations seen in the wild (docs/wire.md §2.6, §4.26),
 chosen by :data:`QUOTA_GENERATION` (or the :func:`quota_generation` context manager) or per
 request by the query parameter ``double_quota=<generation>`` (see :data:`QUOTA_SHAPES`).
 
@@ -261,7 +261,7 @@ def firmware_list() -> dict[str, Any]:
 _WINDOW_RESET = "2026-01-15T17:00:00.000Z"
 _WEEKLY_RESET = "2026-01-19T00:00:00.000Z"
 
-#: The quota bodies the double can answer with, one per generation seen (WIRE.md §2.6).
+#: The quota bodies the double can answer with, one per generation seen (docs/wire.md §2.6).
 QUOTA_SHAPES: dict[str, dict[str, Any]] = {
     # the documented form: USD credits and the end of the pay period
     "credits": {"credits": 42.5, "reset": "2026-02-01T00:00:00.000Z"},
@@ -323,7 +323,7 @@ def quota(generation: str | None = None) -> dict[str, Any]:
 
 
 def reset_window(remaining: int) -> tuple[int, dict[str, Any]]:
-    """``POST /api/v1/quota/reset-window`` (undocumented; shapes from WIRE.md §2.6/§2.7).
+    """``POST /api/v1/quota/reset-window`` (undocumented; shapes from docs/wire.md §2.6/§2.7).
 
     Returns (status, body): success with the resets left after this one, or a failure
     body when none are left.

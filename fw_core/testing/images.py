@@ -1,6 +1,6 @@
 """The double's image generation endpoint (``POST .../workflows/<model>/text_to_image``).
 
-Behaves like Fireworks' FLUX workflow as WIRE.md §1.14 and the vendor docs describe it:
+Behaves like Fireworks' FLUX workflow as docs/wire.md §1.14 and the vendor docs describe it:
 
 * Models: ``accounts/fireworks/models/flux-1-schnell-fp8`` and ``.../flux-1-dev-fp8``;
   any other model answers 404 in the Fireworks bare envelope (like the chat 404 capture).

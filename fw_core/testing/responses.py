@@ -1,8 +1,8 @@
 """Pure builders of response bodies and stream chunks, shaped like each real API's.
 
-Shapes follow the real Fireworks captures in ``shared/wire/real/`` (key order, role-only
+Shapes follow the real Fireworks captures in ``tests/data/real_captures/`` (key order, role-only
 first delta, ``"usage": null`` on non-final chunks, the finish chunk with ``delta: {}``)
-and WIRE.md §1.8-§1.16 / §2.4-§2.7 / §3 for the rest. Nothing here does I/O.
+and docs/wire.md §1.8-§1.16 / §2.4-§2.7 / §3 for the rest. Nothing here does I/O.
 
 >>> body = error_body(404, "Model not found", envelope="bare", param="model")
 >>> body["code"], body["type"]
@@ -77,7 +77,7 @@ def error_body(
     code: str | None = None,
     request_id: str | None = None,
 ) -> Any:
-    """An error body in one of the envelopes seen in the wild (WIRE.md §1.15, §2.7).
+    """An error body in one of the envelopes seen in the wild (docs/wire.md §1.15, §2.7).
 
     ``wrapped``: ``{"error": {message, param, code, type}, "request_id"}`` (Fireworks
     gateway); ``bare``: the inner object alone (the real 404 capture); ``string``:
@@ -410,7 +410,7 @@ def completion_chunks(
 def embeddings(provider: str, body: dict[str, Any], inputs: list[Any]) -> bytes:
     """An embeddings body (JSON bytes): deterministic bag-of-words vectors.
 
-    Shape per WIRE.md §1.11 / §2.6; built as text because benchmarks send thousands of
+    Shape per docs/wire.md §1.11 / §2.6; built as text because benchmarks send thousands of
     inputs and the vectors are mostly zeros.
     """
     model = str(body["model"])

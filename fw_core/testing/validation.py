@@ -3,7 +3,7 @@
 The double rejects what the strict APIs would reject (unknown top-level fields, unknown
 per-message keys, missing required fields, over-limit batches, sampling options outside
 their documented ranges, malformed tools and ``tool_choice``), so framework tests catch a
-field or value the real API would refuse. Field lists come from WIRE.md §1.4 (Fireworks, the
+field or value the real API would refuse. Field lists come from docs/wire.md §1.4 (Fireworks, the
 documented list plus ``stream_options``) and §2.3 (Firmware, documented plus the likely
 pass-through set).
 
@@ -86,7 +86,7 @@ RERANK_FIELDS = {
     "fireworks": frozenset({"model", "query", "documents", "top_n", "return_documents", "task"}),
     "firmware": frozenset({"model", "query", "documents", "top_n", "return_documents"}),
 }
-#: Most inputs per embeddings request (Fireworks per WIRE.md §1.11; Firmware: lead's choice).
+#: Most inputs per embeddings request (Fireworks per docs/wire.md §1.11; Firmware: lead's choice).
 EMBEDDING_LIMITS = {"fireworks": 2048, "firmware": 1000}
 
 
@@ -151,7 +151,7 @@ def check_chat(provider: str, body: Any) -> Invalid | None:
     )
 
 
-#: Documented ranges of the Fireworks sampling options (WIRE.md §1.4): name -> (low, high).
+#: Documented ranges of the Fireworks sampling options (docs/wire.md §1.4): name -> (low, high).
 FIREWORKS_RANGES: dict[str, tuple[float, float]] = {
     "temperature": (0, 2),
     "top_p": (0, 1),
@@ -273,7 +273,7 @@ def _check_fireworks_ranges(body: dict[str, Any]) -> Invalid | None:
 
 
 def _check_fireworks_reasoning(body: dict[str, Any]) -> Invalid | None:
-    """WIRE.md §1.4/§1.7: not both styles at once; gpt-oss takes only low/medium/high."""
+    """docs/wire.md §1.4/§1.7: not both styles at once; gpt-oss takes only low/medium/high."""
     effort = body.get("reasoning_effort")
     if effort is not None and body.get("thinking") is not None:
         return Invalid("reasoning_effort and thinking cannot be set together", "thinking")

@@ -497,7 +497,7 @@ def test_model_override_and_headers(double: WireDouble) -> None:
 
 
 def test_large_max_tokens_gets_an_answer_not_a_400(double: WireDouble) -> None:
-    """WIRE.md §4 item 5: the API refuses non-streaming max_tokens > 4096."""
+    """docs/wire.md §4.5: the API refuses non-streaming max_tokens > 4096."""
     msg = _on(double, ChatFireworks, max_tokens=8192).invoke("Write a long story")
     assert msg.content and msg.usage_metadata is not None
     assert _last_body(double)["stream"] is True

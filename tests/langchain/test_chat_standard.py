@@ -5,7 +5,7 @@ Unit suites run without HTTP. Integration suites replay cassettes from
 tests/conftest.py).
 
 Opt-outs, each the suite's documented property:
-- ``supports_pdf_inputs`` False for Fireworks: its chat API takes no PDF parts (WIRE.md §1.14);
+- ``supports_pdf_inputs`` False for Fireworks: its chat API takes no PDF parts (docs/wire.md §1.14);
   True for Firmware (OpenAI-style ``file`` parts).
 - ``supports_audio_inputs`` / ``supports_video_inputs`` False: neither chat API documents them.
 - ``supports_anthropic_inputs`` False: Anthropic-native blocks (``cache_control``,

@@ -1,5 +1,5 @@
 """FireworksRerank / FirmwareRerank as LangChain document compressors, against
-httpx.MockTransport handlers that answer in each API's documented shape (WIRE.md §1.12,
+httpx.MockTransport handlers that answer in each API's documented shape (docs/wire.md §1.12,
 §2.6), with and without the document text."""
 
 from __future__ import annotations

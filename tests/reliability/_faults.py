@@ -1,11 +1,11 @@
-"""The fault side of the matrix: what goes wrong, and what DESIGN.md says must follow.
+"""The fault side of the matrix: what goes wrong, and what docs/architecture.md says must follow.
 
 Each :class:`FaultCase` names one misbehaviour of the API or the network (built with the
 wire double's :class:`~fw_core.testing.faults.Fault` constructors) and the contract for
 it: whether the client retries it, which typed error reaches the caller once retries are
 spent (or at once, when the fault is not retryable), whether that error carries the
 response's request id, and which call styles it applies to ("call": one request, one
-response; "stream": SSE). DESIGN.md, fw_core contracts:
+response; "stream": SSE). docs/architecture.md §2, fw_core contracts:
 
 * retry 408/409/429, every 5xx, connect errors and timeouts; never another 4xx;
 * honour ``retry-after-ms``, then ``retry-after``; else exponential backoff with jitter;

@@ -35,7 +35,7 @@ from tests.reliability._faults import (
 )
 from tests.reliability._surfaces import SURFACES, Surface, Wiring
 
-# What a LangChain user can catch for each fw_core error (DESIGN.md, framework conventions).
+# What a LangChain user can catch for each fw_core error (docs/architecture.md §3, errors).
 _LANGCHAIN_TWIN: dict[type[fe.FwError], type[Exception]] = {
     fe.APIStatusError: lce.ModelError,
     fe.AuthenticationError: lce.ModelAuthenticationError,

@@ -314,7 +314,7 @@ def test_first_id_kept_and_last_model_wins() -> None:
 
 def test_first_non_empty_id_and_name_are_kept() -> None:
     # Some servers repeat the name (or send an empty one) on every fragment: it must
-    # neither be concatenated nor replaced (WIRE.md §3.5: keep the first non-empty).
+    # neither be concatenated nor replaced (docs/wire.md §3.5: keep the first non-empty).
     acc = merge(
         [
             chunk(

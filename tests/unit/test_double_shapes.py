@@ -44,7 +44,7 @@ def test_nonstream_chat_has_the_captured_structure(http: httpx.Client) -> None:
     assert list(ours) == list(real)
     assert set(ours["choices"][0]) == set(real["choices"][0])
     assert set(ours["choices"][0]["message"]) == set(real["choices"][0]["message"])
-    # 2026 responses add prompt_tokens_details.cached_tokens (WIRE.md §1.8); nothing else.
+    # 2026 responses add prompt_tokens_details.cached_tokens (docs/wire.md §1.8); nothing else.
     assert set(real["usage"]) <= set(ours["usage"])
     assert set(ours["usage"]) - set(real["usage"]) == {"prompt_tokens_details"}
     assert r.headers["content-type"] == _headers(cap)["content-type"]

@@ -1,7 +1,7 @@
 """The double refuses chat options outside the documented ranges, like a strict API.
 
 Tests of our clients against the double only mean something if the double says no where
-the real API would (WIRE.md §1.4: ranges, ``n`` 1-128, up to 4 stop sequences, tool
+the real API would (docs/wire.md §1.4: ranges, ``n`` 1-128, up to 4 stop sequences, tool
 names ``[A-Za-z0-9_-]{1,64}``, ``tool_choice`` forms of §1.5).
 """
 

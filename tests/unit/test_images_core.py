@@ -324,7 +324,7 @@ def test_image_result_repr_leaves_the_bytes_out() -> None:
 # ------------------------------------------------------------------ errors
 
 
-# The body of shared/wire/real/fw_error_412_account_suspended_workflows_PARTIAL.yaml
+# The body of tests/data/real_captures/fw_error_412_account_suspended_workflows_PARTIAL.yaml
 # (account name replaced).
 SUSPENDED = {
     "error": {
