@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from langchain_fw.audio import FireworksAudioParser
+    from langchain_fw.batch import arun_batch, cancel_batch, run_batch
     from langchain_fw.chat_models import ChatFireworks, ChatFirmware
     from langchain_fw.embeddings import FireworksEmbeddings, FirmwareEmbeddings
     from langchain_fw.llms import Fireworks
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
     from langchain_fw.tools import FireworksImageGeneration
 
 _EXPORTS = {
+    "run_batch": "langchain_fw.batch",
+    "arun_batch": "langchain_fw.batch",
+    "cancel_batch": "langchain_fw.batch",
     "ChatFireworks": "langchain_fw.chat_models",
     "ChatFirmware": "langchain_fw.chat_models",
     "Fireworks": "langchain_fw.llms",
@@ -41,6 +45,9 @@ __all__ = [
     "FireworksRerank",
     "FirmwareEmbeddings",
     "FirmwareRerank",
+    "arun_batch",
+    "cancel_batch",
+    "run_batch",
 ]
 
 

@@ -12,6 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from llamaindex_fw.batch import arun_batch, cancel_batch, run_batch
     from llamaindex_fw.embeddings import FireworksEmbedding, FirmwareEmbedding
     from llamaindex_fw.llms import Fireworks, Firmware
     from llamaindex_fw.postprocessor import FireworksRerank, FirmwareRerank
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     from llamaindex_fw.tools import FireworksImageToolSpec, GeneratedImage
 
 _EXPORTS = {
+    "run_batch": "llamaindex_fw.batch",
+    "arun_batch": "llamaindex_fw.batch",
+    "cancel_batch": "llamaindex_fw.batch",
     "Fireworks": "llamaindex_fw.llms",
     "Firmware": "llamaindex_fw.llms",
     "FireworksEmbedding": "llamaindex_fw.embeddings",
@@ -40,6 +44,9 @@ __all__ = [
     "FirmwareEmbedding",
     "FirmwareRerank",
     "GeneratedImage",
+    "arun_batch",
+    "cancel_batch",
+    "run_batch",
 ]
 
 
