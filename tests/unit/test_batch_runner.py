@@ -20,7 +20,7 @@ from fw_core.batch import (
     BatchState,
     api,
 )
-from fw_core.batch.runner import prepare
+from fw_core.batch.plan import prepare
 from fw_core.client import AsyncClient, Client
 from fw_core.errors import (
     APITimeoutError,
