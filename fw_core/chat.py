@@ -40,6 +40,7 @@ __all__ = [
     "ChatStreamAccumulator",
     "acreate",
     "astream",
+    "check_request",
     "create",
     "stream",
 ]
@@ -83,7 +84,7 @@ class ChatResponse:
     streamed: bool = False  # True when fw_core streamed internally (see create())
 
 
-def _check_body(provider: ProviderSpec, body: dict[str, Any]) -> None:
+def check_request(provider: ProviderSpec, body: dict[str, Any]) -> None:
     """Refuse a body the API would refuse, before anything is sent."""
     if not body.get("model"):
         raise ConfigurationError("chat request needs a model")
@@ -117,7 +118,7 @@ def create(client: Client, body: dict[str, Any]) -> ChatResponse:
     Rather than fail, such a call is streamed internally and merged; the caller gets the
     same :class:`ChatResponse` with ``streamed=True``.
     """
-    _check_body(client.provider, body)
+    check_request(client.provider, body)
     if _needs_internal_stream(client, body):
         logger.debug("max_tokens above the non-streaming limit: streaming internally")
         s = ChatStream(client, body)
@@ -135,7 +136,7 @@ def create(client: Client, body: dict[str, Any]) -> ChatResponse:
 
 async def acreate(client: AsyncClient, body: dict[str, Any]) -> ChatResponse:
     """Async twin of :func:`create`."""
-    _check_body(client.provider, body)
+    check_request(client.provider, body)
     if _needs_internal_stream(client, body):
         s = AsyncChatStream(client, body)
         acc = ChatStreamAccumulator()
@@ -180,7 +181,7 @@ class ChatStream(_StreamView):
     """
 
     def __init__(self, client: Client, body: dict[str, Any]) -> None:
-        _check_body(client.provider, body)
+        check_request(client.provider, body)
         self._client = client
         self._body = _stream_body(body)
         self.meta = StreamMeta()
@@ -193,7 +194,7 @@ class AsyncChatStream(_StreamView):
     """Async twin of :class:`ChatStream`."""
 
     def __init__(self, client: AsyncClient, body: dict[str, Any]) -> None:
-        _check_body(client.provider, body)
+        check_request(client.provider, body)
         self._client = client
         self._body = _stream_body(body)
         self.meta = StreamMeta()

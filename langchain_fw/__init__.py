@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fw_core._version import __version__
     from langchain_fw.audio import FireworksAudioParser
+    from langchain_fw.batch import arun_batch, cancel_batch, run_batch
     from langchain_fw.chat_models import ChatFireworks, ChatFirmware
     from langchain_fw.embeddings import FireworksEmbeddings, FirmwareEmbeddings
     from langchain_fw.llms import Fireworks
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 
 _EXPORTS = {
     "__version__": "fw_core._version",  # the distribution's, from its one source
+    "run_batch": "langchain_fw.batch",
+    "arun_batch": "langchain_fw.batch",
+    "cancel_batch": "langchain_fw.batch",
     "ChatFireworks": "langchain_fw.chat_models",
     "ChatFirmware": "langchain_fw.chat_models",
     "Fireworks": "langchain_fw.llms",
@@ -44,6 +48,9 @@ __all__ = [
     "FirmwareEmbeddings",
     "FirmwareRerank",
     "__version__",
+    "arun_batch",
+    "cancel_batch",
+    "run_batch",
 ]
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fw_core._version import __version__
+    from llamaindex_fw.batch import arun_batch, cancel_batch, run_batch
     from llamaindex_fw.embeddings import FireworksEmbedding, FirmwareEmbedding
     from llamaindex_fw.llms import Fireworks, Firmware
     from llamaindex_fw.postprocessor import FireworksRerank, FirmwareRerank
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
 
 _EXPORTS = {
     "__version__": "fw_core._version",  # the distribution's, from its one source
+    "run_batch": "llamaindex_fw.batch",
+    "arun_batch": "llamaindex_fw.batch",
+    "cancel_batch": "llamaindex_fw.batch",
     "Fireworks": "llamaindex_fw.llms",
     "Firmware": "llamaindex_fw.llms",
     "FireworksEmbedding": "llamaindex_fw.embeddings",
@@ -43,6 +47,9 @@ __all__ = [
     "FirmwareRerank",
     "GeneratedImage",
     "__version__",
+    "arun_batch",
+    "cancel_batch",
+    "run_batch",
 ]
 
 

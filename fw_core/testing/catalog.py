@@ -35,8 +35,10 @@ from typing import Any
 __all__ = [
     "FIREWORKS_MODELS",
     "FIRMWARE_MODELS",
+    "NO_BATCH_FLAG",
     "QUOTA_GENERATION",
     "QUOTA_SHAPES",
+    "batch_supported",
     "catalog_page",
     "context_length",
     "fireworks_openai_list",
@@ -95,6 +97,26 @@ FIRMWARE_MODELS: list[tuple[str, int]] = [
     ("rerank-2.5-lite", 32000),
 ]
 
+#: Catalog entries served without a ``batchInferenceSupported`` flag at all (sample data:
+#: the batch guide says a missing flag means "not available for batch inference").
+NO_BATCH_FLAG = frozenset({"qwen2p5-vl-32b-instruct"})
+
+
+def batch_supported(model_id: str) -> bool | None:
+    """The sample ``batchInferenceSupported`` flag: chat models True, embedding and
+    reranker models False, :data:`NO_BATCH_FLAG` models None (no flag sent).
+
+    >>> batch_supported("deepseek-v3p1"), batch_supported("qwen3-embedding-8b")
+    (True, False)
+    """
+    if model_id in NO_BATCH_FLAG:
+        return None
+    for mid, _, _, _, _, kind in FIREWORKS_MODELS:
+        if mid == model_id:
+            return kind == "HF_BASE_MODEL" and "reranker" not in mid
+    return None
+
+
 _CREATED = 1735689600  # 2025-01-01, fixed so answers are deterministic
 DEFAULT_CONTEXT = 131072
 
@@ -115,7 +137,7 @@ def context_length(provider: str, model: str) -> int:
 
 def _fireworks_entry(row: tuple[str, str, int, bool, bool, str]) -> dict[str, Any]:
     mid, display, ctx, tools, images, kind = row
-    return {
+    entry: dict[str, Any] = {
         "name": f"accounts/fireworks/models/{mid}",
         "displayName": display,
         "description": f"{display} (sample catalog entry served by the wire double)",
@@ -129,6 +151,10 @@ def _fireworks_entry(row: tuple[str, str, int, bool, bool, str]) -> dict[str, An
         "supportsTools": tools,
         "supportsLora": False,
     }
+    flag = batch_supported(mid)
+    if flag is not None:
+        entry["batchInferenceSupported"] = flag
+    return entry
 
 
 _FILTER_FIELDS = {

@@ -8,7 +8,9 @@ plays. Routing by path prefix:
 * ``/inference/v1/...`` -> Fireworks inference (any host, also the loopback server);
 * ``/v1/accounts/...`` -> the Fireworks control-plane catalog;
 * ``/api/v1/...`` -> Firmware; on host ``api.firmware.ai``, ``/v1/...`` -> Firmware;
-* other ``/v1/...`` (direct-route and audio hosts) -> Fireworks inference.
+* other ``/v1/...`` (direct-route and audio hosts) -> Fireworks inference;
+* ``/v1/accounts/{account}/datasets|batchInferenceJobs...`` and the signed output URLs on
+  ``storage.googleapis.com`` -> the Batch API (:mod:`fw_core.testing.batch`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from fw_core.testing import audio, endpoints, generate, images
+from fw_core.testing.batch import STORAGE_HOST, BatchControlPlane
 from fw_core.testing.faults import Fault
 from fw_core.testing.outcome import Outcome
 
@@ -62,6 +65,7 @@ class _Queued:
 class _Route:
     provider: str  # "fireworks" | "firmware"
     endpoint: str  # "chat/completions", "embeddings", ..., "catalog", "" when unknown
+    account: str = ""  # the control plane's account id (catalog, batch)
 
 
 def route(host: str, path: str) -> _Route:
@@ -74,8 +78,12 @@ def route(host: str, path: str) -> _Route:
     if path.startswith("/v1/accounts/"):
         rest = path[len("/v1/accounts/") :].strip("/").split("/")
         if len(rest) == 2 and rest[1] == "models":
-            return _Route("fireworks", "catalog")
+            return _Route("fireworks", "catalog", rest[0])
+        if len(rest) >= 2 and rest[1].partition(":")[0] in ("datasets", "batchInferenceJobs"):
+            return _Route("fireworks", "control:" + "/".join(rest[1:]), rest[0])
         return _Route("fireworks", "")
+    if host == STORAGE_HOST:
+        return _Route("fireworks", "storage")
     if path.startswith("/v1/"):
         provider = "firmware" if host == "api.firmware.ai" else "fireworks"
         return _Route(provider, path[len("/v1/") :].strip("/"))
@@ -137,6 +145,8 @@ class WireDouble:
         self._faults: list[_Queued] = []
         self._cache = endpoints.PromptCache()
         self._lock = threading.Lock()
+        #: The Batch API control plane (datasets, jobs, test hooks such as ``advance``).
+        self.batch = BatchControlPlane(self._batch_chat)
 
     # ------------------------------------------------------------------ public API
 
@@ -159,6 +169,7 @@ class WireDouble:
             self._faults.clear()
             self._cache.clear()
             self.connections = 0
+        self.batch.clear()
 
     def transport(self) -> Any:
         """An ``httpx.BaseTransport`` serving this double (for ``httpx.Client``)."""
@@ -200,6 +211,12 @@ class WireDouble:
         if fault is not None:
             outcome = fault.apply(outcome, request_id, stream)
         return outcome
+
+    def _batch_chat(self, body: dict[str, Any], request_id: str) -> tuple[int, Any]:
+        """One batch row, answered by the same chat endpoint as ``/chat/completions``."""
+        knobs = endpoints.Knobs()
+        out = endpoints.chat("fireworks", body, request_id, knobs, self._cache, self.scripted_hits)
+        return out.status, json.loads(out.body())
 
     def _take_fault(self, path: str) -> Fault | None:
         for q in self._faults:
@@ -245,11 +262,24 @@ class WireDouble:
         query: dict[str, list[str]],
         raw_auth: str | None,
     ) -> Outcome:
+        if where.endpoint == "storage":  # a signed URL: the URL is the grant, no key
+            return self.batch.storage(rec.path)
         if not self._authorised(raw_auth):
             return endpoints.error(
                 where.provider, 401, "The API key you provided is invalid.", request_id
             )
         ep = where.endpoint
+        if ep.startswith("control:"):
+            return self.batch.handle(
+                rec.method,
+                where.account,
+                ep[len("control:") :],
+                body,
+                rec.content,
+                rec.headers,
+                query,
+                request_id,
+            )
         if rec.method == "GET":
             return endpoints.get(where.provider, ep, request_id, query)
         if rec.method != "POST":

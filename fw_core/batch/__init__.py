@@ -1,0 +1,43 @@
+"""The Fireworks Batch API: offline chat jobs at half the serverless price.
+
+* :mod:`fw_core.batch.wire`: pure pieces (input lines, file splitting, job states,
+  ``jobProgress``, output rows and per-row errors);
+* :mod:`fw_core.batch.api`: the control-plane calls (datasets, ``batchInferenceJobs``,
+  output download), sync and async;
+* :mod:`fw_core.batch.state`: the resume file;
+* :mod:`fw_core.batch.plan`: input checks, the model check, matching rows to inputs;
+* :mod:`fw_core.batch.runner`: :class:`BatchRunner`, the whole round trip.
+
+Wire facts and their sources: ``docs/wire_batch.md``.
+"""
+
+from __future__ import annotations
+
+from fw_core.batch.plan import BatchProgress, BatchResult, batch_support
+from fw_core.batch.runner import BatchRunner
+from fw_core.batch.state import BatchState, PartState
+from fw_core.batch.wire import (
+    DEFAULT_MAX_FILE_BYTES,
+    BatchInputError,
+    BatchJobError,
+    BatchRowError,
+    JobInfo,
+    JobProgress,
+    job_phase,
+)
+
+__all__ = [
+    "DEFAULT_MAX_FILE_BYTES",
+    "BatchInputError",
+    "BatchJobError",
+    "BatchProgress",
+    "BatchResult",
+    "BatchRowError",
+    "BatchRunner",
+    "BatchState",
+    "JobInfo",
+    "JobProgress",
+    "PartState",
+    "batch_support",
+    "job_phase",
+]

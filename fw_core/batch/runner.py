@@ -1,0 +1,394 @@
+"""Run chat requests as one Fireworks batch job: check, upload, submit, poll, collect.
+
+:class:`BatchRunner` takes chat request bodies (the dicts :func:`fw_core.chat.create`
+sends) and returns one :class:`BatchResult` per body, in input order. Before anything is
+uploaded it refuses, with :class:`~fw_core.batch.wire.BatchInputError`: an empty input,
+ids that repeat, a body for another model, a row too large for one file, and a model whose
+catalog entry does not say ``batchInferenceSupported: true`` (the guide: such a job "can
+remain in a pending state and never schedule"). Input above ``max_file_bytes`` is split
+into several files, each its own dataset and job, all polled together.
+
+With ``state_path`` the run writes a small JSON file (:class:`~fw_core.batch.state.BatchState`)
+before it creates anything; running again with the same path picks up the same jobs
+instead of submitting new ones (:meth:`BatchRunner.resume` does it without the inputs
+once the jobs exist). :meth:`BatchRunner.cancel` stops the jobs.
+
+Example:
+    >>> import httpx
+    >>> from fw_core import FIREWORKS, Client
+    >>> from fw_core.testing import WireDouble
+    >>> client = Client(FIREWORKS, api_key="example-key",
+    ...                 http_client=httpx.Client(transport=WireDouble().transport()))
+    >>> runner = BatchRunner(client, model="accounts/fireworks/models/llama-v3p1-8b-instruct",
+    ...                      account_id="acme", poll_interval=0)
+    >>> results = runner.run([{"messages": [{"role": "user", "content": "Capital of France?"}]}])
+    >>> results[0].ok, results[0].response.completion.choices[0].finish_reason
+    (True, 'stop')
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from fw_core.batch import api
+from fw_core.batch.plan import (
+    BatchProgress,
+    BatchResult,
+    _Prepared,
+    collect_rows,
+    match_results,
+    model_refusal,
+    prepare,
+    raise_if_failed,
+    summed_progress,
+)
+from fw_core.batch.state import BatchState, PartState
+from fw_core.batch.wire import DEFAULT_MAX_FILE_BYTES, BatchInputError, JobInfo, OutputRow
+from fw_core.client import AsyncClient, Client
+from fw_core.errors import APITimeoutError, ConfigurationError, NotFoundError
+from fw_core.models import DEFAULT_ACCOUNT, afind_model, default_account_id, find_model
+
+__all__ = ["BatchRunner"]
+
+
+class BatchRunner:
+    """Runs chat request bodies as Fireworks batch jobs (see the module doc).
+
+    Args:
+        client: the fw_core :class:`~fw_core.client.Client` (sync calls).
+        model: ``accounts/<account>/models/<model>``; the job's one model.
+        account_id: the account the datasets and jobs belong to (default
+            ``FIREWORKS_ACCOUNT_ID``; the public ``fireworks`` account is refused).
+        async_client: the :class:`~fw_core.client.AsyncClient` for the ``a*`` methods.
+        inference_parameters: job-level defaults (``{"maxTokens": 256}``, camelCase).
+        poll_interval: seconds between polls.
+        timeout: give up waiting after this many seconds (APITimeoutError; the jobs go on).
+        max_file_bytes: split the input into files of at most this many bytes.
+        check_model: refuse a model whose catalog entry does not allow batch jobs.
+        on_progress: called with a :class:`BatchProgress` after every poll.
+        state_path: where to keep the resume file (see :meth:`run`).
+        run_id: a lower-case tag for the dataset and job ids (default random).
+    """
+
+    def __init__(
+        self,
+        client: Client | None = None,
+        *,
+        model: str,
+        account_id: str | None = None,
+        async_client: AsyncClient | None = None,
+        inference_parameters: Mapping[str, Any] | None = None,
+        poll_interval: float = 10.0,
+        timeout: float | None = None,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        check_model: bool = True,
+        on_progress: Callable[[BatchProgress], Any] | None = None,
+        state_path: str | os.PathLike[str] | None = None,
+        run_id: str | None = None,
+        display_name: str | None = None,
+    ) -> None:
+        if client is None and async_client is None:
+            raise ConfigurationError("BatchRunner needs a client or an async_client")
+        if not isinstance(model, str) or not model:
+            raise ConfigurationError("BatchRunner needs a model")
+        account = default_account_id() if account_id is None else account_id
+        if account == DEFAULT_ACCOUNT:
+            raise ConfigurationError(
+                "batch jobs run in your own account: pass account_id or set "
+                "FIREWORKS_ACCOUNT_ID (not the public 'fireworks' catalog account)"
+            )
+        if poll_interval < 0 or (timeout is not None and timeout <= 0):
+            raise ConfigurationError("poll_interval must be >= 0 and timeout > 0")
+        self.client, self.async_client = client, async_client
+        self.model, self.account_id = model, account
+        self.inference_parameters = dict(inference_parameters or {})
+        self.poll_interval, self.timeout = poll_interval, timeout
+        self.max_file_bytes, self.check_model = max_file_bytes, check_model
+        self.on_progress, self.display_name = on_progress, display_name
+        self.state_path = state_path
+        self.run_id = run_id
+        # tests replace these to poll without sleeping
+        self._sleep: Callable[[float], None] = time.sleep
+        self._asleep: Callable[[float], Any] = asyncio.sleep
+        self._clock: Callable[[], float] = time.monotonic
+
+    # -- shared steps ----------------------------------------------------------------------
+
+    def _sync(self) -> Client:
+        if self.client is None:
+            raise ConfigurationError("this runner has no sync client; use the a* methods")
+        return self.client
+
+    def _async(self) -> AsyncClient:
+        if self.async_client is None:
+            raise ConfigurationError("this runner has no async_client; use the sync methods")
+        return self.async_client
+
+    def _plan(self, prepared: _Prepared) -> BatchState:
+        tag = self.run_id or uuid.uuid4().hex[:10]
+        api.resource_id(f"fwb-{tag}-in0", "run_id")  # checks the tag early
+        parts = [
+            PartState(f"fwb-{tag}-{n}", f"fwb-{tag}-in{n}", f"fwb-{tag}-out{n}", group)
+            for n, group in enumerate(prepared.groups)
+        ]
+        return BatchState(self.account_id, self.model, prepared.ids, parts)
+
+    def _existing_state(
+        self, bodies: Sequence[Mapping[str, Any]] | None, ids: Sequence[str] | None
+    ) -> BatchState | None:
+        if self.state_path is None or not os.path.exists(self.state_path):
+            return None
+        state = BatchState.load(self.state_path)
+        if ids is not None and list(ids) != state.custom_ids:
+            raise BatchInputError(f"{self.state_path} belongs to a run with other ids")
+        if bodies is not None and len(bodies) != len(state.custom_ids):
+            raise BatchInputError(f"{self.state_path} belongs to a run of another size")
+        if state.account_id != self.account_id or state.model != self.model:
+            raise BatchInputError(f"{self.state_path} belongs to another account or model")
+        return state
+
+    def _save(self, state: BatchState) -> None:
+        if self.state_path is not None:
+            state.save(self.state_path)
+
+    def _job_body(self, part: PartState) -> dict[str, Any]:
+        return api.job_body(
+            self.account_id,
+            model=self.model,
+            input_dataset_id=part.input_dataset_id,
+            output_dataset_id=part.output_dataset_id,
+            inference_parameters=self.inference_parameters,
+            display_name=self.display_name,
+        )
+
+    @staticmethod
+    def _content(prepared: _Prepared | None, part: PartState) -> bytes:
+        if prepared is None:
+            raise BatchInputError(
+                f"job {part.job_id} was never created and its input is not uploaded; "
+                "resume with the same requests"
+            )
+        return b"".join(prepared.lines[i] for i in part.indexes)
+
+    def _report(self, jobs: Sequence[JobInfo], state: BatchState) -> BatchProgress:
+        report = BatchProgress(tuple(jobs), summed_progress(jobs, state))
+        if self.on_progress is not None:
+            self.on_progress(report)
+        return report
+
+    def _late(self, started: float) -> bool:
+        return self.timeout is not None and self._clock() - started > self.timeout
+
+    # -- sync ------------------------------------------------------------------------------
+
+    def _check_model_sync(self) -> None:
+        if self.check_model:
+            refusal = model_refusal(self.model, find_model(self._sync(), self.model))
+            if refusal is not None:
+                raise refusal
+
+    def _ensure_part(self, part: PartState, prepared: _Prepared | None, fresh: bool) -> None:
+        client, account = self._sync(), self.account_id
+        if not fresh:
+            try:
+                api.get_job(client, account, part.job_id)
+                return
+            except NotFoundError:
+                pass
+        dataset: dict[str, Any] | None = None
+        if not fresh:
+            try:
+                dataset = api.get_dataset(client, account, part.input_dataset_id)
+            except NotFoundError:
+                dataset = None
+        if dataset is None:
+            api.create_dataset(
+                client, account, part.input_dataset_id, example_count=len(part.indexes)
+            )
+        if dataset is None or dataset.get("state") != "READY":
+            api.upload_dataset(
+                client, account, part.input_dataset_id, self._content(prepared, part)
+            )
+            for _ in range(30):
+                if api.get_dataset(client, account, part.input_dataset_id).get("state") == "READY":
+                    break
+                self._sleep(min(self.poll_interval, 2.0))
+        api.create_job(client, account, self._job_body(part), job_id=part.job_id)
+
+    def submit(
+        self, bodies: Sequence[Mapping[str, Any]], ids: Sequence[str] | None = None
+    ) -> BatchState:
+        """Validate, upload and create the jobs (or pick up ``state_path``'s); no waiting."""
+        state = self._existing_state(bodies, ids)
+        prepared = prepare(bodies, ids, model=self.model, max_file_bytes=self.max_file_bytes)
+        fresh = state is None
+        if state is None:
+            self._check_model_sync()
+            state = self._plan(prepared)
+            self._save(state)
+        for part in state.parts:
+            self._ensure_part(part, prepared, fresh)
+        return state
+
+    def wait(self, state: BatchState) -> list[BatchResult]:
+        """Poll until every job ends, then download and match the rows (input order)."""
+        client, started = self._sync(), self._clock()
+        while True:
+            jobs = [api.get_job(client, state.account_id, p.job_id) for p in state.parts]
+            if self._report(jobs, state).done:
+                break
+            if self._late(started):
+                raise APITimeoutError(f"batch jobs still running after {self.timeout}s")
+            self._sleep(self.poll_interval)
+        raise_if_failed(jobs)
+        rows: dict[str, OutputRow] = {}
+        for part, job in zip(state.parts, jobs, strict=True):
+            out = (job.output_dataset_id or part.output_dataset_id).rsplit("/", 1)[-1]
+            results, errors = api.download_output(client, state.account_id, out)
+            collect_rows(rows, results)
+            collect_rows(rows, errors)
+        return match_results(state, rows, {j.job_id: j for j in jobs})
+
+    def run(
+        self, bodies: Sequence[Mapping[str, Any]], ids: Sequence[str] | None = None
+    ) -> list[BatchResult]:
+        """:meth:`submit` then :meth:`wait`. With ``state_path`` set and the file present,
+        the run it describes is resumed instead of submitting again."""
+        return self.wait(self.submit(bodies, ids))
+
+    def resume(
+        self,
+        state: BatchState | str | os.PathLike[str] | None = None,
+        bodies: Sequence[Mapping[str, Any]] | None = None,
+    ) -> list[BatchResult]:
+        """Finish a run from its state (or ``state_path``); ``bodies`` are only needed if a
+        job was never created."""
+        state = self._load(state)
+        prepared = None
+        if bodies is not None:
+            prepared = prepare(
+                bodies, state.custom_ids, model=self.model, max_file_bytes=self.max_file_bytes
+            )
+        for part in state.parts:
+            self._ensure_part(part, prepared, fresh=False)
+        return self.wait(state)
+
+    def cancel(self, state: BatchState | str | os.PathLike[str] | None = None) -> None:
+        """Stop every job of the run (``DELETE``; jobs already gone are skipped)."""
+        state = self._load(state)
+        for part in state.parts:
+            with contextlib.suppress(NotFoundError):
+                api.cancel_job(self._sync(), state.account_id, part.job_id)
+
+    def _load(self, state: BatchState | str | os.PathLike[str] | None) -> BatchState:
+        if isinstance(state, BatchState):
+            return state
+        path = state if state is not None else self.state_path
+        if path is None:
+            raise ConfigurationError("pass a BatchState or a state file path")
+        return BatchState.load(path)
+
+    # -- async -----------------------------------------------------------------------------
+
+    async def _acheck_model(self) -> None:
+        if self.check_model:
+            refusal = model_refusal(self.model, await afind_model(self._async(), self.model))
+            if refusal is not None:
+                raise refusal
+
+    async def _aensure_part(self, part: PartState, prepared: _Prepared | None, fresh: bool) -> None:
+        client, account = self._async(), self.account_id
+        if not fresh:
+            try:
+                await api.aget_job(client, account, part.job_id)
+                return
+            except NotFoundError:
+                pass
+        dataset: dict[str, Any] | None = None
+        if not fresh:
+            try:
+                dataset = await api.aget_dataset(client, account, part.input_dataset_id)
+            except NotFoundError:
+                dataset = None
+        if dataset is None:
+            await api.acreate_dataset(
+                client, account, part.input_dataset_id, example_count=len(part.indexes)
+            )
+        if dataset is None or dataset.get("state") != "READY":
+            content = self._content(prepared, part)
+            await api.aupload_dataset(client, account, part.input_dataset_id, content)
+            for _ in range(30):
+                ds = await api.aget_dataset(client, account, part.input_dataset_id)
+                if ds.get("state") == "READY":
+                    break
+                await self._asleep(min(self.poll_interval, 2.0))
+        await api.acreate_job(client, account, self._job_body(part), job_id=part.job_id)
+
+    async def asubmit(
+        self, bodies: Sequence[Mapping[str, Any]], ids: Sequence[str] | None = None
+    ) -> BatchState:
+        """Async twin of :meth:`submit`."""
+        state = self._existing_state(bodies, ids)
+        prepared = prepare(bodies, ids, model=self.model, max_file_bytes=self.max_file_bytes)
+        fresh = state is None
+        if state is None:
+            await self._acheck_model()
+            state = self._plan(prepared)
+            self._save(state)
+        for part in state.parts:
+            await self._aensure_part(part, prepared, fresh)
+        return state
+
+    async def await_(self, state: BatchState) -> list[BatchResult]:
+        """Async twin of :meth:`wait`."""
+        client, started = self._async(), self._clock()
+        while True:
+            jobs = [await api.aget_job(client, state.account_id, p.job_id) for p in state.parts]
+            if self._report(jobs, state).done:
+                break
+            if self._late(started):
+                raise APITimeoutError(f"batch jobs still running after {self.timeout}s")
+            await self._asleep(self.poll_interval)
+        raise_if_failed(jobs)
+        rows: dict[str, OutputRow] = {}
+        for part, job in zip(state.parts, jobs, strict=True):
+            out = (job.output_dataset_id or part.output_dataset_id).rsplit("/", 1)[-1]
+            results, errors = await api.adownload_output(client, state.account_id, out)
+            collect_rows(rows, results)
+            collect_rows(rows, errors)
+        return match_results(state, rows, {j.job_id: j for j in jobs})
+
+    async def arun(
+        self, bodies: Sequence[Mapping[str, Any]], ids: Sequence[str] | None = None
+    ) -> list[BatchResult]:
+        """Async twin of :meth:`run`."""
+        return await self.await_(await self.asubmit(bodies, ids))
+
+    async def aresume(
+        self,
+        state: BatchState | str | os.PathLike[str] | None = None,
+        bodies: Sequence[Mapping[str, Any]] | None = None,
+    ) -> list[BatchResult]:
+        """Async twin of :meth:`resume`."""
+        state = self._load(state)
+        prepared = None
+        if bodies is not None:
+            prepared = prepare(
+                bodies, state.custom_ids, model=self.model, max_file_bytes=self.max_file_bytes
+            )
+        for part in state.parts:
+            await self._aensure_part(part, prepared, fresh=False)
+        return await self.await_(state)
+
+    async def acancel(self, state: BatchState | str | os.PathLike[str] | None = None) -> None:
+        """Async twin of :meth:`cancel`."""
+        state = self._load(state)
+        for part in state.parts:
+            with contextlib.suppress(NotFoundError):
+                await api.acancel_job(self._async(), state.account_id, part.job_id)

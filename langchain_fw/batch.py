@@ -1,0 +1,198 @@
+"""Run many prompts through a ``ChatFireworks`` as one Fireworks batch job (half price).
+
+:func:`run_batch` takes what you would pass to ``llm.batch(...)``: a list of prompts
+(strings, message lists, prompt values) and a configured ``ChatFireworks``, also one with
+bound tools (``llm.bind_tools(...)``, ``llm.bind(...)``) or structured output
+(``llm.with_structured_output(Schema)``, without ``include_raw``). Each input becomes the
+exact request body ``invoke`` would send (the model's own ``_payload``), the rows run as a
+batch job (:class:`fw_core.batch.BatchRunner`), and the answers come back in input order
+as ``AIMessage`` (with ``usage_metadata`` and ``response_metadata``) or, for structured
+output, the parsed object. A row that failed is its typed exception (the same classes
+``invoke`` raises: ``fw_core`` errors that are also ``langchain_core.exceptions`` ones),
+returned in place or raised, as ``return_exceptions`` says.
+
+Bad input (empty, duplicate ids, a model the catalog does not allow for batch, a row over
+the file limit) raises before anything is uploaded. ``state_path`` makes a run resumable:
+calling again with the same path picks up the same job.
+
+Example:
+    >>> import httpx
+    >>> from fw_core.testing import WireDouble
+    >>> from langchain_fw import ChatFireworks
+    >>> double = WireDouble()
+    >>> llm = ChatFireworks(model="llama-v3p1-8b-instruct", api_key="example-key",
+    ...                     http_client=httpx.Client(transport=double.transport()))
+    >>> answers = run_batch(llm, ["Capital of France?", "Capital of Peru?"],
+    ...                     account_id="acme", poll_interval=0)
+    >>> [type(a).__name__ for a in answers], answers[0].usage_metadata["input_tokens"] > 0
+    (['AIMessage', 'AIMessage'], True)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from langchain_core.language_models import LanguageModelInput
+from langchain_core.runnables import Runnable, RunnableBinding, RunnableSequence
+
+from fw_core.batch import BatchProgress, BatchResult, BatchRunner
+from fw_core.errors import ConfigurationError
+from langchain_fw._errors import map_error, translate_errors
+from langchain_fw.chat_models import ChatFireworks
+
+__all__ = ["arun_batch", "cancel_batch", "run_batch"]
+
+
+def _unwrap(runnable: Any) -> tuple[ChatFireworks, dict[str, Any], Runnable[Any, Any] | None]:
+    """(the chat model, the kwargs bound on it, the output parser or None)."""
+    parser: Runnable[Any, Any] | None = None
+    if isinstance(runnable, RunnableSequence):
+        steps = runnable.steps
+        if len(steps) != 2:
+            raise ConfigurationError(
+                "run_batch takes a ChatFireworks, a bound one, or with_structured_output(...) "
+                "without include_raw"
+            )
+        runnable, parser = steps
+    kwargs: dict[str, Any] = {}
+    while isinstance(runnable, RunnableBinding):
+        kwargs = {**runnable.kwargs, **kwargs}
+        runnable = runnable.bound
+    if not isinstance(runnable, ChatFireworks):
+        raise ConfigurationError(
+            "run_batch takes a ChatFireworks (batch jobs are a Fireworks API), a binding of "
+            f"one, or its with_structured_output(...) without include_raw; "
+            f"got {type(runnable).__name__}"
+        )
+    return runnable, kwargs, parser
+
+
+def _bodies(
+    llm: ChatFireworks, kwargs: Mapping[str, Any], inputs: Sequence[LanguageModelInput]
+) -> list[dict[str, Any]]:
+    bodies = []
+    for item in inputs:
+        call = dict(kwargs)
+        stop = call.pop("stop", None)
+        messages = llm._convert_input(item).to_messages()
+        bodies.append(llm._payload(messages, stop, call))
+    return bodies
+
+
+def _runner(
+    llm: ChatFireworks, model: str, account_id: str | None, options: dict[str, Any]
+) -> BatchRunner:
+    return BatchRunner(
+        llm._client(), async_client=llm._aclient(), model=model, account_id=account_id, **options
+    )
+
+
+def _outputs(
+    llm: ChatFireworks,
+    parser: Runnable[Any, Any] | None,
+    model: str,
+    results: list[BatchResult],
+    return_exceptions: bool,
+) -> list[Any]:
+    out: list[Any] = []
+    for result in results:
+        value: Any
+        if result.error is not None or result.response is None:
+            value = map_error(result.error) if result.error is not None else None
+        else:
+            message = llm._result(result.response, model).generations[0].message
+            value = message
+            if parser is not None:
+                try:
+                    value = parser.invoke(message)
+                except Exception as exc:  # an OutputParserException, kept per row
+                    value = exc
+        if isinstance(value, BaseException) and not return_exceptions:
+            raise value
+        out.append(value)
+    return out
+
+
+def _prepare(
+    runnable: Runnable[Any, Any] | ChatFireworks, inputs: Sequence[LanguageModelInput]
+) -> tuple[ChatFireworks, Runnable[Any, Any] | None, list[dict[str, Any]], str]:
+    llm, kwargs, parser = _unwrap(runnable)
+    if isinstance(inputs, str) or not isinstance(inputs, Sequence):
+        raise ConfigurationError("run_batch takes a list of inputs")
+    bodies = _bodies(llm, kwargs, inputs)
+    return llm, parser, bodies, llm.model or ""
+
+
+def run_batch(
+    runnable: Runnable[Any, Any] | ChatFireworks,
+    inputs: Sequence[LanguageModelInput],
+    *,
+    ids: Sequence[str] | None = None,
+    account_id: str | None = None,
+    return_exceptions: bool = True,
+    state_path: str | os.PathLike[str] | None = None,
+    on_progress: Callable[[BatchProgress], Any] | None = None,
+    poll_interval: float = 10.0,
+    timeout: float | None = None,
+    **options: Any,
+) -> list[Any]:
+    """Run ``inputs`` as a batch job and return one output per input, in order.
+
+    Args:
+        runnable: a ``ChatFireworks``, a binding of one (tools, options), or its
+            ``with_structured_output(...)``.
+        inputs: what ``runnable.batch`` takes: strings, message lists, prompt values.
+        ids: a unique ``custom_id`` per input (default ``row-0``, ``row-1``, ...).
+        account_id: your Fireworks account (default ``FIREWORKS_ACCOUNT_ID``).
+        return_exceptions: put a failed row's exception in its place (default), or raise
+            the first one.
+        state_path: a JSON file that makes the run resumable after a crash.
+        on_progress: called with a :class:`~fw_core.batch.BatchProgress` per poll.
+        poll_interval: seconds between polls.
+        timeout: stop waiting after this many seconds (the job keeps running; call again
+            with the same ``state_path`` to pick it up).
+        **options: more :class:`~fw_core.batch.BatchRunner` options (``max_file_bytes``,
+            ``check_model``, ``inference_parameters``, ``run_id``, ``display_name``).
+    """
+    llm, parser, bodies, model = _prepare(runnable, inputs)
+    opts = dict(options, state_path=state_path, on_progress=on_progress)
+    opts.update(poll_interval=poll_interval, timeout=timeout)
+    with translate_errors():
+        results = _runner(llm, model, account_id, opts).run(bodies, ids)
+    return _outputs(llm, parser, model, results, return_exceptions)
+
+
+async def arun_batch(
+    runnable: Runnable[Any, Any] | ChatFireworks,
+    inputs: Sequence[LanguageModelInput],
+    *,
+    ids: Sequence[str] | None = None,
+    account_id: str | None = None,
+    return_exceptions: bool = True,
+    state_path: str | os.PathLike[str] | None = None,
+    on_progress: Callable[[BatchProgress], Any] | None = None,
+    poll_interval: float = 10.0,
+    timeout: float | None = None,
+    **options: Any,
+) -> list[Any]:
+    """Async twin of :func:`run_batch`."""
+    llm, parser, bodies, model = _prepare(runnable, inputs)
+    opts = dict(options, state_path=state_path, on_progress=on_progress)
+    opts.update(poll_interval=poll_interval, timeout=timeout)
+    with translate_errors():
+        results = await _runner(llm, model, account_id, opts).arun(bodies, ids)
+    return _outputs(llm, parser, model, results, return_exceptions)
+
+
+def cancel_batch(
+    runnable: Runnable[Any, Any] | ChatFireworks,
+    state_path: str | os.PathLike[str],
+    *,
+    account_id: str | None = None,
+) -> None:
+    """Stop the jobs of the run recorded in ``state_path``."""
+    llm, _, _ = _unwrap(runnable)
+    with translate_errors():
+        _runner(llm, llm.model or "", account_id, {}).cancel(state_path)

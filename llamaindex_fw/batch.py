@@ -1,0 +1,152 @@
+"""Run many chats through a llamaindex_fw ``Fireworks`` LLM as one batch job (half price).
+
+:func:`run_batch` takes a list of ``ChatMessage`` lists (one conversation per row) and a
+configured :class:`~llamaindex_fw.Fireworks`. Each row becomes the exact body ``chat``
+would send (the LLM's own ``_body``), the rows run as a Fireworks batch job
+(:class:`fw_core.batch.BatchRunner`), and the answers come back in input order as
+``ChatResponse`` objects built the way ``chat`` builds them (usage in
+``additional_kwargs``, the completion in ``raw``). A failed row is its typed
+:mod:`fw_core.errors` exception, returned in place or raised (``return_exceptions``).
+
+Bad input (empty, duplicate ids, a model the catalog does not allow for batch, a row over
+the file limit) raises before anything is uploaded; ``state_path`` makes a run resumable.
+
+Example:
+    >>> import httpx
+    >>> from llama_index.core.llms import ChatMessage
+    >>> from fw_core.testing import WireDouble
+    >>> from llamaindex_fw import Fireworks
+    >>> double = WireDouble()
+    >>> llm = Fireworks(model="llama-v3p1-8b-instruct", api_key="example-key",
+    ...                 http_client=httpx.Client(transport=double.transport()))
+    >>> chats = [[ChatMessage(role="user", content="Capital of France?")]]
+    >>> [r.message.role.value for r in run_batch(llm, chats, account_id="acme",
+    ...                                             poll_interval=0)]
+    ['assistant']
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from llama_index.core.base.llms.types import ChatMessage, ChatResponse
+
+from fw_core.batch import BatchProgress, BatchResult, BatchRunner
+from fw_core.errors import ConfigurationError
+from llamaindex_fw.llms import Fireworks
+
+__all__ = ["arun_batch", "cancel_batch", "run_batch"]
+
+
+def _check(llm: Any, chats: Any) -> None:
+    if not isinstance(llm, Fireworks):
+        raise ConfigurationError(
+            f"run_batch needs a llamaindex_fw.Fireworks (batch jobs are a Fireworks API), "
+            f"got {type(llm).__name__}"
+        )
+    if isinstance(chats, str) or not isinstance(chats, Sequence):
+        raise ConfigurationError("run_batch takes a list of ChatMessage lists")
+    for i, chat in enumerate(chats):
+        if isinstance(chat, str | ChatMessage) or not isinstance(chat, Sequence):
+            raise ConfigurationError(f"row {i} must be a list of ChatMessage")
+
+
+def _bodies(
+    llm: Fireworks, chats: Sequence[Sequence[ChatMessage]], kwargs: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    return [llm._body(list(chat), dict(kwargs)) for chat in chats]
+
+
+def _runner(llm: Fireworks, account_id: str | None, options: dict[str, Any]) -> BatchRunner:
+    return BatchRunner(
+        llm._client(),
+        async_client=llm._aclient(),
+        model=llm.wire_model,
+        account_id=account_id,
+        **options,
+    )
+
+
+def _outputs(llm: Fireworks, results: list[BatchResult], return_exceptions: bool) -> list[Any]:
+    out: list[Any] = []
+    for result in results:
+        value: Any = result.error
+        if result.response is not None and result.error is None:
+            try:
+                value = llm._chat_response(result.response)
+            except Exception as exc:  # a completion without choices, kept per row
+                value = exc
+        if isinstance(value, BaseException) and not return_exceptions:
+            raise value
+        out.append(value)
+    return out
+
+
+def run_batch(
+    llm: Fireworks,
+    chats: Sequence[Sequence[ChatMessage]],
+    *,
+    ids: Sequence[str] | None = None,
+    account_id: str | None = None,
+    return_exceptions: bool = True,
+    state_path: str | os.PathLike[str] | None = None,
+    on_progress: Callable[[BatchProgress], Any] | None = None,
+    poll_interval: float = 10.0,
+    timeout: float | None = None,
+    chat_kwargs: Mapping[str, Any] | None = None,
+    **options: Any,
+) -> list[ChatResponse | Exception]:
+    """Run ``chats`` as a batch job; one ``ChatResponse`` (or exception) per row, in order.
+
+    Args:
+        llm: the configured :class:`~llamaindex_fw.Fireworks`.
+        chats: one ``ChatMessage`` list per row.
+        ids: a unique ``custom_id`` per row (default ``row-0``, ``row-1``, ...).
+        account_id: your Fireworks account (default ``FIREWORKS_ACCOUNT_ID``).
+        return_exceptions: put a failed row's exception in its place (default), or raise.
+        state_path: a JSON file that makes the run resumable after a crash.
+        on_progress: called with a :class:`~fw_core.batch.BatchProgress` per poll.
+        poll_interval: seconds between polls.
+        timeout: stop waiting after this many seconds (the job keeps running).
+        chat_kwargs: extra request fields for every row, as ``chat(**kwargs)`` takes them.
+        **options: more :class:`~fw_core.batch.BatchRunner` options.
+    """
+    _check(llm, chats)
+    bodies = _bodies(llm, chats, chat_kwargs or {})
+    opts = dict(options, state_path=state_path, on_progress=on_progress)
+    opts.update(poll_interval=poll_interval, timeout=timeout)
+    results = _runner(llm, account_id, opts).run(bodies, ids)
+    return _outputs(llm, results, return_exceptions)
+
+
+async def arun_batch(
+    llm: Fireworks,
+    chats: Sequence[Sequence[ChatMessage]],
+    *,
+    ids: Sequence[str] | None = None,
+    account_id: str | None = None,
+    return_exceptions: bool = True,
+    state_path: str | os.PathLike[str] | None = None,
+    on_progress: Callable[[BatchProgress], Any] | None = None,
+    poll_interval: float = 10.0,
+    timeout: float | None = None,
+    chat_kwargs: Mapping[str, Any] | None = None,
+    **options: Any,
+) -> list[ChatResponse | Exception]:
+    """Async twin of :func:`run_batch`."""
+    _check(llm, chats)
+    bodies = _bodies(llm, chats, chat_kwargs or {})
+    opts = dict(options, state_path=state_path, on_progress=on_progress)
+    opts.update(poll_interval=poll_interval, timeout=timeout)
+    results = await _runner(llm, account_id, opts).arun(bodies, ids)
+    return _outputs(llm, results, return_exceptions)
+
+
+def cancel_batch(
+    llm: Fireworks, state_path: str | os.PathLike[str], *, account_id: str | None = None
+) -> None:
+    """Stop the jobs of the run recorded in ``state_path``."""
+    _check(llm, [])
+    _runner(llm, account_id, {}).cancel(state_path)
