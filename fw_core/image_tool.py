@@ -34,7 +34,7 @@ to a file."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +137,19 @@ class ImageToolSettings:
             if out.exists() and not out.is_dir():
                 raise ConfigurationError(f"output_dir {str(out)!r} is not a directory")
             object.__setattr__(self, "output_dir", out)
+
+    @classmethod
+    def from_attributes(cls, obj: Any) -> ImageToolSettings:
+        """The settings read from ``obj``'s attributes of the same names (a tool's fields).
+
+        >>> class Tool:
+        ...     model, output_dir, output_format = "flux-1-dev-fp8", None, "jpeg"
+        ...     guidance_scale = num_inference_steps = safety_check = None
+        ...     wire_format = "json"
+        >>> ImageToolSettings.from_attributes(Tool()).model
+        'accounts/fireworks/models/flux-1-dev-fp8'
+        """
+        return cls(**{f.name: getattr(obj, f.name) for f in fields(cls)})
 
     def request_options(
         self, prompt: str, aspect_ratio: str | None = None, seed: int | None = None

@@ -127,15 +127,7 @@ attached to this result as an artifact."
     def _settings(self) -> ImageToolSettings:
         # Built from the fields on each call (a check of a few microseconds), so a field
         # changed after construction or by ``model_copy(update=...)`` is honoured.
-        return ImageToolSettings(
-            model=self.model,
-            output_dir=self.output_dir,
-            output_format=self.output_format,
-            guidance_scale=self.guidance_scale,
-            num_inference_steps=self.num_inference_steps,
-            safety_check=self.safety_check,
-            wire_format=self.wire_format,
-        )
+        return ImageToolSettings.from_attributes(self)
 
     def _answer(self, out: ToolImage) -> Any:
         if out.content_filtered:
