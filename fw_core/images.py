@@ -45,7 +45,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from fw_core.client import AsyncClient, Client
 from fw_core.errors import APIError, ConfigurationError, ResponseValidationError
@@ -57,9 +57,12 @@ __all__ = [
     "ASPECT_RATIOS",
     "DEFAULT_IMAGE_MODEL",
     "OUTPUT_FORMATS",
+    "AspectRatio",
     "ContentFilteredError",
     "ImageRequest",
     "ImageResult",
+    "OutputFormat",
+    "WireFormat",
     "agenerate_image",
     "build_request",
     "check_image_options",
@@ -74,10 +77,18 @@ __all__ = [
 ]
 
 DEFAULT_IMAGE_MODEL = "flux-1-schnell-fp8"
-#: The aspect ratios the API documents (docs/wire.md §1.14).
-ASPECT_RATIOS = ("1:1", "21:9", "16:9", "3:2", "5:4", "4:5", "2:3", "9:16", "9:21", "4:3", "3:4")
+#: The aspect ratios the API documents (docs/wire.md §1.14), as the type a tool's argument
+#: schema shows a model (both frameworks' image tools use it).
+AspectRatio = Literal[
+    "1:1", "21:9", "16:9", "3:2", "5:4", "4:5", "2:3", "9:16", "9:21", "4:3", "3:4"
+]
+#: The same ratios as a tuple, for checks and messages.
+ASPECT_RATIOS: tuple[str, ...] = get_args(AspectRatio)
 #: output_format -> MIME type.
 OUTPUT_FORMATS = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg"}
+#: The output formats a tool setting offers (``OUTPUT_FORMATS`` also reads ``"jpg"``).
+OutputFormat = Literal["png", "jpeg"]
+#: How the API sends the image: a JSON envelope or the raw image body.
 WireFormat = Literal["json", "binary"]
 
 # Bounds the docs do not state; chosen wide enough for every FLUX variant (inferred).

@@ -73,18 +73,15 @@ class FireworksAudioParser(FwClientMixin, TranscriptionFields, BaseBlobParser):
     :class:`~fw_core.errors.ConfigurationError` here, at construction.
 
     Example:
-        >>> import httpx, io, wave
+        >>> import httpx
         >>> from langchain_core.document_loaders import Blob
         >>> from fw_core.testing import WireDouble
+        >>> from fw_core.testing.audio import wav_bytes
         >>> from langchain_fw.audio import FireworksAudioParser
-        >>> buf = io.BytesIO()
-        >>> with wave.open(buf, "wb") as w:
-        ...     w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
-        ...     w.writeframes(bytes(64000))
         >>> parser = FireworksAudioParser(
         ...     api_key="fw-example", chunking="segment",
         ...     http_client=httpx.Client(transport=WireDouble().transport()))
-        >>> docs = parser.parse(Blob.from_data(buf.getvalue(), path="call.wav"))
+        >>> docs = parser.parse(Blob.from_data(wav_bytes(4.0), path="call.wav"))
         >>> [(d.metadata["start"], d.metadata["source"]) for d in docs]
         [(0.0, 'call.wav'), (2.0, 'call.wav')]
     """

@@ -18,7 +18,10 @@ raises the LangChain-flavoured fw_core error, as the chat models do: those are n
 something the model can fix.
 
 Sync ``_run`` writes files directly; async ``_arun`` generates on the async client and
-writes through ``asyncio.to_thread``, so the event loop never blocks on the disk.
+writes through ``asyncio.to_thread``, so the event loop never blocks on the disk. The
+settings checks and the generate/save/describe sequence are
+:class:`fw_core.image_tool.ImageToolSettings`, shared with the LlamaIndex tool spec; this
+module maps its outcome to LangChain's content and artifact.
 """
 
 from __future__ import annotations
@@ -33,27 +36,13 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field, model_validator
 
 from fw_core import errors as fe
-from fw_core.images import (
-    DEFAULT_IMAGE_MODEL,
-    MAX_SEED,
-    ImageResult,
-    WireFormat,
-    agenerate_image,
-    check_image_options,
-    describe_image,
-    filtered_message,
-    generate_image,
-    prompt_stem,
-)
+from fw_core.image_tool import ImageToolSettings, ToolImage
+from fw_core.images import DEFAULT_IMAGE_MODEL, MAX_SEED, AspectRatio, OutputFormat, WireFormat
 from fw_core.providers import FIREWORKS, ProviderSpec
 from langchain_fw._base import FwClientMixin
 from langchain_fw._errors import map_error
 
 __all__ = ["FireworksImageGeneration", "ImageGenerationInput"]
-
-AspectRatio = Literal[
-    "1:1", "21:9", "16:9", "3:2", "5:4", "4:5", "2:3", "9:16", "9:21", "4:3", "3:4"
-]
 
 
 class ImageGenerationInput(BaseModel):
@@ -123,58 +112,28 @@ attached to this result as an artifact."
     """Image model id; a short name gets ``accounts/fireworks/models/``."""
     output_dir: Path | None = None
     """Directory to save images in (created on first save); None: do not save."""
-    output_format: Literal["png", "jpeg"] = "png"
+    output_format: OutputFormat = "png"
     guidance_scale: float | None = None
     num_inference_steps: int | None = None
     safety_check: bool | None = None
-    wire_format: Literal["json", "binary"] = "json"
+    wire_format: WireFormat = "json"
     """How the API sends the image: ``json`` (finish reason always known) or ``binary``."""
 
     @model_validator(mode="after")
     def _check_image_settings(self) -> Any:
-        full = check_image_options(
-            model=self.model,
-            guidance_scale=self.guidance_scale,
-            num_inference_steps=self.num_inference_steps,
-            safety_check=self.safety_check,
-            output_format=self.output_format,
-            wire_format=self.wire_format,
-        )
-        object.__setattr__(self, "model", full)
-        if (
-            self.output_dir is not None
-            and self.output_dir.exists()
-            and not self.output_dir.is_dir()
-        ):
-            raise fe.ConfigurationError(f"output_dir {str(self.output_dir)!r} is not a directory")
+        object.__setattr__(self, "model", self._settings().model)  # the full model id
         return self
 
-    def _options(self, prompt: str, aspect_ratio: str | None, seed: int | None) -> dict[str, Any]:
-        wire: WireFormat = self.wire_format
-        return {
-            "prompt": prompt,
-            "model": self.model,
-            "aspect_ratio": aspect_ratio,
-            "seed": seed,
-            "guidance_scale": self.guidance_scale,
-            "num_inference_steps": self.num_inference_steps,
-            "safety_check": self.safety_check,
-            "output_format": self.output_format,
-            "wire_format": wire,
-            "raise_on_filter": False,
-        }
+    def _settings(self) -> ImageToolSettings:
+        # Built from the fields on each call (a check of a few microseconds), so a field
+        # changed after construction or by ``model_copy(update=...)`` is honoured.
+        return ImageToolSettings.from_attributes(self)
 
-    def _target(self, result: ImageResult, prompt: str) -> Path | None:
-        if self.output_dir is None:
-            return None
-        return self.output_dir / result.default_filename(stem=prompt_stem(prompt))
-
-    def _answer(
-        self, result: ImageResult, prompt: str, aspect_ratio: str | None, path: Path | None
-    ) -> Any:
-        if result.content_filtered:
-            text = filtered_message(prompt)
-            return (text, None) if self.response_format == "content_and_artifact" else text
+    def _answer(self, out: ToolImage) -> Any:
+        if out.content_filtered:
+            pair = self.response_format == "content_and_artifact"
+            return (out.text, None) if pair else out.text
+        result, path = out.result, out.path
         if self.response_format == "content":
             return str(path) if path is not None else result.data_url
         artifact = create_image_block(
@@ -185,7 +144,7 @@ attached to this result as an artifact."
             model=result.model,
             path=str(path) if path is not None else None,
         )
-        return describe_image(result, prompt, aspect_ratio, path=path, unsaved=_UNSAVED), artifact
+        return out.text, artifact
 
     def _run(
         self,
@@ -195,13 +154,12 @@ attached to this result as an artifact."
         run_manager: CallbackManagerForToolRun | None = None,
     ) -> Any:
         try:
-            result = generate_image(self._client(), **self._options(prompt, aspect_ratio, seed))
+            out = self._settings().generate(
+                self._client(), prompt, aspect_ratio, seed, unsaved=_UNSAVED
+            )
         except fe.FwError as exc:
             raise map_error(exc) from exc
-        path = None
-        if not result.content_filtered and (path := self._target(result, prompt)) is not None:
-            result.save(path)
-        return self._answer(result, prompt, aspect_ratio, path)
+        return self._answer(out)
 
     async def _arun(
         self,
@@ -211,12 +169,9 @@ attached to this result as an artifact."
         run_manager: AsyncCallbackManagerForToolRun | None = None,
     ) -> Any:
         try:
-            result = await agenerate_image(
-                self._aclient(), **self._options(prompt, aspect_ratio, seed)
+            out = await self._settings().agenerate(
+                self._aclient(), prompt, aspect_ratio, seed, unsaved=_UNSAVED
             )
         except fe.FwError as exc:
             raise map_error(exc) from exc
-        path = None
-        if not result.content_filtered and (path := self._target(result, prompt)) is not None:
-            await result.asave(path)
-        return self._answer(result, prompt, aspect_ratio, path)
+        return self._answer(out)

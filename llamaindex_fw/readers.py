@@ -68,17 +68,14 @@ class FireworksAudioReader(ConnectionMixin, TranscriptionFields, BasePydanticRea
     to another audio endpoint. Bad options raise ConfigurationError here.
 
     Example:
-        >>> import httpx, io, wave
+        >>> import httpx
         >>> from fw_core.testing import WireDouble
+        >>> from fw_core.testing.audio import wav_bytes
         >>> from llamaindex_fw.readers import FireworksAudioReader
-        >>> buf = io.BytesIO()
-        >>> with wave.open(buf, "wb") as w:
-        ...     w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
-        ...     w.writeframes(bytes(32000))
         >>> reader = FireworksAudioReader(
         ...     api_key="fw-example",
         ...     http_client=httpx.Client(transport=WireDouble().transport()))
-        >>> doc = reader.load_data(buf.getvalue(), extra_info={"topic": "demo"})[0]
+        >>> doc = reader.load_data(wav_bytes(2.0), extra_info={"topic": "demo"})[0]
         >>> doc.metadata["duration"], doc.metadata["topic"], len(doc.metadata["segments"])
         (2.0, 'demo', 1)
     """

@@ -16,9 +16,9 @@ function writes files through ``asyncio.to_thread``.
 the method signatures at runtime and must be able to resolve ``AspectRatio``.)
 """
 
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
-from typing import Literal
+from typing import Any
 
 import httpx
 from llama_index.core.base.llms.types import ImageBlock
@@ -26,52 +26,29 @@ from llama_index.core.tools.tool_spec.base import BaseToolSpec
 from pydantic import SecretStr
 
 from fw_core.connection import FireworksConnection
-from fw_core.errors import ConfigurationError
-from fw_core.images import (
-    DEFAULT_IMAGE_MODEL,
-    ImageResult,
-    WireFormat,
-    agenerate_image,
-    check_image_options,
-    describe_image,
-    filtered_message,
-    generate_image,
-    prompt_stem,
-)
+from fw_core.image_tool import ImageToolSettings, ToolImage
+from fw_core.images import DEFAULT_IMAGE_MODEL, AspectRatio, OutputFormat, WireFormat
 
 __all__ = ["AspectRatio", "FireworksImageToolSpec", "GeneratedImage"]
 
-AspectRatio = Literal[
-    "1:1", "21:9", "16:9", "3:2", "5:4", "4:5", "2:3", "9:16", "9:21", "4:3", "3:4"
-]
 _UNSAVED = "the image is kept in the tool output, not in a file"
 
 
-@dataclass(frozen=True)
-class GeneratedImage:
+class GeneratedImage(ToolImage):
     """What the image tool returns: the agent's text plus the image for your code.
 
     ``str(generated)`` is the text the agent reads. ``result`` is the full
     :class:`~fw_core.images.ImageResult` (bytes, MIME type, seed, finish reason);
-    ``path`` the saved file, if any.
+    ``path`` the saved file, if any. The fields are those of
+    :class:`fw_core.image_tool.ToolImage`; this class adds the LlamaIndex ``ImageBlock``.
 
     Example:
+        >>> from fw_core.images import ImageResult
         >>> r = ImageResult(b"\\x89PNG", "image/png", seed=1, finish_reason="SUCCESS")
         >>> g = GeneratedImage("Generated a PNG image", r)
         >>> str(g), g.content_filtered, g.image_block.image_mimetype
         ('Generated a PNG image', False, 'image/png')
     """
-
-    text: str
-    result: ImageResult
-    path: Path | None = None
-
-    def __str__(self) -> str:
-        return self.text
-
-    @property
-    def content_filtered(self) -> bool:
-        return self.result.content_filtered
 
     @property
     def image_block(self) -> ImageBlock | None:
@@ -79,6 +56,18 @@ class GeneratedImage:
         if self.result.content_filtered or not self.result.image:
             return None
         return ImageBlock(image=self.result.image, image_mimetype=self.result.mime_type)
+
+
+def _setting(name: str) -> Any:
+    """A spec attribute read from (and written through) its :class:`ImageToolSettings`."""
+
+    def get(self: "FireworksImageToolSpec") -> Any:
+        return getattr(self.settings, name)
+
+    def set_(self: "FireworksImageToolSpec", value: Any) -> None:
+        self.settings = replace(self.settings, **{name: value})  # checked again
+
+    return property(get, set_, doc=f"``settings.{name}``; assigning it checks it again.")
 
 
 class FireworksImageToolSpec(BaseToolSpec):
@@ -96,7 +85,10 @@ class FireworksImageToolSpec(BaseToolSpec):
             default_headers, http_client, async_http_client: the connection, as on the
             other classes of this package. One client pair is created lazily and reused.
 
-    Every setting is checked here (ConfigurationError), before any request. A
+    Every setting is checked here (ConfigurationError), before any request. The image
+    settings live in a :class:`fw_core.image_tool.ImageToolSettings` (``settings``,
+    shared with the LangChain tool); ``model``, ``output_dir`` and the others read it, and
+    assigning one checks the new value. A
     ``BaseToolSpec`` is not a pydantic model, so the connection lives in a
     :class:`fw_core.connection.FireworksConnection` (``connection``), the same fields and
     rules as every other class: it pickles, deep-copies and survives ``fork()`` the same
@@ -121,12 +113,20 @@ in the tool output, not in a file."
 
     spec_functions = [("generate_image", "agenerate_image")]
 
+    model = _setting("model")
+    output_dir = _setting("output_dir")
+    output_format = _setting("output_format")
+    guidance_scale = _setting("guidance_scale")
+    num_inference_steps = _setting("num_inference_steps")
+    safety_check = _setting("safety_check")
+    wire_format = _setting("wire_format")
+
     def __init__(
         self,
         *,
         model: str = DEFAULT_IMAGE_MODEL,
         output_dir: str | Path | None = None,
-        output_format: Literal["png", "jpeg"] = "png",
+        output_format: OutputFormat = "png",
         guidance_scale: float | None = None,
         num_inference_steps: int | None = None,
         safety_check: bool | None = None,
@@ -139,26 +139,15 @@ in the tool output, not in a file."
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        self.model = check_image_options(
+        self.settings = ImageToolSettings(
             model=model,
+            output_dir=Path(output_dir) if output_dir is not None else None,
+            output_format=output_format,
             guidance_scale=guidance_scale,
             num_inference_steps=num_inference_steps,
             safety_check=safety_check,
-            output_format=output_format,
             wire_format=wire_format,
         )
-        self.output_dir = Path(output_dir) if output_dir is not None else None
-        if (
-            self.output_dir is not None
-            and self.output_dir.exists()
-            and not self.output_dir.is_dir()
-        ):
-            raise ConfigurationError(f"output_dir {str(self.output_dir)!r} is not a directory")
-        self.output_format = output_format
-        self.guidance_scale = guidance_scale
-        self.num_inference_steps = num_inference_steps
-        self.safety_check = safety_check
-        self.wire_format: WireFormat = wire_format
         self.connection = FireworksConnection(
             api_key=SecretStr(api_key) if isinstance(api_key, str) else api_key,
             base_url=base_url,
@@ -188,19 +177,6 @@ in the tool output, not in a file."
             f"base_url={self.base_url!r})"
         )
 
-    def _target(self, result: ImageResult, prompt: str) -> Path | None:
-        if self.output_dir is None or result.content_filtered:
-            return None
-        return self.output_dir / result.default_filename(stem=prompt_stem(prompt))
-
-    def _wrap(
-        self, result: ImageResult, prompt: str, aspect_ratio: str | None, path: Path | None
-    ) -> GeneratedImage:
-        if result.content_filtered:
-            return GeneratedImage(filtered_message(prompt), result, None)
-        text = describe_image(result, prompt, aspect_ratio, path=path, unsaved=_UNSAVED)
-        return GeneratedImage(text, result, path)
-
     def generate_image(
         self,
         prompt: str,
@@ -214,23 +190,10 @@ in the tool output, not in a file."
             aspect_ratio: width:height of the image, e.g. "16:9"; default square (1:1).
             seed: a seed (0 or more) to reproduce an earlier image; leave empty for a new one.
         """
-        result = generate_image(
-            self.connection._client(),
-            prompt,
-            model=self.model,
-            aspect_ratio=aspect_ratio,
-            seed=seed,
-            guidance_scale=self.guidance_scale,
-            num_inference_steps=self.num_inference_steps,
-            safety_check=self.safety_check,
-            output_format=self.output_format,
-            wire_format=self.wire_format,
-            raise_on_filter=False,
+        out = self.settings.generate(
+            self.connection._client(), prompt, aspect_ratio, seed, unsaved=_UNSAVED
         )
-        path = self._target(result, prompt)
-        if path is not None:
-            result.save(path)
-        return self._wrap(result, prompt, aspect_ratio, path)
+        return GeneratedImage(out.text, out.result, out.path)
 
     async def agenerate_image(
         self,
@@ -239,20 +202,7 @@ in the tool output, not in a file."
         seed: int | None = None,
     ) -> GeneratedImage:
         """Async twin of :meth:`generate_image` (file writes run in a worker thread)."""
-        result = await agenerate_image(
-            self.connection._aclient(),
-            prompt,
-            model=self.model,
-            aspect_ratio=aspect_ratio,
-            seed=seed,
-            guidance_scale=self.guidance_scale,
-            num_inference_steps=self.num_inference_steps,
-            safety_check=self.safety_check,
-            output_format=self.output_format,
-            wire_format=self.wire_format,
-            raise_on_filter=False,
+        out = await self.settings.agenerate(
+            self.connection._aclient(), prompt, aspect_ratio, seed, unsaved=_UNSAVED
         )
-        path = self._target(result, prompt)
-        if path is not None:
-            await result.asave(path)
-        return self._wrap(result, prompt, aspect_ratio, path)
+        return GeneratedImage(out.text, out.result, out.path)

@@ -1,22 +1,16 @@
-"""Tiny audio fixtures built in memory (a WAV header plus silence), never stored in the repo."""
+"""Tiny audio fixtures built in memory (a WAV header plus silence), never stored in the repo.
+
+:func:`wav_bytes` is the wire double's public helper (``fw_core.testing.audio``), the one
+the docstring examples use; the cassettes that carry an upload were recorded with it.
+"""
 
 from __future__ import annotations
 
-import io
-import wave
 from pathlib import Path
 
+from fw_core.testing.audio import wav_bytes
 
-def wav_bytes(seconds: float = 4.0, rate: int = 500) -> bytes:
-    """A mono 8-bit WAV of ``seconds`` of silence (500 Hz: 500 bytes per second, so cassettes
-    that carry the upload stay small)."""
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(1)
-        w.setframerate(rate)
-        w.writeframes(b"\x80" * int(seconds * rate))
-    return buf.getvalue()
+__all__ = ["wav_bytes", "write_wav"]
 
 
 def write_wav(path: Path, seconds: float = 4.0) -> Path:

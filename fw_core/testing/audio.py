@@ -24,13 +24,11 @@ than true/false, or true without ``verbose_json`` and ``word`` timestamps;
 (the real API's behaviour for them is not documented). The request's host is not seen
 here, so either model is accepted on any host.
 
->>> import io, wave
->>> buf = io.BytesIO()
->>> with wave.open(buf, "wb") as w:
-...     w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000); w.writeframes(bytes(32000))
+Test audio comes from :func:`wav_bytes` (silence of a given length, made in memory):
+
 >>> body = (b'--b\\r\\nContent-Disposition: form-data; name="response_format"\\r\\n\\r\\n'
 ...         b'verbose_json\\r\\n--b\\r\\nContent-Disposition: form-data; name="file"; '
-...         b'filename="a.wav"\\r\\nContent-Type: audio/wav\\r\\n\\r\\n' + buf.getvalue()
+...         b'filename="a.wav"\\r\\nContent-Type: audio/wav\\r\\n\\r\\n' + wav_bytes(2.0)
 ...         + b'\\r\\n--b--\\r\\n')
 >>> out = transcribe("fireworks", "audio/transcriptions",
 ...                  {"content-type": "multipart/form-data; boundary=b"}, body, "r1", None)
@@ -52,7 +50,7 @@ from fw_core.testing import endpoints
 from fw_core.testing.multipart import FormPart, MultipartError, is_multipart, parse_multipart
 from fw_core.testing.outcome import Outcome
 
-__all__ = ["LANGUAGES", "MODELS", "transcribe"]
+__all__ = ["LANGUAGES", "MODELS", "transcribe", "wav_bytes"]
 
 MODELS = frozenset({"whisper-v3", "whisper-v3-turbo"})
 RESPONSE_FORMATS = ("json", "text", "srt", "verbose_json", "vtt")
@@ -105,6 +103,27 @@ _VOCABULARY = (
 _WORDS_PER_SECOND = 2.5
 _WORDS_PER_SEGMENT = 5
 _MAX_WORDS = 4000
+
+
+def wav_bytes(seconds: float = 4.0, rate: int = 500) -> bytes:
+    """A mono 8-bit WAV file of ``seconds`` of silence, built in memory.
+
+    The double reads a WAV upload's real duration, so this is the audio for examples and
+    tests. The default 500 frames per second keeps the file at 500 bytes per second of
+    audio (small enough for a recorded cassette to carry the upload).
+
+    >>> import io, wave
+    >>> with wave.open(io.BytesIO(wav_bytes(2.0)), "rb") as w:
+    ...     w.getnframes() / w.getframerate(), w.getsampwidth(), w.getnchannels()
+    (2.0, 1, 1)
+    """
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(1)
+        w.setframerate(rate)
+        w.writeframes(b"\x80" * int(seconds * rate))  # 8-bit PCM is unsigned: 0x80 is silence
+    return buf.getvalue()
 
 
 class _Invalid(Exception):

@@ -239,3 +239,13 @@ async def test_async_run_writes_files_off_the_event_loop(
     first = tool._aclient()
     await tool.ainvoke({"prompt": "again"})
     assert tool._aclient() is first
+
+
+def test_a_field_changed_after_construction_is_honoured(tmp_path: Path) -> None:
+    double = WireDouble()
+    tool = _double_tool(double, response_format="content")
+    copy = tool.model_copy(update={"output_dir": tmp_path})
+    saved = Path(copy.invoke({"prompt": "a red fox", "seed": 1}))
+    assert saved.parent == tmp_path and saved.read_bytes()[:4] == b"\x89PNG"
+    assert tool.invoke({"prompt": "a red fox", "seed": 1}).startswith("data:image/png")
+    assert tool.model == "accounts/fireworks/models/flux-1-schnell-fp8"

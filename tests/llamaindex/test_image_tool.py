@@ -196,3 +196,17 @@ def test_412_raises_the_typed_error_and_key_stays_out_of_repr() -> None:
         spec.generate_image("a red fox")
     assert double.count("/text_to_image") == 1
     assert "test-key" not in repr(spec)
+
+
+def test_settings_are_shared_and_assigning_one_checks_it(tmp_path: Path) -> None:
+    double = WireDouble()
+    spec = _spec(double, guidance_scale=3.5)
+    assert spec.model == spec.settings.model == "accounts/fireworks/models/flux-1-schnell-fp8"
+    spec.output_dir = str(tmp_path)  # a string becomes a Path, as at construction
+    assert spec.output_dir == tmp_path == spec.settings.output_dir
+    with pytest.raises(ConfigurationError):
+        spec.guidance_scale = -1
+    assert spec.guidance_scale == 3.5
+    out = spec.generate_image("a red fox", seed=1)
+    assert out.path is not None and out.path.parent == tmp_path
+    assert double.requests[0].json["guidance_scale"] == 3.5
