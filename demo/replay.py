@@ -65,6 +65,32 @@ def _vcr() -> Any:
     return register_matchers(vcr.VCR(**vcr_options()))
 
 
+def _play_in_recorded_order(cassette: Any) -> None:
+    """Answer repeated identical requests in the order they were recorded.
+
+    With ``allow_playback_repeats`` alone, vcrpy answers every repeat with the first
+    recorded match, so a polled batch job would never leave its first state. Here each
+    request gets the first match not yet played, and once all are played the last one
+    repeats (a cell run twice sees the job finished). Uses vcrpy's ``Cassette`` internals
+    (``_responses``, ``play_counts``, ``data``, ``_played_interactions``; vcrpy 8).
+    """
+    from vcr.errors import UnhandledHTTPRequestError
+
+    def play_response(request: Any) -> Any:
+        matches = list(cassette._responses(request))
+        if not matches:
+            raise UnhandledHTTPRequestError(
+                f"The cassette ({cassette._path!r}) doesn't contain the request ({request!r})"
+            )
+        fresh = [m for m in matches if cassette.play_counts[m[0]] == 0]
+        index, response = fresh[0] if fresh else matches[-1]
+        cassette.play_counts[index] += 1
+        cassette._played_interactions.append((cassette.data[index][0], response))
+        return response
+
+    cassette.play_response = play_response
+
+
 class Session:
     """An open cassette (or nothing, live). ``close()`` writes a recording to disk."""
 
@@ -95,6 +121,8 @@ class Session:
                 str(self.path), record_mode=record_mode, allow_playback_repeats=True
             )
         )
+        if mode.name == "replay":
+            _play_in_recorded_order(self._cassette)
 
     def _enter(self, cm: Any) -> Any:
         value = cm.__enter__()

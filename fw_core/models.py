@@ -102,6 +102,10 @@ class ModelInfo:
         context_length: tokens the model accepts (prompt + output).
         supports_tools: function calling.
         supports_image_input: ``image_url`` content parts.
+        supports_batch: the model runs as a Fireworks batch inference job (the catalog's
+            ``batchInferenceSupported``; the batch guide spells it
+            ``batch_inference_supported``); None when the entry does not say, which the
+            guide reads as "not available for batch".
         kind: Fireworks ``kind`` (e.g. ``HF_BASE_MODEL``) or the list's ``kind``/``type``.
         state: Fireworks ``state`` (e.g. ``READY``).
         owned_by: OpenAI-style ``owned_by``; for the Fireworks catalog, the account in ``id``.
@@ -133,6 +137,7 @@ class ModelInfo:
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     reasoning: ReasoningStyle | None = None
     source: str | None = None
+    supports_batch: bool | None = None
 
 
 # -- pure parsers --------------------------------------------------------------------------
@@ -152,6 +157,20 @@ def _positive_int(value: Any) -> int | None:
 
 def _flag(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
+
+
+def _batch_flag(entry: Mapping[str, Any]) -> bool | None:
+    """The catalog's batch flag under either spelling (docs/wire.md, Batch API: the REST
+    name ``batchInferenceSupported`` is inferred from the guide's ``batch_inference_supported``).
+
+    >>> _batch_flag({"batch_inference_supported": False}), _batch_flag({})
+    (False, None)
+    """
+    for key in ("batchInferenceSupported", "batch_inference_supported"):
+        flag = _flag(entry.get(key))
+        if flag is not None:
+            return flag
+    return None
 
 
 def _text(value: Any) -> str | None:
@@ -207,6 +226,7 @@ def parse_catalog_entry(entry: Mapping[str, Any], provider: str = "fireworks") -
         owned_by=account,
         deprecation_date=_date(entry.get("deprecationDate")),
         raw=dict(entry),
+        supports_batch=_batch_flag(entry),
     )
 
 
@@ -235,6 +255,7 @@ def parse_model_entry(entry: Mapping[str, Any], provider: str) -> ModelInfo:
         owned_by=_text(entry.get("owned_by")),
         deprecation_date=_date(entry.get("deprecation_date") or entry.get("deprecationDate")),
         raw=dict(entry),
+        supports_batch=_batch_flag(entry),
     )
 
 

@@ -17,8 +17,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from demo import replay
 
+#: The mode :func:`setup` chose (``mode.offline`` is True when replaying or recording).
+mode: replay.Mode | None = None
+
 
 def setup(name: str, needs: tuple[str, ...] = ("FIREWORKS_API_KEY",)) -> None:
+    global mode
     mode = replay.choose(needs)
     session = replay.open_session(f"notebooks_{name}/{name}.yaml", mode, close_at_exit=True)
     if mode.name.startswith("record"):

@@ -25,7 +25,7 @@ import pytest
 
 from fw_core.testing.cassettes import SECRET_PATTERN, register_matchers, vcr_options
 
-__all__ = ["CASSETTES", "FAKE_KEYS", "ROOT", "SECRET_PATTERN", "cassette_dir"]
+__all__ = ["CASSETTES", "FAKE_KEYS", "ROOT", "SECRET_PATTERN", "cassette_dir", "fast_batch_runs"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
@@ -90,3 +90,31 @@ def _record_against_double() -> Iterator[None]:
 
     with patch_transports(WireDouble()):
         yield
+
+
+@pytest.fixture
+def fast_batch_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Examples that run batch jobs as written: no sleeping between polls, fixed ids.
+
+    ``BatchRunner`` polls without waiting (the wire double, and a cassette recorded from
+    it, move a job one state per poll) and, when the example passes no ``run_id``, uses
+    ``"example"`` so the dataset and job ids in a cassette repeat. Not applied when
+    recording live (``FW_RECORD=live``), where real jobs need real waiting.
+    """
+    if RECORD == "live":
+        return
+    from fw_core.batch import BatchRunner
+
+    original = BatchRunner.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.run_id = self.run_id or "example"
+
+        async def no_wait(_seconds: float) -> None:
+            return None
+
+        self._sleep = lambda _seconds: None
+        self._asleep = no_wait
+
+    monkeypatch.setattr(BatchRunner, "__init__", init)

@@ -8,7 +8,7 @@
 * :mod:`fw_core.batch.plan`: input checks, the model check, matching rows to inputs;
 * :mod:`fw_core.batch.runner`: :class:`BatchRunner`, the whole round trip.
 
-Wire facts and their sources: ``docs/wire_batch.md``.
+Wire facts and their sources: ``docs/wire.md`` §7; the guide: ``docs/batch.md``.
 """
 
 from __future__ import annotations

@@ -93,7 +93,7 @@ def _dataset_args(account_id: str, dataset_id: str, example_count: int) -> dict[
     return {
         "datasetId": resource_id(dataset_id, "dataset id"),
         # exampleCount is required for uploaded datasets, though the reference does not
-        # say so (docs/wire_batch.md); proto int64 travels as a string.
+        # say so (docs/wire.md §7.3); proto int64 travels as a string.
         "dataset": {"userUploaded": {}, "exampleCount": str(int(example_count))},
     }
 

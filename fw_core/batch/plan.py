@@ -48,18 +48,14 @@ __all__ = [
 def batch_support(info: ModelInfo) -> bool | None:
     """The catalog entry's batch flag: True, False, or None when the entry does not say.
 
-    The batch guide names it ``batch_inference_supported`` (as ``firectl get model`` prints
-    it); the REST JSON spelling is taken to be ``batchInferenceSupported`` (inferred).
+    It is :attr:`ModelInfo.supports_batch <fw_core.models.ModelInfo>`, parsed from
+    ``batchInferenceSupported`` or ``batch_inference_supported`` (the guide's spelling, as
+    ``firectl get model`` prints it; the REST JSON spelling is inferred).
 
-    >>> batch_support(ModelInfo(id="m", provider="fireworks",
-    ...                         raw={"batchInferenceSupported": True}))
+    >>> batch_support(ModelInfo(id="m", provider="fireworks", supports_batch=True))
     True
     """
-    for key in ("batchInferenceSupported", "batch_inference_supported"):
-        value = info.raw.get(key)
-        if isinstance(value, bool):
-            return value
-    return None
+    return info.supports_batch
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Pure pieces of the Fireworks Batch API: input lines, splitting, job states, output rows.
 
-Nothing here does I/O. The shapes are in ``docs/wire_batch.md`` with their sources; in
+Nothing here does I/O. The shapes are in ``docs/wire.md`` §7 with their sources; in
 short:
 
 * an input line is ``{"custom_id": "<unique>", "body": {<chat request without model>}}``;

@@ -2,7 +2,7 @@
 
 Serves ``/v1/accounts/{account}/datasets...`` and ``.../batchInferenceJobs...`` (routed
 here by :class:`~fw_core.testing.WireDouble`), and the signed output URLs on
-``storage.googleapis.com``. Shapes follow ``docs/wire_batch.md``: the reference pages plus
+``storage.googleapis.com``. Shapes follow ``docs/wire.md`` §7: the reference pages plus
 third-party live captures (``exampleCount`` required, ``BIJOutputSet.jsonl`` and
 ``error-data``, ``DELETE`` as cancel, gRPC-style ``{code, message, details}`` errors).
 

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from fw_core.testing.batch import STORAGE_HOST
 from fw_core.testing.outcome import Outcome
 
 if TYPE_CHECKING:
@@ -57,6 +58,14 @@ def is_api_host(host: str) -> bool:
     """True for the Fireworks / Firmware API hosts (including direct-route hosts)."""
     host = host.lower().rstrip(".")
     return host in API_HOSTS or host.endswith(".direct.fireworks.ai")
+
+
+def _served(url: httpx.URL) -> bool:
+    """An API host, or one of the double's signed Batch API output URLs
+    (``https://storage.googleapis.com/fireworks-artifacts-<account>/...``)."""
+    if is_api_host(url.host):
+        return True
+    return url.host == STORAGE_HOST and url.path.startswith("/fireworks-artifacts-")
 
 
 def _read_timeout(request: httpx.Request) -> float | None:
@@ -216,6 +225,9 @@ _VCR_ASYNC = "_HttpxAsyncHttpTransport_handle_async_request"
 def patch_transports(double: WireDouble) -> Iterator[WireDouble]:
     """Send every httpx request for the API hosts to ``double``; others pass through.
 
+    The Batch API's signed output URLs (``storage.googleapis.com/fireworks-artifacts-*``,
+    handed out by the double's ``:getDownloadEndpoint``) go to the double too.
+
     Patches ``httpx.HTTPTransport.handle_request`` and
     ``httpx.AsyncHTTPTransport.handle_async_request``. vcrpy (8.x) wraps the *original*
     transport methods it captured at import, so when ``vcr.patch`` is loaded its captured
@@ -228,14 +240,14 @@ def patch_transports(double: WireDouble) -> Iterator[WireDouble]:
     orig_async = httpx.AsyncHTTPTransport.handle_async_request
 
     def handle_request(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
-        if is_api_host(request.url.host):
+        if _served(request.url):
             return sync_t.handle_request(request)
         return orig_sync(self, request)
 
     async def handle_async_request(
         self: httpx.AsyncHTTPTransport, request: httpx.Request
     ) -> httpx.Response:
-        if is_api_host(request.url.host):
+        if _served(request.url):
             return await async_t.handle_async_request(request)
         return await orig_async(self, request)
 

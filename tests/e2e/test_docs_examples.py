@@ -5,6 +5,7 @@ temporary working directory) inside ``patch_transports(WireDouble())``, so every
 to the API hosts is answered by the double, in-process. A block that raises fails; a
 block must reach the API or print something, so an example that silently does nothing
 fails too.
+Batch jobs poll without sleeping (the ``fast_batch_runs`` fixture of tests/conftest.py).
 (docs/audio.md, docs/images.md and docs/llamaindex.md have tests of their own that check
 what their examples print; docs/wire_double.md opens with a cheat sheet, not a program.)
 """
@@ -19,7 +20,7 @@ import pytest
 from fw_core.testing import WireDouble, patch_transports
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-PAGES = ("langchain_chat.md", "langchain_rag.md", "models_and_quota.md")
+PAGES = ("batch.md", "langchain_chat.md", "langchain_rag.md", "models_and_quota.md")
 
 
 def _blocks() -> list[tuple[str, str]]:
@@ -46,6 +47,7 @@ def test_doc_example_runs(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    fast_batch_runs: None,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     name = request.node.callspec.id

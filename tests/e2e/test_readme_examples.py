@@ -5,7 +5,8 @@ vcrpy cassette named after the heading above it
 (``cassettes/e2e/test_readme_examples/test_readme_example[<heading>].yaml``), with the fake
 keys of tests/conftest.py. What it prints is checked against ``EXPECTED``: every block must have
 an entry, so a new example cannot go untested. Examples that make no request (or talk to
-the wire double directly) need no cassette.
+the wire double directly) need no cassette. Batch jobs poll without sleeping, with fixed
+ids (the ``fast_batch_runs`` fixture of tests/conftest.py).
 
 Record with ``FW_RECORD=double .venv/bin/pytest tests/e2e/test_readme_examples.py
 --record-mode=once`` and ``.venv/bin/python -m tests.manifest``.
@@ -41,6 +42,11 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "llama4-maverick-instruct-basic 1048576 True",
         "credits 42.5 None",
         "128000 False",
+    ),
+    "batch-jobs-fireworks-batch-api": (
+        "JOB_STATE_COMPLETED 100%",
+        "Capital of Peru? -> ",
+        "Capital of Japan? -> ",
     ),
     "errors": ("404",),
     "testing-cassettes-and-the-wire-double": ("France", "/inference/v1/chat/completions"),
@@ -88,7 +94,10 @@ def test_examples_are_short() -> None:
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @pytest.mark.parametrize("code", [c for _, c in BLOCKS], ids=[n for n, _ in BLOCKS])
 def test_readme_example(
-    code: str, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
+    code: str,
+    request: pytest.FixtureRequest,
+    capsys: pytest.CaptureFixture[str],
+    fast_batch_runs: None,
 ) -> None:
     name = request.node.callspec.id
     exec(compile(code, f"README.md[{name}]", "exec"), {"__name__": "__readme__"})

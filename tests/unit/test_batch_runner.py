@@ -20,7 +20,7 @@ from fw_core.batch import (
     BatchState,
     api,
 )
-from fw_core.batch.plan import prepare
+from fw_core.batch.plan import model_refusal, prepare
 from fw_core.client import AsyncClient, Client
 from fw_core.errors import (
     APITimeoutError,
@@ -29,6 +29,7 @@ from fw_core.errors import (
     InternalServerError,
     NotFoundError,
 )
+from fw_core.models import ModelInfo
 from fw_core.testing import WireDouble
 
 MODEL = "accounts/fireworks/models/llama-v3p1-8b-instruct"
@@ -278,6 +279,23 @@ def test_a_model_without_batch_support_is_refused_before_upload(model: str, why:
     with pytest.raises(BatchInputError, match=why):
         asyncio.run(_runner(double, model=model).arun(_bodies(1)))
     assert _uploads(double) == 0
+
+
+def test_the_model_check_reads_model_info_supports_batch() -> None:
+    def info(flag: bool | None, raw: dict[str, Any] | None = None) -> ModelInfo:
+        return ModelInfo(
+            id="accounts/fireworks/models/m",
+            provider="fireworks",
+            supports_batch=flag,
+            raw=raw or {},
+        )
+
+    assert model_refusal("m", info(True)) is None
+    refused = model_refusal("m", info(False))
+    assert refused is not None and "says it is not supported" in str(refused)
+    # the parsed field decides, not a raw key the parser did not turn into it
+    unstated = model_refusal("m", info(None, {"batchInferenceSupported": "yes"}))
+    assert unstated is not None and "does not say it is" in str(unstated)
 
 
 def test_an_unsupported_model_would_sit_pending_in_the_double() -> None:

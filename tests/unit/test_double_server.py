@@ -14,6 +14,7 @@ import yaml
 
 from fw_core import FIREWORKS, FIRMWARE, AsyncClient, Client, chat
 from fw_core.testing import WireDouble, is_api_host, patch_transports, serve
+from fw_core.testing import transport as transport_module
 
 BODY = {
     "model": "accounts/fireworks/models/deepseek-v3p1",
@@ -139,6 +140,18 @@ async def test_patch_transports_async() -> None:
         assert (await chat.acreate(client, BODY)).completion.choices
         await client.aclose()
     assert double.count("/inference/v1/chat/completions") == 1
+
+
+def test_patch_transports_serves_the_batch_output_urls_and_nothing_else_on_storage() -> None:
+    from fw_core.batch import BatchRunner
+
+    with patch_transports(WireDouble()) as double, Client(FIREWORKS, api_key="k") as client:
+        runner = BatchRunner(client, model=BODY["model"], account_id="acme", poll_interval=0)
+        assert runner.run([{"messages": BODY["messages"]}])[0].ok
+        other = httpx.Request("GET", "https://storage.googleapis.com/some-bucket/file")
+        assert not transport_module._served(other.url)
+    fetched = [r.url for r in double.requests if r.url.startswith("https://storage.")]
+    assert fetched and all("/fireworks-artifacts-acme/dataset/" in url for url in fetched)
 
 
 def test_vcr_records_the_double_under_the_real_url(tmp_path: Path) -> None:

@@ -159,6 +159,36 @@ def test_catalog_entry_is_normalised_and_unknowns_stay_none() -> None:
         models.parse_catalog_entry({"displayName": "no name"})
 
 
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ({"batchInferenceSupported": True}, True),
+        ({"batchInferenceSupported": False}, False),
+        ({"batch_inference_supported": True}, True),  # the guide's (firectl's) spelling
+        ({"batchInferenceSupported": "true"}, None),  # not a boolean: not stated
+        ({}, None),  # absent: unknown, which the batch guide reads as "not for batch"
+    ],
+)
+def test_catalog_entry_batch_flag(entry: dict[str, Any], expected: bool | None) -> None:
+    info = models.parse_catalog_entry({"name": "accounts/fireworks/models/m", **entry})
+    assert info.supports_batch is expected
+    listed = models.parse_model_entry({"id": "m", **entry}, provider="fireworks")
+    assert listed.supports_batch is expected
+
+
+def test_find_model_reads_the_batch_flag_the_double_serves() -> None:
+    client = _double_client(WireDouble())
+    chat = models.find_model(client, "accounts/fireworks/models/llama-v3p1-8b-instruct")
+    embed = models.find_model(client, "accounts/fireworks/models/qwen3-embedding-8b")
+    unstated = models.find_model(client, "accounts/fireworks/models/qwen2p5-vl-32b-instruct")
+    assert chat is not None and embed is not None and unstated is not None
+    assert (chat.supports_batch, embed.supports_batch, unstated.supports_batch) == (
+        True,
+        False,
+        None,
+    )
+
+
 def test_openai_style_entry_reads_what_is_there() -> None:
     info = models.parse_model_entry(
         {
