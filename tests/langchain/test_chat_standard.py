@@ -5,8 +5,10 @@ Unit suites run without HTTP. Integration suites replay cassettes from
 tests/conftest.py).
 
 Opt-outs, each the suite's documented property:
-- ``supports_pdf_inputs`` False for Fireworks: its chat API takes no PDF parts (docs/wire.md §1.14);
-  True for Firmware (OpenAI-style ``file`` parts).
+- ``supports_pdf_inputs`` True for both. Fireworks reads a PDF only through document
+  inlining (legacy, docs/wire.md §1.17), so its PDF test runs where that applies: a model
+  without vision and ``document_inlining="auto"`` (see ``test_pdf_inputs`` below). Firmware
+  takes OpenAI-style ``file`` parts.
 - ``supports_audio_inputs`` / ``supports_video_inputs`` False: neither chat API documents them.
 - ``supports_anthropic_inputs`` False: Anthropic-native blocks (``cache_control``,
   signed ``thinking``) are not part of either OpenAI-style API.
@@ -20,6 +22,7 @@ import uuid
 from typing import Any
 
 import pytest
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests
@@ -31,6 +34,9 @@ FW_MODEL = "accounts/fireworks/models/kimi-k2-instruct-0905"
 # (and tools, structured output): Llama 4 Maverick.
 FW_SUITE_MODEL = "accounts/fireworks/models/llama4-maverick-instruct-basic"
 FW_OVERRIDE = "accounts/fireworks/models/llama-v3p1-8b-instruct"
+# A model without vision, for the PDF test through document inlining (the model of the
+# LiteLLM seed's inlining example).
+FW_INLINE_MODEL = "accounts/fireworks/models/llama-v3p3-70b-instruct"
 FM_MODEL = "openai/gpt-4o"
 FM_OVERRIDE = "gpt-4o-mini"  # Firmware answers with the bare id, so the override is bare too
 
@@ -207,11 +213,19 @@ class TestChatFireworksIntegration(ChatModelIntegrationTests):
 
     @property
     def supports_pdf_inputs(self) -> bool:
-        return False
+        return True  # through document inlining: see test_pdf_inputs
 
     @property
     def supported_usage_metadata_details(self) -> dict[str, list[Any]]:
         return {"invoke": ["cache_read_input"], "stream": ["cache_read_input"]}
+
+    def test_pdf_inputs(self, model: BaseChatModel) -> None:
+        """The standard PDF test where the feature applies: Fireworks reads a PDF only via
+        document inlining, so the suite's test body runs on a model without vision with
+        ``document_inlining="auto"`` (both of its PDF forms then travel as inline
+        ``image_url`` parts; the suite model, which has vision, would not inline)."""
+        params = {**self.standard_chat_model_params, "model": FW_INLINE_MODEL}
+        super().test_pdf_inputs(ChatFireworks(**params, document_inlining="auto"))
 
     @property
     def model_override_value(self) -> str:
