@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from fw_core.file_parts import (
@@ -117,7 +119,7 @@ def test_when_inlining_applies(
 
 
 def test_inline_documents_touches_only_user_image_urls() -> None:
-    messages = [
+    messages: list[dict[str, Any]] = [
         {"role": "system", "content": "be brief"},
         {
             "role": "user",
