@@ -7,7 +7,7 @@ tests/conftest.py).
 Opt-outs, each the suite's documented property:
 - ``supports_pdf_inputs`` True for both. Fireworks reads a PDF only through document
   inlining (legacy, docs/wire.md §1.17), so its PDF test runs where that applies: a model
-  without vision and ``document_inlining="auto"`` (see ``test_pdf_inputs`` below). Firmware
+  without vision and ``document_inlining="auto"`` (see the ``model`` fixture below). Firmware
   takes OpenAI-style ``file`` parts.
 - ``supports_audio_inputs`` / ``supports_video_inputs`` False: neither chat API documents them.
 - ``supports_anthropic_inputs`` False: Anthropic-native blocks (``cache_control``,
@@ -213,19 +213,27 @@ class TestChatFireworksIntegration(ChatModelIntegrationTests):
 
     @property
     def supports_pdf_inputs(self) -> bool:
-        return True  # through document inlining: see test_pdf_inputs
+        return True  # through document inlining: see the model fixture
 
     @property
     def supported_usage_metadata_details(self) -> dict[str, list[Any]]:
         return {"invoke": ["cache_read_input"], "stream": ["cache_read_input"]}
 
-    def test_pdf_inputs(self, model: BaseChatModel) -> None:
-        """The standard PDF test where the feature applies: Fireworks reads a PDF only via
-        document inlining, so the suite's test body runs on a model without vision with
-        ``document_inlining="auto"`` (both of its PDF forms then travel as inline
-        ``image_url`` parts; the suite model, which has vision, would not inline)."""
-        params = {**self.standard_chat_model_params, "model": FW_INLINE_MODEL}
-        super().test_pdf_inputs(ChatFireworks(**params, document_inlining="auto"))
+    @pytest.fixture
+    def model(self, request: Any) -> BaseChatModel:
+        """The suite's model fixture, built the same way; only for ``test_pdf_inputs`` it is
+        a model without vision with ``document_inlining="auto"``: Fireworks reads a PDF only
+        through document inlining, which the suite model (it has vision) would not use. The
+        suite's own test body then runs unchanged, both of its PDF forms travelling as
+        inline ``image_url`` parts."""
+        params = {
+            **self.standard_chat_model_params,
+            **self.chat_model_params,
+            **(getattr(request, "param", None) or {}),
+        }
+        if request.node.originalname == "test_pdf_inputs":
+            params.update(model=FW_INLINE_MODEL, document_inlining="auto")
+        return self.chat_model_class(**params)
 
     @property
     def model_override_value(self) -> str:
