@@ -42,6 +42,7 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import tool_call_chunk as make_tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from fw_core.file_parts import data_url, document_part, from_openai_file
 from fw_core.reasoning import split_think
 from fw_core.stream_delta import StreamDelta, StreamTracker
 from fw_core.wire import ChatCompletion, Usage
@@ -81,12 +82,6 @@ _DROPPED_BLOCKS = frozenset(
 # outgoing
 
 
-def _data_url(mime_type: str | None, data: str) -> str:
-    if data.startswith("data:"):
-        return data
-    return f"data:{mime_type or 'application/octet-stream'};base64,{data}"
-
-
 def _image_part(block: Mapping[str, Any]) -> dict[str, Any]:
     # OpenAI form {"type": "image_url", "image_url": "..." | {"url", "detail"}}
     if block.get("type") == "image_url":
@@ -98,13 +93,13 @@ def _image_part(block: Mapping[str, Any]) -> dict[str, Any]:
         if source.get("type") == "url":
             url = source.get("url")
         else:
-            url = _data_url(source.get("media_type"), source.get("data", ""))
+            url = data_url(source.get("media_type"), source.get("data", ""))
         detail = None
     elif "url" in block:
         url, detail = block["url"], block.get("detail")
     elif "base64" in block or block.get("source_type") == "base64":
         data = block.get("base64") or block.get("data") or ""
-        url, detail = _data_url(block.get("mime_type"), data), None
+        url, detail = data_url(block.get("mime_type"), data), None
     else:
         raise ValueError(f"image block needs a url or base64 data: keys {sorted(block)}")
     if not url:
@@ -115,33 +110,30 @@ def _image_part(block: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "image_url", "image_url": image}
 
 
-def _file_part(block: Mapping[str, Any]) -> dict[str, Any]:
-    # OpenAI form {"type": "file", "file": {"filename", "file_data" | "file_id"}}
-    file = block.get("file")
+def _file_part(block: Mapping[str, Any], provider: str | None) -> dict[str, Any]:
+    # The part itself is built by fw_core (one rule per API, docs/wire.md §1.17); this maps
+    # LangChain's block forms onto it.
     if block.get("source_type") == "text" and isinstance(block.get("text"), str):
         return {"type": "text", "text": block["text"]}  # v0 plain-text document
-    if isinstance(file, Mapping):
-        return {"type": "file", "file": {k: v for k, v in file.items() if v is not None}}
-    if "base64" in block or block.get("source_type") == "base64":
-        data = block.get("base64") or block.get("data") or ""
-        mime = block.get("mime_type")
-        if mime and mime.startswith("image/"):
-            return _image_part({"type": "image", "base64": data, "mime_type": mime})
-        out: dict[str, Any] = {"file_data": _data_url(mime, data)}
-        extras = block.get("extras") or block.get("metadata") or {}
-        filename = block.get("filename") or extras.get("filename")
-        out["filename"] = filename or ("document.pdf" if mime == "application/pdf" else "file")
-        return {"type": "file", "file": out}
-    if "file_id" in block or block.get("source_type") == "id":
-        return {"type": "file", "file": {"file_id": block.get("file_id") or block.get("id")}}
-    if "url" in block:
-        # No file-URL part exists in chat completions; an image URL is the closest the APIs
-        # take (Fireworks document inlining reads PDFs given as image_url).
-        return {"type": "image_url", "image_url": {"url": block["url"]}}
-    raise ValueError(f"file block needs base64 data, a file_id or a url: keys {sorted(block)}")
+    file = block.get("file")
+    if isinstance(file, Mapping):  # OpenAI form {"type": "file", "file": {...}}
+        return from_openai_file(provider, file)
+    extras = block.get("extras") or block.get("metadata") or {}
+    base64 = "base64" in block or block.get("source_type") == "base64"
+    file_id = "file_id" in block or block.get("source_type") == "id"
+    if not (base64 or file_id or "url" in block):
+        raise ValueError(f"file block needs base64 data, a file_id or a url: keys {sorted(block)}")
+    return document_part(
+        provider,
+        data=(block.get("base64") or block.get("data") or "") if base64 else None,
+        file_id=(block.get("file_id") or block.get("id")) if file_id else None,
+        url=block.get("url"),
+        mime_type=block.get("mime_type"),
+        filename=block.get("filename") or extras.get("filename"),
+    )
 
 
-def _block_to_part(block: Any) -> dict[str, Any] | None:
+def _block_to_part(block: Any, provider: str | None) -> dict[str, Any] | None:
     """One LangChain content block as a wire content part, or None when it carries none."""
     if isinstance(block, str):
         return {"type": "text", "text": block}
@@ -154,7 +146,7 @@ def _block_to_part(block: Any) -> dict[str, Any] | None:
     if kind in ("image_url", "image"):
         return _image_part(block)
     if kind == "file":
-        return _file_part(block)
+        return _file_part(block, provider)
     if kind == "input_audio":
         audio = block.get("input_audio") or {}
         return {
@@ -176,11 +168,15 @@ def _block_to_part(block: Any) -> dict[str, Any] | None:
     raise ValueError(f"unsupported content block type {kind!r} in a chat message")
 
 
-def content_to_wire(content: str | list[Any]) -> str | list[dict[str, Any]]:
+def content_to_wire(
+    content: str | list[Any], *, provider: str | None = None
+) -> str | list[dict[str, Any]]:
     """Message content as the API takes it: a string, or a list of parts.
 
     A list holding only text collapses to one string (every model accepts that); blocks
-    that carry no content for the API (reasoning, tool-call records) are dropped.
+    that carry no content for the API (reasoning, tool-call records) are dropped. File
+    blocks become the document part ``provider`` takes (``"fireworks"``: an ``image_url``
+    part; ``"firmware"`` or None: OpenAI's ``file`` part), see :mod:`fw_core.file_parts`.
 
     >>> content_to_wire([{"type": "text", "text": "a"}, {"type": "thinking", "thinking": "t"}])
     'a'
@@ -189,7 +185,7 @@ def content_to_wire(content: str | list[Any]) -> str | list[dict[str, Any]]:
     """
     if isinstance(content, str):
         return content
-    parts = [p for b in content if (p := _block_to_part(b)) is not None]
+    parts = [p for b in content if (p := _block_to_part(b, provider)) is not None]
     if all(p["type"] == "text" for p in parts):
         return "".join(p["text"] for p in parts)
     return parts
@@ -260,15 +256,16 @@ def _assistant_to_wire(message: AIMessage, replay_reasoning: bool) -> dict[str, 
     return out
 
 
-def _tool_to_wire(message: ToolMessage) -> dict[str, Any]:
-    content = content_to_wire(message.content)
+def _tool_to_wire(message: ToolMessage, provider: str | None) -> dict[str, Any]:
+    content = content_to_wire(message.content, provider=provider)
     if isinstance(content, list) and not content:
         content = ""
     return {"role": "tool", "tool_call_id": message.tool_call_id, "content": content}
 
 
-def _role_to_wire(role: str, message: BaseMessage) -> dict[str, Any]:
-    out: dict[str, Any] = {"role": role, "content": content_to_wire(message.content)}
+def _role_to_wire(role: str, message: BaseMessage, provider: str | None) -> dict[str, Any]:
+    content = content_to_wire(message.content, provider=provider)
+    out: dict[str, Any] = {"role": role, "content": content}
     if message.name:
         out["name"] = message.name
     return out
@@ -285,28 +282,32 @@ _ROLES = {
 }
 
 
-def message_to_wire(message: BaseMessage, *, replay_reasoning: bool = True) -> dict[str, Any]:
+def message_to_wire(
+    message: BaseMessage, *, replay_reasoning: bool = True, provider: str | None = None
+) -> dict[str, Any]:
     """One LangChain message as a wire message dict holding only accepted keys.
 
     Args:
         message: any LangChain message.
         replay_reasoning: send an assistant message's reasoning back as
             ``reasoning_content`` (Fireworks interleaved thinking).
+        provider: the API the message goes to (``"fireworks"`` / ``"firmware"``); it
+            decides the form of file parts (see :func:`content_to_wire`).
 
     Raises:
         ValueError: for a message type or content block the APIs cannot take.
     """
     cls = type(message)
     if cls is HumanMessage:
-        return _role_to_wire("user", message)
+        return _role_to_wire("user", message, provider)
     if cls is AIMessage or isinstance(message, AIMessage):
         return _assistant_to_wire(message, replay_reasoning)  # type: ignore[arg-type]
     if cls is ToolMessage or isinstance(message, ToolMessage):
-        return _tool_to_wire(message)  # type: ignore[arg-type]
+        return _tool_to_wire(message, provider)  # type: ignore[arg-type]
     if cls is SystemMessage or isinstance(message, SystemMessage):
-        return _role_to_wire("system", message)
+        return _role_to_wire("system", message, provider)
     if isinstance(message, HumanMessage):
-        return _role_to_wire("user", message)
+        return _role_to_wire("user", message, provider)
     if isinstance(message, ChatMessage):
         role = _ROLES.get(message.role)
         if role is None:
@@ -315,17 +316,22 @@ def message_to_wire(message: BaseMessage, *, replay_reasoning: bool = True) -> d
             return _assistant_to_wire(AIMessage(content=message.content), replay_reasoning)
         if role == "tool":
             raise ValueError("a 'tool' ChatMessage has no tool_call_id; use ToolMessage")
-        return _role_to_wire(role, message)
+        return _role_to_wire(role, message, provider)
     if isinstance(message, FunctionMessage):
         raise ValueError("FunctionMessage is not supported; use ToolMessage")
     raise ValueError(f"unsupported message type {type(message).__name__}")
 
 
 def messages_to_wire(
-    messages: Sequence[BaseMessage], *, replay_reasoning: bool = True
+    messages: Sequence[BaseMessage],
+    *,
+    replay_reasoning: bool = True,
+    provider: str | None = None,
 ) -> list[dict[str, Any]]:
     """All messages of a prompt as wire dicts (see :func:`message_to_wire`)."""
-    return [message_to_wire(m, replay_reasoning=replay_reasoning) for m in messages]
+    return [
+        message_to_wire(m, replay_reasoning=replay_reasoning, provider=provider) for m in messages
+    ]
 
 
 # ---------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from typing_extensions import TypedDict
 from fw_core import chat as fw_chat
 from fw_core.chat_options import chat_options_of, check_chat_options
 from fw_core.errors import ConfigurationError
+from fw_core.file_parts import DocumentInlining, inline_documents, inlining_applies
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
 from fw_core.stream_delta import StreamTracker
 from langchain_fw._base import FwClientMixin
@@ -188,6 +189,9 @@ class _ChatFwBase(CatalogMixin, FwClientMixin, BaseChatModel):
     def _replay_reasoning(self) -> bool:
         return True
 
+    def _document_inlining(self) -> DocumentInlining:
+        return False
+
     # --- LangChain identity ---
     @classmethod
     def is_lc_serializable(cls) -> bool:
@@ -243,7 +247,9 @@ class _ChatFwBase(CatalogMixin, FwClientMixin, BaseChatModel):
     ) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": self.model,
-            "messages": messages_to_wire(messages, replay_reasoning=self._replay_reasoning()),
+            "messages": messages_to_wire(
+                messages, replay_reasoning=self._replay_reasoning(), provider=self.fw_provider.name
+            ),
         }
         body.update(self._option_params())
         stops = stop if stop is not None else self.stop
@@ -262,6 +268,8 @@ class _ChatFwBase(CatalogMixin, FwClientMixin, BaseChatModel):
                 body["model"] = self._normalize_model(value)
             else:
                 body[key] = value
+        if inlining_applies(self._document_inlining(), self.fw_provider.name, str(body["model"])):
+            body["messages"] = inline_documents(body["messages"])
         if self.disabled_params:
             for key, disabled in self.disabled_params.items():
                 if key in body and (disabled is None or body[key] in disabled):
@@ -526,6 +534,8 @@ class ChatFireworks(_ChatFwBase):
         prompt_cache_key: session-affinity key for prompt-cache hits.
         prompt_truncate_len: truncate the prompt to this many tokens.
         grammar: a GBNF grammar; sends ``response_format={"type": "grammar", ...}``.
+        document_inlining: ``True`` / ``"auto"`` append ``#transform=inline`` to image and
+            document URLs (Fireworks' legacy document inlining; default False).
 
     Example:
         >>> from langchain_fw import ChatFireworks
@@ -552,6 +562,11 @@ class ChatFireworks(_ChatFwBase):
     replay_reasoning: bool = True
     """Send a previous answer's reasoning back as ``reasoning_content`` (interleaved
     thinking in tool loops)."""
+    document_inlining: DocumentInlining = False
+    """Append ``#transform=inline`` to image and document URLs so a model without vision
+    reads them as text: True always, ``"auto"`` when the model table says the model takes
+    no images. Legacy: Fireworks' changelog says the feature was removed (docs/wire.md
+    §1.17)."""
 
     @classmethod
     def _example_model(cls) -> str:
@@ -559,6 +574,9 @@ class ChatFireworks(_ChatFwBase):
 
     def _replay_reasoning(self) -> bool:
         return self.replay_reasoning
+
+    def _document_inlining(self) -> DocumentInlining:
+        return self.document_inlining
 
     def _option_params(self) -> dict[str, Any]:
         out = super()._option_params()

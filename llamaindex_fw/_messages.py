@@ -1,7 +1,9 @@
 """LlamaIndex ``ChatMessage`` <-> chat-completions wire dicts, as pure functions.
 
 Going out (:func:`to_wire_messages`): text blocks become a string (or ``text`` parts next to
-images), ``ImageBlock``/``VideoBlock`` become ``image_url``/``video_url`` parts,
+images), ``ImageBlock``/``VideoBlock`` become ``image_url``/``video_url`` parts, a
+``DocumentBlock`` the document part the API takes (:func:`fw_core.file_parts.document_part`:
+an ``image_url`` part for Fireworks, an OpenAI ``file`` part for Firmware),
 ``ThinkingBlock`` (or ``additional_kwargs["reasoning_content"]``) becomes the assistant's
 ``reasoning_content`` so interleaved thinking survives a tool loop, ``ToolCallBlock`` (or the
 legacy ``additional_kwargs["tool_calls"]``) becomes ``tool_calls``, and a tool result takes
@@ -22,14 +24,17 @@ the answer a ``TextBlock``, each tool call a ``ToolCallBlock``.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from llama_index.core.base.llms.types import (
     CachePoint,
     ChatMessage,
     ContentBlock,
+    DocumentBlock,
     ImageBlock,
     LogProb,
     MessageRole,
@@ -39,6 +44,7 @@ from llama_index.core.base.llms.types import (
     VideoBlock,
 )
 
+from fw_core.file_parts import document_part
 from fw_core.reasoning import split_think
 from fw_core.wire import ChatMessage as WireMessage
 from fw_core.wire import ToolCall, Usage
@@ -94,6 +100,26 @@ def _video_part(block: VideoBlock) -> dict[str, Any]:
     return {"type": "video_url", "video_url": video_url}
 
 
+def _document_part(block: DocumentBlock, provider: str | None) -> dict[str, Any]:
+    if block.url is not None and block.data is None and block.path is None:
+        return document_part(provider, url=str(block.url), mime_type=block.document_mimetype)
+    raw = block.resolve_document().read()
+    return document_part(
+        provider,
+        data=base64.b64encode(raw).decode("ascii"),
+        mime_type=block.document_mimetype,
+        filename=_filename(block),
+    )
+
+
+def _filename(block: DocumentBlock) -> str | None:
+    if block.path is not None:
+        return Path(str(block.path)).name
+    if block.title and block.title != "input_document":  # core's placeholder title
+        return block.title
+    return None
+
+
 def _arguments_text(kwargs: Any) -> str:
     if isinstance(kwargs, str):
         return kwargs or "{}"
@@ -129,15 +155,20 @@ def _unsupported(block: ContentBlock, role: str) -> ValueError:
     )
 
 
-def to_wire_message(message: ChatMessage, *, replay_reasoning: bool = True) -> dict[str, Any]:
+def to_wire_message(
+    message: ChatMessage, *, replay_reasoning: bool = True, provider: str | None = None
+) -> dict[str, Any]:
     """One ``ChatMessage`` as a chat-completions message dict.
 
     ``replay_reasoning=False`` leaves an assistant message's reasoning out (some vendors
-    behind Firmware refuse ``reasoning_content`` in the input).
+    behind Firmware refuse ``reasoning_content`` in the input). ``provider``
+    (``"fireworks"`` / ``"firmware"``; None = OpenAI's form) decides how a
+    ``DocumentBlock`` is sent.
 
     Raises:
-        ValueError: a block the API cannot take in that role (audio, documents; images
-            outside user messages), or a tool result without ``tool_call_id``.
+        ValueError: a block the API cannot take in that role (audio; images and documents
+            outside user messages; a document file id for Fireworks), or a tool result
+            without ``tool_call_id``.
     """
     role = _ROLE_TO_WIRE.get(message.role, "user")
     texts: list[str] = []
@@ -154,6 +185,9 @@ def to_wire_message(message: ChatMessage, *, replay_reasoning: bool = True) -> d
             has_media = True
         elif isinstance(block, VideoBlock) and role == "user":
             parts.append(_video_part(block))
+            has_media = True
+        elif isinstance(block, DocumentBlock) and role == "user":
+            parts.append(_document_part(block, provider))
             has_media = True
         elif isinstance(block, ThinkingBlock):
             if role == "assistant" and block.content:
@@ -194,10 +228,15 @@ def to_wire_message(message: ChatMessage, *, replay_reasoning: bool = True) -> d
 
 
 def to_wire_messages(
-    messages: Iterable[ChatMessage], *, replay_reasoning: bool = True
+    messages: Iterable[ChatMessage],
+    *,
+    replay_reasoning: bool = True,
+    provider: str | None = None,
 ) -> list[dict[str, Any]]:
     """Every message through :func:`to_wire_message`, in order."""
-    return [to_wire_message(m, replay_reasoning=replay_reasoning) for m in messages]
+    return [
+        to_wire_message(m, replay_reasoning=replay_reasoning, provider=provider) for m in messages
+    ]
 
 
 # ---------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from fw_core import chat as fw_chat
 from fw_core.chat_options import chat_options_of, check_chat_options
 from fw_core.connection import ConnectionMixin
 from fw_core.errors import ResponseValidationError
+from fw_core.file_parts import DocumentInlining, inline_documents, inlining_applies
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
 from fw_core.stream_delta import StreamTracker
 from llamaindex_fw._catalog import ModelInfoMixin, QuotaMixin
@@ -142,6 +143,10 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
         """Top-level response fields surfaced in ``ChatResponse.additional_kwargs``."""
         return self.fw_provider.response_extras
 
+    def _document_inlining(self) -> DocumentInlining:
+        """The document-inlining setting (a Fireworks option; see :mod:`fw_core.file_parts`)."""
+        return False
+
     def _options(self) -> dict[str, Any]:
         """The option fields sent in every body (the provider spec names them)."""
         return chat_options_of(self.fw_provider, self)
@@ -149,13 +154,17 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
     def _body(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": self.wire_model,
-            "messages": to_wire_messages(messages, replay_reasoning=self.replay_reasoning),
+            "messages": to_wire_messages(
+                messages, replay_reasoning=self.replay_reasoning, provider=self.fw_provider.name
+            ),
         }
         body.update(self._options())
         body.update(self.additional_kwargs)
         for key, value in kwargs.items():
             if value is not None:
                 body[key] = value
+        if inlining_applies(self._document_inlining(), self.fw_provider.name, str(body["model"])):
+            body["messages"] = inline_documents(body["messages"])
         return body
 
     def _response_meta(self, request_id: str | None, headers: Mapping[str, str]) -> dict[str, Any]:
@@ -396,6 +405,10 @@ class Fireworks(FwLLM):
         base_url: default ``FIREWORKS_BASE_URL`` or ``https://api.fireworks.ai/inference/v1``.
         temperature, max_tokens, reasoning_effort, strict: request options.
         replay_reasoning: send earlier reasoning back as ``reasoning_content`` (default on).
+        document_inlining: ``True`` / ``"auto"`` append ``#transform=inline`` to image and
+            ``DocumentBlock`` URLs so a model without vision reads them as text (``"auto"``:
+            when the model table says the model takes no images). Fireworks' legacy document
+            inlining, default False (docs/wire.md §1.17).
         context_window: overrides the model table (see :mod:`fw_core.model_table`).
         additional_kwargs: extra body fields (``top_k``, ``prompt_cache_key``...).
         timeout, max_retries, default_headers, http_client, async_http_client: transport.
@@ -417,9 +430,18 @@ class Fireworks(FwLLM):
 
     fw_provider: ClassVar[ProviderSpec] = FIREWORKS
 
+    document_inlining: DocumentInlining = Field(
+        default=False,
+        description="Append #transform=inline to image and document URLs (True, or 'auto' "
+        "for models without image input): Fireworks' legacy document inlining.",
+    )
+
     @classmethod
     def class_name(cls) -> str:
         return "llamaindex_fw.Fireworks"
+
+    def _document_inlining(self) -> DocumentInlining:
+        return self.document_inlining
 
 
 class Firmware(QuotaMixin, FwLLM):

@@ -43,6 +43,7 @@ __all__ = [
     "context_length",
     "fireworks_openai_list",
     "firmware_list",
+    "image_input",
     "parse_filter",
     "quota",
     "quota_generation",
@@ -133,6 +134,22 @@ def context_length(provider: str, model: str) -> int:
             if mid.rsplit("/", 1)[-1] == tail:
                 return ctx
     return DEFAULT_CONTEXT
+
+
+def image_input(provider: str, model: str) -> bool | None:
+    """Whether the double's Fireworks catalog says ``model`` takes images (None: a model it
+    does not list, or Firmware, whose vendors differ).
+
+    >>> image_input("fireworks", "accounts/fireworks/models/llama-v3p3-70b-instruct")
+    False
+    """
+    if provider != "fireworks":
+        return None
+    tail = model.split("#", 1)[0].rsplit("/", 1)[-1]
+    for mid, _, _, _, images, _ in FIREWORKS_MODELS:
+        if mid == tail:
+            return images
+    return None
 
 
 def _fireworks_entry(row: tuple[str, str, int, bool, bool, str]) -> dict[str, Any]:

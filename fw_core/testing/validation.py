@@ -2,10 +2,10 @@
 
 The double rejects what the strict APIs would reject (unknown top-level fields, unknown
 per-message keys, missing required fields, over-limit batches, sampling options outside
-their documented ranges, malformed tools and ``tool_choice``), so framework tests catch a
-field or value the real API would refuse. Field lists come from docs/wire.md §1.4 (Fireworks, the
-documented list plus ``stream_options``) and §2.3 (Firmware, documented plus the likely
-pass-through set).
+their documented ranges, malformed tools and ``tool_choice``, content parts Fireworks cannot
+read), so framework tests catch a field or value the real API would refuse. Field lists
+come from docs/wire.md §1.4 (Fireworks, the documented list plus ``stream_options``) and
+§2.3 (Firmware, documented plus the likely pass-through set); content parts from §1.17.
 
 >>> check_chat("fireworks", {"model": "m", "messages": [{"role": "user", "content": "x"}],
 ...                          "foo": 1}).message
@@ -17,6 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from fw_core.file_parts import INLINE_TRANSFORM
+from fw_core.testing import catalog
 
 __all__ = [
     "EMBEDDING_LIMITS",
@@ -144,7 +147,9 @@ def check_chat(provider: str, body: Any) -> Invalid | None:
         or _check_counts(body)
         or _check_tools(body)
         or (
-            _check_fireworks_ranges(body) or _check_fireworks_reasoning(body)
+            _check_fireworks_ranges(body)
+            or _check_fireworks_reasoning(body)
+            or _check_fireworks_parts(body)
             if provider == "fireworks"
             else None
         )
@@ -283,6 +288,56 @@ def _check_fireworks_reasoning(body: dict[str, Any]) -> Invalid | None:
         and effort not in ("low", "medium", "high")
     ):
         return Invalid(f"Invalid reasoning effort: {str(effort).lower()}", "reasoning_effort")
+    return None
+
+
+def _check_image_url(where: str, part: dict[str, Any], model: str) -> Invalid | None:
+    raw = part.get("image_url")
+    url = raw if isinstance(raw, str) else raw.get("url") if isinstance(raw, dict) else None
+    if not isinstance(url, str) or not url:
+        return Invalid(f"{where}.image_url.url must be a non-empty string", "messages")
+    if url.endswith(INLINE_TRANSFORM):
+        return None  # legacy document inlining: read as text by any model (§1.17)
+    if url.startswith("data:"):
+        mime = url[5:].split(";", 1)[0].split(",", 1)[0].lower()
+        if not mime.startswith("image/"):
+            return Invalid(
+                f"{where}: a {mime or 'untyped'} data URL is not an image; Fireworks reads "
+                f"documents only with document inlining ({INLINE_TRANSFORM})",
+                "messages",
+            )
+    elif url.split("#", 1)[0].split("?", 1)[0].lower().endswith(".pdf"):
+        return Invalid(
+            f"{where}: a PDF is not an image; convert its pages to images or use document "
+            f"inlining ({INLINE_TRANSFORM})",
+            "messages",
+        )
+    if catalog.image_input("fireworks", model) is False:
+        return Invalid(f"Model {model} does not support image input", "messages")
+    return None
+
+
+def _check_fireworks_parts(body: dict[str, Any]) -> Invalid | None:
+    """docs/wire.md §1.4/§1.17: no ``file`` parts; documents (non-image data URLs, PDF URLs)
+    only with the inlining fragment; images only for a model that takes them."""
+    model = str(body.get("model", ""))
+    for i, message in enumerate(body["messages"]):
+        content = message.get("content")
+        if not isinstance(content, list):
+            continue
+        for j, part in enumerate(content):
+            where = f"messages[{i}].content[{j}]"
+            kind = part.get("type") if isinstance(part, dict) else None
+            if kind == "file":
+                return Invalid(
+                    f"{where}: Fireworks chat has no 'file' content part; send a document "
+                    "as an image_url part",
+                    "messages",
+                )
+            if kind == "image_url":
+                bad = _check_image_url(where, part, model)
+                if bad:
+                    return bad
     return None
 
 

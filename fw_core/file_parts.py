@@ -1,0 +1,200 @@
+"""File and document content parts, and Fireworks' (legacy) document inlining.
+
+How a document the user attached (a PDF, any non-image file) travels in a chat request
+differs per API (docs/wire.md §1.17, §2.3):
+
+- **Fireworks** has no ``file`` content part. A document goes in an ``image_url`` part,
+  with its URL or a base64 ``data:`` URL; a file id cannot be sent.
+- **Firmware** takes OpenAI-style parts: base64 data becomes
+  ``{"type": "file", "file": {"filename", "file_data"}}``, a file id
+  ``{"file": {"file_id"}}``. Chat completions has no file-by-URL part, so a URL goes as an
+  ``image_url`` part there too.
+- An image given as a file (an ``image/*`` MIME type) is an ``image_url`` part for both.
+
+**Document inlining** was Fireworks' way to let a model without vision read a PDF or an
+image: ``#transform=inline`` appended to the ``image_url`` URL made the API turn the
+document into text first. Fireworks' changelog says the feature was removed on 2025-06-30,
+so it is off unless asked for (:func:`inlining_applies`), and :func:`inline_documents`
+only writes the legacy request form; whether a given deployment still honours it is
+unverified.
+
+Both framework adapters build their document parts with :func:`document_part` (or
+:func:`from_openai_file` for a part already in OpenAI's form) and pass the finished wire
+messages through :func:`inline_documents` when :func:`inlining_applies`.
+
+>>> document_part("fireworks", data="JVBERi0=", mime_type="application/pdf")["image_url"]
+{'url': 'data:application/pdf;base64,JVBERi0='}
+>>> document_part("firmware", data="JVBERi0=", mime_type="application/pdf")["file"]["filename"]
+'document.pdf'
+>>> msg = {"role": "user", "content": [document_part("fireworks", url="https://x/a.pdf")]}
+>>> inline_documents([msg])[0]["content"]
+[{'type': 'image_url', 'image_url': {'url': 'https://x/a.pdf#transform=inline'}}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, TypeAlias
+
+__all__ = [
+    "INLINE_TRANSFORM",
+    "DocumentInlining",
+    "data_url",
+    "document_part",
+    "from_openai_file",
+    "inline_documents",
+    "inline_url",
+    "inlining_applies",
+]
+
+#: The URL fragment that asked Fireworks to inline a document (docs/wire.md §1.17).
+INLINE_TRANSFORM = "#transform=inline"
+
+#: ``True``: inline every image/document part; ``False``: never; ``"auto"``: only for a
+#: model the model table knows to take no images.
+DocumentInlining: TypeAlias = bool | Literal["auto"]
+
+
+def data_url(mime_type: str | None, data: str) -> str:
+    """``data`` (base64) as a ``data:`` URL; a value that already is one is kept.
+
+    >>> data_url("image/png", "AAAA"), data_url(None, "data:text/plain;base64,eA==")
+    ('data:image/png;base64,AAAA', 'data:text/plain;base64,eA==')
+    """
+    if data.startswith("data:"):
+        return data
+    return f"data:{mime_type or 'application/octet-stream'};base64,{data}"
+
+
+def _mime_of(url: str) -> str:
+    """The MIME type of a ``data:`` URL (``""`` when it names none)."""
+    return url[5:].split(";", 1)[0].split(",", 1)[0].strip().lower()
+
+
+def _image_url_part(url: str) -> dict[str, Any]:
+    return {"type": "image_url", "image_url": {"url": url}}
+
+
+def document_part(
+    provider: str | None,
+    *,
+    data: str | None = None,
+    url: str | None = None,
+    file_id: str | None = None,
+    mime_type: str | None = None,
+    filename: str | None = None,
+) -> dict[str, Any]:
+    """One document as the content part ``provider`` takes (see the module doc).
+
+    Args:
+        provider: ``"fireworks"``, or ``"firmware"`` / None for the OpenAI form.
+        data: base64 bytes (or a whole ``data:`` URL).
+        url: where the document is (used when no ``data`` is given).
+        file_id: an id from a files API (used when neither is given).
+        mime_type: the document's MIME type; ``application/octet-stream`` when unknown.
+        filename: the OpenAI form's ``filename`` for ``data`` (default ``document.pdf``
+            for a PDF, else ``file``).
+
+    Raises:
+        ValueError: nothing to send, or a file id for Fireworks (its chat API reads no
+            files API).
+
+    >>> document_part("fireworks", url="https://x/cv.pdf")
+    {'type': 'image_url', 'image_url': {'url': 'https://x/cv.pdf'}}
+    >>> document_part(None, file_id="file-1")
+    {'type': 'file', 'file': {'file_id': 'file-1'}}
+    """
+    if data:
+        full = data_url(mime_type, data)
+        if provider == "fireworks" or _mime_of(full).startswith("image/"):
+            return _image_url_part(full)
+        mime = _mime_of(full)
+        name = filename or ("document.pdf" if mime == "application/pdf" else "file")
+        return {"type": "file", "file": {"file_data": full, "filename": name}}
+    if file_id and provider != "fireworks":
+        return {"type": "file", "file": {"file_id": file_id}}
+    if url:
+        return _image_url_part(url)
+    if file_id:
+        raise ValueError(
+            "Fireworks chat cannot read a file id; send the document's bytes or its URL"
+        )
+    raise ValueError("a document needs base64 data, a url or a file_id")
+
+
+def from_openai_file(provider: str | None, file: Mapping[str, Any]) -> dict[str, Any]:
+    """An OpenAI-form ``file`` payload (``{"filename", "file_data" | "file_id"}``) as the
+    part ``provider`` takes: unchanged (``None`` values dropped) for the OpenAI form, an
+    ``image_url`` part for Fireworks.
+
+    >>> pdf = {"filename": "a.pdf", "file_data": "data:application/pdf;base64,QQ=="}
+    >>> from_openai_file("fireworks", pdf)
+    {'type': 'image_url', 'image_url': {'url': 'data:application/pdf;base64,QQ=='}}
+    """
+    if provider != "fireworks":
+        return {"type": "file", "file": {k: v for k, v in file.items() if v is not None}}
+    return document_part(
+        provider,
+        data=file.get("file_data"),
+        file_id=file.get("file_id"),
+        filename=file.get("filename"),
+    )
+
+
+def inline_url(url: str) -> str:
+    """``url`` with the inlining fragment (once).
+
+    >>> inline_url("https://x/a.pdf"), inline_url("https://x/a.pdf#transform=inline")
+    ('https://x/a.pdf#transform=inline', 'https://x/a.pdf#transform=inline')
+    """
+    return url if url.endswith(INLINE_TRANSFORM) else url + INLINE_TRANSFORM
+
+
+def inlining_applies(setting: DocumentInlining, provider: str, model: str) -> bool:
+    """Whether requests for ``model`` get the inlining fragment under ``setting``.
+
+    Only Fireworks ever inlined. ``"auto"`` inlines for a model the model table
+    (:mod:`fw_core.model_table`) knows to take no images; a model it does not know is left
+    alone.
+
+    >>> inlining_applies("auto", "fireworks", "accounts/fireworks/models/llama-v3p3-70b-instruct")
+    True
+    >>> inlining_applies("auto", "fireworks", "llama4-maverick-instruct-basic")
+    False
+    >>> inlining_applies(True, "firmware", "openai/gpt-4o")
+    False
+    """
+    if provider != "fireworks" or setting is False:
+        return False
+    if setting is True:
+        return True
+    from fw_core.model_table import lookup  # loads fw_core.models only when asked
+
+    info = lookup(provider, model)
+    return info is not None and info.supports_image_input is False
+
+
+def _inline_part(part: Any) -> Any:
+    if not (isinstance(part, Mapping) and part.get("type") == "image_url"):
+        return part
+    raw = part.get("image_url")
+    if isinstance(raw, str):
+        return {**part, "image_url": inline_url(raw)}
+    if isinstance(raw, Mapping) and isinstance(raw.get("url"), str):
+        return {**part, "image_url": {**raw, "url": inline_url(raw["url"])}}
+    return part
+
+
+def inline_documents(messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Wire messages with :data:`INLINE_TRANSFORM` on the URL of every ``image_url`` part
+    of the user messages (images and documents alike, as the feature worked); the input is
+    not changed.
+    """
+    out: list[dict[str, Any]] = []
+    for message in messages:
+        content = message.get("content")
+        if message.get("role") == "user" and isinstance(content, list):
+            out.append({**message, "content": [_inline_part(p) for p in content]})
+        else:
+            out.append(dict(message))
+    return out
