@@ -7,7 +7,7 @@ Usage::
     python -m benchmarks --only percall,streaming --adapters langchain_fw,raw
     python -m benchmarks --reps 9        # more interleaved repetitions everywhere
 
-Suites: imports, percall, streaming, memory, embeddings. The double runs as a loopback
+Suites: imports, percall, streaming, memory, embeddings, burst. The double runs as a loopback
 server in a child process (127.0.0.1 only, self-stopping). Results go to
 ``benchmarks/results/<UTC timestamp>[-quick].json``; a full run (or ``--write-md``)
 regenerates ``benchmarks/RESULTS.md`` from that JSON.
@@ -34,7 +34,7 @@ from benchmarks.server import DoubleServer, ServerOptions
 from benchmarks.settings import FULL, QUICK, Settings, override
 from benchmarks.targets import evaluate
 
-SUITES = ("imports", "percall", "streaming", "memory", "embeddings")
+SUITES = ("imports", "percall", "streaming", "memory", "embeddings", "burst")
 HERE = Path(__file__).resolve().parent
 PACKAGES = (
     "httpx",
@@ -124,7 +124,7 @@ def _suite(name: str, fn: Any, *args: Any) -> dict[str, Any]:
 
 def run(settings: Settings, suites: list[str]) -> dict[str, Any]:
     """Run the selected suites; returns the whole results document."""
-    from benchmarks.suites import embeddings, imports, memory, percall, streaming
+    from benchmarks.suites import burst, embeddings, imports, memory, percall, streaming
 
     results: dict[str, Any] = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -157,6 +157,10 @@ def run(settings: Settings, suites: list[str]) -> dict[str, Any]:
         with DoubleServer(opts) as srv:
             results["server"] = srv.server
             res["embeddings"] = _suite("embeddings", embeddings.run, srv, settings)
+    if "burst" in suites:
+        with DoubleServer(ServerOptions(latency=burst.LATENCY)) as srv:
+            results["server"] = srv.server
+            res["burst"] = _suite("burst", burst.run, srv, settings)
     results["machine"]["load_after"] = _load()
     results["targets"] = [c.as_dict() for c in evaluate(results)]
     return results

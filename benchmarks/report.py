@@ -190,6 +190,34 @@ def _memory(sec: dict[str, Any]) -> list[str]:
     return out
 
 
+def _burst(sec: dict[str, Any]) -> list[str]:
+    out = [
+        f"### Concurrent burst: {sec['calls']} async calls at once, {sec['latency']:g} s server "
+        f"latency, {sec['connections']} connections ({sec['reps']} reps, median)",
+        "",
+        f"Ideal: {sec['ideal_seconds']:g} s (waves of {sec['connections']} calls). New "
+        "connections: what the double accepted during one burst (per rep); a client that "
+        f"keeps its pool opens at most {sec['connections']}. Client CPU: this process's CPU "
+        "time during the burst (the floor row shows what the double and the machine allow).",
+        "",
+        "| client | kind | seconds | ratio to ideal | client CPU s | new connections "
+        "| failed calls |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in sec["rows"]:
+        if not r.get("available"):
+            out.append(f"| {r['name']}{_avail(r)} | {r['kind']} | | | | | |")
+            continue
+        conns = " / ".join(str(c) for c in r["new_connections"])
+        failed = " / ".join(str(c) for c in r["failed"])
+        cpu = r.get("cpu_median")
+        out.append(
+            f"| {r['name']} | {r['kind']} | {r['median']:.2f} | {r['ratio_to_ideal']:.2f}x "
+            f"| {'—' if cpu is None else f'{cpu:.2f}'} | {conns} | {failed} |"
+        )
+    return out
+
+
 def render(results: dict[str, Any]) -> str:
     """The whole RESULTS.md text for one run."""
     m = results["machine"]
@@ -225,6 +253,7 @@ def render(results: dict[str, Any]) -> str:
         "embeddings": _embeddings,
         "imports": _imports,
         "memory": _memory,
+        "burst": _burst,
     }
     lines += ["## Details", ""]
     for key, fn in renderers.items():

@@ -24,6 +24,8 @@ class Settings:
     mem_calls: int  # memory suite: calls after warm-up ...
     mem_streams: int  # ... and streams of ``stream_chunks`` chunks
     only_adapters: tuple[str, ...] = ()  # substrings; empty = all
+    burst_calls: int = 1000  # burst suite: concurrent async calls (0.5 s each, 100 conns)
+    burst_reps: int = 2
 
     def with_reps(self, reps: int) -> Settings:
         """The same run with every repetition count set to ``reps``."""
@@ -60,6 +62,8 @@ QUICK = Settings(
     import_reps=1,
     mem_calls=300,
     mem_streams=2,
+    burst_calls=200,
+    burst_reps=1,
 )
 
 

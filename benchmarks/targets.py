@@ -252,4 +252,26 @@ def evaluate(results: dict[str, Any]) -> list[Check]:
         *_embeddings(s.get("embeddings")),
         *_imports(s.get("imports")),
         *_memory(s.get("memory")),
+        *_burst(s.get("burst")),
     ]
+
+
+def _burst(section: dict[str, Any] | None, limit: float = 1.5) -> list[Check]:
+    """Ours within ``limit``x the ideal time of the concurrent burst."""
+    if not section or "rows" not in section:
+        return [Check(f"burst: ours <= {limit:g}x the ideal", "n/a", "not measured")]
+    out = []
+    ideal = section["ideal_seconds"]
+    for row in section["rows"]:
+        if row["kind"] != "ours":
+            continue
+        what = f"burst of {section['calls']} async calls: {row['name']} <= {limit:g}x ideal"
+        if not row.get("available") or row.get("ratio_to_ideal") is None:
+            out.append(Check(what, "n/a", "not measured"))
+            continue
+        failed = max(row["failed"], default=0)
+        measured = f"{row['ratio_to_ideal']:.2f}x ({row['median']:.2f} s vs {ideal:g} s)" + (
+            f", {failed} failed" if failed else ""
+        )
+        out.append(Check(what, measured, _verdict(row["ratio_to_ideal"] <= limit and not failed)))
+    return out

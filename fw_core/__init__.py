@@ -8,8 +8,8 @@ you can also use it directly:
 >>> # fw_core.chat.create(client, {"model": "...", "messages": [...]})
 
 Modules: ``providers`` (what differs per API), ``client`` (HTTP, retries, streams),
-``headers`` (request merge, response headers kept), ``retry`` and ``sse`` (pure policy
-and decoding), ``errors`` (the exception tree), ``wire`` (response models), ``chat``,
+``slots`` (its connection pool), ``headers`` (request merge, response headers kept),
+``retry`` and ``sse`` (pure policy and decoding), ``errors`` (the exception tree), ``wire`` (response models), ``chat``,
 ``completions``, ``embeddings``, ``rerank``, ``models`` (catalog), ``quota`` (Firmware),
 ``audio``, ``uploads`` and ``transcript`` (speech to text, its file part and its
 parsing), ``images`` and ``image_headers`` (text-to-image, image type and size),

@@ -43,6 +43,7 @@ from fw_core.errors import (
 )
 from fw_core.headers import ResponseHeaders, merge_headers, request_id, select_headers
 from fw_core.providers import ProviderSpec
+from fw_core.slots import AsyncSlotTransport, SlotTransport
 from fw_core.sse import ServerSentEvent, SSEDecoder
 
 __all__ = [
@@ -61,7 +62,9 @@ logger = logging.getLogger("fw_core")
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
-_DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+#: Our clients' transports (fw_core.slots): at most 100 requests in flight, each on a
+#: keep-alive connection of its own; more calls wait their turn in order.
+_DEFAULT_LIMITS = httpx.Limits(max_connections=100)
 
 from fw_core._version import __version__ as _VERSION  # noqa: E402 (the one version source)
 
@@ -415,7 +418,11 @@ class Client(_ClientBase):
         if http is None:
             with self._lock:
                 if self._http is None:
-                    self._http = httpx.Client(timeout=self.timeout, limits=_DEFAULT_LIMITS)
+                    self._http = httpx.Client(
+                        timeout=self.timeout,
+                        limits=_DEFAULT_LIMITS,  # for proxies from the environment
+                        transport=SlotTransport(_DEFAULT_LIMITS),
+                    )
                 http = self._http
         return http
 
@@ -615,7 +622,11 @@ class AsyncClient(_ClientBase):
                 # Belongs to another (usually closed) loop; its sockets die with that loop.
                 bound.stale.append(bound.client)
                 del bound.stale[:-4]
-            bound.client = httpx.AsyncClient(timeout=self.timeout, limits=_DEFAULT_LIMITS)
+            bound.client = httpx.AsyncClient(
+                timeout=self.timeout,
+                limits=_DEFAULT_LIMITS,  # for proxies from the environment
+                transport=AsyncSlotTransport(_DEFAULT_LIMITS),
+            )
             bound.loop = loop
         return bound.client
 

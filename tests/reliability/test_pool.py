@@ -65,9 +65,11 @@ def _body(provider: ProviderSpec) -> dict[str, Any]:
 
 def _busy(http: httpx.Client | httpx.AsyncClient) -> list[str]:
     """Connections in use or requests waiting, as readable strings (empty when at rest)."""
-    pool = http._transport._pool  # type: ignore[union-attr]
-    out = [repr(c) for c in pool.connections if not (c.is_idle() or c.is_closed())]
-    out += [f"queued request {r!r}" for r in pool._requests]
+    transport = http._transport  # fw_core.slots: one single-connection pool per slot
+    out = [f"{transport.in_use} slots lent"] if transport.in_use else []  # type: ignore[union-attr]
+    for pool in (t._pool for t in transport.transports):  # type: ignore[union-attr]
+        out += [repr(c) for c in pool.connections if not (c.is_idle() or c.is_closed())]
+        out += [f"queued request {r!r}" for r in pool._requests]
     return out
 
 

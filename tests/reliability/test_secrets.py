@@ -236,7 +236,7 @@ async def test_tls_verification_is_on_by_default(
     assert made, "no httpx client was created"
     assert real_transports.requests
     for http in made:
-        ctx = http._transport._pool._ssl_context
+        ctx = http._transport.ssl_context  # fw_core.slots: one context for every connection
         assert ctx.verify_mode == ssl.CERT_REQUIRED
         assert ctx.check_hostname is True
 

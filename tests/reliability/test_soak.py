@@ -128,9 +128,11 @@ async def test_soak(sleeps: SleepLog) -> None:
         elapsed = time.perf_counter() - started
         assert len(sleeps.clients) == len(users)  # one reused fw_core client per object
         for client in sleeps.clients:
-            pool = client.http_client._transport._pool  # type: ignore[attr-defined]
-            assert not pool._requests
-            assert all(c.is_idle() or c.is_closed() for c in pool.connections)
+            transport = client.http_client._transport  # type: ignore[attr-defined]
+            assert transport.in_use == 0
+            for pool in (t._pool for t in transport.transports):
+                assert not pool._requests
+                assert all(c.is_idle() or c.is_closed() for c in pool.connections)
         for _, obj, _ in users:
             await obj.aclose()
         users.clear()  # drop the objects before the final RSS reading

@@ -142,7 +142,7 @@ def test_key_absent_from_debug_logs(caplog: pytest.LogCaptureFixture) -> None:
 def test_tls_verification_is_on_in_the_created_client() -> None:
     client = Client(FIREWORKS, api_key=KEY, env={})
     http = client.http_client
-    ctx = http._transport._pool._ssl_context  # type: ignore[attr-defined]
+    ctx = http._transport.ssl_context  # type: ignore[attr-defined]
     assert ctx.verify_mode == ssl.CERT_REQUIRED
     assert ctx.check_hostname is True
     client.close()
@@ -150,7 +150,7 @@ def test_tls_verification_is_on_in_the_created_client() -> None:
 
 async def test_tls_verification_is_on_in_the_created_async_client() -> None:
     client = AsyncClient(FIRMWARE, api_key=KEY, env={})
-    ctx = client.http_client._transport._pool._ssl_context  # type: ignore[attr-defined]
+    ctx = client.http_client._transport.ssl_context  # type: ignore[attr-defined]
     assert ctx.verify_mode == ssl.CERT_REQUIRED and ctx.check_hostname is True
     await client.aclose()
 
