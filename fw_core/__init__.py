@@ -9,11 +9,14 @@ you can also use it directly:
 
 Modules: ``providers`` (what differs per API), ``client`` (HTTP, retries, streams),
 ``slots`` (its connection pool), ``headers`` (request merge, response headers kept),
-``retry`` and ``sse`` (pure policy and decoding), ``errors`` (the exception tree), ``wire`` (response models), ``chat``,
-``completions``, ``embeddings``, ``rerank``, ``models`` (catalog), ``quota`` (Firmware),
-``audio``, ``uploads`` and ``transcript`` (speech to text, its file part and its
-parsing), ``images`` and ``image_headers`` (text-to-image, image type and size),
-``reasoning``; ``connection`` (the connection-fields mixin both adapters build on);
+``retry`` and ``sse`` (pure policy and decoding), ``errors`` (the exception tree),
+``wire`` (response models), ``connection`` (the connection fields both adapters build on),
+``chat_options`` (each API's options and their checks), ``stream_delta`` (one streamed
+chat answer, merged), ``chat``, ``completions``, ``embeddings``, ``rerank``, ``models``
+(catalog) and ``model_table`` (known models), ``quota`` (Firmware), ``batch`` (the Batch
+API), ``audio``, ``uploads`` and ``transcript`` (speech to text, its file part and its
+parsing), ``images``, ``image_headers`` and ``image_tool`` (text-to-image, image type and
+size, the tools' settings), ``file_parts`` (documents in messages), ``reasoning``;
 ``fw_core.testing`` holds the wire double.
 
 Importing the package loads only the errors and provider specs; the HTTP client and the
