@@ -40,7 +40,7 @@ little headroom outside the budget you trim to.
 The measured error (docs/langchain_chat.md, "Counting tokens"): on README and docs
 prose, Python, JSON bodies and translated messages in 27 languages, against 12 real
 tokenizers, the estimate never fell below the real count; it over-counts English prose
-about 1.8x (``"large"``) to 2x (``"small"``), and some scripts far more.
+about 1.8x (``"large"``) to 2.4x (``"small"``), and some scripts far more.
 
 Example:
     >>> estimate_text_tokens("Hello, world!")
