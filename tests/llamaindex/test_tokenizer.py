@@ -67,6 +67,19 @@ def test_chat_memory_buffer_trims_with_the_estimate() -> None:
     assert len(llm.tokenizer(text)) <= 200
 
 
+def test_memory_trims_with_the_estimate() -> None:
+    memory_module = pytest.importorskip("llama_index.core.memory")
+    llm = Fireworks(model="kimi-k2-instruct-0905", api_key="k")
+    memory = memory_module.Memory.from_defaults(
+        token_limit=300, tokenizer_fn=llm.tokenizer, token_flush_size=50
+    )
+    for message in _history():
+        memory.put(message)
+    kept = memory.get()
+    assert 0 < len(kept) < 60
+    assert sum(len(llm.tokenizer(str(m.content))) for m in kept) <= 300
+
+
 def test_settings_tokenizer_serves_memory_and_prompt_helper(
     restore_global_tokenizer: None,
 ) -> None:
