@@ -8,8 +8,9 @@ Classes load on first use, so ``import langchain_fw`` costs little more than lan
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from fw_core.extras import import_adapter_module
 
 if TYPE_CHECKING:
     from fw_core._version import __version__
@@ -58,7 +59,11 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'langchain_fw' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    # a missing framework is named with the extra that installs it (fw_core.extras)
+    loaded = import_adapter_module(
+        module, framework="langchain_core", extra="langchain", what=f"langchain_fw.{name}"
+    )
+    value = getattr(loaded, name)
     globals()[name] = value
     return value
 

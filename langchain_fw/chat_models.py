@@ -46,6 +46,7 @@ from fw_core.errors import ConfigurationError
 from fw_core.file_parts import DocumentInlining, inline_documents, inlining_applies
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
 from fw_core.stream_delta import StreamTracker
+from fw_core.tokens import estimate_message_tokens
 from langchain_fw._base import FwClientMixin
 from langchain_fw._catalog import CatalogMixin, QuotaMixin
 from langchain_fw._errors import translate_errors
@@ -56,6 +57,7 @@ from langchain_fw._messages import (
     stream_generation,
 )
 from langchain_fw._profile import profile_for
+from langchain_fw._tokens import TokenEstimateMixin
 
 if TYPE_CHECKING:
     from langchain_core.language_models.model_profile import ModelProfile
@@ -128,7 +130,7 @@ def _with_raw(llm: Runnable[Any, Any], parser: Runnable[Any, Any]) -> Runnable[A
     return RunnableMap(raw=llm) | parsed.with_fallbacks([failed], exception_key="parsing_error")
 
 
-class _ChatFwBase(CatalogMixin, FwClientMixin, BaseChatModel):
+class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel):
     """What ChatFireworks and ChatFirmware share; not used directly."""
 
     model: str | None = Field(default=None, alias="model_name")
@@ -300,6 +302,32 @@ class _ChatFwBase(CatalogMixin, FwClientMixin, BaseChatModel):
             requested_model=model,
             extra_metadata=self._extra_metadata(completion.model_extra, response.headers),
         )
+
+    # --- token counting (an estimate: langchain_fw._tokens, fw_core.tokens) ---
+    def get_num_tokens_from_messages(
+        self,
+        messages: list[BaseMessage],
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool] | None = None,
+    ) -> int:
+        """A conservative estimate of the prompt tokens of ``messages`` (and ``tools``).
+
+        Counts the messages as they are sent (role markers, tool calls, tool results,
+        replayed reasoning, a fixed cost per image) and the tools' JSON schemas, with
+        :func:`fw_core.tokens.estimate_message_tokens`. It never needs a tokenizer package
+        or the network, and it over-counts, so ``trim_messages(..., token_counter=llm)``
+        keeps a history under the budget. With ``custom_get_token_ids`` set, texts are
+        counted by it and only the fixed costs are estimated.
+
+        Example:
+            >>> from langchain_core.messages import HumanMessage
+            >>> from langchain_fw import ChatFireworks
+            >>> llm = ChatFireworks(model="kimi-k2-instruct-0905", api_key="example-key")
+            >>> llm.get_num_tokens_from_messages([HumanMessage("Hello, world!")])
+            23
+        """
+        wire = messages_to_wire(messages, replay_reasoning=self._replay_reasoning())
+        wire_tools = [convert_to_openai_tool(t) for t in tools] if tools else None
+        return estimate_message_tokens(wire, tools=wire_tools, count_text=self._fw_text_counter())
 
     # --- calls ---
     def _generate(

@@ -13,20 +13,24 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models.llms import BaseLLM
+from langchain_core.messages import BaseMessage, get_buffer_string
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
+from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import Field, model_validator
 
 from fw_core import completions as fw_completions
 from fw_core.errors import ConfigurationError
 from fw_core.providers import FIREWORKS, ProviderSpec
+from fw_core.tokens import estimate_tool_tokens
 from fw_core.wire import Completion, Usage
 from langchain_fw._base import FwClientMixin
 from langchain_fw._errors import translate_errors
+from langchain_fw._tokens import TokenEstimateMixin
 
 __all__ = ["Fireworks"]
 
@@ -69,7 +73,7 @@ def _generations(completion: Completion) -> list[Generation]:
     ]
 
 
-class Fireworks(FwClientMixin, BaseLLM):
+class Fireworks(TokenEstimateMixin, FwClientMixin, BaseLLM):
     """Fireworks AI text completions.
 
     Each prompt is one ``/completions`` request; ``stream``/``astream`` yield the text as it
@@ -159,6 +163,24 @@ class Fireworks(FwClientMixin, BaseLLM):
             else:
                 body[key] = value
         return body
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """A conservative estimate of the tokens of ``messages`` rendered as this model's
+        prompt (LangChain's buffer string), plus ``tools`` as JSON when given.
+
+        Example:
+            >>> from langchain_core.messages import HumanMessage
+            >>> llm = Fireworks(model="llama-v3p1-8b-instruct", api_key="example-key")
+            >>> llm.get_num_tokens_from_messages([HumanMessage("Hello, world!")])
+            11
+        """
+        total = self.get_num_tokens(get_buffer_string(messages))
+        if tools:
+            wire_tools = [convert_to_openai_tool(t) for t in tools]
+            total += estimate_tool_tokens(wire_tools, count_text=self._fw_text_counter())
+        return total
 
     def _generate(
         self,

@@ -8,11 +8,13 @@ Classes load on first use.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from fw_core.extras import import_adapter_module
 
 if TYPE_CHECKING:
     from fw_core._version import __version__
+    from llamaindex_fw._tokens import tokenizer
     from llamaindex_fw.batch import arun_batch, cancel_batch, run_batch
     from llamaindex_fw.embeddings import FireworksEmbedding, FirmwareEmbedding
     from llamaindex_fw.llms import Fireworks, Firmware
@@ -34,6 +36,7 @@ _EXPORTS = {
     "FireworksImageToolSpec": "llamaindex_fw.tools",
     "GeneratedImage": "llamaindex_fw.tools",
     "FireworksAudioReader": "llamaindex_fw.readers",
+    "tokenizer": "llamaindex_fw._tokens",
 }
 
 __all__ = [
@@ -50,6 +53,7 @@ __all__ = [
     "arun_batch",
     "cancel_batch",
     "run_batch",
+    "tokenizer",
 ]
 
 
@@ -57,7 +61,11 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'llamaindex_fw' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    # a missing framework is named with the extra that installs it (fw_core.extras)
+    loaded = import_adapter_module(
+        module, framework="llama_index", extra="llamaindex", what=f"llamaindex_fw.{name}"
+    )
+    value = getattr(loaded, name)
     globals()[name] = value
     return value
 

@@ -56,6 +56,7 @@ from llamaindex_fw._messages import (
 )
 from llamaindex_fw._stream import stream_response
 from llamaindex_fw._structured import StructuredOutputMixin
+from llamaindex_fw._tokens import TokenEstimator, tokenizer
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -135,6 +136,13 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
             self._wire_for = self.model
             self._endpoint_info = None
         return self._wire_model
+
+    @property
+    def tokenizer(self) -> TokenEstimator:
+        """A conservative token estimator for this model, for a memory's ``tokenizer_fn``
+        or ``Settings.tokenizer`` (see :func:`llamaindex_fw.tokenizer`); no network, no
+        tokenizer file."""
+        return tokenizer(self.model)
 
     # -- request building ---------------------------------------------------------------
 

@@ -1,0 +1,59 @@
+"""Importing an adapter module whose framework is not installed: an error naming the extra.
+
+``langchain_fw`` needs langchain-core and ``llamaindex_fw`` needs llama-index-core; both
+come with the distribution's extras, not with the base install. Both packages load their
+classes on first use through :func:`import_adapter_module`, so a missing framework ends in
+one clear message instead of a bare ``No module named 'llama_index'``.
+
+Example:
+    >>> import_adapter_module("json", framework="no_such_framework", extra="x").__name__
+    'json'
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+__all__ = ["import_adapter_module"]
+
+_DISTRIBUTIONS = {"langchain_core": "langchain-core", "llama_index": "llama-index-core"}
+
+
+def import_adapter_module(
+    module: str, *, framework: str, extra: str, what: str | None = None
+) -> ModuleType:
+    """Import ``module``; if what is missing is ``framework``, say which extra brings it.
+
+    Args:
+        module: The adapter module to import (``"llamaindex_fw.llms"``).
+        framework: The framework's top-level import name (``"llama_index"``).
+        extra: The distribution's extra that installs it (``"llamaindex"``).
+        what: What the caller asked for, named in the message (default ``module``).
+
+    Returns:
+        The module.
+
+    Raises:
+        ImportError: the framework is not installed; the message names
+            ``pip install "fw-integrations[<extra>]"``. Any other missing module is
+            raised unchanged.
+
+    Example:
+        >>> import_adapter_module("no_such_framework.x", framework="no_such_framework",
+        ...                       extra="demo")
+        Traceback (most recent call last):
+        ...
+        ImportError: no_such_framework.x needs no_such_framework, which is not installed: pip install "fw-integrations[demo]"
+    """  # noqa: E501
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        if (error.name or "").split(".")[0] != framework:
+            raise
+        needed = _DISTRIBUTIONS.get(framework, framework)
+        raise ImportError(
+            f"{what or module} needs {needed}, which is not installed: "
+            f'pip install "fw-integrations[{extra}]"',
+            name=error.name,
+        ) from error
