@@ -133,11 +133,11 @@ def test_dumpd_has_no_credential_header_and_a_timeout_as_data() -> None:
     llm = ChatFireworks(
         model="llama-v3p1-8b-instruct",
         api_key="k",
-        default_headers={"Authorization": "Bearer header-secret", "X-Team": "search"},
+        default_headers={"Authorization": "Bearer hdr-fake", "X-Team": "search"},
         timeout=httpx.Timeout(9.0, connect=2.0),
     )
     kwargs = dumpd(llm)["kwargs"]
-    assert "header-secret" not in dumps(llm)
+    assert "hdr-fake" not in dumps(llm)
     assert kwargs["default_headers"] == {"X-Team": "search"}
     assert kwargs["timeout"] == {"connect": 2.0, "read": 9.0, "write": 9.0, "pool": 9.0}
     loaded = load(
