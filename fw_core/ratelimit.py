@@ -9,9 +9,10 @@ sync and async, from every class and every event loop in the process:
 
 * Before anything is learned it never slows a caller down: no limit is invented.
 * Once a limit is announced it paces requests (a GCRA / virtual-scheduling token bucket)
-  at :data:`DEFAULT_HEADROOM` of it, allows a burst no larger than the server showed it
-  has (its largest ``remaining`` + 1), and never lets more through at once than the last
-  ``remaining`` said were left.
+  at :data:`DEFAULT_HEADROOM` of it, with a burst no larger than the server showed it has
+  (its largest ``remaining`` + 1). Each answer's ``remaining``, less the requests sent
+  since, resets the bucket to what the server has left: a server with room to spare is
+  not slowed down, one near its limit gets exactly what it can take.
 * AIMD on the rate: a 429 (or ``x-ratelimit-over-limit: yes``) cuts it by
   :data:`DECREASE` (once per congestion episode: answers to requests sent before the cut
   do not cut again); every success adds :data:`INCREASE` of the ceiling back, up to the
@@ -70,6 +71,7 @@ __all__ = [
     "key_id",
     "limiter_for",
     "limiters",
+    "prepay",
     "read_headers",
     "reserve",
     "reset",
@@ -185,13 +187,24 @@ def reserve(tat: float, now: float, interval: float, tau: float) -> tuple[float,
     return base + interval, start - now
 
 
-def tat_for_remaining(now: float, interval: float, burst: int, remaining: int) -> float:
-    """The ``tat`` at which the bucket holds just ``remaining`` immediate slots.
+def tat_for_remaining(
+    now: float, interval: float, burst: int, remaining: int, sent_since: int = 0
+) -> float:
+    """The ``tat`` at which the bucket holds as many slots as the server has left.
+
+    The server counted ``remaining`` when the answered request arrived; ``sent_since``
+    slots were handed out after that one (most not yet counted there; the others make
+    this err on the safe side). More handed out than remained puts ``tat`` further out.
 
     >>> tat_for_remaining(10.0, 0.1, 20, 20), tat_for_remaining(10.0, 0.1, 20, 0)
     (10.0, 12.0)
+    >>> tat_for_remaining(10.0, 0.1, 20, 19, sent_since=4)  # 15 left: 5 used
+    10.5
+    >>> tat_for_remaining(10.0, 0.1, 20, 0, sent_since=5)  # 5 promised beyond the bucket
+    12.5
     """
-    return now + max(burst - max(remaining, 0), 0) * interval
+    left = remaining - max(sent_since, 0)
+    return now + max(burst - left, 0) * interval
 
 
 def decreased(rate: float, *, factor: float = DECREASE, floor: float = 0.0) -> float:
@@ -220,6 +233,16 @@ def increased(rate: float, *, step: float, ceiling: float) -> float:
 _PREPAID: contextvars.ContextVar[RateLimiter | None] = contextvars.ContextVar(
     "fw_core_rate_limit_prepaid", default=None
 )
+
+
+def prepay(limiter: RateLimiter | None) -> None:
+    """Say that the call about to run in this context already holds a slot of ``limiter``.
+
+    For framework-level limiters (``langchain_fw.FwRateLimiter``) that reserve before the
+    model call: the fw_core client making that call then takes no second slot. None
+    takes back a slot no call used.
+    """
+    _PREPAID.set(limiter)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +299,7 @@ class RateLimiter:
         self._tat = 0.0
         self._paused_until = 0.0
         self._cut_after = 0  # answers to tickets up to this one do not cut the rate again
+        self._issued = 0  # the latest ticket handed out
 
     def forget(self) -> None:
         """Drop everything learned (tests; a key whose limits changed)."""
@@ -331,8 +355,10 @@ class RateLimiter:
             _PREPAID.set(None)
             return 0.0, ticket
         if not self._active:
+            self._issued = ticket  # unlocked: a racing thread may leave it a step behind
             return 0.0, ticket
         with self._lock:
+            self._issued = max(self._issued, ticket)
             now = self._clock()
             start = now if skip_pause else max(now, self._paused_until)
             rate = self._rate
@@ -363,8 +389,9 @@ class RateLimiter:
                 self._learn_limit(seen.limit_rpm)
             if seen.remaining is not None and self._rate is not None:
                 self._burst = max(self._burst, self._burst_from(seen.remaining))
-                floor = tat_for_remaining(now, 1.0 / self._rate, self._burst, seen.remaining)
-                self._tat = max(self._tat, floor)
+                self._tat = tat_for_remaining(
+                    now, 1.0 / self._rate, self._burst, seen.remaining, self._issued - ticket
+                )
             pause: float | None = None
             if status == 429:
                 pause = seen.retry_after
@@ -409,8 +436,8 @@ class RateLimiter:
             return
         self._rate = decreased(rate, floor=ceiling * MIN_RATE_SHARE)
         # Every ticket handed out so far was sent at the old rate: their 429s are the
-        # same episode. (A ticket number used up here is harmless: they only compare.)
-        self._cut_after = next(self._tickets)
+        # same episode.
+        self._cut_after = self._issued
 
     def _grow(self) -> None:
         rate, ceiling = self._rate, self._ceiling

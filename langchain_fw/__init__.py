@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from langchain_fw.chat_models import ChatFireworks, ChatFirmware
     from langchain_fw.embeddings import FireworksEmbeddings, FirmwareEmbeddings
     from langchain_fw.llms import Fireworks
+    from langchain_fw.rate_limiter import FwRateLimiter
     from langchain_fw.rerank import FireworksRerank, FirmwareRerank
     from langchain_fw.tools import FireworksImageGeneration
 
@@ -31,6 +32,7 @@ _EXPORTS = {
     "FirmwareRerank": "langchain_fw.rerank",
     "FireworksImageGeneration": "langchain_fw.tools",
     "FireworksAudioParser": "langchain_fw.audio",
+    "FwRateLimiter": "langchain_fw.rate_limiter",
 }
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "FireworksRerank",
     "FirmwareEmbeddings",
     "FirmwareRerank",
+    "FwRateLimiter",
     "__version__",
 ]
 
