@@ -43,6 +43,7 @@ values.
 
 from __future__ import annotations
 
+import bisect
 import contextvars
 import hashlib
 import hmac
@@ -96,6 +97,7 @@ MIN_WAIT_CHARGE = 1.0
 
 
 _RETRY_NAMES = (b"retry-after", b"retry-after-ms")
+_REFUSED_KEPT = 512
 
 
 # --------------------------------------------------------------------------------------
@@ -300,6 +302,10 @@ class RateLimiter:
         self._paused_until = 0.0
         self._cut_after = 0  # answers to tickets up to this one do not cut the rate again
         self._issued = 0  # the latest ticket handed out
+        self._last_slot = 0.0  # the latest send time handed out
+        self._refused: list[int] = []  # recent tickets answered 429 (sorted): never counted
+        self._pinned: float | None = None  # set_limit: requests per minute never exceeded
+        self._pinned_burst = False
 
     def forget(self) -> None:
         """Drop everything learned (tests; a key whose limits changed)."""
@@ -307,10 +313,12 @@ class RateLimiter:
             self._forget()
 
     def set_limit(self, requests_per_minute: float, *, burst: int | None = None) -> None:
-        """Announce a limit yourself, as if the server had sent it.
+        """Pace at most at this limit, whatever the server announces or has left.
 
         Useful before the first answer (a known account limit), for a server that sends
-        no headers, or to pace below what the server allows. Later answers still adapt it.
+        no headers, or to stay below what the server allows (another process shares the
+        key). Answers still slow it down (a lower announced limit, 429s, a low
+        ``remaining``), never speed it past this. ``burst`` fixes the burst too.
 
         >>> lim = RateLimiter(clock=lambda: 0.0)
         >>> lim.set_limit(120, burst=1)
@@ -320,9 +328,12 @@ class RateLimiter:
         if not requests_per_minute > 0:
             raise ValueError("requests_per_minute must be > 0")
         with self._lock:
-            self._learn_limit(float(requests_per_minute))
+            self._pinned = float(requests_per_minute)
+            self._rate = None  # start from the new ceiling
+            self._learn_limit(self._limit_rpm or self._pinned)
             if burst is not None:
                 self._burst = max(int(burst), 1)
+                self._pinned_burst = True
 
     def snapshot(self) -> LimiterState:
         """The current state, read under the lock."""
@@ -366,10 +377,12 @@ class RateLimiter:
                 return start - now, ticket
             interval = 1.0 / rate
             tat, wait = reserve(self._tat, start, interval, (self._burst - 1) * interval)
-            total = start - now + wait
-            if commit or total <= 0:
-                self._tat = tat
-            return total, ticket
+            # Never ahead of a slot already handed out: requests leave in ticket order,
+            # which is what counting "sent since" by tickets in observe() relies on.
+            at = max(start + wait, self._last_slot)
+            if commit or at <= now:
+                self._tat, self._last_slot = tat, at
+            return at - now, ticket
 
     def observe(self, status: int, headers: Mapping[str, str], ticket: int) -> float | None:
         """Learn from one answer. For a 429 with a wait hint (``retry-after`` or an
@@ -387,11 +400,16 @@ class RateLimiter:
             now = self._clock()
             if seen.limit_rpm is not None:
                 self._learn_limit(seen.limit_rpm)
+            if status == 429:
+                bisect.insort(self._refused, ticket)
+                del self._refused[:-_REFUSED_KEPT]
             if seen.remaining is not None and self._rate is not None:
-                self._burst = max(self._burst, self._burst_from(seen.remaining))
-                self._tat = tat_for_remaining(
-                    now, 1.0 / self._rate, self._burst, seen.remaining, self._issued - ticket
-                )
+                if not self._pinned_burst:
+                    self._burst = max(self._burst, self._burst_from(seen.remaining))
+                since = self._issued - ticket  # less those the server refused (uncounted)
+                since -= len(self._refused) - bisect.bisect_right(self._refused, ticket)
+                tat = tat_for_remaining(now, 1.0 / self._rate, self._burst, seen.remaining, since)
+                self._tat = tat if self._pinned is None else max(self._tat, tat)
             pause: float | None = None
             if status == 429:
                 pause = seen.retry_after
@@ -411,6 +429,8 @@ class RateLimiter:
     def _learn_limit(self, limit_rpm: float) -> None:
         self._active = True
         self._limit_rpm = limit_rpm
+        if self._pinned is not None:
+            limit_rpm = min(limit_rpm, self._pinned)
         ceiling = limit_rpm / 60.0 * self._headroom
         self._ceiling = ceiling
         self._rate = ceiling if self._rate is None else min(self._rate, ceiling)

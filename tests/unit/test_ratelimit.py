@@ -150,11 +150,28 @@ def test_remaining_resets_the_bucket_both_ways() -> None:
     burst = lim.snapshot().burst
     assert burst == int(20 * DEFAULT_HEADROOM)
     assert [lim.acquire()[0] for _ in range(burst)] == [0.0] * burst
-    assert lim.acquire()[0] > 0  # our own bucket is empty now
-    # the server says it still has room (another limiter's view, a static header): go
+    assert lim.acquire(commit=False)[0] > 0  # our own bucket is empty now
+    # the server says it still has room (a static header, a limit reset): go
     _, t = lim.acquire(commit=False)
     lim.observe(200, limited("600", "19"), t)
     assert lim.acquire()[0] == 0.0
+    # and when it says it has none, the next slot is one interval out
+    _, t = lim.acquire(commit=False)
+    lim.observe(200, limited("600", "0"), t)
+    assert lim.acquire()[0] == pytest.approx(1 / lim.snapshot().rate)
+
+
+def test_refused_requests_do_not_count_as_sent() -> None:
+    lim = RateLimiter(clock=Clock())
+    tickets = [lim.acquire()[1] for _ in range(10)]  # nothing known: all go at once
+    for t in tickets[5:]:
+        lim.observe(429, limited("600", "0", **{"retry-after-ms": "0"}), t)
+    # the answer to the first says 4 were left: the 4 admitted after it used them, the
+    # 5 refused ones did not, so the bucket is empty, not 5 in debt
+    lim.observe(200, limited("600", "4"), tickets[0])
+    rate = lim.snapshot().rate
+    assert rate is not None
+    assert 0.5 / rate < lim.acquire()[0] < 1.5 / rate  # about one interval, not six
 
 
 def test_a_429_with_retry_after_pauses_every_caller() -> None:
