@@ -97,6 +97,14 @@ MIN_WAIT_CHARGE = 1.0
 
 
 _RETRY_NAMES = (b"retry-after", b"retry-after-ms")
+_WANTED = frozenset(
+    {
+        b"x-ratelimit-limit-requests",
+        b"x-ratelimit-remaining-requests",
+        b"x-ratelimit-over-limit",
+        *_RETRY_NAMES,
+    }
+)
 _REFUSED_KEPT = 512
 
 
@@ -119,11 +127,11 @@ class Announced:
     over_limit: bool = False
 
 
-def _number(raw: str | None) -> float | None:
+def _number(raw: bytes | None) -> float | None:
     if raw is None:
         return None
     try:
-        value = float(raw.split(",")[0].strip())
+        value = float(raw.split(b",")[0])
     except ValueError:
         return None
     return value if math.isfinite(value) and value >= 0 else None
@@ -142,27 +150,26 @@ def read_headers(headers: Mapping[str, str]) -> Announced | None:
     >>> read_headers({"retry-after": "2"}).retry_after, read_headers({"server": "x"})
     (2.0, None)
     """
-    raw = getattr(headers, "raw", None)
-    pairs: list[tuple[bytes, bytes]] = []
-    if isinstance(raw, list):
-        for name, value in raw:
-            low = name.lower()
-            if low.startswith(b"x-ratelimit-") or low in _RETRY_NAMES:
-                pairs.append((low, value))
+    found: dict[bytes, bytes] = {}
+    # httpx.Headers keeps (raw name, lower-case name, value) byte triples; reading them
+    # spares a list and a lower() per header on every response. Checked against the
+    # public path by tests/unit/test_ratelimit.py; any other shape takes that path.
+    triples = getattr(headers, "_list", None)
+    if isinstance(triples, list) and all(len(t) == 3 for t in triples[:1]):
+        for _, low, value in triples:
+            if low in _WANTED:
+                found[low] = value
     else:
-        for name, value in headers.items():
-            low = name.lower().encode("latin-1")
-            if low.startswith(b"x-ratelimit-") or low in _RETRY_NAMES:
-                pairs.append((low, value.encode("latin-1")))
-    if not pairs:
+        for name, text in headers.items():
+            key = name.lower().encode("latin-1")
+            if key in _WANTED:
+                found[key] = text.encode("latin-1")
+    if not found:
         return None
-    found = {name.decode("latin-1"): value.decode("latin-1") for name, value in pairs}
-    limit = _number(found.get("x-ratelimit-limit-requests"))
-    remaining = _number(found.get("x-ratelimit-remaining-requests"))
-    retry: dict[str, str] = {
-        k: v for k, v in found.items() if k in ("retry-after", "retry-after-ms")
-    }
-    over = found.get("x-ratelimit-over-limit", "").strip().lower() in ("yes", "true", "1")
+    limit = _number(found.get(b"x-ratelimit-limit-requests"))
+    remaining = _number(found.get(b"x-ratelimit-remaining-requests"))
+    retry = {k.decode(): v.decode("latin-1") for k, v in found.items() if k in _RETRY_NAMES}
+    over = found.get(b"x-ratelimit-over-limit", b"").strip().lower() in (b"yes", b"true", b"1")
     return Announced(
         limit_rpm=limit if limit else None,
         remaining=None if remaining is None else int(remaining),
