@@ -162,6 +162,7 @@ def run(settings: Settings, suites: list[str]) -> dict[str, Any]:
             res["embeddings"] = _suite("embeddings", embeddings.run, srv, settings)
     if "ratelimit" in suites:
         res["ratelimit"] = _suite("ratelimit", ratelimit.run, settings)
+        results["server"] = res["ratelimit"].get("server", results["server"])
     results["machine"]["load_after"] = _load()
     results["targets"] = [c.as_dict() for c in evaluate(results)]
     return results
