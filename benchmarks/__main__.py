@@ -2,12 +2,15 @@
 
 Usage::
 
-    python -m benchmarks                 # full run (~10 min), updates benchmarks/RESULTS.md
-    python -m benchmarks --quick         # < 60 s, smaller sizes; prints, saves JSON
+    python -m benchmarks                 # full run (~25 min), updates benchmarks/RESULTS.md
+    python -m benchmarks --quick         # ~2 min, smaller sizes; prints, saves JSON
+    python -m benchmarks --only ratelimit  # bulk work at 600 RPM (~15 min; quick: ~2 min)
     python -m benchmarks --only percall,streaming --adapters langchain_fw,raw
     python -m benchmarks --reps 9        # more interleaved repetitions everywhere
 
-Suites: imports, percall, streaming, memory, embeddings, burst. The double runs as a loopback
+Suites: imports, percall, streaming, memory, embeddings, burst, ratelimit (each client's bulk
+embeddings and chat at a 600-RPM limit: at least 2,000 requests per client at 10 per
+second, so ~15 min for eight clients; scaled down in --quick). The double runs as a loopback
 server in a child process (127.0.0.1 only, self-stopping). Results go to
 ``benchmarks/results/<UTC timestamp>[-quick].json``; a full run (or ``--write-md``)
 regenerates ``benchmarks/RESULTS.md`` from that JSON.
@@ -34,7 +37,7 @@ from benchmarks.server import DoubleServer, ServerOptions
 from benchmarks.settings import FULL, QUICK, Settings, override
 from benchmarks.targets import evaluate
 
-SUITES = ("imports", "percall", "streaming", "memory", "embeddings", "burst")
+SUITES = ("imports", "percall", "streaming", "memory", "embeddings", "burst", "ratelimit")
 HERE = Path(__file__).resolve().parent
 PACKAGES = (
     "httpx",
@@ -124,7 +127,15 @@ def _suite(name: str, fn: Any, *args: Any) -> dict[str, Any]:
 
 def run(settings: Settings, suites: list[str]) -> dict[str, Any]:
     """Run the selected suites; returns the whole results document."""
-    from benchmarks.suites import burst, embeddings, imports, memory, percall, streaming
+    from benchmarks.suites import (
+        burst,
+        embeddings,
+        imports,
+        memory,
+        percall,
+        ratelimit,
+        streaming,
+    )
 
     results: dict[str, Any] = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -161,6 +172,9 @@ def run(settings: Settings, suites: list[str]) -> dict[str, Any]:
         with DoubleServer(ServerOptions(latency=burst.LATENCY)) as srv:
             results["server"] = srv.server
             res["burst"] = _suite("burst", burst.run, srv, settings)
+    if "ratelimit" in suites:
+        res["ratelimit"] = _suite("ratelimit", ratelimit.run, settings)
+        results["server"] = res["ratelimit"].get("server", results["server"])
     results["machine"]["load_after"] = _load()
     results["targets"] = [c.as_dict() for c in evaluate(results)]
     return results

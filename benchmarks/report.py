@@ -152,6 +152,32 @@ def _embeddings(sec: dict[str, Any]) -> list[str]:
     return out
 
 
+def _ratelimit(sec: dict[str, Any]) -> list[str]:
+    out = [
+        f"### Bulk work at a rate limit ({sec['rpm']:g} requests/minute per key and model, "
+        f"burst {sec['burst']})",
+        "",
+        f"Each client in turn, with its own key: {sec['embed_inputs']:,} embeddings inputs "
+        f"in calls of {sec['embed_per_call']}, and {sec['chat_calls']:,} chat calls "
+        f"(`abatch`, LlamaIndex `asyncio.gather`), {sec['concurrency']} in flight. "
+        "Throughput: the fastest run the limit allows (burst, then rpm/60 per second) over "
+        "the measured time.",
+        "",
+        "| client | kind | work | calls | seconds | requests | throughput | 429 share | failures |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in sec["rows"]:
+        if not r.get("available"):
+            out.append(f"| {r['name']}{_avail(r)} | {r['kind']} | {r['workload']} | | | | | | |")
+            continue
+        out.append(
+            f"| {r['name']} | {r['kind']} | {r['workload']} | {r['calls']:,} | "
+            f"{r['seconds']:.1f} | {r['requests']:,} | {r['throughput_share']:.1%} | "
+            f"{r['share_429']:.1%} | {r['failures']:,} |"
+        )
+    return out
+
+
 def _imports(sec: dict[str, Any]) -> list[str]:
     out = [
         f"### Import time (fresh interpreter, best of {sec['reps']}; ms)",
@@ -254,6 +280,7 @@ def render(results: dict[str, Any]) -> str:
         "imports": _imports,
         "memory": _memory,
         "burst": _burst,
+        "ratelimit": _ratelimit,
     }
     lines += ["## Details", ""]
     for key, fn in renderers.items():

@@ -6,7 +6,7 @@ process: ``python -m benchmarks.server [options]`` prints one JSON line
 
 * ``stats``: JSON with accepted connections (total) and, since the previous ``stats``, the
   number of requests, embeddings requests and the most inputs any embeddings request
-  carried;
+  carried, and in limit mode (``--rpm``) how many requests were admitted and refused (429);
 * ``quit`` (or end of input): stop.
 
 It also stops by itself after ``--max-seconds``. :class:`DoubleServer` is the parent's
@@ -41,6 +41,8 @@ class ServerOptions:
     embedding_dims: int | None = None  # override the double's native vector size
     lift_embedding_limit: bool = False  # let an anchor's oversize batch through
     max_seconds: float = 1800.0
+    rpm: float | None = None  # the double's limit mode: requests/minute per key and model
+    burst: int | None = None
 
     def argv(self) -> list[str]:
         out = [
@@ -57,6 +59,10 @@ class ServerOptions:
             out += ["--embedding-dims", str(self.embedding_dims)]
         if self.lift_embedding_limit:
             out.append("--lift-embedding-limit")
+        if self.rpm is not None:
+            out += ["--rpm", str(self.rpm)]
+        if self.burst is not None:
+            out += ["--burst", str(self.burst)]
         return out
 
 
@@ -149,6 +155,8 @@ def _configure(args: argparse.Namespace) -> Any:
         latency=args.latency,
         per_input_latency=args.per_input_latency,
         stream_chunks=args.stream_chunks,
+        rpm=args.rpm,
+        burst=args.burst,
     )
 
 
@@ -163,7 +171,7 @@ class _Memo:
     """
 
     def __init__(self, double: Any) -> None:
-        self._handle = double.handle
+        self._handle = double.respond
         self._cache: dict[tuple[str, str, bytes], Any] = {}
         self._lock = threading.Lock()
         self.requests = 0
@@ -223,13 +231,17 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--embedding-dims", type=int, default=None)
     p.add_argument("--lift-embedding-limit", action="store_true")
     p.add_argument("--max-seconds", type=float, default=1800.0)
+    p.add_argument("--rpm", type=float, default=None)
+    p.add_argument("--burst", type=int, default=None)
     args = p.parse_args(argv)
     double = _configure(args)
     timer = threading.Timer(args.max_seconds, lambda: os._exit(3))
     timer.daemon = True
     timer.start()
     memo = _Memo(double)
-    double.handle = memo  # the server calls double.handle(...) for every request
+    # The server calls double.handle(...) for every request; that applies the limit mode
+    # (when set) and then double.respond(...), which the memo stands in for.
+    double.respond = memo
     ctx, kind = _serve(double, args.max_seconds)
     with ctx as base_url:
         print(json.dumps({"base_url": str(base_url).rstrip("/"), "server": kind}), flush=True)
@@ -239,6 +251,9 @@ def main(argv: list[str] | None = None) -> None:
                 with contextlib.suppress(Exception):
                     double.requests.clear()  # the double's own log; counters are in memo
                 out = {"connections": double.connections, **memo.drain()}
+                if double.limit is not None:
+                    out["admitted"], out["rejected"] = double.limit.admitted, double.limit.rejected
+                    double.limit.admitted = double.limit.rejected = 0
                 print(json.dumps(out), flush=True)
             elif cmd == "quit":
                 break

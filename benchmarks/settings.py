@@ -23,6 +23,12 @@ class Settings:
     import_reps: int  # fresh interpreters per module (best of)
     mem_calls: int  # memory suite: calls after warm-up ...
     mem_streams: int  # ... and streams of ``stream_chunks`` chunks
+    rl_embed_inputs: int = 20_000  # rate-limit suite: embeddings inputs per client ...
+    rl_embed_per_call: int = 20  # ... in calls (one request each) of this many
+    rl_chat_calls: int = 2_000  # ... and chat calls per client
+    rl_rpm: float = 600.0  # the double's limit (requests/minute per key and model) ...
+    rl_burst: int = 20  # ... and burst
+    rl_concurrency: int = 32  # calls in flight (abatch max_concurrency)
     only_adapters: tuple[str, ...] = ()  # substrings; empty = all
     burst_calls: int = 1000  # burst suite: concurrent async calls (0.5 s each, 100 conns)
     burst_reps: int = 2
@@ -64,6 +70,9 @@ QUICK = Settings(
     mem_streams=2,
     burst_calls=200,
     burst_reps=1,
+    rl_embed_inputs=2_000,
+    rl_embed_per_call=20,
+    rl_chat_calls=100,
 )
 
 

@@ -243,6 +243,40 @@ def _memory(section: dict[str, Any] | None) -> list[Check]:
     return out
 
 
+RL_THROUGHPUT = 0.90
+RL_SHARE_429 = 0.02
+
+
+def _ratelimit(section: dict[str, Any] | None) -> list[Check]:
+    """Issue 15: at the limit, >= 90 % throughput, <= 2 % 429s, no failures (ours)."""
+    out = []
+    sec = section or {}
+    for row in sec.get("rows", []):
+        if row.get("kind") != "ours":
+            continue
+        ok = row.get("available")
+        what = f"{row['name']} {row['workload']} at {sec.get('rpm', 0):g} RPM"
+        tp, s429, fails = row.get("throughput_share"), row.get("share_429"), row.get("failures")
+        out += [
+            Check(
+                f"throughput: {what} >= {RL_THROUGHPUT:.0%} of the limit",
+                "n/a" if not ok else f"{tp:.1%}",
+                _verdict(None if not ok else tp >= RL_THROUGHPUT),
+            ),
+            Check(
+                f"429 share: {what} <= {RL_SHARE_429:.0%}",
+                "n/a" if not ok else f"{s429:.2%} ({row['rejected']} of {row['requests']})",
+                _verdict(None if not ok else s429 <= RL_SHARE_429),
+            ),
+            Check(
+                f"failures: {what} = 0",
+                "n/a" if not ok else f"{fails} of {row['calls']}",
+                _verdict(None if not ok else fails == 0),
+            ),
+        ]
+    return out
+
+
 def evaluate(results: dict[str, Any]) -> list[Check]:
     """Every target the issue states, in the issue's order."""
     s = results.get("suites", {})
@@ -253,6 +287,7 @@ def evaluate(results: dict[str, Any]) -> list[Check]:
         *_imports(s.get("imports")),
         *_memory(s.get("memory")),
         *_burst(s.get("burst")),
+        *_ratelimit(s.get("ratelimit")),
     ]
 
 

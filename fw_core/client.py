@@ -30,6 +30,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from fw_core import ratelimit
 from fw_core import retry as retry_policy
 from fw_core.errors import (
     APIConnectionError,
@@ -161,6 +162,12 @@ def _check_retries(max_retries: object) -> None:
         raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
 
 
+def _check_max_wait(seconds: object) -> float:
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds >= 0:
+        raise ConfigurationError(f"rate_limit_max_wait must be seconds >= 0, got {seconds!r}")
+    return float(seconds)
+
+
 class _ClientBase:
     """Configuration shared by the sync and async clients."""
 
@@ -174,6 +181,8 @@ class _ClientBase:
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         env: Mapping[str, str] | None = None,
+        rate_limit: bool = True,
+        rate_limit_max_wait: float = ratelimit.DEFAULT_MAX_WAIT,
     ) -> None:
         _check_retries(max_retries)
         self.provider = provider
@@ -181,6 +190,11 @@ class _ClientBase:
         self.base_url = provider.resolve_base_url(base_url, env)
         self.timeout = _check_timeout(timeout)
         self.max_retries = max_retries
+        # Shared limiters (fw_core.ratelimit), one per model; the key only as a keyed hash.
+        self.rate_limit = bool(rate_limit)
+        self.rate_limit_max_wait = _check_max_wait(rate_limit_max_wait)
+        self._key_id = ratelimit.key_id(self._api_key.get_secret_value())
+        self._limiters: dict[str, ratelimit.RateLimiter] = {}
         self._headers: dict[str, str] = merge_headers(
             {
                 "Accept": "application/json",
@@ -194,9 +208,12 @@ class _ClientBase:
         # merged with the last httpx client's own.
         self._urls: dict[str, httpx.URL] = {}
         self._merged: _MergedHeaders | None = None
-        # Tests replace these to run retry paths without real sleeps.
+        # Tests replace these to run retry paths without real sleeps (``_pace``: the
+        # waits a shared rate limiter asks for, as opposed to retries).
         self._sleep: Callable[[float], None] = time.sleep
         self._asleep: Callable[[float], Any] = asyncio.sleep
+        self._pace: Callable[[float], None] = time.sleep
+        self._apace: Callable[[float], Any] = asyncio.sleep
 
     @property
     def api_key(self) -> SecretStr:
@@ -314,6 +331,31 @@ class _ClientBase:
     def _retry_delay(self, attempt: int, headers: Mapping[str, str] | None) -> float:
         return retry_policy.backoff(attempt, headers)
 
+    def _limiter(self, body: Any) -> ratelimit.RateLimiter | None:
+        """The shared limiter for this request's model (None when rate limiting is off)."""
+        if not self.rate_limit:
+            return None
+        model = body.get("model") if isinstance(body, Mapping) else None
+        model = model if isinstance(model, str) else ""
+        limiter = self._limiters.get(model)
+        if limiter is None:
+            limiter = ratelimit.limiter_for(self.base_url, self._key_id, model)
+            if len(self._limiters) < 64:  # models come from code; bound it anyway
+                self._limiters[model] = limiter
+        return limiter
+
+    def _wait_out(self, pause: float | None, status: int, headers: Any, waited: float) -> float:
+        """The budget spent once this announced 429 is waited out, or -1: a fault after all.
+
+        A 429 whose wait the server announced (``pause`` from the limiter) is retried
+        without spending ``max_retries``, while the request's total stays within
+        ``rate_limit_max_wait``; ``x-should-retry: false`` still wins.
+        """
+        if pause is None or not retry_policy.should_retry(status, headers):
+            return -1.0
+        spent = waited + max(pause, ratelimit.MIN_WAIT_CHARGE)
+        return spent if spent <= self.rate_limit_max_wait else -1.0
+
     def redact_error(self, exc: APIError) -> APIError:
         """Blank this client's key out of an error built from what the server sent back.
 
@@ -331,6 +373,16 @@ class _ClientBase:
         exc.code, exc.param = clean(exc.code), clean(exc.param)
         exc.args = tuple(clean(a) for a in exc.args)
         return exc
+
+    def _log_wait(self, request: httpx.Request, delay: float, waited: float) -> None:
+        logger.info(
+            "rate limited on %s %s: waiting %.2fs (%.0fs of %.0fs waited)",
+            request.method,
+            request.url.path,
+            delay,
+            waited,
+            self.rate_limit_max_wait,
+        )
 
     def _log_retry(self, request: httpx.Request, attempt: int, why: str, delay: float) -> None:
         logger.info(
@@ -439,16 +491,32 @@ class Client(_ClientBase):
         self.close()
 
     def _send(
-        self, request: httpx.Request, *, stream: bool, max_retries: int | None = None
+        self,
+        request: httpx.Request,
+        *,
+        stream: bool,
+        max_retries: int | None = None,
+        limiter: ratelimit.RateLimiter | None = None,
     ) -> tuple[httpx.Response, int]:
-        """Send with retries. Returns a 2xx response (unread if ``stream``) and attempts."""
+        """Send with retries. Returns a 2xx response (unread if ``stream``) and attempts.
+
+        With a ``limiter``: wait for a slot before each attempt, report every answer, and
+        wait out announced 429s without spending ``max_retries`` (see ``_wait_out``).
+        """
         http = self.http_client
         retries = self.max_retries
         if max_retries is not None:
             _check_retries(max_retries)
             retries = max_retries
-        attempt = 0
+        attempt = sent = ticket = 0
+        waited, paused, pause = 0.0, False, None
         while True:
+            if limiter is not None:
+                wait, ticket = limiter.acquire(skip_pause=paused)
+                paused = False
+                if wait > 0:
+                    self._pace(wait)
+            sent += 1
             try:
                 response = http.send(request, stream=stream)
             except httpx.TransportError as exc:
@@ -461,14 +529,23 @@ class Client(_ClientBase):
                 continue
             except httpx.RequestError as exc:  # DecodingError, TooManyRedirects: not transient
                 raise _request_error(exc, request) from exc
+            if limiter is not None:
+                pause = limiter.observe(response.status_code, response.headers, ticket)
             if response.status_code < 300:
-                return response, attempt + 1
+                return response, sent
             try:
                 body = response.read()
             except (httpx.TransportError, httpx.DecodingError):
                 body = b""
             finally:
                 response.close()
+            spent = self._wait_out(pause, response.status_code, response.headers, waited)
+            if spent >= 0:
+                assert pause is not None
+                self._log_wait(request, pause, waited)
+                self._sleep(pause)
+                waited, paused = spent, True
+                continue
             if attempt < retries and retry_policy.should_retry(
                 response.status_code, response.headers
             ):
@@ -510,7 +587,12 @@ class Client(_ClientBase):
             data,
         )
         # stream=False: the body is read inside the retry loop, so a reset mid-body retries.
-        response, attempts = self._send(request, stream=False, max_retries=max_retries)
+        response, attempts = self._send(
+            request,
+            stream=False,
+            max_retries=max_retries,
+            limiter=self._limiter(json_body if json_body is not None else data),
+        )
         if logger.isEnabledFor(logging.DEBUG):  # request.url.path costs a decode per call
             logger.debug("%s %s -> %d", method, request.url.path, response.status_code)
         return APIResponse(response.status_code, response.headers, response.content, attempts)
@@ -529,7 +611,7 @@ class Client(_ClientBase):
         request = self._build(
             self.http_client, method, path, json_body, None, headers, timeout, True
         )
-        response, attempts = self._send(request, stream=True)
+        response, attempts = self._send(request, stream=True, limiter=self._limiter(json_body))
         events = EventStream(response, attempts)
         try:
             yield events
@@ -644,15 +726,27 @@ class AsyncClient(_ClientBase):
         await self.aclose()
 
     async def _send(
-        self, request: httpx.Request, *, stream: bool, max_retries: int | None = None
+        self,
+        request: httpx.Request,
+        *,
+        stream: bool,
+        max_retries: int | None = None,
+        limiter: ratelimit.RateLimiter | None = None,
     ) -> tuple[httpx.Response, int]:
         http = self.http_client
         retries = self.max_retries
         if max_retries is not None:
             _check_retries(max_retries)
             retries = max_retries
-        attempt = 0
+        attempt = sent = ticket = 0
+        waited, paused, pause = 0.0, False, None
         while True:
+            if limiter is not None:
+                wait, ticket = limiter.acquire(skip_pause=paused)
+                paused = False
+                if wait > 0:
+                    await self._apace(wait)
+            sent += 1
             try:
                 response = await http.send(request, stream=stream)
             except httpx.TransportError as exc:
@@ -665,14 +759,23 @@ class AsyncClient(_ClientBase):
                 continue
             except httpx.RequestError as exc:  # DecodingError, TooManyRedirects: not transient
                 raise _request_error(exc, request) from exc
+            if limiter is not None:
+                pause = limiter.observe(response.status_code, response.headers, ticket)
             if response.status_code < 300:
-                return response, attempt + 1
+                return response, sent
             try:
                 body = await response.aread()
             except (httpx.TransportError, httpx.DecodingError):
                 body = b""
             finally:
                 await response.aclose()
+            spent = self._wait_out(pause, response.status_code, response.headers, waited)
+            if spent >= 0:
+                assert pause is not None
+                self._log_wait(request, pause, waited)
+                await self._asleep(pause)
+                waited, paused = spent, True
+                continue
             if attempt < retries and retry_policy.should_retry(
                 response.status_code, response.headers
             ):
@@ -710,7 +813,12 @@ class AsyncClient(_ClientBase):
             data,
         )
         # stream=False: the body is read inside the retry loop, so a reset mid-body retries.
-        response, attempts = await self._send(request, stream=False, max_retries=max_retries)
+        response, attempts = await self._send(
+            request,
+            stream=False,
+            max_retries=max_retries,
+            limiter=self._limiter(json_body if json_body is not None else data),
+        )
         if logger.isEnabledFor(logging.DEBUG):  # request.url.path costs a decode per call
             logger.debug("%s %s -> %d", method, request.url.path, response.status_code)
         return APIResponse(response.status_code, response.headers, response.content, attempts)
@@ -729,7 +837,9 @@ class AsyncClient(_ClientBase):
         request = self._build(
             self.http_client, method, path, json_body, None, headers, timeout, True
         )
-        response, attempts = await self._send(request, stream=True)
+        response, attempts = await self._send(
+            request, stream=True, limiter=self._limiter(json_body)
+        )
         events = AsyncEventStream(response, attempts)
         try:
             yield events

@@ -170,6 +170,12 @@ def _check_max_retries(value: Any) -> None:
     check(value)
 
 
+def _check_max_wait(value: Any) -> None:
+    from fw_core.client import _check_max_wait as check
+
+    check(value)
+
+
 # JSON schemas for the non-pydantic types, so model_json_schema() works (LlamaIndex uses it):
 # a timeout is dumped as httpx.Timeout.as_dict(); the injected clients are never dumped.
 _SECONDS = {"anyOf": [{"type": "number"}, {"type": "null"}]}
@@ -258,6 +264,18 @@ class ConnectionMixin(BaseModel):
         description="Extra headers sent with every request (credential headers are left "
         "out when serialized).",
     )
+    rate_limit: bool = Field(
+        default=True,
+        description="Pace requests by the limits the server announces (x-ratelimit-*, "
+        "retry-after, 429), shared per base URL, key and model in this process; waiting out "
+        "a 429 the server asked us to wait does not spend max_retries. See "
+        "docs/rate_limits.md.",
+    )
+    rate_limit_max_wait: float = Field(
+        default=300.0,
+        description="Most seconds one request may spend waiting out announced rate limits "
+        "before its 429 is raised.",
+    )
     http_client: _HttpClient | None = Field(
         default=None,
         exclude=True,
@@ -313,6 +331,12 @@ class ConnectionMixin(BaseModel):
             raise ConfigurationError(
                 f"{info.field_name} must be an httpx.{wanted.__name__}, got {type(value).__name__}"
             )
+        return value
+
+    @field_validator("rate_limit_max_wait", mode="before")
+    @classmethod
+    def _fw_check_max_wait(cls, value: Any) -> Any:
+        _check_max_wait(value)  # before pydantic would read "5" or True as a number
         return value
 
     @field_validator("timeout", mode="before")
@@ -379,6 +403,8 @@ class ConnectionMixin(BaseModel):
             "timeout": self.timeout,
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
+            "rate_limit": self.rate_limit,
+            "rate_limit_max_wait": self.rate_limit_max_wait,
         }
 
     def _fw_build(self, asynchronous: bool) -> Client | AsyncClient:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from langchain_fw.chat_models import ChatFireworks, ChatFirmware
     from langchain_fw.embeddings import FireworksEmbeddings, FirmwareEmbeddings
     from langchain_fw.llms import Fireworks
+    from langchain_fw.rate_limiter import FwRateLimiter
     from langchain_fw.rerank import FireworksRerank, FirmwareRerank
     from langchain_fw.tools import FireworksImageGeneration
 
@@ -36,6 +37,7 @@ _EXPORTS = {
     "FirmwareRerank": "langchain_fw.rerank",
     "FireworksImageGeneration": "langchain_fw.tools",
     "FireworksAudioParser": "langchain_fw.audio",
+    "FwRateLimiter": "langchain_fw.rate_limiter",
 }
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "FireworksRerank",
     "FirmwareEmbeddings",
     "FirmwareRerank",
+    "FwRateLimiter",
     "__version__",
     "arun_batch",
     "cancel_batch",

@@ -118,3 +118,13 @@ def fast_batch_runs(monkeypatch: pytest.MonkeyPatch) -> None:
         self._asleep = no_wait
 
     monkeypatch.setattr(BatchRunner, "__init__", init)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Every test starts with rate limiters that know nothing: fw_core shares them per
+    process (one per base URL, key and model), so a 429 one test provokes would pace the
+    next test that uses the same fake key."""
+    from fw_core import ratelimit
+
+    ratelimit.reset()

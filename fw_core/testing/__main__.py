@@ -2,7 +2,8 @@
 
 ``python -m fw_core.testing --port 8765`` serves Fireworks at
 ``http://127.0.0.1:8765/inference/v1`` and Firmware at ``http://127.0.0.1:8765/api/v1``
-until Ctrl-C or ``--lifetime`` seconds (default 600).
+until Ctrl-C or ``--lifetime`` seconds (default 600). ``--rpm N [--burst B]`` turns on the
+limit mode (``x-ratelimit-*`` headers, 429 with ``retry-after`` over the limit).
 """
 
 from __future__ import annotations
@@ -24,12 +25,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--stream-chunks", type=int, default=None, help="content chunks per streamed answer"
     )
+    parser.add_argument(
+        "--rpm", type=float, default=None, help="limit mode: requests per minute per key and model"
+    )
+    parser.add_argument(
+        "--burst", type=int, default=None, help="limit mode: requests at once (default 1 s of rpm)"
+    )
     args = parser.parse_args(argv)
-    double = WireDouble(latency=args.latency, stream_chunks=args.stream_chunks)
+    if args.burst is not None and args.rpm is None:
+        parser.error("--burst needs --rpm")
+    double = WireDouble(
+        latency=args.latency, stream_chunks=args.stream_chunks, rpm=args.rpm, burst=args.burst
+    )
     server = LoopbackServer(double, args.host, args.port, args.lifetime).start()
     print(f"wire double listening on {server.base_url}", flush=True)
     print(f"  FIREWORKS_BASE_URL={server.base_url}/inference/v1", flush=True)
     print(f"  FIRMWARE_BASE_URL={server.base_url}/api/v1", flush=True)
+    if double.limit is not None:
+        limit = double.limit
+        print(f"  limit: {limit.rpm:g} requests/minute, burst {limit.burst}", flush=True)
     try:
         while not server.stopped.wait(0.5):
             pass

@@ -18,13 +18,14 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from fw_core.testing import audio, endpoints, generate, images
 from fw_core.testing.batch import STORAGE_HOST, BatchControlPlane
 from fw_core.testing.faults import Fault
+from fw_core.testing.limits import Admission, RequestLimit
 from fw_core.testing.outcome import Outcome
 
 __all__ = ["RecordedRequest", "WireDouble", "route"]
@@ -90,6 +91,28 @@ def route(host: str, path: str) -> _Route:
     return _Route("firmware" if "firmware" in host else "fireworks", "")
 
 
+def _bearer(headers: dict[str, str]) -> str:
+    raw = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+    return raw[7:].strip() if raw.lower().startswith("bearer ") else raw
+
+
+def _model(content: bytes) -> str:
+    if not content.startswith(b"{"):
+        return ""  # a multipart (audio) body, or none
+    try:
+        model = json.loads(content).get("model")
+    except (ValueError, AttributeError):
+        return ""
+    return model if isinstance(model, str) else ""
+
+
+def _stamp(outcome: Outcome, admission: Admission) -> Outcome:
+    """``outcome`` (a copy) with the limit mode's headers instead of the fixed ones."""
+    ours = {k for k, _ in admission.headers}
+    kept = [(k, v) for k, v in outcome.headers if k.lower() not in ours]
+    return replace(outcome, headers=kept + admission.headers)
+
+
 def _redact(headers: dict[str, str]) -> dict[str, str]:
     out = {}
     for k, v in headers.items():
@@ -112,6 +135,11 @@ class WireDouble:
         stream_chunks: when set, chat and completion streams carry exactly this many
             content chunks (the text has that many words).
         api_keys: when set, only these bearer tokens are accepted (else any non-empty).
+        rpm: limit mode: requests per minute per (key, model); every answer then carries
+            the ``x-ratelimit-*`` request headers and an over-limit request is answered
+            429 with ``retry-after`` (:mod:`fw_core.testing.limits`). None: no limit.
+        burst: requests a key and model may make at once in limit mode (default: one
+            second's worth of ``rpm``).
 
     Example:
         >>> import httpx
@@ -134,7 +162,10 @@ class WireDouble:
         per_input_latency: float = 0.0,
         stream_chunks: int | None = None,
         api_keys: list[str] | None = None,
+        rpm: float | None = None,
+        burst: int | None = None,
     ) -> None:
+        self.limit = RequestLimit(rpm, burst) if rpm is not None else None
         self.latency = latency
         self.per_input_latency = per_input_latency
         self.stream_chunks = stream_chunks
@@ -162,7 +193,7 @@ class WireDouble:
             self._faults.clear()
 
     def reset(self) -> None:
-        """Forget recorded requests, faults, cache state and counters."""
+        """Forget recorded requests, faults, cache state, counters and rate-limit buckets."""
         with self._lock:
             self.requests.clear()
             self.scripted_hits.clear()
@@ -170,6 +201,8 @@ class WireDouble:
             self._cache.clear()
             self.connections = 0
         self.batch.clear()
+        if self.limit is not None:
+            self.limit.reset()
 
     def transport(self) -> Any:
         """An ``httpx.BaseTransport`` serving this double (for ``httpx.Client``)."""
@@ -190,7 +223,23 @@ class WireDouble:
     # ------------------------------------------------------------------ handling
 
     def handle(self, method: str, url: str, headers: dict[str, str], content: bytes) -> Outcome:
-        """Record one request and decide its outcome."""
+        """Record one request and decide its outcome: the rate limit first, when set."""
+        if self.limit is None:
+            return self.respond(method, url, headers, content)
+        admission = self.limit.admit(_bearer(headers), _model(content))
+        if admission.allowed:
+            return _stamp(self.respond(method, url, headers, content), admission)
+        rec, where, _, request_id = self._record(method, url, headers, content)
+        with self._lock:
+            self.requests.append(rec)
+        out = endpoints.error(
+            where.provider, 429, "Request rate limit exceeded, please try again later.", request_id
+        )
+        return _stamp(out, admission)
+
+    def _record(
+        self, method: str, url: str, headers: dict[str, str], content: bytes
+    ) -> tuple[RecordedRequest, _Route, dict[str, Any], str]:
         parts = urlsplit(url)
         try:
             payload = json.loads(content) if content else None
@@ -199,7 +248,12 @@ class WireDouble:
         rec = RecordedRequest(method.upper(), url, parts.path, _redact(headers), payload, content)
         where = route(parts.hostname or "", parts.path)
         body = payload if isinstance(payload, dict) else {}
-        request_id = self._request_id(where, rec, body)
+        return rec, where, body, self._request_id(where, rec, body)
+
+    def respond(self, method: str, url: str, headers: dict[str, str], content: bytes) -> Outcome:
+        """Record one request and decide its outcome, leaving out the rate limit."""
+        rec, where, body, request_id = self._record(method, url, headers, content)
+        parts = urlsplit(url)
         with self._lock:
             self.requests.append(rec)
             fault = self._take_fault(parts.path)

@@ -9,6 +9,8 @@ response; "stream": SSE). docs/architecture.md §2, fw_core contracts:
 
 * retry 408/409/429, every 5xx, connect errors and timeouts; never another 4xx;
 * honour ``retry-after-ms``, then ``retry-after``; else exponential backoff with jitter;
+* a 429 that announces its wait (``waited_out``) is waited out without spending
+  ``max_retries``, until fw_core's ``rate_limit_max_wait`` is used up (docs/rate_limits.md);
 * never retry after the first byte of a stream was handed over;
 * a 200 whose body cannot be used is a ``ResponseValidationError``, not a retry.
 """
@@ -19,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fw_core import errors as fe
+from fw_core.ratelimit import DEFAULT_MAX_WAIT, MIN_WAIT_CHARGE
 from fw_core.retry import DEFAULT_INITIAL_DELAY
 from fw_core.testing import Fault
 
@@ -45,11 +48,22 @@ class FaultCase:
     timeout: float | None = None  # client timeout to build the surface with
     tools: bool = False  # the request asks for a tool call (the stream carries one)
     status: int | None = None
+    waited_out: bool = False  # a 429 with a retry hint: does not spend max_retries
 
     def expected_error(self, style: str) -> type[fe.FwError]:
         if style == STREAM and self.stream_error is not None:
             return self.stream_error
         return self.error
+
+    @property
+    def attempts_to_exhaust(self) -> int:
+        """Requests a call makes when every answer is this fault, before it gives up."""
+        if not self.retryable:
+            return 1
+        if not self.waited_out or self.retry_delay is None:
+            return MAX_RETRIES + 1
+        waits = int(DEFAULT_MAX_WAIT // max(self.retry_delay, MIN_WAIT_CHARGE))
+        return 1 + waits + MAX_RETRIES
 
 
 BOTH = frozenset({CALL, STREAM})
@@ -73,6 +87,7 @@ FAULTS: list[FaultCase] = [
         True,
         retry_delay=7.0,
         status=429,
+        waited_out=True,
     ),
     FaultCase(
         "429-retry-after-ms",
@@ -83,6 +98,7 @@ FAULTS: list[FaultCase] = [
         True,
         retry_delay=1.25,
         status=429,
+        waited_out=True,
     ),
     FaultCase("408", lambda: Fault.status(408), True, fe.APIStatusError, BOTH, True, status=408),
     # Other 4xx are never retried.

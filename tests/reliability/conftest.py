@@ -1,8 +1,9 @@
 """Shared fixtures for the reliability suites: no real retry sleeps, counted streams.
 
 Every fw_core client built while a reliability test runs gets its ``_sleep`` /
-``_asleep`` hooks (the ones fw_core documents for tests) replaced by recorders: retries
-happen at once, and the test can read the delays the policy asked for. Patching the
+``_asleep`` hooks (the ones fw_core documents for tests; also the rate limiter's
+``_pace`` / ``_apace``) replaced by recorders: retries happen at once, and the test can
+read the delays the policy asked for. Patching the
 shared base-class constructor reaches the clients that LangChain and LlamaIndex objects
 create lazily, without touching their private attributes.
 """
@@ -21,11 +22,13 @@ from fw_core.client import _ClientBase
 
 class SleepLog(list[float]):
     """The delays the retry loop asked for, in order; ``clients``: the fw_core clients
-    built meanwhile (to inspect their connection pools)."""
+    built meanwhile (to inspect their connection pools); ``paced``: the waits the shared
+    rate limiter asked for (a 429's pause reaching other callers), not retries."""
 
     def __init__(self) -> None:
         super().__init__()
         self.clients: list[_ClientBase] = []
+        self.paced: list[float] = []
 
 
 @pytest.fixture(autouse=True)
@@ -37,11 +40,17 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> SleepLog:
         log.append(delay)
         await asyncio.sleep(0)
 
+    async def record_pace(delay: float) -> None:
+        log.paced.append(delay)
+        await asyncio.sleep(0)
+
     def patched(self: _ClientBase, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
         log.clients.append(self)
         self._sleep = log.append
         self._asleep = record_async
+        self._pace = log.paced.append
+        self._apace = record_pace
 
     monkeypatch.setattr(_ClientBase, "__init__", patched)
     return log

@@ -4,8 +4,11 @@ One parametrized test runs each cell (surface, call style, fault, variant):
 
 * ``recover``: a retryable fault once; the call must succeed with a whole result after
   exactly one retry, having waited what the server asked for (or the backoff);
-* ``exhaust``: a retryable fault on every attempt; exactly ``1 + max_retries`` requests,
+* ``exhaust``: a retryable fault on every attempt; exactly ``1 + max_retries`` requests
+  (for a 429 that announces its wait: also the waits ``rate_limit_max_wait`` allows),
   then the typed error;
+* ``wait-out``: a 429 that announces its wait, ``1 + max_retries`` times in a row; the
+  call still succeeds, having waited each out (the fault budget is not spent on it);
 * ``fail``: a non-retryable fault; exactly one request, then the typed error.
 
 Every cell also asserts that no response body was left open (an unclosed body keeps its
@@ -58,7 +61,8 @@ def _cells() -> list[Any]:
             for case in FAULTS:
                 if surface.style(mode) not in case.applies_to:
                     continue
-                for variant in ("recover", "exhaust") if case.retryable else ("fail",):
+                variants = ("recover", "exhaust") if case.retryable else ("fail",)
+                for variant in variants + (("wait-out",) if case.waited_out else ()):
                     cells.append(
                         pytest.param(
                             surface,
@@ -87,9 +91,14 @@ async def test_fault_cell(
     wiring = Wiring()
     try:
         obj = surface.build(wiring, case.timeout)
-        times = MAX_RETRIES + 1 if variant == "exhaust" else 1
+        times = {"exhaust": case.attempts_to_exhaust, "wait-out": MAX_RETRIES + 1}.get(variant, 1)
         wiring.double.inject(case.make(), times=times, path=surface.path)
-        if variant == "recover":
+        if variant == "wait-out":
+            result = await perform(surface, obj, mode, case.tools)
+            surface.check(result, case.tools)
+            assert len(wiring.double.requests) == surface.requests + times
+            assert sleeps == [pytest.approx(case.retry_delay)] * times
+        elif variant == "recover":
             result = await perform(surface, obj, mode, case.tools)
             surface.check(result, case.tools)
             assert len(wiring.double.requests) == surface.requests + 1
@@ -106,7 +115,7 @@ async def test_fault_cell(
             err = info.value
             # exactly that class: the most specific fw_core class of the error's type
             assert next(c for c in type(err).__mro__ if c.__module__ == fe.__name__) is expected
-            attempts = MAX_RETRIES + 1 if case.retryable else 1
+            attempts = case.attempts_to_exhaust
             assert len(wiring.double.requests) == attempts
             assert len(sleeps) == attempts - 1
             if case.status is not None:

@@ -129,3 +129,24 @@ def test_json_schema_describes_the_fields() -> None:
     props = Demo.model_json_schema()["properties"]
     assert {"number", "object"} <= {s.get("type") for s in props["timeout"]["anyOf"]}
     assert {"api_key", "http_client", "http_async_client", "default_headers"} <= set(props)
+
+
+def test_rate_limit_settings_reach_the_fw_core_clients() -> None:
+    from fw_core import ratelimit
+    from fw_core.connection import FireworksConnection
+
+    default = FireworksConnection(api_key="example-key")
+    assert default._client().rate_limit is True
+    assert default.rate_limit_max_wait == ratelimit.DEFAULT_MAX_WAIT
+    off = FireworksConnection(api_key="example-key", rate_limit=False, rate_limit_max_wait=5)
+    assert off._client().rate_limit is False
+    assert off._aclient().rate_limit_max_wait == 5.0
+
+
+@pytest.mark.parametrize("bad", [-1, "soon", True])
+def test_a_bad_rate_limit_max_wait_is_refused_at_construction(bad: object) -> None:
+    from fw_core.connection import FireworksConnection
+    from fw_core.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="rate_limit_max_wait"):
+        FireworksConnection(api_key="example-key", rate_limit_max_wait=bad)

@@ -174,14 +174,31 @@ def rate_limited(headers: dict[str, str] | None = None) -> httpx.Response:
 
 @pytest.mark.parametrize("max_retries", [0, 2])
 def test_429_storm_makes_exactly_max_retries_plus_one_attempts(max_retries: int) -> None:
+    # Rate limiting off: every 429 spends the fault budget (the limiter's own rule, that an
+    # announced 429 is waited out instead, is tested below and in test_ratelimit.py).
     rec = Recorder(lambda r, n: rate_limited({"retry-after-ms": str(100 * (n + 1))}))
-    client, sleeps = make_client(rec, max_retries=max_retries)
+    client, sleeps = make_client(rec, max_retries=max_retries, rate_limit=False)
     with pytest.raises(RateLimitError) as info:
         client.request("POST", "/chat/completions", json_body=BODY)
     assert rec.calls == max_retries + 1
     assert sleeps == [0.1 * (n + 1) for n in range(max_retries)]
     assert info.value.status_code == 429
     assert info.value.message == "slow down"
+
+
+@pytest.mark.parametrize("max_retries", [0, 2])
+def test_announced_429_storm_is_waited_out_then_spends_the_fault_budget(
+    max_retries: int,
+) -> None:
+    """Rate limiting on (the default): 429s with retry-after are waited out without
+    spending max_retries, until rate_limit_max_wait is used up; then they are faults."""
+    rec = Recorder(lambda r, n: rate_limited({"retry-after": "1"}))
+    client, sleeps = make_client(rec, max_retries=max_retries, rate_limit_max_wait=5)
+    with pytest.raises(RateLimitError) as info:
+        client.request("POST", "/chat/completions", json_body=BODY)
+    assert rec.calls == 1 + 5 + max_retries
+    assert sleeps == [1.0] * (5 + max_retries)
+    assert info.value.status_code == 429
 
 
 def test_delays_follow_each_header_kind() -> None:
@@ -357,7 +374,7 @@ def test_stream_closed_when_the_consumer_stops_early() -> None:
 @pytest.mark.parametrize("max_retries", [0, 2])
 async def test_async_429_storm(max_retries: int) -> None:
     rec = AsyncRecorder(lambda r, n: rate_limited({"retry-after": str(n + 1)}))
-    client, sleeps = make_async_client(rec, max_retries=max_retries)
+    client, sleeps = make_async_client(rec, max_retries=max_retries, rate_limit=False)
     with pytest.raises(RateLimitError):
         await client.request("POST", "/chat/completions", json_body=BODY)
     assert rec.calls == max_retries + 1

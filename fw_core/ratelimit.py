@@ -1,0 +1,536 @@
+"""Adaptive client-side rate limiting: one limiter per (base URL, key, model) per process.
+
+Fireworks announces a request limit on every answer (``x-ratelimit-limit-requests``, in
+requests per minute, and ``x-ratelimit-remaining-requests``; docs/wire.md §1.16) and
+answers 429 when a key goes over it, possibly with ``retry-after(-ms)``. Each fw_core call
+used to decide alone; a batch of 200 calls then spent its retries on 429s and lost most
+of its work. A :class:`RateLimiter` is what all calls to one (base URL, key, model) share,
+sync and async, from every class and every event loop in the process:
+
+* Before anything is learned it never slows a caller down: no limit is invented.
+* Once a limit is announced it paces requests (a GCRA / virtual-scheduling token bucket)
+  at :data:`DEFAULT_HEADROOM` of it, with a burst no larger than the server showed it has
+  (its largest ``remaining`` + 1). Each answer's ``remaining``, less the requests sent
+  since, resets the bucket to what the server has left: a server with room to spare is
+  not slowed down, one near its limit gets exactly what it can take.
+* AIMD on the rate: a 429 (or ``x-ratelimit-over-limit: yes``) cuts it by
+  :data:`DECREASE` (once per congestion episode: answers to requests sent before the cut
+  do not cut again); every success adds :data:`INCREASE` of the ceiling back, up to the
+  announced limit times the headroom.
+* A 429 that says how long to wait (``retry-after-ms`` / ``retry-after``, else one
+  request's worth of the announced limit) pauses every caller of the limiter until then.
+
+The limiter does no I/O and never sleeps: :meth:`RateLimiter.acquire` reserves a slot and
+returns how long to wait before using it; the caller sleeps (``time.sleep`` or
+``asyncio.sleep``). State sits under a :class:`threading.Lock` held for microseconds, so
+one limiter serves threads and any number of event loops. The registry keys limiters by
+a keyed hash of the API key (:func:`key_id`, salted per process), never the key itself.
+
+The arithmetic is in small pure functions (:func:`reserve`, :func:`decreased`,
+:func:`increased`, :func:`tat_for_remaining`, :func:`read_headers`), tested with plain
+values.
+
+>>> lim = RateLimiter(clock=lambda: 100.0)
+>>> lim.acquire()[0]  # nothing learned yet: no wait
+0.0
+>>> lim.observe(200, {"x-ratelimit-limit-requests": "600",
+...                   "x-ratelimit-remaining-requests": "0"}, 1)
+>>> lim.snapshot().limit_rpm, round(lim.snapshot().rate, 2)
+(600.0, 9.5)
+>>> round(lim.acquire()[0], 3)  # the server said none are left: wait one interval
+0.105
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextvars
+import hashlib
+import hmac
+import itertools
+import math
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from fw_core.retry import DEFAULT_MAX_RETRY_AFTER, parse_retry_after
+
+__all__ = [
+    "DECREASE",
+    "DEFAULT_HEADROOM",
+    "DEFAULT_MAX_WAIT",
+    "INCREASE",
+    "MIN_WAIT_CHARGE",
+    "Announced",
+    "LimiterState",
+    "RateLimiter",
+    "decreased",
+    "increased",
+    "key_id",
+    "limiter_for",
+    "limiters",
+    "prepay",
+    "read_headers",
+    "reserve",
+    "reset",
+    "tat_for_remaining",
+]
+
+#: Pace at this share of the announced limit (clocks, network jitter and other clients
+#: of the same key make exactly 100 % a stream of 429s).
+DEFAULT_HEADROOM = 0.95
+#: Multiplicative decrease of the rate on a 429 or an over-limit answer.
+DECREASE = 0.7
+#: Additive increase per successful answer, as a share of the ceiling.
+INCREASE = 0.02
+#: The rate never drops below this share of the ceiling.
+MIN_RATE_SHARE = 0.05
+#: Per request: most seconds spent waiting out 429s the server announced, before the
+#: 429 counts as a fault again (``max_retries``).
+DEFAULT_MAX_WAIT = 300.0
+#: A 429 waited out counts at least this many seconds against that budget, so a server
+#: that keeps answering "retry after 0" still comes to an end.
+MIN_WAIT_CHARGE = 1.0
+
+
+_RETRY_NAMES = (b"retry-after", b"retry-after-ms")
+_WANTED = frozenset(
+    {
+        b"x-ratelimit-limit-requests",
+        b"x-ratelimit-remaining-requests",
+        b"x-ratelimit-over-limit",
+        *_RETRY_NAMES,
+    }
+)
+_REFUSED_KEPT = 512
+
+
+# --------------------------------------------------------------------------------------
+# pure parts
+
+
+@dataclass(frozen=True, slots=True)
+class Announced:
+    """What one answer's headers say about the request limit (None: not said).
+
+    Example:
+        >>> Announced(limit_rpm=60.0, remaining=59).over_limit
+        False
+    """
+
+    limit_rpm: float | None = None
+    remaining: int | None = None
+    retry_after: float | None = None
+    over_limit: bool = False
+
+
+def _number(raw: bytes | None) -> float | None:
+    if raw is None:
+        return None
+    try:
+        value = float(raw.split(b",")[0])
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
+
+
+def read_headers(headers: Mapping[str, str]) -> Announced | None:
+    """The limit facts in a response's headers, or None when it carries none.
+
+    Reads ``x-ratelimit-limit-requests`` (requests per minute),
+    ``x-ratelimit-remaining-requests``, ``x-ratelimit-over-limit`` and
+    ``retry-after-ms`` / ``retry-after`` (docs/wire.md §1.16). An ``httpx.Headers`` is
+    scanned by its raw byte names (this runs on every response); other mappings by name.
+
+    >>> read_headers({"X-RateLimit-Limit-Requests": "60", "x-ratelimit-remaining-requests": "59"})
+    Announced(limit_rpm=60.0, remaining=59, retry_after=None, over_limit=False)
+    >>> read_headers({"retry-after": "2"}).retry_after, read_headers({"server": "x"})
+    (2.0, None)
+    """
+    found: dict[bytes, bytes] = {}
+    # httpx.Headers keeps (raw name, lower-case name, value) byte triples; reading them
+    # spares a list and a lower() per header on every response. Checked against the
+    # public path by tests/unit/test_ratelimit.py; any other shape takes that path.
+    triples = getattr(headers, "_list", None)
+    if isinstance(triples, list) and all(len(t) == 3 for t in triples[:1]):
+        for _, low, value in triples:
+            if low in _WANTED:
+                found[low] = value
+    else:
+        for name, text in headers.items():
+            key = name.lower().encode("latin-1")
+            if key in _WANTED:
+                found[key] = text.encode("latin-1")
+    if not found:
+        return None
+    limit = _number(found.get(b"x-ratelimit-limit-requests"))
+    remaining = _number(found.get(b"x-ratelimit-remaining-requests"))
+    retry = {k.decode(): v.decode("latin-1") for k, v in found.items() if k in _RETRY_NAMES}
+    over = found.get(b"x-ratelimit-over-limit", b"").strip().lower() in (b"yes", b"true", b"1")
+    return Announced(
+        limit_rpm=limit if limit else None,
+        remaining=None if remaining is None else int(remaining),
+        retry_after=parse_retry_after(retry) if retry else None,
+        over_limit=over,
+    )
+
+
+def reserve(tat: float, now: float, interval: float, tau: float) -> tuple[float, float]:
+    """GCRA virtual scheduling: reserve the next slot; returns ``(new_tat, wait)``.
+
+    ``tat`` is the theoretical arrival time of the next request, ``interval`` the
+    seconds per request, ``tau`` the burst tolerance (``(burst - 1) * interval``). The
+    request may go at ``max(now, tat - tau)``; the next one's ``tat`` moves on by one
+    interval.
+
+    >>> reserve(0.0, 0.0, 0.1, 0.1)  # a burst of 2: the first goes at once
+    (0.1, 0.0)
+    >>> reserve(0.2, 0.0, 0.1, 0.1)  # two already reserved: wait one interval
+    (0.30000000000000004, 0.1)
+    """
+    base = max(tat, now)
+    start = max(now, base - tau)
+    return base + interval, start - now
+
+
+def tat_for_remaining(
+    now: float, interval: float, burst: int, remaining: int, sent_since: int = 0
+) -> float:
+    """The ``tat`` at which the bucket holds as many slots as the server has left.
+
+    The server counted ``remaining`` when the answered request arrived; ``sent_since``
+    slots were handed out after that one (most not yet counted there; the others make
+    this err on the safe side). More handed out than remained puts ``tat`` further out.
+
+    >>> tat_for_remaining(10.0, 0.1, 20, 20), tat_for_remaining(10.0, 0.1, 20, 0)
+    (10.0, 12.0)
+    >>> tat_for_remaining(10.0, 0.1, 20, 19, sent_since=4)  # 15 left: 5 used
+    10.5
+    >>> tat_for_remaining(10.0, 0.1, 20, 0, sent_since=5)  # 5 promised beyond the bucket
+    12.5
+    """
+    left = remaining - max(sent_since, 0)
+    return now + max(burst - left, 0) * interval
+
+
+def decreased(rate: float, *, factor: float = DECREASE, floor: float = 0.0) -> float:
+    """Multiplicative decrease, not below ``floor``.
+
+    >>> decreased(10.0), decreased(1.0, floor=0.9)
+    (7.0, 0.9)
+    """
+    return max(rate * factor, floor)
+
+
+def increased(rate: float, *, step: float, ceiling: float) -> float:
+    """Additive increase by ``step``, not above ``ceiling``.
+
+    >>> increased(7.0, step=0.2, ceiling=9.5), increased(9.4, step=0.2, ceiling=9.5)
+    (7.2, 9.5)
+    """
+    return min(rate + step, ceiling)
+
+
+# --------------------------------------------------------------------------------------
+# the limiter
+
+# A slot already reserved by a framework-level limiter (langchain_fw.FwRateLimiter) for
+# the call running in this context: the fw_core client then does not reserve a second.
+_PREPAID: contextvars.ContextVar[RateLimiter | None] = contextvars.ContextVar(
+    "fw_core_rate_limit_prepaid", default=None
+)
+
+
+def prepay(limiter: RateLimiter | None) -> None:
+    """Say that the call about to run in this context already holds a slot of ``limiter``.
+
+    For framework-level limiters (``langchain_fw.FwRateLimiter``) that reserve before the
+    model call: the fw_core client making that call then takes no second slot. None
+    takes back a slot no call used.
+    """
+    _PREPAID.set(limiter)
+
+
+@dataclass(frozen=True, slots=True)
+class LimiterState:
+    """A read-only view of a limiter, for logs and tests.
+
+    ``limit_rpm``: the last announced limit (None: none yet); ``rate``: requests per
+    second it paces at (None: not pacing); ``burst``: requests it lets through at once;
+    ``paused_for``: seconds until a 429's pause ends (0 when none).
+    """
+
+    limit_rpm: float | None
+    rate: float | None
+    burst: int
+    paused_for: float
+
+
+class RateLimiter:
+    """The shared limit state of one (base URL, key, model). See the module docstring.
+
+    Args:
+        headroom: pace at this share of the announced limit.
+        clock: monotonic seconds (tests pass a fake).
+
+    Example:
+        >>> now = [0.0]
+        >>> lim = RateLimiter(clock=lambda: now[0])
+        >>> lim.observe(429, {"retry-after": "2"}, 1)  # every caller now waits 2 s
+        2.0
+        >>> lim.acquire()[0], lim.acquire(skip_pause=True)[0]
+        (2.0, 0.0)
+    """
+
+    def __init__(
+        self,
+        *,
+        headroom: float = DEFAULT_HEADROOM,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not 0 < headroom <= 1:
+            raise ValueError(f"headroom must be in (0, 1], got {headroom!r}")
+        self._headroom = headroom
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._tickets = itertools.count(1)
+        self._forget()
+
+    def _forget(self) -> None:
+        self._active = False  # read without the lock: the fast path while nothing is known
+        self._limit_rpm: float | None = None
+        self._ceiling: float | None = None  # requests per second
+        self._rate: float | None = None
+        self._burst = 1
+        self._tat = 0.0
+        self._paused_until = 0.0
+        self._cut_after = 0  # answers to tickets up to this one do not cut the rate again
+        self._issued = 0  # the latest ticket handed out
+        self._last_slot = 0.0  # the latest send time handed out
+        self._refused: list[int] = []  # recent tickets answered 429 (sorted): never counted
+        self._pinned: float | None = None  # set_limit: requests per minute never exceeded
+        self._pinned_burst = False
+
+    def forget(self) -> None:
+        """Drop everything learned (tests; a key whose limits changed)."""
+        with self._lock:
+            self._forget()
+
+    def set_limit(self, requests_per_minute: float, *, burst: int | None = None) -> None:
+        """Pace at most at this limit, whatever the server announces or has left.
+
+        Useful before the first answer (a known account limit), for a server that sends
+        no headers, or to stay below what the server allows (another process shares the
+        key). Answers still slow it down (a lower announced limit, 429s, a low
+        ``remaining``), never speed it past this. ``burst`` fixes the burst too.
+
+        >>> lim = RateLimiter(clock=lambda: 0.0)
+        >>> lim.set_limit(120, burst=1)
+        >>> [round(lim.acquire()[0], 3) for _ in range(3)]
+        [0.0, 0.526, 1.053]
+        """
+        if not requests_per_minute > 0:
+            raise ValueError("requests_per_minute must be > 0")
+        with self._lock:
+            self._pinned = float(requests_per_minute)
+            self._rate = None  # start from the new ceiling
+            self._learn_limit(self._limit_rpm or self._pinned)
+            if burst is not None:
+                self._burst = max(int(burst), 1)
+                self._pinned_burst = True
+
+    def snapshot(self) -> LimiterState:
+        """The current state, read under the lock."""
+        with self._lock:
+            return LimiterState(
+                self._limit_rpm,
+                self._rate,
+                self._burst,
+                max(self._paused_until - self._clock(), 0.0),
+            )
+
+    def __repr__(self) -> str:
+        s = self.snapshot()
+        return (
+            f"RateLimiter(limit_rpm={s.limit_rpm}, rate={s.rate}, burst={s.burst}, "
+            f"paused_for={s.paused_for:.2f})"
+        )
+
+    # ------------------------------------------------------------------ calls
+
+    def acquire(self, *, skip_pause: bool = False, commit: bool = True) -> tuple[float, int]:
+        """Reserve a slot: ``(seconds to wait before sending, ticket)``.
+
+        Pass the ticket back to :meth:`observe` with the answer. ``skip_pause``: the
+        caller already slept the pause its own 429 announced. ``commit=False`` only
+        looks: nothing is reserved when the wait is not zero (a non-blocking try).
+        """
+        ticket = next(self._tickets)
+        if _PREPAID.get() is self:
+            _PREPAID.set(None)
+            return 0.0, ticket
+        if not self._active:
+            self._issued = ticket  # unlocked: a racing thread may leave it a step behind
+            return 0.0, ticket
+        with self._lock:
+            self._issued = max(self._issued, ticket)
+            now = self._clock()
+            start = now if skip_pause else max(now, self._paused_until)
+            rate = self._rate
+            if rate is None:
+                return start - now, ticket
+            interval = 1.0 / rate
+            tat, wait = reserve(self._tat, start, interval, (self._burst - 1) * interval)
+            # Never ahead of a slot already handed out: requests leave in ticket order,
+            # which is what counting "sent since" by tickets in observe() relies on.
+            at = max(start + wait, self._last_slot)
+            if commit or at <= now:
+                self._tat, self._last_slot = tat, at
+            return at - now, ticket
+
+    def observe(self, status: int, headers: Mapping[str, str], ticket: int) -> float | None:
+        """Learn from one answer. For a 429 with a wait hint (``retry-after`` or an
+        announced limit): the seconds every caller now pauses; else None.
+        """
+        seen = read_headers(headers)
+        if seen is None:
+            if status == 429:
+                self._cut(ticket)
+            elif status < 300 and self._rate is not None:
+                with self._lock:
+                    self._grow()
+            return None
+        with self._lock:
+            now = self._clock()
+            if seen.limit_rpm is not None:
+                self._learn_limit(seen.limit_rpm)
+            if status == 429:
+                bisect.insort(self._refused, ticket)
+                del self._refused[:-_REFUSED_KEPT]
+            if seen.remaining is not None and self._rate is not None:
+                if not self._pinned_burst:
+                    self._burst = max(self._burst, self._burst_from(seen.remaining))
+                since = self._issued - ticket  # less those the server refused (uncounted)
+                since -= len(self._refused) - bisect.bisect_right(self._refused, ticket)
+                tat = tat_for_remaining(now, 1.0 / self._rate, self._burst, seen.remaining, since)
+                self._tat = tat if self._pinned is None else max(self._tat, tat)
+            pause: float | None = None
+            if status == 429:
+                pause = seen.retry_after
+                if pause is None and self._limit_rpm is not None:
+                    pause = 60.0 / self._limit_rpm  # one request's worth of the limit
+                if pause is not None:
+                    pause = min(pause, DEFAULT_MAX_RETRY_AFTER)
+                    self._pause(now + pause)
+            if status == 429 or seen.over_limit:
+                self._cut_locked(ticket)
+            elif status < 300:
+                self._grow()
+            return pause
+
+    # ------------------------------------------------------------------ internals
+
+    def _learn_limit(self, limit_rpm: float) -> None:
+        self._active = True
+        self._limit_rpm = limit_rpm
+        if self._pinned is not None:
+            limit_rpm = min(limit_rpm, self._pinned)
+        ceiling = limit_rpm / 60.0 * self._headroom
+        self._ceiling = ceiling
+        self._rate = ceiling if self._rate is None else min(self._rate, ceiling)
+
+    def _burst_from(self, remaining: int) -> int:
+        return max(int((remaining + 1) * self._headroom), 1)
+
+    def _pause(self, until: float) -> None:
+        self._active = True
+        self._paused_until = max(self._paused_until, until)
+        if self._rate is not None:  # no burst right after a pause
+            interval = 1.0 / self._rate
+            self._tat = max(self._tat, until + (self._burst - 1) * interval)
+
+    def _cut(self, ticket: int) -> None:
+        if self._rate is not None:
+            with self._lock:
+                self._cut_locked(ticket)
+
+    def _cut_locked(self, ticket: int) -> None:
+        rate, ceiling = self._rate, self._ceiling
+        if rate is None or ceiling is None or ticket <= self._cut_after:
+            return
+        self._rate = decreased(rate, floor=ceiling * MIN_RATE_SHARE)
+        # Every ticket handed out so far was sent at the old rate: their 429s are the
+        # same episode.
+        self._cut_after = self._issued
+
+    def _grow(self) -> None:
+        rate, ceiling = self._rate, self._ceiling
+        if rate is not None and ceiling is not None and rate < ceiling:
+            self._rate = increased(rate, step=ceiling * INCREASE, ceiling=ceiling)
+
+
+# --------------------------------------------------------------------------------------
+# the registry
+
+_SALT = secrets.token_bytes(16)
+_REGISTRY: dict[tuple[str, str, str], RateLimiter] = {}
+_REGISTRY_LOCK = threading.Lock()
+
+
+def key_id(api_key: str) -> str:
+    """A stand-in for a key in registry keys: a keyed hash, salted per process.
+
+    Equal keys give equal ids within a process; the id says nothing about the key, and
+    another process gives another id.
+
+    >>> key_id("fw-example") == key_id("fw-example") != key_id("fw-other")
+    True
+    >>> "fw-example" in key_id("fw-example")
+    False
+    """
+    return hmac.new(_SALT, api_key.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
+
+def limiter_for(base_url: str, api_key_id: str, model: str) -> RateLimiter:
+    """The process's one limiter for (base URL, key id, model), created on first use.
+
+    ``api_key_id`` is :func:`key_id` of the key (never the key itself); ``model`` is the
+    model id as sent on the wire ("" for requests without one).
+
+    >>> a = limiter_for("https://api.fireworks.ai/inference/v1", key_id("k"), "m")
+    >>> a is limiter_for("https://api.fireworks.ai/inference/v1", key_id("k"), "m")
+    True
+    """
+    key = (base_url.rstrip("/"), api_key_id, model)
+    limiter = _REGISTRY.get(key)
+    if limiter is None:
+        with _REGISTRY_LOCK:
+            limiter = _REGISTRY.setdefault(key, RateLimiter())
+    return limiter
+
+
+def limiters() -> dict[tuple[str, str, str], RateLimiter]:
+    """A copy of the registry: (base URL, key id, model) -> limiter."""
+    with _REGISTRY_LOCK:
+        return dict(_REGISTRY)
+
+
+def reset() -> None:
+    """Make every limiter forget what it learned (objects stay: clients hold them)."""
+    for limiter in limiters().values():
+        limiter.forget()
+
+
+def _after_fork() -> None:
+    # A lock held by another thread at fork() would stay held forever in the child.
+    global _REGISTRY_LOCK
+    _REGISTRY_LOCK = threading.Lock()
+    for limiter in _REGISTRY.values():
+        limiter._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)

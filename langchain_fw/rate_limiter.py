@@ -1,0 +1,114 @@
+"""``FwRateLimiter``: LangChain's ``rate_limiter=`` hook over fw_core's shared limiter.
+
+Our own LangChain classes need nothing: every fw_core call already waits for the shared,
+self-tuning limiter of its (base URL, key, model) (docs/rate_limits.md). This class hands
+the same limiter to any LangChain chat model through the standard ``rate_limiter=``
+field, so that another integration calling Fireworks (``langchain_fireworks``,
+``ChatOpenAI`` pointed at Fireworks) paces with ours on the same key and model, or paces
+at a limit you give it. It only reserves: other integrations do not report their
+answers, so it learns from the answers our classes receive, and from
+``requests_per_minute``.
+
+Example:
+    >>> from langchain_fw import FwRateLimiter
+    >>> limiter = FwRateLimiter(model="llama-v3p1-8b-instruct", api_key="example-key",
+    ...                         requests_per_minute=600, burst=1)
+    >>> limiter.acquire(), limiter.acquire(blocking=False)
+    (True, False)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from langchain_core.rate_limiters import BaseRateLimiter
+
+from fw_core import ratelimit
+from fw_core.providers import FIREWORKS, FIRMWARE
+
+__all__ = ["FwRateLimiter"]
+
+_PROVIDERS = {"fireworks": FIREWORKS, "firmware": FIRMWARE}
+
+
+class FwRateLimiter(BaseRateLimiter):
+    """A LangChain rate limiter sharing fw_core's limiter for one key and model.
+
+    Args:
+        model: the model id as you give it to the chat model (Fireworks short ids are
+            expanded, as our classes expand them).
+        api_key: default from the provider's env vars. Only a keyed hash of it is kept.
+        base_url: default from the provider's env vars, else its public URL.
+        provider: ``"fireworks"`` (default) or ``"firmware"``.
+        requests_per_minute: a limit to pace at before (or without) any announced one.
+        burst: requests let through at once with ``requests_per_minute``.
+
+    Used on one of our classes as well, it does not make that call take two slots.
+    """
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        provider: str = "fireworks",
+        requests_per_minute: float | None = None,
+        burst: int | None = None,
+    ) -> None:
+        spec = _PROVIDERS.get(provider)
+        if spec is None:
+            raise ValueError(f"provider must be one of {sorted(_PROVIDERS)}, got {provider!r}")
+        self.provider = provider
+        self.model = spec.normalize_model(model)
+        self.base_url = spec.resolve_base_url(base_url)
+        self._key_id = ratelimit.key_id(spec.resolve_api_key(api_key).get_secret_value())
+        self.requests_per_minute = requests_per_minute
+        self.burst = burst
+        self._limiter = self._lookup()
+
+    def _lookup(self) -> ratelimit.RateLimiter:
+        limiter = ratelimit.limiter_for(self.base_url, self._key_id, self.model)
+        if self.requests_per_minute is not None:
+            limiter.set_limit(self.requests_per_minute, burst=self.burst)
+        return limiter
+
+    @property
+    def limiter(self) -> ratelimit.RateLimiter:
+        """The shared fw_core limiter (``set_limit``, ``snapshot``, ``forget``)."""
+        return self._limiter
+
+    def __repr__(self) -> str:
+        return f"FwRateLimiter(model={self.model!r}, base_url={self.base_url!r})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The limiter (a lock) stays behind; the copy finds its process's own.
+        return {k: v for k, v in self.__dict__.items() if k != "_limiter"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._limiter = self._lookup()
+
+    def acquire(self, *, blocking: bool = True) -> bool:
+        """Take a slot, waiting for it unless ``blocking`` is False (then: whether one was free)."""
+        ratelimit.prepay(None)  # a slot an earlier call here did not use
+        wait, _ = self._limiter.acquire(commit=blocking)
+        if wait > 0:
+            if not blocking:
+                return False
+            time.sleep(wait)
+        ratelimit.prepay(self._limiter)
+        return True
+
+    async def aacquire(self, *, blocking: bool = True) -> bool:
+        """Async twin of :meth:`acquire`."""
+        ratelimit.prepay(None)  # a slot an earlier call here did not use
+        wait, _ = self._limiter.acquire(commit=blocking)
+        if wait > 0:
+            if not blocking:
+                return False
+            await asyncio.sleep(wait)
+        ratelimit.prepay(self._limiter)
+        return True
