@@ -58,8 +58,9 @@ class LiveKit:
         self.rec.label = name
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_kit(request: pytest.FixtureRequest) -> Iterator[LiveKit]:
+    """Package-scoped: httpx is patched only while this folder runs; the report follows."""
     modes = provider_modes()
     cap = cost.cap_from_env()
     names = [n for n, c in cost.PLAN.items()]
