@@ -66,8 +66,15 @@ def live_kit(request: pytest.FixtureRequest) -> Iterator[LiveKit]:
     names = [n for n, c in cost.PLAN.items()]
     live_names = [n for n in names if modes[cost.PLAN[n].provider] == "live"]
     est_all, est_live = cost.total(names), cost.total(live_names)
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    say = reporter.write_line if reporter else print
+
+    def say(line: str) -> None:  # past pytest's output capture, so it shows before sending
+        capman = request.config.pluginmanager.get_plugin("capturemanager")
+        if capman is None:
+            print(line)
+            return
+        with capman.global_and_fixture_disabled():
+            print(f"\n{line}", flush=True)
+
     say(
         f"live-check: modes {modes}; estimated cost ${est_live:.4f} live "
         f"(${est_all:.4f} if every provider were live), cap ${cap:.4f} (ESTIMATES)"
