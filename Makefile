@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck record bench clean
+.PHONY: install demo test lint typecheck record live-check bench clean
 
 # Installs go through uv (bootstrapped into the venv from PyPI): the same packages as pip,
 # resolved and installed about ten times faster. Plain pip is the fallback.
@@ -62,6 +62,14 @@ record: $(STAMP)
 	echo "recording against: $$src"; \
 	FW_RECORD=$$src $(PY) -m pytest -q --record-mode=$${MODE:-once} $(ARGS); \
 	$(PY) -m tests.manifest --source $$src --prune
+
+# Conformance check (docs/live_check.md): live for each provider whose key is set, else
+# against the wire double. Prints its cost estimate first; stops at LIVE_CHECK_MAX_USD
+# (default $0.05). Writes live-check-report/report.{json,md}. addopts is replaced so the
+# network is not blocked (the root conftest keeps the keys when FW_RECORD=live).
+live-check: $(STAMP)
+	@FW_LIVE_CHECK=1 FW_RECORD=live $(PY) -m pytest -q -p no:randomly -o addopts="-p no:cacheprovider" \
+		tests/live $(ARGS)
 
 # Benchmarks (benchmarks/README in benchmarks/__main__.py). The anchors (langchain-fireworks,
 # langchain-openai, openai, llama-index-*-fireworks) go into their own venv, never .venv.

@@ -25,7 +25,15 @@ import pytest
 
 from fw_core.testing.cassettes import SECRET_PATTERN, register_matchers, vcr_options
 
-__all__ = ["CASSETTES", "FAKE_KEYS", "ROOT", "SECRET_PATTERN", "cassette_dir", "fast_batch_runs"]
+__all__ = [
+    "CASSETTES",
+    "FAKE_KEYS",
+    "ROOT",
+    "SECRET_PATTERN",
+    "cassette_dir",
+    "cassette_is_live",
+    "fast_batch_runs",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
@@ -78,6 +86,24 @@ def cassette_dir(test_file: Path) -> Path:
 @pytest.fixture(scope="module")
 def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
     return str(cassette_dir(request.path))
+
+
+@pytest.fixture
+def cassette_is_live(request: pytest.FixtureRequest) -> bool:
+    """Whether this test's cassette is marked ``live`` in ``cassettes/MANIFEST``.
+
+    A live cassette holds a real model's wording, so a test asserts the structure of an
+    answer (types, fields, tool calls) instead of the wire double's echo text. Also true
+    while recording live (``FW_RECORD=live``), when no MANIFEST entry exists yet.
+    """
+    from tests.manifest import source_of
+
+    if RECORD == "live":
+        return True
+    cls = request.cls.__name__ + "." if request.cls is not None else ""
+    name = f"{cls}{request.node.name}.yaml"
+    path = (cassette_dir(request.path) / name).relative_to(CASSETTES).as_posix()
+    return source_of(path) == "live"
 
 
 @pytest.fixture(scope="session", autouse=True)

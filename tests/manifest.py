@@ -46,6 +46,13 @@ def read_entries() -> dict[str, list[str]]:
     return entries
 
 
+def source_of(path: str) -> str | None:
+    """The provenance (``double`` or ``live``) of the cassette at ``path`` (relative to
+    ``cassettes/``), or None when the MANIFEST has no entry for it."""
+    fields = read_entries().get(path)
+    return fields[1] if fields and len(fields) > 1 else None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--source", choices=sorted(SOURCES), default="double")
