@@ -56,12 +56,20 @@ typecheck: $(STAMP)
 	@$(VENV)/bin/mypy
 
 # Re-record missing cassettes: live when a key is set, else against the wire double.
-# MODE=rewrite re-records everything.
+# MODE=rewrite re-records everything from the same source. MODE=live re-records everything
+# against the real APIs (keys required) and marks every cassette live in the MANIFEST;
+# MODE=double does the same against the wire double.
 record: $(STAMP)
-	@if [ -n "$$FIREWORKS_API_KEY$$FIRMWARE_API_KEY" ]; then src=live; else src=double; fi; \
-	echo "recording against: $$src"; \
-	FW_RECORD=$$src $(PY) -m pytest -q --record-mode=$${MODE:-once} $(ARGS); \
-	$(PY) -m tests.manifest --source $$src --prune
+	@case "$${MODE:-once}" in \
+	  live) src=live; rec=all; relabel=--all; \
+	        [ -n "$$FIREWORKS_API_KEY$$FIRMWARE_API_KEY" ] || { echo "MODE=live needs FIREWORKS_API_KEY and/or FIRMWARE_API_KEY"; exit 2; } ;; \
+	  double) src=double; rec=all; relabel=--all ;; \
+	  *) if [ -n "$$FIREWORKS_API_KEY$$FIRMWARE_API_KEY" ]; then src=live; else src=double; fi; \
+	     rec=$${MODE:-once}; relabel= ;; \
+	esac; \
+	echo "recording against: $$src (record mode $$rec)"; \
+	FW_RECORD=$$src $(PY) -m pytest -q --record-mode=$$rec $(ARGS); \
+	$(PY) -m tests.manifest --source $$src --prune $$relabel
 
 # Conformance check (docs/live_check.md): live for each provider whose key is set, else
 # against the wire double. Prints its cost estimate first; stops at LIVE_CHECK_MAX_USD

@@ -57,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--source", choices=sorted(SOURCES), default="double")
     parser.add_argument("--prune", action="store_true", help="drop entries for missing files")
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="set --source on every entry (after re-recording everything from that source)",
+    )
     args = parser.parse_args(argv)
     entries = read_entries()
     files = cassette_files()
@@ -64,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     added = [f for f in files if f not in entries]
     for f in added:
         entries[f] = [f, args.source, today, SOURCES[args.source]]
+    if args.all:
+        for f in files:
+            entries[f] = [f, args.source, today, SOURCES[args.source]]
     if args.prune:
         entries = {k: v for k, v in entries.items() if k in set(files)}
     CASSETTES.mkdir(exist_ok=True)

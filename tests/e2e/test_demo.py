@@ -24,6 +24,10 @@ def test_demo_tour_replays_every_section(
     assert main(["--replay"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("Offline: replaying cassettes/demo/")
+    assert f"{len(tour.SECTIONS)} of {len(tour.SECTIONS)} sections ran" in out
+    assert "FAILED" not in out
+    if _demo_cassettes_are_live():
+        return  # a real model's wording: the sections ran, which is what holds for any answer
     for expected in (
         "model calls  get_weather({'city': 'Lisbon'})",  # ChatFirmware agent
         "tool returns '18C and sunny in Lisbon'",
@@ -33,7 +37,16 @@ def test_demo_tour_replays_every_section(
         "tool multiply({'a': 6, 'b': 7}) = 42",  # FunctionAgent
         "SPEAKER_01  2.00- 3.92s",  # transcript by speaker turn
         "the artifact holds image/png, 114x64 px",  # the image tool's artifact
-        f"{len(tour.SECTIONS)} of {len(tour.SECTIONS)} sections ran",
     ):
         assert expected in out, expected
-    assert "FAILED" not in out
+
+
+def _demo_cassettes_are_live() -> bool:
+    """Whether any demo cassette is marked ``live`` in ``cassettes/MANIFEST`` (then the
+    answers are a real model's, not the wire double's echo text)."""
+    from tests.manifest import read_entries
+
+    return any(
+        path.startswith("demo/") and fields[1:2] == ["live"]
+        for path, fields in read_entries().items()
+    )
