@@ -7,7 +7,8 @@ Usage::
     python -m benchmarks --only percall,streaming --adapters langchain_fw,raw
     python -m benchmarks --reps 9        # more interleaved repetitions everywhere
 
-Suites: imports, percall, streaming, memory, embeddings. The double runs as a loopback
+Suites: imports, percall, streaming, memory, embeddings, ray (Ray Data; needs the
+``scale`` group). The double runs as a loopback
 server in a child process (127.0.0.1 only, self-stopping). Results go to
 ``benchmarks/results/<UTC timestamp>[-quick].json``; a full run (or ``--write-md``)
 regenerates ``benchmarks/RESULTS.md`` from that JSON.
@@ -34,7 +35,7 @@ from benchmarks.server import DoubleServer, ServerOptions
 from benchmarks.settings import FULL, QUICK, Settings, override
 from benchmarks.targets import evaluate
 
-SUITES = ("imports", "percall", "streaming", "memory", "embeddings")
+SUITES = ("imports", "percall", "streaming", "memory", "embeddings", "ray")
 HERE = Path(__file__).resolve().parent
 PACKAGES = (
     "httpx",
@@ -49,6 +50,7 @@ PACKAGES = (
     "llama-index-llms-openai",
     "llama-index-embeddings-fireworks",
     "psutil",
+    "ray",
 )
 
 
@@ -124,7 +126,7 @@ def _suite(name: str, fn: Any, *args: Any) -> dict[str, Any]:
 
 def run(settings: Settings, suites: list[str]) -> dict[str, Any]:
     """Run the selected suites; returns the whole results document."""
-    from benchmarks.suites import embeddings, imports, memory, percall, streaming
+    from benchmarks.suites import embeddings, imports, memory, percall, ray_data, streaming
 
     results: dict[str, Any] = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -157,6 +159,15 @@ def run(settings: Settings, suites: list[str]) -> dict[str, Any]:
         with DoubleServer(opts) as srv:
             results["server"] = srv.server
             res["embeddings"] = _suite("embeddings", embeddings.run, srv, settings)
+    if "ray" in suites:
+        opts = ServerOptions(
+            latency=settings.embed_latency,
+            per_input_latency=settings.embed_per_input,
+            lift_embedding_limit=True,
+        )
+        with DoubleServer(opts) as srv:
+            results["server"] = srv.server
+            res["ray"] = _suite("ray", ray_data.run, srv, settings)
     results["machine"]["load_after"] = _load()
     results["targets"] = [c.as_dict() for c in evaluate(results)]
     return results
