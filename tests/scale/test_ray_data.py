@@ -6,7 +6,9 @@ workers reach it through ``base_url``. Two ways to get our classes into the work
 
 - a callable class whose ``__init__`` builds the model (``FireworksEmbeddings``,
   ``ChatFireworks``): Ray constructs it once per actor and calls it for every batch, so
-  each worker keeps one HTTP client with its connection pool;
+  each worker keeps one HTTP client with its connection pool. As in docs/scaling.md, the
+  model reads its key and base URL from the workers' environment (``runtime_env``), so no
+  key is pickled;
 - a configured object, already used in the driver, handed to a plain function through
   ``fn_kwargs``: Ray pickles it into the tasks, and each copy builds its own client.
 
@@ -55,8 +57,12 @@ def base_url(double: WireDouble) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def local_ray() -> Iterator[Any]:
-    """A local Ray instance for this module, shut down at its end."""
+def local_ray(base_url: str) -> Iterator[Any]:
+    """A local Ray instance for this module, shut down at its end.
+
+    Its workers get the key and the double's URL as environment variables, the way a
+    cluster's workers get the real key.
+    """
     saved = {k: os.environ.get(k) for k in RAY_ENV}
     os.environ.update(RAY_ENV)
     # The workers import this test module (the recipe's classes) and our packages from
@@ -68,7 +74,14 @@ def local_ray() -> Iterator[Any]:
         _node_ip_address="127.0.0.1",
         log_to_driver=False,
         logging_level="WARNING",
-        runtime_env={"env_vars": {**RAY_ENV, "PYTHONPATH": path}},
+        runtime_env={
+            "env_vars": {
+                **RAY_ENV,
+                "PYTHONPATH": path,
+                "FIREWORKS_API_KEY": KEY,
+                "FIREWORKS_BASE_URL": base_url,
+            }
+        },
     )
     ctx = ray.data.DataContext.get_current()
     ctx.enable_progress_bars = False
@@ -94,10 +107,10 @@ def _texts(n: int) -> list[dict[str, Any]]:
 class EmbedTexts:
     """Built once per Ray actor; embeds each batch's ``text`` column."""
 
-    def __init__(self, base_url: str, api_key: str) -> None:
+    def __init__(self) -> None:
         from langchain_fw import FireworksEmbeddings
 
-        self.embeddings = FireworksEmbeddings(base_url=base_url, api_key=api_key)
+        self.embeddings = FireworksEmbeddings()  # key and base URL from the environment
         self.batches = 0
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, Any]:
@@ -113,10 +126,10 @@ class EmbedTexts:
 class AnswerPrompts:
     """Built once per Ray actor; answers each batch's ``prompt`` column with ``llm.batch``."""
 
-    def __init__(self, base_url: str, api_key: str, model: str) -> None:
+    def __init__(self) -> None:
         from langchain_fw import ChatFireworks
 
-        self.llm = ChatFireworks(model=model, base_url=base_url, api_key=api_key, max_tokens=32)
+        self.llm = ChatFireworks(model=CHAT_MODEL, max_tokens=32)
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, Any]:
         prompts = batch["prompt"].tolist()
@@ -160,7 +173,6 @@ def test_callable_class_embeds_once_per_worker(
     ds = local_ray.data.from_items(rows, override_num_blocks=8)
     out = ds.map_batches(
         EmbedTexts,
-        fn_constructor_kwargs={"base_url": base_url, "api_key": KEY},
         compute=local_ray.data.ActorPoolStrategy(size=2),
         batch_size=50,
     ).take_all()
@@ -183,7 +195,6 @@ def test_callable_class_chat(local_ray: Any, base_url: str) -> None:
         local_ray.data.from_items(rows, override_num_blocks=4)
         .map_batches(
             AnswerPrompts,
-            fn_constructor_kwargs={"base_url": base_url, "api_key": KEY, "model": CHAT_MODEL},
             compute=local_ray.data.ActorPoolStrategy(size=2),
             batch_size=6,
         )
