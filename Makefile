@@ -25,7 +25,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml fw_core/_version.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(call venv_install,$(PY),-e ".[all]" --group dev)
+	$(call venv_install,$(PY),-e ".[all]" --group dev --group scale)
 	@touch $(STAMP) $(DEMO_STAMP)
 
 # The demo installs only what it needs (the package, both frameworks, the demo group);

@@ -8,7 +8,8 @@ Usage::
     python -m benchmarks --only percall,streaming --adapters langchain_fw,raw
     python -m benchmarks --reps 9        # more interleaved repetitions everywhere
 
-Suites: imports, percall, streaming, memory, embeddings, burst, ratelimit (each client's bulk
+Suites: imports, percall, streaming, memory, embeddings, burst, ray (Ray Data; needs the
+``scale`` group), ratelimit (each client's bulk
 embeddings and chat at a 600-RPM limit: at least 2,000 requests per client at 10 per
 second, so ~15 min for eight clients; scaled down in --quick). The double runs as a loopback
 server in a child process (127.0.0.1 only, self-stopping). Results go to
@@ -37,7 +38,7 @@ from benchmarks.server import DoubleServer, ServerOptions
 from benchmarks.settings import FULL, QUICK, Settings, override
 from benchmarks.targets import evaluate
 
-SUITES = ("imports", "percall", "streaming", "memory", "embeddings", "burst", "ratelimit")
+SUITES = ("imports", "percall", "streaming", "memory", "embeddings", "burst", "ratelimit", "ray")
 HERE = Path(__file__).resolve().parent
 PACKAGES = (
     "httpx",
@@ -52,6 +53,7 @@ PACKAGES = (
     "llama-index-llms-openai",
     "llama-index-embeddings-fireworks",
     "psutil",
+    "ray",
 )
 
 
@@ -134,6 +136,7 @@ def run(settings: Settings, suites: list[str]) -> dict[str, Any]:
         memory,
         percall,
         ratelimit,
+        ray_data,
         streaming,
     )
 
@@ -175,6 +178,15 @@ def run(settings: Settings, suites: list[str]) -> dict[str, Any]:
     if "ratelimit" in suites:
         res["ratelimit"] = _suite("ratelimit", ratelimit.run, settings)
         results["server"] = res["ratelimit"].get("server", results["server"])
+    if "ray" in suites:
+        opts = ServerOptions(
+            latency=settings.embed_latency,
+            per_input_latency=settings.embed_per_input,
+            lift_embedding_limit=True,
+        )
+        with DoubleServer(opts) as srv:
+            results["server"] = srv.server
+            res["ray"] = _suite("ray", ray_data.run, srv, settings)
     results["machine"]["load_after"] = _load()
     results["targets"] = [c.as_dict() for c in evaluate(results)]
     return results

@@ -178,6 +178,32 @@ def _ratelimit(sec: dict[str, Any]) -> list[str]:
     return out
 
 
+def _ray(sec: dict[str, Any]) -> list[str]:
+    head = f"### Ray Data: {sec['texts']:,} texts on a local {sec['cpus']}-CPU Ray instance"
+    if not sec.get("available"):
+        return [head, "", f"Not run: {sec.get('reason', '?')}"]
+    return [
+        head,
+        "",
+        f"`map_batches` with a callable class (one `FireworksEmbeddings` per actor, "
+        f"{sec['actors']} actors, {sec['ray_batch_size']:,} texts per Ray batch) vs "
+        f"`FireworksEmbeddings().embed_documents` in one process; same double "
+        f"({sec['latency_per_request'] * 1e3:g} ms per request plus "
+        f"{sec['latency_per_input'] * 1e3:g} ms per input), {sec['reps']} interleaved reps.",
+        "",
+        "| | seconds |",
+        "|---|---:|",
+        f"| single process (median) | {sec['single_median_seconds']:.2f} |",
+        f"| Ray Data, 2 actors (median) | {sec['ray_median_seconds']:.2f} |",
+        f"| ratio single / Ray | {sec['ratio_single_over_ray']:.2f}x |",
+        f"| Ray actors' span, first batch to last (median; no actor start-up) | "
+        f"{sec['ray_actor_span_median_seconds']:.2f} |",
+        f"| ratio single / actors' span | {sec['ratio_single_over_ray_span']:.2f}x |",
+        f"| Ray start-up (`ray.init`) | {sec['ray_startup_seconds']:.2f} |",
+        f"| Ray first run (untimed warm-up) | {sec['ray_first_run_seconds']:.2f} |",
+    ]
+
+
 def _imports(sec: dict[str, Any]) -> list[str]:
     out = [
         f"### Import time (fresh interpreter, best of {sec['reps']}; ms)",
@@ -281,6 +307,7 @@ def render(results: dict[str, Any]) -> str:
         "memory": _memory,
         "burst": _burst,
         "ratelimit": _ratelimit,
+        "ray": _ray,
     }
     lines += ["## Details", ""]
     for key, fn in renderers.items():

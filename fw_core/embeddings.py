@@ -6,7 +6,8 @@ than ``MIN_SPLIT_BATCH`` inputs (a few texts are one request: requests count aga
 per-minute limits, and a small batch gains nothing from concurrency). Batches run
 concurrently (threads on the sync client, tasks on the async client) and results are
 reassembled in input order. A batch that fails raises its typed error with the batch named
-(``err.batch``), and never a short list.
+(``err.batch``), and never a short list. ``on_progress(done, total)`` hears of every batch
+that completes (inputs embedded so far, of all of them), from whichever thread ran it.
 
 >>> plan_batches(10, limit=4, max_concurrency=2)
 [(0, 4), (4, 8), (8, 10)]
@@ -36,6 +37,7 @@ from fw_core.errors import (
     FwError,
     ResponseValidationError,
 )
+from fw_core.progress import ProgressBar, ProgressCallback
 from fw_core.wire import EmbeddingResponse, Usage, parse_model
 
 if TYPE_CHECKING:
@@ -269,16 +271,24 @@ def _sum_usage(parts: list[EmbeddingResponse]) -> Usage:
     return Usage(prompt_tokens=prompt, total_tokens=total)
 
 
-def embed(client: Client, texts: Sequence[str], req: EmbeddingsRequest) -> EmbeddingResult:
+def embed(
+    client: Client,
+    texts: Sequence[str],
+    req: EmbeddingsRequest,
+    on_progress: ProgressCallback | None = None,
+) -> EmbeddingResult:
     """Embed ``texts`` (already prefixed) in order; see the module doc for batching."""
     batches = _check(texts, req, client.provider)
     if not batches:
         return EmbeddingResult([], Usage(), req.model, 0)
+    progress = ProgressBar(False, total=len(texts), callback=on_progress)
 
     def one(span: tuple[int, int]) -> tuple[list[list[float]], EmbeddingResponse]:
         chunk = list(texts[span[0] : span[1]])
         resp = client.request("POST", EMBEDDINGS_PATH, json_body=req.body(chunk))
-        return _vectors(resp.content, len(chunk), resp.request_id)
+        out = _vectors(resp.content, len(chunk), resp.request_id)
+        progress.advance(len(chunk))
+        return out
 
     results: list[Any] = [None] * len(batches)
     if len(batches) == 1 or req.max_concurrency == 1:
@@ -309,7 +319,10 @@ def embed(client: Client, texts: Sequence[str], req: EmbeddingsRequest) -> Embed
 
 
 async def aembed(
-    client: AsyncClient, texts: Sequence[str], req: EmbeddingsRequest
+    client: AsyncClient,
+    texts: Sequence[str],
+    req: EmbeddingsRequest,
+    on_progress: ProgressCallback | None = None,
 ) -> EmbeddingResult:
     """Async twin of :func:`embed`: batches run as tasks, at most ``max_concurrency`` at once.
 
@@ -318,6 +331,7 @@ async def aembed(
     batches = _check(texts, req, client.provider)
     if not batches:
         return EmbeddingResult([], Usage(), req.model, 0)
+    progress = ProgressBar(False, total=len(texts), callback=on_progress)
     sem = asyncio.Semaphore(req.max_concurrency)
     failed: list[FwError] = []  # once a batch failed, batches still waiting send nothing
 
@@ -328,7 +342,9 @@ async def aembed(
                 raise failed[0]
             try:
                 resp = await client.request("POST", EMBEDDINGS_PATH, json_body=req.body(chunk))
-                return _vectors(resp.content, len(chunk), resp.request_id)
+                out = _vectors(resp.content, len(chunk), resp.request_id)
+                progress.advance(len(chunk))
+                return out
             except FwError as err:
                 failed.append(err)
                 raise _name_batch(err, i, len(batches), *span) from None

@@ -39,6 +39,7 @@ from langchain_core.runnables import Runnable, RunnableBinding, RunnableSequence
 
 from fw_core.batch import BatchProgress, BatchResult, BatchRunner
 from fw_core.errors import ConfigurationError
+from fw_core.progress import batch_job_progress
 from langchain_fw._errors import map_error, translate_errors
 from langchain_fw.chat_models import ChatFireworks
 
@@ -134,6 +135,7 @@ def run_batch(
     return_exceptions: bool = True,
     state_path: str | os.PathLike[str] | None = None,
     on_progress: Callable[[BatchProgress], Any] | None = None,
+    show_progress: bool = False,
     poll_interval: float = 10.0,
     timeout: float | None = None,
     **options: Any,
@@ -150,6 +152,8 @@ def run_batch(
             the first one.
         state_path: a JSON file that makes the run resumable after a crash.
         on_progress: called with a :class:`~fw_core.batch.BatchProgress` per poll.
+        show_progress: draw a tqdm bar of requests processed, updated per poll (silent
+            when tqdm is not installed).
         poll_interval: seconds between polls.
         timeout: stop waiting after this many seconds (the job keeps running; call again
             with the same ``state_path`` to pick it up).
@@ -157,10 +161,11 @@ def run_batch(
             ``check_model``, ``inference_parameters``, ``run_id``, ``display_name``).
     """
     llm, parser, bodies, model = _prepare(runnable, inputs)
-    opts = dict(options, state_path=state_path, on_progress=on_progress)
-    opts.update(poll_interval=poll_interval, timeout=timeout)
-    with translate_errors():
-        results = _runner(llm, model, account_id, opts).run(bodies, ids)
+    with batch_job_progress(show_progress, len(bodies), on_progress) as report:
+        opts = dict(options, state_path=state_path, on_progress=report)
+        opts.update(poll_interval=poll_interval, timeout=timeout)
+        with translate_errors():
+            results = _runner(llm, model, account_id, opts).run(bodies, ids)
     return _outputs(llm, parser, model, results, return_exceptions)
 
 
@@ -173,16 +178,18 @@ async def arun_batch(
     return_exceptions: bool = True,
     state_path: str | os.PathLike[str] | None = None,
     on_progress: Callable[[BatchProgress], Any] | None = None,
+    show_progress: bool = False,
     poll_interval: float = 10.0,
     timeout: float | None = None,
     **options: Any,
 ) -> list[Any]:
     """Async twin of :func:`run_batch`."""
     llm, parser, bodies, model = _prepare(runnable, inputs)
-    opts = dict(options, state_path=state_path, on_progress=on_progress)
-    opts.update(poll_interval=poll_interval, timeout=timeout)
-    with translate_errors():
-        results = await _runner(llm, model, account_id, opts).arun(bodies, ids)
+    with batch_job_progress(show_progress, len(bodies), on_progress) as report:
+        opts = dict(options, state_path=state_path, on_progress=report)
+        opts.update(poll_interval=poll_interval, timeout=timeout)
+        with translate_errors():
+            results = await _runner(llm, model, account_id, opts).arun(bodies, ids)
     return _outputs(llm, parser, model, results, return_exceptions)
 
 

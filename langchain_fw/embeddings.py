@@ -21,6 +21,9 @@ base; batching, bounded concurrency, order, retries and wire parsing all live in
 - **Errors.** Every API error is also the matching ``langchain_core.exceptions`` class; a
   failed batch names itself (``err.batch``, and a note with the input range), and never
   yields a short list.
+- **Progress.** ``show_progress=True`` draws a tqdm bar for ``embed_documents`` /
+  ``aembed_documents``, counting inputs and moving as each request completes; without
+  tqdm installed it stays silent (LlamaIndex's convention, :mod:`fw_core.progress`).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from fw_core.embeddings import (
     max_input_tokens,
     prepare_texts,
 )
+from fw_core.progress import ProgressBar
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
 from langchain_fw._base import FwClientMixin
 from langchain_fw._errors import map_error
@@ -76,6 +80,8 @@ class _FwEmbeddings(FwClientMixin, Embeddings):
     explicit None = no check."""
     extra_body: dict[str, Any] | None = None
     """Extra JSON fields sent with every request (e.g. ``{"normalize": True}``)."""
+    show_progress: bool = False
+    """Draw a tqdm progress bar (inputs done) for ``embed_documents`` when tqdm is installed."""
 
     @model_validator(mode="after")
     def _check_embedding_options(self) -> Any:
@@ -113,17 +119,24 @@ class _FwEmbeddings(FwClientMixin, Embeddings):
             texts, model=self.model, kind=kind, prefix=prefix, max_chars=self.max_input_chars
         )
 
+    def _progress(self, total: int, kind: Kind) -> ProgressBar:
+        # A query is one input: a bar for it would only be noise.
+        show = self.show_progress and kind == "document"
+        return ProgressBar(show, total=total, desc="Embedding", unit="input")
+
     def _run(self, texts: Sequence[str], kind: Kind) -> EmbeddingResult:
         try:
             inputs = self._inputs(texts, kind)
-            return embed(self._client(), inputs, self._request())
+            with self._progress(len(inputs), kind) as bar:
+                return embed(self._client(), inputs, self._request(), on_progress=bar)
         except fe.FwError as exc:
             raise map_error(exc) from exc
 
     async def _arun(self, texts: Sequence[str], kind: Kind) -> EmbeddingResult:
         try:
             inputs = self._inputs(texts, kind)
-            return await aembed(self._aclient(), inputs, self._request())
+            with self._progress(len(inputs), kind) as bar:
+                return await aembed(self._aclient(), inputs, self._request(), on_progress=bar)
         except fe.FwError as exc:
             raise map_error(exc) from exc
 

@@ -35,6 +35,7 @@ from llama_index.core.base.llms.types import ChatMessage, ChatResponse
 
 from fw_core.batch import BatchProgress, BatchResult, BatchRunner
 from fw_core.errors import ConfigurationError
+from fw_core.progress import batch_job_progress
 from llamaindex_fw.llms import Fireworks
 
 __all__ = ["arun_batch", "cancel_batch", "run_batch"]
@@ -93,6 +94,7 @@ def run_batch(
     return_exceptions: bool = True,
     state_path: str | os.PathLike[str] | None = None,
     on_progress: Callable[[BatchProgress], Any] | None = None,
+    show_progress: bool = False,
     poll_interval: float = 10.0,
     timeout: float | None = None,
     chat_kwargs: Mapping[str, Any] | None = None,
@@ -108,6 +110,8 @@ def run_batch(
         return_exceptions: put a failed row's exception in its place (default), or raise.
         state_path: a JSON file that makes the run resumable after a crash.
         on_progress: called with a :class:`~fw_core.batch.BatchProgress` per poll.
+        show_progress: draw a tqdm bar of requests processed, updated per poll (silent
+            when tqdm is not installed).
         poll_interval: seconds between polls.
         timeout: stop waiting after this many seconds (the job keeps running).
         chat_kwargs: extra request fields for every row, as ``chat(**kwargs)`` takes them.
@@ -115,9 +119,10 @@ def run_batch(
     """
     _check(llm, chats)
     bodies = _bodies(llm, chats, chat_kwargs or {})
-    opts = dict(options, state_path=state_path, on_progress=on_progress)
-    opts.update(poll_interval=poll_interval, timeout=timeout)
-    results = _runner(llm, account_id, opts).run(bodies, ids)
+    with batch_job_progress(show_progress, len(bodies), on_progress) as report:
+        opts = dict(options, state_path=state_path, on_progress=report)
+        opts.update(poll_interval=poll_interval, timeout=timeout)
+        results = _runner(llm, account_id, opts).run(bodies, ids)
     return _outputs(llm, results, return_exceptions)
 
 
@@ -130,6 +135,7 @@ async def arun_batch(
     return_exceptions: bool = True,
     state_path: str | os.PathLike[str] | None = None,
     on_progress: Callable[[BatchProgress], Any] | None = None,
+    show_progress: bool = False,
     poll_interval: float = 10.0,
     timeout: float | None = None,
     chat_kwargs: Mapping[str, Any] | None = None,
@@ -138,9 +144,10 @@ async def arun_batch(
     """Async twin of :func:`run_batch`."""
     _check(llm, chats)
     bodies = _bodies(llm, chats, chat_kwargs or {})
-    opts = dict(options, state_path=state_path, on_progress=on_progress)
-    opts.update(poll_interval=poll_interval, timeout=timeout)
-    results = await _runner(llm, account_id, opts).arun(bodies, ids)
+    with batch_job_progress(show_progress, len(bodies), on_progress) as report:
+        opts = dict(options, state_path=state_path, on_progress=report)
+        opts.update(poll_interval=poll_interval, timeout=timeout)
+        results = await _runner(llm, account_id, opts).arun(bodies, ids)
     return _outputs(llm, results, return_exceptions)
 
 

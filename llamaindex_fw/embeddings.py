@@ -8,11 +8,17 @@ time (default :data:`fw_core.embeddings.DEFAULT_MAX_CONCURRENCY`).
 
 Nomic models want task prefixes; queries get ``search_query: `` and documents
 ``search_document: `` unless you set ``query_prefix`` / ``text_prefix`` (``""`` disables).
+
+``get_text_embedding_batch(texts, show_progress=True)`` (and its async twin) draws one
+tqdm bar counting inputs, moved as each request completes rather than as texts are
+queued; without tqdm installed it stays silent, as LlamaIndex does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, ClassVar
 
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
@@ -29,9 +35,41 @@ from fw_core.embeddings import (
     prepare_texts,
 )
 from fw_core.errors import ConfigurationError
+from fw_core.progress import ProgressBar, ProgressCallback
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
 
 __all__ = ["FireworksEmbedding", "FirmwareEmbedding", "FwEmbedding"]
+
+# The bar of the get_text_embedding_batch call in progress (in this thread or task): the
+# base class cuts the texts into batches and calls _get_text_embeddings per batch, which
+# has no show_progress argument, so the bar reaches the batches this way.
+_PROGRESS: ContextVar[ProgressBar | None] = ContextVar("fw_embedding_progress", default=None)
+
+
+@contextmanager
+def _progress(show: bool, total: int) -> Iterator[ProgressBar]:
+    with ProgressBar(show, total=total, desc="Generating embeddings", unit="input") as bar:
+        token = _PROGRESS.set(bar)
+        try:
+            yield bar
+        finally:
+            _PROGRESS.reset(token)
+        bar.update_to(total)  # inputs answered from an embeddings cache count as done
+
+
+def _batch_progress() -> ProgressCallback | None:
+    """A (done, total) callback for one batch that moves the whole call's bar, or None."""
+    bar = _PROGRESS.get()
+    if bar is None:
+        return None
+    reported = 0
+
+    def moved(done: int, total: int) -> None:
+        nonlocal reported
+        bar.advance(done - reported)
+        reported = done
+
+    return moved
 
 
 class FwEmbedding(ConnectionMixin, BaseEmbedding):
@@ -92,12 +130,28 @@ class FwEmbedding(ConnectionMixin, BaseEmbedding):
         # LlamaIndex hands sync batches over one after another; fw_core spreads each over
         # up to num_workers concurrent requests (never below 64 inputs each).
         request = self._request(self.num_workers or 1)
-        return embed(self._client(), self._prefixed(texts, kind), request).vectors
+        inputs = self._prefixed(texts, kind)
+        return embed(self._client(), inputs, request, on_progress=_batch_progress()).vectors
 
     async def _aembed(self, texts: Sequence[str], kind: Kind) -> list[Embedding]:
         # Async: LlamaIndex already runs batches concurrently (num_workers), one request each.
-        result = await aembed(self._aclient(), self._prefixed(texts, kind), self._request(1))
+        inputs, request = self._prefixed(texts, kind), self._request(1)
+        result = await aembed(self._aclient(), inputs, request, on_progress=_batch_progress())
         return result.vectors
+
+    def get_text_embedding_batch(
+        self, texts: list[str], show_progress: bool = False, **kwargs: Any
+    ) -> list[Embedding]:
+        """Embed ``texts`` in batches; ``show_progress`` draws a bar of inputs done (tqdm)."""
+        with _progress(show_progress, len(texts)):
+            return super().get_text_embedding_batch(texts, show_progress=False, **kwargs)
+
+    async def aget_text_embedding_batch(
+        self, texts: list[str], show_progress: bool = False, **kwargs: Any
+    ) -> list[Embedding]:
+        """Async :meth:`get_text_embedding_batch`, batches running ``num_workers`` at once."""
+        with _progress(show_progress, len(texts)):
+            return await super().aget_text_embedding_batch(texts, show_progress=False, **kwargs)
 
     def _get_query_embedding(self, query: str) -> Embedding:
         return self._embed([query], "query")[0]
