@@ -37,9 +37,10 @@ from typing import Any
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.runnables import Runnable, RunnableBinding, RunnableSequence
 
-from fw_core.batch import BatchProgress, BatchResult, BatchRunner
+from fw_core.batch import BatchProgress
+from fw_core.batch.adapter import outputs, runner_for
+from fw_core.chat import ChatResponse
 from fw_core.errors import ConfigurationError
-from fw_core.progress import batch_job_progress
 from langchain_fw._errors import map_error, translate_errors
 from langchain_fw.chat_models import ChatFireworks
 
@@ -82,38 +83,16 @@ def _bodies(
     return bodies
 
 
-def _runner(
-    llm: ChatFireworks, model: str, account_id: str | None, options: dict[str, Any]
-) -> BatchRunner:
-    return BatchRunner(
-        llm._client(), async_client=llm._aclient(), model=model, account_id=account_id, **options
-    )
+def _converter(
+    llm: ChatFireworks, parser: Runnable[Any, Any] | None, model: str
+) -> Callable[[ChatResponse], Any]:
+    """An answer as ``invoke`` gives it: the AIMessage, or what the parser makes of it."""
 
+    def convert(response: ChatResponse) -> Any:
+        message = llm._result(response, model).generations[0].message
+        return message if parser is None else parser.invoke(message)
 
-def _outputs(
-    llm: ChatFireworks,
-    parser: Runnable[Any, Any] | None,
-    model: str,
-    results: list[BatchResult],
-    return_exceptions: bool,
-) -> list[Any]:
-    out: list[Any] = []
-    for result in results:
-        value: Any
-        if result.error is not None or result.response is None:
-            value = map_error(result.error) if result.error is not None else None
-        else:
-            message = llm._result(result.response, model).generations[0].message
-            value = message
-            if parser is not None:
-                try:
-                    value = parser.invoke(message)
-                except Exception as exc:  # an OutputParserException, kept per row
-                    value = exc
-        if isinstance(value, BaseException) and not return_exceptions:
-            raise value
-        out.append(value)
-    return out
+    return convert
 
 
 def _prepare(
@@ -161,12 +140,28 @@ def run_batch(
             ``check_model``, ``inference_parameters``, ``run_id``, ``display_name``).
     """
     llm, parser, bodies, model = _prepare(runnable, inputs)
-    with batch_job_progress(show_progress, len(bodies), on_progress) as report:
-        opts = dict(options, state_path=state_path, on_progress=report)
-        opts.update(poll_interval=poll_interval, timeout=timeout)
-        with translate_errors():
-            results = _runner(llm, model, account_id, opts).run(bodies, ids)
-    return _outputs(llm, parser, model, results, return_exceptions)
+    with (
+        runner_for(
+            llm,
+            model,
+            len(bodies),
+            account_id=account_id,
+            show_progress=show_progress,
+            on_progress=on_progress,
+            state_path=state_path,
+            poll_interval=poll_interval,
+            timeout=timeout,
+            **options,
+        ) as runner,
+        translate_errors(),
+    ):
+        results = runner.run(bodies, ids)
+    return outputs(
+        results,
+        _converter(llm, parser, model),
+        return_exceptions=return_exceptions,
+        map_error=map_error,
+    )
 
 
 async def arun_batch(
@@ -185,12 +180,28 @@ async def arun_batch(
 ) -> list[Any]:
     """Async twin of :func:`run_batch`."""
     llm, parser, bodies, model = _prepare(runnable, inputs)
-    with batch_job_progress(show_progress, len(bodies), on_progress) as report:
-        opts = dict(options, state_path=state_path, on_progress=report)
-        opts.update(poll_interval=poll_interval, timeout=timeout)
-        with translate_errors():
-            results = await _runner(llm, model, account_id, opts).arun(bodies, ids)
-    return _outputs(llm, parser, model, results, return_exceptions)
+    with (
+        runner_for(
+            llm,
+            model,
+            len(bodies),
+            account_id=account_id,
+            show_progress=show_progress,
+            on_progress=on_progress,
+            state_path=state_path,
+            poll_interval=poll_interval,
+            timeout=timeout,
+            **options,
+        ) as runner,
+        translate_errors(),
+    ):
+        results = await runner.arun(bodies, ids)
+    return outputs(
+        results,
+        _converter(llm, parser, model),
+        return_exceptions=return_exceptions,
+        map_error=map_error,
+    )
 
 
 def cancel_batch(
@@ -201,5 +212,5 @@ def cancel_batch(
 ) -> None:
     """Stop the jobs of the run recorded in ``state_path``."""
     llm, _, _ = _unwrap(runnable)
-    with translate_errors():
-        _runner(llm, llm.model or "", account_id, {}).cancel(state_path)
+    with runner_for(llm, llm.model or "", account_id=account_id) as runner, translate_errors():
+        runner.cancel(state_path)

@@ -33,9 +33,9 @@ from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse
 
-from fw_core.batch import BatchProgress, BatchResult, BatchRunner
+from fw_core.batch import BatchProgress
+from fw_core.batch.adapter import outputs, runner_for
 from fw_core.errors import ConfigurationError
-from fw_core.progress import batch_job_progress
 from llamaindex_fw.llms import Fireworks
 
 __all__ = ["arun_batch", "cancel_batch", "run_batch"]
@@ -58,31 +58,6 @@ def _bodies(
     llm: Fireworks, chats: Sequence[Sequence[ChatMessage]], kwargs: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
     return [llm._body(list(chat), dict(kwargs)) for chat in chats]
-
-
-def _runner(llm: Fireworks, account_id: str | None, options: dict[str, Any]) -> BatchRunner:
-    return BatchRunner(
-        llm._client(),
-        async_client=llm._aclient(),
-        model=llm.wire_model,
-        account_id=account_id,
-        **options,
-    )
-
-
-def _outputs(llm: Fireworks, results: list[BatchResult], return_exceptions: bool) -> list[Any]:
-    out: list[Any] = []
-    for result in results:
-        value: Any = result.error
-        if result.response is not None and result.error is None:
-            try:
-                value = llm._chat_response(result.response)
-            except Exception as exc:  # a completion without choices, kept per row
-                value = exc
-        if isinstance(value, BaseException) and not return_exceptions:
-            raise value
-        out.append(value)
-    return out
 
 
 def run_batch(
@@ -119,11 +94,20 @@ def run_batch(
     """
     _check(llm, chats)
     bodies = _bodies(llm, chats, chat_kwargs or {})
-    with batch_job_progress(show_progress, len(bodies), on_progress) as report:
-        opts = dict(options, state_path=state_path, on_progress=report)
-        opts.update(poll_interval=poll_interval, timeout=timeout)
-        results = _runner(llm, account_id, opts).run(bodies, ids)
-    return _outputs(llm, results, return_exceptions)
+    with runner_for(
+        llm,
+        llm.wire_model,
+        len(bodies),
+        account_id=account_id,
+        show_progress=show_progress,
+        on_progress=on_progress,
+        state_path=state_path,
+        poll_interval=poll_interval,
+        timeout=timeout,
+        **options,
+    ) as runner:
+        results = runner.run(bodies, ids)
+    return outputs(results, llm._chat_response, return_exceptions=return_exceptions)
 
 
 async def arun_batch(
@@ -144,11 +128,20 @@ async def arun_batch(
     """Async twin of :func:`run_batch`."""
     _check(llm, chats)
     bodies = _bodies(llm, chats, chat_kwargs or {})
-    with batch_job_progress(show_progress, len(bodies), on_progress) as report:
-        opts = dict(options, state_path=state_path, on_progress=report)
-        opts.update(poll_interval=poll_interval, timeout=timeout)
-        results = await _runner(llm, account_id, opts).arun(bodies, ids)
-    return _outputs(llm, results, return_exceptions)
+    with runner_for(
+        llm,
+        llm.wire_model,
+        len(bodies),
+        account_id=account_id,
+        show_progress=show_progress,
+        on_progress=on_progress,
+        state_path=state_path,
+        poll_interval=poll_interval,
+        timeout=timeout,
+        **options,
+    ) as runner:
+        results = await runner.arun(bodies, ids)
+    return outputs(results, llm._chat_response, return_exceptions=return_exceptions)
 
 
 def cancel_batch(
@@ -156,4 +149,5 @@ def cancel_batch(
 ) -> None:
     """Stop the jobs of the run recorded in ``state_path``."""
     _check(llm, [])
-    _runner(llm, account_id, {}).cancel(state_path)
+    with runner_for(llm, llm.wire_model, account_id=account_id) as runner:
+        runner.cancel(state_path)
