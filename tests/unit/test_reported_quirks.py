@@ -170,3 +170,27 @@ def test_parse_tool_arguments_valid(text: str | None, expected: dict) -> None:
 def test_parse_tool_arguments_refuses_what_no_tool_can_take(text: str, reason: str) -> None:
     with pytest.raises(ToolArgumentsError, match=reason):
         parse_tool_arguments(text)
+
+
+@pytest.mark.parametrize("choices", ["absent", "empty", "null"])
+def test_usage_only_chunk_with_no_choices_is_read(choices: str) -> None:
+    """Fireworks ends some streams with a usage-only chunk whose ``choices`` is empty or
+    absent: https://github.com/Portkey-AI/gateway/issues/1627 (a gateway crashed on it),
+    https://github.com/pixeltable/pixeltable/pull/1234 (an IndexError on ``choices[0]``)."""
+    head = {"id": "chatcmpl-u", "object": "chat.completion.chunk", "model": "m"}
+    usage = {"prompt_tokens": 12, "completion_tokens": 3, "total_tokens": 15}
+    last: dict = {**head, "usage": usage}
+    if choices != "absent":
+        last["choices"] = [] if choices == "empty" else None
+    frames = [
+        {**head, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hi"}}]},
+        {**head, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], "usage": None},
+        last,
+    ]
+    body = b"".join(b"data: " + json.dumps(f).encode() + b"\n\n" for f in frames)
+    tracker, deltas = _tracked(body + b"data: [DONE]\n\n")
+    result = tracker.result()
+    assert result.choices[0].message.content == "Hi"
+    assert result.choices[0].finish_reason == "stop"
+    assert result.usage is not None and result.usage.total_tokens == 15
+    assert deltas[-2].usage is not None and not deltas[-2].has_choice
