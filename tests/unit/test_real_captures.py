@@ -17,8 +17,8 @@ import pytest
 
 from fw_core import chat
 from fw_core.errors import NotFoundError, PreconditionFailedError
-from fw_core.wire import ChatCompletionChunk
 from fw_core.testing.cassettes import SECRET_PATTERN
+from fw_core.wire import ChatCompletionChunk
 from tests._captures import REAL_CAPTURES, capture_files, load_capture
 
 from ._core_support import AsyncRecorder, Body, Recorder, make_async_client, make_client, pieces
