@@ -15,7 +15,8 @@ import pytest
 from langchain_core.messages import AIMessageChunk
 from langchain_core.tools import tool
 
-from langchain_fw.chat_models import ChatFireworks
+from fw_core.testing import WireDouble
+from langchain_fw.chat_models import ChatFireworks, ChatFirmware
 from tests._reported import (
     GLM_ARGS,
     KIMI_ARGS,
@@ -185,3 +186,37 @@ def test_arguments_that_are_not_an_object_stay_an_invalid_call() -> None:
     (bad,) = msg.invalid_tool_calls
     assert (bad["name"], bad["args"]) == ("f", "[1]")
     assert "not a JSON object" in (bad["error"] or "")
+
+
+@tool
+def get_time_in(city: str) -> str:
+    """Local time in a city."""
+    return "noon"
+
+
+@tool
+def get_weather_in(city: str) -> str:
+    """Current weather in a city."""
+    return "sunny"
+
+
+@pytest.mark.parametrize("cls", [ChatFireworks, ChatFirmware])
+def test_parallel_calls_from_a_double_that_repeats_names_merge_right(cls: type) -> None:
+    """The wire double streaming the repeating pattern of docs/wire.md §8, two parallel
+    calls, sync and async, merged with ``+`` as an agent loop does."""
+    double = WireDouble(repeat_tool_fields=True)
+    llm = cls(
+        model=MODEL if cls is ChatFireworks else "openai/gpt-4o",
+        api_key="test-key",
+        max_retries=0,
+        http_client=httpx.Client(transport=double.transport()),
+    ).bind_tools([get_weather_in, get_time_in])
+    chunks = list(llm.stream("Use get_weather_in and get_time_in for 'Paris'."))
+    frames = [tc for c in chunks for tc in c.tool_call_chunks]
+    assert sum(1 for tc in frames if tc["name"]) == 2  # one name per call, not per fragment
+    full = _merged(chunks)
+    assert [(c["name"], c["args"]) for c in full.tool_calls] == [
+        ("get_weather_in", {"city": "Paris"}),
+        ("get_time_in", {"city": "Paris"}),
+    ]
+    assert len({c["id"] for c in full.tool_calls}) == 2

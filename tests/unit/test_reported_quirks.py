@@ -15,7 +15,9 @@ import pytest
 
 from fw_core import chat
 from fw_core.stream_delta import StreamTracker
+from fw_core.testing import WireDouble
 from fw_core.tool_args import ToolArgumentsError, parse_tool_arguments
+from fw_core.wire import ChatCompletionChunk
 from tests._reported import (
     GLM_ARGS,
     KIMI_ARGS,
@@ -124,8 +126,6 @@ def test_null_or_empty_arguments_are_no_arguments(arguments: str, cut: int) -> N
 )
 def test_null_hold_back_passes_on_everything_else(pieces_sent: list[str], passed_on: str) -> None:
     t = StreamTracker()
-    from fw_core.wire import ChatCompletionChunk
-
     out = []
     for i, piece in enumerate(pieces_sent):
         call = {"index": 0, "function": {"arguments": piece}}
@@ -194,3 +194,46 @@ def test_usage_only_chunk_with_no_choices_is_read(choices: str) -> None:
     assert result.choices[0].finish_reason == "stop"
     assert result.usage is not None and result.usage.total_tokens == 15
     assert deltas[-2].usage is not None and not deltas[-2].has_choice
+
+
+def test_the_double_can_stream_the_repeating_pattern() -> None:
+    body = {
+        "model": "accounts/fireworks/models/glm-5p2",
+        "stream": True,
+        "messages": [{"role": "user", "content": "Use f for 'Oslo'."}],
+        "tools": [
+            {
+                "type": "function",
+                "function": {
+                    "name": "f",
+                    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+                },
+            }
+        ],
+    }
+    for repeat in (False, True):
+        double = WireDouble(repeat_tool_fields=repeat)
+        http = httpx.Client(transport=double.transport())
+        r = http.post(
+            "https://api.fireworks.ai/inference/v1/chat/completions",
+            headers={"Authorization": "Bearer test"},
+            json=body,
+        )
+        frames = [
+            json.loads(line[len("data: ") :])
+            for line in r.text.split("\n")
+            if line.startswith("data: {")
+        ]
+        calls = [
+            tc for f in frames for c in f["choices"] for tc in c["delta"].get("tool_calls", [])
+        ]
+        assert len(calls) >= 3
+        named = [tc for tc in calls if (tc.get("function") or {}).get("name")]
+        assert len(named) == (len(calls) if repeat else 1)
+        assert {tc.get("id") for tc in named} == {calls[0]["id"]}
+        tracker, _ = _tracked(r.content)
+        (call,) = tracker.result().choices[0].message.tool_calls or ()
+        assert (call.function.name, json.loads(call.function.arguments or "")) == (
+            "f",
+            {"city": "Oslo"},
+        )
