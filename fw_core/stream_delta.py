@@ -14,7 +14,10 @@ through one :class:`StreamTracker`, so the stream rules are written here and now
   ``id``, ``type`` and ``name`` are kept; ``arguments`` pieces concatenate. A fragment
   reports ``id`` and ``name`` only when they are its call's first non-empty ones: a server
   that repeats them on every fragment (Fireworks does for some models) sends the same
-  call again, not more text.
+  call again, not more text. Arguments text that is, so far, blank or the start of
+  ``null`` is left out of fragments until it cannot be (then passed on whole, or by
+  :meth:`StreamTracker.finish` if the stream ends first): a no-argument call answered
+  ``null`` is a call with ``{}`` (docs/wire.md §8). The merged result keeps it as sent.
 - id: the first non-empty; model and system fingerprint: the last non-empty; created: the
   first sent; usage: the last sent (on the finish chunk or a trailing chunk with empty
   ``choices``); finish reason: the last non-empty per choice; response extras (top-level
