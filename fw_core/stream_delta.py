@@ -11,7 +11,13 @@ through one :class:`StreamTracker`, so the stream rules are written here and now
   index not seen before, or one seen before but now with a *different* non-empty ``id``
   (servers that number every call 0), opens a new call. Calls are numbered 0, 1, 2… in the
   order they open; that number is every fragment's stable ``index``. The first non-empty
-  ``id``, ``type`` and ``name`` are kept; ``arguments`` pieces concatenate.
+  ``id``, ``type`` and ``name`` are kept; ``arguments`` pieces concatenate. A fragment
+  reports ``id`` and ``name`` only when they are its call's first non-empty ones: a server
+  that repeats them on every fragment (Fireworks does for some models) sends the same
+  call again, not more text. Arguments text that is, so far, blank or the start of
+  ``null`` is left out of fragments until it cannot be (then passed on whole, or by
+  :meth:`StreamTracker.finish` if the stream ends first): a no-argument call answered
+  ``null`` is a call with ``{}`` (docs/wire.md §8). The merged result keeps it as sent.
 - id: the first non-empty; model and system fingerprint: the last non-empty; created: the
   first sent; usage: the last sent (on the finish chunk or a trailing chunk with empty
   ``choices``); finish reason: the last non-empty per choice; response extras (top-level
@@ -95,7 +101,13 @@ def _joined(parts: list[str]) -> str:
 
 
 class ToolFragment:
-    """One tool-call fragment of a chunk, as sent, with its call's stable ``index``."""
+    """One tool-call fragment of a chunk, with its call's stable ``index``.
+
+    ``arguments`` is the piece as sent; ``id`` and ``name`` are set only on the fragment
+    that gave the call its first non-empty id / name (None on every later one, whether
+    the server left them out or repeated them), so concatenating fragments field by field
+    gives the call.
+    """
 
     __slots__ = ("arguments", "id", "index", "name")
 
@@ -113,15 +125,21 @@ class ToolFragment:
 
 
 class ToolCallState:
-    """One tool call merged so far: the first non-empty id/type/name, argument pieces."""
+    """One tool call merged so far: the first non-empty id/type/name, argument pieces.
 
-    __slots__ = ("args", "id", "name", "type")
+    ``held`` is the arguments text not yet passed on in fragments because, so far, it
+    could still be a JSON ``null`` (whitespace and a prefix of ``null``); None once the
+    arguments are known to be something else.
+    """
+
+    __slots__ = ("args", "held", "id", "name", "type")
 
     def __init__(self) -> None:
         self.id: str | None = None
         self.type: str | None = None
         self.name: str | None = None
         self.args: list[str] = []
+        self.held: str | None = ""
 
     def arguments(self) -> str:
         """The arguments text so far."""
@@ -242,7 +260,7 @@ class StreamTracker:
     ...     print(d.tool_calls)
     [ToolFragment(index=0, id='a', name='f', arguments='{"x": 1}')]
     [ToolFragment(index=1, id='b', name='f', arguments='{"y": ')]
-    [ToolFragment(index=1, id=None, name='f', arguments='2}')]
+    [ToolFragment(index=1, id=None, name=None, arguments='2}')]
     >>> [(c.id, c.function.arguments) for c in t.result().choices[0].message.tool_calls]
     [('a', '{"x": 1}'), ('b', '{"y": 2}')]
     """
@@ -348,11 +366,17 @@ class StreamTracker:
     def finish(self) -> StreamDelta:
         """End of stream: release text the think-splitters held back.
 
-        Returns the closing delta of the followed choice (``chunk`` None; empty when nothing
-        was held back).
+        Tool-call arguments held back while they could still be ``null`` are passed on
+        as fragments of the closing delta unless they are ``null`` or blank (the call then
+        has no arguments). Returns the closing delta of the followed choice (``chunk`` None;
+        empty when nothing was held back).
         """
         out = StreamDelta(None)
         for index, state in self._choices.items():
+            if index == self._follow and state.calls:
+                released = _release_held(state.calls)
+                if released:
+                    out.has_choice, out.tool_calls = True, released
             if state.splitter is None:
                 continue
             think, text = state.splitter.flush()
@@ -434,17 +458,56 @@ def _merge_calls(state: ChoiceState, deltas: Iterable[ToolCallDelta]) -> list[To
             call = ToolCallState()
             calls.append(call)
             wire[tc.index] = position
+        # Some servers repeat id, type and name on every fragment of a call (docs/wire.md
+        # §8): a fragment carries the id and name only when they are the call's first
+        # non-empty ones, so a consumer that concatenates string fields (LangChain's
+        # chunk merge) never sees a repeat.
+        first_id: str | None = None
+        first_name: str | None = None
         if call_id and not call.id:
-            call.id = call_id
+            call.id = first_id = call_id
         if tc.type and not call.type:
             call.type = tc.type
         fn = tc.function
-        name = arguments = None
+        arguments = None
         if fn is not None:
             name, arguments = fn.name, fn.arguments
             if name and not call.name:
-                call.name = name
+                call.name = first_name = name
             if arguments:
                 call.args.append(arguments)
-        out.append(ToolFragment(position, call_id, name, arguments))
+                if call.held is not None:
+                    arguments = _hold_null(call, arguments)
+        out.append(ToolFragment(position, first_id, first_name, arguments))
     return out
+
+
+def _release_held(calls: list[ToolCallState]) -> list[ToolFragment]:
+    """Fragments for held arguments text that did not end as ``null`` or blank (``nu``)."""
+    out = []
+    for position, call in enumerate(calls):
+        held = call.held
+        call.held = None
+        if held and held.strip() not in ("", _NULL):
+            out.append(ToolFragment(position, None, None, held))
+    return out
+
+
+def _hold_null(call: ToolCallState, piece: str) -> str | None:
+    """The arguments text a fragment passes on, while the call's text could be ``null``.
+
+    A no-argument call answered with arguments ``null`` is a call with ``{}`` (docs/wire.md
+    §8), so that text is not passed on: a consumer that concatenates fragments and parses
+    the result (LangChain) then sees no arguments, not the non-object ``null``. Text is
+    held only while it is whitespace and a prefix of ``null``; the first piece that
+    cannot be is passed on with what was held. Only a call's first pieces get here.
+    """
+    text = call.held + piece if call.held else piece
+    if _NULL.startswith(text.strip()):
+        call.held = text
+        return None
+    call.held = None
+    return text
+
+
+_NULL = "null"

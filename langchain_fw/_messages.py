@@ -45,6 +45,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from fw_core.file_parts import data_url, document_part, from_openai_file
 from fw_core.reasoning import split_think
 from fw_core.stream_delta import StreamDelta, StreamTracker
+from fw_core.tool_args import ToolArgumentsError, parse_tool_arguments
 from fw_core.wire import ChatCompletion, Usage
 
 __all__ = [
@@ -362,32 +363,25 @@ def usage_to_metadata(usage: Usage) -> UsageMetadata:
 def _parse_tool_calls(
     raw_calls: Sequence[Any],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Response tool calls as LangChain ``tool_calls`` and ``invalid_tool_calls``.
+
+    Arguments are read by :func:`fw_core.tool_args.parse_tool_arguments` (empty or
+    ``"null"`` is ``{}``; docs/wire.md §8); text it refuses is kept as an invalid call.
+    """
     calls: list[dict[str, Any]] = []
     invalid: list[dict[str, Any]] = []
     for raw in raw_calls:
         fn = raw.function
-        text = fn.arguments or ""
         try:
-            args = json.loads(text) if text.strip() else {}
-        except ValueError as exc:
+            args = parse_tool_arguments(fn.arguments)
+        except ToolArgumentsError as exc:
             invalid.append(
                 {
                     "type": "invalid_tool_call",
                     "id": raw.id,
                     "name": fn.name,
-                    "args": text,
-                    "error": f"arguments are not valid JSON: {exc}",
-                }
-            )
-            continue
-        if not isinstance(args, dict):
-            invalid.append(
-                {
-                    "type": "invalid_tool_call",
-                    "id": raw.id,
-                    "name": fn.name,
-                    "args": text,
-                    "error": "arguments are not a JSON object",
+                    "args": fn.arguments or "",
+                    "error": str(exc),
                 }
             )
             continue
@@ -541,6 +535,12 @@ def stream_final_generation(
     if extra_metadata:
         metadata.update(extra_metadata)
     usage = usage_to_metadata(tracker.usage) if include_usage and tracker.usage else None
+    fields: dict[str, Any] = {}
+    if closing.tool_calls:  # arguments held back while they could be ``null``
+        fields["tool_call_chunks"] = [
+            make_tool_call_chunk(name=f.name, args=f.arguments, id=f.id, index=f.index)
+            for f in closing.tool_calls
+        ]
     message = AIMessageChunk(
         content=closing.text,
         additional_kwargs={"reasoning_content": closing.reasoning} if closing.reasoning else {},
@@ -548,6 +548,7 @@ def stream_final_generation(
         usage_metadata=usage,
         id=tracker.id or None,
         chunk_position="last",
+        **fields,
     )
     info: dict[str, Any] = {"finish_reason": finish_reason}
     if logprobs is not None:

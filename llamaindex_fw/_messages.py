@@ -46,6 +46,7 @@ from llama_index.core.base.llms.types import (
 
 from fw_core.file_parts import document_part
 from fw_core.reasoning import split_think
+from fw_core.tool_args import ToolArgumentsError, parse_tool_arguments
 from fw_core.wire import ChatMessage as WireMessage
 from fw_core.wire import ToolCall, Usage
 
@@ -244,14 +245,11 @@ def to_wire_messages(
 
 
 def _parse_arguments(arguments: str | None) -> dict[str, Any] | str:
-    """Arguments as a dict when they are a JSON object, else the raw text."""
-    if not arguments:
-        return {}
+    """Arguments as a dict (empty or ``"null"`` is ``{}``, docs/wire.md §8), else the raw text."""
     try:
-        value = json.loads(arguments)
-    except ValueError:
-        return arguments
-    return value if isinstance(value, dict) else arguments
+        return parse_tool_arguments(arguments)
+    except ToolArgumentsError:
+        return arguments or ""
 
 
 def tool_call_block(call: ToolCall, position: int) -> ToolCallBlock:

@@ -140,6 +140,9 @@ class WireDouble:
             429 with ``retry-after`` (:mod:`fw_core.testing.limits`). None: no limit.
         burst: requests a key and model may make at once in limit mode (default: one
             second's worth of ``rpm``).
+        repeat_tool_fields: streamed tool calls repeat ``id``, ``type`` and
+            ``function.name`` on every fragment, as Fireworks does for some models
+            (docs/wire.md §8); off by default (the documented OpenAI shape).
 
     Example:
         >>> import httpx
@@ -164,11 +167,13 @@ class WireDouble:
         api_keys: list[str] | None = None,
         rpm: float | None = None,
         burst: int | None = None,
+        repeat_tool_fields: bool = False,
     ) -> None:
         self.limit = RequestLimit(rpm, burst) if rpm is not None else None
         self.latency = latency
         self.per_input_latency = per_input_latency
         self.stream_chunks = stream_chunks
+        self.repeat_tool_fields = repeat_tool_fields
         self.api_keys = set(api_keys) if api_keys is not None else None
         self.requests: list[RecordedRequest] = []
         self.scripted_hits: list[str] = []
@@ -338,7 +343,9 @@ class WireDouble:
             return endpoints.get(where.provider, ep, request_id, query)
         if rec.method != "POST":
             return endpoints.error(where.provider, 405, "Method Not Allowed", request_id)
-        knobs = endpoints.Knobs(self.latency, self.per_input_latency, self.stream_chunks)
+        knobs = endpoints.Knobs(
+            self.latency, self.per_input_latency, self.stream_chunks, self.repeat_tool_fields
+        )
         if ep in ("audio/transcriptions", "audio/translations") and where.provider == "fireworks":
             return audio.transcribe(where.provider, ep, rec.headers, rec.content, request_id, knobs)
         if rec.json is None and rec.content:

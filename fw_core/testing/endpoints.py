@@ -47,7 +47,8 @@ _SSE = "text/event-stream; charset=utf-8"
 
 @dataclass(frozen=True)
 class Knobs:
-    """Benchmark knobs: delay per request, extra delay per input, chunks per stream.
+    """Benchmark knobs: delay per request, extra delay per input, chunks per stream; and
+    ``repeat_tool_fields``: streamed tool calls repeat id, type and name on every fragment.
 
     Example:
         >>> Knobs(latency=0.05, per_input_latency=0.0002).stream_chunks is None
@@ -57,6 +58,7 @@ class Knobs:
     latency: float = 0.0
     per_input_latency: float = 0.0
     stream_chunks: int | None = None
+    repeat_tool_fields: bool = False
 
 
 class PromptCache:
@@ -206,7 +208,13 @@ def chat(
     if stream:
         include = bool((body.get("stream_options") or {}).get("include_usage"))
         chunks = responses.chat_chunks(
-            meta, plan, reasoning, include_usage=include, pieces=knobs.stream_chunks, extra=extra
+            meta,
+            plan,
+            reasoning,
+            include_usage=include,
+            pieces=knobs.stream_chunks,
+            extra=extra,
+            repeat_tool_fields=knobs.repeat_tool_fields,
         )
         return _sse(chunks, headers, latency)
     payload = responses.chat_completion(meta, plan, reasoning, extra)

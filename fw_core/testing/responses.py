@@ -262,9 +262,18 @@ def chat_completion(
 
 
 def _deltas(
-    meta: ChatMeta, plan: Plan, reasoning: str | None, choice: int, pieces: int | None
+    meta: ChatMeta,
+    plan: Plan,
+    reasoning: str | None,
+    choice: int,
+    pieces: int | None,
+    repeat_tool_fields: bool = False,
 ) -> list[dict[str, Any]]:
-    """The deltas of one choice after the role chunk, before the finish chunk."""
+    """The deltas of one choice after the role chunk, before the finish chunk.
+
+    ``repeat_tool_fields``: every tool-call fragment repeats ``id``, ``type`` and
+    ``function.name``, as Fireworks streams some models (docs/wire.md §8).
+    """
     out: list[dict[str, Any]] = []
     content = plan.content or ""
     if reasoning and inline_think(meta.model):
@@ -286,8 +295,11 @@ def _deltas(
             }
         ]
         step = max(4, len(args) // 3 + 1)
+        head = frags[0]
         frags += [
-            {"index": i, "function": {"arguments": args[k : k + step]}}
+            {**head, "function": {"name": call.name, "arguments": args[k : k + step]}}
+            if repeat_tool_fields
+            else {"index": i, "function": {"arguments": args[k : k + step]}}
             for k in range(0, len(args), step)
         ]
         fragments.append(frags)
@@ -307,8 +319,11 @@ def chat_chunks(
     include_usage: bool,
     pieces: int | None = None,
     extra: dict[str, Any] | None = None,
+    repeat_tool_fields: bool = False,
 ) -> list[dict[str, Any]]:
     """The ``chat.completion.chunk`` objects of a stream (without the ``[DONE]`` frame).
+
+    ``repeat_tool_fields``: tool-call fragments repeat id, type and name (see ``_deltas``).
 
     Fireworks: ``"usage": null`` on every chunk but the one carrying usage; usage rides on
     the finish chunk unless ``include_usage`` asks for a final ``choices: []`` chunk.
@@ -333,7 +348,9 @@ def chat_chunks(
     out = [
         chunk([{"index": c, "delta": dict(first), "finish_reason": None}]) for c in range(meta.n)
     ]
-    per_choice = [_deltas(meta, plan, reasoning, c, pieces) for c in range(meta.n)]
+    per_choice = [
+        _deltas(meta, plan, reasoning, c, pieces, repeat_tool_fields) for c in range(meta.n)
+    ]
     for k in range(max(len(d) for d in per_choice)):
         for c, deltas in enumerate(per_choice):
             if k < len(deltas):

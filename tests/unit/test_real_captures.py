@@ -18,6 +18,7 @@ import pytest
 from fw_core import chat
 from fw_core.errors import NotFoundError, PreconditionFailedError
 from fw_core.testing.cassettes import SECRET_PATTERN
+from fw_core.wire import ChatCompletionChunk
 from tests._captures import REAL_CAPTURES, capture_files, load_capture
 
 from ._core_support import AsyncRecorder, Body, Recorder, make_async_client, make_client, pieces
@@ -26,6 +27,7 @@ NONSTREAM = "fw_chat_llama33_70b_nonstream_via_hfrouter_20250211.yaml"
 STREAM = "fw_chat_llama33_70b_stream_via_hfrouter_20250211.yaml"
 E404 = "fw_error_404_model_not_found_PARTIAL.yaml"
 E412 = "fw_error_412_account_suspended_workflows_PARTIAL.yaml"
+GLM_TOOL_CHUNK = "fw_stream_glm5p2_tool_chunk_PARTIAL.yaml"
 
 
 def capture_headers(resp: dict[str, Any]) -> list[tuple[str, str]]:
@@ -53,7 +55,7 @@ def request_body(interaction: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_every_capture_is_covered_here() -> None:
-    assert capture_files() == sorted([NONSTREAM, STREAM, E404, E412])
+    assert capture_files() == sorted([NONSTREAM, STREAM, E404, E412, GLM_TOOL_CHUNK])
 
 
 # The captures were recorded by other projects with their own keys (Hugging Face's router
@@ -218,3 +220,45 @@ async def test_error_captures_async() -> None:
     with pytest.raises(PreconditionFailedError):
         async with client.stream("POST", "/chat/completions", json_body={}):
             pass
+
+
+def test_glm_tool_chunk_repeated_is_one_call_named_once() -> None:
+    """The raw glm-5p2 chunk SillyTavern PR 5948 quotes
+    (https://github.com/SillyTavern/SillyTavern/pull/5948): Fireworks sends it again, with
+    the same id, type and name, for every fragment of the call. Served four times (the
+    report's merged id is four ids long), then a finish chunk and ``[DONE]`` of our own."""
+    interaction = load_capture(GLM_TOOL_CHUNK)
+    captured = interaction["response"]["body"]["string"].encode("utf-8")
+    raw = json.loads(captured.decode().removeprefix("data: "))
+    finish = dict(raw, choices=[{"index": 0, "delta": {}, "finish_reason": "tool_calls"}])
+    body = captured * 4 + b"data: " + json.dumps(finish).encode() + b"\n\ndata: [DONE]\n\n"
+    response = httpx.Response(200, stream=Body(pieces(body, 29)))
+    client, _ = make_client(Recorder([response]))
+    tracker = chat.ChatStreamAccumulator()
+    deltas = [
+        tracker.feed(c)
+        for c in chat.stream(
+            client,
+            {
+                "model": raw["model"],
+                "messages": [{"role": "user", "content": "call the debug tool"}],
+            },
+        )
+    ]
+    (call,) = tracker.result().choices[0].message.tool_calls or ()
+    assert (call.id, call.type, call.function.name) == (
+        "chatcmpl-tool-aa62",
+        "function",
+        "debug_tool",
+    )
+    assert call.function.arguments == ""
+    fragments = [f for d in deltas for f in d.tool_calls]
+    assert len(fragments) == 4
+    assert [(f.id, f.name) for f in fragments] == [("chatcmpl-tool-aa62", "debug_tool")] + [
+        (None, None)
+    ] * 3
+    # The fields Fireworks adds are kept, not refused: ``raw_output`` on the choice and a
+    # top-level ``name`` on the tool call.
+    chunk = ChatCompletionChunk.model_validate(raw)
+    assert chunk.choices[0].model_extra == {"raw_output": None}
+    assert chunk.choices[0].delta.tool_calls[0].model_extra == {"name": None}

@@ -112,7 +112,7 @@ def test_two_fragments_in_one_chunk_and_indexes_numbered_by_opening() -> None:
     assert _calls(t) == [("p", "f", "{}"), ("q", "g", "")]
 
 
-def test_first_non_empty_id_and_name_are_kept_fragments_pass_as_sent() -> None:
+def test_first_non_empty_id_and_name_are_kept_and_reported_once() -> None:
     t = StreamTracker()
     deltas = _feed(
         t,
@@ -120,9 +120,17 @@ def test_first_non_empty_id_and_name_are_kept_fragments_pass_as_sent() -> None:
             _chunk({"tool_calls": [_tc(0, id="", name="", args="")]}),
             _chunk({"tool_calls": [_tc(0, id="call_x", name="get", args='{"a"')]}),
             _chunk({"tool_calls": [_tc(0, name="get", args=": 1}")]}),
+            _chunk({"tool_calls": [_tc(0, name="other", args="")]}),
         ],
     )
-    assert _fragments(deltas)[2] == (0, None, "get", ": 1}")  # as sent: adapters merge
+    # The fragment that gave the call its id / name reports them; a repeat (or a later
+    # different name without a new id) is not reported again (docs/wire.md §8).
+    assert _fragments(deltas) == [
+        (0, None, None, ""),
+        (0, "call_x", "get", '{"a"'),
+        (0, None, None, ": 1}"),
+        (0, None, None, ""),
+    ]
     assert _calls(t) == [("call_x", "get", '{"a": 1}')]
 
 
