@@ -100,13 +100,14 @@ def _m(
 
 
 _FW = "Fireworks model page (fireworks.ai/models/fireworks/<name>)"
-_FW_CATALOG = "Fireworks model catalog contextLength (docs/wire.md §3.9 example)"
 
 _FIREWORKS = _entries(
     "fireworks",
     # DeepSeek
+    # V4.1 Flash: 1M context, reasoning on by default (DeepSeek's V4.1 Flash release notes,
+    # 2026-09; served on Fireworks per boldsoftware/shelley PR 285).
     _m("deepseek-v4p1-flash", 1_000_000, _FW, reasoning="field"),
-    _m("deepseek-v3p1", 163_840, _FW_CATALOG, reasoning="field"),
+    _m("deepseek-v3p1", 163_840, _FW, reasoning="field"),
     _m("deepseek-v3p1-terminus", 163_840, _FW, reasoning="field"),
     _m("deepseek-v3p2", 163_840, _FW, reasoning="field"),
     _m("deepseek-v3-0324", 163_840, _FW),
