@@ -54,7 +54,7 @@ def _taught_files() -> list[Path]:
 
 def offending_lines(text: str, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
     """``(line number, id)`` for each retired id on a line that does not say it is retired."""
-    hits = []
+    hits: list[tuple[int, str]] = []
     for number, line in enumerate(text.splitlines(), 1):
         if _SAYS_RETIRED.search(line):
             continue
