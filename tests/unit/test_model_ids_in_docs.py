@@ -96,3 +96,22 @@ def test_each_record_is_complete(record: ModelStatus) -> None:
         assert replacement is not None and replacement.status in ("served", "router")
     if record.status == "router" or "/routers/" in record.id:
         assert record.id.startswith("accounts/fireworks/routers/")
+
+
+def test_every_default_is_served_and_known() -> None:
+    """The ids the docs and the live kit take from ``DEFAULTS`` are served today, a router
+    is addressed as a router, and a chat default has figures (context window, tools)."""
+    from fw_core.model_table import DEFAULTS, lookup
+
+    for role, model in DEFAULTS.items():
+        provider = "firmware" if role.startswith("firmware") else "fireworks"
+        record = status(provider, model)
+        assert record is not None, role
+        assert record.status == ("router" if role == "router" else "served"), role
+        if role == "router":
+            assert model.startswith("accounts/fireworks/routers/")
+    for role in ("chat", "vision", "small"):
+        info = lookup("fireworks", DEFAULTS[role])
+        assert info is not None and info.context_length and info.supports_tools, role
+    vision = lookup("fireworks", DEFAULTS["vision"])
+    assert vision is not None and vision.supports_image_input
