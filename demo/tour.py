@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-FIREWORKS_MODEL = "accounts/fireworks/models/kimi-k2-instruct-0905"
+FIREWORKS_MODEL = "accounts/fireworks/models/kimi-k3"
 FIRMWARE_MODEL = "openai/gpt-4o"
 FIRMWARE_AGENT_MODEL = "anthropic/claude-sonnet-4-5-20250929"
 

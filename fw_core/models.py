@@ -13,10 +13,10 @@ Where the lists come from (docs/wire.md §1.13, §2.6, §4.16):
 Parsing is pure and tolerant: a field the API did not send stays ``None`` ("unknown"); it is
 never guessed as ``False`` or ``0``.
 
->>> info = parse_catalog_entry({"name": "accounts/fireworks/models/deepseek-v3p1",
+>>> info = parse_catalog_entry({"name": "accounts/fireworks/models/deepseek-v4p1-flash",
 ...                             "contextLength": 163840, "supportsTools": True})
 >>> info.id, info.owned_by, info.context_length, info.supports_tools, info.supports_image_input
-('accounts/fireworks/models/deepseek-v3p1', 'fireworks', 163840, True, None)
+('accounts/fireworks/models/deepseek-v4p1-flash', 'fireworks', 163840, True, None)
 >>> catalog_filter(supports_tools=True, min_context_length=100000)
 'supports_tools=true AND context_length>=100000'
 >>> control_plane_url("https://api.fireworks.ai/inference/v1")
@@ -580,8 +580,9 @@ def list_models(
         >>> from fw_core.testing import WireDouble
         >>> client = Client(FIREWORKS, api_key="example-key",
         ...                 http_client=httpx.Client(transport=WireDouble().transport()))
-        >>> [m.id.rsplit("/", 1)[1] for m in list_models(client, supports_image_input=True)]
-        ['llama4-maverick-instruct-basic', 'qwen2p5-vl-32b-instruct']
+        >>> names = [m.id.rsplit("/", 1)[1] for m in list_models(client, supports_image_input=True)]
+        >>> names[-1], len(names)
+        ('kimi-k3', 3)
     """
     query, account = _prepare(
         client,
@@ -648,8 +649,8 @@ async def alist_models(
 def catalog_name(model_id: str) -> tuple[str, str] | None:
     """(account, full model name) of a Fireworks model id; None for deployments/routers.
 
-    >>> catalog_name("accounts/fireworks/models/glm-4p5#accounts/me/deployments/d1")
-    ('fireworks', 'accounts/fireworks/models/glm-4p5')
+    >>> catalog_name("accounts/fireworks/models/kimi-k3#accounts/me/deployments/d1")
+    ('fireworks', 'accounts/fireworks/models/kimi-k3')
     >>> catalog_name("accounts/me/deployments/d1") is None
     True
     """

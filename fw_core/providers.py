@@ -5,8 +5,8 @@ Everything else in fw_core is provider-neutral and takes a :class:`ProviderSpec`
 framework adapters read a spec's chat parameters, response extras and model rules rather
 than keeping lists of their own. The option checks are in :mod:`fw_core.chat_options`.
 
->>> FIREWORKS.normalize_model("llama-v3p1-8b-instruct")
-'accounts/fireworks/models/llama-v3p1-8b-instruct'
+>>> FIREWORKS.normalize_model("gpt-oss-120b")
+'accounts/fireworks/models/gpt-oss-120b'
 >>> FIRMWARE.normalize_model("anthropic/claude-opus-4-5")
 'anthropic/claude-opus-4-5'
 """
@@ -124,7 +124,7 @@ def normalize_fireworks_model(model: str) -> str:
         return base
     raise ConfigurationError(
         f"model id {model!r} is not a Fireworks model id; expected a bare name "
-        "('llama-v3p1-8b-instruct'), 'accounts/<account>/models/<model>', "
+        "('gpt-oss-120b'), 'accounts/<account>/models/<model>', "
         "'accounts/<account>/deployments/<id>' or '<model>#accounts/<account>/deployments/<id>'"
     )
 

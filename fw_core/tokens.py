@@ -141,7 +141,7 @@ def vocabulary_for(model: str | None) -> Vocabulary:
         ``"large"`` or ``"small"``.
 
     Example:
-        >>> vocabulary_for("accounts/fireworks/models/kimi-k2-instruct-0905")
+        >>> vocabulary_for("accounts/fireworks/models/kimi-k3")
         'large'
         >>> vocabulary_for("mixtral-8x22b-instruct"), vocabulary_for(None)
         ('small', 'small')

@@ -1,7 +1,7 @@
 """LangChain integrations for Fireworks AI and Firmware.ai, on the shared fw_core.
 
 >>> from langchain_fw import ChatFireworks  # doctest: +SKIP
->>> ChatFireworks(model="kimi-k2-instruct-0905").invoke("Hello")  # doctest: +SKIP
+>>> ChatFireworks(model="kimi-k3").invoke("Hello")  # doctest: +SKIP
 
 Classes load on first use, so ``import langchain_fw`` costs little more than langchain-core.
 """

@@ -38,10 +38,10 @@ class CatalogMixin(_Base):
         >>> import httpx
         >>> from fw_core.testing import WireDouble
         >>> from langchain_fw import ChatFireworks
-        >>> chat = ChatFireworks(model="glm-4p5", api_key="example-key",
+        >>> chat = ChatFireworks(model="kimi-k3", api_key="example-key",
         ...                      http_client=httpx.Client(transport=WireDouble().transport()))
-        >>> [m.display_name for m in chat.list_models(min_context_length=200_000)]
-        ['Llama 4 Maverick Instruct (Basic)', 'Kimi K2 Instruct 0905']
+        >>> [m.display_name for m in chat.list_models(min_context_length=500_000)]
+        ['Llama 4 Maverick Instruct (Basic)', 'Kimi K3', 'DeepSeek V4.1 Flash']
     """
 
     def list_models(self, **filters: Unpack[fw_models.ModelFilters]) -> list[fw_models.ModelInfo]:

@@ -15,7 +15,7 @@ Only what the table states is mapped, and nothing is guessed:
 * ``supports_image_input`` -> ``image_inputs``;
 * ``reasoning`` -> ``reasoning_output`` (any style but ``"none"``).
 
->>> profile_for("fireworks", "accounts/fireworks/models/deepseek-r1")
+>>> profile_for("fireworks", "accounts/fireworks/models/deepseek-r1")  # retired; figures kept
 {'max_input_tokens': 163840, 'tool_calling': False, 'image_inputs': False, 'reasoning_output': True}
 >>> profile_for("firmware", "openai/no-such-model") is None
 True

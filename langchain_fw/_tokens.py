@@ -8,7 +8,7 @@ tokenizer, when you have one, is plugged in with LangChain's own
 
 Example:
     >>> from langchain_fw import ChatFireworks
-    >>> llm = ChatFireworks(model="kimi-k2-instruct-0905", api_key="example-key")
+    >>> llm = ChatFireworks(model="kimi-k3", api_key="example-key")
     >>> llm.get_num_tokens("Hello, world!")
     7
 """

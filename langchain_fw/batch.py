@@ -20,7 +20,7 @@ Example:
     >>> from fw_core.testing import WireDouble
     >>> from langchain_fw import ChatFireworks
     >>> double = WireDouble()
-    >>> llm = ChatFireworks(model="llama-v3p1-8b-instruct", api_key="example-key",
+    >>> llm = ChatFireworks(model="gpt-oss-120b", api_key="example-key",
     ...                     http_client=httpx.Client(transport=double.transport()))
     >>> answers = run_batch(llm, ["Capital of France?", "Capital of Peru?"],
     ...                     account_id="acme", poll_interval=0)

@@ -10,9 +10,9 @@ fields and the model-id and reasoning-replay rules.
 
 Example:
     >>> from langchain_fw import ChatFireworks
-    >>> llm = ChatFireworks(model="kimi-k2-instruct-0905", api_key="example-key")
+    >>> llm = ChatFireworks(model="kimi-k3", api_key="example-key")
     >>> llm.model
-    'accounts/fireworks/models/kimi-k2-instruct-0905'
+    'accounts/fireworks/models/kimi-k3'
 """
 
 from __future__ import annotations
@@ -321,7 +321,7 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
         Example:
             >>> from langchain_core.messages import HumanMessage
             >>> from langchain_fw import ChatFireworks
-            >>> llm = ChatFireworks(model="kimi-k2-instruct-0905", api_key="example-key")
+            >>> llm = ChatFireworks(model="kimi-k3", api_key="example-key")
             >>> llm.get_num_tokens_from_messages([HumanMessage("Hello, world!")])
             23
         """
@@ -488,7 +488,7 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
             >>> from langchain_fw import ChatFireworks
             >>> class Person(BaseModel):
             ...     name: str
-            >>> llm = ChatFireworks(model="kimi-k2-instruct-0905", api_key="example-key")
+            >>> llm = ChatFireworks(model="kimi-k3", api_key="example-key")
             >>> runnable = llm.with_structured_output(Person)  # .invoke("John is 30") -> Person
         """
         if kwargs:
@@ -543,7 +543,7 @@ del _name, _method
 class ChatFireworks(_ChatFwBase):
     """Fireworks AI chat completions as a LangChain chat model.
 
-    Model ids: a bare serverless name (``"kimi-k2-instruct-0905"``, expanded to
+    Model ids: a bare serverless name (``"kimi-k3"``, expanded to
     ``accounts/fireworks/models/...``), a full ``accounts/<a>/models/<m>`` id, a deployment
     (``accounts/<a>/deployments/<d>`` or ``<model>#accounts/<a>/deployments/<d>``), or any
     model on a direct-route ``base_url``.
@@ -567,9 +567,9 @@ class ChatFireworks(_ChatFwBase):
 
     Example:
         >>> from langchain_fw import ChatFireworks
-        >>> llm = ChatFireworks(model="kimi-k2-instruct-0905", temperature=0, api_key="k")
+        >>> llm = ChatFireworks(model="kimi-k3", temperature=0, api_key="k")
         >>> llm.model, llm._llm_type
-        ('accounts/fireworks/models/kimi-k2-instruct-0905', 'fireworks-chat')
+        ('accounts/fireworks/models/kimi-k3', 'fireworks-chat')
         >>> # llm.invoke("Hello").content
     """
 
@@ -598,7 +598,7 @@ class ChatFireworks(_ChatFwBase):
 
     @classmethod
     def _example_model(cls) -> str:
-        return "accounts/fireworks/models/kimi-k2-instruct-0905"
+        return "accounts/fireworks/models/kimi-k3"
 
     def _replay_reasoning(self) -> bool:
         return self.replay_reasoning

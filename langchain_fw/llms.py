@@ -5,9 +5,9 @@ base (non-chat) models and raw prompts.
 
 Example:
     >>> from langchain_fw import Fireworks
-    >>> llm = Fireworks(model="llama-v3p1-8b-instruct", max_tokens=16, api_key="example-key")
+    >>> llm = Fireworks(model="gpt-oss-120b", max_tokens=16, api_key="example-key")
     >>> llm.model
-    'accounts/fireworks/models/llama-v3p1-8b-instruct'
+    'accounts/fireworks/models/gpt-oss-120b'
     >>> # llm.invoke("The sky is")
 """
 
@@ -89,7 +89,7 @@ class Fireworks(TokenEstimateMixin, FwClientMixin, BaseLLM):
 
     Example:
         >>> from langchain_fw import Fireworks
-        >>> Fireworks(model="llama-v3p1-8b-instruct", api_key="k")._llm_type
+        >>> Fireworks(model="gpt-oss-120b", api_key="k")._llm_type
         'fireworks'
     """
 
@@ -118,7 +118,7 @@ class Fireworks(TokenEstimateMixin, FwClientMixin, BaseLLM):
     @model_validator(mode="after")
     def _fw_check_model(self) -> Any:
         if self.model is None:
-            raise ConfigurationError("Fireworks needs a model, e.g. model='llama-v3p1-8b-instruct'")
+            raise ConfigurationError("Fireworks needs a model, e.g. model='gpt-oss-120b'")
         object.__setattr__(self, "model", FIREWORKS.normalize_model(self.model))
         return self
 
@@ -172,7 +172,7 @@ class Fireworks(TokenEstimateMixin, FwClientMixin, BaseLLM):
 
         Example:
             >>> from langchain_core.messages import HumanMessage
-            >>> llm = Fireworks(model="llama-v3p1-8b-instruct", api_key="example-key")
+            >>> llm = Fireworks(model="gpt-oss-120b", api_key="example-key")
             >>> llm.get_num_tokens_from_messages([HumanMessage("Hello, world!")])
             11
         """

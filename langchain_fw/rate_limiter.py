@@ -11,7 +11,7 @@ answers, so it learns from the answers our classes receive, and from
 
 Example:
     >>> from langchain_fw import FwRateLimiter
-    >>> limiter = FwRateLimiter(model="llama-v3p1-8b-instruct", api_key="example-key",
+    >>> limiter = FwRateLimiter(model="gpt-oss-120b", api_key="example-key",
     ...                         requests_per_minute=600, burst=1)
     >>> limiter.acquire(), limiter.acquire(blocking=False)
     (True, False)

@@ -1,7 +1,7 @@
 """LlamaIndex integrations for Fireworks AI and Firmware.ai, on the shared fw_core.
 
 >>> from llamaindex_fw import Fireworks  # doctest: +SKIP
->>> Fireworks(model="kimi-k2-instruct-0905").complete("Hello")  # doctest: +SKIP
+>>> Fireworks(model="kimi-k3").complete("Hello")  # doctest: +SKIP
 
 Classes load on first use.
 """

@@ -64,7 +64,7 @@ def tokenizer(model: str | None = None) -> TokenEstimator:
         A callable for ``Settings.tokenizer`` or a memory's ``tokenizer_fn``.
 
     Example:
-        >>> tokenizer("kimi-k2-instruct-0905")
+        >>> tokenizer("kimi-k3")
         TokenEstimator(vocabulary='large')
     """
     return TokenEstimator(vocabulary_for(model))

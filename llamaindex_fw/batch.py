@@ -17,7 +17,7 @@ Example:
     >>> from fw_core.testing import WireDouble
     >>> from llamaindex_fw import Fireworks
     >>> double = WireDouble()
-    >>> llm = Fireworks(model="llama-v3p1-8b-instruct", api_key="example-key",
+    >>> llm = Fireworks(model="gpt-oss-120b", api_key="example-key",
     ...                 http_client=httpx.Client(transport=double.transport()))
     >>> chats = [[ChatMessage(role="user", content="Capital of France?")]]
     >>> [r.message.role.value for r in run_batch(llm, chats, account_id="acme",

@@ -406,7 +406,7 @@ class Fireworks(FwLLM):
     """Fireworks AI chat models as a LlamaIndex ``FunctionCallingLLM``.
 
     Args:
-        model: ``kimi-k2-instruct-0905`` (expanded to ``accounts/fireworks/models/...``),
+        model: ``kimi-k3`` (expanded to ``accounts/fireworks/models/...``),
             a full ``accounts/<account>/models/<id>``, a deployment or router id.
         api_key: default ``FIREWORKS_API_KEY`` (or ``FIREWORKS_AI_API_KEY``); a missing key
             raises :class:`fw_core.ConfigurationError` here, before any request.
@@ -427,11 +427,11 @@ class Fireworks(FwLLM):
         >>> from llamaindex_fw import Fireworks
         >>> double = WireDouble()
         >>> llm = Fireworks(
-        ...     model="kimi-k2-instruct-0905", api_key="fw-example",
+        ...     model="kimi-k3", api_key="fw-example",
         ...     http_client=httpx.Client(transport=double.transport()),
         ... )
         >>> llm.metadata.context_window
-        262144
+        1048576
         >>> bool(llm.complete("Name a colour").text)
         True
     """

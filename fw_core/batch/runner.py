@@ -19,7 +19,7 @@ Example:
     >>> from fw_core.testing import WireDouble
     >>> client = Client(FIREWORKS, api_key="example-key",
     ...                 http_client=httpx.Client(transport=WireDouble().transport()))
-    >>> runner = BatchRunner(client, model="accounts/fireworks/models/llama-v3p1-8b-instruct",
+    >>> runner = BatchRunner(client, model="accounts/fireworks/models/gpt-oss-120b",
     ...                      account_id="acme", poll_interval=0)
     >>> results = runner.run([{"messages": [{"role": "user", "content": "Capital of France?"}]}])
     >>> results[0].ok, results[0].response.completion.choices[0].finish_reason

@@ -11,7 +11,7 @@ Example:
     >>> double = WireDouble()
     >>> client = Client(FIREWORKS, api_key="test-key",
     ...                 http_client=httpx.Client(transport=double.transport()))
-    >>> body = {"model": "accounts/fireworks/models/deepseek-v3p1",
+    >>> body = {"model": "accounts/fireworks/models/deepseek-v4p1-flash",
     ...         "messages": [{"role": "user", "content": "Capital of France?"}]}
     >>> chat.create(client, body).completion.choices[0].finish_reason
     'stop'

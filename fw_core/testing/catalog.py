@@ -20,7 +20,7 @@ request by the query parameter ``double_quota=<generation>`` (see :data:`QUOTA_S
 >>> where = 'supports_image_input=true AND kind="HF_BASE_MODEL"'
 >>> page, token, total = catalog_page(50, None, where)
 >>> [m["displayName"] for m in page], token, total
-(['Llama 4 Maverick Instruct (Basic)', 'Qwen2.5-VL 32B Instruct'], '', 2)
+(['Llama 4 Maverick Instruct (Basic)', 'Qwen2.5-VL 32B Instruct', 'Kimi K3'], '', 3)
 >>> sorted(quota("window+weekly"))[:3]
 ['reset', 'used', 'weeklyReset']
 """
@@ -51,6 +51,8 @@ __all__ = [
 ]
 
 # (id, display name, context length, tools, image input, kind)
+#: Retired models stay listed (the real catalog keeps showing them as READY); the model
+#: table's current ones (fw_core/model_table.py) come last.
 FIREWORKS_MODELS: list[tuple[str, str, int, bool, bool, str]] = [
     ("deepseek-v3p1", "DeepSeek V3.1", 163840, True, False, "HF_BASE_MODEL"),
     ("deepseek-r1-0528", "DeepSeek R1 0528", 163840, True, False, "HF_BASE_MODEL"),
@@ -73,6 +75,8 @@ FIREWORKS_MODELS: list[tuple[str, str, int, bool, bool, str]] = [
     ("qwen3-embedding-8b", "Qwen3 Embedding 8B", 40960, False, False, "EMBEDDING_MODEL"),
     ("qwen3-reranker-8b", "Qwen3 Reranker 8B", 40960, False, False, "HF_BASE_MODEL"),
     ("nomic-embed-text-v1p5", "Nomic Embed Text v1.5", 8192, False, False, "EMBEDDING_MODEL"),
+    ("kimi-k3", "Kimi K3", 1048576, True, True, "HF_BASE_MODEL"),
+    ("deepseek-v4p1-flash", "DeepSeek V4.1 Flash", 1000000, True, False, "HF_BASE_MODEL"),
 ]
 
 FIRMWARE_MODELS: list[tuple[str, int]] = [

@@ -150,7 +150,7 @@ class WireDouble:
         >>> http = httpx.Client(transport=double.transport())
         >>> r = http.post("https://api.fireworks.ai/inference/v1/chat/completions",
         ...               headers={"Authorization": "Bearer test"},
-        ...               json={"model": "accounts/fireworks/models/deepseek-v3p1",
+        ...               json={"model": "accounts/fireworks/models/deepseek-v4p1-flash",
         ...                     "messages": [{"role": "user", "content": "Capital of France?"}]})
         >>> r.status_code, r.json()["choices"][0]["finish_reason"]
         (200, 'stop')

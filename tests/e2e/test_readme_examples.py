@@ -41,7 +41,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "models-and-quota": (
         "llama4-maverick-instruct-basic 1048576 True",
         "credits 42.5 None",
-        "128000 False",
+        "None\n1048576 True",  # kimi-k3's refreshed metadata: 1M window, function calling
     ),
     "batch-jobs-fireworks-batch-api": (
         "JOB_STATE_COMPLETED 100%",
@@ -65,7 +65,11 @@ DOUBLE_WORDING: dict[str, tuple[str, ...]] = {
     "llamaindex-a-query-engine": ("1889",),
     "llamaindex-an-agent": ("42",),
     "audio-transcription-fireworks-whisper": ("SPEAKER_00", "SPEAKER_01"),
-    "models-and-quota": ("llama4-maverick-instruct-basic 1048576 True", "credits 42.5 None"),
+    "models-and-quota": (
+        "llama4-maverick-instruct-basic 1048576 True",
+        "credits 42.5 None",
+        "None\n1048576 True",
+    ),
 }
 LIVE_PATTERNS: dict[str, tuple[str, ...]] = {
     "langchain-rag-with-embeddings-and-rerank": (

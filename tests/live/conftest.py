@@ -20,6 +20,7 @@ import pytest
 from tests.conftest import FAKE_KEYS, ROOT
 from tests.live import cost, report
 from tests.live.capture import Recorder, capture
+from tests.live.table_check import Verdict
 
 KEYS = {"fireworks": "FIREWORKS_API_KEY", "firmware": "FIRMWARE_API_KEY"}
 
@@ -47,6 +48,7 @@ class LiveKit:
         self.modes = modes
         self.budget = budget
         self.rec = rec
+        self.table: list[Verdict] = []  # the model table against the catalog (table_check)
 
     def kwargs(self, provider: str) -> dict[str, Any]:
         return _key_kwargs(provider, self.modes)
@@ -88,8 +90,11 @@ def live_kit(request: pytest.FixtureRequest) -> Iterator[LiveKit]:
     rec = Recorder(modes)
     budget = cost.Budget(cap)
     with capture(rec):
-        yield LiveKit(modes, budget, rec)
+        kit = LiveKit(modes, budget, rec)
+        yield kit
     folder = Path(os.environ.get("LIVE_CHECK_REPORT") or ROOT / "live-check-report")
-    data = report.build(rec.exchanges, modes, budget.spent_usd, cap, budget.refused)
+    data = report.build(
+        rec.exchanges, modes, budget.spent_usd, cap, budget.refused, table=kit.table
+    )
     _json_path, md = report.write(data, folder)
     say(f"live-check: {len(rec.exchanges)} exchanges, {data['drifting']} with drift -> {md}")

@@ -36,16 +36,18 @@ DEFAULT_CAP_USD = 0.05
 #: (provider, price key) -> (USD per 1M input tokens, USD per 1M output tokens, USD per unit).
 #: Estimates, rounded up; see docs/live_check.md for the source of each row.
 PRICES: dict[str, tuple[float, float, float]] = {
-    "fireworks:chat": (1.00, 3.00, 0.0),  # serverless text models, >16B params tier, rounded up
-    "fireworks:vision": (1.00, 3.00, 0.0),
+    "fireworks:chat": (3.00, 15.00, 0.0),  # kimi-k3: $3 / $15 (models.dev PR 3777)
+    "fireworks:vision": (3.00, 15.00, 0.0),
+    "fireworks:small": (0.15, 0.60, 0.0),  # gpt-oss-120b: $0.15 / $0.60, rounded up
+    "fireworks:batch": (0.08, 0.30, 0.0),  # gpt-oss-120b at the batch price (50 %)
     "fireworks:embeddings": (0.02, 0.0, 0.0),  # embedding models up to 150M params: $0.008
     "fireworks:rerank": (0.20, 0.0, 0.0),
     "fireworks:catalog": (0.0, 0.0, 0.0),  # control plane, free
-    "fireworks:audio": (0.0, 0.0, 0.002),  # whisper-v3: $0.0015 per audio minute
+    "fireworks:audio": (0.0, 0.0, 0.002),  # whisper-v3(-turbo): <= $0.0015 per audio minute
     "fireworks:image": (0.0, 0.0, 0.002),  # flux-1-schnell-fp8: $0.00035 per step, 4 steps
-    "firmware:chat": (0.20, 0.80, 0.0),  # openai/gpt-4o-mini: $0.15 / $0.60
+    "firmware:chat": (2.50, 10.00, 0.0),  # gpt-4o: $2.50 / $10 (OpenAI's price)
     "firmware:thinking": (1.00, 5.00, 0.0),  # anthropic/claude-haiku-4-5: $1 / $5
-    "firmware:mcp": (0.20, 0.80, 0.005),  # gpt-4o-mini + a flat guess for the MCP tool run
+    "firmware:mcp": (2.50, 10.00, 0.005),  # gpt-4o + a flat guess for the MCP tool run
     "firmware:embeddings": (0.03, 0.0, 0.0),  # text-embedding-3-small: $0.02
     "firmware:rerank": (0.10, 0.0, 0.0),  # rerank-2.5-lite: $0.02 (Voyage), rounded up
     "firmware:quota": (0.0, 0.0, 0.0),
@@ -77,10 +79,12 @@ PLAN: dict[str, Call] = {
     "fw_chat_structured": Call("fireworks:chat", "Ada is 36 years old.", 64, 0, 100),
     "fw_chat_reasoning": Call("fireworks:chat", "What is 2 + 3?", 256),
     "fw_chat_vision": Call("fireworks:vision", "What colour is this image?", 32, 0, 1000),
-    "fw_completions": Call("fireworks:chat", "The capital of France is", 8),
+    "fw_completions": Call("fireworks:small", "The capital of France is", 8),
     "fw_embeddings": Call("fireworks:embeddings", "a short text to embed, twice", 0),
     "fw_rerank": Call("fireworks:rerank", "query and three short documents to rank", 0, 0, 60),
     "fw_catalog": Call("fireworks:catalog"),
+    "fw_table_catalog": Call("fireworks:catalog"),
+    "fw_batch": Call("fireworks:batch", "Say yes. Say no.", 32, 0, 64),
     "fw_audio": Call("fireworks:audio", units=1.0),
     "fw_image": Call("fireworks:image", units=1.0),
     "fm_chat": Call("firmware:chat", _Q, 16),

@@ -12,14 +12,21 @@ from typing import Any
 
 from tests.live.capture import Exchange, double_answer
 from tests.live.drift import exchange_drift
+from tests.live.table_check import Verdict
 
 __all__ = ["build", "write"]
 
 
 def build(
-    exchanges: list[Exchange], modes: dict[str, str], spent: float, cap: float, refused: list[str]
+    exchanges: list[Exchange],
+    modes: dict[str, str],
+    spent: float,
+    cap: float,
+    refused: list[str],
+    table: list[Verdict] | None = None,
 ) -> dict[str, Any]:
-    """The report as a JSON-ready dict."""
+    """The report as a JSON-ready dict; ``table``: the model table against the catalog."""
+    verdicts = [v.as_dict() for v in table or []]
     rows = []
     for ex in exchanges:
         drift = exchange_drift((ex.status, ex.headers, ex.body), double_answer(ex))
@@ -40,6 +47,8 @@ def build(
         "refused_by_cap": refused,
         "exchanges": rows,
         "drifting": sum(1 for r in rows if not r["clean"]),
+        "model_table": verdicts,
+        "model_table_drifting": sum(1 for v in verdicts if v["drift"]),
     }
 
 
@@ -70,7 +79,30 @@ def _markdown(report: dict[str, Any]) -> str:
             f"| {r['check']} | {r['provider']} | {r['mode']} | {r['method']} {r['path']} "
             f"| {st['live']}/{st['double']} | {'; '.join(parts) or 'none'} |"
         )
+    lines += _table_lines(report.get("model_table", []))
     return "\n".join(lines) + "\n"
+
+
+def _table_lines(verdicts: list[dict[str, Any]]) -> list[str]:
+    """The model table section: retired, drifting and unverified ids first."""
+    if not verdicts:
+        return []
+    order = {"retired": 1, "unverified": 2, "served": 3}
+    rows = sorted(verdicts, key=lambda v: (not v["drift"], order.get(v["table"], 9), v["id"]))
+    out = [
+        "",
+        "## Model table against the catalog (fw_core/model_table.py)",
+        "",
+        "| id | table | listed | supportsServerless | drift / note |",
+        "|---|---|---|---|---|",
+    ]
+    for v in rows:
+        flag = {True: "true", False: "false"}.get(v["serverless"], "-")
+        out.append(
+            f"| {v['id']} | {v['table']} | {'yes' if v['listed'] else 'no'} | {flag} "
+            f"| {v['drift'] or v['note'] or 'agrees'} |"
+        )
+    return out
 
 
 def write(report: dict[str, Any], folder: Path) -> tuple[Path, Path]:

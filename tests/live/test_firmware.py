@@ -1,20 +1,26 @@
 """Firmware conformance: chat, thinking, MCP, embeddings, rerank and quota, through our classes.
 
-Shape and behaviour only, never wording (see test_fireworks.py).
+Shape and behaviour only, never wording (see test_fireworks.py). Model ids from the model
+table (:data:`fw_core.model_table.DEFAULTS`): ``gpt-4o`` is the model of Firmware's own
+chat-completions reference (https://docs.firmware.ai/api-reference/chat-completions), the
+embedding and rerank ids are the ones its embeddings and rerank references name. Firmware's
+docs name no thinking model; the thinking check uses the Claude id LiteLLM's Firmware page
+lists (status ``unverified`` in the table until the live check has seen it).
 """
 
 from __future__ import annotations
 
 from langchain_core.documents import Document
 
+from fw_core.model_table import DEFAULTS
 from langchain_fw import ChatFirmware, FirmwareEmbeddings, FirmwareRerank
 from llamaindex_fw import Firmware
 from tests.live.conftest import LiveKit
 
-CHAT = "openai/gpt-4o-mini"
+CHAT = DEFAULTS["firmware_chat"]
 THINKING = "anthropic/claude-haiku-4-5-20251001"
-EMBED = "text-embedding-3-small"
-RERANK = "rerank-2.5-lite"
+EMBED = DEFAULTS["firmware_embedding"]
+RERANK = DEFAULTS["firmware_rerank"]
 
 
 def test_chat(live_kit: LiveKit) -> None:
@@ -51,8 +57,11 @@ def test_mcp(live_kit: LiveKit) -> None:
     )
     msg = llm.invoke("Search the web for the Eiffel Tower height.")
     assert isinstance(msg.content, str)
+    # Firmware sends tools_executed only when an MCP tool ran (docs/wire.md §2.4); whether
+    # the model chose to run one is its decision, so only the field's shape is checked.
     executed = msg.response_metadata.get("tools_executed")
-    assert isinstance(executed, list) and all(isinstance(t, str) for t in executed)
+    if executed is not None:
+        assert isinstance(executed, list) and all(isinstance(t, str) for t in executed)
 
 
 def test_embeddings(live_kit: LiveKit) -> None:

@@ -94,7 +94,7 @@ def test_report_carries_no_values_no_keys(tmp_path) -> None:  # type: ignore[no-
         {"authorization": "Bearer " + secret, "content-type": "application/json"},
         json.dumps(
             {
-                "model": "accounts/fireworks/models/kimi-k2-instruct-0905",
+                "model": "accounts/fireworks/models/kimi-k3",
                 "messages": [{"role": "user", "content": secret}],
             }
         ).encode(),
@@ -107,3 +107,47 @@ def test_report_carries_no_values_no_keys(tmp_path) -> None:  # type: ignore[no-
     for path in (js, md):
         assert secret not in path.read_text()
     assert "x-echo" in js.read_text()  # names are reported, values never
+
+
+# -- the model table against the catalog (tests/live/table_check.py) --------------------------
+
+
+def test_table_check_flags_a_served_id_the_catalog_does_not_serve() -> None:
+    from fw_core.model_table import status
+    from tests.live.table_check import judge
+
+    served = status("fireworks", "kimi-k3")
+    assert served is not None
+    assert judge(served, {"supportsServerless": True}).drift is None
+    assert judge(served, {"state": "READY"}).drift is None  # no flag: not contradicted
+    assert "supportsServerless=false" in (judge(served, {"supportsServerless": False}).drift or "")
+    assert "not listed" in (judge(served, None).drift or "")
+
+
+def test_table_check_reads_retired_and_unverified_ids() -> None:
+    from fw_core.model_table import status
+    from tests.live.table_check import judge
+
+    gone = status("fireworks", "kimi-k2-instruct-0905")  # retired in the table
+    assert gone is not None and gone.status == "retired"
+    # the real catalog keeps retired models READY, flag false: that agrees with the table
+    assert judge(gone, {"state": "READY", "supportsServerless": False}).drift is None
+    assert judge(gone, None).drift is None
+    assert "supportsServerless=true" in (judge(gone, {"supportsServerless": True}).drift or "")
+    unsure = status("fireworks", "whisper-v3")
+    assert unsure is not None and unsure.status == "unverified"
+    verdict = judge(unsure, {"supportsServerless": False})
+    assert verdict.drift is None and verdict.note == "catalog suggests retired"
+
+
+def test_report_lists_the_table_verdicts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from fw_core.model_table import status
+    from tests.live.table_check import judge
+
+    served = status("fireworks", "kimi-k3")
+    assert served is not None
+    verdicts = [judge(served, {"supportsServerless": False})]
+    data = report.build([], {"fireworks": "live", "firmware": "double"}, 0.0, 0.05, [], verdicts)
+    assert data["model_table_drifting"] == 1
+    _js, md = report.write(data, tmp_path)
+    assert "accounts/fireworks/models/kimi-k3 | served | yes | false |" in md.read_text()

@@ -454,7 +454,10 @@ async def test_async_list_models_and_find() -> None:
     double = WireDouble()
     client = _async_double_client(double)
     got = await models.alist_models(client, supports_image_input=True, min_context_length=200_000)
-    assert [m.id for m in got] == ["accounts/fireworks/models/llama4-maverick-instruct-basic"]
+    assert [m.id for m in got] == [
+        "accounts/fireworks/models/llama4-maverick-instruct-basic",
+        "accounts/fireworks/models/kimi-k3",
+    ]
     fm = _async_double_client(double, FIRMWARE)
     assert len(await models.alist_models(fm)) == len(
         models.list_model_entries(_double_client(double, FIRMWARE))
