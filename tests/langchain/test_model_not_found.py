@@ -1,0 +1,44 @@
+"""ChatFireworks on a model the API does not serve: the error is langchain-core's
+ModelNotFoundError and fw_core's, and it names the model and says how to list the served ones
+(issue 20; body as in https://github.com/warpdotdev/warp/issues/15107).
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from langchain_core import exceptions as lce
+
+from fw_core import errors as fe
+from fw_core.testing import WireDouble
+from langchain_fw import ChatFireworks
+
+GONE = "nonexistent-model"  # the wire double answers it with the real 404 body
+
+
+def _chat() -> ChatFireworks:
+    transport = WireDouble()
+    return ChatFireworks(
+        model=GONE,
+        api_key="test-key",
+        max_retries=0,
+        http_client=httpx.Client(transport=transport.transport()),
+        http_async_client=httpx.AsyncClient(transport=transport.async_transport()),
+    )
+
+
+def test_invoke_raises_both_model_not_found_classes_naming_the_model() -> None:
+    with pytest.raises(lce.ModelNotFoundError) as info:
+        _chat().invoke("hi")
+    err = info.value
+    assert isinstance(err, fe.ModelNotFoundError)
+    assert err.model == f"accounts/fireworks/models/{GONE}"
+    assert repr(err.model) in str(err) and "list_models()" in str(err)
+
+
+async def test_astream_raises_the_same() -> None:
+    with pytest.raises(fe.ModelNotFoundError) as info:
+        async for _ in _chat().astream("hi"):
+            pass
+    assert isinstance(info.value, lce.ModelNotFoundError)
+    assert info.value.model == f"accounts/fireworks/models/{GONE}"

@@ -1,0 +1,40 @@
+"""LlamaIndex Fireworks / Firmware on a model the API does not serve: fw_core's
+ModelNotFoundError (LlamaIndex has no error taxonomy of its own), naming the model and how
+to list the served ones (issue 20; https://github.com/warpdotdev/warp/issues/15107).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from llama_index.core.llms import ChatMessage
+
+from fw_core.errors import ModelNotFoundError, NotFoundError
+from llamaindex_fw import Fireworks, Firmware
+
+
+def test_fireworks_chat_names_the_model(clients: dict[str, Any]) -> None:
+    llm = Fireworks(
+        model="nonexistent-model", api_key="test-key", max_retries=0, context_window=8192, **clients
+    )
+    with pytest.raises(ModelNotFoundError) as info:
+        llm.chat([ChatMessage(role="user", content="hi")])
+    assert isinstance(info.value, NotFoundError)
+    assert info.value.model == "accounts/fireworks/models/nonexistent-model"
+    assert "list_models()" in str(info.value)
+
+
+async def test_firmware_astream_names_the_model(clients: dict[str, Any]) -> None:
+    llm = Firmware(
+        model="openai/does-not-exist",
+        api_key="test-key",
+        max_retries=0,
+        context_window=8192,
+        **clients,
+    )
+    with pytest.raises(ModelNotFoundError) as info:
+        gen = await llm.astream_chat([ChatMessage(role="user", content="hi")])
+        async for _ in gen:
+            pass
+    assert info.value.model == "openai/does-not-exist"
