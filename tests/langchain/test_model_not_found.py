@@ -1,6 +1,7 @@
 """ChatFireworks on a model the API does not serve: the error is langchain-core's
 ModelNotFoundError and fw_core's, and it names the model and says how to list the served ones
-(issue 20; body as in https://github.com/warpdotdev/warp/issues/15107).
+(issue 20; body as in https://github.com/warpdotdev/warp/issues/15107); and a bare Fast id
+is sent as its router.
 """
 
 from __future__ import annotations
@@ -42,3 +43,16 @@ async def test_astream_raises_the_same() -> None:
             pass
     assert isinstance(info.value, lce.ModelNotFoundError)
     assert info.value.model == f"accounts/fireworks/models/{GONE}"
+
+
+def test_a_bare_fast_id_is_sent_as_its_router() -> None:
+    """docs.fireworks.ai/serverless/serving-paths: Fast ids are accounts/fireworks/routers/."""
+    double = WireDouble()
+    chat = ChatFireworks(
+        model="kimi-k2p6-fast",
+        api_key="test-key",
+        http_client=httpx.Client(transport=double.transport()),
+    )
+    chat.invoke("hi")
+    (sent,) = [r.json for r in double.requests if r.path.endswith("/chat/completions")]
+    assert sent["model"] == "accounts/fireworks/routers/kimi-k2p6-fast"

@@ -1,6 +1,7 @@
 """LlamaIndex Fireworks / Firmware on a model the API does not serve: fw_core's
 ModelNotFoundError (LlamaIndex has no error taxonomy of its own), naming the model and how
-to list the served ones (issue 20; https://github.com/warpdotdev/warp/issues/15107).
+to list the served ones (issue 20; https://github.com/warpdotdev/warp/issues/15107); and a
+bare Fast id is sent as its router.
 """
 
 from __future__ import annotations
@@ -38,3 +39,12 @@ async def test_firmware_astream_names_the_model(clients: dict[str, Any]) -> None
         async for _ in gen:
             pass
     assert info.value.model == "openai/does-not-exist"
+
+
+def test_a_bare_fast_id_is_sent_as_its_router(clients: dict[str, Any], double: Any) -> None:
+    """docs.fireworks.ai/serverless/serving-paths: Fast ids are accounts/fireworks/routers/."""
+    llm = Fireworks(model="glm-5p1-fast", api_key="test-key", context_window=8192, **clients)
+    assert llm.wire_model == "accounts/fireworks/routers/glm-5p1-fast"
+    llm.chat([ChatMessage(role="user", content="hi")])
+    (sent,) = [r.json for r in double.requests if r.path.endswith("/chat/completions")]
+    assert sent["model"] == "accounts/fireworks/routers/glm-5p1-fast"
