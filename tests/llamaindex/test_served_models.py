@@ -1,7 +1,7 @@
-"""LlamaIndex Fireworks / Firmware on a model the API does not serve: fw_core's
+"""Which models the LlamaIndex LLMs can call. On a model the API does not serve: fw_core's
 ModelNotFoundError (LlamaIndex has no error taxonomy of its own), naming the model and how
 to list the served ones (issue 20; https://github.com/warpdotdev/warp/issues/15107); and a
-bare Fast id is sent as its router.
+bare Fast id is sent as its router; list_models() lists the served ones.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import pytest
 from llama_index.core.llms import ChatMessage
 
 from fw_core.errors import ModelNotFoundError, NotFoundError
+from fw_core.testing.catalog import NOT_SERVERLESS
 from llamaindex_fw import Fireworks, Firmware
 
 
@@ -48,3 +49,13 @@ def test_a_bare_fast_id_is_sent_as_its_router(clients: dict[str, Any], double: A
     llm.chat([ChatMessage(role="user", content="hi")])
     (sent,) = [r.json for r in double.requests if r.path.endswith("/chat/completions")]
     assert sent["model"] == "accounts/fireworks/routers/glm-5p1-fast"
+
+
+async def test_list_models_lists_serverless_models_by_default(clients: dict[str, Any]) -> None:
+    """Retired models stay in the catalog as READY; supportsServerless tells them apart
+    (https://github.com/Kiln-AI/Kiln/pull/1790)."""
+    llm = Fireworks(model="glm-4p5", api_key="test-key", **clients)
+    served = {m.id.rsplit("/", 1)[1] for m in llm.list_models()}
+    every = {m.id.rsplit("/", 1)[1] for m in await llm.alist_models(serverless=None)}
+    assert served == every - NOT_SERVERLESS and served
+    assert {m.id.rsplit("/", 1)[1] for m in await llm.alist_models()} == served

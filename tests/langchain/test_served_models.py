@@ -1,7 +1,9 @@
-"""ChatFireworks on a model the API does not serve: the error is langchain-core's
-ModelNotFoundError and fw_core's, and it names the model and says how to list the served ones
-(issue 20; body as in https://github.com/warpdotdev/warp/issues/15107); and a bare Fast id
-is sent as its router.
+"""Which models ChatFireworks can call.
+
+A model the API does not serve raises an error that is langchain-core's ModelNotFoundError
+and fw_core's, naming the model and how to list the served ones (issue 20; body as in
+https://github.com/warpdotdev/warp/issues/15107); a bare Fast id is sent as its router;
+list_models() lists the served ones.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from langchain_core import exceptions as lce
 
 from fw_core import errors as fe
 from fw_core.testing import WireDouble
+from fw_core.testing.catalog import NOT_SERVERLESS
 from langchain_fw import ChatFireworks
 
 GONE = "nonexistent-model"  # the wire double answers it with the real 404 body
@@ -56,3 +59,20 @@ def test_a_bare_fast_id_is_sent_as_its_router() -> None:
     chat.invoke("hi")
     (sent,) = [r.json for r in double.requests if r.path.endswith("/chat/completions")]
     assert sent["model"] == "accounts/fireworks/routers/kimi-k2p6-fast"
+
+
+def test_list_models_lists_serverless_models_by_default() -> None:
+    """Retired models stay in the catalog as READY; supportsServerless tells them apart
+    (https://github.com/Kiln-AI/Kiln/pull/1790)."""
+    chat = ChatFireworks(
+        model="glm-4p5",
+        api_key="test-key",
+        http_client=httpx.Client(transport=WireDouble().transport()),
+    )
+    served = {m.id.rsplit("/", 1)[1] for m in chat.list_models()}
+    every = {m.id.rsplit("/", 1)[1] for m in chat.list_models(serverless=None)}
+    assert served == every - NOT_SERVERLESS and served
+    assert all(m.supports_serverless is True for m in chat.list_models())
+    assert {m.id.rsplit("/", 1)[1] for m in chat.list_models(serverless=False)} == (
+        every & NOT_SERVERLESS
+    )
