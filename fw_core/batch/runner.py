@@ -82,6 +82,7 @@ logger = logging.getLogger("fw_core.batch")
 #: Seconds the runner waits for an uploaded dataset to become READY before it raises
 #: DatasetNotReadyError (the API validates the file first; large files take longer).
 DEFAULT_DATASET_TIMEOUT = 600.0
+_MIN_DATASET_POLL = 0.5
 _RESUBMITTED = re.compile(r"-r(\d+)$")
 
 
@@ -261,7 +262,8 @@ class BatchRunner:
             waited,
             self.dataset_timeout,
         )
-        return min(self.poll_interval, 2.0)
+        # every poll_interval, at most 2 s and at least 0.5 s apart (never a busy loop)
+        return max(min(self.poll_interval, 2.0), _MIN_DATASET_POLL)
 
     def _resubmit(self, state: BatchState, part: PartState) -> None:
         """New job and output ids for a job that was deleted; the input dataset is reused."""

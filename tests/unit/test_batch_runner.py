@@ -451,7 +451,7 @@ class _FakeTime:
 
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
-        self.now += max(seconds, 0.5)
+        self.now += seconds
 
     async def asleep(self, seconds: float) -> None:
         self.sleep(seconds)
@@ -484,8 +484,8 @@ def test_a_dataset_never_ready_raises_and_creates_no_job(tmp_path: Path, use_asy
     double = WireDouble()
     double.batch.slow_datasets(None)  # never READY
     state_path = tmp_path / "s.json"
-    runner = _runner(
-        double, run_id="never", poll_interval=1, dataset_timeout=30, state_path=state_path
+    runner = _runner(  # poll_interval=0 (as offline notebooks use): still paced
+        double, run_id="never", poll_interval=0, dataset_timeout=30, state_path=state_path
     )
     fake = _timed(runner)
     with pytest.raises(DatasetNotReadyError) as info:
@@ -497,6 +497,7 @@ def test_a_dataset_never_ready_raises_and_creates_no_job(tmp_path: Path, use_asy
     assert (err.dataset_id, err.state) == ("fwb-never-in0", "UPLOADING") and err.waited >= 30
     assert isinstance(err, APITimeoutError) and "no job was created" in str(err)
     assert fake.now < 40  # gave up at the bound, not later
+    assert fake.sleeps and set(fake.sleeps) == {0.5}  # paced, not a busy loop
     assert double.count("/batchInferenceJobs") == 0 and double.batch.jobs == {}
     # once the dataset is ready, the same state file carries on
     double.batch.slow_datasets(0)
