@@ -120,9 +120,22 @@ def _request_error(exc: httpx.RequestError, request: httpx.Request) -> APIError:
     return APIConnectionError(f"no usable response{where}: {type(exc).__name__}: {exc}")
 
 
+def _request_model(response: httpx.Response) -> str | None:
+    """The ``model`` a JSON request body named (read only on a 404, to name it in the error)."""
+    try:
+        sent = json.loads(response.request.content)
+    except (httpx.RequestNotRead, RuntimeError, ValueError, TypeError):
+        return None  # a multipart or streamed body: the error says "the model"
+    model = sent.get("model") if isinstance(sent, dict) else None
+    return model if isinstance(model, str) else None
+
+
 def _status_error(response: httpx.Response, body: bytes) -> APIStatusError:
     """The typed error for a non-2xx answer (a 3xx too: redirects are not followed)."""
-    err = make_status_error(response.status_code, body, request_id=request_id(response.headers))
+    model = _request_model(response) if response.status_code == 404 else None
+    err = make_status_error(
+        response.status_code, body, request_id=request_id(response.headers), model=model
+    )
     location = response.headers.get("location")
     if 300 <= response.status_code < 400 and location:
         err.add_note(f"the API redirected to {location}; use that URL as base_url")

@@ -14,6 +14,7 @@ The tree::
         │   ├── PaymentRequiredError            402
         │   ├── PermissionDeniedError           403
         │   ├── NotFoundError                   404
+        │   │   └── ModelNotFoundError          404 whose body says the model is not served
         │   ├── PreconditionFailedError         412 (account suspended, LoRA failed to load)
         │   ├── UnprocessableEntityError        422
         │   ├── RateLimitError                  429
@@ -51,6 +52,7 @@ __all__ = [
     "ErrorInfo",
     "FwError",
     "InternalServerError",
+    "ModelNotFoundError",
     "NotFoundError",
     "PaymentRequiredError",
     "PermissionDeniedError",
@@ -60,6 +62,7 @@ __all__ = [
     "StreamError",
     "UnprocessableEntityError",
     "UnsupportedParameterError",
+    "is_model_not_found",
     "make_status_error",
     "parse_error_body",
 ]
@@ -140,6 +143,53 @@ class PermissionDeniedError(APIStatusError):
 
 class NotFoundError(APIStatusError):
     """404: unknown path or model, or the model is not deployed."""
+
+
+#: How to find a model that is served, named in every :class:`ModelNotFoundError`.
+LIST_MODELS_HINT = (
+    "list the models you can call with list_models() (fw_core.models.list_models, or the "
+    "list_models() method of a chat model or LLM); on Fireworks it lists serverless models "
+    "by default"
+)
+
+
+class ModelNotFoundError(NotFoundError):
+    """404 whose body says the model is unknown, inaccessible or not deployed.
+
+    Fireworks answers ``{"message": "Model not found, inaccessible, and/or not deployed",
+    "param": "model", "code": "NOT_FOUND", "type": "error"}`` (docs/wire.md §1.15; a retired
+    serverless model answers the same). ``message`` names the model that was sent (``model``,
+    None when the request named none), quotes the server (``server_message``) and says how to
+    list the served models.
+
+    Example:
+        >>> err = make_status_error(404, b'{"message": "Model not found", "param": "model"}',
+        ...                         model="accounts/fireworks/models/gone")
+        >>> type(err).__name__, err.model, err.server_message
+        ('ModelNotFoundError', 'accounts/fireworks/models/gone', 'Model not found')
+        >>> err.message.startswith("model 'accounts/fireworks/models/gone' is not available")
+        True
+    """
+
+    #: the model id the failed request named (a class default, so twins copy it as set)
+    model: str | None = None
+    #: the server's own message, unchanged
+    server_message: str | None = None
+
+    def __init__(self, message: str, *, model: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        if model is not None:
+            self.model = model
+
+    @classmethod
+    def naming(cls, model: str | None, server_message: str, **kwargs: Any) -> ModelNotFoundError:
+        """The error with a message that names ``model`` and says how to list served ones."""
+        who = f"model {model!r}" if model else "the model"
+        err = cls(
+            f"{who} is not available: {server_message}; {LIST_MODELS_HINT}", model=model, **kwargs
+        )
+        err.server_message = server_message
+        return err
 
 
 class PreconditionFailedError(APIStatusError):
@@ -285,6 +335,21 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
 }
 
 
+def is_model_not_found(status: int, info: ErrorInfo) -> bool:
+    """Whether a 404 is about the request's model rather than the path (docs/wire.md §1.15).
+
+    The body names ``param: "model"`` (Fireworks, captured: warpdotdev/warp#15107) or says
+    "model not found" (Fireworks' message; Firmware's OpenAI-style body). A 404 such as
+    "model is missing conversation_config" is about the endpoint, not a missing model.
+
+    >>> is_model_not_found(404, parse_error_body(b'{"error": {"message": "Not Found"}}'))
+    False
+    """
+    if status != 404:
+        return False
+    return info.param == "model" or "model not found" in info.message.lower()
+
+
 def _status_class(status: int, info: ErrorInfo) -> type[APIStatusError]:
     if status >= 500:
         return InternalServerError
@@ -301,15 +366,31 @@ def _status_class(status: int, info: ErrorInfo) -> type[APIStatusError]:
 
 
 def make_status_error(
-    status: int, body: bytes | str | None, *, request_id: str | None = None
+    status: int,
+    body: bytes | str | None,
+    *,
+    request_id: str | None = None,
+    model: str | None = None,
 ) -> APIStatusError:
     """Build the typed error for an HTTP error status and its body.
 
     ``request_id`` (from the ``x-request-id`` header) wins over one found in the body.
+    ``model`` is the model the request named: a 404 about the model becomes a
+    :class:`ModelNotFoundError` whose message names it.
     """
     info = parse_error_body(body)
-    cls = _status_class(status, info)
     raw = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    if is_model_not_found(status, info):
+        return ModelNotFoundError.naming(
+            model,
+            info.message,
+            status_code=status,
+            request_id=request_id or info.request_id,
+            code=info.code or info.type,
+            param=info.param,
+            body=raw,
+        )
+    cls = _status_class(status, info)
     return cls(
         info.message,
         status_code=status,

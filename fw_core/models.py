@@ -31,7 +31,7 @@ import re
 import warnings
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict, cast
 
 from fw_core.client import AsyncClient, Client
 from fw_core.errors import (
@@ -47,6 +47,7 @@ __all__ = [
     "ModelFilters",
     "ModelInfo",
     "ReasoningStyle",
+    "Serverless",
     "acatalog",
     "afind_model",
     "alist_model_entries",
@@ -62,6 +63,7 @@ __all__ = [
     "matches",
     "parse_catalog_entry",
     "parse_model_entry",
+    "serverless_matches",
 ]
 
 _FIREWORKS_CONTROL_PLANE = "https://api.fireworks.ai"
@@ -83,6 +85,12 @@ _CONTEXT_KEYS = (
 )
 
 
+#: The ``serverless`` filter of :func:`list_models`: True (only models served serverless),
+#: False (only models that are not), None (no filter) or ``"auto"`` (True for the public
+#: ``fireworks`` catalog, None for any other account and for Firmware).
+Serverless = bool | None | Literal["auto"]
+
+
 #: How a model reasons: ``"none"``; ``"field"`` (optional, in ``reasoning_content``);
 #: ``"inline"`` (``<think>`` inside ``content``); ``"always"`` (reasons on every call).
 ReasoningStyle = Literal["none", "field", "inline", "always"]
@@ -102,10 +110,12 @@ class ModelInfo:
         context_length: tokens the model accepts (prompt + output).
         supports_tools: function calling.
         supports_image_input: ``image_url`` content parts.
-        supports_batch: the model runs as a Fireworks batch inference job (the catalog's
-            ``batchInferenceSupported``; the batch guide spells it
-            ``batch_inference_supported``); None when the entry does not say, which the
-            guide reads as "not available for batch".
+        supports_batch: an explicit batch flag, when an entry carries one (the batch guide
+            names ``batch_inference_supported`` in ``firectl get model`` output; the REST
+            ``Model`` resource has no such field, so this is nearly always None, which
+            means "not stated", never "no"; docs/wire.md §7.6).
+        supports_serverless: Fireworks ``supportsServerless`` ("the model has a serverless
+            deployment", the SDK's ``Model`` type); None when the entry does not say.
         kind: Fireworks ``kind`` (e.g. ``HF_BASE_MODEL``) or the list's ``kind``/``type``.
         state: Fireworks ``state`` (e.g. ``READY``).
         owned_by: OpenAI-style ``owned_by``; for the Fireworks catalog, the account in ``id``.
@@ -138,6 +148,7 @@ class ModelInfo:
     reasoning: ReasoningStyle | None = None
     source: str | None = None
     supports_batch: bool | None = None
+    supports_serverless: bool | None = None
 
 
 # -- pure parsers --------------------------------------------------------------------------
@@ -160,8 +171,8 @@ def _flag(value: Any) -> bool | None:
 
 
 def _batch_flag(entry: Mapping[str, Any]) -> bool | None:
-    """The catalog's batch flag under either spelling (docs/wire.md, Batch API: the REST
-    name ``batchInferenceSupported`` is inferred from the guide's ``batch_inference_supported``).
+    """An explicit batch flag under either spelling, if an entry ever carries one (docs/wire.md
+    §7.6: the REST ``Model`` has none; the guide shows ``batch_inference_supported``).
 
     >>> _batch_flag({"batch_inference_supported": False}), _batch_flag({})
     (False, None)
@@ -227,6 +238,7 @@ def parse_catalog_entry(entry: Mapping[str, Any], provider: str = "fireworks") -
         deprecation_date=_date(entry.get("deprecationDate")),
         raw=dict(entry),
         supports_batch=_batch_flag(entry),
+        supports_serverless=_flag(entry.get("supportsServerless")),
     )
 
 
@@ -256,7 +268,27 @@ def parse_model_entry(entry: Mapping[str, Any], provider: str) -> ModelInfo:
         deprecation_date=_date(entry.get("deprecation_date") or entry.get("deprecationDate")),
         raw=dict(entry),
         supports_batch=_batch_flag(entry),
+        supports_serverless=_flag(entry.get("supports_serverless")),
     )
+
+
+def serverless_matches(info: ModelInfo, serverless: bool | None) -> bool:
+    """Whether ``info`` passes the ``serverless`` filter (None: every model passes).
+
+    True keeps the models whose entry says ``supportsServerless: true``; False keeps the
+    others, an entry without the field included (proto3 JSON leaves a false boolean out, so
+    a missing flag is not a serverless deployment).
+
+    >>> served = ModelInfo(id="a", provider="fireworks", supports_serverless=True)
+    >>> unstated = ModelInfo(id="b", provider="fireworks")
+    >>> [serverless_matches(m, True) for m in (served, unstated)]
+    [True, False]
+    >>> [serverless_matches(m, False) for m in (served, unstated)]
+    [False, True]
+    """
+    if serverless is None:
+        return True
+    return (info.supports_serverless is True) is serverless
 
 
 def matches(
@@ -334,6 +366,22 @@ def _check_filters(
         )
     if kind is not None and (not isinstance(kind, str) or not _KIND_RE.match(kind)):
         raise ConfigurationError(f"kind must be an enum name such as 'HF_BASE_MODEL', got {kind!r}")
+
+
+def _serverless_for(serverless: Any, account: str | None) -> bool | None:
+    """The ``serverless`` filter in effect: ``"auto"`` is True on the public ``fireworks``
+    catalog and None elsewhere; Firmware (``account`` None) takes no other value."""
+    if serverless != "auto" and serverless is not None and not isinstance(serverless, bool):
+        raise ConfigurationError(
+            f"serverless must be True, False, None or 'auto', got {serverless!r}"
+        )
+    if account is None:
+        if serverless not in ("auto", None):
+            raise ConfigurationError("serverless applies to the Fireworks catalog only")
+        return None
+    if serverless == "auto":
+        return True if account == DEFAULT_ACCOUNT else None
+    return cast("bool | None", serverless)
 
 
 def default_account_id(env: Mapping[str, str] | None = None) -> str:
@@ -484,12 +532,14 @@ class _Query:
     supports_image_input: bool | None
     min_context_length: int | None
     kind: str | None
+    serverless: bool | None = None
 
     def keep(self, infos: Iterable[ModelInfo]) -> list[ModelInfo]:
         return [
             i
             for i in infos
-            if matches(
+            if serverless_matches(i, self.serverless)
+            and matches(
                 i,
                 supports_tools=self.supports_tools,
                 supports_image_input=self.supports_image_input,
@@ -515,23 +565,25 @@ def _prepare(
     min_context_length: int | None,
     kind: str | None,
     max_pages: int,
+    serverless: Serverless = "auto",
 ) -> tuple[_Query, str | None]:
     _check_filters(supports_tools, supports_image_input, min_context_length, kind)
     _check_max_pages(max_pages)
+    account: str | None = None
+    if client.provider.name == "fireworks":
+        account = default_account_id() if account_id is None else account_id
+        _catalog_args(client, account, 200, None)  # validates before any request
+    elif account_id is not None:
+        raise ConfigurationError("account_id applies to the Fireworks catalog only")
     # enum names are upper case; send the same spelling the client-side check accepts
     query = _Query(
         supports_tools,
         supports_image_input,
         min_context_length,
         kind.upper() if kind is not None else None,
+        _serverless_for(serverless, account),
     )
-    if client.provider.name == "fireworks":
-        account = default_account_id() if account_id is None else account_id
-        _catalog_args(client, account, 200, None)  # validates before any request
-        return query, account
-    if account_id is not None:
-        raise ConfigurationError("account_id applies to the Fireworks catalog only")
-    return query, None
+    return query, account
 
 
 class ModelFilters(TypedDict, total=False):
@@ -550,6 +602,7 @@ class ModelFilters(TypedDict, total=False):
     kind: str | None
     max_pages: int
     server_filter: bool
+    serverless: Serverless
 
 
 def list_models(
@@ -562,6 +615,7 @@ def list_models(
     kind: str | None = None,
     max_pages: int = 100,
     server_filter: bool = True,
+    serverless: Serverless = "auto",
 ) -> list[ModelInfo]:
     """The models the API lists, normalised, optionally filtered.
 
@@ -574,15 +628,24 @@ def list_models(
     A model whose value for a filtered field is unknown is left out (see :func:`matches`).
     Bad filter values raise ConfigurationError before any request.
 
+    ``serverless`` filters on the catalog's ``supportsServerless`` (see
+    :func:`serverless_matches`), client-side only (the docs name no server filter on it):
+    by default (``"auto"``) the public ``fireworks`` catalog lists only the models served
+    serverless, since the catalog keeps retired ones (still ``state: READY``); pass
+    ``serverless=None`` for every entry, ``False`` for the others. Other accounts are not
+    filtered unless asked. Firmware takes no ``serverless`` filter.
+
     Example:
         >>> import httpx
         >>> from fw_core import FIREWORKS, Client
         >>> from fw_core.testing import WireDouble
         >>> client = Client(FIREWORKS, api_key="example-key",
         ...                 http_client=httpx.Client(transport=WireDouble().transport()))
-        >>> names = [m.id.rsplit("/", 1)[1] for m in list_models(client, supports_image_input=True)]
-        >>> names[-1], len(names)
-        ('kimi-k3', 3)
+        >>> [m.id.rsplit("/", 1)[1] for m in list_models(client, supports_image_input=True)]
+        ['llama4-maverick-instruct-basic']
+        >>> [m.id.rsplit("/", 1)[1]
+        ...  for m in list_models(client, supports_image_input=True, serverless=None)]
+        ['llama4-maverick-instruct-basic', 'qwen2p5-vl-32b-instruct']
     """
     query, account = _prepare(
         client,
@@ -592,6 +655,7 @@ def list_models(
         min_context_length,
         kind,
         max_pages,
+        serverless,
     )
     if account is None:
         infos = [parse_model_entry(e, client.provider.name) for e in list_model_entries(client)]
@@ -616,6 +680,7 @@ async def alist_models(
     kind: str | None = None,
     max_pages: int = 100,
     server_filter: bool = True,
+    serverless: Serverless = "auto",
 ) -> list[ModelInfo]:
     """Async twin of :func:`list_models`."""
     query, account = _prepare(
@@ -626,6 +691,7 @@ async def alist_models(
         min_context_length,
         kind,
         max_pages,
+        serverless,
     )
     if account is None:
         entries = await alist_model_entries(client)

@@ -7,6 +7,8 @@ than keeping lists of their own. The option checks are in :mod:`fw_core.chat_opt
 
 >>> FIREWORKS.normalize_model("gpt-oss-120b")
 'accounts/fireworks/models/gpt-oss-120b'
+>>> FIREWORKS.normalize_model("glm-5p3-fast")
+'accounts/fireworks/routers/glm-5p3-fast'
 >>> FIRMWARE.normalize_model("anthropic/claude-opus-4-5")
 'anthropic/claude-opus-4-5'
 """
@@ -60,6 +62,10 @@ _FW_ACCOUNT_RESOURCE = re.compile(
 )
 _FW_DEPLOYMENT = re.compile(rf"^accounts/{_FW_SEGMENT}/deployments/{_FW_SEGMENT}$")
 _FW_BARE = re.compile(rf"^{_FW_SEGMENT}$")
+# Fast serving paths are routers, not models: docs.fireworks.ai/serverless/serving-paths lists
+# accounts/fireworks/routers/kimi-k2p6-fast and glm-5p1-fast; the "-turbo" routers (e.g.
+# kimi-k2p5-turbo) are addressed the same way (docs/wire.md §1.2).
+_FW_ROUTER_SUFFIXES = ("-fast", "-turbo")
 # "fireworks/qwen3-embedding-8b" (short account form), "nomic-ai/nomic-embed-text-v1.5" (legacy)
 _FW_TWO_PART = re.compile(rf"^{_FW_SEGMENT}/{_FW_SEGMENT}$")
 
@@ -102,7 +108,9 @@ def _check_model_text(model: object) -> str:
 def normalize_fireworks_model(model: str) -> str:
     """Expand and check a Fireworks model id.
 
-    - a bare name gets the serverless prefix: ``x`` -> ``accounts/fireworks/models/x``;
+    - a bare name gets the serverless prefix: ``x`` -> ``accounts/fireworks/models/x``,
+      except a Fast router (``-fast`` / ``-turbo``): ``kimi-k2p6-fast`` ->
+      ``accounts/fireworks/routers/kimi-k2p6-fast`` (docs/wire.md §1.2);
     - ``accounts/<a>/models|deployments|routers/<id>`` passes through;
     - ``<model>#accounts/<a>/deployments/<d>`` targets a deployment; the model part is
       expanded like a bare name;
@@ -119,7 +127,8 @@ def normalize_fireworks_model(model: str) -> str:
             )
         return f"{normalize_fireworks_model(base)}#{deployment}"
     if _FW_BARE.match(base):
-        return f"accounts/fireworks/models/{base}"
+        kind = "routers" if base.endswith(_FW_ROUTER_SUFFIXES) else "models"
+        return f"accounts/fireworks/{kind}/{base}"
     if _FW_ACCOUNT_RESOURCE.match(base) or _FW_TWO_PART.match(base):
         return base
     raise ConfigurationError(

@@ -32,7 +32,9 @@ class CatalogMixin(_Base):
     Fireworks lists its account catalog (``account_id`` or ``FIREWORKS_ACCOUNT_ID``, default
     ``fireworks``), Firmware its ``/models``. Filters are checked before any request, sent
     to the server where it takes them and always applied to the answer; a model whose
-    value is unknown does not pass a filter on that field. See :func:`fw_core.models.list_models`.
+    value is unknown does not pass a filter on that field. The public ``fireworks``
+    catalog lists only models served serverless unless ``serverless=None`` (it keeps
+    retired models, still ``READY``). See :func:`fw_core.models.list_models`.
 
     Example:
         >>> import httpx
@@ -40,16 +42,19 @@ class CatalogMixin(_Base):
         >>> from langchain_fw import ChatFireworks
         >>> chat = ChatFireworks(model="kimi-k3", api_key="example-key",
         ...                      http_client=httpx.Client(transport=WireDouble().transport()))
-        >>> [m.display_name for m in chat.list_models(min_context_length=500_000)]
-        ['Llama 4 Maverick Instruct (Basic)', 'Kimi K3', 'DeepSeek V4.1 Flash']
+        >>> [m.display_name for m in chat.list_models(min_context_length=200_000)]
+        ['Llama 4 Maverick Instruct (Basic)']
+        >>> [m.display_name for m in chat.list_models(min_context_length=200_000, serverless=None)]
+        ['Llama 4 Maverick Instruct (Basic)', 'Kimi K2 Instruct 0905']
     """
 
     def list_models(self, **filters: Unpack[fw_models.ModelFilters]) -> list[fw_models.ModelInfo]:
         """The models this API lists, normalised to :class:`fw_core.models.ModelInfo`.
 
         Filters (all optional): ``supports_tools``, ``supports_image_input``,
-        ``min_context_length``, ``kind``, ``account_id``, ``max_pages``, ``server_filter``;
-        see :func:`fw_core.models.list_models`.
+        ``min_context_length``, ``kind``, ``serverless`` (default: only served models on the
+        public catalog), ``account_id``, ``max_pages``, ``server_filter``; see
+        :func:`fw_core.models.list_models`.
         """
         from fw_core import models  # on first use: the chat classes load without it
 

@@ -14,6 +14,7 @@ catches either keeps working::
     UnsupportedParameterError      ModelInvalidRequestError          FwUnsupportedParameterError
     UnprocessableEntityError 422   ModelInvalidRequestError          FwUnprocessableEntityError
     NotFoundError 404              ModelNotFoundError                FwNotFoundError
+    ModelNotFoundError 404         ModelNotFoundError                FwModelNotFoundError
     RateLimitError 429             ModelRateLimitError               FwRateLimitError
     InternalServerError 5xx        ModelAPIError                     FwInternalServerError
     APIStatusError (other status)  ModelError                        FwAPIStatusError
@@ -53,6 +54,7 @@ __all__ = [
     "FwBadRequestError",
     "FwContextLengthExceededError",
     "FwInternalServerError",
+    "FwModelNotFoundError",
     "FwNotFoundError",
     "FwPaymentRequiredError",
     "FwPermissionDeniedError",
@@ -105,6 +107,10 @@ class FwNotFoundError(fe.NotFoundError, lce.ModelNotFoundError):
     """404: unknown path or model, or the model is not deployed."""
 
 
+class FwModelNotFoundError(fe.ModelNotFoundError, lce.ModelNotFoundError):
+    """404 about the model: its message names the model and how to list the served ones."""
+
+
 class FwRateLimitError(fe.RateLimitError, lce.ModelRateLimitError):
     """429: rate limited, or deployment capacity exceeded."""
 
@@ -144,6 +150,7 @@ _MAP: dict[type[fe.APIError], type[fe.APIError]] = {
     fe.UnsupportedParameterError: FwUnsupportedParameterError,
     fe.UnprocessableEntityError: FwUnprocessableEntityError,
     fe.NotFoundError: FwNotFoundError,
+    fe.ModelNotFoundError: FwModelNotFoundError,
     fe.RateLimitError: FwRateLimitError,
     fe.InternalServerError: FwInternalServerError,
     fe.APIStatusError: FwAPIStatusError,

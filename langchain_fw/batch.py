@@ -11,9 +11,12 @@ output, the parsed object. A row that failed is its typed exception (the same cl
 ``invoke`` raises: ``fw_core`` errors that are also ``langchain_core.exceptions`` ones),
 returned in place or raised, as ``return_exceptions`` says.
 
-Bad input (empty, duplicate ids, a model the catalog does not allow for batch, a row over
-the file limit) raises before anything is uploaded. ``state_path`` makes a run resumable:
-calling again with the same path picks up the same job.
+Bad input (empty, duplicate ids, a row over the file limit) and a model the catalog does
+not list (``ModelNotFoundError``) raise before anything is uploaded; a model the catalog
+says nothing about is submitted, and a job the server cannot run raises ``BatchJobError``
+with its message and job name (docs/wire.md §7.6). ``state_path`` makes a run resumable:
+calling again with the same path picks up the same job, and after :func:`cancel_batch`
+reports it cancelled instead of submitting it again (``resubmit=True`` does).
 
 Example:
     >>> import httpx
@@ -117,6 +120,7 @@ def run_batch(
     show_progress: bool = False,
     poll_interval: float = 10.0,
     timeout: float | None = None,
+    resubmit: bool = False,
     **options: Any,
 ) -> list[Any]:
     """Run ``inputs`` as a batch job and return one output per input, in order.
@@ -136,8 +140,11 @@ def run_batch(
         poll_interval: seconds between polls.
         timeout: stop waiting after this many seconds (the job keeps running; call again
             with the same ``state_path`` to pick it up).
+        resubmit: with a ``state_path`` whose jobs were cancelled (:func:`cancel_batch`),
+            submit them again; without it such a run raises ``BatchJobError`` (cancelled).
         **options: more :class:`~fw_core.batch.BatchRunner` options (``max_file_bytes``,
-            ``check_model``, ``inference_parameters``, ``run_id``, ``display_name``).
+            ``check_model``, ``dataset_timeout``, ``inference_parameters``, ``run_id``,
+            ``display_name``).
     """
     llm, parser, bodies, model = _prepare(runnable, inputs)
     with (
@@ -155,7 +162,7 @@ def run_batch(
         ) as runner,
         translate_errors(),
     ):
-        results = runner.run(bodies, ids)
+        results = runner.run(bodies, ids, resubmit=resubmit)
     return outputs(
         results,
         _converter(llm, parser, model),
@@ -176,6 +183,7 @@ async def arun_batch(
     show_progress: bool = False,
     poll_interval: float = 10.0,
     timeout: float | None = None,
+    resubmit: bool = False,
     **options: Any,
 ) -> list[Any]:
     """Async twin of :func:`run_batch`."""
@@ -195,7 +203,7 @@ async def arun_batch(
         ) as runner,
         translate_errors(),
     ):
-        results = await runner.arun(bodies, ids)
+        results = await runner.arun(bodies, ids, resubmit=resubmit)
     return outputs(
         results,
         _converter(llm, parser, model),
@@ -210,7 +218,8 @@ def cancel_batch(
     *,
     account_id: str | None = None,
 ) -> None:
-    """Stop the jobs of the run recorded in ``state_path``."""
+    """Stop the jobs of the run recorded in ``state_path`` (the API deletes them); the file
+    records it, so running again with it raises ``BatchJobError`` unless ``resubmit=True``."""
     llm, _, _ = _unwrap(runnable)
     with runner_for(llm, llm.model or "", account_id=account_id) as runner, translate_errors():
         runner.cancel(state_path)

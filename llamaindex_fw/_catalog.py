@@ -128,8 +128,9 @@ class ModelInfoMixin(_Base):
         """The models this API lists, as :class:`fw_core.models.ModelInfo`, filtered.
 
         Same filters and rules as :func:`fw_core.models.list_models` (``supports_tools``,
-        ``supports_image_input``, ``min_context_length``, ``kind``, ``account_id``,
-        ``max_pages``, ``server_filter``), on this LLM's client.
+        ``supports_image_input``, ``min_context_length``, ``kind``, ``serverless``,
+        ``account_id``, ``max_pages``, ``server_filter``), on this LLM's client. The public
+        ``fireworks`` catalog lists only models served serverless unless ``serverless=None``.
         """
         from fw_core.models import list_models
 

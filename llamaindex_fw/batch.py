@@ -8,8 +8,11 @@ would send (the LLM's own ``_body``), the rows run as a Fireworks batch job
 ``additional_kwargs``, the completion in ``raw``). A failed row is its typed
 :mod:`fw_core.errors` exception, returned in place or raised (``return_exceptions``).
 
-Bad input (empty, duplicate ids, a model the catalog does not allow for batch, a row over
-the file limit) raises before anything is uploaded; ``state_path`` makes a run resumable.
+Bad input (empty, duplicate ids, a row over the file limit) and a model the catalog does
+not list (``ModelNotFoundError``) raise before anything is uploaded; a model the catalog
+says nothing about is submitted, and a job the server cannot run raises ``BatchJobError``
+with its message and job name (docs/wire.md §7.6). ``state_path`` makes a run resumable;
+after :func:`cancel_batch` it reports the run cancelled (``resubmit=True`` submits again).
 
 Example:
     >>> import httpx
@@ -72,6 +75,7 @@ def run_batch(
     show_progress: bool = False,
     poll_interval: float = 10.0,
     timeout: float | None = None,
+    resubmit: bool = False,
     chat_kwargs: Mapping[str, Any] | None = None,
     **options: Any,
 ) -> list[ChatResponse | Exception]:
@@ -89,6 +93,8 @@ def run_batch(
             when tqdm is not installed).
         poll_interval: seconds between polls.
         timeout: stop waiting after this many seconds (the job keeps running).
+        resubmit: with a ``state_path`` whose jobs were cancelled (:func:`cancel_batch`),
+            submit them again; without it such a run raises ``BatchJobError`` (cancelled).
         chat_kwargs: extra request fields for every row, as ``chat(**kwargs)`` takes them.
         **options: more :class:`~fw_core.batch.BatchRunner` options.
     """
@@ -106,7 +112,7 @@ def run_batch(
         timeout=timeout,
         **options,
     ) as runner:
-        results = runner.run(bodies, ids)
+        results = runner.run(bodies, ids, resubmit=resubmit)
     return outputs(results, llm._chat_response, return_exceptions=return_exceptions)
 
 
@@ -122,6 +128,7 @@ async def arun_batch(
     show_progress: bool = False,
     poll_interval: float = 10.0,
     timeout: float | None = None,
+    resubmit: bool = False,
     chat_kwargs: Mapping[str, Any] | None = None,
     **options: Any,
 ) -> list[ChatResponse | Exception]:
@@ -140,14 +147,15 @@ async def arun_batch(
         timeout=timeout,
         **options,
     ) as runner:
-        results = await runner.arun(bodies, ids)
+        results = await runner.arun(bodies, ids, resubmit=resubmit)
     return outputs(results, llm._chat_response, return_exceptions=return_exceptions)
 
 
 def cancel_batch(
     llm: Fireworks, state_path: str | os.PathLike[str], *, account_id: str | None = None
 ) -> None:
-    """Stop the jobs of the run recorded in ``state_path``."""
+    """Stop the jobs of the run recorded in ``state_path`` (the API deletes them); the file
+    records it, so running again with it raises ``BatchJobError`` unless ``resubmit=True``."""
     _check(llm, [])
     with runner_for(llm, llm.wire_model, account_id=account_id) as runner:
         runner.cancel(state_path)

@@ -5,7 +5,8 @@
 * :mod:`fw_core.batch.api`: the control-plane calls (datasets, ``batchInferenceJobs``,
   output download), sync and async;
 * :mod:`fw_core.batch.state`: the resume file;
-* :mod:`fw_core.batch.plan`: input checks, the model check, matching rows to inputs;
+* :mod:`fw_core.batch.plan`: input checks, the model check (evidence only), matching rows
+  to inputs;
 * :mod:`fw_core.batch.runner`: :class:`BatchRunner`, the whole round trip.
 
 Wire facts and their sources: ``docs/wire.md`` §7; the guide: ``docs/batch.md``.
@@ -21,6 +22,7 @@ from fw_core.batch.wire import (
     BatchInputError,
     BatchJobError,
     BatchRowError,
+    DatasetNotReadyError,
     JobInfo,
     JobProgress,
     job_phase,
@@ -35,6 +37,7 @@ __all__ = [
     "BatchRowError",
     "BatchRunner",
     "BatchState",
+    "DatasetNotReadyError",
     "JobInfo",
     "JobProgress",
     "PartState",

@@ -27,8 +27,8 @@ from fw_core.batch.wire import (
     parse_output_file,
     split_lines,
 )
-from fw_core.errors import ConfigurationError, FwError
-from fw_core.models import ModelInfo
+from fw_core.errors import ConfigurationError, FwError, ModelNotFoundError
+from fw_core.models import ModelInfo, catalog_name
 from fw_core.providers import FIREWORKS
 from fw_core.wire import ChatCompletion
 
@@ -37,6 +37,7 @@ __all__ = [
     "BatchResult",
     "batch_support",
     "collect_rows",
+    "deleted_job",
     "match_results",
     "model_refusal",
     "prepare",
@@ -46,11 +47,12 @@ __all__ = [
 
 
 def batch_support(info: ModelInfo) -> bool | None:
-    """The catalog entry's batch flag: True, False, or None when the entry does not say.
+    """An explicit batch flag in the catalog entry: True, False, or None (not stated).
 
     It is :attr:`ModelInfo.supports_batch <fw_core.models.ModelInfo>`, parsed from
     ``batchInferenceSupported`` or ``batch_inference_supported`` (the guide's spelling, as
-    ``firectl get model`` prints it; the REST JSON spelling is inferred).
+    ``firectl get model`` prints it). The REST ``Model`` resource has no such field
+    (docs/wire.md §7.6), so it is nearly always None, which is not a refusal.
 
     >>> batch_support(ModelInfo(id="m", provider="fireworks", supports_batch=True))
     True
@@ -146,21 +148,59 @@ def prepare(
     return _Prepared(ids, lines, split_lines(lines, max_bytes=max_file_bytes))
 
 
-def model_refusal(model: str, info: ModelInfo | None) -> BatchInputError | None:
+def model_refusal(
+    model: str, info: ModelInfo | None
+) -> BatchInputError | ModelNotFoundError | None:
+    """Why ``model`` must not be submitted, on evidence only (docs/wire.md §7.6); else None.
+
+    * an ``accounts/<a>/models/<m>`` id missing from account ``a``'s catalog: the catalog's
+      "not found", a :class:`~fw_core.errors.ModelNotFoundError` naming the model;
+    * an entry that says so explicitly (a batch flag that is ``false``):
+      :class:`BatchInputError`.
+
+    A field that is absent is no evidence: the real ``Model`` resource has no batch flag, so
+    such a model is submitted and a job that cannot run fails with the server's message. A
+    deployment or router id has no catalog entry to look at and is submitted too.
+
+    >>> model_refusal("accounts/fireworks/models/m", ModelInfo(id="m", provider="fireworks"))
+    >>> type(model_refusal("accounts/fireworks/models/gone", None)).__name__
+    'ModelNotFoundError'
+    >>> model_refusal("accounts/acme/deployments/d1", None) is None
+    True
+    """
     if info is None:
-        return BatchInputError(
-            f"{model!r} has no catalog entry, so its batch support cannot be checked "
-            "(batch jobs need an accounts/<account>/models/<model> id); pass "
-            "check_model=False to submit anyway"
+        target = catalog_name(model)
+        if target is None:
+            return None
+        return ModelNotFoundError.naming(
+            model,
+            f"the catalog of account {target[0]!r} has no entry for it",
+            param="model",
         )
-    support = batch_support(info)
-    if support is not True:
-        said = "says it is not supported" if support is False else "does not say it is"
+    if batch_support(info) is False:
         return BatchInputError(
-            f"{model!r} cannot run as a batch job: its catalog entry {said} "
-            "(batchInferenceSupported); a job for it could stay pending forever"
+            f"{model!r} cannot run as a batch job: its catalog entry says so "
+            "(batch_inference_supported: false)"
         )
     return None
+
+
+def deleted_job(account_id: str, job_id: str) -> JobInfo:
+    """What a job this run created, and the API now answers 404 for, is: deleted, which is
+    how the API cancels (docs/wire.md §7.3). Its phase is ``cancelled``.
+
+    >>> deleted_job("acme", "j1").phase
+    'cancelled'
+    """
+    return JobInfo(
+        name=f"accounts/{account_id}/batchInferenceJobs/{job_id}",
+        state="JOB_STATE_DELETED",
+        phase="cancelled",
+        status_message=(
+            "the job was cancelled (deleted; the API answers 404 for it); "
+            "resume(..., resubmit=True) submits it again"
+        ),
+    )
 
 
 def match_results(

@@ -3,15 +3,27 @@
 :class:`BatchRunner` takes chat request bodies (the dicts :func:`fw_core.chat.create`
 sends) and returns one :class:`BatchResult` per body, in input order. Before anything is
 uploaded it refuses, with :class:`~fw_core.batch.wire.BatchInputError`: an empty input,
-ids that repeat, a body for another model, a row too large for one file, and a model whose
-catalog entry does not say ``batchInferenceSupported: true`` (the guide: such a job "can
-remain in a pending state and never schedule"). Input above ``max_file_bytes`` is split
-into several files, each its own dataset and job, all polled together.
+ids that repeat, a body for another model, a row too large for one file. The model is
+refused only on evidence (docs/wire.md §7.6): an ``accounts/<a>/models/<m>`` id that
+account ``a``'s catalog does not list (:class:`~fw_core.errors.ModelNotFoundError` naming
+it), or an entry that says explicitly it cannot batch. The real ``Model`` resource has no
+batch flag, so an unstated one is no reason to refuse: the job is submitted, and a job
+that cannot run ends FAILED with the server's message, raised as
+:class:`~fw_core.batch.wire.BatchJobError` carrying the job name. Input above
+``max_file_bytes`` is split into several files, each its own dataset and job, all polled
+together. After each upload the runner waits for the dataset to be ``READY`` (logging
+progress) for at most ``dataset_timeout`` seconds, then raises
+:class:`~fw_core.batch.wire.DatasetNotReadyError`; it never creates a job on a dataset that
+is not ready.
 
 With ``state_path`` the run writes a small JSON file (:class:`~fw_core.batch.state.BatchState`)
 before it creates anything; running again with the same path picks up the same jobs
 instead of submitting new ones (:meth:`BatchRunner.resume` does it without the inputs
-once the jobs exist). :meth:`BatchRunner.cancel` stops the jobs.
+once the jobs exist). :meth:`BatchRunner.cancel` stops the jobs: the API deletes them and
+then answers 404, and the state file records the cancellation, so resuming reports
+the jobs cancelled (``BatchJobError``) rather than submitting them again; pass
+``resubmit=True`` to :meth:`~BatchRunner.run` or :meth:`~BatchRunner.resume` to submit
+them again, under new job ids.
 
 Example:
     >>> import httpx
@@ -30,7 +42,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -42,6 +56,7 @@ from fw_core.batch.plan import (
     BatchResult,
     _Prepared,
     collect_rows,
+    deleted_job,
     match_results,
     model_refusal,
     prepare,
@@ -49,12 +64,43 @@ from fw_core.batch.plan import (
     summed_progress,
 )
 from fw_core.batch.state import BatchState, PartState
-from fw_core.batch.wire import DEFAULT_MAX_FILE_BYTES, BatchInputError, JobInfo, OutputRow
+from fw_core.batch.wire import (
+    DEFAULT_MAX_FILE_BYTES,
+    BatchInputError,
+    DatasetNotReadyError,
+    JobInfo,
+    OutputRow,
+)
 from fw_core.client import AsyncClient, Client
-from fw_core.errors import APITimeoutError, ConfigurationError, NotFoundError
+from fw_core.errors import APIStatusError, APITimeoutError, ConfigurationError, NotFoundError
 from fw_core.models import DEFAULT_ACCOUNT, afind_model, default_account_id, find_model
 
-__all__ = ["BatchRunner"]
+__all__ = ["DEFAULT_DATASET_TIMEOUT", "BatchRunner"]
+
+logger = logging.getLogger("fw_core.batch")
+
+#: Seconds the runner waits for an uploaded dataset to become READY before it raises
+#: DatasetNotReadyError (the API validates the file first; large files take longer).
+DEFAULT_DATASET_TIMEOUT = 600.0
+_MIN_DATASET_POLL = 0.5
+_RESUBMITTED = re.compile(r"-r(\d+)$")
+
+
+def _renewed(resource: str) -> str:
+    """The id a resubmitted job (or its output dataset) takes: ``-r1``, ``-r2``, ...
+
+    >>> _renewed("fwb-x-0"), _renewed("fwb-x-0-r1")
+    ('fwb-x-0-r1', 'fwb-x-0-r2')
+    """
+    found = _RESUBMITTED.search(resource)
+    if found is None:
+        return api.resource_id(f"{resource}-r1", "job id")
+    return api.resource_id(f"{resource[: found.start()]}-r{int(found.group(1)) + 1}", "job id")
+
+
+def _existed(part: PartState) -> bool:
+    """The job was created (or cancelled) by this run: a 404 for it now means deleted."""
+    return part.created or part.cancelled
 
 
 class BatchRunner:
@@ -69,8 +115,12 @@ class BatchRunner:
         inference_parameters: job-level defaults (``{"maxTokens": 256}``, camelCase).
         poll_interval: seconds between polls.
         timeout: give up waiting after this many seconds (APITimeoutError; the jobs go on).
+        dataset_timeout: wait at most this many seconds for an uploaded dataset to be
+            READY (default :data:`DEFAULT_DATASET_TIMEOUT`), then raise
+            DatasetNotReadyError without creating its job.
         max_file_bytes: split the input into files of at most this many bytes.
-        check_model: refuse a model whose catalog entry does not allow batch jobs.
+        check_model: look the model up in its account's catalog first and refuse it on
+            evidence only: not listed (ModelNotFoundError) or an explicit "cannot batch".
         on_progress: called with a :class:`BatchProgress` after every poll.
         state_path: where to keep the resume file (see :meth:`run`).
         run_id: a lower-case tag for the dataset and job ids (default random).
@@ -88,6 +138,7 @@ class BatchRunner:
         timeout: float | None = None,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         check_model: bool = True,
+        dataset_timeout: float = DEFAULT_DATASET_TIMEOUT,
         on_progress: Callable[[BatchProgress], Any] | None = None,
         state_path: str | os.PathLike[str] | None = None,
         run_id: str | None = None,
@@ -105,6 +156,12 @@ class BatchRunner:
             )
         if poll_interval < 0 or (timeout is not None and timeout <= 0):
             raise ConfigurationError("poll_interval must be >= 0 and timeout > 0")
+        if isinstance(dataset_timeout, bool) or not (
+            isinstance(dataset_timeout, int | float) and dataset_timeout >= 0
+        ):
+            raise ConfigurationError(
+                f"dataset_timeout must be seconds >= 0, got {dataset_timeout!r}"
+            )
         self.client, self.async_client = client, async_client
         self.model, self.account_id = model, account
         self.inference_parameters = dict(inference_parameters or {})
@@ -113,6 +170,7 @@ class BatchRunner:
         self.on_progress, self.display_name = on_progress, display_name
         self.state_path = state_path
         self.run_id = run_id
+        self.dataset_timeout = float(dataset_timeout)
         # tests replace these to poll without sleeping
         self._sleep: Callable[[float], None] = time.sleep
         self._asleep: Callable[[float], Any] = asyncio.sleep
@@ -185,6 +243,47 @@ class BatchRunner:
     def _late(self, started: float) -> bool:
         return self.timeout is not None and self._clock() - started > self.timeout
 
+    def _dataset_pause(self, dataset_id: str, state: str, started: float) -> float:
+        """Seconds to sleep before the next dataset poll; raises past ``dataset_timeout``."""
+        waited = self._clock() - started
+        if waited >= self.dataset_timeout:
+            raise DatasetNotReadyError(
+                f"dataset {dataset_id} is still {state or 'not READY'} after {waited:.0f}s "
+                f"(dataset_timeout={self.dataset_timeout:g}s); no job was created for it. "
+                "Run again with the same state_path to keep waiting",
+                dataset_id=dataset_id,
+                state=state,
+                waited=waited,
+            )
+        logger.info(
+            "batch: dataset %s is %s after %.0fs; waiting for READY (up to %gs)",
+            dataset_id,
+            state or "not READY",
+            waited,
+            self.dataset_timeout,
+        )
+        # every poll_interval, at most 2 s and at least 0.5 s apart (never a busy loop)
+        return max(min(self.poll_interval, 2.0), _MIN_DATASET_POLL)
+
+    def _resubmit(self, state: BatchState, part: PartState) -> None:
+        """New job and output ids for a job that was deleted; the input dataset is reused."""
+        part.job_id = _renewed(part.job_id)
+        part.output_dataset_id = _renewed(part.output_dataset_id)
+        part.created = part.cancelled = False
+        self._save(state)
+
+    def _created(self, state: BatchState, part: PartState) -> None:
+        part.created = True
+        self._save(state)
+
+    @staticmethod
+    def _not_created(exc: APIStatusError, account: str, part: PartState) -> APIStatusError:
+        """The server refused to create the job: say which one (``job_name``)."""
+        name = f"accounts/{account}/batchInferenceJobs/{part.job_id}"
+        exc.job_name = name  # type: ignore[attr-defined]
+        exc.add_note(f"batch job {name} was not created")
+        return exc
+
     # -- sync ------------------------------------------------------------------------------
 
     def _check_model_sync(self) -> None:
@@ -193,14 +292,24 @@ class BatchRunner:
             if refusal is not None:
                 raise refusal
 
-    def _ensure_part(self, part: PartState, prepared: _Prepared | None, fresh: bool) -> None:
+    def _ensure_part(
+        self,
+        state: BatchState,
+        part: PartState,
+        prepared: _Prepared | None,
+        fresh: bool,
+        resubmit: bool = False,
+    ) -> None:
         client, account = self._sync(), self.account_id
         if not fresh:
             try:
                 api.get_job(client, account, part.job_id)
                 return
             except NotFoundError:
-                pass
+                if _existed(part):  # deleted, i.e. cancelled: never re-created silently
+                    if not resubmit:
+                        return
+                    self._resubmit(state, part)
         dataset: dict[str, Any] | None = None
         if not fresh:
             try:
@@ -215,16 +324,37 @@ class BatchRunner:
             api.upload_dataset(
                 client, account, part.input_dataset_id, self._content(prepared, part)
             )
-            for _ in range(30):
-                if api.get_dataset(client, account, part.input_dataset_id).get("state") == "READY":
+            started = self._clock()
+            while True:
+                ds_state = api.get_dataset(client, account, part.input_dataset_id).get("state")
+                if ds_state == "READY":
                     break
-                self._sleep(min(self.poll_interval, 2.0))
-        api.create_job(client, account, self._job_body(part), job_id=part.job_id)
+                self._sleep(self._dataset_pause(part.input_dataset_id, str(ds_state), started))
+        try:
+            api.create_job(client, account, self._job_body(part), job_id=part.job_id)
+        except APIStatusError as exc:
+            raise self._not_created(exc, account, part) from None
+        self._created(state, part)
+
+    def _poll(self, client: Client, state: BatchState, part: PartState) -> JobInfo:
+        try:
+            return api.get_job(client, state.account_id, part.job_id)
+        except NotFoundError:
+            if not _existed(part):
+                raise
+            return deleted_job(state.account_id, part.job_id)
 
     def submit(
-        self, bodies: Sequence[Mapping[str, Any]], ids: Sequence[str] | None = None
+        self,
+        bodies: Sequence[Mapping[str, Any]],
+        ids: Sequence[str] | None = None,
+        *,
+        resubmit: bool = False,
     ) -> BatchState:
-        """Validate, upload and create the jobs (or pick up ``state_path``'s); no waiting."""
+        """Validate, upload and create the jobs (or pick up ``state_path``'s); no waiting.
+
+        ``resubmit=True``: jobs of the picked-up run that were cancelled are submitted again.
+        """
         state = self._existing_state(bodies, ids)
         prepared = prepare(bodies, ids, model=self.model, max_file_bytes=self.max_file_bytes)
         fresh = state is None
@@ -233,14 +363,14 @@ class BatchRunner:
             state = self._plan(prepared)
             self._save(state)
         for part in state.parts:
-            self._ensure_part(part, prepared, fresh)
+            self._ensure_part(state, part, prepared, fresh, resubmit)
         return state
 
     def wait(self, state: BatchState) -> list[BatchResult]:
         """Poll until every job ends, then download and match the rows (input order)."""
         client, started = self._sync(), self._clock()
         while True:
-            jobs = [api.get_job(client, state.account_id, p.job_id) for p in state.parts]
+            jobs = [self._poll(client, state, p) for p in state.parts]
             if self._report(jobs, state).done:
                 break
             if self._late(started):
@@ -256,43 +386,73 @@ class BatchRunner:
         return match_results(state, rows, {j.job_id: j for j in jobs})
 
     def run(
-        self, bodies: Sequence[Mapping[str, Any]], ids: Sequence[str] | None = None
+        self,
+        bodies: Sequence[Mapping[str, Any]],
+        ids: Sequence[str] | None = None,
+        *,
+        resubmit: bool = False,
     ) -> list[BatchResult]:
         """:meth:`submit` then :meth:`wait`. With ``state_path`` set and the file present,
-        the run it describes is resumed instead of submitting again."""
-        return self.wait(self.submit(bodies, ids))
+        the run it describes is resumed instead of submitting again; a cancelled job then
+        raises BatchJobError unless ``resubmit=True``."""
+        return self.wait(self.submit(bodies, ids, resubmit=resubmit))
 
     def resume(
         self,
         state: BatchState | str | os.PathLike[str] | None = None,
         bodies: Sequence[Mapping[str, Any]] | None = None,
+        *,
+        resubmit: bool = False,
     ) -> list[BatchResult]:
         """Finish a run from its state (or ``state_path``); ``bodies`` are only needed if a
-        job was never created."""
-        state = self._load(state)
+        job was never created.
+
+        A job this run created that the API no longer has (it answers 404: cancelled, which
+        deletes) is reported cancelled (BatchJobError), not created again; with
+        ``resubmit=True`` it is submitted again under a new job id (``<id>-r1``, ...),
+        on the input dataset already uploaded.
+        """
+        state, path = self._load(state)
         prepared = None
         if bodies is not None:
             prepared = prepare(
                 bodies, state.custom_ids, model=self.model, max_file_bytes=self.max_file_bytes
             )
-        for part in state.parts:
-            self._ensure_part(part, prepared, fresh=False)
+        with self._saving_to(path):
+            for part in state.parts:
+                self._ensure_part(state, part, prepared, False, resubmit)
         return self.wait(state)
 
     def cancel(self, state: BatchState | str | os.PathLike[str] | None = None) -> None:
-        """Stop every job of the run (``DELETE``; jobs already gone are skipped)."""
-        state = self._load(state)
+        """Stop every job of the run (``DELETE``; jobs already gone are skipped) and record
+        the cancellation in the state (and its file), so a resume does not resubmit."""
+        state, path = self._load(state)
         for part in state.parts:
             with contextlib.suppress(NotFoundError):
                 api.cancel_job(self._sync(), state.account_id, part.job_id)
+            part.cancelled = True
+        with self._saving_to(path):
+            self._save(state)
 
-    def _load(self, state: BatchState | str | os.PathLike[str] | None) -> BatchState:
+    def _load(
+        self, state: BatchState | str | os.PathLike[str] | None
+    ) -> tuple[BatchState, str | os.PathLike[str] | None]:
+        """The run's state and the file it lives in (``state_path`` for a BatchState)."""
         if isinstance(state, BatchState):
-            return state
+            return state, self.state_path
         path = state if state is not None else self.state_path
         if path is None:
             raise ConfigurationError("pass a BatchState or a state file path")
-        return BatchState.load(path)
+        return BatchState.load(path), path
+
+    @contextlib.contextmanager
+    def _saving_to(self, path: str | os.PathLike[str] | None) -> Any:
+        """Inside the block, :meth:`_save` writes to ``path`` (the file a run came from)."""
+        saved, self.state_path = self.state_path, path
+        try:
+            yield
+        finally:
+            self.state_path = saved
 
     # -- async -----------------------------------------------------------------------------
 
@@ -302,14 +462,24 @@ class BatchRunner:
             if refusal is not None:
                 raise refusal
 
-    async def _aensure_part(self, part: PartState, prepared: _Prepared | None, fresh: bool) -> None:
+    async def _aensure_part(
+        self,
+        state: BatchState,
+        part: PartState,
+        prepared: _Prepared | None,
+        fresh: bool,
+        resubmit: bool = False,
+    ) -> None:
         client, account = self._async(), self.account_id
         if not fresh:
             try:
                 await api.aget_job(client, account, part.job_id)
                 return
             except NotFoundError:
-                pass
+                if _existed(part):  # deleted, i.e. cancelled: never re-created silently
+                    if not resubmit:
+                        return
+                    self._resubmit(state, part)
         dataset: dict[str, Any] | None = None
         if not fresh:
             try:
@@ -323,15 +493,33 @@ class BatchRunner:
         if dataset is None or dataset.get("state") != "READY":
             content = self._content(prepared, part)
             await api.aupload_dataset(client, account, part.input_dataset_id, content)
-            for _ in range(30):
+            started = self._clock()
+            while True:
                 ds = await api.aget_dataset(client, account, part.input_dataset_id)
                 if ds.get("state") == "READY":
                     break
-                await self._asleep(min(self.poll_interval, 2.0))
-        await api.acreate_job(client, account, self._job_body(part), job_id=part.job_id)
+                pause = self._dataset_pause(part.input_dataset_id, str(ds.get("state")), started)
+                await self._asleep(pause)
+        try:
+            await api.acreate_job(client, account, self._job_body(part), job_id=part.job_id)
+        except APIStatusError as exc:
+            raise self._not_created(exc, account, part) from None
+        self._created(state, part)
+
+    async def _apoll(self, client: AsyncClient, state: BatchState, part: PartState) -> JobInfo:
+        try:
+            return await api.aget_job(client, state.account_id, part.job_id)
+        except NotFoundError:
+            if not _existed(part):
+                raise
+            return deleted_job(state.account_id, part.job_id)
 
     async def asubmit(
-        self, bodies: Sequence[Mapping[str, Any]], ids: Sequence[str] | None = None
+        self,
+        bodies: Sequence[Mapping[str, Any]],
+        ids: Sequence[str] | None = None,
+        *,
+        resubmit: bool = False,
     ) -> BatchState:
         """Async twin of :meth:`submit`."""
         state = self._existing_state(bodies, ids)
@@ -342,14 +530,14 @@ class BatchRunner:
             state = self._plan(prepared)
             self._save(state)
         for part in state.parts:
-            await self._aensure_part(part, prepared, fresh)
+            await self._aensure_part(state, part, prepared, fresh, resubmit)
         return state
 
     async def await_(self, state: BatchState) -> list[BatchResult]:
         """Async twin of :meth:`wait`."""
         client, started = self._async(), self._clock()
         while True:
-            jobs = [await api.aget_job(client, state.account_id, p.job_id) for p in state.parts]
+            jobs = [await self._apoll(client, state, p) for p in state.parts]
             if self._report(jobs, state).done:
                 break
             if self._late(started):
@@ -365,30 +553,40 @@ class BatchRunner:
         return match_results(state, rows, {j.job_id: j for j in jobs})
 
     async def arun(
-        self, bodies: Sequence[Mapping[str, Any]], ids: Sequence[str] | None = None
+        self,
+        bodies: Sequence[Mapping[str, Any]],
+        ids: Sequence[str] | None = None,
+        *,
+        resubmit: bool = False,
     ) -> list[BatchResult]:
         """Async twin of :meth:`run`."""
-        return await self.await_(await self.asubmit(bodies, ids))
+        return await self.await_(await self.asubmit(bodies, ids, resubmit=resubmit))
 
     async def aresume(
         self,
         state: BatchState | str | os.PathLike[str] | None = None,
         bodies: Sequence[Mapping[str, Any]] | None = None,
+        *,
+        resubmit: bool = False,
     ) -> list[BatchResult]:
         """Async twin of :meth:`resume`."""
-        state = self._load(state)
+        state, path = self._load(state)
         prepared = None
         if bodies is not None:
             prepared = prepare(
                 bodies, state.custom_ids, model=self.model, max_file_bytes=self.max_file_bytes
             )
-        for part in state.parts:
-            await self._aensure_part(part, prepared, fresh=False)
+        with self._saving_to(path):
+            for part in state.parts:
+                await self._aensure_part(state, part, prepared, False, resubmit)
         return await self.await_(state)
 
     async def acancel(self, state: BatchState | str | os.PathLike[str] | None = None) -> None:
         """Async twin of :meth:`cancel`."""
-        state = self._load(state)
+        state, path = self._load(state)
         for part in state.parts:
             with contextlib.suppress(NotFoundError):
                 await api.acancel_job(self._async(), state.account_id, part.job_id)
+            part.cancelled = True
+        with self._saving_to(path):
+            self._save(state)

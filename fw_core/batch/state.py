@@ -5,6 +5,11 @@ It holds the account, model, every row's ``custom_id`` in input order, and per p
 ids are chosen first and written down, a run that died anywhere (before the upload, after
 it, after the job was created) can be picked up by asking the API what exists.
 
+Each part also records whether its job was ``created`` and whether this run ``cancelled``
+it. The API deletes a job on cancel and then answers 404 for it (docs/wire.md §7.3), which
+alone would read as "never created"; with these flags a 404 for a job that existed means
+deleted, and resuming reports it cancelled instead of submitting it again.
+
 >>> s = BatchState("acme", "accounts/fireworks/models/m", ["a", "b"],
 ...                [PartState("j-0", "in-0", "out-0", [0, 1])])
 >>> BatchState.from_json(s.to_json()) == s
@@ -35,6 +40,8 @@ class PartState:
     input_dataset_id: str
     output_dataset_id: str
     indexes: list[int]
+    created: bool = False
+    cancelled: bool = False
 
 
 @dataclass

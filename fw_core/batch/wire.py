@@ -26,7 +26,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from fw_core.errors import APIError, ConfigurationError, FwError, make_status_error
+from fw_core.errors import (
+    APIError,
+    APITimeoutError,
+    ConfigurationError,
+    FwError,
+    make_status_error,
+)
 
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
@@ -35,6 +41,7 @@ __all__ = [
     "BatchInputError",
     "BatchJobError",
     "BatchRowError",
+    "DatasetNotReadyError",
     "JobInfo",
     "JobProgress",
     "OutputRow",
@@ -74,7 +81,8 @@ _TERMINAL: dict[str, Phase] = {
 
 
 class BatchInputError(ConfigurationError):
-    """The batch input is unusable (empty, duplicate ids, too large, unsupported model).
+    """The batch input is unusable (empty, duplicate ids, too large, a model whose catalog
+    entry says it cannot run as a batch job).
 
     Raised before anything is uploaded.
     """
@@ -87,6 +95,20 @@ class BatchJobError(APIError):
         super().__init__(message, **kwargs)
         self.state = state
         self.job_name = job_name
+
+
+class DatasetNotReadyError(APITimeoutError):
+    """An uploaded input dataset did not become ``READY`` within the runner's
+    ``dataset_timeout``; no job was created for it (``dataset_id``, ``state``, ``waited``).
+
+    Resuming the run (same ``state_path``) waits for the same dataset again.
+    """
+
+    def __init__(self, message: str, *, dataset_id: str, state: str, waited: float) -> None:
+        super().__init__(message)
+        self.dataset_id = dataset_id
+        self.state = state
+        self.waited = waited
 
 
 class BatchRowError(APIError):

@@ -12,10 +12,12 @@ calls :meth:`BatchControlPlane.advance`. While RUNNING, each step answers
 ``rows_per_step`` more rows (default: half the rows), so ``jobProgress`` climbs. Each row
 is answered by the same chat endpoint as ``/chat/completions`` (same validation, same
 deterministic reply); a row the chat endpoint refuses, or one named in
-:meth:`~BatchControlPlane.fail_row`, goes to ``error-data``. A job for a model whose
-catalog entry lacks ``batchInferenceSupported: true`` stays PENDING forever, as the guide
-warns; a dataset row that is not valid chat input fails the whole job at validation, as
-seen live.
+:meth:`~BatchControlPlane.fail_row`, goes to ``error-data``. A job for a model that cannot
+run as a batch job (an embedding or reranker row of the catalog, or a model the catalog
+does not list: :func:`~fw_core.testing.catalog.batch_capable`) ends FAILED when it would
+start, ``status`` ``{"code": "FAILED_PRECONDITION", "message": "Model <id> does not
+support batch inference"}`` (our choice of words: no live capture shows this failure); a
+dataset row that is not valid chat input fails the whole job at validation, as seen live.
 
 The ``error-data`` line shape is undocumented; the double writes
 ``{"custom_id", "status_code", "error": {message, code, ...}}``.
@@ -72,6 +74,7 @@ class _Dataset:
     example_count: str
     state: str = "UPLOADING"
     files: dict[str, bytes] = field(default_factory=dict)
+    polls_to_ready: int | None = 0  # GETs after the upload until READY (None: never)
 
     @property
     def name(self) -> str:
@@ -112,6 +115,7 @@ class _Job:
     failed: int = 0
     stepped_at: float = 0.0
     output: _Dataset | None = None
+    deleted: bool = False  # DELETE was called; shown once as DELETING_CLEANING_UP, then gone
 
     @property
     def name(self) -> str:
@@ -149,11 +153,6 @@ class _Job:
             "jobProgress": progress,
             "continuedFromJobName": self.continued_from,
         }
-
-
-def _batch_supported(model: str) -> bool:
-    tail = model.rsplit("/", 1)[-1]
-    return any(mid == tail and catalog.batch_supported(mid) for mid, *_ in catalog.FIREWORKS_MODELS)
 
 
 def _request_body(job: _Job, body: dict[str, Any]) -> dict[str, Any]:
@@ -219,7 +218,11 @@ class BatchControlPlane:
         rows_per_step: rows answered per RUNNING step (default: half of them).
 
     Test hooks: :meth:`hold` (freeze every job), :meth:`advance`, :meth:`fail_row`,
-    :meth:`fail_job`, :meth:`job`.
+    :meth:`fail_job`, :meth:`job`, :meth:`slow_datasets`.
+
+    A ``DELETE`` of a job (the API's cancel) answers ``{}``; the next GET shows
+    ``JOB_STATE_DELETING_CLEANING_UP`` and every later one answers 404, the job removed,
+    as seen live (docs/wire.md §7.3).
     """
 
     def __init__(
@@ -236,6 +239,7 @@ class BatchControlPlane:
         self.datasets: dict[tuple[str, str], _Dataset] = {}
         self.jobs: dict[tuple[str, str], _Job] = {}
         self._row_faults: dict[str, tuple[int, str]] = {}
+        self.dataset_polls: int | None = 0
         self._lock = threading.RLock()
         self._clock: Callable[[], float] = time.monotonic
 
@@ -247,6 +251,11 @@ class BatchControlPlane:
             self.jobs.clear()
             self._row_faults.clear()
             self.held = False
+            self.dataset_polls = 0
+
+    def slow_datasets(self, polls: int | None) -> None:
+        """Keep each uploaded dataset ``UPLOADING`` for ``polls`` GETs (None: for ever)."""
+        self.dataset_polls = polls
 
     def hold(self, held: bool = True) -> None:
         """Freeze (or unfreeze) every job where it is: polls stop advancing them."""
@@ -301,10 +310,13 @@ class BatchControlPlane:
                 return
             job.rows, job.state = rows, "JOB_STATE_PENDING"
         elif job.state == "JOB_STATE_PENDING":
-            if _batch_supported(job.model):  # an unsupported model never schedules
-                job.state = "JOB_STATE_RUNNING"
-                job.output = _Dataset(job.account, job.output_dataset_id, "0", "READY")
-                self.datasets[(job.account, job.output_dataset_id)] = job.output
+            if not catalog.batch_capable(job.model):  # docs/wire.md §7.9: fails, with why
+                message = f"Model {job.model} does not support batch inference"
+                job.state, job.status = "JOB_STATE_FAILED", ("FAILED_PRECONDITION", message)
+                return
+            job.state = "JOB_STATE_RUNNING"
+            job.output = _Dataset(job.account, job.output_dataset_id, "0", "READY")
+            self.datasets[(job.account, job.output_dataset_id)] = job.output
         else:
             per = self.rows_per_step or max(1, math.ceil(len(job.rows) / 2))
             for cid, body in job.rows[job.done : job.done + per]:
@@ -415,6 +427,10 @@ class BatchControlPlane:
             return _error(404, "resource not found", rid)
         ds = found
         if verb == "" and method == "GET":
+            if ds.state == "UPLOADING" and ds.files and ds.polls_to_ready is not None:
+                ds.polls_to_ready -= 1
+                if ds.polls_to_ready <= 0:
+                    ds.state = "READY"
             return Outcome.json(200, ds.resource(), hdrs)
         if verb == "upload" and method == "POST":
             ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
@@ -426,7 +442,9 @@ class BatchControlPlane:
                 return _error(400, "expected one multipart 'file' part", rid)
             part = files[0]
             ds.files[part.filename or "input.jsonl"] = part.value
-            ds.state = "READY"
+            ds.polls_to_ready = self.dataset_polls
+            if self.dataset_polls == 0:
+                ds.state = "READY"
             return Outcome.json(
                 200,
                 {
@@ -476,10 +494,13 @@ class BatchControlPlane:
         if job is None:
             return _error(404, "resource not found", rid)
         if method == "GET":
-            self._step(job)
+            if job.deleted:  # shown once while cleaning up, then removed
+                del self.jobs[(account, job_id)]
+            else:
+                self._step(job)
             return Outcome.json(200, job.resource(), hdrs)
         if method == "DELETE":
-            job.state = "JOB_STATE_DELETING_CLEANING_UP"
+            job.state, job.deleted = "JOB_STATE_DELETING_CLEANING_UP", True
             return Outcome.json(200, {}, hdrs)
         return _error(404, "Not Found", rid)
 

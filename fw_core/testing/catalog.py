@@ -5,10 +5,16 @@ Fireworks: the control-plane catalog ``GET /v1/accounts/{account}/models`` with 
 ``GET /api/v1/models`` (``{"data": [{"id": ...}]}``, docs/wire.md §2.6) and ``/quota``.
 Context lengths follow the public model cards; they are sample data, not a promise.
 
+Each catalog entry has the shape of the real ``Model`` resource (the official SDK's
+``types/model.py``, docs/wire.md §1.13) and only its fields: no batch flag, which the real
+resource does not have. ``supportsServerless`` is true except for the ids in
+:data:`NOT_SERVERLESS` (sample rows for models retired from serverless, which the real
+catalog still lists as ``state: READY``).
+
 The catalog honours an AIP-160 ``filter`` made of ``AND``-joined comparisons on
 ``name``, ``display_name``, ``kind``, ``state``, ``context_length``, ``supports_tools``,
-``supports_image_input`` and ``public`` (snake_case or camelCase); anything else is a 400,
-as a real AIP-160 server answers an unknown field.
+``supports_image_input``, ``supports_serverless`` and ``public`` (snake_case or camelCase);
+anything else is a 400, as a real AIP-160 server answers an unknown field.
 
 The quota answer comes in the three generations seen in the wild (docs/wire.md §2.6, §4.26),
 chosen by :data:`QUOTA_GENERATION` (or the :func:`quota_generation` context manager) or per
@@ -32,13 +38,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from fw_core.model_table import retired as _retired
+
 __all__ = [
     "FIREWORKS_MODELS",
     "FIRMWARE_MODELS",
-    "NO_BATCH_FLAG",
+    "NOT_SERVERLESS",
     "QUOTA_GENERATION",
     "QUOTA_SHAPES",
-    "batch_supported",
+    "batch_capable",
     "catalog_page",
     "context_length",
     "fireworks_openai_list",
@@ -102,24 +110,28 @@ FIRMWARE_MODELS: list[tuple[str, int]] = [
     ("rerank-2.5-lite", 32000),
 ]
 
-#: Catalog entries served without a ``batchInferenceSupported`` flag at all (sample data:
-#: the batch guide says a missing flag means "not available for batch inference").
-NO_BATCH_FLAG = frozenset({"qwen2p5-vl-32b-instruct"})
+#: Rows of :data:`FIREWORKS_MODELS` whose entry says ``supportsServerless: false``: the
+#: models the model table (:func:`fw_core.model_table.retired`) marks retired from
+#: serverless, which the real catalog still lists as ``state: READY`` (docs/wire.md §8).
+#: Taken from the table, so the double and the table cannot disagree.
+NOT_SERVERLESS = frozenset(
+    record.id.rsplit("/", 1)[1] for record in _retired("fireworks")
+) & {row[0] for row in FIREWORKS_MODELS}
 
 
-def batch_supported(model_id: str) -> bool | None:
-    """The sample ``batchInferenceSupported`` flag: chat models True, embedding and
-    reranker models False, :data:`NO_BATCH_FLAG` models None (no flag sent).
+def batch_capable(model: str) -> bool:
+    """Whether the double runs a batch job for ``model`` (a full id or its last segment):
+    a chat model of its catalog. Embedding and reranker rows, and models it does not list,
+    fail the job instead (docs/wire.md §7.9). The catalog entry itself carries no such flag.
 
-    >>> batch_supported("deepseek-v3p1"), batch_supported("qwen3-embedding-8b")
+    >>> batch_capable("accounts/fireworks/models/glm-4p5"), batch_capable("qwen3-embedding-8b")
     (True, False)
     """
-    if model_id in NO_BATCH_FLAG:
-        return None
+    tail = model.split("#", 1)[0].rsplit("/", 1)[-1]
     for mid, _, _, _, _, kind in FIREWORKS_MODELS:
-        if mid == model_id:
+        if mid == tail:
             return kind == "HF_BASE_MODEL" and "reranker" not in mid
-    return None
+    return False
 
 
 _CREATED = 1735689600  # 2025-01-01, fixed so answers are deterministic
@@ -171,10 +183,8 @@ def _fireworks_entry(row: tuple[str, str, int, bool, bool, str]) -> dict[str, An
         "supportsImageInput": images,
         "supportsTools": tools,
         "supportsLora": False,
+        "supportsServerless": mid not in NOT_SERVERLESS,
     }
-    flag = batch_supported(mid)
-    if flag is not None:
-        entry["batchInferenceSupported"] = flag
     return entry
 
 
@@ -190,6 +200,8 @@ _FILTER_FIELDS = {
     "supportstools": "supportsTools",
     "supports_image_input": "supportsImageInput",
     "supportsimageinput": "supportsImageInput",
+    "supports_serverless": "supportsServerless",
+    "supportsserverless": "supportsServerless",
     "public": "public",
 }
 _TERM = re.compile(r'^\s*([A-Za-z_]+)\s*(<=|>=|!=|=|<|>)\s*("(?:[^"\\]|\\.)*"|[\w.-]+)\s*$')

@@ -9,11 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
+from langchain_core import exceptions as lce
 from langchain_core.exceptions import ModelAPIError
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel
 
-from fw_core.batch import BatchInputError, BatchProgress
+from fw_core.batch import BatchInputError, BatchJobError, BatchProgress
 from fw_core.errors import InternalServerError
 from fw_core.testing import WireDouble
 from langchain_fw import ChatFireworks, ChatFirmware, arun_batch, cancel_batch, run_batch
@@ -147,10 +148,55 @@ def test_refusals_before_any_upload() -> None:
         run_batch(_llm(double), [], account_id=ACCOUNT)
     with pytest.raises(BatchInputError, match="more than once"):
         run_batch(_llm(double), ["a", "b"], ids=["x", "x"], account_id=ACCOUNT)
-    with pytest.raises(BatchInputError, match="batchInferenceSupported"):
-        run_batch(_llm(double, model="qwen3-embedding-8b"), ["a"], account_id=ACCOUNT)
+    with pytest.raises(lce.ModelNotFoundError, match="not-in-the-catalog"):
+        run_batch(_llm(double, model="not-in-the-catalog"), ["a"], account_id=ACCOUNT)
     with pytest.raises(BatchInputError, match="file limit"):
         run_batch(_llm(double), ["a" * 500], account_id=ACCOUNT, max_file_bytes=100)
     assert not [r for r in double.requests if "/datasets" in r.path]
     with pytest.raises(ValueError, match="ChatFireworks"):
         run_batch(ChatFirmware(model="openai/gpt-4o", api_key="k"), ["a"], account_id=ACCOUNT)
+
+
+def test_a_model_the_catalog_says_nothing_about_is_submitted_and_the_server_decides() -> None:
+    """The real Model resource has no batch flag (docs/wire.md §7.6): an embedding model is
+    submitted, and its job fails with the server's message and the job name."""
+    double = WireDouble()
+    with pytest.raises(BatchJobError, match="does not support batch inference") as info:
+        run_batch(
+            _llm(double, model="qwen3-embedding-8b"),
+            ["a"],
+            account_id=ACCOUNT,
+            poll_interval=0,
+            run_id="emb",
+        )
+    assert info.value.job_name == f"accounts/{ACCOUNT}/batchInferenceJobs/fwb-emb-0"
+    assert double.count(":upload") == 1
+
+
+def test_run_after_cancel_batch_does_not_resubmit_unless_asked(tmp_path: Path) -> None:
+    double = WireDouble()
+    llm = _llm(double)
+    path = tmp_path / "cancelled.json"
+    double.batch.hold()
+    with pytest.raises(Exception, match="still running"):
+        run_batch(
+            llm,
+            ["a"],
+            account_id=ACCOUNT,
+            poll_interval=0,
+            state_path=path,
+            timeout=1e-9,
+            run_id="lcx",
+        )
+    cancel_batch(llm, path, account_id=ACCOUNT)
+    double.batch.hold(False)
+    creates = double.count("/batchInferenceJobs")
+    for _ in range(2):  # the first poll sees it cleaning up, the next one a 404
+        with pytest.raises(BatchJobError) as info:
+            run_batch(llm, ["a"], account_id=ACCOUNT, poll_interval=0, state_path=path)
+        assert info.value.job_name.endswith("/fwb-lcx-0")
+    assert double.count("/batchInferenceJobs") == creates
+    again = asyncio.run(
+        arun_batch(llm, ["a"], account_id=ACCOUNT, poll_interval=0, state_path=path, resubmit=True)
+    )
+    assert isinstance(again[0], AIMessage) and double.count("/batchInferenceJobs") == creates + 1

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse
 
-from fw_core.batch import BatchInputError
-from fw_core.errors import InternalServerError
+from fw_core.batch import BatchInputError, BatchJobError
+from fw_core.errors import InternalServerError, ModelNotFoundError
 from fw_core.testing import WireDouble
 from llamaindex_fw import Fireworks, Firmware, arun_batch, cancel_batch, run_batch
 
@@ -84,8 +84,8 @@ def test_refusals_before_any_upload() -> None:
         run_batch(_llm(double), [], account_id=ACCOUNT)
     with pytest.raises(BatchInputError, match="more than once"):
         run_batch(_llm(double), CHATS, ids=["a", "a"], account_id=ACCOUNT)
-    with pytest.raises(BatchInputError, match="batchInferenceSupported"):
-        run_batch(_llm(double, model="qwen2p5-vl-32b-instruct"), CHATS, account_id=ACCOUNT)
+    with pytest.raises(ModelNotFoundError, match="not-in-the-catalog"):
+        run_batch(_llm(double, model="not-in-the-catalog"), CHATS, account_id=ACCOUNT)
     with pytest.raises(BatchInputError, match="file limit"):
         run_batch(_llm(double), CHATS, account_id=ACCOUNT, max_file_bytes=20)
     assert not [r for r in double.requests if "/datasets" in r.path]
@@ -93,3 +93,46 @@ def test_refusals_before_any_upload() -> None:
         run_batch(_llm(double), [ChatMessage(role="user", content="x")], account_id=ACCOUNT)  # type: ignore[list-item]
     with pytest.raises(ValueError, match="Fireworks"):
         run_batch(Firmware(model="openai/gpt-4o", api_key="k"), CHATS, account_id=ACCOUNT)  # type: ignore[arg-type]
+
+
+def test_a_model_the_catalog_says_nothing_about_is_submitted_and_the_server_decides() -> None:
+    """The real Model resource has no batch flag (docs/wire.md §7.6): the job is submitted
+    and the server's failure is the answer, with the job name."""
+    double = WireDouble()
+    with pytest.raises(BatchJobError, match="does not support batch inference") as info:
+        run_batch(
+            _llm(double, model="qwen3-reranker-8b"),
+            CHATS,
+            account_id=ACCOUNT,
+            poll_interval=0,
+            run_id="rr",
+        )
+    assert info.value.job_name == f"accounts/{ACCOUNT}/batchInferenceJobs/fwb-rr-0"
+
+
+def test_run_after_cancel_batch_does_not_resubmit_unless_asked(tmp_path: Path) -> None:
+    double = WireDouble()
+    path = tmp_path / "cancelled.json"
+    double.batch.hold()
+    with pytest.raises(Exception, match="still running"):
+        run_batch(
+            _llm(double),
+            CHATS,
+            account_id=ACCOUNT,
+            poll_interval=0,
+            state_path=path,
+            timeout=1e-9,
+            run_id="lix",
+        )
+    cancel_batch(_llm(double), path, account_id=ACCOUNT)
+    double.batch.hold(False)
+    creates = double.count("/batchInferenceJobs")
+    for _ in range(2):  # the first poll sees it cleaning up, the next one a 404
+        with pytest.raises(BatchJobError):
+            run_batch(_llm(double), CHATS, account_id=ACCOUNT, poll_interval=0, state_path=path)
+    assert double.count("/batchInferenceJobs") == creates
+    again = run_batch(
+        _llm(double), CHATS, account_id=ACCOUNT, poll_interval=0, state_path=path, resubmit=True
+    )
+    assert all(isinstance(r, ChatResponse) for r in again)
+    assert double.count("/batchInferenceJobs") == creates + 1

@@ -105,7 +105,10 @@ FAULTS: list[FaultCase] = [
     FaultCase(
         "401", lambda: Fault.status(401), False, fe.AuthenticationError, BOTH, True, status=401
     ),
-    FaultCase("404", lambda: Fault.status(404), False, fe.NotFoundError, BOTH, True, status=404),
+    # the double's default 404 body is the model-not-found one (docs/wire.md §1.15)
+    FaultCase(
+        "404", lambda: Fault.status(404), False, fe.ModelNotFoundError, BOTH, True, status=404
+    ),
     FaultCase(
         "500", lambda: Fault.status(500), True, fe.InternalServerError, BOTH, True, status=500
     ),

@@ -43,6 +43,7 @@ _LANGCHAIN_TWIN: dict[type[fe.FwError], type[Exception]] = {
     fe.APIStatusError: lce.ModelError,
     fe.AuthenticationError: lce.ModelAuthenticationError,
     fe.NotFoundError: lce.ModelNotFoundError,
+    fe.ModelNotFoundError: lce.ModelNotFoundError,
     fe.RateLimitError: lce.ModelRateLimitError,
     fe.InternalServerError: lce.ModelAPIError,
     fe.APITimeoutError: lce.ModelTimeoutError,

@@ -21,19 +21,28 @@ from fw_core.batch import (
     api,
 )
 from fw_core.batch.plan import model_refusal, prepare
+from fw_core.batch.runner import DEFAULT_DATASET_TIMEOUT
+from fw_core.batch.wire import DatasetNotReadyError
 from fw_core.client import AsyncClient, Client
 from fw_core.errors import (
     APITimeoutError,
     BadRequestError,
     ConfigurationError,
     InternalServerError,
+    ModelNotFoundError,
     NotFoundError,
 )
 from fw_core.models import ModelInfo
-from fw_core.testing import WireDouble
+from fw_core.testing import Fault, WireDouble, catalog
 
-MODEL = "accounts/fireworks/models/llama-v3p1-8b-instruct"
 ACCOUNT = "test-account"
+#: a current serverless chat model of the double's catalog (whichever rows it holds)
+CURRENT = next(
+    f"accounts/fireworks/models/{mid}"
+    for mid, *_rest, kind in catalog.FIREWORKS_MODELS
+    if kind == "HF_BASE_MODEL" and mid not in catalog.NOT_SERVERLESS and "rerank" not in mid
+)
+MODEL = CURRENT
 
 
 def _bodies(n: int) -> list[dict[str, Any]]:
@@ -204,11 +213,80 @@ def test_cancel_stops_the_job(tmp_path: Path) -> None:
     state = runner.submit(_bodies(2))
     runner.cancel()
     assert double.requests[-1].method == "DELETE"
+    assert BatchState.load(state_path).parts[0].cancelled
     double.batch.hold(False)
     with pytest.raises(BatchJobError) as info:
         runner.wait(state)
     assert info.value.state == "JOB_STATE_DELETING_CLEANING_UP"
     asyncio.run(runner.acancel(state))  # cancelling again is harmless
+
+
+def _cancelled_run(double: WireDouble, state_path: Path, run_id: str) -> BatchRunner:
+    """A run whose job was created, then cancelled; the API has since deleted it (404)."""
+    double.batch.hold()
+    runner = _runner(double, state_path=state_path, run_id=run_id)
+    runner.submit(_bodies(2))
+    runner.cancel()
+    double.batch.hold(False)
+    job = f"fwb-{run_id}-0"
+    api.get_job(_client(double), ACCOUNT, job)  # DELETING_CLEANING_UP, shown once...
+    with pytest.raises(NotFoundError):
+        api.get_job(_client(double), ACCOUNT, job)  # ...then gone, as the real API does
+    return runner
+
+
+@pytest.mark.parametrize("how", ["resume", "run", "aresume"])
+def test_resume_after_cancel_reports_cancelled_and_submits_nothing(
+    tmp_path: Path, how: str
+) -> None:
+    """issue 20: the real API deletes a cancelled job and answers 404; a resume used to read
+    that as "never created" and submit the job again."""
+    double = WireDouble()
+    state_path = tmp_path / "c.json"
+    _cancelled_run(double, state_path, "cx")
+    creates = double.count("/batchInferenceJobs")
+    again = _runner(double, state_path=state_path)  # a new process, the same state file
+    with pytest.raises(BatchJobError) as info:
+        if how == "resume":
+            again.resume()
+        elif how == "run":
+            again.run(_bodies(2))
+        else:
+            asyncio.run(again.aresume())
+    assert info.value.state == "JOB_STATE_DELETED"
+    assert info.value.job_name == f"accounts/{ACCOUNT}/batchInferenceJobs/fwb-cx-0"
+    assert "resubmit=True" in str(info.value)
+    assert double.count("/batchInferenceJobs") == creates and double.count(":upload") == 1
+
+
+def test_a_job_deleted_elsewhere_is_not_resubmitted_either(tmp_path: Path) -> None:
+    """Deleted by another tool (firectl, the console): the state file only knows it existed."""
+    double = WireDouble()
+    double.batch.hold()
+    state_path = tmp_path / "d.json"
+    runner = _runner(double, state_path=state_path, run_id="dx")
+    runner.submit(_bodies(1))
+    assert BatchState.load(state_path).parts[0].created
+    api.cancel_job(_client(double), ACCOUNT, "fwb-dx-0")
+    double.batch.hold(False)
+    api.get_job(_client(double), ACCOUNT, "fwb-dx-0")  # the last sight of it
+    with pytest.raises(BatchJobError, match="cancelled"):
+        _runner(double, state_path=state_path).resume()
+    assert len(double.batch.jobs) == 0
+
+
+def test_resubmit_after_cancel_is_explicit_and_uses_new_ids(tmp_path: Path) -> None:
+    double = WireDouble()
+    state_path = tmp_path / "r.json"
+    _cancelled_run(double, state_path, "rx")
+    results = _runner(double, state_path=state_path).resume(resubmit=True)
+    assert all(r.ok for r in results)
+    state = BatchState.load(state_path)
+    assert [(p.job_id, p.output_dataset_id) for p in state.parts] == [
+        ("fwb-rx-0-r1", "fwb-rx-out0-r1")
+    ]
+    assert state.parts[0].created and not state.parts[0].cancelled
+    assert double.count(":upload") == 1  # the input dataset is reused
 
 
 def test_expired_job_returns_the_rows_it_finished() -> None:
@@ -262,26 +340,20 @@ def test_a_row_over_the_file_limit_is_refused_before_any_upload() -> None:
     assert double.requests == []
 
 
-@pytest.mark.parametrize(
-    ("model", "why"),
-    [
-        ("accounts/fireworks/models/qwen3-embedding-8b", "says it is not supported"),
-        ("accounts/fireworks/models/qwen2p5-vl-32b-instruct", "does not say it is"),
-        ("accounts/fireworks/models/not-in-the-catalog", "no catalog entry"),
-        ("accounts/acme/deployments/d1", "no catalog entry"),
-    ],
-)
-def test_a_model_without_batch_support_is_refused_before_upload(model: str, why: str) -> None:
+def test_a_model_missing_from_its_catalog_is_refused_before_upload() -> None:
+    """Evidence: the model's own account catalog does not list it (the catalog's 404)."""
     double = WireDouble()
-    with pytest.raises(BatchInputError, match=why):
-        _runner(double, model=model).run(_bodies(1))
+    gone = "accounts/fireworks/models/not-in-the-catalog"
+    with pytest.raises(ModelNotFoundError) as info:
+        _runner(double, model=gone).run(_bodies(1))
+    assert info.value.model == gone and repr(gone) in str(info.value)
     assert _uploads(double) == 0 and double.count("/batchInferenceJobs") == 0
-    with pytest.raises(BatchInputError, match=why):
-        asyncio.run(_runner(double, model=model).arun(_bodies(1)))
+    with pytest.raises(ModelNotFoundError):
+        asyncio.run(_runner(double, model=gone).arun(_bodies(1)))
     assert _uploads(double) == 0
 
 
-def test_the_model_check_reads_model_info_supports_batch() -> None:
+def test_an_explicit_no_is_refused_and_an_unstated_flag_is_not() -> None:
     def info(flag: bool | None, raw: dict[str, Any] | None = None) -> ModelInfo:
         return ModelInfo(
             id="accounts/fireworks/models/m",
@@ -290,27 +362,55 @@ def test_the_model_check_reads_model_info_supports_batch() -> None:
             raw=raw or {},
         )
 
-    assert model_refusal("m", info(True)) is None
-    refused = model_refusal("m", info(False))
-    assert refused is not None and "says it is not supported" in str(refused)
-    # the parsed field decides, not a raw key the parser did not turn into it
-    unstated = model_refusal("m", info(None, {"batchInferenceSupported": "yes"}))
-    assert unstated is not None and "does not say it is" in str(unstated)
+    model = "accounts/fireworks/models/m"
+    assert model_refusal(model, info(True)) is None
+    refused = model_refusal(model, info(False))
+    assert isinstance(refused, BatchInputError) and "cannot run as a batch job" in str(refused)
+    # absent (the real Model resource has no batch field): no evidence, no refusal
+    assert model_refusal(model, info(None)) is None
+    assert model_refusal(model, info(None, {"batchInferenceSupported": "yes"})) is None
+    # a deployment or router has no catalog entry to look at: submitted
+    assert model_refusal("accounts/acme/deployments/d1", None) is None
+    assert model_refusal("accounts/fireworks/routers/glm-5p1-fast", None) is None
 
 
-def test_an_unsupported_model_would_sit_pending_in_the_double() -> None:
+def test_a_current_serverless_model_is_submitted_on_a_real_shaped_entry() -> None:
+    """issue 20, Done when: BatchRunner(model=<current serverless model>) submits against a
+    catalog entry shaped like the real Model resource (no batch flag)."""
     double = WireDouble()
-    runner = _runner(
-        double,
-        model="accounts/fireworks/models/qwen3-embedding-8b",
-        check_model=False,
-        timeout=0.001,
-        run_id="stuck",
-    )
-    runner._clock = iter(range(0, 1000, 10)).__next__
-    with pytest.raises(APITimeoutError):
-        runner.run(_bodies(1))
-    assert double.batch.job("fwb-stuck-0")["state"] == "JOB_STATE_PENDING"
+    entry = next(e for e in catalog.catalog_page(200, None)[0] if e["name"] == CURRENT)
+    assert entry["supportsServerless"] is True and not any("batch" in k.lower() for k in entry)
+    results = _runner(double, model=CURRENT, run_id="now").run(_bodies(2))
+    assert all(r.ok for r in results)
+    created = next(r for r in double.requests if r.path.endswith("/batchInferenceJobs"))
+    assert created.json["model"] == CURRENT
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["accounts/fireworks/models/qwen3-embedding-8b", "accounts/acme/deployments/d1"],
+)
+def test_a_job_that_cannot_run_fails_with_the_server_message_and_job_name(model: str) -> None:
+    """Nothing in the catalog says an embedding model or a deployment cannot batch, so the
+    job is submitted; the server fails it, and that is the error (docs/wire.md §7.9)."""
+    double = WireDouble()
+    with pytest.raises(BatchJobError) as info:
+        _runner(double, model=model, run_id="cant").run(_bodies(1))
+    err = info.value
+    assert err.state == "JOB_STATE_FAILED" and err.code == "FAILED_PRECONDITION"
+    assert err.job_name == f"accounts/{ACCOUNT}/batchInferenceJobs/fwb-cant-0"
+    assert f"Model {model} does not support batch inference" in str(err)
+    with pytest.raises(BatchJobError, match="does not support batch inference"):
+        asyncio.run(_runner(double, model=model, run_id="cant2").arun(_bodies(1)))
+
+
+def test_a_refused_job_creation_names_the_job() -> None:
+    double = WireDouble()
+    double.inject(Fault.status(400, message="model is not valid"), path="/batchInferenceJobs")
+    with pytest.raises(BadRequestError) as info:
+        _runner(double, run_id="nojob").run(_bodies(1))
+    assert info.value.job_name == f"accounts/{ACCOUNT}/batchInferenceJobs/fwb-nojob-0"  # type: ignore[attr-defined]
+    assert "fwb-nojob-0 was not created" in "".join(info.value.__notes__)
 
 
 def test_configuration_errors() -> None:
@@ -337,3 +437,76 @@ def test_api_list_get_and_missing_resources() -> None:
     assert [j.job_id for j in asyncio.run(api.alist_jobs(_aclient(double), ACCOUNT))] == [
         "fwb-ls-0"
     ]
+
+
+class _FakeTime:
+    """A clock that moves only when the runner sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    async def asleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
+def _timed(runner: BatchRunner) -> _FakeTime:
+    fake = _FakeTime()
+    runner._clock, runner._sleep, runner._asleep = fake.clock, fake.sleep, fake.asleep
+    return fake
+
+
+def test_a_slow_dataset_is_waited_for_with_progress(caplog: pytest.LogCaptureFixture) -> None:
+    double = WireDouble()
+    double.batch.slow_datasets(3)  # UPLOADING for three polls
+    runner = _runner(double, run_id="slow", poll_interval=1)
+    _timed(runner)
+    with caplog.at_level("INFO", logger="fw_core.batch"):
+        results = runner.run(_bodies(2))
+    assert all(r.ok for r in results)
+    waits = [r.getMessage() for r in caplog.records if "waiting for READY" in r.getMessage()]
+    assert len(waits) == 2 and all("fwb-slow-in0 is UPLOADING" in w for w in waits)
+    gets = [r for r in double.requests if r.path.endswith("/datasets/fwb-slow-in0")]
+    job = next(i for i, r in enumerate(double.requests) if r.path.endswith("/batchInferenceJobs"))
+    assert all(double.requests.index(g) < job for g in gets)  # the job came after READY
+
+
+@pytest.mark.parametrize("use_async", [False, True])
+def test_a_dataset_never_ready_raises_and_creates_no_job(tmp_path: Path, use_async: bool) -> None:
+    """issue 20: the wait used to give up after about 60 s and create the job anyway."""
+    double = WireDouble()
+    double.batch.slow_datasets(None)  # never READY
+    state_path = tmp_path / "s.json"
+    runner = _runner(  # poll_interval=0 (as offline notebooks use): still paced
+        double, run_id="never", poll_interval=0, dataset_timeout=30, state_path=state_path
+    )
+    fake = _timed(runner)
+    with pytest.raises(DatasetNotReadyError) as info:
+        if use_async:
+            asyncio.run(runner.arun(_bodies(2)))
+        else:
+            runner.run(_bodies(2))
+    err = info.value
+    assert (err.dataset_id, err.state) == ("fwb-never-in0", "UPLOADING") and err.waited >= 30
+    assert isinstance(err, APITimeoutError) and "no job was created" in str(err)
+    assert fake.now < 40  # gave up at the bound, not later
+    assert fake.sleeps and set(fake.sleeps) == {0.5}  # paced, not a busy loop
+    assert double.count("/batchInferenceJobs") == 0 and double.batch.jobs == {}
+    # once the dataset is ready, the same state file carries on
+    double.batch.slow_datasets(0)
+    again = _runner(double, state_path=state_path, poll_interval=1)
+    _timed(again)
+    assert all(r.ok for r in again.run(_bodies(2)))
+
+
+def test_dataset_timeout_is_checked() -> None:
+    with pytest.raises(ConfigurationError, match="dataset_timeout"):
+        _runner(WireDouble(), dataset_timeout=-1)
+    assert DEFAULT_DATASET_TIMEOUT == _runner(WireDouble()).dataset_timeout == 600

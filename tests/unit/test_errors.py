@@ -17,6 +17,7 @@ from fw_core.errors import (
     ContextLengthExceededError,
     FwError,
     InternalServerError,
+    ModelNotFoundError,
     NotFoundError,
     PaymentRequiredError,
     PermissionDeniedError,
@@ -72,8 +73,10 @@ def test_real_404_capture_bare_inner_object() -> None:
         b'"param":"model","code":"NOT_FOUND","type":"error"}'
     )
     err = make_status_error(404, raw)
-    assert type(err) is NotFoundError
-    assert err.message == "Model not found, inaccessible, and/or not deployed"
+    # a 404 about the model (param "model") is the NotFoundError subclass that says so
+    assert type(err) is ModelNotFoundError and isinstance(err, NotFoundError)
+    assert err.server_message == "Model not found, inaccessible, and/or not deployed"
+    assert err.server_message in err.message and "list_models()" in err.message
     assert (err.param, err.code, err.status_code) == ("model", "NOT_FOUND", 404)
     assert err.body == raw.decode()
 

@@ -12,7 +12,7 @@ from fw_core import FIREWORKS, FIRMWARE, models
 from fw_core.client import AsyncClient, Client
 from fw_core.errors import ConfigurationError, ResponseValidationError
 from fw_core.testing import WireDouble
-from fw_core.testing.catalog import FIREWORKS_MODELS
+from fw_core.testing.catalog import FIREWORKS_MODELS, NOT_SERVERLESS
 
 from ._core_support import AsyncRecorder, Recorder, json_response, make_async_client, make_client
 
@@ -166,7 +166,7 @@ def test_catalog_entry_is_normalised_and_unknowns_stay_none() -> None:
         ({"batchInferenceSupported": False}, False),
         ({"batch_inference_supported": True}, True),  # the guide's (firectl's) spelling
         ({"batchInferenceSupported": "true"}, None),  # not a boolean: not stated
-        ({}, None),  # absent: unknown, which the batch guide reads as "not for batch"
+        ({}, None),  # absent (the REST Model has no batch field): not stated
     ],
 )
 def test_catalog_entry_batch_flag(entry: dict[str, Any], expected: bool | None) -> None:
@@ -176,17 +176,34 @@ def test_catalog_entry_batch_flag(entry: dict[str, Any], expected: bool | None) 
     assert listed.supports_batch is expected
 
 
-def test_find_model_reads_the_batch_flag_the_double_serves() -> None:
+# The fields of the real Model resource: the official Fireworks SDK's Model type
+# (https://github.com/fw-ai-external/python-sdk/blob/8399c127e558602d78782c96904b01e76fa14497/src/fireworks/types/model.py),
+# in their JSON spelling. It has no batch flag in any version of that file.
+SDK_MODEL_FIELDS = {
+    "baseModelDetails", "calibrated", "cluster", "contextLength", "conversationConfig",
+    "createTime", "defaultDraftModel", "defaultDraftTokenCount", "defaultSamplingParams",
+    "deployedModelRefs", "deprecationDate", "description", "displayName", "fineTuningJob",
+    "githubUrl", "huggingFaceUrl", "importedFrom", "kind", "name", "peftDetails", "public",
+    "rlTunable", "snapshotType", "state", "status", "supportedPrecisions",
+    "supportedPrecisionsWithCalibration", "supportsImageInput", "supportsLora",
+    "supportsServerless", "supportsTools", "teftDetails", "trainingContextLength", "tunable",
+    "updateTime", "useHfApplyChatTemplate",
+}  # fmt: skip
+
+
+def test_the_double_serves_catalog_entries_shaped_like_the_real_model() -> None:
     client = _double_client(WireDouble())
-    chat = models.find_model(client, "accounts/fireworks/models/llama-v3p1-8b-instruct")
-    embed = models.find_model(client, "accounts/fireworks/models/qwen3-embedding-8b")
-    unstated = models.find_model(client, "accounts/fireworks/models/qwen2p5-vl-32b-instruct")
-    assert chat is not None and embed is not None and unstated is not None
-    assert (chat.supports_batch, embed.supports_batch, unstated.supports_batch) == (
-        True,
-        False,
-        None,
-    )
+    entries = list(models.catalog(client))
+    assert len(entries) == len(FIREWORKS_MODELS)
+    for entry in entries:
+        assert set(entry) <= SDK_MODEL_FIELDS, set(entry) - SDK_MODEL_FIELDS
+        tail = entry["name"].rsplit("/", 1)[1]
+        assert entry["supportsServerless"] is (tail not in NOT_SERVERLESS)
+    for tail in ("qwen3-embedding-8b", "qwen2p5-vl-32b-instruct", "deepseek-v3p1"):
+        found = models.find_model(client, f"accounts/fireworks/models/{tail}")
+        if found is not None:  # the sample rows may change; the shape may not
+            assert found.supports_batch is None
+            assert found.supports_serverless is (tail not in NOT_SERVERLESS)
 
 
 def test_openai_style_entry_reads_what_is_there() -> None:
@@ -269,7 +286,7 @@ def _no_account_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_list_models_reads_every_page_of_the_catalog() -> None:
     rec = Recorder(pages(3))
     client, _ = make_client(rec)
-    got = models.list_models(client)
+    got = models.list_models(client, serverless=None)
     assert [m.id for m in got] == [
         f"accounts/fireworks/models/m{p}-{i}" for p in range(3) for i in range(2)
     ]
@@ -310,27 +327,27 @@ def test_account_comes_from_argument_then_env(monkeypatch: pytest.MonkeyPatch) -
         (
             {"supports_tools": False},
             "supports_tools=false",
-            {r[0] for r in FIREWORKS_MODELS if not r[3]},
+            {r[0] for r in FIREWORKS_MODELS if not r[3]} - NOT_SERVERLESS,
         ),
         (
             {"supports_image_input": True},
             "supports_image_input=true",
-            {r[0] for r in FIREWORKS_MODELS if r[4]},
+            {r[0] for r in FIREWORKS_MODELS if r[4]} - NOT_SERVERLESS,
         ),
         (
             {"min_context_length": 200_000},
             "context_length>=200000",
-            {r[0] for r in FIREWORKS_MODELS if r[2] >= 200_000},
+            {r[0] for r in FIREWORKS_MODELS if r[2] >= 200_000} - NOT_SERVERLESS,
         ),
         (
             {"kind": "EMBEDDING_MODEL"},
             'kind="EMBEDDING_MODEL"',
-            {r[0] for r in FIREWORKS_MODELS if r[5] == "EMBEDDING_MODEL"},
+            {r[0] for r in FIREWORKS_MODELS if r[5] == "EMBEDDING_MODEL"} - NOT_SERVERLESS,
         ),
         (
             {"supports_tools": True, "min_context_length": 150_000},
             "supports_tools=true AND context_length>=150000",
-            {r[0] for r in FIREWORKS_MODELS if r[3] and r[2] >= 150_000},
+            {r[0] for r in FIREWORKS_MODELS if r[3] and r[2] >= 150_000} - NOT_SERVERLESS,
         ),
     ],
 )
@@ -338,6 +355,7 @@ def test_each_filter_is_sent_and_honoured(
     kwargs: dict[str, Any], server_filter: str, expected: set[str]
 ) -> None:
     double = WireDouble()
+    # the public catalog lists only serverless models by default (``serverless="auto"``)
     got = models.list_models(_double_client(double), **kwargs)
     assert {m.id.rsplit("/", 1)[1] for m in got} == expected and expected
     assert httpx.URL(double.requests[0].url).params["filter"] == server_filter
@@ -352,8 +370,10 @@ def test_filters_are_applied_client_side_when_the_server_ignores_them() -> None:
         ]
     }
     client, _ = make_client(Recorder([json_response(everything)]))
-    assert [m.id[-1] for m in models.list_models(client, supports_tools=True)] == ["a"]
-    assert [m.id[-1] for m in models.list_models(client, supports_tools=False)] == ["b"]
+    listed = models.list_models(client, supports_tools=True, serverless=None)
+    assert [m.id[-1] for m in listed] == ["a"]
+    listed = models.list_models(client, supports_tools=False, serverless=None)
+    assert [m.id[-1] for m in listed] == ["b"]
 
 
 def test_a_refused_server_filter_falls_back_to_client_side() -> None:
@@ -373,11 +393,12 @@ def test_a_refused_server_filter_falls_back_to_client_side() -> None:
 
     rec = Recorder(script)
     client, _ = make_client(rec)
-    assert [m.id[-1] for m in models.list_models(client, supports_image_input=True)] == ["a"]
+    listed = models.list_models(client, supports_image_input=True, serverless=None)
+    assert [m.id[-1] for m in listed] == ["a"]
     assert rec.calls == 2
     rec2 = Recorder(script)
     client, _ = make_client(rec2)
-    models.list_models(client, supports_image_input=True, server_filter=False)
+    models.list_models(client, supports_image_input=True, server_filter=False, serverless=None)
     assert rec2.calls == 1 and "filter" not in rec2.requests[0].url.params
 
 
@@ -492,3 +513,67 @@ def test_kind_is_sent_in_the_enum_spelling() -> None:
     got = models.list_models(_double_client(double), kind="embedding_model")
     assert {m.id.rsplit("/", 1)[1] for m in got} == {"qwen3-embedding-8b", "nomic-embed-text-v1p5"}
     assert httpx.URL(double.requests[0].url).params["filter"] == 'kind="EMBEDDING_MODEL"'
+
+
+# ------------------------------------------------------------------ serverless filter
+# supportsServerless is the signal that tracks retirements: Kiln-AI/Kiln PR 1790 found every
+# retired Fireworks model reporting false (still state READY) and every served one true
+# (https://github.com/Kiln-AI/Kiln/pull/1790).
+
+
+def test_the_public_catalog_lists_serverless_models_by_default() -> None:
+    double = WireDouble()
+    client = _double_client(double)
+    served = {m.id.rsplit("/", 1)[1] for m in models.list_models(client)}
+    every = {m.id.rsplit("/", 1)[1] for m in models.list_models(client, serverless=None)}
+    retired = {m.id.rsplit("/", 1)[1] for m in models.list_models(client, serverless=False)}
+    assert every == {r[0] for r in FIREWORKS_MODELS}
+    assert served == every - NOT_SERVERLESS and served
+    assert retired == every & NOT_SERVERLESS
+    assert models.list_models(client, serverless=True) == models.list_models(client)
+    # applied to the answer, not sent: the request is the same either way
+    assert len({r.url for r in double.requests}) == 1
+
+
+def test_serverless_reads_the_flag_and_a_missing_one_is_not_serverless() -> None:
+    listing = {
+        "models": [
+            {"name": "accounts/fireworks/models/a", "supportsServerless": True},
+            {"name": "accounts/fireworks/models/b", "supportsServerless": False},
+            {"name": "accounts/fireworks/models/c"},  # proto3 JSON leaves a false bool out
+        ]
+    }
+    client, _ = make_client(Recorder(lambda request, n: json_response(listing)))
+    assert [m.id[-1] for m in models.list_models(client)] == ["a"]
+    assert [m.id[-1] for m in models.list_models(client, serverless=False)] == ["b", "c"]
+    assert models.list_models(client, serverless=None)[0].supports_serverless is True
+
+
+def test_another_account_is_not_filtered_unless_asked() -> None:
+    listing = {"models": [{"name": "accounts/acme/models/ft-1"}]}  # own models: no flag
+    client, _ = make_client(Recorder(lambda request, n: json_response(listing)))
+    assert [m.id for m in models.list_models(client, account_id="acme")] == [
+        "accounts/acme/models/ft-1"
+    ]
+    assert models.list_models(client, account_id="acme", serverless=True) == []
+
+
+async def test_async_list_models_filters_serverless_too() -> None:
+    double = WireDouble()
+    client = AsyncClient(
+        FIREWORKS,
+        api_key="test-key",
+        env={},
+        http_client=httpx.AsyncClient(transport=double.async_transport()),
+    )
+    got = {m.id.rsplit("/", 1)[1] for m in await models.alist_models(client)}
+    assert got == {r[0] for r in FIREWORKS_MODELS} - NOT_SERVERLESS
+
+
+def test_bad_serverless_values_are_refused_before_any_request() -> None:
+    double = WireDouble()
+    with pytest.raises(ConfigurationError, match="serverless must be"):
+        models.list_models(_double_client(double), serverless="yes")  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="Fireworks catalog only"):
+        models.list_models(_double_client(double, FIRMWARE), serverless=True)
+    assert double.requests == []

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from fw_core import chat
-from fw_core.errors import NotFoundError, PreconditionFailedError
+from fw_core.errors import ModelNotFoundError, NotFoundError, PreconditionFailedError
 from fw_core.testing.cassettes import SECRET_PATTERN
 from fw_core.wire import ChatCompletionChunk
 from tests._captures import REAL_CAPTURES, capture_files, load_capture
@@ -172,11 +172,11 @@ def test_stream_capture_through_internal_streaming_of_create() -> None:
     assert result.request_id == "5b09d00a-f63c-40fa-9ef5-7a5ec40210ef"
 
 
-def test_404_capture_is_not_found_with_param_and_code() -> None:
+def test_404_capture_is_model_not_found_naming_the_model() -> None:
     response, _ = replay(E404)
     rec = Recorder([response])
     client, sleeps = make_client(rec)
-    with pytest.raises(NotFoundError) as info:
+    with pytest.raises(ModelNotFoundError) as info:
         chat.create(
             client,
             {
@@ -188,7 +188,10 @@ def test_404_capture_is_not_found_with_param_and_code() -> None:
     assert err.status_code == 404
     assert err.param == "model"
     assert err.code == "NOT_FOUND"
-    assert err.message == "Model not found, inaccessible, and/or not deployed"
+    assert isinstance(err, NotFoundError)
+    assert err.server_message == "Model not found, inaccessible, and/or not deployed"
+    assert err.model == "accounts/fireworks/models/nope"
+    assert "'accounts/fireworks/models/nope'" in err.message and "list_models()" in err.message
     assert rec.calls == 1 and sleeps == []  # a 404 is never retried
 
 
