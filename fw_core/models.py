@@ -641,11 +641,12 @@ def list_models(
         >>> from fw_core.testing import WireDouble
         >>> client = Client(FIREWORKS, api_key="example-key",
         ...                 http_client=httpx.Client(transport=WireDouble().transport()))
-        >>> [m.id.rsplit("/", 1)[1] for m in list_models(client, supports_image_input=True)]
-        ['llama4-maverick-instruct-basic']
-        >>> [m.id.rsplit("/", 1)[1]
-        ...  for m in list_models(client, supports_image_input=True, serverless=None)]
-        ['llama4-maverick-instruct-basic', 'qwen2p5-vl-32b-instruct']
+        >>> served = [m.id.rsplit("/", 1)[1] for m in list_models(client, supports_image_input=True)]
+        >>> served
+        ['llama4-maverick-instruct-basic', 'kimi-k3']
+        >>> everything = list_models(client, supports_image_input=True, serverless=None)
+        >>> [(m.id.rsplit("/", 1)[1] in served, m.supports_serverless) for m in everything]
+        [(True, True), (False, False), (True, True)]
     """
     query, account = _prepare(
         client,

@@ -63,8 +63,9 @@ _FW_ACCOUNT_RESOURCE = re.compile(
 _FW_DEPLOYMENT = re.compile(rf"^accounts/{_FW_SEGMENT}/deployments/{_FW_SEGMENT}$")
 _FW_BARE = re.compile(rf"^{_FW_SEGMENT}$")
 # Fast serving paths are routers, not models: docs.fireworks.ai/serverless/serving-paths lists
-# accounts/fireworks/routers/kimi-k2p6-fast and glm-5p1-fast; the "-turbo" routers (e.g.
-# kimi-k2p5-turbo) are addressed the same way (docs/wire.md §1.2).
+# accounts/fireworks/routers/<name>-fast ids (its first examples have retired since; the
+# model table has the served ones, e.g. glm-5p3-fast); the "-turbo" routers are addressed
+# the same way (docs/wire.md §1.2).
 _FW_ROUTER_SUFFIXES = ("-fast", "-turbo")
 # "fireworks/qwen3-embedding-8b" (short account form), "nomic-ai/nomic-embed-text-v1.5" (legacy)
 _FW_TWO_PART = re.compile(rf"^{_FW_SEGMENT}/{_FW_SEGMENT}$")
@@ -109,8 +110,8 @@ def normalize_fireworks_model(model: str) -> str:
     """Expand and check a Fireworks model id.
 
     - a bare name gets the serverless prefix: ``x`` -> ``accounts/fireworks/models/x``,
-      except a Fast router (``-fast`` / ``-turbo``): ``kimi-k2p6-fast`` ->
-      ``accounts/fireworks/routers/kimi-k2p6-fast`` (docs/wire.md §1.2);
+      except a Fast router (``-fast`` / ``-turbo``): ``glm-5p3-fast`` ->
+      ``accounts/fireworks/routers/glm-5p3-fast`` (docs/wire.md §1.2);
     - ``accounts/<a>/models|deployments|routers/<id>`` passes through;
     - ``<model>#accounts/<a>/deployments/<d>`` targets a deployment; the model part is
       expanded like a bare name;

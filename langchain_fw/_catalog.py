@@ -43,9 +43,9 @@ class CatalogMixin(_Base):
         >>> chat = ChatFireworks(model="kimi-k3", api_key="example-key",
         ...                      http_client=httpx.Client(transport=WireDouble().transport()))
         >>> [m.display_name for m in chat.list_models(min_context_length=200_000)]
-        ['Llama 4 Maverick Instruct (Basic)']
-        >>> [m.display_name for m in chat.list_models(min_context_length=200_000, serverless=None)]
-        ['Llama 4 Maverick Instruct (Basic)', 'Kimi K2 Instruct 0905']
+        ['Llama 4 Maverick Instruct (Basic)', 'Kimi K3', 'DeepSeek V4.1 Flash']
+        >>> len(chat.list_models(min_context_length=200_000, serverless=None))  # + a retired one
+        4
     """
 
     def list_models(self, **filters: Unpack[fw_models.ModelFilters]) -> list[fw_models.ModelInfo]:
