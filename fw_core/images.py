@@ -263,9 +263,12 @@ def _check_options(
     output_format: str,
     wire_format: str,
 ) -> None:
-    if aspect_ratio is not None and aspect_ratio not in ASPECT_RATIOS:
+    # The ratios are the server's vocabulary (docs/architecture.md §2, tolerant reader):
+    # ASPECT_RATIOS lists the documented ones for tool schemas; another string is sent and
+    # the server's 400 answers it. The type is ours.
+    if aspect_ratio is not None and (not isinstance(aspect_ratio, str) or not aspect_ratio):
         raise ConfigurationError(
-            f"aspect_ratio {aspect_ratio!r} is not one the API accepts: {', '.join(ASPECT_RATIOS)}"
+            f"aspect_ratio must be a string such as '16:9', got {aspect_ratio!r}"
         )
     if guidance_scale is not None:
         _number("guidance_scale", guidance_scale, 0.0, MAX_GUIDANCE, integer=False)
@@ -296,10 +299,10 @@ def check_image_options(
 
     Framework classes call this at construction, so bad settings fail before any call.
 
-    >>> check_image_options(aspect_ratio="16:10")
+    >>> check_image_options(seed=-1)
     Traceback (most recent call last):
     ...
-    fw_core.errors.ConfigurationError: aspect_ratio '16:10' is not one the API accepts: ...
+    fw_core.errors.ConfigurationError: seed must be between 0 and 4.29497e+09, got -1
     """
     _check_options(
         aspect_ratio,
@@ -519,7 +522,8 @@ def generate_image(
         client: a Fireworks :class:`~fw_core.client.Client` (reused; never built here).
         prompt: what to draw (required, non-empty).
         model: short name or ``accounts/<account>/models/<model>``.
-        aspect_ratio: one of :data:`ASPECT_RATIOS` (API default when None).
+        aspect_ratio: e.g. one of :data:`ASPECT_RATIOS` (API default when None); another
+            string is sent as it is (the server owns the list).
         guidance_scale: 0-50 (API default 3.5).
         num_inference_steps: 1-100 (API default 4).
         seed: 0 to 2**32-1; 0 or None lets the API pick (the result reports it).

@@ -147,8 +147,9 @@ def test_extra_body_is_merged(client: Client, double: WireDouble) -> None:
         ({"prompt": ""}, "prompt"),
         ({"prompt": "   "}, "prompt"),
         ({"prompt": None}, "prompt"),
-        ({"aspect_ratio": "16:10"}, "aspect_ratio"),
-        ({"aspect_ratio": "16x9"}, "aspect_ratio"),
+        # the ratio's type is ours; which ratios exist is the server's (test_tolerant_reader)
+        ({"aspect_ratio": 16}, "aspect_ratio"),
+        ({"aspect_ratio": ""}, "aspect_ratio"),
         ({"guidance_scale": -1}, "guidance_scale"),
         ({"guidance_scale": float("nan")}, "guidance_scale"),
         ({"guidance_scale": "3.5"}, "guidance_scale"),
