@@ -419,10 +419,13 @@ def test_the_examples_in_docs_images_md_run(
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "images.md").read_text()
     blocks = re.findall(r"```python\n(.*?)```", doc, re.DOTALL)
-    assert len(blocks) == 3
+    assert len(blocks) == 4
     monkeypatch.chdir(tmp_path)
     with patch_transports(WireDouble()) as double:
         for i, block in enumerate(blocks):
             exec(compile(block, f"docs/images.md[{i}]", "exec"), {})
     assert (tmp_path / "lighthouse.png").read_bytes()[:4] == b"\x89PNG"
     assert double.count("/text_to_image") == 1
+    # the FLUX Kontext example: submitted, polled, its sample fetched and saved
+    assert (tmp_path / "cat-in-space.png").read_bytes()[:4] == b"\x89PNG"
+    assert double.count("/get_result") >= 1
