@@ -117,9 +117,11 @@ def _granularities(value: str | Sequence[str] | None) -> tuple[str, ...] | None:
     out: list[str] = []
     for item in items:
         name = item.strip() if isinstance(item, str) else item
-        if name not in TIMESTAMP_GRANULARITIES:
+        # 'word' / 'segment' today; the names are the server's (docs/architecture.md §2,
+        # tolerant reader): any non-empty string is sent
+        if not isinstance(name, str) or not name:
             raise ConfigurationError(
-                f"timestamp_granularities: {name!r} is not one of 'word', 'segment'"
+                f"timestamp_granularities: {name!r} is not a name such as 'word', 'segment'"
             )
         if name not in out:
             out.append(name)
@@ -132,6 +134,15 @@ def _choice(name: str, value: str | None, allowed: Sequence[str]) -> None:
     if value is not None and value not in allowed:
         raise ConfigurationError(
             f"{name} must be one of {', '.join(map(repr, allowed))}, got {value!r}"
+        )
+
+
+def _text(name: str, value: str | None, known: Sequence[str]) -> None:
+    """A server-owned vocabulary (docs/architecture.md §2, tolerant reader): the type is
+    ours, the names the server's; ``known`` only words the message."""
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ConfigurationError(
+            f"{name} must be a string such as {', '.join(map(repr, known))}, got {value!r}"
         )
 
 
@@ -212,10 +223,11 @@ class TranscriptionOptions:
             or any(c.isspace() for c in self.model)
         ):
             raise ConfigurationError(f"model must be a non-empty id, got {self.model!r}")
+        # the response format is ours: it says how we parse the answer
         _choice("response_format", self.response_format, RESPONSE_FORMATS)
-        _choice("vad_model", self.vad_model, VAD_MODELS)
-        _choice("alignment_model", self.alignment_model, ALIGNMENT_MODELS)
-        _choice("preprocessing", self.preprocessing, PREPROCESSING_MODES)
+        _text("vad_model", self.vad_model, VAD_MODELS)
+        _text("alignment_model", self.alignment_model, ALIGNMENT_MODELS)
+        _text("preprocessing", self.preprocessing, PREPROCESSING_MODES)
         for name in ("language", "prompt"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value.strip()):

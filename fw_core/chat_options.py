@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from fw_core.errors import ConfigurationError
 
@@ -37,9 +37,18 @@ __all__ = [
     "FIRMWARE_RESPONSE_EXTRAS",
     "ChatParam",
     "OptionCheck",
+    "ReasoningEffort",
     "chat_options_of",
     "check_chat_options",
 ]
+
+#: ``reasoning_effort``: the known values, for completion and docs; any other string is sent
+#: as it is (the server owns the vocabulary: ``max`` / ``xhigh`` on newer Fireworks models,
+#: ``minimal`` for OpenAI models through Firmware; docs/architecture.md §2, tolerant reader).
+#: An int or a bool is sent too (docs/wire.md §1.4).
+ReasoningEffort = (
+    Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"] | str | int | bool
+)
 
 #: A check of one option: ``(value, whole body) -> None``, ConfigurationError if refused.
 OptionCheck = Callable[[Any, Mapping[str, Any]], None]
@@ -98,32 +107,47 @@ def _response_format(value: Any, body: Mapping[str, Any]) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class _OneOf:
+class _Text:
+    """A server-owned vocabulary: any string is sent as it is.
+
+    Only the type is ours to check; which strings the server takes is the server's to say,
+    and its 400 is the answer for one it refuses (docs/architecture.md §2, tolerant reader).
+    """
+
     name: str
-    allowed: tuple[str, ...]
 
     def __call__(self, value: Any, body: Mapping[str, Any]) -> None:
-        if value not in self.allowed:
-            raise ConfigurationError(
-                f"{self.name} must be one of {', '.join(map(repr, self.allowed))}, got {value!r}"
-            )
+        if not isinstance(value, str):
+            raise ConfigurationError(f"{self.name} must be a string, got {value!r}")
+
+
+def _reasoning_effort(value: Any, body: Mapping[str, Any]) -> None:
+    # docs/wire.md §1.4: a string (none/low/medium/high; max, xhigh, minimal on newer
+    # models), an int or a bool. The vocabulary is the server's (docs/architecture.md §2,
+    # tolerant reader): any string is sent; the type is ours.
+    if not isinstance(value, str | int):  # bool is an int
+        raise ConfigurationError(
+            f"reasoning_effort must be a string (such as 'low', 'high', 'max'), an integer "
+            f"or a bool, got {value!r}"
+        )
 
 
 def _thinking(value: Any, body: Mapping[str, Any]) -> None:
-    # Anthropic extended thinking through Firmware (docs/wire.md §2.3): an enabled budget is at
-    # least 1024 tokens and below max_tokens.
-    if not isinstance(value, Mapping):
+    # The shape is ours (a dict with a string "type"); the type names are the server's
+    # ("enabled", "disabled", "adaptive", ...: docs/architecture.md §2, tolerant reader).
+    # An enabled budget is at least 1024 tokens, below max_tokens (docs/wire.md §2.3).
+    if not isinstance(value, Mapping) or not isinstance(value.get("type"), str):
         raise ConfigurationError(
-            f"thinking must be a dict such as {{'type': 'enabled', 'budget_tokens': 2048}}, "
-            f"got {value!r}"
+            f"thinking must be a dict with a string 'type', such as "
+            f"{{'type': 'enabled', 'budget_tokens': 2048}}, got {value!r}"
         )
-    if value.get("type") != "enabled":
-        return
     budget = value.get("budget_tokens")
     if budget is None:
         return
     if isinstance(budget, bool) or not isinstance(budget, int):
         raise ConfigurationError(f"thinking.budget_tokens must be an integer, got {budget!r}")
+    if value["type"] != "enabled":
+        return
     if budget < 1024:
         raise ConfigurationError("thinking.budget_tokens must be at least 1024")
     max_tokens = body.get("max_tokens")
@@ -145,7 +169,7 @@ COMMON_CHAT_PARAMS: tuple[ChatParam, ...] = (
     ChatParam("top_logprobs"),
     ChatParam("presence_penalty"),
     ChatParam("frequency_penalty"),
-    ChatParam("reasoning_effort"),
+    ChatParam("reasoning_effort", _reasoning_effort),
     ChatParam("tool_choice", _tool_choice),
     ChatParam("response_format", _response_format),
 )
@@ -155,10 +179,8 @@ FIREWORKS_CHAT_PARAMS: tuple[ChatParam, ...] = (
     ChatParam("top_k"),
     ChatParam("min_p"),
     ChatParam("repetition_penalty"),
-    ChatParam(
-        "context_length_exceeded_behavior",
-        _OneOf("context_length_exceeded_behavior", ("truncate", "error")),
-    ),
+    # "truncate" / "error" today; the server owns the vocabulary (docs/architecture.md §2)
+    ChatParam("context_length_exceeded_behavior", _Text("context_length_exceeded_behavior")),
     ChatParam("prompt_cache_key"),
     ChatParam("prompt_truncate_len"),
 )

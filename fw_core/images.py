@@ -3,6 +3,9 @@
 Fireworks only (Firmware has no image API). The URL is
 ``{inference base}/workflows/accounts/<account>/models/<model>/text_to_image``; a short
 model name gets the ``accounts/fireworks/models/`` prefix (docs/wire.md §1.3, §1.14).
+FLUX Kontext models (``flux-kontext-pro`` / ``-max``) are asynchronous workflows instead
+(submit, then poll ``get_result``): :func:`generate_image` hands them to
+:mod:`fw_core.kontext`, which returns the same :class:`ImageResult`.
 
 The API answers in one of two forms, chosen by the ``Accept`` header:
 
@@ -263,9 +266,12 @@ def _check_options(
     output_format: str,
     wire_format: str,
 ) -> None:
-    if aspect_ratio is not None and aspect_ratio not in ASPECT_RATIOS:
+    # The ratios are the server's vocabulary (docs/architecture.md §2, tolerant reader):
+    # ASPECT_RATIOS lists the documented ones for tool schemas; another string is sent and
+    # the server's 400 answers it. The type is ours.
+    if aspect_ratio is not None and (not isinstance(aspect_ratio, str) or not aspect_ratio):
         raise ConfigurationError(
-            f"aspect_ratio {aspect_ratio!r} is not one the API accepts: {', '.join(ASPECT_RATIOS)}"
+            f"aspect_ratio must be a string such as '16:9', got {aspect_ratio!r}"
         )
     if guidance_scale is not None:
         _number("guidance_scale", guidance_scale, 0.0, MAX_GUIDANCE, integer=False)
@@ -296,10 +302,10 @@ def check_image_options(
 
     Framework classes call this at construction, so bad settings fail before any call.
 
-    >>> check_image_options(aspect_ratio="16:10")
+    >>> check_image_options(seed=-1)
     Traceback (most recent call last):
     ...
-    fw_core.errors.ConfigurationError: aspect_ratio '16:10' is not one the API accepts: ...
+    fw_core.errors.ConfigurationError: seed must be between 0 and 4.29497e+09, got -1
     """
     _check_options(
         aspect_ratio,
@@ -310,7 +316,30 @@ def check_image_options(
         output_format,
         wire_format,
     )
-    return image_model_id(model)
+    full = image_model_id(model)
+    if _kontext(full):  # an async workflow with a body of its own (fw_core.kontext)
+        from fw_core.kontext import check_kontext_options
+
+        check_kontext_options(
+            guidance_scale=guidance_scale,
+            num_inference_steps=num_inference_steps,
+            safety_check=safety_check,
+            wire_format=wire_format,
+        )
+    return full
+
+
+def _kontext_waits(kontext: Mapping[str, float] | None) -> dict[str, float]:
+    waits = dict(kontext or {})
+    unknown = sorted(set(waits) - {"max_wait", "poll_interval"})
+    if unknown:
+        raise ConfigurationError(f"kontext takes max_wait and poll_interval, not {unknown}")
+    return waits
+
+
+def _kontext(model: str) -> bool:
+    # FLUX Kontext models are async workflows, not text_to_image (docs/wire.md §1.14)
+    return model.rsplit("/", 1)[-1].startswith("flux-kontext-")
 
 
 def build_request(
@@ -339,6 +368,11 @@ def build_request(
         output_format=output_format,
         wire_format=wire_format,
     )
+    if _kontext(full):
+        raise ConfigurationError(
+            f"{model!r} is a FLUX Kontext model: an async workflow without a text_to_image "
+            "path; generate_image runs it (or fw_core.kontext.build_kontext_request)"
+        )
     if extra_body is not None and not isinstance(extra_body, Mapping):
         raise ConfigurationError("extra_body must be a mapping of JSON fields")
     mime = OUTPUT_FORMATS[output_format.lower()]
@@ -512,6 +546,7 @@ def generate_image(
     raise_on_filter: bool = True,
     timeout: float | None = None,
     extra_body: Mapping[str, Any] | None = None,
+    kontext: Mapping[str, float] | None = None,
 ) -> ImageResult:
     """Generate one image from ``prompt`` with a FLUX model on Fireworks.
 
@@ -519,7 +554,8 @@ def generate_image(
         client: a Fireworks :class:`~fw_core.client.Client` (reused; never built here).
         prompt: what to draw (required, non-empty).
         model: short name or ``accounts/<account>/models/<model>``.
-        aspect_ratio: one of :data:`ASPECT_RATIOS` (API default when None).
+        aspect_ratio: e.g. one of :data:`ASPECT_RATIOS` (API default when None); another
+            string is sent as it is (the server owns the list).
         guidance_scale: 0-50 (API default 3.5).
         num_inference_steps: 1-100 (API default 4).
         seed: 0 to 2**32-1; 0 or None lets the API pick (the result reports it).
@@ -529,11 +565,16 @@ def generate_image(
             ``"binary"`` (raw image body; finish reason from the ``Finish-Reason`` header).
         raise_on_filter: raise :class:`ContentFilteredError` on a filtered image (default).
         timeout: seconds for this call (default the client's).
-        extra_body: extra JSON fields, merged last.
+        extra_body: extra JSON fields, merged last (for Kontext, e.g. ``input_image`` to
+            edit an image, ``safety_tolerance``, ``prompt_upsampling``).
+        kontext: ``max_wait`` / ``poll_interval`` seconds of a FLUX Kontext workflow
+            (``flux-kontext-pro`` / ``-max``: submitted, then polled; :mod:`fw_core.kontext`).
 
     Raises:
         ConfigurationError: a bad option or a Firmware client, before any request.
         ContentFilteredError: the safety filter blocked the image (unless disabled).
+        KontextWorkflowError / KontextTimeoutError: a Kontext workflow failed or did not
+            finish within ``max_wait`` (:mod:`fw_core.kontext`).
 
     Example:
         >>> import httpx
@@ -546,6 +587,31 @@ def generate_image(
         ('image/png', 'SUCCESS', 5, b'\\x89PNG')
     """
     client.provider.require(FIREWORKS, "image generation")
+    if isinstance(model, str) and _kontext(model):
+        from fw_core.kontext import generate_kontext
+
+        check_image_options(
+            model=model,
+            aspect_ratio=aspect_ratio,
+            guidance_scale=guidance_scale,
+            num_inference_steps=num_inference_steps,
+            seed=seed,
+            safety_check=safety_check,
+            output_format=output_format,
+            wire_format=wire_format,
+        )
+        return generate_kontext(
+            client,
+            prompt,
+            model=model,
+            aspect_ratio=aspect_ratio,
+            seed=seed,
+            output_format=output_format,
+            raise_on_filter=raise_on_filter,
+            timeout=timeout,
+            extra_body=extra_body,
+            **_kontext_waits(kontext),
+        )
     req = build_request(
         prompt,
         model=model,
@@ -579,9 +645,35 @@ async def agenerate_image(
     raise_on_filter: bool = True,
     timeout: float | None = None,
     extra_body: Mapping[str, Any] | None = None,
+    kontext: Mapping[str, float] | None = None,
 ) -> ImageResult:
     """Async twin of :func:`generate_image` (same arguments, an :class:`AsyncClient`)."""
     client.provider.require(FIREWORKS, "image generation")
+    if isinstance(model, str) and _kontext(model):
+        from fw_core.kontext import agenerate_kontext
+
+        check_image_options(
+            model=model,
+            aspect_ratio=aspect_ratio,
+            guidance_scale=guidance_scale,
+            num_inference_steps=num_inference_steps,
+            seed=seed,
+            safety_check=safety_check,
+            output_format=output_format,
+            wire_format=wire_format,
+        )
+        return await agenerate_kontext(
+            client,
+            prompt,
+            model=model,
+            aspect_ratio=aspect_ratio,
+            seed=seed,
+            output_format=output_format,
+            raise_on_filter=raise_on_filter,
+            timeout=timeout,
+            extra_body=extra_body,
+            **_kontext_waits(kontext),
+        )
     req = build_request(
         prompt,
         model=model,

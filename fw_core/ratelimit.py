@@ -24,7 +24,7 @@ The limiter does no I/O and never sleeps: :meth:`RateLimiter.acquire` reserves a
 returns how long to wait before using it; the caller sleeps (``time.sleep`` or
 ``asyncio.sleep``). State sits under a :class:`threading.Lock` held for microseconds, so
 one limiter serves threads and any number of event loops. The registry keys limiters by
-a keyed hash of the API key (:func:`key_id`, salted per process), never the key itself.
+a one-way hash of the API key (:func:`key_id`, the same in every process), never the key.
 
 The arithmetic is in small pure functions (:func:`reserve`, :func:`decreased`,
 :func:`increased`, :func:`tat_for_remaining`, :func:`read_headers`), tested with plain
@@ -46,11 +46,9 @@ from __future__ import annotations
 import bisect
 import contextvars
 import hashlib
-import hmac
 import itertools
 import math
 import os
-import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -475,23 +473,33 @@ class RateLimiter:
 # --------------------------------------------------------------------------------------
 # the registry
 
-_SALT = secrets.token_bytes(16)
+#: blake2b personalisation of :func:`key_id`: fixed and public, so every process (a spawned
+#: worker, a Ray actor, another machine) derives the same id from the same key.
+KEY_ID_PERSON = b"fw-ratelimit-id1"
 _REGISTRY: dict[tuple[str, str, str], RateLimiter] = {}
 _REGISTRY_LOCK = threading.Lock()
 
 
 def key_id(api_key: str) -> str:
-    """A stand-in for a key in registry keys: a keyed hash, salted per process.
+    """A stand-in for a key in registry keys: a one-way hash, the same in every process.
 
-    Equal keys give equal ids within a process; the id says nothing about the key, and
-    another process gives another id.
+    ``blake2b(key, person=KEY_ID_PERSON)``, 128 bits as hex. Equal keys give equal ids in
+    every process, so an object pickled into a spawned worker (``FwRateLimiter``) finds the
+    limiter the worker's own clients use; the id cannot be turned back into the key.
+
+    The trade-off (docs/rate_limits.md): the hash is unsalted, so whoever holds an id
+    (a pickle, a registry dump) can test key guesses against it offline. API keys are long
+    random strings, which no guessing reaches; a process salt would make the id useless
+    across processes, and a deliberately slow hash (scrypt) would cost every model object
+    tens of milliseconds for no gain against such keys.
 
     >>> key_id("fw-example") == key_id("fw-example") != key_id("fw-other")
     True
-    >>> "fw-example" in key_id("fw-example")
-    False
+    >>> "fw-example" in key_id("fw-example"), len(key_id("fw-example"))
+    (False, 32)
     """
-    return hmac.new(_SALT, api_key.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+    digest = hashlib.blake2b(api_key.encode("utf-8"), digest_size=16, person=KEY_ID_PERSON)
+    return digest.hexdigest()
 
 
 def limiter_for(base_url: str, api_key_id: str, model: str) -> RateLimiter:

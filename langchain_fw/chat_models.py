@@ -41,7 +41,7 @@ from pydantic import BaseModel, Field, model_validator
 from typing_extensions import TypedDict
 
 from fw_core import chat as fw_chat
-from fw_core.chat_options import chat_options_of, check_chat_options
+from fw_core.chat_options import ReasoningEffort, chat_options_of, check_chat_options
 from fw_core.errors import ConfigurationError
 from fw_core.file_parts import DocumentInlining, inline_documents, inlining_applies
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
@@ -146,8 +146,10 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
     top_logprobs: int | None = None
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
-    reasoning_effort: str | None = None
-    """``"low"``/``"medium"``/``"high"`` (``"none"`` where the model allows it)."""
+    reasoning_effort: ReasoningEffort | None = None
+    """``"low"``/``"medium"``/``"high"``, ``"none"``, ``"max"``/``"xhigh"``, ``"minimal"``...:
+    any string is sent as it is (the server owns the vocabulary; docs/architecture.md §2,
+    tolerant reader), as is an int or a bool."""
     response_format: dict[str, Any] | None = None
     streaming: bool = False
     """Make ``invoke`` stream internally (callbacks then see every token)."""
@@ -286,8 +288,10 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
     ) -> dict[str, Any]:
         extra: dict[str, Any] = {}
         if completion_extra:
-            for name in self.fw_provider.response_extras:
-                value = completion_extra.get(name)
+            # every top-level field the wire model does not declare: the provider extras
+            # (perf_metrics, tools_executed...) and fields the server adds later, kept rather
+            # than dropped (docs/architecture.md §2, tolerant reader)
+            for name, value in completion_extra.items():
                 if value is not None:
                     extra[name] = value
         if self.include_response_headers:
@@ -582,7 +586,8 @@ class ChatFireworks(_ChatFwBase):
     top_k: int | None = None
     min_p: float | None = None
     repetition_penalty: float | None = None
-    context_length_exceeded_behavior: Literal["truncate", "error"] | None = None
+    context_length_exceeded_behavior: Literal["truncate", "error"] | str | None = None
+    """``"truncate"`` (API default) or ``"error"``; another string is sent as it is."""
     prompt_cache_key: str | None = None
     prompt_truncate_len: int | None = None
     grammar: str | None = None
@@ -614,9 +619,10 @@ class ChatFireworks(_ChatFwBase):
 
 
 class ThinkingConfig(TypedDict):
-    """Anthropic extended thinking, as Firmware takes it."""
+    """Extended thinking, as Firmware takes it. ``type`` names are the server's
+    (``"enabled"``, ``"disabled"``, ``"adaptive"``, ...); any string is sent."""
 
-    type: Literal["enabled", "disabled"]
+    type: Literal["enabled", "disabled", "adaptive"] | str
     budget_tokens: NotRequired[int]
 
 
@@ -669,7 +675,10 @@ class ChatFirmware(QuotaMixin, _ChatFwBase):
     }
 
     mcp_servers: list[str | dict[str, Any]] | None = None
-    thinking: ThinkingConfig | None = None
+    thinking: dict[str, Any] | None = None
+    """Extended thinking, shaped like :class:`ThinkingConfig`: a plain dict, so keys the
+    server adds later are sent too; the shape rules are fw_core.chat_options' (the same
+    ConfigurationError as in LlamaIndex)."""
     generation_config: dict[str, Any] | None = None
     safety_settings: list[SafetySetting] | None = None
     validate_model: bool = True

@@ -39,7 +39,9 @@ class FwRateLimiter(BaseRateLimiter):
     Args:
         model: the model id as you give it to the chat model (Fireworks short ids are
             expanded, as our classes expand them).
-        api_key: default from the provider's env vars. Only a keyed hash of it is kept.
+        api_key: default from the provider's env vars. Only a one-way hash of it is kept
+            (:func:`fw_core.ratelimit.key_id`), the same in every process: a pickled copy
+            in a spawned worker shares the limiter of that worker's clients on the key.
         base_url: default from the provider's env vars, else its public URL.
         provider: ``"fireworks"`` (default) or ``"firmware"``.
         requests_per_minute: a limit to pace at before (or without) any announced one.
@@ -84,7 +86,8 @@ class FwRateLimiter(BaseRateLimiter):
         return f"FwRateLimiter(model={self.model!r}, base_url={self.base_url!r})"
 
     def __getstate__(self) -> dict[str, Any]:
-        # The limiter (a lock) stays behind; the copy finds its process's own.
+        # The limiter (a lock) stays behind; the copy finds its process's own by the key id,
+        # which every process derives alike from the key (docs/rate_limits.md).
         return {k: v for k, v in self.__dict__.items() if k != "_limiter"}
 
     def __setstate__(self, state: dict[str, Any]) -> None:

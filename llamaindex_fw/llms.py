@@ -12,7 +12,7 @@ fires LlamaIndex's instrumentation the way core's own LLMs do (``llm_chat_callba
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import llama_index.core.instrumentation as instrument
 from llama_index.core.base.llms.generic_utils import (
@@ -39,7 +39,7 @@ from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 
 from fw_core import chat as fw_chat
-from fw_core.chat_options import chat_options_of, check_chat_options
+from fw_core.chat_options import ReasoningEffort, chat_options_of, check_chat_options
 from fw_core.connection import ConnectionMixin
 from fw_core.errors import ResponseValidationError
 from fw_core.file_parts import DocumentInlining, inline_documents, inlining_applies
@@ -67,8 +67,6 @@ __all__ = ["Fireworks", "Firmware", "FwLLM"]
 
 dispatcher = instrument.get_dispatcher(__name__)
 
-ReasoningEffort = Literal["none", "low", "medium", "high"]
-
 
 class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCallingLLM):
     """Shared implementation of :class:`Fireworks` and :class:`Firmware`; use those."""
@@ -77,17 +75,21 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
         description="Model id as the API takes it (Fireworks short names "
         "are expanded to accounts/fireworks/models/...)."
     )
+    # value rules (temperature >= 0, max_tokens >= 1) are fw_core.chat_options', shared
+    # with LangChain: the same bad value gives the same ConfigurationError in both
     temperature: float | None = Field(
-        default=None, ge=0.0, le=2.0, description="Sampling temperature; None = API default."
+        default=None, description="Sampling temperature; None = API default."
     )
-    max_tokens: int | None = Field(default=None, gt=0, description="Output token cap.")
+    max_tokens: int | None = Field(default=None, description="Output token cap.")
     context_window: int | None = Field(
         default=None,
         gt=0,
         description="Overrides the context window from the model table / models endpoint.",
     )
     reasoning_effort: ReasoningEffort | None = Field(
-        default=None, description="Reasoning effort for reasoning models."
+        default=None,
+        description="Reasoning effort for reasoning models ('low', 'high', 'max', ...; any "
+        "string the server takes).",
     )
     strict: bool = Field(
         default=False,
@@ -492,7 +494,9 @@ class Firmware(QuotaMixin, FwLLM):
         default=None, description="MCP servers for server-side tool execution."
     )
     thinking: dict[str, Any] | None = Field(
-        default=None, description="Anthropic extended thinking configuration."
+        default=None,
+        description="Extended thinking: {'type': 'enabled', 'budget_tokens': 2048}, "
+        "{'type': 'adaptive'}, ... (the type names are the server's).",
     )
     generation_config: dict[str, Any] | None = Field(
         default=None, description="Google generationConfig, merged by Firmware."

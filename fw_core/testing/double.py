@@ -10,7 +10,10 @@ plays. Routing by path prefix:
 * ``/api/v1/...`` -> Firmware; on host ``api.firmware.ai``, ``/v1/...`` -> Firmware;
 * other ``/v1/...`` (direct-route and audio hosts) -> Fireworks inference;
 * ``/v1/accounts/{account}/datasets|batchInferenceJobs...`` and the signed output URLs on
-  ``storage.googleapis.com`` -> the Batch API (:mod:`fw_core.testing.batch`).
+  ``storage.googleapis.com`` -> the Batch API (:mod:`fw_core.testing.batch`);
+* ``/inference/v1/workflows/.../flux-kontext-*`` and the signed sample URLs on
+  ``kontext-delivery.double.invalid`` -> the FLUX Kontext workflow
+  (:mod:`fw_core.testing.kontext`).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from fw_core.testing import audio, endpoints, generate, images
+from fw_core.testing import audio, endpoints, generate, images, kontext
 from fw_core.testing.batch import STORAGE_HOST, BatchControlPlane
 from fw_core.testing.faults import Fault
 from fw_core.testing.limits import Admission, RequestLimit
@@ -85,6 +88,8 @@ def route(host: str, path: str) -> _Route:
         return _Route("fireworks", "")
     if host == STORAGE_HOST:
         return _Route("fireworks", "storage")
+    if host == kontext.DELIVERY_HOST:
+        return _Route("fireworks", "kontext-delivery")
     if path.startswith("/v1/"):
         provider = "firmware" if host == "api.firmware.ai" else "fireworks"
         return _Route(provider, path[len("/v1/") :].strip("/"))
@@ -183,6 +188,8 @@ class WireDouble:
         self._lock = threading.Lock()
         #: The Batch API control plane (datasets, jobs, test hooks such as ``advance``).
         self.batch = BatchControlPlane(self._batch_chat)
+        #: FLUX Kontext workflow jobs (knobs ``pending_polls``, ``sample_form``).
+        self.kontext = kontext.KontextJobs()
 
     # ------------------------------------------------------------------ public API
 
@@ -206,6 +213,7 @@ class WireDouble:
             self._cache.clear()
             self.connections = 0
         self.batch.clear()
+        self.kontext.clear()
         if self.limit is not None:
             self.limit.reset()
 
@@ -323,6 +331,8 @@ class WireDouble:
     ) -> Outcome:
         if where.endpoint == "storage":  # a signed URL: the URL is the grant, no key
             return self.batch.storage(rec.path)
+        if where.endpoint == "kontext-delivery":  # a signed sample URL, likewise
+            return self.kontext.delivery(rec.path)
         if not self._authorised(raw_auth):
             return endpoints.error(
                 where.provider, 401, "The API key you provided is invalid.", request_id
@@ -353,6 +363,8 @@ class WireDouble:
                 where.provider, 400, "request body is not valid JSON", request_id
             )
         if ep.startswith("workflows/") and where.provider == "fireworks":
+            if kontext.is_kontext_path(ep):
+                return self.kontext.handle(ep, body, request_id)
             return images.text_to_image(ep, rec.headers, body, request_id, knobs)
         if ep == "chat/completions":
             return endpoints.chat(

@@ -115,7 +115,7 @@ def reasoning_requested(body: dict[str, Any]) -> bool:
         return False
     if effort not in (None, "none", False):
         return True
-    if isinstance(thinking, dict) and thinking.get("type") == "enabled":
+    if isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive"):
         return True
     model = str(body.get("model", "")).lower()
     return inline_think(model) or any(m in model for m in _REASONING_MODELS)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from fw_core.testing.batch import STORAGE_HOST
+from fw_core.testing.kontext import DELIVERY_HOST
 from fw_core.testing.outcome import Outcome
 
 if TYPE_CHECKING:
@@ -61,9 +62,10 @@ def is_api_host(host: str) -> bool:
 
 
 def _served(url: httpx.URL) -> bool:
-    """An API host, or one of the double's signed Batch API output URLs
-    (``https://storage.googleapis.com/fireworks-artifacts-<account>/...``)."""
-    if is_api_host(url.host):
+    """An API host, one of the double's signed Batch API output URLs
+    (``https://storage.googleapis.com/fireworks-artifacts-<account>/...``) or one of its
+    FLUX Kontext sample URLs (:data:`fw_core.testing.kontext.DELIVERY_HOST`)."""
+    if is_api_host(url.host) or url.host == DELIVERY_HOST:
         return True
     return url.host == STORAGE_HOST and url.path.startswith("/fireworks-artifacts-")
 

@@ -167,7 +167,7 @@ def test_api_errors_are_the_langchain_twins() -> None:
         ({"model": "whisper-large"}, "unknown audio model"),
         ({"diarize": True, "response_format": "text"}, "verbose_json"),
         ({"min_speakers": 2}, "diarize=True"),
-        ({"preprocessing": "loud"}, "preprocessing"),
+        ({"preprocessing": " "}, "preprocessing"),
     ],
 )
 def test_bad_options_fail_at_construction(kwargs: dict[str, object], message: str) -> None:

@@ -132,7 +132,7 @@ def _reader(double: WireDouble, **kwargs: Any) -> FireworksAudioReader:
             },
             "'word'",
         ),
-        ({"alignment_model": "ctc"}, "alignment_model"),
+        ({"alignment_model": ""}, "alignment_model"),
     ],
 )
 def test_bad_options_fail_at_construction(kwargs: dict[str, Any], message: str) -> None:

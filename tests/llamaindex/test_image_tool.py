@@ -178,7 +178,7 @@ def test_missing_key_fails_at_construction(monkeypatch: pytest.MonkeyPatch) -> N
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"prompt": ""}, {"prompt": "x", "aspect_ratio": "16:10"}, {"prompt": "x", "seed": -5}],
+    [{"prompt": ""}, {"prompt": "x", "aspect_ratio": 16}, {"prompt": "x", "seed": -5}],
 )
 def test_bad_arguments_fail_before_any_request(kwargs: dict[str, Any]) -> None:
     double = WireDouble()

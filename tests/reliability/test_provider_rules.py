@@ -2,7 +2,8 @@
 
 The rules live once, in the provider spec (:mod:`fw_core.providers`,
 :mod:`fw_core.chat_options`): Firmware's thinking budget, which embedding models take
-``dimensions``, Fireworks' ``context_length_exceeded_behavior`` values. A bad configured
+``dimensions``, the type of Fireworks' ``context_length_exceeded_behavior`` (its values are
+the server's: docs/architecture.md §2, tolerant reader). A bad configured
 option is refused at construction with :class:`~fw_core.errors.ConfigurationError`; a bad
 option passed per call is refused before any request (the wire double sees nothing).
 """
@@ -128,9 +129,9 @@ _PER_CALL: list[tuple[str, Callable[[WireDouble], Any], str]] = [
     (
         "lc-invoke-fireworks-option",
         lambda d: ChatFireworks(model=FW_MODEL, **_lc(d)).invoke(
-            "hi", context_length_exceeded_behavior="sometimes"
+            "hi", context_length_exceeded_behavior=1
         ),
-        "context_length_exceeded_behavior",
+        "context_length_exceeded_behavior must be a string",
     ),
     (
         "li-chat-thinking",
@@ -152,16 +153,16 @@ _PER_CALL: list[tuple[str, Callable[[WireDouble], Any], str]] = [
     (
         "li-additional-kwargs",  # extra body fields are checked with the request body
         lambda d: Fireworks(
-            model=FW_MODEL, additional_kwargs={"context_length_exceeded_behavior": "x"}, **_li(d)
+            model=FW_MODEL, additional_kwargs={"context_length_exceeded_behavior": 0}, **_li(d)
         ).chat(_USER),
-        "context_length_exceeded_behavior must be one of",
+        "context_length_exceeded_behavior must be a string",
     ),
     (
         "li-chat-fireworks-option",
         lambda d: Fireworks(model=FW_MODEL, **_li(d)).chat(
-            _USER, context_length_exceeded_behavior="sometimes"
+            _USER, context_length_exceeded_behavior=["truncate"]
         ),
-        "context_length_exceeded_behavior",
+        "context_length_exceeded_behavior must be a string",
     ),
 ]
 

@@ -176,7 +176,7 @@ def test_filtered_image_is_an_outcome_and_writes_nothing(client: Client, tmp_pat
 
 @pytest.mark.parametrize(
     "args",
-    [("",), ("x", "16:10"), ("x", None, -5)],
+    [("",), ("x", 16), ("x", None, -5)],
 )
 def test_bad_arguments_fail_before_any_request(
     client: Client, double: WireDouble, args: tuple[Any, ...]
