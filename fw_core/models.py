@@ -641,7 +641,8 @@ def list_models(
         >>> from fw_core.testing import WireDouble
         >>> client = Client(FIREWORKS, api_key="example-key",
         ...                 http_client=httpx.Client(transport=WireDouble().transport()))
-        >>> served = [m.id.rsplit("/", 1)[1] for m in list_models(client, supports_image_input=True)]
+        >>> vision = list_models(client, supports_image_input=True)
+        >>> served = [m.id.rsplit("/", 1)[1] for m in vision]
         >>> served
         ['llama4-maverick-instruct-basic', 'kimi-k3']
         >>> everything = list_models(client, supports_image_input=True, serverless=None)
