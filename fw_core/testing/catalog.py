@@ -114,9 +114,9 @@ FIRMWARE_MODELS: list[tuple[str, int]] = [
 #: models the model table (:func:`fw_core.model_table.retired`) marks retired from
 #: serverless, which the real catalog still lists as ``state: READY`` (docs/wire.md §8).
 #: Taken from the table, so the double and the table cannot disagree.
-NOT_SERVERLESS = frozenset(
-    record.id.rsplit("/", 1)[1] for record in _retired("fireworks")
-) & {row[0] for row in FIREWORKS_MODELS}
+NOT_SERVERLESS = frozenset(record.id.rsplit("/", 1)[1] for record in _retired("fireworks")) & {
+    row[0] for row in FIREWORKS_MODELS
+}
 
 
 def batch_capable(model: str) -> bool:
