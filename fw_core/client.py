@@ -382,17 +382,28 @@ class _ClientBase:
                 self._limiters[model] = limiter
         return limiter
 
-    def _wait_out(self, pause: float | None, status: int, headers: Any, waited: float) -> float:
-        """The budget spent once this announced 429 is waited out, or -1: a fault after all.
+    def _wait_out(
+        self, pause: float | None, status: int, headers: Any, waited: float, refused: int
+    ) -> float:
+        """Seconds to wait before retrying this announced 429, or -1: a fault after all.
 
-        A 429 whose wait the server announced (``pause`` from the limiter) is retried
-        without spending ``max_retries``, while the request's total stays within
-        ``rate_limit_max_wait``; ``x-should-retry: false`` still wins.
+        A 429 the limiter knows a wait for (``pause``: the server's hint, else one
+        request's worth of the announced limit) is retried without spending
+        ``max_retries``, while the request's time spent on rate limits (``waited``: these
+        waits, and the limiter's pacing since its first 429) stays within
+        ``rate_limit_max_wait``; ``x-should-retry: false`` still wins. A usable hint is
+        honoured (never under :data:`~fw_core.ratelimit.MIN_RETRY_WAIT`); without one
+        (absent, 0, unparseable) the wait backs off exponentially with jitter over this
+        request's ``refused`` 429s, so a server stuck on 429 is not hammered
+        (docs/rate_limits.md "No hammering").
         """
         if pause is None or not retry_policy.should_retry(status, headers):
             return -1.0
-        spent = waited + max(pause, ratelimit.MIN_WAIT_CHARGE)
-        return spent if spent <= self.rate_limit_max_wait else -1.0
+        if retry_policy.parse_retry_after(headers):
+            delay = max(pause, ratelimit.MIN_RETRY_WAIT)
+        else:
+            delay = self._retry_delay(refused, None)
+        return delay if waited + delay <= self.rate_limit_max_wait else -1.0
 
     def redact_error(self, exc: APIError) -> APIError:
         """Blank this client's key out of an error built from what the server sent back.
@@ -553,7 +564,7 @@ class Client(_ClientBase):
         if max_retries is not None:
             _check_retries(max_retries)
             retries = max_retries
-        attempt = sent = ticket = 0
+        attempt = sent = ticket = refused = 0  # refused: 429s waited out
         waited, paused, pause = 0.0, False, None
         while True:
             if limiter is not None:
@@ -561,6 +572,8 @@ class Client(_ClientBase):
                 paused = False
                 if wait > 0:
                     self._pace(wait)
+                    if refused:  # after its first 429: time spent on the limit
+                        waited += wait
             sent += 1
             try:
                 response = http.send(request, stream=stream)
@@ -586,12 +599,11 @@ class Client(_ClientBase):
                 body = b""
             finally:
                 response.close()
-            spent = self._wait_out(pause, response.status_code, response.headers, waited)
-            if spent >= 0:
-                assert pause is not None
-                self._log_wait(request, pause, waited)
-                self._sleep(pause)
-                waited, paused = spent, True
+            delay = self._wait_out(pause, response.status_code, response.headers, waited, refused)
+            if delay >= 0:
+                self._log_wait(request, delay, waited)
+                self._sleep(delay)
+                waited, paused, refused = waited + delay, True, refused + 1
                 continue
             if attempt < retries and retry_policy.should_retry(
                 response.status_code, response.headers
@@ -785,7 +797,7 @@ class AsyncClient(_ClientBase):
         if max_retries is not None:
             _check_retries(max_retries)
             retries = max_retries
-        attempt = sent = ticket = 0
+        attempt = sent = ticket = refused = 0  # refused: 429s waited out
         waited, paused, pause = 0.0, False, None
         while True:
             if limiter is not None:
@@ -793,6 +805,8 @@ class AsyncClient(_ClientBase):
                 paused = False
                 if wait > 0:
                     await self._apace(wait)
+                    if refused:  # after its first 429: time spent on the limit
+                        waited += wait
             sent += 1
             try:
                 response = await http.send(request, stream=stream)
@@ -818,12 +832,11 @@ class AsyncClient(_ClientBase):
                 body = b""
             finally:
                 await response.aclose()
-            spent = self._wait_out(pause, response.status_code, response.headers, waited)
-            if spent >= 0:
-                assert pause is not None
-                self._log_wait(request, pause, waited)
-                await self._asleep(pause)
-                waited, paused = spent, True
+            delay = self._wait_out(pause, response.status_code, response.headers, waited, refused)
+            if delay >= 0:
+                self._log_wait(request, delay, waited)
+                await self._asleep(delay)
+                waited, paused, refused = waited + delay, True, refused + 1
                 continue
             if attempt < retries and retry_policy.should_retry(
                 response.status_code, response.headers

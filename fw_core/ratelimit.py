@@ -63,7 +63,7 @@ __all__ = [
     "DEFAULT_HEADROOM",
     "DEFAULT_MAX_WAIT",
     "INCREASE",
-    "MIN_WAIT_CHARGE",
+    "MIN_RETRY_WAIT",
     "Announced",
     "LimiterState",
     "RateLimiter",
@@ -91,9 +91,10 @@ MIN_RATE_SHARE = 0.05
 #: Per request: most seconds spent waiting out 429s the server announced, before the
 #: 429 counts as a fault again (``max_retries``).
 DEFAULT_MAX_WAIT = 300.0
-#: A 429 waited out counts at least this many seconds against that budget, so a server
-#: that keeps answering "retry after 0" still comes to an end.
-MIN_WAIT_CHARGE = 1.0
+#: A request waits at least this long before retrying a 429, whatever wait the server
+#: hinted: at most four tries a second per call. A 429 with no usable hint (absent, 0,
+#: unparseable) backs off exponentially instead (fw_core.client, docs/rate_limits.md).
+MIN_RETRY_WAIT = 0.25
 
 
 _RETRY_NAMES = (b"retry-after", b"retry-after-ms")
@@ -419,7 +420,7 @@ class RateLimiter:
                 self._tat = tat if self._pinned is None else max(self._tat, tat)
             pause: float | None = None
             if status == 429:
-                pause = seen.retry_after
+                pause = seen.retry_after or None  # "retry after 0" is no hint at all
                 if pause is None and self._limit_rpm is not None:
                     pause = 60.0 / self._limit_rpm  # one request's worth of the limit
                 if pause is not None:
