@@ -16,7 +16,10 @@ sync and async, from every class and every event loop in the process:
 * AIMD on the rate: a 429 (or ``x-ratelimit-over-limit: yes``) cuts it by
   :data:`DECREASE` (once per congestion episode: answers to requests sent before the cut
   do not cut again); every success adds :data:`INCREASE` of the ceiling back, up to the
-  announced limit times the headroom.
+  announced limit times the headroom, and whatever the successes, the rate climbs back
+  to that ceiling within :data:`RECOVERY` seconds of the latest cut (:func:`recovered`).
+  Slots handed out for later are spaced at the rate predicted for their time, so a
+  batch queued right after a storm is not held at the storm's rate.
 * A 429 that says how long to wait (``retry-after-ms`` / ``retry-after``, else one
   request's worth of the announced limit) pauses every caller of the limiter until then.
 
@@ -64,6 +67,7 @@ __all__ = [
     "DEFAULT_MAX_WAIT",
     "INCREASE",
     "MIN_RETRY_WAIT",
+    "RECOVERY",
     "Announced",
     "LimiterState",
     "RateLimiter",
@@ -74,6 +78,7 @@ __all__ = [
     "limiters",
     "prepay",
     "read_headers",
+    "recovered",
     "reserve",
     "reset",
     "tat_for_remaining",
@@ -88,6 +93,9 @@ DECREASE = 0.7
 INCREASE = 0.02
 #: The rate never drops below this share of the ceiling.
 MIN_RATE_SHARE = 0.05
+#: Seconds after its latest cut in which the rate climbs back, linearly, to the ceiling
+#: (while no new 429 cuts it again): a deep cut does not outlast the storm that caused it.
+RECOVERY = 5.0
 #: Per request: most seconds spent waiting out 429s the server announced, before the
 #: 429 counts as a fault again (``max_retries``).
 DEFAULT_MAX_WAIT = 300.0
@@ -226,6 +234,20 @@ def decreased(rate: float, *, factor: float = DECREASE, floor: float = 0.0) -> f
     return max(rate * factor, floor)
 
 
+def recovered(cut_rate: float, ceiling: float, elapsed: float, *, over: float = RECOVERY) -> float:
+    """The rate ``elapsed`` seconds after a cut to ``cut_rate``: back to ``ceiling``,
+    linearly, over ``over`` seconds.
+
+    >>> recovered(1.0, 19.0, 0.0), recovered(1.0, 19.0, 2.5), recovered(1.0, 19.0, 60.0)
+    (1.0, 10.0, 19.0)
+    """
+    if elapsed >= over:
+        return ceiling
+    if elapsed <= 0:
+        return min(cut_rate, ceiling)
+    return min(cut_rate + (ceiling - cut_rate) * elapsed / over, ceiling)
+
+
 def increased(rate: float, *, step: float, ceiling: float) -> float:
     """Additive increase by ``step``, not above ``ceiling``.
 
@@ -309,6 +331,8 @@ class RateLimiter:
         self._tat = 0.0
         self._paused_until = 0.0
         self._cut_after = 0  # answers to tickets up to this one do not cut the rate again
+        self._cut_at = 0.0  # when the rate was last cut, and to what (time-based recovery)
+        self._cut_rate: float | None = None
         self._issued = 0  # the latest ticket handed out
         self._last_slot = 0.0  # the latest send time handed out
         self._refused: list[int] = []  # recent tickets answered 429 (sorted): never counted
@@ -346,9 +370,10 @@ class RateLimiter:
     def snapshot(self) -> LimiterState:
         """The current state, read under the lock."""
         with self._lock:
+            now = self._clock()
             return LimiterState(
                 self._limit_rpm,
-                self._rate,
+                self._rate_at(now),
                 self._burst,
                 max(self._paused_until - self._clock(), 0.0),
             )
@@ -380,10 +405,11 @@ class RateLimiter:
             self._issued = max(self._issued, ticket)
             now = self._clock()
             start = now if skip_pause else max(now, self._paused_until)
-            rate = self._rate
-            if rate is None:
+            if self._rate is None:
                 return start - now, ticket
-            interval = 1.0 / rate
+            rate = self._rate = self._rate_at(now) or self._rate
+            # spaced at the rate predicted for the slot's time (it recovers meanwhile)
+            interval = 1.0 / (self._rate_at(max(self._tat, start)) or rate)
             tat, wait = reserve(self._tat, start, interval, (self._burst - 1) * interval)
             # Never ahead of a slot already handed out: requests leave in ticket order,
             # which is what counting "sent since" by tickets in observe() relies on.
@@ -402,10 +428,11 @@ class RateLimiter:
                 self._cut(ticket)
             elif status < 300 and self._rate is not None:
                 with self._lock:
-                    self._grow()
+                    self._grow(self._clock())
             return None
         with self._lock:
             now = self._clock()
+            self._rate = self._rate_at(now)
             if seen.limit_rpm is not None:
                 self._learn_limit(seen.limit_rpm)
             if status == 429:
@@ -429,7 +456,7 @@ class RateLimiter:
             if status == 429 or seen.over_limit:
                 self._cut_locked(ticket)
             elif status < 300:
-                self._grow()
+                self._grow(now)
             return pause
 
     # ------------------------------------------------------------------ internals
@@ -458,18 +485,30 @@ class RateLimiter:
             with self._lock:
                 self._cut_locked(ticket)
 
+    def _rate_at(self, when: float) -> float | None:
+        """The rate in force at ``when``: the AIMD rate, or the time-based recovery
+        from the latest cut when that is further along."""
+        rate, ceiling, cut_rate = self._rate, self._ceiling, self._cut_rate
+        if rate is None or ceiling is None or cut_rate is None or rate >= ceiling:
+            return rate
+        return max(rate, recovered(cut_rate, ceiling, when - self._cut_at))
+
     def _cut_locked(self, ticket: int) -> None:
         rate, ceiling = self._rate, self._ceiling
         if rate is None or ceiling is None or ticket <= self._cut_after:
             return
+        now = self._clock()
+        rate = self._rate_at(now) or rate
         self._rate = decreased(rate, floor=ceiling * MIN_RATE_SHARE)
+        self._cut_at, self._cut_rate = now, self._rate
         # Every ticket handed out so far was sent at the old rate: their 429s are the
         # same episode.
         self._cut_after = self._issued
 
-    def _grow(self) -> None:
+    def _grow(self, now: float) -> None:
         rate, ceiling = self._rate, self._ceiling
         if rate is not None and ceiling is not None and rate < ceiling:
+            rate = self._rate_at(now) or rate
             self._rate = increased(rate, step=ceiling * INCREASE, ceiling=ceiling)
 
 

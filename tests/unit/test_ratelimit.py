@@ -16,6 +16,8 @@ from fw_core.ratelimit import (
     DECREASE,
     DEFAULT_HEADROOM,
     INCREASE,
+    MIN_RATE_SHARE,
+    RECOVERY,
     Announced,
     RateLimiter,
     decreased,
@@ -23,6 +25,7 @@ from fw_core.ratelimit import (
     key_id,
     limiter_for,
     read_headers,
+    recovered,
     reserve,
     tat_for_remaining,
 )
@@ -211,6 +214,66 @@ def test_one_decrease_per_episode_then_additive_increase() -> None:
     for _ in range(200):
         lim.observe(200, {}, 0)
     assert lim.snapshot().rate == pytest.approx(ceiling)  # back up, never above
+
+
+def _after_a_storm(clock: Clock, limit: str = "1200") -> tuple[RateLimiter, float]:
+    """A limiter that learned ``limit`` rpm, then met 429s until its rate hit the floor."""
+    lim = RateLimiter(clock=clock)
+    _, t = lim.acquire()
+    lim.observe(200, limited(limit, "19"), t)
+    ceiling = lim.snapshot().rate
+    assert ceiling is not None
+    for _ in range(20):  # one cut per episode: each 429 answers a request sent after the cut
+        _, t = lim.acquire(skip_pause=True)
+        lim.observe(429, {"retry-after": "0"}, t)
+    assert lim.snapshot().rate == pytest.approx(ceiling * MIN_RATE_SHARE)
+    return lim, ceiling
+
+
+def test_recovered_is_linear_in_time_to_the_ceiling() -> None:
+    assert recovered(1.0, 19.0, -1.0) == 1.0
+    assert recovered(1.0, 19.0, RECOVERY / 2) == pytest.approx(10.0)
+    assert recovered(1.0, 19.0, RECOVERY) == 19.0
+    assert recovered(30.0, 19.0, 1.0) <= 19.0  # a ceiling lowered since the cut wins
+
+
+def test_rate_returns_to_the_learned_limit_within_seconds_after_a_storm() -> None:
+    """Measured before: after a storm, successes without rate-limit headers won back 2 %
+    of the limit each, so the rate stayed near the floor for minutes (a 600-call batch took
+    505 s instead of ~2 s). Now it is back at the ceiling RECOVERY seconds after the last
+    cut, successes or not."""
+    clock = Clock()
+    lim, ceiling = _after_a_storm(clock)
+    clock.now += RECOVERY / 2
+    lim.observe(200, {}, lim.acquire(skip_pause=True)[1])  # a success without headers
+    assert lim.snapshot().rate == pytest.approx(ceiling * (0.5 + MIN_RATE_SHARE / 2 + INCREASE))
+    clock.now += RECOVERY / 2
+    assert lim.snapshot().rate == pytest.approx(ceiling)
+
+
+def test_a_batch_queued_right_after_a_storm_is_not_held_at_the_storms_rate() -> None:
+    """600 slots asked for at once, right after the storm: they span about RECOVERY plus
+    600 intervals at the ceiling, not 600 intervals at the floor rate (631 s here)."""
+    clock = Clock()
+    lim, ceiling = _after_a_storm(clock)
+    waits = [lim.acquire(skip_pause=True)[0] for _ in range(600)]
+    assert waits == sorted(waits)
+    span = waits[-1] - waits[0]
+    assert span <= RECOVERY + 600 / ceiling  # was 600 / (ceiling * MIN_RATE_SHARE)
+    assert span >= (600 - lim.snapshot().burst) / ceiling  # never faster than the ceiling
+
+
+def test_a_new_cut_stops_the_recovery() -> None:
+    clock = Clock()
+    lim, ceiling = _after_a_storm(clock)
+    clock.now += RECOVERY * 0.8
+    rate = lim.snapshot().rate
+    assert rate is not None and rate > ceiling * 0.8
+    _, t = lim.acquire(skip_pause=True)
+    lim.observe(429, {}, t)
+    assert lim.snapshot().rate == pytest.approx(rate * DECREASE)
+    clock.now += RECOVERY
+    assert lim.snapshot().rate == pytest.approx(ceiling)
 
 
 def test_over_limit_answer_slows_down_without_pausing() -> None:
