@@ -160,12 +160,13 @@ def read_headers(headers: Mapping[str, str]) -> Announced | None:
     (2.0, None)
     """
     found: dict[bytes, bytes] = {}
-    # httpx.Headers keeps (raw name, lower-case name, value) byte triples; reading them
-    # spares a list and a lower() per header on every response. Checked against the
-    # public path by tests/unit/test_ratelimit.py; any other shape takes that path.
-    triples = getattr(headers, "_list", None)
-    if isinstance(triples, list) and all(len(t) == 3 for t in triples[:1]):
-        for _, low, value in triples:
+    # httpx.Headers: its public byte pairs (``raw``), which spare decoding every header
+    # to text on every response; 20 headers take ~2.4 us (1.7 us more than reading
+    # httpx's private ``_list``, measured for issue 21).
+    pairs = getattr(headers, "raw", None)
+    if isinstance(pairs, list):
+        for name, value in pairs:
+            low = name.lower()
             if low in _WANTED:
                 found[low] = value
     else:
