@@ -157,9 +157,10 @@ class _Slots(Generic[_T]):
 
     def _timed_out(self, request: httpx.Request, since: float, bound: float) -> SlotTimeout:
         waited = time.monotonic() - since
+        setting = "pool timeout" if self.queue_timeout == FROM_REQUEST else "queue_timeout"
         return SlotTimeout(
             f"queued {waited:.1f}s in this client for one of its {self.max_connections} "
-            f"connections, none came free for {bound:g}s (queue_timeout); the request was "
+            f"connections, none came free for {bound:g}s ({setting}); the request was "
             "not sent",
             request=request,
             waited=waited,
