@@ -71,6 +71,11 @@ DEFAULT_QUEUE_TIMEOUT = 600.0
 #: Our clients' transports (fw_core.slots): at most 100 requests in flight, each on a
 #: keep-alive connection of its own; more calls wait their turn in order.
 _DEFAULT_LIMITS = httpx.Limits(max_connections=100)
+#: The rate limiter hands a call no slot more than this many seconds ahead: the call
+#: sleeps and asks again, at the rate then in force (fw_core.ratelimit, RECOVERY), at
+#: most _PACE_ASKS times before it takes whatever slot it is given.
+_PACE_HORIZON = 1.0
+_PACE_ASKS = 120
 
 from fw_core._version import __version__ as _VERSION  # noqa: E402 (the one version source)
 
@@ -568,12 +573,18 @@ class Client(_ClientBase):
         waited, paused, pause = 0.0, False, None
         while True:
             if limiter is not None:
-                wait, ticket = limiter.acquire(skip_pause=paused)
-                paused = False
-                if wait > 0:
+                wait, ticket = limiter.acquire(skip_pause=paused, horizon=_PACE_HORIZON)
+                asks = 1
+                while wait > 0:
                     self._pace(wait)
                     if refused:  # after its first 429: time spent on the limit
                         waited += wait
+                    if ticket:
+                        break
+                    asks += 1  # no slot yet: ask again, at the rate in force now
+                    horizon = _PACE_HORIZON if asks < _PACE_ASKS else None
+                    wait, ticket = limiter.acquire(skip_pause=paused, horizon=horizon)
+                paused = False
             sent += 1
             try:
                 response = http.send(request, stream=stream)
@@ -801,12 +812,18 @@ class AsyncClient(_ClientBase):
         waited, paused, pause = 0.0, False, None
         while True:
             if limiter is not None:
-                wait, ticket = limiter.acquire(skip_pause=paused)
-                paused = False
-                if wait > 0:
+                wait, ticket = limiter.acquire(skip_pause=paused, horizon=_PACE_HORIZON)
+                asks = 1
+                while wait > 0:
                     await self._apace(wait)
                     if refused:  # after its first 429: time spent on the limit
                         waited += wait
+                    if ticket:
+                        break
+                    asks += 1  # no slot yet: ask again, at the rate in force now
+                    horizon = _PACE_HORIZON if asks < _PACE_ASKS else None
+                    wait, ticket = limiter.acquire(skip_pause=paused, horizon=horizon)
+                paused = False
             sent += 1
             try:
                 response = await http.send(request, stream=stream)

@@ -18,8 +18,9 @@ sync and async, from every class and every event loop in the process:
   do not cut again); every success adds :data:`INCREASE` of the ceiling back, up to the
   announced limit times the headroom, and whatever the successes, the rate climbs back
   to that ceiling within :data:`RECOVERY` seconds of the latest cut (:func:`recovered`).
-  Slots handed out for later are spaced at the rate predicted for their time, so a
-  batch queued right after a storm is not held at the storm's rate.
+  A caller that passes ``horizon`` is not handed a slot further ahead than that: it
+  asks again later, at the rate then in force, so a batch queued right after a storm
+  is not held at the storm's rate.
 * A 429 that says how long to wait (``retry-after-ms`` / ``retry-after``, else one
   request's worth of the announced limit) pauses every caller of the limiter until then.
 
@@ -330,7 +331,11 @@ class RateLimiter:
         self._rate: float | None = None
         self._burst = 1
         self._tat = 0.0
+        # The burst tolerance ``_tat`` was computed with. ``_tat - _tat_tau`` (the earliest
+        # next slot) is what carries over when the rate or burst changes (_rebased).
+        self._tat_tau = 0.0
         self._paused_until = 0.0
+        self._resume = -math.inf  # the latest pause's end: no burst right after it
         self._cut_after = 0  # answers to tickets up to this one do not cut the rate again
         self._cut_at = 0.0  # when the rate was last cut, and to what (time-based recovery)
         self._cut_rate: float | None = None
@@ -388,12 +393,18 @@ class RateLimiter:
 
     # ------------------------------------------------------------------ calls
 
-    def acquire(self, *, skip_pause: bool = False, commit: bool = True) -> tuple[float, int]:
+    def acquire(
+        self, *, skip_pause: bool = False, commit: bool = True, horizon: float | None = None
+    ) -> tuple[float, int]:
         """Reserve a slot: ``(seconds to wait before sending, ticket)``.
 
         Pass the ticket back to :meth:`observe` with the answer. ``skip_pause``: the
         caller already slept the pause its own 429 announced. ``commit=False`` only
         looks: nothing is reserved when the wait is not zero (a non-blocking try).
+        ``horizon``: reserve nothing more than this many seconds of pacing ahead; the
+        answer is then ``(seconds to wait before asking again, 0)``, so a caller queued
+        at a low rate is served at the rate in force when it asks again (the rate
+        recovers meanwhile, :data:`RECOVERY`).
         """
         ticket = next(self._tickets)
         if _PREPAID.get() is self:
@@ -403,20 +414,26 @@ class RateLimiter:
             self._issued = ticket  # unlocked: a racing thread may leave it a step behind
             return 0.0, ticket
         with self._lock:
-            self._issued = max(self._issued, ticket)
             now = self._clock()
             start = now if skip_pause else max(now, self._paused_until)
             if self._rate is None:
+                self._issued = max(self._issued, ticket)
                 return start - now, ticket
             rate = self._rate = self._rate_at(now) or self._rate
-            # spaced at the rate predicted for the slot's time (it recovers meanwhile)
-            interval = 1.0 / (self._rate_at(max(self._tat, start)) or rate)
-            tat, wait = reserve(self._tat, start, interval, (self._burst - 1) * interval)
+            interval = 1.0 / rate
+            tau = (self._burst - 1) * interval
+            # No burst right after a pause: the first slot at its end, then one interval
+            # each (at the rate in force now, see _pause).
+            tat = max(self._rebased(tau), self._resume + tau)
+            tat, wait = reserve(tat, start, interval, tau)
             # Never ahead of a slot already handed out: requests leave in ticket order,
             # which is what counting "sent since" by tickets in observe() relies on.
             at = max(start + wait, self._last_slot)
+            if horizon is not None and commit and at - start > horizon:
+                return start - now + horizon, 0  # ask again then; nothing reserved
+            self._issued = max(self._issued, ticket)
             if commit or at <= now:
-                self._tat, self._last_slot = tat, at
+                self._tat, self._tat_tau, self._last_slot = tat, tau, at
             return at - now, ticket
 
     def observe(self, status: int, headers: Mapping[str, str], ticket: int) -> float | None:
@@ -444,8 +461,12 @@ class RateLimiter:
                     self._burst = max(self._burst, self._burst_from(seen.remaining))
                 since = self._issued - ticket  # less those the server refused (uncounted)
                 since -= len(self._refused) - bisect.bisect_right(self._refused, ticket)
-                tat = tat_for_remaining(now, 1.0 / self._rate, self._burst, seen.remaining, since)
-                self._tat = tat if self._pinned is None else max(self._tat, tat)
+                interval = 1.0 / self._rate
+                tau = (self._burst - 1) * interval
+                tat = tat_for_remaining(now, interval, self._burst, seen.remaining, since)
+                if self._pinned is not None:
+                    tat = max(self._rebased(tau), tat)
+                self._tat, self._tat_tau = tat, tau
             pause: float | None = None
             if status == 429:
                 pause = seen.retry_after or None  # "retry after 0" is no hint at all
@@ -477,14 +498,20 @@ class RateLimiter:
     def _pause(self, until: float) -> None:
         self._active = True
         self._paused_until = max(self._paused_until, until)
-        if self._rate is not None:  # no burst right after a pause
-            interval = 1.0 / self._rate
-            self._tat = max(self._tat, until + (self._burst - 1) * interval)
+        # No burst right after it: acquire() keeps tat at least one burst past this, at
+        # the interval in force when it reserves (not now: the rate may recover).
+        self._resume = max(self._resume, until)
 
     def _cut(self, ticket: int) -> None:
         if self._rate is not None:
             with self._lock:
                 self._cut_locked(ticket)
+
+    def _rebased(self, tau: float) -> float:
+        """``_tat`` for burst tolerance ``tau``: the same earliest next slot. Without this,
+        a tat set at a storm's low rate (a long tolerance) would hold every later slot
+        back by the difference once the rate recovers."""
+        return self._tat - self._tat_tau + tau
 
     def _rate_at(self, when: float) -> float | None:
         """The rate in force at ``when``: the AIMD rate, or the time-based recovery

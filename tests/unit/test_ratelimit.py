@@ -6,6 +6,7 @@ switch) is in tests/reliability/test_rate_limits.py.
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import httpx
@@ -224,7 +225,7 @@ def _after_a_storm(clock: Clock, limit: str = "1200") -> tuple[RateLimiter, floa
     ceiling = lim.snapshot().rate
     assert ceiling is not None
     for _ in range(20):  # one cut per episode: each 429 answers a request sent after the cut
-        _, t = lim.acquire(skip_pause=True)
+        _, t = lim.acquire(skip_pause=True, commit=False)  # the storm reserves nothing ahead
         lim.observe(429, {"retry-after": "0"}, t)
     assert lim.snapshot().rate == pytest.approx(ceiling * MIN_RATE_SHARE)
     return lim, ceiling
@@ -252,15 +253,39 @@ def test_rate_returns_to_the_learned_limit_within_seconds_after_a_storm() -> Non
 
 
 def test_a_batch_queued_right_after_a_storm_is_not_held_at_the_storms_rate() -> None:
-    """600 slots asked for at once, right after the storm: they span about RECOVERY plus
-    600 intervals at the ceiling, not 600 intervals at the floor rate (631 s here)."""
+    """600 callers ask at once, right after the storm, each with a 1 s horizon (as the
+    fw_core clients do) and asking again when told to: they are all served within about
+    RECOVERY plus 600 intervals at the ceiling, not 600 at the floor rate (631 s here)."""
     clock = Clock()
     lim, ceiling = _after_a_storm(clock)
-    waits = [lim.acquire(skip_pause=True)[0] for _ in range(600)]
-    assert waits == sorted(waits)
-    span = waits[-1] - waits[0]
-    assert span <= RECOVERY + 600 / ceiling  # was 600 / (ceiling * MIN_RATE_SHARE)
-    assert span >= (600 - lim.snapshot().burst) / ceiling  # never faster than the ceiling
+    started = clock.now
+    due: dict[int, float] = {}  # caller -> its slot's time
+    ask_at = dict.fromkeys(range(600), started)
+    while ask_at:
+        clock.now = min(ask_at.values())
+        for caller in [c for c, t in ask_at.items() if t <= clock.now]:
+            wait, ticket = lim.acquire(horizon=1.0)
+            if ticket:
+                due[caller] = clock.now + wait
+                del ask_at[caller]
+            else:
+                assert 0 < wait <= 1.0 + 0.1  # the horizon (plus what is left of a pause)
+                ask_at[caller] = clock.now + wait
+    slots = sorted(due.values())
+    span = slots[-1] - started
+    assert span <= RECOVERY + 600 / ceiling + 1.0  # was 600 / (ceiling * MIN_RATE_SHARE)
+    assert len(slots) == 600
+    gaps_after_recovery = [
+        b - a for a, b in itertools.pairwise(slots) if a > started + RECOVERY + 1
+    ]
+    assert min(gaps_after_recovery) >= 1 / ceiling * 0.999  # never faster than the ceiling
+
+
+def test_without_a_horizon_a_slot_is_reserved_however_far() -> None:
+    clock = Clock()
+    lim, ceiling = _after_a_storm(clock)
+    waits = [lim.acquire()[0] for _ in range(50)]
+    assert waits[-1] - waits[0] >= 45 / (ceiling * MIN_RATE_SHARE)  # at the rate now
 
 
 def test_a_new_cut_stops_the_recovery() -> None:
