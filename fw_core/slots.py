@@ -302,7 +302,9 @@ class AsyncSlotTransport(_Slots[httpx.AsyncHTTPTransport], httpx.AsyncBaseTransp
     async def _wait(self, request: httpx.Request) -> None:
         """Queue for a slot, in order; give up only after ``queue_timeout`` with no slot
         freed. When the queue moved, the waiter keeps its place and only its check moves
-        on; it never leaves the queue to join it again at the back."""
+        on; it never leaves the queue to join it again at the back. A stuck queue ends
+        the wait through ``asyncio.Timeout.reschedule`` (Python 3.11,
+        https://docs.python.org/3/library/asyncio-task.html#asyncio.Timeout.reschedule)."""
         bound = self._bound(request)
         if bound is None:
             await self._gate.acquire()
