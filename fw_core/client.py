@@ -38,6 +38,7 @@ from fw_core.errors import (
     APIStatusError,
     APITimeoutError,
     ConfigurationError,
+    QueueTimeoutError,
     ResponseValidationError,
     StreamError,
     make_status_error,
@@ -49,6 +50,7 @@ from fw_core.sse import ServerSentEvent, SSEDecoder
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
+    "DEFAULT_QUEUE_TIMEOUT",
     "DEFAULT_TIMEOUT",
     "APIResponse",
     "AsyncClient",
@@ -63,9 +65,17 @@ logger = logging.getLogger("fw_core")
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
+#: Most seconds a request waits in our own queue (below) while none of the connections
+#: comes free; a queue that moves never times out (docs/architecture.md §2 "Clients").
+DEFAULT_QUEUE_TIMEOUT = 600.0
 #: Our clients' transports (fw_core.slots): at most 100 requests in flight, each on a
 #: keep-alive connection of its own; more calls wait their turn in order.
 _DEFAULT_LIMITS = httpx.Limits(max_connections=100)
+#: The rate limiter hands a call no slot more than this many seconds ahead: the call
+#: sleeps and asks again, at the rate then in force (fw_core.ratelimit, RECOVERY), at
+#: most _PACE_ASKS times before it takes whatever slot it is given.
+_PACE_HORIZON = 1.0
+_PACE_ASKS = 120
 
 from fw_core._version import __version__ as _VERSION  # noqa: E402 (the one version source)
 
@@ -108,11 +118,41 @@ def _check_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
     return httpx.Timeout(seconds, connect=min(seconds, DEFAULT_TIMEOUT.connect or 5.0))
 
 
+_TIMEOUT_PHASES = {
+    httpx.ConnectTimeout: "connect",
+    httpx.ReadTimeout: "read",
+    httpx.WriteTimeout: "write",
+}
+
+
 def _transport_error(exc: httpx.TransportError, request: httpx.Request | None) -> APIError:
     where = f" ({request.method} {request.url.copy_with(query=None)})" if request else ""
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"request timed out{where}: {type(exc).__name__}")
+        phase = _TIMEOUT_PHASES.get(type(exc))
+        timeouts = request.extensions.get("timeout", {}) if request is not None else {}
+        limit = timeouts.get(phase) if phase and isinstance(timeouts, dict) else None
+        said = f" (the {phase} timeout of {limit:g}s)" if limit is not None else ""
+        return APITimeoutError(
+            f"the server did not answer in time{where}: {type(exc).__name__}{said}"
+        )
     return APIConnectionError(f"connection failed{where}: {type(exc).__name__}: {exc}")
+
+
+def _queue_error(exc: httpx.PoolTimeout, request: httpx.Request) -> QueueTimeoutError:
+    """A request that waited for a connection in vain: never sent, so not retried."""
+    where = f" ({request.method} {request.url.copy_with(query=None)})"
+    err = QueueTimeoutError(f"not sent{where}: {exc}")
+    err.waited = getattr(exc, "waited", None)
+    err.queue_timeout = getattr(exc, "queue_timeout", None)
+    return err
+
+
+def _check_queue_timeout(seconds: object) -> float | None:
+    if seconds is None:
+        return None
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds > 0:
+        raise ConfigurationError(f"queue_timeout must be None or seconds > 0, got {seconds!r}")
+    return float(seconds)
 
 
 def _request_error(exc: httpx.RequestError, request: httpx.Request) -> APIError:
@@ -196,12 +236,15 @@ class _ClientBase:
         env: Mapping[str, str] | None = None,
         rate_limit: bool = True,
         rate_limit_max_wait: float = ratelimit.DEFAULT_MAX_WAIT,
+        queue_timeout: float | None = DEFAULT_QUEUE_TIMEOUT,
     ) -> None:
         _check_retries(max_retries)
         self.provider = provider
         self._api_key = provider.resolve_api_key(api_key, env)
         self.base_url = provider.resolve_base_url(base_url, env)
         self.timeout = _check_timeout(timeout)
+        # The wait for one of our connections (fw_core.slots), apart from self.timeout.
+        self.queue_timeout = _check_queue_timeout(queue_timeout)
         self.max_retries = max_retries
         # Shared limiters (fw_core.ratelimit), one per model; the key only as a keyed hash.
         self.rate_limit = bool(rate_limit)
@@ -357,17 +400,28 @@ class _ClientBase:
                 self._limiters[model] = limiter
         return limiter
 
-    def _wait_out(self, pause: float | None, status: int, headers: Any, waited: float) -> float:
-        """The budget spent once this announced 429 is waited out, or -1: a fault after all.
+    def _wait_out(
+        self, pause: float | None, status: int, headers: Any, waited: float, refused: int
+    ) -> float:
+        """Seconds to wait before retrying this announced 429, or -1: a fault after all.
 
-        A 429 whose wait the server announced (``pause`` from the limiter) is retried
-        without spending ``max_retries``, while the request's total stays within
-        ``rate_limit_max_wait``; ``x-should-retry: false`` still wins.
+        A 429 the limiter knows a wait for (``pause``: the server's hint, else one
+        request's worth of the announced limit) is retried without spending
+        ``max_retries``, while the request's time spent on rate limits (``waited``: these
+        waits, and the limiter's pacing since its first 429) stays within
+        ``rate_limit_max_wait``; ``x-should-retry: false`` still wins. A usable hint is
+        honoured (never under :data:`~fw_core.ratelimit.MIN_RETRY_WAIT`); without one
+        (absent, 0, unparseable) the wait backs off exponentially with jitter over this
+        request's ``refused`` 429s, so a server stuck on 429 is not hammered
+        (docs/rate_limits.md "No hammering").
         """
         if pause is None or not retry_policy.should_retry(status, headers):
             return -1.0
-        spent = waited + max(pause, ratelimit.MIN_WAIT_CHARGE)
-        return spent if spent <= self.rate_limit_max_wait else -1.0
+        if retry_policy.parse_retry_after(headers):
+            delay = max(pause, ratelimit.MIN_RETRY_WAIT)
+        else:
+            delay = self._retry_delay(refused, None)
+        return delay if waited + delay <= self.rate_limit_max_wait else -1.0
 
     def redact_error(self, exc: APIError) -> APIError:
         """Blank this client's key out of an error built from what the server sent back.
@@ -451,10 +505,17 @@ class Client(_ClientBase):
         provider: :data:`~fw_core.FIREWORKS` or :data:`~fw_core.FIRMWARE`.
         api_key: the key; default from the provider's env vars.
         base_url: default from env, else the provider default.
-        timeout: seconds or an ``httpx.Timeout``; default 60 s read, 5 s connect.
+        timeout: seconds or an ``httpx.Timeout``; default 60 s read, 5 s connect. They
+            start when the request is sent, not while it waits for a connection.
         max_retries: retries after the first attempt (default 2).
         default_headers: extra headers on every request.
-        http_client: an ``httpx.Client`` to use instead of creating one (never closed here).
+        rate_limit: pace by the limits the server announces (docs/rate_limits.md).
+        rate_limit_max_wait: most seconds one request spends waiting out rate limits.
+        queue_timeout: most seconds a request waits for one of the 100 connections while
+            none comes free (default 600; None: no bound). A moving queue never times
+            out; a stuck one raises :class:`~fw_core.errors.QueueTimeoutError`.
+        http_client: an ``httpx.Client`` to use instead of creating one (never closed here;
+            its own pool timeout bounds the wait for its connections).
 
     Example:
         >>> from fw_core import FIREWORKS, Client
@@ -486,7 +547,7 @@ class Client(_ClientBase):
                     self._http = httpx.Client(
                         timeout=self.timeout,
                         limits=_DEFAULT_LIMITS,  # for proxies from the environment
-                        transport=SlotTransport(_DEFAULT_LIMITS),
+                        transport=SlotTransport(_DEFAULT_LIMITS, queue_timeout=self.queue_timeout),
                     )
                 http = self._http
         return http
@@ -521,17 +582,27 @@ class Client(_ClientBase):
         if max_retries is not None:
             _check_retries(max_retries)
             retries = max_retries
-        attempt = sent = ticket = 0
+        attempt = sent = ticket = refused = 0  # refused: 429s waited out
         waited, paused, pause = 0.0, False, None
         while True:
             if limiter is not None:
-                wait, ticket = limiter.acquire(skip_pause=paused)
-                paused = False
-                if wait > 0:
+                wait, ticket = limiter.acquire(skip_pause=paused, horizon=_PACE_HORIZON)
+                asks = 1
+                while wait > 0:
                     self._pace(wait)
+                    if refused:  # after its first 429: time spent on the limit
+                        waited += wait
+                    if ticket:
+                        break
+                    asks += 1  # no slot yet: ask again, at the rate in force now
+                    horizon = _PACE_HORIZON if asks < _PACE_ASKS else None
+                    wait, ticket = limiter.acquire(skip_pause=paused, horizon=horizon)
+                paused = False
             sent += 1
             try:
                 response = http.send(request, stream=stream)
+            except httpx.PoolTimeout as exc:  # queued in vain, never sent: not a fault
+                raise _queue_error(exc, request) from exc
             except httpx.TransportError as exc:
                 if attempt >= retries:
                     raise _transport_error(exc, request) from exc
@@ -552,12 +623,11 @@ class Client(_ClientBase):
                 body = b""
             finally:
                 response.close()
-            spent = self._wait_out(pause, response.status_code, response.headers, waited)
-            if spent >= 0:
-                assert pause is not None
-                self._log_wait(request, pause, waited)
-                self._sleep(pause)
-                waited, paused = spent, True
+            delay = self._wait_out(pause, response.status_code, response.headers, waited, refused)
+            if delay >= 0:
+                self._log_wait(request, delay, waited)
+                self._sleep(delay)
+                waited, paused, refused = waited + delay, True, refused + 1
                 continue
             if attempt < retries and retry_policy.should_retry(
                 response.status_code, response.headers
@@ -720,7 +790,7 @@ class AsyncClient(_ClientBase):
             bound.client = httpx.AsyncClient(
                 timeout=self.timeout,
                 limits=_DEFAULT_LIMITS,  # for proxies from the environment
-                transport=AsyncSlotTransport(_DEFAULT_LIMITS),
+                transport=AsyncSlotTransport(_DEFAULT_LIMITS, queue_timeout=self.queue_timeout),
             )
             bound.loop = loop
         return bound.client
@@ -751,17 +821,27 @@ class AsyncClient(_ClientBase):
         if max_retries is not None:
             _check_retries(max_retries)
             retries = max_retries
-        attempt = sent = ticket = 0
+        attempt = sent = ticket = refused = 0  # refused: 429s waited out
         waited, paused, pause = 0.0, False, None
         while True:
             if limiter is not None:
-                wait, ticket = limiter.acquire(skip_pause=paused)
-                paused = False
-                if wait > 0:
+                wait, ticket = limiter.acquire(skip_pause=paused, horizon=_PACE_HORIZON)
+                asks = 1
+                while wait > 0:
                     await self._apace(wait)
+                    if refused:  # after its first 429: time spent on the limit
+                        waited += wait
+                    if ticket:
+                        break
+                    asks += 1  # no slot yet: ask again, at the rate in force now
+                    horizon = _PACE_HORIZON if asks < _PACE_ASKS else None
+                    wait, ticket = limiter.acquire(skip_pause=paused, horizon=horizon)
+                paused = False
             sent += 1
             try:
                 response = await http.send(request, stream=stream)
+            except httpx.PoolTimeout as exc:  # queued in vain, never sent: not a fault
+                raise _queue_error(exc, request) from exc
             except httpx.TransportError as exc:
                 if attempt >= retries:
                     raise _transport_error(exc, request) from exc
@@ -782,12 +862,11 @@ class AsyncClient(_ClientBase):
                 body = b""
             finally:
                 await response.aclose()
-            spent = self._wait_out(pause, response.status_code, response.headers, waited)
-            if spent >= 0:
-                assert pause is not None
-                self._log_wait(request, pause, waited)
-                await self._asleep(pause)
-                waited, paused = spent, True
+            delay = self._wait_out(pause, response.status_code, response.headers, waited, refused)
+            if delay >= 0:
+                self._log_wait(request, delay, waited)
+                await self._asleep(delay)
+                waited, paused, refused = waited + delay, True, refused + 1
                 continue
             if attempt < retries and retry_policy.should_retry(
                 response.status_code, response.headers

@@ -176,6 +176,12 @@ def _check_max_wait(value: Any) -> None:
     check(value)
 
 
+def _check_queue_timeout(value: Any) -> None:
+    from fw_core.client import _check_queue_timeout as check
+
+    check(value)
+
+
 # JSON schemas for the non-pydantic types, so model_json_schema() works (LlamaIndex uses it):
 # a timeout is dumped as httpx.Timeout.as_dict(); the injected clients are never dumped.
 _SECONDS = {"anyOf": [{"type": "number"}, {"type": "null"}]}
@@ -276,6 +282,12 @@ class ConnectionMixin(BaseModel):
         description="Most seconds one request may spend waiting out announced rate limits "
         "before its 429 is raised.",
     )
+    queue_timeout: float | None = Field(
+        default=600.0,
+        description="Most seconds a call waits for one of the client's 100 connections while "
+        "none comes free (QueueTimeoutError); a queue that moves never times out, and "
+        "`timeout` starts only when the call is sent. None: no bound.",
+    )
     http_client: _HttpClient | None = Field(
         default=None,
         exclude=True,
@@ -337,6 +349,12 @@ class ConnectionMixin(BaseModel):
     @classmethod
     def _fw_check_max_wait(cls, value: Any) -> Any:
         _check_max_wait(value)  # before pydantic would read "5" or True as a number
+        return value
+
+    @field_validator("queue_timeout", mode="before")
+    @classmethod
+    def _fw_check_queue_timeout(cls, value: Any) -> Any:
+        _check_queue_timeout(value)
         return value
 
     @field_validator("timeout", mode="before")
@@ -405,6 +423,7 @@ class ConnectionMixin(BaseModel):
             "default_headers": self.default_headers,
             "rate_limit": self.rate_limit,
             "rate_limit_max_wait": self.rate_limit_max_wait,
+            "queue_timeout": self.queue_timeout,
         }
 
     def _fw_build(self, asynchronous: bool) -> Client | AsyncClient:

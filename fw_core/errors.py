@@ -57,6 +57,7 @@ __all__ = [
     "PaymentRequiredError",
     "PermissionDeniedError",
     "PreconditionFailedError",
+    "QueueTimeoutError",
     "RateLimitError",
     "ResponseValidationError",
     "StreamError",
@@ -214,6 +215,19 @@ class APIConnectionError(APIError):
 
 class APITimeoutError(APIConnectionError):
     """The request timed out (connect, read, write or pool)."""
+
+
+class QueueTimeoutError(APITimeoutError):
+    """The request was never sent: it waited in this client's own queue for a connection
+    and none came free for ``queue_timeout`` seconds (docs/architecture.md §2 "Clients").
+
+    Not retried. ``waited``: seconds spent queued; ``queue_timeout``: the bound (None
+    for an injected httpx client's own pool timeout). An ``APITimeoutError`` that is not
+    this one timed out talking to the server.
+    """
+
+    waited: float | None = None
+    queue_timeout: float | None = None
 
 
 class StreamError(APIError):

@@ -6,8 +6,8 @@ except through their arguments, so every rule here is tested with plain values.
 Policy (docs/architecture.md §2): retry 408, 409, 429 and every 5xx, plus transport failures
 (connect errors, resets, timeouts); never another 4xx. The server may override with
 ``x-should-retry: true|false``. Wait for ``retry-after-ms``, else ``retry-after``
-(seconds or an HTTP date), capped at ``max_retry_after``; otherwise exponential backoff
-with jitter.
+(seconds or an HTTP date), capped at ``max_retry_after``; otherwise (no hint, or a hint
+of 0) exponential backoff with jitter.
 """
 
 from __future__ import annotations
@@ -111,17 +111,18 @@ def backoff(
 ) -> float:
     """Seconds to wait before retry number ``attempt`` (0 for the first retry).
 
-    A server hint is honoured up to ``max_retry_after``. Without one, the delay is
+    A server hint is honoured up to ``max_retry_after``. Without one (or with a hint of
+    0 s, which would make every client retry at once), the delay is
     ``initial * 2**attempt`` capped at ``max_delay``, reduced by up to 25 % jitter so
     that many clients do not retry in lockstep.
 
     >>> backoff(0, rng=lambda: 0.0), backoff(10, rng=lambda: 0.0)
     (0.5, 8.0)
-    >>> backoff(0, {"retry-after": "3"})
-    3.0
+    >>> backoff(0, {"retry-after": "3"}), backoff(1, {"retry-after": "0"}, rng=lambda: 0.0)
+    (3.0, 1.0)
     """
     hinted = parse_retry_after(headers, now=now)
-    if hinted is not None:
+    if hinted:  # a hint of 0 is no hint: retrying at once is how clients hammer a server
         return min(hinted, max_retry_after)
     delay = min(initial * (2.0 ** max(attempt, 0)), max_delay)
     return delay * (1.0 - _JITTER * rng())

@@ -21,6 +21,15 @@ then runs at the server's pace on at most ``max_connections`` reused connections
 ``max_keepalive_connections`` is not used: idle connections stay open until
 ``keepalive_expiry`` (checked on their next use) or until the transport is closed.
 
+Waiting here is not part of any request timeout: a request's connect, read and write
+timeouts start when it is sent. The wait is bounded by ``queue_timeout``: the most
+seconds a request waits **while no connection comes free**. A queue that moves (a long
+``asyncio.gather`` on busy connections) never fails anyone, however long it lasts; a
+pool that is stuck (every connection held by a response nobody closes) fails its
+waiters with :class:`SlotTimeout` after ``queue_timeout``. Without ``queue_timeout`` the
+transport bounds the wait by the request's pool timeout, as httpx's own pool does
+(docs/architecture.md §2 "Clients").
+
 Example:
     >>> import httpx
     >>> from fw_core.slots import SlotTransport
@@ -35,20 +44,46 @@ from __future__ import annotations
 import asyncio
 import ssl
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Generic, TypeVar
 
 import httpx
 
-__all__ = ["AsyncSlotTransport", "SlotTransport"]
+__all__ = ["FROM_REQUEST", "AsyncSlotTransport", "SlotTimeout", "SlotTransport"]
 
 _T = TypeVar("_T", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
+
+#: ``queue_timeout`` default of the transports: the request's own pool timeout.
+FROM_REQUEST: float = -1.0
+
+
+class SlotTimeout(httpx.PoolTimeout):
+    """No connection came free for ``queue_timeout`` seconds; the request was never sent.
+
+    ``waited``: seconds this request spent in the queue; ``queue_timeout``: the bound.
+    """
+
+    def __init__(
+        self, message: str, *, request: httpx.Request, waited: float, queue_timeout: float
+    ) -> None:
+        super().__init__(message, request=request)
+        self.waited = waited
+        self.queue_timeout = queue_timeout
 
 
 def _pool_timeout(request: httpx.Request) -> float | None:
     timeout = request.extensions.get("timeout", {})
     value = timeout.get("pool") if isinstance(timeout, dict) else None
     return None if value is None else float(value)
+
+
+def _check_queue_timeout(value: float | None) -> float | None:
+    if value is None or value == FROM_REQUEST:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValueError(f"queue_timeout must be None or seconds > 0, got {value!r}")
+    return float(value)
 
 
 def _origin(request: httpx.Request) -> str:
@@ -60,11 +95,17 @@ class _Slots(Generic[_T]):
     """Which single-connection transports are lent and which are free (no I/O here)."""
 
     def __init__(
-        self, limits: httpx.Limits, ssl_context: ssl.SSLContext | None, make: Callable[..., _T]
+        self,
+        limits: httpx.Limits,
+        ssl_context: ssl.SSLContext | None,
+        make: Callable[..., _T],
+        queue_timeout: float | None,
     ) -> None:
         if limits.max_connections is None or limits.max_connections < 1:
             raise ValueError("a slot transport needs a positive max_connections")
         self.max_connections: int = limits.max_connections
+        self.queue_timeout = _check_queue_timeout(queue_timeout)
+        self._moved = time.monotonic()  # when a slot last came free (the queue moved)
         self.ssl_context = ssl_context or httpx.create_ssl_context()
         self._limits = httpx.Limits(
             max_connections=1, max_keepalive_connections=1, keepalive_expiry=limits.keepalive_expiry
@@ -106,6 +147,25 @@ class _Slots(Generic[_T]):
         with self._lock:
             self._lent -= 1
             self._free.append((origin, transport))
+        self._moved = time.monotonic()
+
+    def _bound(self, request: httpx.Request) -> float | None:
+        """Seconds a queued request may wait with no slot coming free (None: forever)."""
+        if self.queue_timeout == FROM_REQUEST:
+            return _pool_timeout(request)
+        return self.queue_timeout
+
+    def _timed_out(self, request: httpx.Request, since: float, bound: float) -> SlotTimeout:
+        waited = time.monotonic() - since
+        setting = "pool timeout" if self.queue_timeout == FROM_REQUEST else "queue_timeout"
+        return SlotTimeout(
+            f"queued {waited:.1f}s in this client for one of its {self.max_connections} "
+            f"connections, none came free for {bound:g}s ({setting}); the request was "
+            "not sent",
+            request=request,
+            waited=waited,
+            queue_timeout=bound,
+        )
 
     def _forget_all(self) -> list[_T]:
         with self._lock:
@@ -154,12 +214,14 @@ class _Released(httpx.SyncByteStream, httpx.AsyncByteStream):
 class SlotTransport(_Slots[httpx.HTTPTransport], httpx.BaseTransport):
     """Sync transport: at most ``limits.max_connections`` requests, one connection each.
 
-    Thread-safe. Waiting longer than the request's pool timeout for a slot raises
-    ``httpx.PoolTimeout``, as httpx's own pool does.
+    Thread-safe. A request that waits ``queue_timeout`` seconds for a slot while none
+    comes free raises :class:`SlotTimeout` (an ``httpx.PoolTimeout``).
 
     Args:
         limits: ``max_connections`` (required) and ``keepalive_expiry`` are used.
         ssl_context: TLS settings for every connection; default httpx's (verification on).
+        queue_timeout: seconds; None waits as long as it takes; default
+            :data:`FROM_REQUEST`, the request's pool timeout.
 
     Example:
         >>> import httpx
@@ -169,13 +231,33 @@ class SlotTransport(_Slots[httpx.HTTPTransport], httpx.BaseTransport):
         >>> transport.close()
     """
 
-    def __init__(self, limits: httpx.Limits, ssl_context: ssl.SSLContext | None = None) -> None:
-        super().__init__(limits, ssl_context, httpx.HTTPTransport)
+    def __init__(
+        self,
+        limits: httpx.Limits,
+        ssl_context: ssl.SSLContext | None = None,
+        *,
+        queue_timeout: float | None = FROM_REQUEST,
+    ) -> None:
+        super().__init__(limits, ssl_context, httpx.HTTPTransport, queue_timeout)
         self._gate = threading.Semaphore(self.max_connections)
 
+    def _wait(self, request: httpx.Request) -> None:
+        """Queue for a slot; give up only after ``queue_timeout`` with no slot freed."""
+        bound = self._bound(request)
+        since = time.monotonic()
+        deadline = None if bound is None else since + bound
+        while not self._gate.acquire(
+            timeout=None if deadline is None else max(deadline - time.monotonic(), 0.0)
+        ):
+            assert bound is not None and deadline is not None
+            moved = self._moved
+            if moved <= since or moved + bound <= time.monotonic():
+                raise self._timed_out(request, since, bound)
+            deadline = moved + bound  # the queue moved meanwhile: keep waiting
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if not self._gate.acquire(timeout=_pool_timeout(request)):
-            raise httpx.PoolTimeout("no connection slot came free in time", request=request)
+        if not self._gate.acquire(blocking=False):
+            self._wait(request)
         origin = _origin(request)
         transport = self._lend(origin)
 
@@ -207,18 +289,49 @@ class AsyncSlotTransport(_Slots[httpx.AsyncHTTPTransport], httpx.AsyncBaseTransp
         (100, 0)
     """
 
-    def __init__(self, limits: httpx.Limits, ssl_context: ssl.SSLContext | None = None) -> None:
-        super().__init__(limits, ssl_context, httpx.AsyncHTTPTransport)
+    def __init__(
+        self,
+        limits: httpx.Limits,
+        ssl_context: ssl.SSLContext | None = None,
+        *,
+        queue_timeout: float | None = FROM_REQUEST,
+    ) -> None:
+        super().__init__(limits, ssl_context, httpx.AsyncHTTPTransport, queue_timeout)
         self._gate = asyncio.Semaphore(self.max_connections)
+
+    async def _wait(self, request: httpx.Request) -> None:
+        """Queue for a slot, in order; give up only after ``queue_timeout`` with no slot
+        freed. When the queue moved, the waiter keeps its place and only its check moves
+        on; it never leaves the queue to join it again at the back. A stuck queue ends
+        the wait through ``asyncio.Timeout.reschedule`` (Python 3.11,
+        https://docs.python.org/3/library/asyncio-task.html#asyncio.Timeout.reschedule)."""
+        bound = self._bound(request)
+        if bound is None:
+            await self._gate.acquire()
+            return
+        since = time.monotonic()
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(None) as deadline:
+
+                def check() -> None:
+                    left = self._moved + bound - time.monotonic()
+                    if self._moved > since and left > 0:  # moved: wait on from then
+                        expire[0] = loop.call_later(left, check)
+                    else:
+                        deadline.reschedule(loop.time())  # stuck: give up now
+
+                expire = [loop.call_later(bound, check)]
+                try:
+                    await self._gate.acquire()
+                finally:
+                    expire[0].cancel()
+        except TimeoutError:
+            raise self._timed_out(request, since, bound) from None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if self._gate.locked():  # wait in order, without touching httpcore
-            try:
-                async with asyncio.timeout(_pool_timeout(request)):
-                    await self._gate.acquire()
-            except TimeoutError:
-                msg = "no connection slot came free in time"
-                raise httpx.PoolTimeout(msg, request=request) from None
+            await self._wait(request)
         else:
             await self._gate.acquire()  # free: returns at once
         origin = _origin(request)

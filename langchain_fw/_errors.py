@@ -20,6 +20,7 @@ catches either keeps working::
     APIStatusError (other status)  ModelError                        FwAPIStatusError
     APIConnectionError             ModelConnectionError              FwAPIConnectionError
     APITimeoutError                ModelTimeoutError                 FwAPITimeoutError
+    QueueTimeoutError              ModelTimeoutError                 FwQueueTimeoutError
     StreamError                    ModelAPIError                     FwStreamError
     ResponseValidationError        ModelAPIError                     FwResponseValidationError
 
@@ -59,6 +60,7 @@ __all__ = [
     "FwPaymentRequiredError",
     "FwPermissionDeniedError",
     "FwPreconditionFailedError",
+    "FwQueueTimeoutError",
     "FwRateLimitError",
     "FwResponseValidationError",
     "FwStreamError",
@@ -131,6 +133,10 @@ class FwAPITimeoutError(fe.APITimeoutError, lce.ModelTimeoutError):
     """The request timed out."""
 
 
+class FwQueueTimeoutError(fe.QueueTimeoutError, lce.ModelTimeoutError):
+    """The call waited for a connection in vain and was never sent."""
+
+
 class FwStreamError(fe.StreamError, lce.ModelAPIError):
     """A stream broke, ended early or carried an error frame."""
 
@@ -156,6 +162,7 @@ _MAP: dict[type[fe.APIError], type[fe.APIError]] = {
     fe.APIStatusError: FwAPIStatusError,
     fe.APIConnectionError: FwAPIConnectionError,
     fe.APITimeoutError: FwAPITimeoutError,
+    fe.QueueTimeoutError: FwQueueTimeoutError,
     fe.StreamError: FwStreamError,
     fe.ResponseValidationError: FwResponseValidationError,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import textwrap
@@ -73,9 +74,18 @@ def test_memory_trims_with_the_estimate() -> None:
     memory = memory_module.Memory.from_defaults(
         token_limit=300, tokenizer_fn=llm.tokenizer, token_flush_size=50
     )
-    for message in _history():
-        memory.put(message)
-    kept = memory.get()
+    # Memory's sync API runs on asyncio.get_event_loop(), which makes a loop nobody closes
+    # when none is set; a later test then met its "unclosed event loop" warning (issue 21,
+    # Deliver 8). Give it a loop this test owns and closes.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        for message in _history():
+            memory.put(message)
+        kept = memory.get()
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
     assert 0 < len(kept) < 60
     assert sum(len(llm.tokenizer(str(m.content))) for m in kept) <= 300
 

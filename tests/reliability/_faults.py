@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fw_core import errors as fe
-from fw_core.ratelimit import DEFAULT_MAX_WAIT, MIN_WAIT_CHARGE
+from fw_core.ratelimit import DEFAULT_MAX_WAIT, MIN_RETRY_WAIT
 from fw_core.retry import DEFAULT_INITIAL_DELAY
 from fw_core.testing import Fault
 
@@ -62,7 +62,7 @@ class FaultCase:
             return 1
         if not self.waited_out or self.retry_delay is None:
             return MAX_RETRIES + 1
-        waits = int(DEFAULT_MAX_WAIT // max(self.retry_delay, MIN_WAIT_CHARGE))
+        waits = int(DEFAULT_MAX_WAIT // max(self.retry_delay, MIN_RETRY_WAIT))
         return 1 + waits + MAX_RETRIES
 
 

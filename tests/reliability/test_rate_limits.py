@@ -221,10 +221,74 @@ def test_wait_budget_bounds_a_server_that_never_lets_up(key: str) -> None:
     double = WireDouble()
     double.inject(Fault.status(429, headers={"retry-after-ms": "10"}), times=100)
     http = httpx.Client(transport=double.transport())
-    client = Client(FIREWORKS, api_key=key, max_retries=1, rate_limit_max_wait=3, http_client=http)
+    client = Client(FIREWORKS, api_key=key, max_retries=1, rate_limit_max_wait=1, http_client=http)
+    started = time.monotonic()
     with pytest.raises(fe.RateLimitError):
         client.request("POST", "/chat/completions", json_body=BODY)
-    assert len(double.requests) == 1 + 3 + 1  # 3 waits of 1 s charged, then 1 fault retry
+    # a 10 ms hint is waited as ratelimit.MIN_RETRY_WAIT (0.25 s): 4 waits fill the 1 s
+    # budget, then 1 fault retry
+    assert len(double.requests) == 1 + 4 + 1
+    assert time.monotonic() - started < 2.0
+
+
+# ------------------------------------------------------------ no hammering (issue 21, D3)
+
+
+def _most_in_one_second(times: list[float]) -> int:
+    return max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
+
+
+def test_retry_after_zero_is_not_a_burst(key: str) -> None:
+    """Measured before: max_retries=1 and a server that keeps answering 429 with
+    ``retry-after: 0`` got 302 requests in 0.36 s. "0" is no usable hint: the 429 is a
+    fault like a bare one, and spends max_retries after an exponential backoff."""
+    lim = Limited(rpm=None, burst=None)
+    lim.double.inject(Fault.status(429, headers={"retry-after": "0"}), times=1000)
+    client = Client(FIREWORKS, api_key=key, max_retries=1, http_client=lim.http)
+    with pytest.raises(fe.RateLimitError):
+        client.request("POST", "/chat/completions", json_body=BODY)
+    assert len(lim.times) == 2
+    assert lim.times[1] - lim.times[0] >= 0.5 * 0.75  # backoff, minus at most 25 % jitter
+
+
+@pytest.mark.parametrize("hint", ["0", "soon", None])
+def test_a_limited_call_without_a_usable_hint_backs_off_within_its_budget(
+    key: str, hint: str | None
+) -> None:
+    """Measured before: with a limit already learned, a server answering 429 with
+    ``retry-after: 0`` held one call for about four minutes, sending all the while. Now
+    each such 429 is waited out with exponential backoff: never more than a few requests
+    a second, and RateLimitError once ``rate_limit_max_wait`` (4 s here) is spent."""
+    lim = Limited()  # announces RPM on every answer
+    client = Client(
+        FIREWORKS, api_key=key, max_retries=1, rate_limit_max_wait=4, http_client=lim.http
+    )
+    client.request("POST", "/chat/completions", json_body=BODY)  # learns the limit
+    headers = {} if hint is None else {"retry-after": hint}
+    lim.double.inject(Fault.status(429, headers=headers), times=1000)
+    lim.times.clear()
+    started = time.monotonic()
+    with pytest.raises(fe.RateLimitError):
+        client.request("POST", "/chat/completions", json_body=BODY)
+    elapsed = time.monotonic() - started
+    assert elapsed <= 4 + 0.5 + 0.5  # the budget, then one fault retry's backoff
+    assert 3 <= len(lim.times) <= 7, lim.times  # backed off: 0.5, 1, 2 (jittered), ...
+    assert _most_in_one_second(lim.times) <= 3
+
+
+async def test_async_limited_call_backs_off_within_its_budget(key: str) -> None:
+    lim = Limited()
+    client = AsyncClient(
+        FIREWORKS, api_key=key, max_retries=0, rate_limit_max_wait=2, http_client=lim.ahttp
+    )
+    await client.request("POST", "/chat/completions", json_body=BODY)
+    lim.double.inject(Fault.status(429, headers={"retry-after": "0"}), times=1000)
+    lim.times.clear()
+    started = time.monotonic()
+    with pytest.raises(fe.RateLimitError):
+        await client.request("POST", "/chat/completions", json_body=BODY)
+    assert time.monotonic() - started <= 2.5
+    assert 2 <= len(lim.times) <= 4 and _most_in_one_second(lim.times) <= 2
 
 
 def test_switched_off_is_the_old_behaviour(key: str) -> None:
@@ -322,3 +386,41 @@ async def test_fw_rate_limiter_async_and_non_blocking(key: str) -> None:
 
     copy = pickle.loads(pickle.dumps(limiter))
     assert copy.limiter is limiter.limiter and key not in repr(copy)
+
+
+# ------------------------------------------------------------- fast recovery (issue 21, D4)
+
+
+async def test_a_batch_right_after_a_storm_runs_at_the_learned_limit(key: str) -> None:
+    """Measured before: after a 429 storm had cut the rate to its floor, and with answers
+    that carry no rate-limit headers, a 600-call batch took 505 s instead of about 2 s:
+    every slot was handed out at the storm's rate and the rate won back 2 % per success.
+    Here 6,000 rpm was learned (95 requests/s at the headroom), a storm cut it to 5 %;
+    200 calls at 4.75/s would take 42 s. They now take about RECOVERY plus 2 s."""
+    double = WireDouble()  # answers without rate-limit headers
+    client = AsyncClient(
+        FIREWORKS, api_key=key, http_client=httpx.AsyncClient(transport=double.async_transport())
+    )
+    limiter = client._limiter(BODY)
+    assert limiter is not None
+    _, t = limiter.acquire()
+    limiter.observe(
+        200, {"x-ratelimit-limit-requests": "6000", "x-ratelimit-remaining-requests": "99"}, t
+    )
+    ceiling = limiter.snapshot().rate
+    assert ceiling == pytest.approx(95.0)
+    for _ in range(20):  # the storm: 429s without a usable hint, one cut each
+        _, t = limiter.acquire(skip_pause=True, commit=False)
+        limiter.observe(429, {"retry-after": "0"}, t)
+    assert limiter.snapshot().rate == pytest.approx(ceiling * 0.05, rel=0.01)
+    started = time.monotonic()
+    await asyncio.wait_for(
+        asyncio.gather(
+            *(client.request("POST", "/chat/completions", json_body=BODY) for _ in range(200))
+        ),
+        20,
+    )
+    elapsed = time.monotonic() - started
+    assert len(double.requests) == 200
+    assert elapsed < ratelimit.RECOVERY + 200 / ceiling + 3.0, elapsed
+    assert limiter.snapshot().rate == pytest.approx(ceiling)

@@ -150,3 +150,26 @@ def test_a_bad_rate_limit_max_wait_is_refused_at_construction(bad: object) -> No
 
     with pytest.raises(ConfigurationError, match="rate_limit_max_wait"):
         FireworksConnection(api_key="example-key", rate_limit_max_wait=bad)
+
+
+def test_queue_timeout_reaches_the_fw_core_clients_and_their_transports() -> None:
+    from fw_core.client import DEFAULT_QUEUE_TIMEOUT
+    from fw_core.connection import FireworksConnection
+
+    default = FireworksConnection(api_key="example-key")
+    assert default.queue_timeout == DEFAULT_QUEUE_TIMEOUT == 600.0
+    assert default._client().http_client._transport.queue_timeout == 600.0  # type: ignore[attr-defined]
+    unbounded = FireworksConnection(api_key="example-key", queue_timeout=None)
+    assert unbounded._aclient().queue_timeout is None
+    short = FireworksConnection(api_key="example-key", queue_timeout=2)
+    assert short._client().queue_timeout == 2.0
+    assert FireworksConnection.model_validate(short.model_dump()).queue_timeout == 2.0
+
+
+@pytest.mark.parametrize("bad", [0, -1, "soon", True])
+def test_a_bad_queue_timeout_is_refused_at_construction(bad: object) -> None:
+    from fw_core.connection import FireworksConnection
+    from fw_core.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="queue_timeout"):
+        FireworksConnection(api_key="example-key", queue_timeout=bad)

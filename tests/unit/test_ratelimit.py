@@ -6,6 +6,7 @@ switch) is in tests/reliability/test_rate_limits.py.
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import httpx
@@ -16,6 +17,8 @@ from fw_core.ratelimit import (
     DECREASE,
     DEFAULT_HEADROOM,
     INCREASE,
+    MIN_RATE_SHARE,
+    RECOVERY,
     Announced,
     RateLimiter,
     decreased,
@@ -23,6 +26,7 @@ from fw_core.ratelimit import (
     key_id,
     limiter_for,
     read_headers,
+    recovered,
     reserve,
     tat_for_remaining,
 )
@@ -211,6 +215,90 @@ def test_one_decrease_per_episode_then_additive_increase() -> None:
     for _ in range(200):
         lim.observe(200, {}, 0)
     assert lim.snapshot().rate == pytest.approx(ceiling)  # back up, never above
+
+
+def _after_a_storm(clock: Clock, limit: str = "1200") -> tuple[RateLimiter, float]:
+    """A limiter that learned ``limit`` rpm, then met 429s until its rate hit the floor."""
+    lim = RateLimiter(clock=clock)
+    _, t = lim.acquire()
+    lim.observe(200, limited(limit, "19"), t)
+    ceiling = lim.snapshot().rate
+    assert ceiling is not None
+    for _ in range(20):  # one cut per episode: each 429 answers a request sent after the cut
+        _, t = lim.acquire(skip_pause=True, commit=False)  # the storm reserves nothing ahead
+        lim.observe(429, {"retry-after": "0"}, t)
+    assert lim.snapshot().rate == pytest.approx(ceiling * MIN_RATE_SHARE)
+    return lim, ceiling
+
+
+def test_recovered_is_linear_in_time_to_the_ceiling() -> None:
+    assert recovered(1.0, 19.0, -1.0) == 1.0
+    assert recovered(1.0, 19.0, RECOVERY / 2) == pytest.approx(10.0)
+    assert recovered(1.0, 19.0, RECOVERY) == 19.0
+    assert recovered(30.0, 19.0, 1.0) <= 19.0  # a ceiling lowered since the cut wins
+
+
+def test_rate_returns_to_the_learned_limit_within_seconds_after_a_storm() -> None:
+    """Measured before: after a storm, successes without rate-limit headers won back 2 %
+    of the limit each, so the rate stayed near the floor for minutes (a 600-call batch took
+    505 s instead of ~2 s). Now it is back at the ceiling RECOVERY seconds after the last
+    cut, successes or not."""
+    clock = Clock()
+    lim, ceiling = _after_a_storm(clock)
+    clock.now += RECOVERY / 2
+    lim.observe(200, {}, lim.acquire(skip_pause=True)[1])  # a success without headers
+    assert lim.snapshot().rate == pytest.approx(ceiling * (0.5 + MIN_RATE_SHARE / 2 + INCREASE))
+    clock.now += RECOVERY / 2
+    assert lim.snapshot().rate == pytest.approx(ceiling)
+
+
+def test_a_batch_queued_right_after_a_storm_is_not_held_at_the_storms_rate() -> None:
+    """600 callers ask at once, right after the storm, each with a 1 s horizon (as the
+    fw_core clients do) and asking again when told to: they are all served within about
+    RECOVERY plus 600 intervals at the ceiling, not 600 at the floor rate (631 s here)."""
+    clock = Clock()
+    lim, ceiling = _after_a_storm(clock)
+    started = clock.now
+    due: dict[int, float] = {}  # caller -> its slot's time
+    ask_at = dict.fromkeys(range(600), started)
+    while ask_at:
+        clock.now = min(ask_at.values())
+        for caller in [c for c, t in ask_at.items() if t <= clock.now]:
+            wait, ticket = lim.acquire(horizon=1.0)
+            if ticket:
+                due[caller] = clock.now + wait
+                del ask_at[caller]
+            else:
+                assert 0 < wait <= 1.0 + 0.1  # the horizon (plus what is left of a pause)
+                ask_at[caller] = clock.now + wait
+    slots = sorted(due.values())
+    span = slots[-1] - started
+    assert span <= RECOVERY + 600 / ceiling + 1.0  # was 600 / (ceiling * MIN_RATE_SHARE)
+    assert len(slots) == 600
+    gaps_after_recovery = [
+        b - a for a, b in itertools.pairwise(slots) if a > started + RECOVERY + 1
+    ]
+    assert min(gaps_after_recovery) >= 1 / ceiling * 0.999  # never faster than the ceiling
+
+
+def test_without_a_horizon_a_slot_is_reserved_however_far() -> None:
+    clock = Clock()
+    lim, ceiling = _after_a_storm(clock)
+    waits = [lim.acquire()[0] for _ in range(50)]
+    assert waits[-1] - waits[0] >= 45 / (ceiling * MIN_RATE_SHARE)  # at the rate now
+
+
+def test_a_new_cut_stops_the_recovery() -> None:
+    clock = Clock()
+    lim, ceiling = _after_a_storm(clock)
+    clock.now += RECOVERY * 0.8
+    rate = lim.snapshot().rate
+    assert rate is not None and rate > ceiling * 0.8
+    _, t = lim.acquire(skip_pause=True)
+    lim.observe(429, {}, t)
+    assert lim.snapshot().rate == pytest.approx(rate * DECREASE)
+    clock.now += RECOVERY
+    assert lim.snapshot().rate == pytest.approx(ceiling)
 
 
 def test_over_limit_answer_slows_down_without_pausing() -> None:

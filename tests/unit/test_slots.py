@@ -175,3 +175,33 @@ def test_the_slots_share_one_verifying_tls_context() -> None:
 def test_max_connections_is_required() -> None:
     with pytest.raises(ValueError, match="max_connections"):
         SlotTransport(httpx.Limits(max_connections=None))
+
+
+async def test_a_moving_queue_waits_past_queue_timeout(slow_server: tuple[WireDouble, str]) -> None:
+    """queue_timeout bounds a wait in which no slot comes free, not the whole wait: on one
+    connection, 20 answers of 50 ms queue the last for ~1 s, over twice the bound."""
+    _, base_url = slow_server
+    transport = AsyncSlotTransport(httpx.Limits(max_connections=1), queue_timeout=0.4)
+    async with httpx.AsyncClient(transport=transport, timeout=5.0) as http:
+        calls = [http.post(base_url + PATH, json=BODY, headers=AUTH) for _ in range(20)]
+        started = asyncio.get_running_loop().time()
+        answers = await asyncio.gather(*calls)
+        elapsed = asyncio.get_running_loop().time() - started
+    assert [a.status_code for a in answers] == [200] * 20
+    assert elapsed > 2 * 0.4
+
+
+def test_a_moving_queue_waits_past_queue_timeout_sync(slow_server: tuple[WireDouble, str]) -> None:
+    _, base_url = slow_server
+    transport = SlotTransport(httpx.Limits(max_connections=1), queue_timeout=0.4)
+    with httpx.Client(transport=transport, timeout=5.0) as http, ThreadPoolExecutor(20) as pool:
+        answers = list(
+            pool.map(lambda _: http.post(base_url + PATH, json=BODY, headers=AUTH), range(20))
+        )
+    assert [a.status_code for a in answers] == [200] * 20
+
+
+@pytest.mark.parametrize("bad", [0, -1.5, True, "5"])
+def test_a_bad_queue_timeout_is_refused(bad: Any) -> None:
+    with pytest.raises(ValueError, match="queue_timeout"):
+        SlotTransport(httpx.Limits(max_connections=1), queue_timeout=bad)
