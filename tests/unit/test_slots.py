@@ -26,6 +26,9 @@ from fw_core.testing.server import serve
 CALLS = 300
 POOL = 20
 LATENCY = 0.05
+# The moving-queue tests: one connection, QUEUED calls of LATENCY each, a bound of 20 answers.
+QUEUE_BOUND = 1.0
+QUEUED = 45
 BODY: dict[str, Any] = {
     "model": "accounts/fireworks/models/llama-v3p1-8b-instruct",
     "messages": [{"role": "user", "content": "hi"}],
@@ -179,26 +182,30 @@ def test_max_connections_is_required() -> None:
 
 async def test_a_moving_queue_waits_past_queue_timeout(slow_server: tuple[WireDouble, str]) -> None:
     """queue_timeout bounds a wait in which no slot comes free, not the whole wait: on one
-    connection, 20 answers of 50 ms queue the last for ~1 s, over twice the bound."""
+    connection, 45 answers of 50 ms queue the last for ~2.2 s, over twice the bound. The
+    bound is 20 answers long, so a loaded machine's slow answer does not trip it."""
     _, base_url = slow_server
-    transport = AsyncSlotTransport(httpx.Limits(max_connections=1), queue_timeout=0.4)
+    transport = AsyncSlotTransport(httpx.Limits(max_connections=1), queue_timeout=QUEUE_BOUND)
     async with httpx.AsyncClient(transport=transport, timeout=5.0) as http:
-        calls = [http.post(base_url + PATH, json=BODY, headers=AUTH) for _ in range(20)]
+        calls = [http.post(base_url + PATH, json=BODY, headers=AUTH) for _ in range(QUEUED)]
         started = asyncio.get_running_loop().time()
         answers = await asyncio.gather(*calls)
         elapsed = asyncio.get_running_loop().time() - started
-    assert [a.status_code for a in answers] == [200] * 20
-    assert elapsed > 2 * 0.4
+    assert [a.status_code for a in answers] == [200] * QUEUED
+    assert elapsed > 2 * QUEUE_BOUND
 
 
 def test_a_moving_queue_waits_past_queue_timeout_sync(slow_server: tuple[WireDouble, str]) -> None:
     _, base_url = slow_server
-    transport = SlotTransport(httpx.Limits(max_connections=1), queue_timeout=0.4)
-    with httpx.Client(transport=transport, timeout=5.0) as http, ThreadPoolExecutor(20) as pool:
+    transport = SlotTransport(httpx.Limits(max_connections=1), queue_timeout=QUEUE_BOUND)
+    with (
+        httpx.Client(transport=transport, timeout=5.0) as http,
+        ThreadPoolExecutor(QUEUED) as pool,
+    ):
         answers = list(
-            pool.map(lambda _: http.post(base_url + PATH, json=BODY, headers=AUTH), range(20))
+            pool.map(lambda _: http.post(base_url + PATH, json=BODY, headers=AUTH), range(QUEUED))
         )
-    assert [a.status_code for a in answers] == [200] * 20
+    assert [a.status_code for a in answers] == [200] * QUEUED
 
 
 @pytest.mark.parametrize("bad", [0, -1.5, True, "5"])
