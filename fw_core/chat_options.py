@@ -41,6 +41,7 @@ __all__ = [
     "ServiceTier",
     "chat_options_of",
     "check_chat_options",
+    "refuse_option_types",
 ]
 
 #: ``reasoning_effort``: the known values, for completion and docs; any other string is sent
@@ -324,3 +325,44 @@ def chat_options_of(provider: ProviderSpec, source: object) -> dict[str, Any]:
         if value is not None:
             out[name] = value
     return out
+
+
+def refuse_option_types(
+    provider: ProviderSpec, data: Mapping[str, Any], error: Exception, *, also: tuple[str, ...] = ()
+) -> None:
+    """Raise a ConfigurationError for a constructor's type error on a chat option.
+
+    An adapter's typed fields are checked by pydantic first (``seed="x"``); its
+    ValidationError names the field but reads differently in each framework. When every
+    error of ``error`` is about one of ``provider``'s chat options (or a name in
+    ``also``), this raises our own error for the first: the option's check run on the
+    value as given, else ``"<name>: <pydantic's message>"``. Otherwise it returns and the
+    caller re-raises ``error``.
+
+    >>> from pydantic import BaseModel, ValidationError
+    >>> from fw_core.providers import FIREWORKS
+    >>> class Options(BaseModel):
+    ...     seed: int | None = None
+    >>> try:
+    ...     Options(seed="lucky")
+    ... except ValidationError as exc:
+    ...     try:
+    ...         refuse_option_types(FIREWORKS, {"seed": "lucky"}, exc)
+    ...     except ConfigurationError as err:
+    ...         print(err)
+    seed must be an integer, got 'lucky'
+    """
+    errors = getattr(error, "errors", None)
+    if errors is None:
+        return
+    found = [err for err in errors() if err.get("loc")]
+    names = set(provider.chat_param_names) | set(also)
+    if not found or any(str(err["loc"][0]) not in names for err in found):
+        return
+    first = found[0]
+    name = str(first["loc"][0])
+    value = data.get(name, first.get("input"))
+    checks = dict(provider.chat_checks)
+    if name in checks:
+        checks[name](value, data)  # our message, when our rule refuses it too
+    raise ConfigurationError(f"{name}: {first.get('msg', 'invalid value')}, got {value!r}")

@@ -37,7 +37,7 @@ from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
-from pydantic import BaseModel, Field, field_serializer, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_serializer, model_validator
 from typing_extensions import TypedDict
 
 from fw_core import chat as fw_chat
@@ -47,6 +47,7 @@ from fw_core.chat_options import (
     ServiceTier,
     chat_options_of,
     check_chat_options,
+    refuse_option_types,
 )
 from fw_core.connection import safe_headers
 from fw_core.errors import ConfigurationError
@@ -150,7 +151,9 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
     n: int | None = None
     top_p: float | None = None
     seed: int | None = None
-    logprobs: bool | None = None
+    logprobs: bool | int | None = None
+    """True for OpenAI-style token logprobs; an int N is Fireworks' legacy form (docs/wire.md
+    §1.4), sent as it is."""
     top_logprobs: int | None = None
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
@@ -183,6 +186,15 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
     disabled_params: dict[str, Any] | None = None
     """Fields never to send: ``{"parallel_tool_calls": None}`` drops the field always,
     ``{"tool_choice": ["required"]}`` drops it only for the listed values."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().__init__(*args, **kwargs)
+        except ValidationError as exc:
+            # a type error on a chat option: the same ConfigurationError as in LlamaIndex
+            check_extra_headers(kwargs.get("extra_headers"))
+            refuse_option_types(self.fw_provider, kwargs, exc, also=("extra_headers",))
+            raise
 
     @model_validator(mode="after")
     def _fw_check_model(self) -> Any:

@@ -37,6 +37,7 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
+from pydantic import ValidationError
 
 from fw_core import chat as fw_chat
 from fw_core.affinity import (
@@ -49,6 +50,7 @@ from fw_core.chat_options import (
     ServiceTier,
     chat_options_of,
     check_chat_options,
+    refuse_option_types,
 )
 from fw_core.connection import ConnectionMixin, safe_headers
 from fw_core.errors import ResponseValidationError
@@ -103,9 +105,10 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
         "string the server takes).",
     )
     seed: int | None = Field(default=None, description="Sampling seed.")
-    logprobs: bool | None = Field(
+    logprobs: bool | int | None = Field(
         default=None,
-        description="Return token log probabilities (ChatResponse.logprobs).",
+        description="True: token log probabilities in ChatResponse.logprobs (an int N is "
+        "Fireworks' legacy form, sent as it is).",
     )
     top_logprobs: int | None = Field(
         default=None, description="Alternatives per token with logprobs=True."
@@ -151,7 +154,13 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
         if "model" not in data:
             raise TypeError(f"{type(self).__name__} needs a model, e.g. model='...'")
         wire_model = self._normalize_model(data["model"], data)
-        super().__init__(**data)
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            # a type error on a chat option: the same ConfigurationError as in LangChain
+            check_extra_headers(data.get("extra_headers"))
+            refuse_option_types(self.fw_provider, data, exc, also=("extra_headers",))
+            raise
         check_chat_options(self.fw_provider, self._options())  # bad options refused here
         check_extra_headers(self.extra_headers)
         self._wire_model, self._wire_for = wire_model, self.model

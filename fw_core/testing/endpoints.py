@@ -77,9 +77,9 @@ class PromptCache:
         >>> msgs = [{"role": "system", "content": "Be brief."}]
         >>> cache.measure(msgs)[1], cache.measure(msgs + msgs)[1] > 0
         (0, True)
-        >>> spread = PromptCache(replicas=2)
-        >>> spread.measure(msgs)[1], spread.measure(msgs)[1], spread.measure(msgs)[1] > 0
-        (0, 0, True)
+        >>> spread = PromptCache(replicas=2)  # no affinity key: round-robin
+        >>> [spread.measure_request({"messages": msgs})[1] > 0 for _ in range(3)]
+        [False, False, True]
     """
 
     def __init__(self, replicas: int = 1) -> None:
