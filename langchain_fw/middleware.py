@@ -97,7 +97,7 @@ def _caller_affinity(model: ChatFireworks, settings: Mapping[str, Any]) -> bool:
     )
 
 
-class FireworksPromptCachingMiddleware(AgentMiddleware):  # type: ignore[type-arg]
+class FireworksPromptCachingMiddleware(AgentMiddleware):
     """Send ``x-session-affinity`` (hash of the thread id) on a Fireworks agent's model calls.
 
     Args:

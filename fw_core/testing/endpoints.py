@@ -213,11 +213,11 @@ def chat(
     knobs: Knobs,
     cache: PromptCache,
     scripted_hits: list[str],
-    headers: dict[str, str] | None = None,
+    request_headers: dict[str, str] | None = None,
 ) -> Outcome:
     """POST chat/completions: validate, plan the answer, shape it (plain or SSE).
 
-    ``headers`` (lower-case names) are the request's: the prompt cache routes on them.
+    ``request_headers`` (lower-case names): the prompt cache routes on them.
     """
     bad = validation.check_chat(provider, body)
     if bad:
@@ -235,7 +235,7 @@ def chat(
             request_id,
             "max_tokens",
         )
-    prompt_tokens, cached = cache.measure_request(body, headers)
+    prompt_tokens, cached = cache.measure_request(body, request_headers)
     limit = catalog.context_length(provider, model)
     if prompt_tokens > limit:
         return error(
@@ -259,7 +259,7 @@ def chat(
     meta = responses.ChatMeta(
         provider, request_id, responses.served_model(provider, model), prompt_tokens, cached, n
     )
-    extra = {}
+    extra: dict[str, Any] = {}
     if provider == "firmware" and body.get("mcp_servers"):
         extra["tools_executed"] = [_mcp_tool(s) for s in body["mcp_servers"]]
     if provider == "fireworks" and body.get("perf_metrics_in_response"):
