@@ -267,6 +267,16 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
         params.update(self._option_params())
         return params
 
+    def _get_invocation_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        # what callbacks and tracers see (and the LLM-cache key): per-call extra_headers
+        # without credential headers, like default_headers when dumped
+        headers = kwargs.get("extra_headers")
+        if isinstance(headers, Mapping):
+            kwargs["extra_headers"] = safe_headers(headers)
+        return super()._get_invocation_params(stop=stop, **kwargs)
+
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = LangSmithParams(
             ls_provider=self.fw_provider.name,

@@ -118,6 +118,24 @@ def test_credential_headers_in_extra_headers_are_never_serialised() -> None:
     assert "Bearer other" not in repr(dumpd(lc)) + li.to_json()
 
 
+def test_callbacks_never_see_a_credential_header_passed_per_call() -> None:
+    from langchain_core.callbacks import BaseCallbackHandler
+
+    seen: list[Any] = []
+
+    class Spy(BaseCallbackHandler):
+        def on_chat_model_start(self, serialized: Any, messages: Any, **kwargs: Any) -> None:
+            seen.append(kwargs.get("invocation_params"))
+
+    double = WireDouble()
+    headers = {"X-Api-Key": "per-call-secret", "x-session-affinity": "a"}
+    _lc(double).invoke("hi", extra_headers=headers, config={"callbacks": [Spy()]})
+    assert seen and seen[0]["extra_headers"] == {"x-session-affinity": "a"}
+    assert "per-call-secret" not in repr(seen)
+    # the request itself still carries the header (the double records it redacted)
+    assert len(_sent_headers(double, "x-api-key")) == 1
+
+
 # ------------------------------------------------------------------ typed options
 
 # (wire field, a value a user types, providers whose chat API takes it) - docs/wire.md §1.4
