@@ -111,8 +111,14 @@ def _stream_body(body: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def create(client: Client, body: dict[str, Any]) -> ChatResponse:
+def create(
+    client: Client, body: dict[str, Any], headers: Mapping[str, str] | None = None
+) -> ChatResponse:
     """POST a non-streaming chat completion and parse it.
+
+    ``headers`` are this call's own request headers, laid over the client's (its
+    ``default_headers`` included; names compare case-insensitively, the call's win):
+    ``x-session-affinity`` and the like (docs/wire.md §1.19).
 
     Fireworks refuses non-streaming calls whose ``max_tokens`` exceeds 4096 (docs/wire.md §1.15).
     Rather than fail, such a call is streamed internally and merged; the caller gets the
@@ -121,30 +127,32 @@ def create(client: Client, body: dict[str, Any]) -> ChatResponse:
     check_request(client.provider, body)
     if _needs_internal_stream(client, body):
         logger.debug("max_tokens above the non-streaming limit: streaming internally")
-        s = ChatStream(client, body)
+        s = ChatStream(client, body, headers)
         acc = ChatStreamAccumulator()
         for chunk in s:
             acc.add(chunk)
         return ChatResponse(acc.result(), s.headers, s.request_id, s.attempts, streamed=True)
     body = {k: v for k, v in body.items() if k not in ("stream", "stream_options")}
-    resp = client.request("POST", CHAT_PATH, json_body=body)
+    resp = client.request("POST", CHAT_PATH, json_body=body, headers=headers)
     completion = parse_model(
         ChatCompletion, resp.content, status_code=resp.status_code, request_id=resp.request_id
     )
     return ChatResponse(completion, ResponseHeaders(resp.headers), resp.request_id, resp.attempts)
 
 
-async def acreate(client: AsyncClient, body: dict[str, Any]) -> ChatResponse:
+async def acreate(
+    client: AsyncClient, body: dict[str, Any], headers: Mapping[str, str] | None = None
+) -> ChatResponse:
     """Async twin of :func:`create`."""
     check_request(client.provider, body)
     if _needs_internal_stream(client, body):
-        s = AsyncChatStream(client, body)
+        s = AsyncChatStream(client, body, headers)
         acc = ChatStreamAccumulator()
         async for chunk in s:
             acc.add(chunk)
         return ChatResponse(acc.result(), s.headers, s.request_id, s.attempts, streamed=True)
     body = {k: v for k, v in body.items() if k not in ("stream", "stream_options")}
-    resp = await client.request("POST", CHAT_PATH, json_body=body)
+    resp = await client.request("POST", CHAT_PATH, json_body=body, headers=headers)
     completion = parse_model(
         ChatCompletion, resp.content, status_code=resp.status_code, request_id=resp.request_id
     )
@@ -177,37 +185,52 @@ class ChatStream(_StreamView):
     The request is sent when iteration starts (retrying only before the first byte);
     ``headers``/``request_id`` are filled in then. ``stream_options.include_usage`` is sent
     so the usage arrives in-stream. A stream that breaks, carries an error frame, or ends
-    incomplete raises :class:`~fw_core.errors.StreamError` from the iterator.
+    incomplete raises :class:`~fw_core.errors.StreamError` from the iterator. ``headers``
+    are the call's own request headers (see :func:`create`).
     """
 
-    def __init__(self, client: Client, body: dict[str, Any]) -> None:
+    def __init__(
+        self, client: Client, body: dict[str, Any], headers: Mapping[str, str] | None = None
+    ) -> None:
         check_request(client.provider, body)
         self._client = client
         self._body = _stream_body(body)
+        self._headers = headers
         self.meta = StreamMeta()
 
     def __iter__(self) -> Iterator[ChatCompletionChunk]:
-        return iter_chunks(self._client, CHAT_PATH, self._body, ChatCompletionChunk, self.meta)
+        return iter_chunks(
+            self._client, CHAT_PATH, self._body, ChatCompletionChunk, self.meta, self._headers
+        )
 
 
 class AsyncChatStream(_StreamView):
     """Async twin of :class:`ChatStream`."""
 
-    def __init__(self, client: AsyncClient, body: dict[str, Any]) -> None:
+    def __init__(
+        self, client: AsyncClient, body: dict[str, Any], headers: Mapping[str, str] | None = None
+    ) -> None:
         check_request(client.provider, body)
         self._client = client
         self._body = _stream_body(body)
+        self._headers = headers
         self.meta = StreamMeta()
 
     def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
-        return aiter_chunks(self._client, CHAT_PATH, self._body, ChatCompletionChunk, self.meta)
+        return aiter_chunks(
+            self._client, CHAT_PATH, self._body, ChatCompletionChunk, self.meta, self._headers
+        )
 
 
-def stream(client: Client, body: dict[str, Any]) -> ChatStream:
+def stream(
+    client: Client, body: dict[str, Any], headers: Mapping[str, str] | None = None
+) -> ChatStream:
     """Start a streamed chat completion (sent when you start iterating)."""
-    return ChatStream(client, body)
+    return ChatStream(client, body, headers)
 
 
-def astream(client: AsyncClient, body: dict[str, Any]) -> AsyncChatStream:
+def astream(
+    client: AsyncClient, body: dict[str, Any], headers: Mapping[str, str] | None = None
+) -> AsyncChatStream:
     """Async twin of :func:`stream`."""
-    return AsyncChatStream(client, body)
+    return AsyncChatStream(client, body, headers)

@@ -38,8 +38,10 @@ __all__ = [
     "ChatParam",
     "OptionCheck",
     "ReasoningEffort",
+    "ServiceTier",
     "chat_options_of",
     "check_chat_options",
+    "refuse_option_types",
 ]
 
 #: ``reasoning_effort``: the known values, for completion and docs; any other string is sent
@@ -49,6 +51,10 @@ __all__ = [
 ReasoningEffort = (
     Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"] | str | int | bool
 )
+
+#: ``service_tier``: the known values, for completion and docs; any other string is sent
+#: (the server owns the vocabulary; docs/wire.md §1.4, docs/architecture.md §2).
+ServiceTier = Literal["auto", "default", "priority", "flex"] | str
 
 #: A check of one option: ``(value, whole body) -> None``, ConfigurationError if refused.
 OptionCheck = Callable[[Any, Mapping[str, Any]], None]
@@ -121,6 +127,54 @@ class _Text:
             raise ConfigurationError(f"{self.name} must be a string, got {value!r}")
 
 
+@dataclass(frozen=True, slots=True)
+class _Int:
+    """An integer (not a bool) of at least ``minimum``: ``seed``, ``top_logprobs``..."""
+
+    name: str
+    minimum: int | None = None
+
+    def __call__(self, value: Any, body: Mapping[str, Any]) -> None:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or (self.minimum is not None and value < self.minimum)
+        ):
+            floor = "" if self.minimum is None else f" >= {self.minimum}"
+            raise ConfigurationError(f"{self.name} must be an integer{floor}, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Bool:
+    name: str
+
+    def __call__(self, value: Any, body: Mapping[str, Any]) -> None:
+        if not isinstance(value, bool):
+            raise ConfigurationError(f"{self.name} must be True or False, got {value!r}")
+
+
+def _logprobs(value: Any, body: Mapping[str, Any]) -> None:
+    # a bool in the OpenAI shape; an int is what the legacy completions shape takes and is
+    # sent too (docs/wire.md §1.4): only the type is ours
+    if not isinstance(value, int):  # bool is an int
+        raise ConfigurationError(f"logprobs must be True/False (or an integer), got {value!r}")
+
+
+def _prediction(value: Any, body: Mapping[str, Any]) -> None:
+    # Predicted outputs (docs/wire.md §1.4): {"type": "content", "content": "..."}. The shape
+    # is ours (a dict with a string "type"); the type names are the server's.
+    if not isinstance(value, Mapping) or not isinstance(value.get("type"), str):
+        raise ConfigurationError(
+            "prediction must be a dict with a string 'type', such as "
+            f"{{'type': 'content', 'content': '...'}}, got {value!r}"
+        )
+    content = value.get("content")
+    if content is not None and not isinstance(content, str | list):
+        raise ConfigurationError(
+            f"prediction.content must be a string (or a list of text parts), got {content!r}"
+        )
+
+
 def _reasoning_effort(value: Any, body: Mapping[str, Any]) -> None:
     # docs/wire.md §1.4: a string (none/low/medium/high; max, xhigh, minimal on newer
     # models), an int or a bool. The vocabulary is the server's (docs/architecture.md §2,
@@ -164,14 +218,18 @@ COMMON_CHAT_PARAMS: tuple[ChatParam, ...] = (
     ChatParam("max_completion_tokens", _PositiveInt("max_completion_tokens")),
     ChatParam("n", _PositiveInt("n")),
     ChatParam("top_p"),
-    ChatParam("seed"),
-    ChatParam("logprobs"),
-    ChatParam("top_logprobs"),
+    ChatParam("seed", _Int("seed")),
+    ChatParam("logprobs", _logprobs),
+    ChatParam("top_logprobs", _Int("top_logprobs", 0)),
     ChatParam("presence_penalty"),
     ChatParam("frequency_penalty"),
     ChatParam("reasoning_effort", _reasoning_effort),
     ChatParam("tool_choice", _tool_choice),
     ChatParam("response_format", _response_format),
+    # end-user id; Fireworks also routes on it for prompt-cache affinity (docs/wire.md §1.19)
+    ChatParam("user", _Text("user")),
+    # "priority" and others; the server owns the vocabulary (docs/wire.md §1.4)
+    ChatParam("service_tier", _Text("service_tier")),
 )
 
 #: Fireworks' own sampling and prompt options (docs/wire.md §1.4).
@@ -181,8 +239,13 @@ FIREWORKS_CHAT_PARAMS: tuple[ChatParam, ...] = (
     ChatParam("repetition_penalty"),
     # "truncate" / "error" today; the server owns the vocabulary (docs/architecture.md §2)
     ChatParam("context_length_exceeded_behavior", _Text("context_length_exceeded_behavior")),
-    ChatParam("prompt_cache_key"),
     ChatParam("prompt_truncate_len"),
+    # prompt caching (docs/wire.md §1.19): affinity key, cache partition, longest prefix
+    ChatParam("prompt_cache_key", _Text("prompt_cache_key")),
+    ChatParam("prompt_cache_isolation_key", _Text("prompt_cache_isolation_key")),
+    ChatParam("prompt_cache_max_len", _Int("prompt_cache_max_len", 0)),
+    ChatParam("perf_metrics_in_response", _Bool("perf_metrics_in_response")),
+    ChatParam("prediction", _prediction),
 )
 #: Top-level Fireworks response fields adapters surface as metadata.
 FIREWORKS_RESPONSE_EXTRAS: tuple[str, ...] = ("perf_metrics",)
@@ -262,3 +325,44 @@ def chat_options_of(provider: ProviderSpec, source: object) -> dict[str, Any]:
         if value is not None:
             out[name] = value
     return out
+
+
+def refuse_option_types(
+    provider: ProviderSpec, data: Mapping[str, Any], error: Exception, *, also: tuple[str, ...] = ()
+) -> None:
+    """Raise a ConfigurationError for a constructor's type error on a chat option.
+
+    An adapter's typed fields are checked by pydantic first (``seed="x"``); its
+    ValidationError names the field but reads differently in each framework. When every
+    error of ``error`` is about one of ``provider``'s chat options (or a name in
+    ``also``), this raises our own error for the first: the option's check run on the
+    value as given, else ``"<name>: <pydantic's message>"``. Otherwise it returns and the
+    caller re-raises ``error``.
+
+    >>> from pydantic import BaseModel, ValidationError
+    >>> from fw_core.providers import FIREWORKS
+    >>> class Options(BaseModel):
+    ...     seed: int | None = None
+    >>> try:
+    ...     Options(seed="lucky")
+    ... except ValidationError as exc:
+    ...     try:
+    ...         refuse_option_types(FIREWORKS, {"seed": "lucky"}, exc)
+    ...     except ConfigurationError as err:
+    ...         print(err)
+    seed must be an integer, got 'lucky'
+    """
+    errors = getattr(error, "errors", None)
+    if errors is None:
+        return
+    found = [err for err in errors() if err.get("loc")]
+    names = set(provider.chat_param_names) | set(also)
+    if not found or any(str(err["loc"][0]) not in names for err in found):
+        return
+    first = found[0]
+    name = str(first["loc"][0])
+    value = data.get(name, first.get("input"))
+    checks = dict(provider.chat_checks)
+    if name in checks:
+        checks[name](value, data)  # our message, when our rule refuses it too
+    raise ConfigurationError(f"{name}: {first.get('msg', 'invalid value')}, got {value!r}")

@@ -160,10 +160,18 @@ class StreamMeta:
 
 
 def iter_chunks(
-    client: Client, path: str, body: dict[str, Any], cls: type[C], meta: StreamMeta
+    client: Client,
+    path: str,
+    body: dict[str, Any],
+    cls: type[C],
+    meta: StreamMeta,
+    headers: Mapping[str, str] | None = None,
 ) -> Iterator[C]:
-    """POST ``body`` as a stream and yield validated chunks until the stream ends whole."""
-    with client.stream("POST", path, json_body=body) as events:
+    """POST ``body`` as a stream and yield validated chunks until the stream ends whole.
+
+    ``headers``: the call's own request headers, laid over the client's.
+    """
+    with client.stream("POST", path, json_body=body, headers=headers) as events:
         meta.headers = ResponseHeaders(events.headers)
         meta.request_id = events.request_id
         meta.attempts = events.attempts
@@ -190,10 +198,15 @@ def iter_chunks(
 
 
 async def aiter_chunks(
-    client: AsyncClient, path: str, body: dict[str, Any], cls: type[C], meta: StreamMeta
+    client: AsyncClient,
+    path: str,
+    body: dict[str, Any],
+    cls: type[C],
+    meta: StreamMeta,
+    headers: Mapping[str, str] | None = None,
 ) -> AsyncIterator[C]:
     """Async twin of :func:`iter_chunks`."""
-    async with client.stream("POST", path, json_body=body) as events:
+    async with client.stream("POST", path, json_body=body, headers=headers) as events:
         meta.headers = ResponseHeaders(events.headers)
         meta.request_id = events.request_id
         meta.attempts = events.attempts

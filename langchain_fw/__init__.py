@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from langchain_fw.chat_models import ChatFireworks, ChatFirmware
     from langchain_fw.embeddings import FireworksEmbeddings, FirmwareEmbeddings
     from langchain_fw.llms import Fireworks
+    from langchain_fw.middleware import FireworksPromptCachingMiddleware, cached_token_share
     from langchain_fw.rate_limiter import FwRateLimiter
     from langchain_fw.rerank import FireworksRerank, FirmwareRerank
     from langchain_fw.tools import FireworksImageGeneration
@@ -38,6 +39,8 @@ _EXPORTS = {
     "FireworksImageGeneration": "langchain_fw.tools",
     "FireworksAudioParser": "langchain_fw.audio",
     "FwRateLimiter": "langchain_fw.rate_limiter",
+    "FireworksPromptCachingMiddleware": "langchain_fw.middleware",
+    "cached_token_share": "langchain_fw.middleware",
 }
 
 __all__ = [
@@ -47,12 +50,14 @@ __all__ = [
     "FireworksAudioParser",
     "FireworksEmbeddings",
     "FireworksImageGeneration",
+    "FireworksPromptCachingMiddleware",
     "FireworksRerank",
     "FirmwareEmbeddings",
     "FirmwareRerank",
     "FwRateLimiter",
     "__version__",
     "arun_batch",
+    "cached_token_share",
     "cancel_batch",
     "run_batch",
 ]

@@ -37,13 +37,22 @@ from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_serializer, model_validator
 from typing_extensions import TypedDict
 
 from fw_core import chat as fw_chat
-from fw_core.chat_options import ReasoningEffort, chat_options_of, check_chat_options
+from fw_core.affinity import check_extra_headers
+from fw_core.chat_options import (
+    ReasoningEffort,
+    ServiceTier,
+    chat_options_of,
+    check_chat_options,
+    refuse_option_types,
+)
+from fw_core.connection import safe_headers
 from fw_core.errors import ConfigurationError
 from fw_core.file_parts import DocumentInlining, inline_documents, inlining_applies
+from fw_core.headers import merge_headers
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
 from fw_core.stream_delta import StreamTracker
 from fw_core.tokens import estimate_message_tokens
@@ -142,7 +151,9 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
     n: int | None = None
     top_p: float | None = None
     seed: int | None = None
-    logprobs: bool | None = None
+    logprobs: bool | int | None = None
+    """True for OpenAI-style token logprobs; an int N is Fireworks' legacy form (docs/wire.md
+    §1.4), sent as it is."""
     top_logprobs: int | None = None
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
@@ -151,6 +162,16 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
     any string is sent as it is (the server owns the vocabulary; docs/architecture.md §2,
     tolerant reader), as is an int or a bool."""
     response_format: dict[str, Any] | None = None
+    user: str | None = None
+    """End-user id sent as ``user``; Fireworks also routes on it for prompt-cache affinity
+    (docs/wire.md §1.19)."""
+    service_tier: ServiceTier | None = None
+    """``"priority"`` for the priority tier; any string is sent (the server owns the
+    vocabulary; docs/wire.md §1.4)."""
+    extra_headers: dict[str, str] | None = None
+    """Request headers sent with every chat call, over ``default_headers`` (names compare
+    case-insensitively); ``invoke(..., extra_headers={...})`` adds per-call ones on top,
+    e.g. ``{"x-session-affinity": "..."}`` (docs/wire.md §1.19)."""
     streaming: bool = False
     """Make ``invoke`` stream internally (callbacks then see every token)."""
     stream_usage: bool = True
@@ -166,6 +187,15 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
     """Fields never to send: ``{"parallel_tool_calls": None}`` drops the field always,
     ``{"tool_choice": ["required"]}`` drops it only for the listed values."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().__init__(*args, **kwargs)
+        except ValidationError as exc:
+            # a type error on a chat option: the same ConfigurationError as in LlamaIndex
+            check_extra_headers(kwargs.get("extra_headers"))
+            refuse_option_types(self.fw_provider, kwargs, exc, also=("extra_headers",))
+            raise
+
     @model_validator(mode="after")
     def _fw_check_model(self) -> Any:
         if self.model is None:
@@ -180,7 +210,20 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
         # the provider spec's rules (e.g. Firmware's thinking budget), before any request;
         # fw_core checks every request body again, options passed per call included
         check_chat_options(self.fw_provider, self._option_params())
+        check_extra_headers(self.extra_headers)
         return self
+
+    @field_serializer("extra_headers")
+    def _fw_dump_extra_headers(self, value: dict[str, str] | None) -> dict[str, str] | None:
+        return safe_headers(value)  # a credential header is never dumped
+
+    @property
+    def lc_attributes(self) -> dict[str, Any]:
+        """LangChain serialization: ``extra_headers`` without credential headers too."""
+        attrs = super().lc_attributes
+        if self.extra_headers:
+            attrs["extra_headers"] = safe_headers(self.extra_headers)
+        return attrs
 
     # --- hooks ---
     @classmethod
@@ -224,6 +267,16 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
         params.update(self._option_params())
         return params
 
+    def _get_invocation_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        # what callbacks and tracers see (and the LLM-cache key): per-call extra_headers
+        # without credential headers, like default_headers when dumped
+        headers = kwargs.get("extra_headers")
+        if isinstance(headers, Mapping):
+            kwargs["extra_headers"] = safe_headers(headers)
+        return super()._get_invocation_params(stop=stop, **kwargs)
+
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = LangSmithParams(
             ls_provider=self.fw_provider.name,
@@ -241,7 +294,18 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
             params["ls_stop"] = [stops] if isinstance(stops, str) else list(stops)
         return params
 
-    # --- request body ---
+    # --- request headers and body ---
+    def _call_headers(self, kwargs: dict[str, Any]) -> dict[str, str] | None:
+        """This call's request headers: ``extra_headers`` with the per-call ones on top.
+
+        Pops ``extra_headers`` from ``kwargs`` (it is no body field); the client lays the
+        result over ``default_headers`` (fw_core.chat.create).
+        """
+        per_call = check_extra_headers(kwargs.pop("extra_headers", None))
+        if not per_call:
+            return self.extra_headers or None
+        return merge_headers(self.extra_headers, per_call)
+
     def _option_params(self) -> dict[str, Any]:
         # the provider spec names the fields sent in the body (when not None)
         return chat_options_of(self.fw_provider, self)
@@ -342,9 +406,10 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
         **kwargs: Any,
     ) -> ChatResult:
         kwargs.pop("stream_usage", None)
+        headers = self._call_headers(kwargs)
         body = self._payload(messages, stop, kwargs)
         with translate_errors():
-            response = fw_chat.create(self._client(), body)
+            response = fw_chat.create(self._client(), body, headers)
         return self._result(response, body["model"])
 
     async def _agenerate(
@@ -355,9 +420,10 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
         **kwargs: Any,
     ) -> ChatResult:
         kwargs.pop("stream_usage", None)
+        headers = self._call_headers(kwargs)
         body = self._payload(messages, stop, kwargs)
         with translate_errors():
-            response = await fw_chat.acreate(self._aclient(), body)
+            response = await fw_chat.acreate(self._aclient(), body, headers)
         return self._result(response, body["model"])
 
     def _stream_body(
@@ -395,10 +461,11 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        headers = self._call_headers(kwargs)
         body, include_usage = self._stream_body(messages, stop, kwargs)
         base = self._base_metadata()
         tracker = StreamTracker(extras=self.fw_provider.response_extras, split_think=True)
-        stream = fw_chat.stream(self._client(), body)
+        stream = fw_chat.stream(self._client(), body, headers)
         with translate_errors():
             for raw in stream:
                 gen = stream_generation(tracker.feed(raw), base, tracker.id or None)
@@ -418,10 +485,11 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        headers = self._call_headers(kwargs)
         body, include_usage = self._stream_body(messages, stop, kwargs)
         base = self._base_metadata()
         tracker = StreamTracker(extras=self.fw_provider.response_extras, split_think=True)
-        stream = fw_chat.astream(self._aclient(), body)
+        stream = fw_chat.astream(self._aclient(), body, headers)
         with translate_errors():
             async for raw in stream:
                 gen = stream_generation(tracker.feed(raw), base, tracker.id or None)
@@ -563,7 +631,14 @@ class ChatFireworks(_ChatFwBase):
             alias ``fireworks_api_base``.
         top_k, min_p, repetition_penalty: Fireworks sampling options.
         context_length_exceeded_behavior: ``"truncate"`` (API default) or ``"error"``.
-        prompt_cache_key: session-affinity key for prompt-cache hits.
+        prompt_cache_key: session-affinity key for prompt-cache hits (docs/wire.md §1.19).
+        prompt_cache_isolation_key: partitions the prompt cache: no sharing across keys.
+        prompt_cache_max_len: longest prompt prefix (tokens) considered for caching.
+        perf_metrics_in_response: ask for ``perf_metrics`` in the body (for streams: on the
+            last chunk); it lands in ``response_metadata["perf_metrics"]``.
+        prediction: predicted output, ``{"type": "content", "content": "..."}``.
+        service_tier: ``"priority"`` for the priority tier (any string is sent).
+        user, extra_headers: see the base fields; ``extra_headers`` also per call.
         prompt_truncate_len: truncate the prompt to this many tokens.
         grammar: a GBNF grammar; sends ``response_format={"type": "grammar", ...}``.
         document_inlining: ``True`` / ``"auto"`` append ``#transform=inline`` to image and
@@ -589,6 +664,17 @@ class ChatFireworks(_ChatFwBase):
     context_length_exceeded_behavior: Literal["truncate", "error"] | str | None = None
     """``"truncate"`` (API default) or ``"error"``; another string is sent as it is."""
     prompt_cache_key: str | None = None
+    """Prompt-cache affinity key: requests with the same key go to the same replica."""
+    prompt_cache_isolation_key: str | None = None
+    """Partitions the prompt cache: requests with different keys share no cached prefix."""
+    prompt_cache_max_len: int | None = None
+    """Longest prompt prefix (tokens) considered for caching; 0 turns caching off."""
+    perf_metrics_in_response: bool | None = None
+    """Ask for ``perf_metrics`` in the response body (streams: on the last chunk); it is
+    surfaced as ``response_metadata["perf_metrics"]``."""
+    prediction: dict[str, Any] | None = None
+    """Predicted output, ``{"type": "content", "content": "..."}``: a draft the answer
+    is expected to mostly repeat (an edit of a document or code), for faster output."""
     prompt_truncate_len: int | None = None
     grammar: str | None = None
     """GBNF grammar the output must follow (Fireworks grammar mode)."""

@@ -32,17 +32,30 @@ from llama_index.core.base.llms.types import (
     MessageRole,
     ToolCallBlock,
 )
-from llama_index.core.bridge.pydantic import Field, PrivateAttr
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, field_serializer
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
+from pydantic import ValidationError
 
 from fw_core import chat as fw_chat
-from fw_core.chat_options import ReasoningEffort, chat_options_of, check_chat_options
-from fw_core.connection import ConnectionMixin
+from fw_core.affinity import (
+    SESSION_AFFINITY_HEADER,
+    affinity_key,
+    check_extra_headers,
+)
+from fw_core.chat_options import (
+    ReasoningEffort,
+    ServiceTier,
+    chat_options_of,
+    check_chat_options,
+    refuse_option_types,
+)
+from fw_core.connection import ConnectionMixin, safe_headers
 from fw_core.errors import ResponseValidationError
 from fw_core.file_parts import DocumentInlining, inline_documents, inlining_applies
+from fw_core.headers import merge_headers
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
 from fw_core.stream_delta import StreamTracker
 from llamaindex_fw._catalog import ModelInfoMixin, QuotaMixin
@@ -91,6 +104,28 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
         description="Reasoning effort for reasoning models ('low', 'high', 'max', ...; any "
         "string the server takes).",
     )
+    seed: int | None = Field(default=None, description="Sampling seed.")
+    logprobs: bool | int | None = Field(
+        default=None,
+        description="True: token log probabilities in ChatResponse.logprobs (an int N is "
+        "Fireworks' legacy form, sent as it is).",
+    )
+    top_logprobs: int | None = Field(
+        default=None, description="Alternatives per token with logprobs=True."
+    )
+    user: str | None = Field(
+        default=None,
+        description="End-user id; Fireworks also routes on it for prompt-cache affinity.",
+    )
+    service_tier: ServiceTier | None = Field(
+        default=None,
+        description="'priority' for the priority tier; any string is sent (server-owned).",
+    )
+    extra_headers: dict[str, str] | None = Field(
+        default=None,
+        description="Request headers on every chat call, over default_headers; chat(..., "
+        "extra_headers={...}) adds per-call ones on top.",
+    )
     strict: bool = Field(
         default=False,
         description="Ask for strict schema adherence in tools and structured output.",
@@ -119,13 +154,24 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
         if "model" not in data:
             raise TypeError(f"{type(self).__name__} needs a model, e.g. model='...'")
         wire_model = self._normalize_model(data["model"], data)
-        super().__init__(**data)
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            # a type error on a chat option: the same ConfigurationError as in LangChain
+            check_extra_headers(data.get("extra_headers"))
+            refuse_option_types(self.fw_provider, data, exc, also=("extra_headers",))
+            raise
         check_chat_options(self.fw_provider, self._options())  # bad options refused here
+        check_extra_headers(self.extra_headers)
         self._wire_model, self._wire_for = wire_model, self.model
 
     @classmethod
     def _normalize_model(cls, model: str, data: dict[str, Any]) -> str:
         return cls.fw_provider.normalize_model(model)
+
+    @field_serializer("extra_headers")
+    def _fw_dump_extra_headers(self, value: dict[str, str] | None) -> dict[str, str] | None:
+        return safe_headers(value)  # a credential header is never dumped
 
     # -- identity and metadata ----------------------------------------------------------
 
@@ -156,6 +202,22 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
     def _document_inlining(self) -> DocumentInlining:
         """The document-inlining setting (a Fireworks option; see :mod:`fw_core.file_parts`)."""
         return False
+
+    def _session_headers(self, kwargs: dict[str, Any]) -> dict[str, str] | None:
+        """Headers derived from a session option (Fireworks: ``session_id``); none here."""
+        return None
+
+    def _call_headers(self, kwargs: dict[str, Any]) -> dict[str, str] | None:
+        """This call's request headers, popped from ``kwargs`` (they are no body fields).
+
+        ``extra_headers`` (field, then per call) over the session header; the client lays
+        the result over ``default_headers`` (fw_core.chat.create).
+        """
+        per_call = check_extra_headers(kwargs.pop("extra_headers", None))
+        session = self._session_headers(kwargs)
+        if not per_call and not session:
+            return self.extra_headers or None
+        return merge_headers(session, self.extra_headers, per_call)
 
     def _options(self) -> dict[str, Any]:
         """The option fields sent in every body (the provider spec names them)."""
@@ -210,16 +272,19 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
     # -- chat / complete, undecorated ---------------------------------------------------
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        headers = self._call_headers(kwargs)
         body = self._body(messages, kwargs)
-        return self._chat_response(fw_chat.create(self._client(), body))
+        return self._chat_response(fw_chat.create(self._client(), body, headers))
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        headers = self._call_headers(kwargs)
         body = self._body(messages, kwargs)
-        return self._chat_response(await fw_chat.acreate(self._aclient(), body))
+        return self._chat_response(await fw_chat.acreate(self._aclient(), body, headers))
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        headers = self._call_headers(kwargs)
         body = self._body(messages, kwargs)  # conversion errors surface here, not mid-stream
-        stream = fw_chat.stream(self._client(), body)
+        stream = fw_chat.stream(self._client(), body, headers)
 
         def gen() -> ChatResponseGen:
             tracker = StreamTracker(extras=self._response_extras, split_think=True)
@@ -245,8 +310,9 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
     async def _astream_chat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
+        headers = self._call_headers(kwargs)
         body = self._body(messages, kwargs)
-        stream = fw_chat.astream(self._aclient(), body)
+        stream = fw_chat.astream(self._aclient(), body, headers)
 
         async def gen() -> ChatResponseAsyncGen:
             tracker = StreamTracker(extras=self._response_extras, split_think=True)
@@ -420,7 +486,18 @@ class Fireworks(FwLLM):
             when the model table says the model takes no images). Fireworks' legacy document
             inlining, default False (docs/wire.md §1.17).
         context_window: overrides the model table (see :mod:`fw_core.model_table`).
-        additional_kwargs: extra body fields (``top_k``, ``prompt_cache_key``...).
+        seed, logprobs, top_logprobs, user, service_tier: typed request options
+            (``service_tier="priority"``: the priority tier; any string is sent).
+        prompt_cache_key, prompt_cache_isolation_key, prompt_cache_max_len: prompt caching
+            (docs/wire.md §1.19).
+        session_id: a chat session's id; sent hashed as the ``x-session-affinity`` header so
+            the session's requests reach the replica that holds its cached prefix. Also per
+            call: ``llm.chat(messages, session_id="...")``.
+        perf_metrics_in_response: ask for ``perf_metrics`` in the body; it lands in
+            ``additional_kwargs["perf_metrics"]``.
+        prediction: predicted output, ``{"type": "content", "content": "..."}``.
+        extra_headers: request headers on every call (and per call as a keyword).
+        additional_kwargs: extra body fields (``top_k``...).
         timeout, max_retries, default_headers, http_client, async_http_client: transport.
 
     Example:
@@ -445,10 +522,42 @@ class Fireworks(FwLLM):
         description="Append #transform=inline to image and document URLs (True, or 'auto' "
         "for models without image input): Fireworks' legacy document inlining.",
     )
+    prompt_cache_key: str | None = Field(
+        default=None, description="Prompt-cache affinity key (docs/wire.md §1.19)."
+    )
+    prompt_cache_isolation_key: str | None = Field(
+        default=None, description="Partitions the prompt cache: no sharing across keys."
+    )
+    prompt_cache_max_len: int | None = Field(
+        default=None, description="Longest prompt prefix (tokens) considered for caching."
+    )
+    perf_metrics_in_response: bool | None = Field(
+        default=None,
+        description="Ask for perf_metrics in the body; surfaced in additional_kwargs.",
+    )
+    prediction: dict[str, Any] | None = Field(
+        default=None,
+        description="Predicted output: {'type': 'content', 'content': '...'}.",
+    )
+    session_id: str | None = Field(
+        default=None,
+        description="Chat session id, sent hashed as the x-session-affinity header "
+        "(prompt-cache routing, docs/wire.md §1.19); per call too.",
+    )
 
     @classmethod
     def class_name(cls) -> str:
         return "llamaindex_fw.Fireworks"
+
+    def _session_headers(self, kwargs: dict[str, Any]) -> dict[str, str] | None:
+        # docs/wire.md §1.19: the affinity header routes a session to one replica; a
+        # caller's own x-session-affinity header (field or per call) is laid over it
+        session = kwargs.pop("session_id", None)
+        if session is None:
+            session = self.session_id
+        if session is None:
+            return None
+        return {SESSION_AFFINITY_HEADER: affinity_key(session)}
 
     def _document_inlining(self) -> DocumentInlining:
         return self.document_inlining

@@ -148,6 +148,10 @@ class WireDouble:
         repeat_tool_fields: streamed tool calls repeat ``id``, ``type`` and
             ``function.name`` on every fragment, as Fireworks does for some models
             (docs/wire.md §8); off by default (the documented OpenAI shape).
+        prompt_cache_replicas: how many replicas the prompt-cache model spreads requests
+            over (:class:`~fw_core.testing.endpoints.PromptCache`, docs/wire.md §1.19): 1
+            (default) lets every request see every earlier prefix; more makes cache hits
+            depend on session affinity, as on serverless.
 
     Example:
         >>> import httpx
@@ -173,6 +177,7 @@ class WireDouble:
         rpm: float | None = None,
         burst: int | None = None,
         repeat_tool_fields: bool = False,
+        prompt_cache_replicas: int = 1,
     ) -> None:
         self.limit = RequestLimit(rpm, burst) if rpm is not None else None
         self.latency = latency
@@ -184,7 +189,7 @@ class WireDouble:
         self.scripted_hits: list[str] = []
         self.connections = 0
         self._faults: list[_Queued] = []
-        self._cache = endpoints.PromptCache()
+        self._cache = endpoints.PromptCache(prompt_cache_replicas)
         self._lock = threading.Lock()
         #: The Batch API control plane (datasets, jobs, test hooks such as ``advance``).
         self.batch = BatchControlPlane(self._batch_chat)
@@ -368,7 +373,13 @@ class WireDouble:
             return images.text_to_image(ep, rec.headers, body, request_id, knobs)
         if ep == "chat/completions":
             return endpoints.chat(
-                where.provider, body, request_id, knobs, self._cache, self.scripted_hits
+                where.provider,
+                body,
+                request_id,
+                knobs,
+                self._cache,
+                self.scripted_hits,
+                rec.headers,
             )
         if ep == "completions":
             return endpoints.completions(where.provider, body, request_id, knobs)

@@ -64,21 +64,51 @@ class Knobs:
 class PromptCache:
     """Prompt caching as the API reports it: a message prefix seen before is cached.
 
+    A model of what docs/wire.md §1.19 describes, not a measurement of the service: the
+    cache lives per *replica*; a request with an affinity key (the ``x-session-affinity``
+    header, else the ``prompt_cache_key`` or ``user`` body field) always reaches the same
+    replica (the key's hash modulo ``replicas``), one without is spread round-robin. A
+    ``prompt_cache_isolation_key`` (body, or the ``x-prompt-cache-isolation-key`` header)
+    is an extra cache key: nothing is shared across different keys. With ``replicas=1``
+    (the default) every request sees every earlier prefix.
+
     Example:
         >>> cache = PromptCache()
         >>> msgs = [{"role": "system", "content": "Be brief."}]
         >>> cache.measure(msgs)[1], cache.measure(msgs + msgs)[1] > 0
         (0, True)
+        >>> spread = PromptCache(replicas=2)  # no affinity key: round-robin
+        >>> [spread.measure_request({"messages": msgs})[1] > 0 for _ in range(3)]
+        [False, False, True]
     """
 
-    def __init__(self) -> None:
+    def __init__(self, replicas: int = 1) -> None:
+        if replicas < 1:
+            raise ValueError("replicas must be >= 1")
+        self.replicas = replicas
         self._seen: set[str] = set()
+        self._next = 0  # round-robin position for requests without an affinity key
         self._lock = threading.Lock()
 
-    def measure(self, messages: list[Any]) -> tuple[int, int]:
+    def route(self, affinity: str | None) -> int:
+        """The replica a request goes to: by its affinity key, else round-robin."""
+        if self.replicas == 1:
+            return 0
+        if affinity:
+            return int(generate.hex_digest(affinity, length=8), 16) % self.replicas
+        with self._lock:
+            replica = self._next
+            self._next = (self._next + 1) % self.replicas
+        return replica
+
+    def measure(
+        self, messages: list[Any], *, replica: int = 0, partition: str = ""
+    ) -> tuple[int, int]:
         """(prompt tokens, cached tokens) for ``messages``; remembers their prefixes."""
         counts = [generate.count_tokens(message_text(m)) + 4 for m in messages]
-        keys = [generate.hex_digest(messages[: i + 1]) for i in range(len(messages))]
+        keys = [
+            generate.hex_digest(replica, partition, messages[: i + 1]) for i in range(len(messages))
+        ]
         with self._lock:
             cached = 0
             for i in range(len(messages) - 1, -1, -1):
@@ -88,9 +118,34 @@ class PromptCache:
             self._seen.update(keys)
         return sum(counts), cached
 
+    def measure_request(
+        self, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> tuple[int, int]:
+        """:meth:`measure` for a chat request, routed and partitioned as documented."""
+        hdrs = headers or {}
+        affinity = (
+            hdrs.get("x-session-affinity") or body.get("prompt_cache_key") or body.get("user")
+        )
+        partition = body.get("prompt_cache_isolation_key") or hdrs.get(
+            "x-prompt-cache-isolation-key", ""
+        )
+        replica = self.route(str(affinity) if affinity else None)
+        return self.measure(body["messages"], replica=replica, partition=str(partition))
+
     def clear(self) -> None:
         with self._lock:
             self._seen.clear()
+            self._next = 0
+
+
+def _perf_metrics(prompt_tokens: int, cached: int, stream: bool) -> dict[str, Any]:
+    """``perf_metrics`` as ``perf_metrics_in_response`` asks (docs/wire.md §1.16 keys)."""
+    timing = "server-time-to-first-token" if stream else "server-processing-time"
+    return {
+        "prompt-tokens": prompt_tokens,
+        "cached-prompt-tokens": cached,
+        timing: 0.041 if stream else 0.187,
+    }
 
 
 def error(
@@ -158,8 +213,12 @@ def chat(
     knobs: Knobs,
     cache: PromptCache,
     scripted_hits: list[str],
+    request_headers: dict[str, str] | None = None,
 ) -> Outcome:
-    """POST chat/completions: validate, plan the answer, shape it (plain or SSE)."""
+    """POST chat/completions: validate, plan the answer, shape it (plain or SSE).
+
+    ``request_headers`` (lower-case names): the prompt cache routes on them.
+    """
     bad = validation.check_chat(provider, body)
     if bad:
         return error(provider, bad.status, bad.message, request_id, bad.param)
@@ -176,7 +235,7 @@ def chat(
             request_id,
             "max_tokens",
         )
-    prompt_tokens, cached = cache.measure(body["messages"])
+    prompt_tokens, cached = cache.measure_request(body, request_headers)
     limit = catalog.context_length(provider, model)
     if prompt_tokens > limit:
         return error(
@@ -200,9 +259,11 @@ def chat(
     meta = responses.ChatMeta(
         provider, request_id, responses.served_model(provider, model), prompt_tokens, cached, n
     )
-    extra = {}
+    extra: dict[str, Any] = {}
     if provider == "firmware" and body.get("mcp_servers"):
         extra["tools_executed"] = [_mcp_tool(s) for s in body["mcp_servers"]]
+    if provider == "fireworks" and body.get("perf_metrics_in_response"):
+        extra["perf_metrics"] = _perf_metrics(prompt_tokens, cached, stream)
     headers = _headers(provider, request_id, prompt_tokens, cached, stream, body)
     latency = knobs.latency
     if stream:

@@ -15,7 +15,9 @@ BLOCKS = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.
 
 # llama-index's workflow machinery inspects the agent: pydantic deprecation noise from core
 @pytest.mark.filterwarnings("ignore::DeprecationWarning:inspect")
-@pytest.mark.parametrize("index", range(len(BLOCKS) - 1), ids=["query_engine", "agent"])
+@pytest.mark.parametrize(
+    "index", range(len(BLOCKS) - 1), ids=["query_engine", "agent", "prompt_caching"]
+)
 def test_doc_example_runs(index: int, capsys: pytest.CaptureFixture[str]) -> None:
     double = WireDouble()
     with patch_transports(double):
@@ -24,5 +26,10 @@ def test_doc_example_runs(index: int, capsys: pytest.CaptureFixture[str]) -> Non
     assert printed.strip()
     if index == 0:
         assert "1889" in printed and double.count("/rerank") == 2
-    else:
+    elif index == 1:
         assert "42" in printed and double.count("/chat/completions") == 2
+    else:  # the second turn reads the first turn's prefix from the cache
+        first, second = (line.split() for line in printed.strip().splitlines())
+        assert first[1] == "0" and 0 < int(second[1]) < int(second[3])
+        sent = {r.headers.get("x-session-affinity") for r in double.requests}
+        assert len(sent) == 1 and None not in sent

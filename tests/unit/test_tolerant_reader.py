@@ -50,8 +50,8 @@ SERVER_OWNED: list[tuple[str, str, str, Any, bool]] = [
     ("fm-effort-minimal", "firmware", "reasoning_effort", "minimal", True),
     ("fm-thinking-adaptive", "firmware", "thinking", {"type": "adaptive"}, True),
     ("fm-thinking-invented", "firmware", "thinking", {"type": "fancy-2030", "x": 1}, True),
-    ("fw-service-tier", "fireworks", "service_tier", "priority-plus", False),
-    ("fm-service-tier", "firmware", "service_tier", "scale", False),
+    ("fw-service-tier", "fireworks", "service_tier", "priority-plus", True),
+    ("fm-service-tier", "firmware", "service_tier", "scale", True),
     (
         "fw-context-behaviour",
         "fireworks",
