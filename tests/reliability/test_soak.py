@@ -166,9 +166,25 @@ async def test_soak(sleeps: SleepLog) -> None:
     steps = [backoff_bounds(n) for n in range(MAX_RETRIES)]
     assert all(d == 0.25 or any(lo <= d <= hi for lo, hi in steps) for d in sleeps), report
     assert marks["end"] - marks["warm"] < RSS_GROWTH_LIMIT, report
-    unclosed = [
-        str(w.message)
-        for w in caught
-        if issubclass(w.category, ResourceWarning) or "nclosed" in str(w.message)
-    ]
+    unclosed = [str(w.message) for w in caught if _ours(w, base)]
     assert unclosed == [], unclosed
+
+
+def _ours(warning: warnings.WarningMessage, base: str) -> bool:
+    """Whether a warning of the soak window is about something the soak left open.
+
+    Every ResourceWarning and "unclosed" message counts, except a socket talking to
+    another server or an event loop: the soak's sockets all reach its own server (their
+    repr names its port), and it runs on pytest-asyncio's loop. Such warnings come from
+    objects an earlier test left behind that the interpreter finalized during the soak
+    (seen in random order: an unclosed 127.0.0.1 socket and event loop of another test).
+    """
+    message = str(warning.message)
+    if not (issubclass(warning.category, ResourceWarning) or "nclosed" in message):
+        return False
+    if "event loop" in message:
+        return False
+    if "socket" in message:
+        port = base.rstrip("/").rsplit(":", 1)[1].split("/", 1)[0]
+        return f", {port})" in message
+    return True
