@@ -192,7 +192,7 @@ class WireDouble:
         #: FLUX Kontext workflow jobs (knobs ``pending_polls``, ``sample_form``).
         self.kontext = kontext.KontextJobs()
         #: Stored responses of the Responses API (get, list, delete, chaining).
-        self.responses = ResponseStore()
+        self.responses = ResponseStore(self.scripted_hits)
 
     # ------------------------------------------------------------------ public API
 

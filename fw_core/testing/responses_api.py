@@ -30,6 +30,7 @@ from fw_core.testing.plan import (
     plan_chat,
     reasoning_requested,
 )
+from fw_core.testing.script import find_scripted
 
 __all__ = ["ResponseStore", "chat_body"]
 
@@ -74,6 +75,15 @@ def _input_messages(raw: Any) -> list[dict[str, Any]]:
             text = output if isinstance(output, str) else json.dumps(output)
             out.append({"role": "tool", "tool_call_id": item.get("call_id"), "content": text})
     return out
+
+
+def _item_text(item: dict[str, Any]) -> str:
+    """The generated text of one output item (what its output tokens count)."""
+    if item.get("type") == "message":
+        return _text_of(item.get("content"))
+    if item.get("type") == "reasoning":
+        return _text_of(item.get("summary"))
+    return str(item.get("arguments") or "") + str(item.get("output") or "")
 
 
 def _output_messages(output: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -147,7 +157,9 @@ def _mcp_items(body: dict[str, Any], rid: str, prompt: str) -> list[dict[str, An
 class ResponseStore:
     """The double's stored responses, keyed by id, with the chat history each one ends."""
 
-    def __init__(self) -> None:
+    def __init__(self, scripted_hits: list[str] | None = None) -> None:
+        #: Names of the scripted replies served (shared with the double's chat endpoint).
+        self.scripted_hits = scripted_hits if scripted_hits is not None else []
         self._items: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
         self._order: list[str] = []
         self._lock = threading.Lock()
@@ -193,7 +205,12 @@ class ResponseStore:
             history = list(found[1])
         chat = chat_body(body, history)
         stream = bool(body.get("stream"))
-        plan = plan_chat("fireworks", chat, stream_chunks=stream_chunks if stream else None)
+        entry = find_scripted("fireworks", chat)  # the same scripted replies as chat
+        if entry is not None:
+            self.scripted_hits.append(entry.name)
+            plan = entry.reply("fireworks", chat)
+        else:
+            plan = plan_chat("fireworks", chat, stream_chunks=stream_chunks if stream else None)
         reasoning = plan.reasoning
         if reasoning is None and reasoning_requested(chat):
             reasoning = default_reasoning(chat)
@@ -205,10 +222,7 @@ class ResponseStore:
         prompt_tokens = sum(
             generate.count_tokens(_text_of(m.get("content"))) + 4 for m in chat["messages"]
         )
-        completion_tokens = sum(
-            generate.count_tokens(json.dumps(i.get("content") or i.get("arguments") or ""))
-            for i in output
-        )
+        completion_tokens = sum(generate.count_tokens(_item_text(i)) for i in output)
         store = body.get("store", True) is not False
         response: dict[str, Any] = {
             "id": rid,
