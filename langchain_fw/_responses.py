@@ -3,7 +3,7 @@ LangChain's terms, as ``ChatOpenAI`` users know it.
 
 Pure conversions, no I/O. The request starts from the chat body the model already builds
 (options, bound tools, ``response_format``, per-call kwargs), so both modes share one
-option vocabulary; :func:`responses_body` turns it into a Responses body:
+option vocabulary; :func:`fw_core.responses.responses_body` turns it into a Responses body:
 
 * messages become input items: system/user/assistant messages, an assistant's tool calls
   as ``function_call`` items, a ``ToolMessage`` as a ``function_call_output`` item;
@@ -26,7 +26,6 @@ blocks carry an ``index`` so that adding the chunks rebuilds the same blocks.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -35,8 +34,13 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from fw_core.errors import ConfigurationError
-from fw_core.responses import Response, ResponseEvent, ResponseUsage
+from fw_core.responses import (
+    Response,
+    ResponseEvent,
+    ResponseUsage,
+    input_items,
+    responses_body,
+)
 from fw_core.tool_args import ToolArgumentsError, parse_tool_arguments
 
 __all__ = [
@@ -48,74 +52,8 @@ __all__ = [
     "since_previous_response",
 ]
 
-#: Chat-body keys with no Responses meaning: dropped (``stream_options``) or renamed.
-_CHAT_ONLY = ("stream", "stream_options", "messages")
-
-
 # ---------------------------------------------------------------------------------------
 # request
-
-
-def _part(part: Any) -> dict[str, Any] | None:
-    if not isinstance(part, Mapping):
-        return None
-    kind = part.get("type")
-    if kind == "text":
-        return {"type": "input_text", "text": part.get("text", "")}
-    if kind == "image_url":
-        raw = part.get("image_url")
-        url = raw.get("url") if isinstance(raw, Mapping) else raw
-        out: dict[str, Any] = {"type": "input_image", "image_url": url}
-        if isinstance(raw, Mapping) and raw.get("detail"):
-            out["detail"] = raw["detail"]
-        return out
-    return dict(part)  # another part type: the server's vocabulary, sent as given
-
-
-def _content(content: Any) -> Any:
-    if content is None or isinstance(content, str):
-        return content or ""
-    return [p for raw in content if (p := _part(raw)) is not None]
-
-
-def input_items(messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Chat-wire messages (from :func:`langchain_fw._messages.messages_to_wire`) as
-    Responses input items.
-
-    >>> input_items([{"role": "assistant", "content": None, "tool_calls": [
-    ...     {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
-    ...     {"role": "tool", "tool_call_id": "c1", "content": "42"}])
-    [{'type': 'function_call', 'call_id': 'c1', 'name': 'f', 'arguments': '{}'}, \
-{'type': 'function_call_output', 'call_id': 'c1', 'output': '42'}]
-    """
-    items: list[dict[str, Any]] = []
-    for msg in messages:
-        role = msg.get("role")
-        if role == "tool":
-            output = msg.get("content")
-            text = output if isinstance(output, str) else json.dumps(output, ensure_ascii=False)
-            items.append(
-                {"type": "function_call_output", "call_id": msg.get("tool_call_id"), "output": text}
-            )
-            continue
-        content = _content(msg.get("content"))
-        if role == "assistant":
-            if content:
-                items.append({"role": "assistant", "content": content})
-            for call in msg.get("tool_calls") or []:
-                fn = call.get("function") or {}
-                items.append(
-                    {
-                        "type": "function_call",
-                        "call_id": call.get("id"),
-                        "name": fn.get("name"),
-                        "arguments": fn.get("arguments") or "{}",
-                    }
-                )
-            continue
-        # developer becomes system in fw_core.responses.prepare_body (docs/wire.md §1.18)
-        items.append({"role": role or "user", "content": content})
-    return items
 
 
 def since_previous_response(
@@ -138,52 +76,6 @@ def since_previous_response(
                 return list(messages[index + 1 :]), rid
             return list(messages), None
     return list(messages), None
-
-
-def _flat_tool(tool: Any) -> Any:
-    if isinstance(tool, Mapping) and tool.get("type") == "function" and "function" in tool:
-        return {"type": "function", **tool["function"]}
-    return tool
-
-
-def _flat_choice(choice: Any) -> Any:
-    if isinstance(choice, Mapping) and choice.get("type") == "function" and "function" in choice:
-        return {"type": "function", "name": choice["function"].get("name")}
-    return choice
-
-
-def _text_format(response_format: Any) -> Any:
-    if isinstance(response_format, Mapping) and response_format.get("type") == "json_schema":
-        spec = response_format.get("json_schema") or {}
-        return {"type": "json_schema", **spec}
-    return response_format  # json_object and anything else: as given
-
-
-def responses_body(chat: Mapping[str, Any]) -> dict[str, Any]:
-    """The Responses body for a chat body (see the module docstring)."""
-    body = {k: v for k, v in chat.items() if k not in _CHAT_ONLY}
-    n = body.pop("n", None)
-    if isinstance(n, int) and n > 1:
-        raise ConfigurationError("the Responses API returns one answer per call: n must be 1")
-    if "max_tokens" in body:
-        body.setdefault("max_output_tokens", body.pop("max_tokens"))
-    if "max_completion_tokens" in body:
-        body.setdefault("max_output_tokens", body.pop("max_completion_tokens"))
-    if "reasoning_effort" in body:
-        effort = body.pop("reasoning_effort")
-        reasoning = dict(body.get("reasoning") or {})
-        reasoning.setdefault("effort", effort)
-        body["reasoning"] = reasoning
-    if "tools" in body:
-        body["tools"] = [_flat_tool(t) for t in body["tools"] or []]
-    if "tool_choice" in body:
-        body["tool_choice"] = _flat_choice(body["tool_choice"])
-    if "response_format" in body:
-        text = dict(body.get("text") or {})
-        text["format"] = _text_format(body.pop("response_format"))
-        body["text"] = text
-    body["input"] = input_items(chat.get("messages") or [])
-    return body
 
 
 # ---------------------------------------------------------------------------------------
