@@ -15,7 +15,9 @@ BLOCKS = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.
 
 # llama-index's workflow machinery inspects the agent: pydantic deprecation noise from core
 @pytest.mark.filterwarnings("ignore::DeprecationWarning:inspect")
-@pytest.mark.parametrize("index", range(len(BLOCKS) - 1), ids=["query_engine", "agent"])
+@pytest.mark.parametrize(
+    "index", range(len(BLOCKS) - 1), ids=["query_engine", "agent", "responses"]
+)
 def test_doc_example_runs(index: int, capsys: pytest.CaptureFixture[str]) -> None:
     double = WireDouble()
     with patch_transports(double):
@@ -24,5 +26,10 @@ def test_doc_example_runs(index: int, capsys: pytest.CaptureFixture[str]) -> Non
     assert printed.strip()
     if index == 0:
         assert "1889" in printed and double.count("/rerank") == 2
-    else:
+    elif index == 1:
         assert "42" in printed and double.count("/chat/completions") == 2
+    else:  # the second call continues the first: only the new message is sent
+        assert "resp_" in printed and double.count("/responses") == 2
+        assert double.requests[-1].json["input"] == [
+            {"role": "user", "content": "What is my name?"}
+        ]
