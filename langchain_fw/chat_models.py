@@ -687,6 +687,10 @@ class ChatFireworks(_ChatFwBase):
                     f"{', '.join(named)} apply to the Responses API: "
                     "set use_responses_api=True as well"
                 )
+        if self.use_previous_response_id and self.store is False:
+            raise ConfigurationError(
+                "use_previous_response_id needs stored responses: store=False cannot be continued"
+            )
         if self.max_tool_calls is not None and self.max_tool_calls < 0:
             raise ConfigurationError(f"max_tool_calls must be >= 0, got {self.max_tool_calls}")
         return self

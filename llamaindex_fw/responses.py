@@ -8,8 +8,9 @@ turned into a Responses body by :func:`fw_core.responses.responses_body`, so too
 What the Responses API adds:
 
 * ``track_previous_responses=True``: after each answer the LLM keeps its id, and the next
-  call sends only the last message with ``previous_response_id`` (the server keeps the
-  history; as ``OpenAIResponses`` does). ``previous_response_id=`` per call works too.
+  call sends only the messages after the last answer (the newest message, or every tool
+  result of a parallel call) with ``previous_response_id``; the server keeps the history.
+  ``previous_response_id=`` per call works too.
 * ``store``, ``max_tool_calls``, ``reasoning`` (``{"effort", "summary"}``), and
   ``built_in_tools`` (server-executed tools such as ``{"type": "mcp", ...}``), sent with
   every call; their output items land in ``message.additional_kwargs["built_in_tool_calls"]``.
@@ -95,6 +96,16 @@ def response_to_message(response: fw_responses.Response) -> ChatMessage:
     return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=additional)
 
 
+def _since_last_answer(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
+    """The messages after the last assistant message (all tool results of a parallel
+    call, say); just the last message when the history holds no answer."""
+    items = list(messages)
+    for index in range(len(items) - 1, -1, -1):
+        if items[index].role == MessageRole.ASSISTANT:
+            return items[index + 1 :]
+    return items[-1:]
+
+
 def _usage(usage: fw_responses.ResponseUsage | None) -> dict[str, int]:
     if usage is None:
         return {}
@@ -163,7 +174,7 @@ class FireworksResponses(Fireworks):
         previous = kwargs.get("previous_response_id")
         if previous is None and self.track_previous_responses and self._previous_response_id:
             kwargs["previous_response_id"] = self._previous_response_id
-            messages = list(messages)[-1:]
+            messages = _since_last_answer(messages)
         body = fw_responses.responses_body(self._body(messages, kwargs))
         if self.built_in_tools:
             body["tools"] = [*(body.get("tools") or []), *self.built_in_tools]

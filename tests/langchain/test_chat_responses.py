@@ -124,6 +124,14 @@ def test_use_previous_response_id_sends_only_the_new_messages(double: WireDouble
 def test_responses_options_without_the_mode_are_refused() -> None:
     with pytest.raises(ValueError, match="use_responses_api=True"):
         ChatFireworks(model=FW, api_key="k", store=False)
+    with pytest.raises(ValueError, match="store=False"):
+        ChatFireworks(
+            model=FW,
+            api_key="k",
+            use_responses_api=True,
+            use_previous_response_id=True,
+            store=False,
+        )
     with pytest.raises(ValueError, match="max_tool_calls"):
         ChatFireworks(model=FW, api_key="k", use_responses_api=True, max_tool_calls=-1)
 

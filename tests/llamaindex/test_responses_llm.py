@@ -165,3 +165,25 @@ def test_a_cut_stream_raises(clients: dict[str, Any], double: WireDouble) -> Non
     double.inject(Fault.cut_stream(after=4), path="/responses")
     with pytest.raises(StreamError):
         list(_llm(clients).stream_chat([ChatMessage(role="user", content="Describe the sea.")]))
+
+
+def test_tracking_sends_every_tool_result_of_a_parallel_call(
+    clients: dict[str, Any], double: WireDouble
+) -> None:
+    llm = _llm(clients, track_previous_responses=True)
+    question = ChatMessage(role="user", content="Use get_weather for Paris and for Rome")
+    first = llm.chat_with_tools([WEATHER], chat_history=[question], allow_parallel_tool_calls=True)
+    calls = llm.get_tool_calls_from_response(first, error_on_no_tool_call=False)
+    results = [
+        ChatMessage(
+            role=MessageRole.TOOL,
+            content=f"sunny {n}",
+            additional_kwargs={"tool_call_id": c.tool_id},
+        )
+        for n, c in enumerate(calls or [])
+    ]
+    llm.chat_with_tools([WEATHER], chat_history=[question, first.message, *results])
+    sent = _sent(double)
+    assert sent["previous_response_id"] == first.additional_kwargs["response_id"]
+    assert [i["type"] for i in sent["input"]] == ["function_call_output"] * len(results)
+    assert results
