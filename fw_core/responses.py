@@ -42,6 +42,7 @@ from fw_core.sse import ServerSentEvent
 from fw_core.wire import parse_model
 
 __all__ = [
+    "REASONING_DELTAS",
     "TERMINAL_EVENTS",
     "AsyncResponseStream",
     "DeletedResponse",
@@ -69,6 +70,9 @@ __all__ = [
 ]
 
 RESPONSES_PATH = "/responses"
+
+#: The events that stream reasoning: a summary, or the reasoning text itself.
+REASONING_DELTAS = ("response.reasoning_summary_text.delta", "response.reasoning_text.delta")
 
 #: The events that end a whole stream, each carrying the final response (§1.18).
 TERMINAL_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
@@ -275,13 +279,15 @@ class ResponseAccumulator:
         elif kind == "response.function_call_arguments.delta":
             item = self._slot(event)
             item["arguments"] = str(item.get("arguments") or "") + str(event.get("delta") or "")
-        elif kind == "response.reasoning_summary_text.delta":
+        elif kind in REASONING_DELTAS:
+            # a summary, or the raw reasoning text (OpenAI's two event names, §1.18)
             item = self._slot(event)
-            summary = item.setdefault("summary", None) or []
-            item["summary"] = summary
-            if not summary:
-                summary.append({"type": "summary_text", "text": ""})
-            summary[-1]["text"] = str(summary[-1].get("text") or "") + str(event.get("delta") or "")
+            field = "summary" if kind == REASONING_DELTAS[0] else "content"
+            parts = item.get(field) or []
+            item[field] = parts
+            if not parts:
+                parts.append({"type": f"{field}_text" if field == "summary" else "reasoning_text"})
+            parts[-1]["text"] = str(parts[-1].get("text") or "") + str(event.get("delta") or "")
 
     def partial(self) -> Response:
         """The response as far as the events went."""

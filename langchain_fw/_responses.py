@@ -35,6 +35,7 @@ from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from fw_core.responses import (
+    REASONING_DELTAS,
     Response,
     ResponseEvent,
     ResponseUsage,
@@ -240,7 +241,7 @@ class StreamMapper:
             if event.get("item_id"):
                 block["id"] = event.get("item_id")
             return self._chunk(content=[block])
-        if kind == "response.reasoning_summary_text.delta":
+        if kind in REASONING_DELTAS:
             block = {"type": "reasoning", "reasoning": event.get("delta") or "", "index": index}
             if event.get("item_id"):
                 block["id"] = event.get("item_id")

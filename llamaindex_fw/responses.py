@@ -227,7 +227,7 @@ class FireworksResponses(Fireworks):
         if event.type not in (
             "response.output_text.delta",
             "response.function_call_arguments.delta",
-            "response.reasoning_summary_text.delta",
+            *fw_responses.REASONING_DELTAS,
             "response.output_item.done",
         ):
             return None

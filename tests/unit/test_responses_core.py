@@ -304,3 +304,18 @@ def test_developer_items_go_as_system_and_reasoning_is_sent_as_given(double: Wir
 def test_bad_response_ids_are_refused(double: WireDouble) -> None:
     with _client(double) as client, pytest.raises(ConfigurationError):
         rs.get(client, " ")
+
+
+def test_raw_reasoning_text_deltas_fold_into_the_reasoning_item() -> None:
+    acc = rs.ResponseAccumulator()
+    for raw in [
+        {
+            "type": "response.output_item.added",
+            "output_index": 0,
+            "item": {"type": "reasoning", "id": "rs_1", "summary": []},
+        },
+        {"type": "response.reasoning_text.delta", "output_index": 0, "delta": "Think "},
+        {"type": "response.reasoning_text.delta", "output_index": 0, "delta": "twice."},
+    ]:
+        acc.add(rs.ResponseEvent.model_validate(raw))
+    assert acc.partial().reasoning_text == "Think twice."
