@@ -326,15 +326,18 @@ class ResponseStore:
         return Outcome.json(200, body, [("x-request-id", request_id)])
 
     def page(self, query: dict[str, list[str]], request_id: str) -> Outcome:
-        """GET /responses?limit=&after=&before=: newest first."""
+        """GET /responses?limit=&after=&before=&order=: newest first unless ``order=asc``."""
         try:
             limit = int(query.get("limit", ["20"])[0])
         except ValueError:
             return self._error(422, "limit must be an integer", request_id, "limit")
         if limit < 1 or limit > 100:
             return self._error(422, "limit must be between 1 and 100", request_id, "limit")
+        order = query.get("order", ["desc"])[0]
+        if order not in ("asc", "desc"):
+            return self._error(422, "order must be 'asc' or 'desc'", request_id, "order")
         with self._lock:
-            ids = list(reversed(self._order))
+            ids = list(self._order) if order == "asc" else list(reversed(self._order))
             items = dict(self._items)
         after = query.get("after", [None])[0]
         before = query.get("before", [None])[0]

@@ -152,13 +152,14 @@ def test_structured_predict_goes_as_text_format(
 
 def test_built_in_mcp_tools(clients: dict[str, Any], double: WireDouble) -> None:
     mcp = {"type": "mcp", "server_label": "gitmcp", "server_url": "https://gitmcp.io/docs"}
-    r = _llm(clients, built_in_tools=[mcp], reasoning={"effort": "low"}).chat(
+    r = _llm(clients, built_in_tools=[mcp], reasoning={"effort": "low"}, store=False).chat(
         [ChatMessage(role="user", content="What is reward-kit?")]
     )
     [item] = r.message.additional_kwargs["built_in_tool_calls"]
     assert item["type"] == "mcp_call" and item["server_label"] == "gitmcp"
     sent = _sent(double)
     assert sent["tools"] == [mcp] and sent["reasoning"] == {"effort": "low"}
+    assert sent["store"] is False and r.raw.store is False
 
 
 def test_a_cut_stream_raises(clients: dict[str, Any], double: WireDouble) -> None:

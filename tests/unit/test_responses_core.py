@@ -176,6 +176,7 @@ def test_list_pages_newest_first_and_delete_removes_for_good(double: WireDouble)
         with pytest.raises(NotFoundError):
             rs.get(client, ids[1])
         assert [r.id for r in rs.list_responses(client).data] == [ids[2], ids[0]]
+        assert [r.id for r in rs.list_responses(client, order="asc").data] == [ids[0], ids[2]]
 
 
 def test_stream_folds_into_the_plain_answer(double: WireDouble) -> None:
