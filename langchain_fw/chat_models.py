@@ -41,6 +41,7 @@ from pydantic import BaseModel, Field, ValidationError, field_serializer, model_
 from typing_extensions import TypedDict
 
 from fw_core import chat as fw_chat
+from fw_core import responses as fw_responses
 from fw_core.affinity import check_extra_headers
 from fw_core.chat_options import (
     ReasoningEffort,
@@ -56,6 +57,7 @@ from fw_core.headers import merge_headers
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
 from fw_core.stream_delta import StreamTracker
 from fw_core.tokens import estimate_message_tokens
+from langchain_fw import _responses as fw_responses_lc
 from langchain_fw._base import FwClientMixin
 from langchain_fw._catalog import CatalogMixin, QuotaMixin
 from langchain_fw._errors import translate_errors
@@ -239,6 +241,48 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
     def _document_inlining(self) -> DocumentInlining:
         return False
 
+    def _use_responses(self, kwargs: Mapping[str, Any]) -> bool:
+        """Whether this call goes to the Responses API (ChatFireworks only)."""
+        return False
+
+    def _responses_generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> ChatResult:
+        raise NotImplementedError
+
+    async def _responses_agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> ChatResult:
+        raise NotImplementedError
+
+    def _responses_stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        run_manager: CallbackManagerForLLMRun | None,
+        kwargs: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> Iterator[ChatGenerationChunk]:
+        raise NotImplementedError
+
+    def _responses_astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        run_manager: AsyncCallbackManagerForLLMRun | None,
+        kwargs: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        raise NotImplementedError
+
     # --- LangChain identity ---
     @classmethod
     def is_lc_serializable(cls) -> bool:
@@ -405,8 +449,10 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        kwargs.pop("stream_usage", None)
         headers = self._call_headers(kwargs)
+        if self._use_responses(kwargs):
+            return self._responses_generate(messages, stop, kwargs, headers)
+        kwargs.pop("stream_usage", None)
         body = self._payload(messages, stop, kwargs)
         with translate_errors():
             response = fw_chat.create(self._client(), body, headers)
@@ -419,8 +465,10 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        kwargs.pop("stream_usage", None)
         headers = self._call_headers(kwargs)
+        if self._use_responses(kwargs):
+            return await self._responses_agenerate(messages, stop, kwargs, headers)
+        kwargs.pop("stream_usage", None)
         body = self._payload(messages, stop, kwargs)
         with translate_errors():
             response = await fw_chat.acreate(self._aclient(), body, headers)
@@ -462,6 +510,9 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         headers = self._call_headers(kwargs)
+        if self._use_responses(kwargs):
+            yield from self._responses_stream(messages, stop, run_manager, kwargs, headers)
+            return
         body, include_usage = self._stream_body(messages, stop, kwargs)
         base = self._base_metadata()
         tracker = StreamTracker(extras=self.fw_provider.response_extras, split_think=True)
@@ -486,6 +537,12 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         headers = self._call_headers(kwargs)
+        if self._use_responses(kwargs):
+            async for chunk in self._responses_astream(
+                messages, stop, run_manager, kwargs, headers
+            ):
+                yield chunk
+            return
         body, include_usage = self._stream_body(messages, stop, kwargs)
         base = self._base_metadata()
         tracker = StreamTracker(extras=self.fw_provider.response_extras, split_think=True)
@@ -681,6 +738,18 @@ class ChatFireworks(_ChatFwBase):
     replay_reasoning: bool = True
     """Send a previous answer's reasoning back as ``reasoning_content`` (interleaved
     thinking in tool loops)."""
+    use_responses_api: bool = False
+    """Call the Responses API (``POST /v1/responses``, docs/wire.md §1.18) instead of chat
+    completions: content blocks, ``response_metadata["id"]``, ``previous_response_id=``."""
+    use_previous_response_id: bool = False
+    """Responses API: send only the messages after the last answer, continuing it with
+    ``previous_response_id`` (the server keeps the history)."""
+    store: bool | None = None
+    """Responses API: keep the response on the server (API default True)."""
+    max_tool_calls: int | None = None
+    """Responses API: cap on tool calls in one response."""
+    reasoning: dict[str, Any] | None = None
+    """Responses API: ``{"effort": ..., "summary": ...}``, sent as given."""
     document_inlining: DocumentInlining = False
     """Append ``#transform=inline`` to image and document URLs so a model without vision
     reads them as text: True always, ``"auto"`` when the model table says the model takes
@@ -702,6 +771,137 @@ class ChatFireworks(_ChatFwBase):
         if self.grammar is not None and "response_format" not in out:
             out["response_format"] = {"type": "grammar", "grammar": self.grammar}
         return out
+
+    @model_validator(mode="after")
+    def _fw_check_responses_options(self) -> Any:
+        if not self.use_responses_api:
+            named = [
+                n for n in ("store", "max_tool_calls", "reasoning") if getattr(self, n) is not None
+            ]
+            if self.use_previous_response_id:
+                named.append("use_previous_response_id")
+            if named:
+                raise ConfigurationError(
+                    f"{', '.join(named)} apply to the Responses API: "
+                    "set use_responses_api=True as well"
+                )
+        if self.use_previous_response_id and self.store is False:
+            raise ConfigurationError(
+                "use_previous_response_id needs stored responses: store=False cannot be continued"
+            )
+        if self.max_tool_calls is not None and self.max_tool_calls < 0:
+            raise ConfigurationError(f"max_tool_calls must be >= 0, got {self.max_tool_calls}")
+        return self
+
+    # --- the Responses API (langchain_fw._responses, docs/wire.md §1.18) ---
+    def _use_responses(self, kwargs: Mapping[str, Any]) -> bool:
+        return self.use_responses_api or kwargs.get("previous_response_id") is not None
+
+    def _responses_body(
+        self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> dict[str, Any]:
+        kwargs.pop("stream_usage", None)
+        kwargs.pop("stream", None)
+        if self.use_previous_response_id and kwargs.get("previous_response_id") is None:
+            messages, previous = fw_responses_lc.since_previous_response(messages)
+            if previous is not None:
+                kwargs["previous_response_id"] = previous
+        body = fw_responses_lc.responses_body(self._payload(messages, stop, kwargs))
+        for name in ("store", "max_tool_calls"):
+            value = getattr(self, name)
+            if value is not None and name not in kwargs:
+                body[name] = value
+        if self.reasoning is not None and "reasoning" not in kwargs:
+            body["reasoning"] = {**(body.get("reasoning") or {}), **self.reasoning}
+        return body
+
+    def _responses_result(self, result: fw_responses.ResponseResult, model: str) -> ChatResult:
+        return fw_responses_lc.response_to_result(
+            result.response,
+            base_metadata=self._base_metadata(),
+            requested_model=model,
+            extra_metadata=self._extra_metadata(None, result.headers),
+        )
+
+    def _responses_generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> ChatResult:
+        body = self._responses_body(messages, stop, kwargs)
+        with translate_errors():
+            result = fw_responses.create(self._client(), body, headers)
+        return self._responses_result(result, body["model"])
+
+    async def _responses_agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> ChatResult:
+        body = self._responses_body(messages, stop, kwargs)
+        with translate_errors():
+            result = await fw_responses.acreate(self._aclient(), body, headers)
+        return self._responses_result(result, body["model"])
+
+    def _responses_stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        run_manager: CallbackManagerForLLMRun | None,
+        kwargs: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> Iterator[ChatGenerationChunk]:
+        body = self._responses_body(messages, stop, kwargs)
+        mapper = fw_responses_lc.StreamMapper()
+        stream = fw_responses.stream(self._client(), body, headers)
+        with translate_errors():
+            for event in stream:
+                gen = mapper.event(event)
+                if gen is not None:
+                    if run_manager is not None:
+                        run_manager.on_llm_new_token(gen.text, chunk=gen)
+                    yield gen
+        final = mapper.final(
+            stream.response,
+            base_metadata=self._base_metadata(),
+            requested_model=body["model"],
+            extra_metadata=self._extra_metadata(None, stream.headers),
+        )
+        if run_manager is not None:
+            run_manager.on_llm_new_token(final.text, chunk=final)
+        yield final
+
+    async def _responses_astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        run_manager: AsyncCallbackManagerForLLMRun | None,
+        kwargs: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        body = self._responses_body(messages, stop, kwargs)
+        mapper = fw_responses_lc.StreamMapper()
+        stream = fw_responses.astream(self._aclient(), body, headers)
+        with translate_errors():
+            async for event in stream:
+                gen = mapper.event(event)
+                if gen is not None:
+                    if run_manager is not None:
+                        await run_manager.on_llm_new_token(gen.text, chunk=gen)
+                    yield gen
+        final = mapper.final(
+            stream.response,
+            base_metadata=self._base_metadata(),
+            requested_model=body["model"],
+            extra_metadata=self._extra_metadata(None, stream.headers),
+        )
+        if run_manager is not None:
+            await run_manager.on_llm_new_token(final.text, chunk=final)
+        yield final
 
 
 class ThinkingConfig(TypedDict):

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from llamaindex_fw.llms import Fireworks, Firmware
     from llamaindex_fw.postprocessor import FireworksRerank, FirmwareRerank
     from llamaindex_fw.readers import FireworksAudioReader
+    from llamaindex_fw.responses import FireworksResponses
     from llamaindex_fw.tools import FireworksImageToolSpec, GeneratedImage
 
 _EXPORTS = {
@@ -29,6 +30,7 @@ _EXPORTS = {
     "cancel_batch": "llamaindex_fw.batch",
     "Fireworks": "llamaindex_fw.llms",
     "Firmware": "llamaindex_fw.llms",
+    "FireworksResponses": "llamaindex_fw.responses",
     "FireworksEmbedding": "llamaindex_fw.embeddings",
     "FirmwareEmbedding": "llamaindex_fw.embeddings",
     "FireworksRerank": "llamaindex_fw.postprocessor",
@@ -45,6 +47,7 @@ __all__ = [
     "FireworksEmbedding",
     "FireworksImageToolSpec",
     "FireworksRerank",
+    "FireworksResponses",
     "Firmware",
     "FirmwareEmbedding",
     "FirmwareRerank",

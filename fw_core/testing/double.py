@@ -30,6 +30,7 @@ from fw_core.testing.batch import STORAGE_HOST, BatchControlPlane
 from fw_core.testing.faults import Fault
 from fw_core.testing.limits import Admission, RequestLimit
 from fw_core.testing.outcome import Outcome
+from fw_core.testing.responses_api import ResponseStore
 
 __all__ = ["RecordedRequest", "WireDouble", "route"]
 
@@ -195,6 +196,8 @@ class WireDouble:
         self.batch = BatchControlPlane(self._batch_chat)
         #: FLUX Kontext workflow jobs (knobs ``pending_polls``, ``sample_form``).
         self.kontext = kontext.KontextJobs()
+        #: Stored responses of the Responses API (get, list, delete, chaining).
+        self.responses = ResponseStore(self.scripted_hits)
 
     # ------------------------------------------------------------------ public API
 
@@ -219,6 +222,7 @@ class WireDouble:
             self.connections = 0
         self.batch.clear()
         self.kontext.clear()
+        self.responses.clear()
         if self.limit is not None:
             self.limit.reset()
 
@@ -353,6 +357,15 @@ class WireDouble:
                 rec.headers,
                 query,
                 request_id,
+            )
+        if where.provider == "fireworks" and (ep == "responses" or ep.startswith("responses/")):
+            return self.responses.handle(  # docs/wire.md §1.18
+                rec.method,
+                ep[len("responses") :].strip("/"),
+                body,
+                query,
+                request_id,
+                self.stream_chunks,
             )
         if rec.method == "GET":
             return endpoints.get(where.provider, ep, request_id, query)

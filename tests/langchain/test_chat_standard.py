@@ -12,6 +12,11 @@ Opt-outs, each the suite's documented property:
 - ``supports_audio_inputs`` / ``supports_video_inputs`` False: neither chat API documents them.
 - ``supports_anthropic_inputs`` False: Anthropic-native blocks (``cache_control``,
   signed ``thinking``) are not part of either OpenAI-style API.
+
+The Responses mode (``ChatFireworks(use_responses_api=True)``, docs/wire.md §1.18) runs both
+suites again. Its own opt-outs: ``supports_pdf_inputs`` False (Fireworks documents no file
+input for the Responses API, and document inlining is a chat-completions feature); usage
+details none (the Responses guide lists only token totals).
 """
 
 from __future__ import annotations
@@ -184,6 +189,13 @@ class TestChatFirmwareUnit(ChatModelUnitTests):
         return FM_OVERRIDE
 
 
+@pytest.mark.usefixtures("_allow_our_classes_in_load")
+class TestChatFireworksResponsesUnit(TestChatFireworksUnit):
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": FW_MODEL, "use_responses_api": True}
+
+
 # ---------------------------------------------------------------------------------------
 # integration suites (cassettes)
 
@@ -311,3 +323,45 @@ class TestChatFirmwareIntegration(ChatModelIntegrationTests):
             assert isinstance(full, AIMessage)
             return full
         return llm.invoke(question)
+
+
+@pytest.mark.vcr
+@pytest.mark.usefixtures("_offline_downloads", "_repeatable_example_ids")
+class TestChatFireworksResponsesIntegration(ChatModelIntegrationTests):
+    """The Responses mode: the same suite against ``POST /v1/responses``."""
+
+    @property
+    def chat_model_class(self) -> type[ChatFireworks]:
+        return ChatFireworks
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": FW_SUITE_MODEL, "use_responses_api": True}
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return True
+
+    @property
+    def supports_image_inputs(self) -> bool:
+        return True  # sent as ``input_image`` parts (docs/wire.md §1.18, inferred)
+
+    @property
+    def supports_image_urls(self) -> bool:
+        return True
+
+    @property
+    def supports_pdf_inputs(self) -> bool:
+        return False  # no documented file input for the Responses API (module docstring)
+
+    @property
+    def supported_usage_metadata_details(self) -> dict[str, list[Any]]:
+        return {"invoke": [], "stream": []}
+
+    @property
+    def model_override_value(self) -> str:
+        return FW_OVERRIDE
+
+    @property
+    def enable_vcr_tests(self) -> bool:
+        return True

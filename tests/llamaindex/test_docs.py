@@ -16,7 +16,7 @@ BLOCKS = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.
 # llama-index's workflow machinery inspects the agent: pydantic deprecation noise from core
 @pytest.mark.filterwarnings("ignore::DeprecationWarning:inspect")
 @pytest.mark.parametrize(
-    "index", range(len(BLOCKS) - 1), ids=["query_engine", "agent", "prompt_caching"]
+    "index", range(len(BLOCKS) - 1), ids=["query_engine", "agent", "responses", "prompt_caching"]
 )
 def test_doc_example_runs(index: int, capsys: pytest.CaptureFixture[str]) -> None:
     double = WireDouble()
@@ -28,6 +28,11 @@ def test_doc_example_runs(index: int, capsys: pytest.CaptureFixture[str]) -> Non
         assert "1889" in printed and double.count("/rerank") == 2
     elif index == 1:
         assert "42" in printed and double.count("/chat/completions") == 2
+    elif index == 2:  # the second call continues the first: only the new message is sent
+        assert "resp_" in printed and double.count("/responses") == 2
+        assert double.requests[-1].json["input"] == [
+            {"role": "user", "content": "What is my name?"}
+        ]
     else:  # the second turn reads the first turn's prefix from the cache
         first, second = (line.split() for line in printed.strip().splitlines())
         assert first[1] == "0" and 0 < int(second[1]) < int(second[3])
