@@ -416,4 +416,11 @@ def check_rerank(provider: str, body: Any) -> Invalid | None:
     top_n = body.get("top_n")
     if top_n is not None and (isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1):
         return Invalid("top_n must be an integer >= 1", "top_n")
+    # Fireworks: "task: string | null", an optional task description (docs/wire.md §1.12)
+    task = body.get("task")
+    if task is not None and not isinstance(task, str):
+        return Invalid("task must be a string or null", "task")
+    rd = body.get("return_documents")
+    if rd is not None and not isinstance(rd, bool):
+        return Invalid("return_documents must be a boolean", "return_documents")
     return None
