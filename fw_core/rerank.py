@@ -81,11 +81,13 @@ class RerankRequest:
     extra_body: dict[str, Any] | None = None
     #: An instruction for the ranking (see the module doc); None sends none.
     task: str | None = None
-    #: ``"fireworks"`` sends ``task`` as a field; anything else writes it into the query.
-    provider: str = "fireworks"
 
-    def body(self, query: str, documents: Sequence[str]) -> dict[str, Any]:
-        task_field = self.task is not None and self.provider == "fireworks"
+    def body(
+        self, query: str, documents: Sequence[str], provider: str = "fireworks"
+    ) -> dict[str, Any]:
+        """The JSON body for ``provider`` (:func:`rerank` passes its client's): Fireworks
+        gets ``task`` as a field, any other API has it written into the query."""
+        task_field = self.task is not None and provider == "fireworks"
         if self.task is not None and not task_field:
             query = query_with_task(self.task, query)
         body: dict[str, Any] = {"model": self.model, "query": query, "documents": list(documents)}
@@ -251,7 +253,8 @@ def rerank(
     _check(query, documents, req)
     if not documents:
         return RerankResponse([], req.model)
-    resp = client.request("POST", RERANK_PATH, json_body=req.body(query, documents))
+    body = req.body(query, documents, client.provider.name)
+    resp = client.request("POST", RERANK_PATH, json_body=body)
     return _response(
         resp.json(),
         len(documents),
@@ -268,7 +271,8 @@ async def arerank(
     _check(query, documents, req)
     if not documents:
         return RerankResponse([], req.model)
-    resp = await client.request("POST", RERANK_PATH, json_body=req.body(query, documents))
+    body = req.body(query, documents, client.provider.name)
+    resp = await client.request("POST", RERANK_PATH, json_body=body)
     return _response(
         resp.json(),
         len(documents),

@@ -120,7 +120,6 @@ class _FwRerank(FwClientMixin, BaseDocumentCompressor):
             return_documents=self.return_documents,
             extra_body=self.extra_body,
             task=self.task,
-            provider=self.fw_provider.name,
         )
 
     def _call(self, query: str, texts: Sequence[str]) -> RerankResponse:

@@ -77,7 +77,6 @@ class FwRerank(ConnectionMixin, BaseNodePostprocessor):
             top_n=self.top_n,
             return_documents=self.return_documents,
             task=self.task,
-            provider=self.fw_provider.name,
         )
 
     def rerank(

@@ -33,9 +33,23 @@ def _client(double: WireDouble, provider: ProviderSpec) -> Client:
     )
 
 
+def test_the_client_decides_how_the_task_travels() -> None:
+    """A request object is provider-neutral: the same one sent through each client."""
+    req = RerankRequest("m", task=TASK)
+    fw, fm = WireDouble(), WireDouble()
+    rerank(
+        _client(fw, FIREWORKS), "q", DOCS, RerankRequest("fireworks/qwen3-reranker-8b", task=TASK)
+    )
+    rerank(_client(fm, FIRMWARE), "q", DOCS, RerankRequest("rerank-2.5", task=TASK))
+    assert fw.requests[-1].json["task"] == TASK and fw.requests[-1].json["query"] == "q"
+    assert "task" not in fm.requests[-1].json
+    assert fm.requests[-1].json["query"] == query_with_task(TASK, "q")
+    assert req.body("q", DOCS)["task"] == TASK  # body() alone defaults to Fireworks' form
+
+
 def test_fireworks_sends_task_as_its_own_field() -> None:
     double = WireDouble()
-    req = RerankRequest("fireworks/qwen3-reranker-8b", task=TASK, provider="fireworks")
+    req = RerankRequest("fireworks/qwen3-reranker-8b", task=TASK)
     resp = rerank(_client(double, FIREWORKS), "capital of France", DOCS, req)
     body = double.requests[-1].json
     assert body["task"] == TASK and body["query"] == "capital of France"
@@ -44,7 +58,7 @@ def test_fireworks_sends_task_as_its_own_field() -> None:
 
 def test_firmware_gets_the_task_in_front_of_the_query() -> None:
     double = WireDouble()
-    req = RerankRequest("rerank-2.5", task=TASK, provider="firmware")
+    req = RerankRequest("rerank-2.5", task=TASK)
     resp = rerank(_client(double, FIRMWARE), "capital of France", DOCS, req)
     body = double.requests[-1].json
     assert "task" not in body  # Firmware's reference names no such field
@@ -56,21 +70,22 @@ def test_firmware_gets_the_task_in_front_of_the_query() -> None:
 def test_the_double_refuses_task_on_firmware_like_any_unknown_field() -> None:
     """Why Firmware gets the task in the query: a ``task`` field is not in its schema."""
     double = WireDouble()
-    req = RerankRequest("rerank-2.5", extra_body={"task": TASK}, provider="firmware")
+    req = RerankRequest("rerank-2.5", extra_body={"task": TASK})
     with pytest.raises(BadRequestError, match="task"):
         rerank(_client(double, FIRMWARE), "q", DOCS, req)
 
 
 @pytest.mark.parametrize(
-    ("provider", "spec", "model"),
-    [("fireworks", FIREWORKS, "fireworks/qwen3-reranker-8b"), ("firmware", FIRMWARE, "rerank-2.5")],
+    ("spec", "model"),
+    [(FIREWORKS, "fireworks/qwen3-reranker-8b"), (FIRMWARE, "rerank-2.5")],
+    ids=["fireworks", "firmware"],
 )
 @pytest.mark.parametrize("echo", [True, False])
 def test_return_documents_is_sent_and_decides_the_echo(
-    provider: str, spec: ProviderSpec, model: str, echo: bool
+    spec: ProviderSpec, model: str, echo: bool
 ) -> None:
     double = WireDouble()
-    req = RerankRequest(model, return_documents=echo, provider=provider)
+    req = RerankRequest(model, return_documents=echo)
     resp = rerank(_client(double, spec), "capital of France", DOCS, req)
     assert double.requests[-1].json["return_documents"] is echo
     assert (resp.results[0].document == DOCS[1]) is echo
