@@ -1,9 +1,13 @@
-"""Audio transcription on Fireworks (Whisper): ``POST {audio host}/v1/audio/transcriptions``.
+"""Audio transcription and translation on Fireworks (Whisper):
+``POST {audio host}/v1/audio/transcriptions`` and ``.../audio/translations``.
 
 :func:`transcribe` (and :func:`atranscribe` for an :class:`~fw_core.client.AsyncClient`)
 send one multipart/form-data request and return a typed
 :class:`~fw_core.transcript.Transcription`. Every option is checked before anything is
-sent (:class:`~fw_core.errors.ConfigurationError`).
+sent (:class:`~fw_core.errors.ConfigurationError`). :func:`translate` / :func:`atranslate`
+(``task="translate"``) send the same form to the translations endpoint, which answers
+English text whatever the spoken language (``language`` names the source language);
+its reference lists the same fields but the diarization ones (docs/wire.md §1.20).
 
 Where the request goes (docs/wire.md §1.1, §1.14):
 
@@ -29,6 +33,8 @@ naming and opening the file part is :mod:`fw_core.uploads`.
 'https://audio-turbo.api.fireworks.ai/v1/audio/transcriptions'
 >>> transcription_url("http://127.0.0.1:8765/inference/v1", "whisper-v3")
 'http://127.0.0.1:8765/inference/v1/audio/transcriptions'
+>>> transcription_url("https://api.fireworks.ai/inference/v1", "whisper-v3", task="translate")
+'https://audio-prod.api.fireworks.ai/v1/audio/translations'
 >>> TranscriptionOptions(response_format="text", diarize=True)
 Traceback (most recent call last):
 ...
@@ -78,6 +84,7 @@ __all__ = [
     "MAX_AUDIO_BYTES",
     "OPTION_NAMES",
     "PREPROCESSING_MODES",
+    "TASKS",
     "TIMESTAMP_GRANULARITIES",
     "VAD_MODELS",
     "AudioInput",
@@ -87,12 +94,14 @@ __all__ = [
     "TranscriptionOptions",
     "Word",
     "atranscribe",
+    "atranslate",
     "check_adapter",
     "check_chunking",
     "options_of",
     "transcribe",
     "transcript_to_records",
     "transcription_url",
+    "translate",
 ]
 
 #: The serverless audio host of each model (docs/wire.md §1.1).
@@ -106,6 +115,20 @@ ALIGNMENT_MODELS = ("mms_fa", "tdnn_ffn", "gentle")
 PREPROCESSING_MODES = ("none", "dynamic", "soft_dynamic", "bass_dynamic")
 TIMESTAMP_GRANULARITIES = ("word", "segment")
 TRANSCRIPTIONS_PATH = "/audio/transcriptions"
+#: What each task asks of the audio host: the endpoint path (docs/wire.md §1.14, §1.20).
+TASK_PATHS: Mapping[str, str] = {
+    "transcribe": TRANSCRIPTIONS_PATH,
+    "translate": "/audio/translations",
+}
+TASKS: tuple[str, ...] = tuple(TASK_PATHS)
+
+
+def _check_task(task: Any) -> str:
+    # ours: the task picks the endpoint we call
+    if task not in TASK_PATHS:
+        raise ConfigurationError(f"task must be 'transcribe' or 'translate', got {task!r}")
+    return str(task)
+
 
 # --------------------------------------------------------------------------- options
 
@@ -368,6 +391,11 @@ class TranscriptionFields(BaseModel):
     include_timestamps: bool = Field(
         default=True, description="Put the segments/words lists in metadata."
     )
+    task: str = Field(
+        default="transcribe",
+        description="transcribe (text in the spoken language) or translate (English text, "
+        "the translations endpoint).",
+    )
 
     def _check_transcription(self, client_base_url: str | None) -> TranscriptionOptions:
         """:func:`check_adapter` on these fields (call it at construction)."""
@@ -376,26 +404,35 @@ class TranscriptionFields(BaseModel):
             chunking=self.chunking,
             client_base_url=client_base_url,
             audio_base_url=self.audio_base_url,
+            task=self.task,
         )
 
     def _transcribe_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of :func:`transcribe` / :func:`atranscribe` but the file."""
-        return {**options_of(self), "base_url": self.audio_base_url}
+        return {**options_of(self), "base_url": self.audio_base_url, "task": self.task}
 
 
 def check_adapter(
-    source: object, *, chunking: str, client_base_url: str | None, audio_base_url: str | None
+    source: object,
+    *,
+    chunking: str,
+    client_base_url: str | None,
+    audio_base_url: str | None,
+    task: str = "transcribe",
 ) -> TranscriptionOptions:
     """Everything a framework adapter must refuse at construction, before any request:
     bad options, a chunking the response format can't feed, no reachable endpoint."""
     opts = TranscriptionOptions(**options_of(source))
     check_chunking(chunking, opts.response_format, opts.diarize)
-    transcription_url(client_base_url or "", opts.model, audio_base_url)
+    transcription_url(client_base_url or "", opts.model, audio_base_url, task=task)
     return opts
 
 
-def transcription_url(client_base_url: str, model: str, base_url: str | None = None) -> str:
-    """The transcription endpoint for ``model`` (the rule is in the module docstring)."""
+def transcription_url(
+    client_base_url: str, model: str, base_url: str | None = None, *, task: str = "transcribe"
+) -> str:
+    """The endpoint of ``task`` for ``model`` (the rule is in the module docstring)."""
+    path = TASK_PATHS[_check_task(task)]
     if base_url is not None:
         base = validate_base_url(base_url)
         if urlsplit(base).path in ("", "/"):
@@ -409,7 +446,7 @@ def transcription_url(client_base_url: str, model: str, base_url: str | None = N
             f"unknown audio model {model!r}: use {' or '.join(AUDIO_BASE_URLS)}, or pass "
             "base_url= for a dedicated endpoint"
         )
-    return base + TRANSCRIPTIONS_PATH
+    return base + path
 
 
 # --------------------------------------------------------------------------- calls
@@ -439,11 +476,17 @@ def _result(resp: APIResponse, opts: TranscriptionOptions) -> Transcription:
 
 
 def _prepare(
-    client: Client | AsyncClient, file: Any, base_url: str | None, kwargs: dict[str, Any]
+    client: Client | AsyncClient,
+    file: Any,
+    base_url: str | None,
+    kwargs: dict[str, Any],
+    task: str = "transcribe",
 ) -> tuple[TranscriptionOptions, str]:
-    client.provider.require(FIREWORKS, "audio transcription")
+    client.provider.require(
+        FIREWORKS, f"audio {'translation' if task == 'translate' else 'transcription'}"
+    )
     opts = TranscriptionOptions(**kwargs)
-    url = transcription_url(client.base_url, opts.model, base_url)
+    url = transcription_url(client.base_url, opts.model, base_url, task=task)
     if file is None or (isinstance(file, str) and not file.strip()):
         raise ConfigurationError("file is required: a path, bytes, a file object or a URL")
     return opts, url
@@ -469,6 +512,7 @@ def transcribe(
     timeout: float | httpx.Timeout | None = None,
     extra_body: Mapping[str, Any] | None = None,
     filename: str | None = None,
+    task: str = "transcribe",
 ) -> Transcription:
     """Transcribe one audio file (sync). Options are the API's form fields.
 
@@ -480,6 +524,8 @@ def transcribe(
         extra_body: extra form fields (strings, numbers, bools, lists).
         filename: the upload's filename (default: the path's name, else sniffed,
             e.g. ``audio.wav``); its extension sets the part's content type.
+        task: ``"transcribe"`` or ``"translate"`` (English text from the translations
+            endpoint; :func:`translate` says it shorter).
 
     Raises:
         ConfigurationError: a bad option, an empty or > 1 GB file, a missing path, a
@@ -506,6 +552,7 @@ def transcribe(
             "preprocessing": preprocessing,
             "extra_body": extra_body,
         },
+        task,
     )
     with open_upload(file, filename) as upload:
         resp = client.request(
@@ -534,6 +581,7 @@ async def atranscribe(
     timeout: float | httpx.Timeout | None = None,
     extra_body: Mapping[str, Any] | None = None,
     filename: str | None = None,
+    task: str = "transcribe",
 ) -> Transcription:
     """Async twin of :func:`transcribe`; paths and file objects are read in a thread."""
     opts, url = _prepare(
@@ -555,6 +603,7 @@ async def atranscribe(
             "preprocessing": preprocessing,
             "extra_body": extra_body,
         },
+        task,
     )
     if is_url(file):
         upload = url_upload(str(file))
@@ -566,3 +615,19 @@ async def atranscribe(
         "POST", url, files=upload.files(), data=opts.form_fields(), timeout=timeout
     )
     return _result(resp, opts)
+
+
+def translate(client: Client, file: AudioInput, **options: Any) -> Transcription:
+    """Translate the speech in one audio file into English text (sync).
+
+    ``POST {audio host}/v1/audio/translations`` (docs/wire.md §1.20). Takes the keyword
+    options of :func:`transcribe` (``language`` is the spoken language, a hint; the text
+    is English) and returns the same :class:`~fw_core.transcript.Transcription`
+    (``task == "translate"`` with ``verbose_json``).
+    """
+    return transcribe(client, file, task="translate", **options)
+
+
+async def atranslate(client: AsyncClient, file: AudioInput, **options: Any) -> Transcription:
+    """Async twin of :func:`translate`."""
+    return await atranscribe(client, file, task="translate", **options)

@@ -22,6 +22,13 @@ Both framework adapters build their document parts with :func:`document_part` (o
 :func:`from_openai_file` for a part already in OpenAI's form) and pass the finished wire
 messages through :func:`inline_documents` when :func:`inlining_applies`.
 
+**Audio** in a chat message (docs/wire.md §1.20): Fireworks documents an ``audio_url``
+part whose URL is a ``data:audio/...;base64,`` URL (its video/audio inputs guide, for
+omni models such as Qwen3 Omni on a dedicated deployment). OpenAI's form, for Firmware,
+is ``input_audio`` with raw base64 and a ``format`` (``wav``, ``mp3``); it has no URL
+variant, so an audio URL goes as ``audio_url`` to both. :func:`audio_part` builds the
+part, :func:`from_input_audio` converts an OpenAI-form part for Fireworks.
+
 >>> document_part("fireworks", data="JVBERi0=", mime_type="application/pdf")["image_url"]
 {'url': 'data:application/pdf;base64,JVBERi0='}
 >>> document_part("firmware", data="JVBERi0=", mime_type="application/pdf")["file"]["filename"]
@@ -39,8 +46,10 @@ from typing import Any, Literal, TypeAlias
 __all__ = [
     "INLINE_TRANSFORM",
     "DocumentInlining",
+    "audio_part",
     "data_url",
     "document_part",
+    "from_input_audio",
     "from_openai_file",
     "inline_documents",
     "inline_url",
@@ -120,6 +129,95 @@ def document_part(
             "Fireworks chat cannot read a file id; send the document's bytes or its URL"
         )
     raise ValueError("a document needs base64 data, a url or a file_id")
+
+
+#: Audio MIME types whose OpenAI ``format`` name differs from their subtype.
+_AUDIO_FORMAT_OF_MIME = {
+    "audio/mpeg": "mp3",
+    "audio/mp3": "mp3",
+    "audio/x-wav": "wav",
+    "audio/wave": "wav",
+    "audio/vnd.wave": "wav",
+    "audio/x-flac": "flac",
+    "audio/mp4": "m4a",
+    "audio/x-m4a": "m4a",
+}
+_AUDIO_MIME_OF_FORMAT = {"mp3": "audio/mpeg", "m4a": "audio/mp4"}
+
+
+def _audio_format(mime_type: str | None, audio_format: str | None) -> str:
+    if audio_format:
+        return audio_format.lower().lstrip(".")
+    mime = (mime_type or "audio/wav").lower()
+    return _AUDIO_FORMAT_OF_MIME.get(mime, mime.rsplit("/", 1)[-1])
+
+
+def _audio_mime(mime_type: str | None, audio_format: str | None) -> str:
+    if mime_type:
+        return mime_type
+    fmt = (audio_format or "wav").lower().lstrip(".")
+    return _AUDIO_MIME_OF_FORMAT.get(fmt, f"audio/{fmt}")
+
+
+def audio_part(
+    provider: str | None,
+    *,
+    data: str | None = None,
+    url: str | None = None,
+    mime_type: str | None = None,
+    audio_format: str | None = None,
+) -> dict[str, Any]:
+    """One audio clip as the content part ``provider`` takes (see the module doc).
+
+    Args:
+        provider: ``"fireworks"``, or ``"firmware"`` / None for OpenAI's form.
+        data: base64 bytes (or a whole ``data:`` URL).
+        url: where the audio is (used when no ``data`` is given).
+        mime_type: e.g. ``audio/wav``; derived from ``audio_format`` when not given.
+        audio_format: e.g. ``wav``, ``mp3``; derived from ``mime_type`` when not given.
+
+    Raises:
+        ValueError: neither data nor a url.
+
+    >>> audio_part("fireworks", data="UklG", audio_format="wav")
+    {'type': 'audio_url', 'audio_url': {'url': 'data:audio/wav;base64,UklG'}}
+    >>> audio_part("firmware", data="SUQz", mime_type="audio/mpeg")
+    {'type': 'input_audio', 'input_audio': {'data': 'SUQz', 'format': 'mp3'}}
+    >>> audio_part(None, url="https://x/a.ogg")
+    {'type': 'audio_url', 'audio_url': {'url': 'https://x/a.ogg'}}
+    """
+    if data:
+        if data.startswith("data:"):
+            mime_type = mime_type or _mime_of(data) or None
+            raw = data.split(",", 1)[1] if "," in data else ""
+        else:
+            raw = data
+        if provider == "fireworks":
+            return {
+                "type": "audio_url",
+                "audio_url": {"url": data_url(_audio_mime(mime_type, audio_format), raw)},
+            }
+        fmt = _audio_format(mime_type, audio_format)
+        return {"type": "input_audio", "input_audio": {"data": raw, "format": fmt}}
+    if url:
+        return {"type": "audio_url", "audio_url": {"url": url}}
+    raise ValueError("an audio part needs base64 data or a url")
+
+
+def from_input_audio(provider: str | None, input_audio: Mapping[str, Any]) -> dict[str, Any]:
+    """An OpenAI-form ``input_audio`` payload (``{"data", "format"}``) as the part
+    ``provider`` takes: unchanged for the OpenAI form, an ``audio_url`` for Fireworks.
+
+    >>> from_input_audio("fireworks", {"data": "UklG", "format": "wav"})["audio_url"]
+    {'url': 'data:audio/wav;base64,UklG'}
+    """
+    data = input_audio.get("data")
+    fmt = input_audio.get("format")
+    if provider != "fireworks":
+        return {"type": "input_audio", "input_audio": {"data": data, "format": fmt}}
+    if not isinstance(data, str) or not data:
+        raise ValueError("an input_audio part needs base64 data")
+    return audio_part(provider, data=data, audio_format=fmt if isinstance(fmt, str) else None)
 
 
 def from_openai_file(provider: str | None, file: Mapping[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,17 @@ Firmware (Cohere style) ``{"results": [{"index", "relevance_score", "document": 
 and leaves ``document`` out unless asked. Both become a list of :class:`RerankResult`
 sorted by score, best first; ``document`` is None when the API sent no text.
 
+Options beyond the query and the texts (docs/wire.md §1.12, §2.6):
+
+- ``task``: an instruction for the ranking. Fireworks takes it as the ``task`` field;
+  Firmware's reference names no such field, and its rerank-2.5 models (Voyage) follow an
+  instruction written into the query, so there it goes in front of the query
+  (:func:`query_with_task`).
+- ``return_documents``: whether the API echoes the texts (Fireworks default true,
+  Firmware false); results carry the text either way when the caller keeps the inputs.
+- dict documents: :func:`document_texts` picks each dict's ``document_field`` (default
+  ``"text"``); the API gets the texts, and each result's ``item`` is the caller's dict.
+
 >>> parse_rerank({"data": [{"index": 1, "relevance_score": 0.2, "document": "b"},
 ...                        {"index": 0, "relevance_score": 0.9, "document": "a"}]})
 [RerankResult(index=0, relevance_score=0.9, document='a'), \
@@ -16,8 +27,8 @@ RerankResult(index=1, relevance_score=0.2, document='b')]
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fw_core.client import AsyncClient, Client, select_headers
@@ -25,15 +36,21 @@ from fw_core.errors import ConfigurationError, ResponseValidationError
 from fw_core.wire import Usage
 
 __all__ = [
+    "DEFAULT_DOCUMENT_FIELD",
     "RerankRequest",
     "RerankResponse",
     "RerankResult",
     "arerank",
+    "attach_items",
+    "document_texts",
     "parse_rerank",
+    "query_with_task",
     "rerank",
 ]
 
 RERANK_PATH = "/rerank"
+#: The key read from a dict document unless another ``document_field`` is named.
+DEFAULT_DOCUMENT_FIELD = "text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +60,8 @@ class RerankResult:
     index: int
     relevance_score: float
     document: str | None = None
+    #: The input as the caller passed it (the dict, for dict documents); None when unknown.
+    item: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass(slots=True)
@@ -60,16 +79,97 @@ class RerankRequest:
     top_n: int | None = None
     return_documents: bool | None = None
     extra_body: dict[str, Any] | None = None
+    #: An instruction for the ranking (see the module doc); None sends none.
+    task: str | None = None
 
-    def body(self, query: str, documents: Sequence[str]) -> dict[str, Any]:
+    def body(
+        self, query: str, documents: Sequence[str], provider: str = "fireworks"
+    ) -> dict[str, Any]:
+        """The JSON body for ``provider`` (:func:`rerank` passes its client's): Fireworks
+        gets ``task`` as a field, any other API has it written into the query."""
+        task_field = self.task is not None and provider == "fireworks"
+        if self.task is not None and not task_field:
+            query = query_with_task(self.task, query)
         body: dict[str, Any] = {"model": self.model, "query": query, "documents": list(documents)}
         if self.top_n is not None:
             body["top_n"] = min(self.top_n, len(documents))
         if self.return_documents is not None:
             body["return_documents"] = self.return_documents
+        if task_field:
+            body["task"] = self.task
         if self.extra_body:
             body.update(self.extra_body)
         return body
+
+
+def query_with_task(task: str, query: str) -> str:
+    """The query with the instruction in front, for an API that takes no ``task`` field
+    (Firmware's rerank-2.5 reads instructions from the query text, docs/wire.md §2.6).
+
+    >>> query_with_task("Prefer official sources.", "capital of France?")
+    'Prefer official sources.\\ncapital of France?'
+    """
+    return f"{task.strip()}\n{query}"
+
+
+def document_texts(
+    documents: Sequence[Any], document_field: str = DEFAULT_DOCUMENT_FIELD
+) -> list[str]:
+    """The text sent for each document: a string as it is, a mapping's ``document_field``.
+
+    Raises:
+        ConfigurationError: a mapping without that field (or not a string there), or a
+            document that is neither a string nor a mapping.
+
+    >>> document_texts(["a", {"text": "b", "id": 7}])
+    ['a', 'b']
+    >>> document_texts([{"body": "c"}], document_field="body")
+    ['c']
+    >>> document_texts([{"body": "c"}])
+    Traceback (most recent call last):
+    ...
+    fw_core.errors.ConfigurationError: document 0 has no string 'text' field (keys: ['body'])
+    """
+    if isinstance(documents, str | bytes):
+        raise ConfigurationError("rerank takes a list of documents, not a single string")
+    out: list[str] = []
+    for i, doc in enumerate(documents):
+        if isinstance(doc, str):
+            out.append(doc)
+        elif isinstance(doc, Mapping):
+            value = doc.get(document_field)
+            if not isinstance(value, str):
+                raise ConfigurationError(
+                    f"document {i} has no string {document_field!r} field "
+                    f"(keys: {sorted(map(str, doc))})"
+                )
+            out.append(value)
+        else:
+            raise ConfigurationError(
+                f"document {i} is {type(doc).__name__}; pass strings or dicts with a "
+                f"{document_field!r} field"
+            )
+    return out
+
+
+def attach_items(
+    results: Sequence[RerankResult], documents: Sequence[Any], texts: Sequence[str]
+) -> list[RerankResult]:
+    """Each result with the caller's input (``item``) and, when the API sent none, the
+    text that was sent for it (``document``).
+
+    >>> attach_items([RerankResult(1, 0.9)], [{"text": "a"}, {"text": "b", "id": 2}],
+    ...              ["a", "b"])[0].item
+    {'text': 'b', 'id': 2}
+    """
+    return [
+        replace(
+            r,
+            document=r.document if r.document is not None else texts[r.index],
+            item=documents[r.index],
+        )
+        for r in results
+    ]
 
 
 def _text(doc: Any) -> str | None:
@@ -114,9 +214,17 @@ def _check(query: str, documents: Sequence[str], req: RerankRequest) -> None:
         raise ConfigurationError("rerank takes a list of documents, not a single string")
     if req.top_n is not None and (isinstance(req.top_n, bool) or req.top_n < 1):
         raise ConfigurationError(f"top_n must be >= 1, got {req.top_n!r}")
+    check_task(req.task)
     for i, d in enumerate(documents):
         if not isinstance(d, str):
             raise ConfigurationError(f"document {i} is {type(d).__name__}, not str")
+
+
+def check_task(task: Any) -> None:
+    """A ``task`` is a non-empty string or None (its wording is the caller's and the
+    server's; docs/architecture.md#tolerant-reader)."""
+    if task is not None and (not isinstance(task, str) or not task.strip()):
+        raise ConfigurationError(f"task must be a non-empty string or None, got {task!r}")
 
 
 def _response(
@@ -145,7 +253,8 @@ def rerank(
     _check(query, documents, req)
     if not documents:
         return RerankResponse([], req.model)
-    resp = client.request("POST", RERANK_PATH, json_body=req.body(query, documents))
+    body = req.body(query, documents, client.provider.name)
+    resp = client.request("POST", RERANK_PATH, json_body=body)
     return _response(
         resp.json(),
         len(documents),
@@ -162,7 +271,8 @@ async def arerank(
     _check(query, documents, req)
     if not documents:
         return RerankResponse([], req.model)
-    resp = await client.request("POST", RERANK_PATH, json_body=req.body(query, documents))
+    body = req.body(query, documents, client.provider.name)
+    resp = await client.request("POST", RERANK_PATH, json_body=body)
     return _response(
         resp.json(),
         len(documents),

@@ -42,7 +42,13 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import tool_call_chunk as make_tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from fw_core.file_parts import data_url, document_part, from_openai_file
+from fw_core.file_parts import (
+    audio_part,
+    data_url,
+    document_part,
+    from_input_audio,
+    from_openai_file,
+)
 from fw_core.reasoning import split_think
 from fw_core.stream_delta import StreamDelta, StreamTracker
 from fw_core.tool_args import ToolArgumentsError, parse_tool_arguments
@@ -134,6 +140,21 @@ def _file_part(block: Mapping[str, Any], provider: str | None) -> dict[str, Any]
     )
 
 
+def _audio_part(block: Mapping[str, Any], provider: str | None) -> dict[str, Any]:
+    # LangChain's audio block: {"type": "audio", "base64" | "url": ..., "mime_type"}, or the
+    # older {"source_type": "base64" | "url", "data" | "url": ...}; docs/wire.md §1.20
+    data = block.get("base64") or (block.get("data") if block.get("source_type") != "url" else None)
+    url = block.get("url")
+    if not data and not url:
+        raise ValueError("audio blocks need base64 data or a url")
+    return audio_part(
+        provider,
+        data=data if isinstance(data, str) else None,
+        url=url if isinstance(url, str) else None,
+        mime_type=block.get("mime_type"),
+    )
+
+
 def _block_to_part(block: Any, provider: str | None) -> dict[str, Any] | None:
     """One LangChain content block as a wire content part, or None when it carries none."""
     if isinstance(block, str):
@@ -149,17 +170,9 @@ def _block_to_part(block: Any, provider: str | None) -> dict[str, Any] | None:
     if kind == "file":
         return _file_part(block, provider)
     if kind == "input_audio":
-        audio = block.get("input_audio") or {}
-        return {
-            "type": "input_audio",
-            "input_audio": {"data": audio.get("data"), "format": audio.get("format")},
-        }
+        return from_input_audio(provider, block.get("input_audio") or {})
     if kind == "audio":
-        data = block.get("base64") or block.get("data")
-        if not data:
-            raise ValueError("audio blocks need base64 data")
-        fmt = (block.get("mime_type") or "audio/wav").rsplit("/", 1)[-1]
-        return {"type": "input_audio", "input_audio": {"data": data, "format": fmt}}
+        return _audio_part(block, provider)
     if kind == "text-plain" or (kind is None and isinstance(block.get("text"), str)):
         return {"type": "text", "text": block["text"]}
     if kind in _DROPPED_BLOCKS:

@@ -9,11 +9,15 @@ The two APIs answer in different shapes (Fireworks ``data[].document`` as a stri
 Firmware ``results[].document.text``, and Firmware omits the text unless asked);
 :mod:`fw_core.rerank` maps both to one result type. This layer matches results to the
 input by index, so it works whether or not the API sends the text back.
+
+``task=`` steers the ranking with an instruction (Fireworks' ``task`` field; on Firmware
+written in front of the query, docs/wire.md §1.12, §2.6). :meth:`~_FwRerank.rerank` also
+takes dicts: the text sent is each dict's ``document_field`` (default ``"text"``) and
+each result's ``item`` is the dict itself.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -23,7 +27,17 @@ from pydantic import model_validator
 
 from fw_core import errors as fe
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
-from fw_core.rerank import RerankRequest, RerankResponse, RerankResult, arerank, rerank
+from fw_core.rerank import (
+    DEFAULT_DOCUMENT_FIELD,
+    RerankRequest,
+    RerankResponse,
+    RerankResult,
+    arerank,
+    attach_items,
+    check_task,
+    document_texts,
+    rerank,
+)
 from langchain_fw._base import FwClientMixin
 from langchain_fw._errors import map_error
 
@@ -37,13 +51,6 @@ __all__ = [
 
 #: The metadata key that carries a reranked document's score (LangChain's convention).
 RELEVANCE_SCORE_KEY = "relevance_score"
-
-
-def _with_text(results: list[RerankResult], texts: Sequence[str]) -> list[RerankResult]:
-    return [
-        r if r.document is not None else dataclasses.replace(r, document=texts[r.index])
-        for r in results
-    ]
 
 
 def scored_documents(
@@ -84,8 +91,14 @@ class _FwRerank(FwClientMixin, BaseDocumentCompressor):
     return_documents: bool | None = None
     """Ask the API to echo the texts; None sends nothing (the API's default). Results always
     carry the text either way, taken from the input when the API leaves it out."""
+    task: str | None = None
+    """An instruction for the ranking, e.g. "Given a web search query, retrieve relevant
+    passages that answer the query". Fireworks: the ``task`` field; Firmware: written in
+    front of the query (its reference has no such field). None sends none."""
+    document_field: str = DEFAULT_DOCUMENT_FIELD
+    """The key whose text is ranked when :meth:`rerank` gets dicts."""
     extra_body: dict[str, Any] | None = None
-    """Extra JSON fields sent with every request (e.g. Fireworks ``{"task": "..."}``)."""
+    """Extra JSON fields sent with every request."""
 
     @model_validator(mode="after")
     def _check_rerank_options(self) -> Any:
@@ -95,6 +108,9 @@ class _FwRerank(FwClientMixin, BaseDocumentCompressor):
         top_n = self.top_n
         if top_n is not None and (isinstance(top_n, bool) or top_n < 1):
             raise fe.ConfigurationError(f"top_n must be >= 1 or None, got {top_n!r}")
+        check_task(self.task)
+        if not self.document_field:
+            raise fe.ConfigurationError("document_field must be a non-empty key")
         return self
 
     def _request(self) -> RerankRequest:
@@ -103,6 +119,7 @@ class _FwRerank(FwClientMixin, BaseDocumentCompressor):
             top_n=self.top_n,
             return_documents=self.return_documents,
             extra_body=self.extra_body,
+            task=self.task,
         )
 
     def _call(self, query: str, texts: Sequence[str]) -> RerankResponse:
@@ -117,22 +134,35 @@ class _FwRerank(FwClientMixin, BaseDocumentCompressor):
         except fe.FwError as exc:
             raise map_error(exc) from exc
 
-    def rerank(self, query: str, documents: Sequence[str]) -> list[RerankResult]:
-        """Rank plain texts for ``query``, without LangChain documents.
+    def _texts(self, documents: Sequence[str | Mapping[str, Any]]) -> list[str]:
+        try:
+            return document_texts(documents, self.document_field)
+        except fe.FwError as exc:
+            raise map_error(exc) from exc
+
+    def rerank(
+        self, query: str, documents: Sequence[str | Mapping[str, Any]]
+    ) -> list[RerankResult]:
+        """Rank texts, or dicts by their ``document_field``, for ``query``.
 
         Returns:
             Up to ``top_n`` results, best first: ``index`` into ``documents``,
-            ``relevance_score`` and ``document`` (the text). An empty list sends nothing.
+            ``relevance_score``, ``document`` (the text) and ``item`` (the input as
+            passed, e.g. the dict). An empty list sends nothing.
         """
-        texts = list(documents)
+        items = list(documents)
+        texts = self._texts(items)
         ranked = self._call(query, texts).results
-        return _with_text(ranked, texts)[: self.top_n]
+        return attach_items(ranked, items, texts)[: self.top_n]
 
-    async def arerank(self, query: str, documents: Sequence[str]) -> list[RerankResult]:
+    async def arerank(
+        self, query: str, documents: Sequence[str | Mapping[str, Any]]
+    ) -> list[RerankResult]:
         """Async :meth:`rerank` on the async HTTP client."""
-        texts = list(documents)
+        items = list(documents)
+        texts = self._texts(items)
         ranked = (await self._acall(query, texts)).results
-        return _with_text(ranked, texts)[: self.top_n]
+        return attach_items(ranked, items, texts)[: self.top_n]
 
     def compress_documents(
         self,

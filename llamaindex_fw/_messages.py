@@ -3,7 +3,9 @@
 Going out (:func:`to_wire_messages`): text blocks become a string (or ``text`` parts next to
 images), ``ImageBlock``/``VideoBlock`` become ``image_url``/``video_url`` parts, a
 ``DocumentBlock`` the document part the API takes (:func:`fw_core.file_parts.document_part`:
-an ``image_url`` part for Fireworks, an OpenAI ``file`` part for Firmware),
+an ``image_url`` part for Fireworks, an OpenAI ``file`` part for Firmware), an
+``AudioBlock`` the audio part it takes (:func:`fw_core.file_parts.audio_part`: ``audio_url``
+for Fireworks, ``input_audio`` for Firmware),
 ``ThinkingBlock`` (or ``additional_kwargs["reasoning_content"]``) becomes the assistant's
 ``reasoning_content`` so interleaved thinking survives a tool loop, ``ToolCallBlock`` (or the
 legacy ``additional_kwargs["tool_calls"]``) becomes ``tool_calls``, and a tool result takes
@@ -31,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from llama_index.core.base.llms.types import (
+    AudioBlock,
     CachePoint,
     ChatMessage,
     ContentBlock,
@@ -44,7 +47,7 @@ from llama_index.core.base.llms.types import (
     VideoBlock,
 )
 
-from fw_core.file_parts import document_part
+from fw_core.file_parts import audio_part, document_part
 from fw_core.reasoning import split_think
 from fw_core.tool_args import ToolArgumentsError, parse_tool_arguments
 from fw_core.wire import ChatMessage as WireMessage
@@ -99,6 +102,14 @@ def _video_part(block: VideoBlock) -> dict[str, Any]:
     if block.detail:
         video_url["detail"] = block.detail
     return {"type": "video_url", "video_url": video_url}
+
+
+def _audio_part(block: AudioBlock, provider: str | None) -> dict[str, Any]:
+    # docs/wire.md §1.20: Fireworks audio_url (data URL), OpenAI input_audio for Firmware
+    if block.url is not None and block.audio is None and block.path is None:
+        return audio_part(provider, url=str(block.url), audio_format=block.format)
+    data = block.resolve_audio(as_base64=True).read().decode("ascii")
+    return audio_part(provider, data=data, audio_format=block.format)
 
 
 def _document_part(block: DocumentBlock, provider: str | None) -> dict[str, Any]:
@@ -167,7 +178,7 @@ def to_wire_message(
     ``DocumentBlock`` is sent.
 
     Raises:
-        ValueError: a block the API cannot take in that role (audio; images and documents
+        ValueError: a block the API cannot take in that role (images, audio and documents
             outside user messages; a document file id for Fireworks), or a tool result
             without ``tool_call_id``.
     """
@@ -189,6 +200,9 @@ def to_wire_message(
             has_media = True
         elif isinstance(block, DocumentBlock) and role == "user":
             parts.append(_document_part(block, provider))
+            has_media = True
+        elif isinstance(block, AudioBlock) and role == "user":
+            parts.append(_audio_part(block, provider))
             has_media = True
         elif isinstance(block, ThinkingBlock):
             if role == "assistant" and block.content:

@@ -5,10 +5,15 @@ the API's relevance score lands in ``NodeWithScore.score``, and the best ``top_n
 back best first. Both rerank response shapes are read by :mod:`fw_core.rerank`. The async
 path is truly async (fw_core's AsyncClient), not a thread. Each call fires
 ``ReRankStartEvent``/``ReRankEndEvent`` and a ``CBEventType.RERANKING`` callback event.
+
+``task=`` steers the ranking with an instruction (Fireworks' ``task`` field; on Firmware
+written in front of the query, docs/wire.md §1.12, §2.6). :meth:`FwRerank.rerank` ranks
+texts or dicts (by ``document_field``) without nodes, as the LangChain class does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import llama_index.core.instrumentation as instrument
@@ -20,7 +25,17 @@ from llama_index.core.schema import MetadataMode, NodeWithScore, QueryBundle
 
 from fw_core.connection import ConnectionMixin
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
-from fw_core.rerank import RerankRequest, RerankResponse, arerank, rerank
+from fw_core.rerank import (
+    DEFAULT_DOCUMENT_FIELD,
+    RerankRequest,
+    RerankResponse,
+    RerankResult,
+    arerank,
+    attach_items,
+    check_task,
+    document_texts,
+    rerank,
+)
 
 __all__ = ["FireworksRerank", "FirmwareRerank", "FwRerank"]
 
@@ -35,20 +50,58 @@ class FwRerank(ConnectionMixin, BaseNodePostprocessor):
     keep_retrieval_score: bool = Field(
         default=False, description="Keep the retriever's score in metadata['retrieval_score']."
     )
+    task: str | None = Field(
+        default=None,
+        description="An instruction for the ranking (Fireworks: the task field; Firmware: "
+        "written in front of the query).",
+    )
+    return_documents: bool = Field(
+        default=False,
+        description="Ask the API to echo the texts. Results are matched to the input by "
+        "index, so the default False saves the bytes.",
+    )
+    document_field: str = Field(
+        default=DEFAULT_DOCUMENT_FIELD, min_length=1, description="The key rerank() reads."
+    )
 
     def __init__(self, **data: Any) -> None:
         provider = self.fw_provider
         data["model"] = data.get("model") or provider.default_rerank_model
         provider.normalize_model(data["model"])  # ConfigurationError before any request
+        check_task(data.get("task"))
         super().__init__(**data)
 
     def _request(self) -> RerankRequest:
-        # Texts are matched back by index, so the documents need not be echoed.
         return RerankRequest(
             model=self.fw_provider.normalize_model(self.model),
             top_n=self.top_n,
-            return_documents=False,
+            return_documents=self.return_documents,
+            task=self.task,
         )
+
+    def rerank(
+        self, query: str, documents: Sequence[str | Mapping[str, Any]]
+    ) -> list[RerankResult]:
+        """Rank texts, or dicts by their ``document_field``, for ``query`` (no nodes).
+
+        Returns:
+            Up to ``top_n`` results, best first, each with ``index``,
+            ``relevance_score``, ``document`` (the text) and ``item`` (the input as
+            passed). An empty list sends nothing.
+        """
+        items = list(documents)
+        texts = document_texts(items, self.document_field)
+        resp = rerank(self._client(), query, texts, self._request())
+        return attach_items(resp.results, items, texts)[: self.top_n]
+
+    async def arerank(
+        self, query: str, documents: Sequence[str | Mapping[str, Any]]
+    ) -> list[RerankResult]:
+        """Async :meth:`rerank` on the async HTTP client."""
+        items = list(documents)
+        texts = document_texts(items, self.document_field)
+        resp = await arerank(self._aclient(), query, texts, self._request())
+        return attach_items(resp.results, items, texts)[: self.top_n]
 
     def _start(self, nodes: list[NodeWithScore], query_bundle: QueryBundle | None) -> str:
         dispatcher.event(
@@ -121,6 +174,9 @@ class FireworksRerank(FwRerank):
     Args:
         top_n: nodes to keep (default 3).
         model: rerank model id.
+        task: an instruction for the ranking (sent as Fireworks' ``task`` field).
+        return_documents: ask the API to echo the texts (default False).
+        document_field: the key :meth:`rerank` reads from dict documents.
         keep_retrieval_score: copy the retriever's score to ``metadata["retrieval_score"]``.
         api_key: default ``FIREWORKS_API_KEY``.
 

@@ -318,8 +318,9 @@ def _check_image_url(where: str, part: dict[str, Any], model: str) -> Invalid | 
 
 
 def _check_fireworks_parts(body: dict[str, Any]) -> Invalid | None:
-    """docs/wire.md §1.4/§1.17: no ``file`` parts; documents (non-image data URLs, PDF URLs)
-    only with the inlining fragment; images only for a model that takes them."""
+    """docs/wire.md §1.4/§1.17/§1.20: no ``file`` parts; documents (non-image data URLs,
+    PDF URLs) only with the inlining fragment; images only for a model that takes them;
+    ``audio_url`` parts carry a URL (an audio data URL when inline)."""
     model = str(body.get("model", ""))
     for i, message in enumerate(body["messages"]):
         content = message.get("content")
@@ -338,6 +339,24 @@ def _check_fireworks_parts(body: dict[str, Any]) -> Invalid | None:
                 bad = _check_image_url(where, part, model)
                 if bad:
                     return bad
+            if kind == "audio_url":
+                bad = _check_audio_url(where, part)
+                if bad:
+                    return bad
+    return None
+
+
+def _check_audio_url(where: str, part: dict[str, Any]) -> Invalid | None:
+    """docs/wire.md §1.20: ``{"type": "audio_url", "audio_url": {"url": ...}}``, the URL a
+    ``data:audio/...;base64,`` URL in the guide's example."""
+    raw = part.get("audio_url")
+    url = raw.get("url") if isinstance(raw, dict) else None
+    if not isinstance(url, str) or not url:
+        return Invalid(f"{where}.audio_url.url must be a non-empty string", "messages")
+    if url.startswith("data:"):
+        mime = url[5:].split(";", 1)[0].split(",", 1)[0].lower()
+        if not mime.startswith("audio/"):
+            return Invalid(f"{where}: a {mime or 'untyped'} data URL is not audio", "messages")
     return None
 
 
@@ -416,4 +435,11 @@ def check_rerank(provider: str, body: Any) -> Invalid | None:
     top_n = body.get("top_n")
     if top_n is not None and (isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1):
         return Invalid("top_n must be an integer >= 1", "top_n")
+    # Fireworks: "task: string | null", an optional task description (docs/wire.md §1.12)
+    task = body.get("task")
+    if task is not None and not isinstance(task, str):
+        return Invalid("task must be a string or null", "task")
+    rd = body.get("return_documents")
+    if rd is not None and not isinstance(rd, bool):
+        return Invalid("return_documents must be a boolean", "return_documents")
     return None

@@ -9,7 +9,9 @@ Opt-outs, each the suite's documented property:
   inlining (legacy, docs/wire.md §1.17), so its PDF test runs where that applies: a model
   without vision and ``document_inlining="auto"`` (see the ``model`` fixture below). Firmware
   takes OpenAI-style ``file`` parts.
-- ``supports_audio_inputs`` / ``supports_video_inputs`` False: neither chat API documents them.
+- ``supports_audio_inputs`` / ``supports_video_inputs`` False: Fireworks documents audio and
+  video parts only for omni models on dedicated deployments (docs/wire.md §1.20), none of
+  them the serverless suite models; Firmware documents neither.
 - ``supports_anthropic_inputs`` False: Anthropic-native blocks (``cache_control``,
   signed ``thinking``) are not part of either OpenAI-style API.
 

@@ -173,8 +173,8 @@ def test_legacy_tool_calls_in_additional_kwargs_are_sent() -> None:
     ]
 
 
-def test_audio_is_refused_with_a_clear_error() -> None:
-    msg = ChatMessage(role="user", blocks=[AudioBlock(audio=b"RIFF0000", format="wav")])
+def test_audio_outside_a_user_message_is_refused_with_a_clear_error() -> None:
+    msg = ChatMessage(role="assistant", blocks=[AudioBlock(audio=b"RIFF0000", format="wav")])
     with pytest.raises(ValueError, match="AudioBlock"):
         to_wire_message(msg)
 
