@@ -233,7 +233,7 @@ class FireworksResponses(Fireworks):
         so an event costs the same however long the answer is."""
         kind = event.type
         if kind not in _DELTA_EVENTS:
-            return None  # the closing response is built from the final response
+            return None  # nothing new to show; the closing response comes from the final one
         delta = event.get("delta") if kind == "response.output_text.delta" else None
         return ChatResponse(
             message=built.message(acc.items()),
