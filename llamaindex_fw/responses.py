@@ -50,19 +50,22 @@ from llama_index.core.bridge.pydantic import Field, PrivateAttr
 
 from fw_core import responses as fw_responses
 from fw_core.errors import ConfigurationError
-from fw_core.tool_args import ToolArgumentsError, parse_tool_arguments
+from llamaindex_fw._responses_stream import PartialMessage, arguments_kwargs
 from llamaindex_fw.llms import Fireworks
 
 __all__ = ["FireworksResponses", "response_to_message"]
 
 _OWN_ITEMS = ("message", "reasoning", "function_call")
 
-
-def _arguments(raw: str | None) -> dict[str, Any] | str:
-    try:
-        return parse_tool_arguments(raw)
-    except ToolArgumentsError:
-        return raw or ""
+#: The events a stream answers with a ``ChatResponse`` (the message so far).
+_DELTA_EVENTS = frozenset(
+    {
+        "response.output_text.delta",
+        "response.function_call_arguments.delta",
+        *fw_responses.REASONING_DELTAS,
+        "response.output_item.done",
+    }
+)
 
 
 def response_to_message(response: fw_responses.Response) -> ChatMessage:
@@ -80,7 +83,7 @@ def response_to_message(response: fw_responses.Response) -> ChatMessage:
                 ToolCallBlock(
                     tool_call_id=item.call_id or item.id or f"call_{len(blocks)}",
                     tool_name=item.name or "",
-                    tool_kwargs=_arguments(item.arguments),
+                    tool_kwargs=arguments_kwargs(item.arguments),
                 )
             )
         else:
@@ -219,24 +222,24 @@ class FireworksResponses(Fireworks):
         return self._answer(result.response, result.request_id, result.headers)
 
     def _delta(
-        self, acc: fw_responses.ResponseAccumulator, event: fw_responses.ResponseEvent, meta: Any
+        self,
+        acc: fw_responses.ResponseAccumulator,
+        built: PartialMessage,
+        event: fw_responses.ResponseEvent,
+        meta: Any,
     ) -> ChatResponse | None:
-        if event.type in fw_responses.TERMINAL_EVENTS:
-            return None  # the closing response is built from the final response
-        delta = event.get("delta") if event.type == "response.output_text.delta" else None
-        if event.type not in (
-            "response.output_text.delta",
-            "response.function_call_arguments.delta",
-            *fw_responses.REASONING_DELTAS,
-            "response.output_item.done",
-        ):
-            return None
-        partial = acc.partial()
+        """The response for one event (None for events that change no block): the
+        message so far is built from the accumulator's items, not a validated response,
+        so an event costs the same however long the answer is."""
+        kind = event.type
+        if kind not in _DELTA_EVENTS:
+            return None  # nothing new to show; the closing response comes from the final one
+        delta = event.get("delta") if kind == "response.output_text.delta" else None
         return ChatResponse(
-            message=response_to_message(partial),
+            message=built.message(acc.items()),
             delta=delta or "",
             raw=event,
-            additional_kwargs={"response_id": partial.id, **meta},
+            additional_kwargs={"response_id": acc.response_id, **meta},
         )
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
@@ -244,13 +247,13 @@ class FireworksResponses(Fireworks):
         stream = fw_responses.stream(self._client(), body)
 
         def gen() -> ChatResponseGen:
-            acc = fw_responses.ResponseAccumulator()
+            acc, built = fw_responses.ResponseAccumulator(), PartialMessage()
             meta: dict[str, Any] = {}
             for event in stream:
                 if not meta:
                     meta = self._response_meta(stream.request_id, stream.headers)
                 acc.add(event)
-                out = self._delta(acc, event, meta)
+                out = self._delta(acc, built, event, meta)
                 if out is not None:
                     yield out
             final = self._answer(stream.response, stream.request_id, stream.headers)
@@ -266,13 +269,13 @@ class FireworksResponses(Fireworks):
         stream = fw_responses.astream(self._aclient(), body)
 
         async def gen() -> ChatResponseAsyncGen:
-            acc = fw_responses.ResponseAccumulator()
+            acc, built = fw_responses.ResponseAccumulator(), PartialMessage()
             meta: dict[str, Any] = {}
             async for event in stream:
                 if not meta:
                     meta = self._response_meta(stream.request_id, stream.headers)
                 acc.add(event)
-                out = self._delta(acc, event, meta)
+                out = self._delta(acc, built, event, meta)
                 if out is not None:
                     yield out
             final = self._answer(stream.response, stream.request_id, stream.headers)
