@@ -287,3 +287,36 @@ async def test_abandoned_async_stream_releases(
     del obj
     gc.collect()
     assert _unclosed(no_resource_warnings) == []
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+def test_aclose_after_the_loop_ended(surface: str, server: tuple[WireDouble, str]) -> None:
+    """Calls in one ``asyncio.run``, ``aclose`` in the next: closing does not fail.
+
+    The connections belong to the first loop, which has closed; ``aclose`` used to
+    raise "Event loop is closed" from the first of them, so the object could not be
+    closed at all. The object still works on the new loop afterwards.
+
+    The first loop's connection can no longer be closed by anyone: it is collected here,
+    where its ResourceWarning is expected, not in a later test.
+    """
+    _, base = server
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        obj = _build(surface, base)
+        assert asyncio.run(_drain(surface, obj, False))
+        asyncio.run(obj.aclose())  # raised RuntimeError before
+        gc.collect()
+        leaked = len(_unclosed(caught))
+        assert leaked <= 2  # the first loop's connection (its transport and socket)
+
+        async def again(llm: Any) -> list[Any]:
+            try:
+                return await _drain(surface, llm, False)
+            finally:
+                await llm.aclose()  # on the loop that made the call: closes it all
+
+        assert asyncio.run(again(obj))
+        del obj
+        gc.collect()
+    assert len(_unclosed(caught)) == leaked, _unclosed(caught)[leaked:]
