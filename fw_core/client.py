@@ -784,7 +784,8 @@ class AsyncClient(_ClientBase):
         bound = self._bound
         if bound.client is None or (loop is not None and bound.loop is not loop):
             if bound.client is not None:
-                # Belongs to another (usually closed) loop; its sockets die with that loop.
+                # Belongs to another (usually closed) loop: its connections can no longer
+                # be closed from here (see aclose); keep the last few referenced.
                 bound.stale.append(bound.client)
                 del bound.stale[:-4]
             bound.client = httpx.AsyncClient(
@@ -796,11 +797,24 @@ class AsyncClient(_ClientBase):
         return bound.client
 
     async def aclose(self) -> None:
-        """Close the httpx client if this object created it."""
-        client = self._bound.client
+        """Close the httpx client if this object created it.
+
+        Call it on the loop that made the calls: connections opened on an event loop
+        can only be closed while that loop runs. After that loop has closed (calls in
+        one ``asyncio.run``, ``aclose`` in the next) this forgets the client instead of
+        failing with "Event loop is closed"; its sockets stay open until collected
+        (Python then reports them with a ResourceWarning).
+        """
+        bound = self._bound
         self._bound = _LoopBound()
-        if client is not None:
-            await client.aclose()
+        if bound.client is None:
+            return
+        try:
+            await bound.client.aclose()  # marks it closed first, then its connections
+        except RuntimeError:
+            if bound.loop is None or not bound.loop.is_closed():
+                raise
+            logger.debug("aclose: the client's event loop is closed; its connections are left")
 
     async def __aenter__(self) -> AsyncClient:
         return self
