@@ -173,9 +173,10 @@ async def test_soak(sleeps: SleepLog) -> None:
 def _ours(warning: warnings.WarningMessage, base: str) -> bool:
     """Whether a warning of the soak window is about something the soak left open.
 
-    Every ResourceWarning and "unclosed" message counts, except a socket talking to
-    another server or an event loop: the soak's sockets all reach its own server (their
-    repr names its port), and it runs on pytest-asyncio's loop. Such warnings come from
+    Every ResourceWarning and "unclosed" message counts, except a socket or transport
+    connected to another server, or an event loop: the soak's connections all reach its own
+    server (a socket's repr names the port, a transport's peer says it), and it runs on
+    pytest-asyncio's loop. Such warnings come from
     objects an earlier test left behind that the interpreter finalized during the soak
     (seen in random order: an unclosed 127.0.0.1 socket and event loop of another test).
     """
@@ -184,7 +185,14 @@ def _ours(warning: warnings.WarningMessage, base: str) -> bool:
         return False
     if "event loop" in message:
         return False
+    port = base.rstrip("/").rsplit(":", 1)[1].split("/", 1)[0]
+    source = warning.source
+    if hasattr(source, "get_extra_info"):  # an asyncio transport: whose connection?
+        try:
+            peer = source.get_extra_info("peername")
+        except Exception:  # a half-torn-down transport: cannot tell, so it counts
+            peer = None
+        return peer is None or str(peer[1]) == port
     if "socket" in message:
-        port = base.rstrip("/").rsplit(":", 1)[1].split("/", 1)[0]
         return f", {port})" in message
     return True
