@@ -39,6 +39,7 @@ from fw_core.errors import (
     parse_error_body,
 )
 from fw_core.sse import ServerSentEvent
+from fw_core.stream_delta import _joined  # the one lazy join of stream pieces
 from fw_core.wire import parse_model
 
 __all__ = [
@@ -228,15 +229,6 @@ class ResponseEvent(_Wire):
 
 def _item(raw: Any) -> dict[str, Any]:
     return dict(raw) if isinstance(raw, dict) else {}
-
-
-def _joined(parts: list[str]) -> str:
-    """The pieces as one string; the list collapses to that string (one copy per call)."""
-    if len(parts) > 1:
-        text = "".join(parts)
-        parts[:] = (text,)
-        return text
-    return parts[0] if parts else ""
 
 
 class _Text:
