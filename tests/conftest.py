@@ -154,3 +154,14 @@ def _fresh_rate_limits() -> None:
     from fw_core import ratelimit
 
     ratelimit.reset()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Name the random order's seed at the end, where `make test` (``-q``, no header) shows
+    it, so a failing order can be repeated with ``make test ARGS="--randomly-seed=<n>"``."""
+    try:
+        seed = config.getoption("randomly_seed")
+    except ValueError:  # pytest-randomly not installed, or switched off with -p no:randomly
+        return
+    if isinstance(seed, int):
+        terminalreporter.write_line(f"random order: --randomly-seed={seed}")
