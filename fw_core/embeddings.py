@@ -24,7 +24,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import math
-import struct
+import sys
+from array import array
 from collections.abc import Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -64,6 +65,7 @@ DEFAULT_MAX_CONCURRENCY = 8
 #: Smallest batch split off only to run requests concurrently (see plan_batches).
 MIN_SPLIT_BATCH = 64
 _NOMIC_PREFIXES = ("search_document: ", "search_query: ", "clustering: ", "classification: ")
+_BIG_ENDIAN = sys.byteorder == "big"  # the wire is little-endian float32
 _NOMIC_DEFAULT = {"document": "search_document: ", "query": "search_query: "}
 
 Kind = Literal["document", "query"]
@@ -183,13 +185,28 @@ def default_max_chars(model: str) -> int | None:
 
 
 def decode_embedding(value: list[float] | str) -> list[float]:
-    """A vector from the API: a list of floats, or base64 of little-endian float32."""
+    """A vector from the API: a list of floats, or base64 of little-endian float32.
+
+    Both shapes are read whatever was asked (tolerant reader, docs/wire.md §2.6): a server
+    that answers floats to ``encoding_format: "base64"`` still works.
+
+    >>> decode_embedding("AACAPwAAAMA=")
+    [1.0, -2.0]
+    >>> decode_embedding([0.5])
+    [0.5]
+    """
     if isinstance(value, list):
         return value
-    raw = base64.b64decode(value)
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except ValueError:
+        raise ResponseValidationError("embedding is neither a list nor valid base64") from None
     if len(raw) % 4:
         raise ResponseValidationError("base64 embedding is not a whole number of float32s")
-    return list(struct.unpack(f"<{len(raw) // 4}f", raw))
+    vec = array("f", raw)
+    if _BIG_ENDIAN:
+        vec.byteswap()
+    return vec.tolist()
 
 
 @dataclass(slots=True)
@@ -202,10 +219,23 @@ class EmbeddingsRequest:
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
     extra_body: dict[str, Any] | None = None
 
-    def body(self, texts: list[str]) -> dict[str, Any]:
+    def body(self, texts: list[str], *, encoding: str | None = None) -> dict[str, Any]:
+        """The JSON request body for ``texts``.
+
+        ``encoding`` is the provider's default ``encoding_format`` (docs/wire.md §2.6); an
+        ``encoding_format`` in ``extra_body`` wins over it (``"float"`` keeps JSON floats).
+
+        >>> EmbeddingsRequest("m").body(["a"], encoding="base64")
+        {'model': 'm', 'input': ['a'], 'encoding_format': 'base64'}
+        >>> EmbeddingsRequest("m", extra_body={"encoding_format": "float"}).body(
+        ...     ["a"], encoding="base64")
+        {'model': 'm', 'input': ['a'], 'encoding_format': 'float'}
+        """
         body: dict[str, Any] = {"model": self.model, "input": texts}
         if self.dimensions is not None:
             body["dimensions"] = self.dimensions
+        if encoding is not None:
+            body["encoding_format"] = encoding
         if self.extra_body:
             body.update(self.extra_body)
         return body
@@ -285,7 +315,11 @@ def embed(
 
     def one(span: tuple[int, int]) -> tuple[list[list[float]], EmbeddingResponse]:
         chunk = list(texts[span[0] : span[1]])
-        resp = client.request("POST", EMBEDDINGS_PATH, json_body=req.body(chunk))
+        resp = client.request(
+            "POST",
+            EMBEDDINGS_PATH,
+            json_body=req.body(chunk, encoding=client.provider.embedding_encoding),
+        )
         out = _vectors(resp.content, len(chunk), resp.request_id)
         progress.advance(len(chunk))
         return out
@@ -341,7 +375,11 @@ async def aembed(
             if failed:
                 raise failed[0]
             try:
-                resp = await client.request("POST", EMBEDDINGS_PATH, json_body=req.body(chunk))
+                resp = await client.request(
+                    "POST",
+                    EMBEDDINGS_PATH,
+                    json_body=req.body(chunk, encoding=client.provider.embedding_encoding),
+                )
                 out = _vectors(resp.content, len(chunk), resp.request_id)
                 progress.advance(len(chunk))
                 return out

@@ -217,6 +217,10 @@ class ProviderSpec:
         chat_params: the API's own chat request fields (beyond
             :data:`~fw_core.chat_options.COMMON_CHAT_PARAMS`), each with its check.
         response_extras: top-level response fields adapters surface as metadata.
+        embedding_encoding: the ``encoding_format`` asked of the embeddings endpoint when
+            the caller names none: ``"base64"`` where the API documents it (Firmware, about
+            half the bytes of JSON floats), else None (Fireworks: not in its schema,
+            docs/wire.md §1.11 / §2.6).
         dimensions_models: embedding models that take ``dimensions`` (parts of their
             ids); None = every model.
         chat_param_names: common then own chat field names (derived).
@@ -237,6 +241,7 @@ class ProviderSpec:
     chat_params: tuple[ChatParam, ...] = ()
     response_extras: tuple[str, ...] = ()
     dimensions_models: tuple[str, ...] | None = None
+    embedding_encoding: str | None = None
     chat_param_names: tuple[str, ...] = field(init=False, repr=False, compare=False)
     chat_checks: tuple[tuple[str, OptionCheck], ...] = field(init=False, repr=False, compare=False)
 
@@ -353,6 +358,7 @@ FIRMWARE = ProviderSpec(
     # Not documented by Firmware; its embedding vendors cap a request at 2048 (OpenAI) and
     # 1000 (Voyage) inputs, so the smaller is the safe limit.
     embedding_batch_limit=1000,
+    embedding_encoding="base64",  # docs/wire.md §2.6
     max_nonstream_tokens=None,
     rerank_returns_documents_by_default=False,
     default_embedding_model="text-embedding-3-small",

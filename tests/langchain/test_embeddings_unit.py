@@ -192,7 +192,14 @@ def test_non_nomic_models_get_no_prefix() -> None:
     api = FakeAPI()
     emb = _make(FirmwareEmbeddings, api, model="text-embedding-3-small", dimensions=64)
     emb.embed_query("beta")
-    assert api.bodies == [{"model": "text-embedding-3-small", "input": ["beta"], "dimensions": 64}]
+    assert api.bodies == [
+        {
+            "model": "text-embedding-3-small",
+            "input": ["beta"],
+            "dimensions": 64,
+            "encoding_format": "base64",  # Firmware's default, docs/wire.md §2.6
+        }
+    ]
 
 
 async def test_async_prefixes_match_sync() -> None:

@@ -54,6 +54,7 @@ def test_other_models_get_no_prefix_and_dimensions_are_sent(
         "model": "text-embedding-3-large",
         "input": ["plain text"],
         "dimensions": 64,
+        "encoding_format": "base64",  # Firmware's default here, docs/wire.md §2.6
     }
 
 
