@@ -37,7 +37,7 @@ Importing this module loads :mod:`fw_core.models`; ``import fw_core`` does not l
 True
 >>> lookup("firmware", "no-such-model") is None
 True
->>> status("fireworks", "accounts/fireworks/models/kimi-k2-instruct-0905").status
+>>> status("fireworks", "accounts/fireworks/models/kimi-k2-instruct-0905").status  # retired
 'retired'
 """
 
@@ -295,7 +295,9 @@ _FORGE = _GH + "tailcallhq/forgecode/pull/3538"  # 2026-06-20 removals
 _ONEAPI = _GH + "Laisky/one-api/pull/358"  # serverless catalog refresh 2026-08-18
 _ONEAPI_0904 = _GH + "Laisky/one-api/pull/398"  # refresh 2026-09-04
 _SHELLEY = _GH + "boldsoftware/shelley/pull/285"  # 2026-09-18: V4/K2.x/GLM5.2 off 09-25
-_LC_0905 = _GH + "langchain-ai/langchain/pull/36975"  # kimi-k2-instruct-0905 404, 2026-04
+_LC_0905 = (
+    _GH + "langchain-ai/langchain/pull/36975"
+)  # kimi-k2-instruct-0905 retired: 404 since 2026-04
 _K2P5 = "https://docs.fireworks.ai/updates/changelog#2026-06-26"
 _TENSORZERO = _GH + "tensorzero/tensorzero/pull/5055"  # llama-v3p1-8b gone 2025-12
 _ANOTHERAI = _GH + "anotherai-dev/anotherai/issues/285"  # R1 / V3 off 2025-10-08
@@ -313,7 +315,7 @@ def _s(model: str, status: Status, source: str, role: str = "chat", **kw: str) -
     return ModelStatus(id=model, provider=provider, status=status, source=source, role=role, **kw)
 
 
-def _gone(model: str, on: str, source: str, instead: str, role: str = "chat") -> ModelStatus:
+def _retired(model: str, on: str, source: str, instead: str, role: str = "chat") -> ModelStatus:
     return _s(model, "retired", source, role, retired_on=on, replacement=instead)
 
 
@@ -340,34 +342,34 @@ _STATUS: tuple[ModelStatus, ...] = (
     _s(_FWM + "llama-v3p3-70b-instruct", "unverified", _TENSORZERO),
     _s(_FWM + "llama4-maverick-instruct-basic", "unverified", "docs/wire.md §1.14", "vision"),
     # Fireworks, retired
-    _gone(_FWM + "kimi-k2-instruct-0905", "2026-04", _LC_0905, _K3),
-    _gone(_FWM + "kimi-k2p5", "2026-06-26", _K2P5, _K3, "vision"),
-    _gone(_FWM + "kimi-k2-instruct", "2026-06", _FORGE, _K3),
-    _gone(_FWM + "kimi-k2-thinking", "2026-06", _FORGE, _K3),
-    _gone(_FWM + "kimi-k2p6", "2026-09-25", _KILN, _K3),
-    _gone(_FWR + "kimi-k2p6-fast", "2026-08-27", _MD_0827, _FWR + "kimi-k3-fast"),
-    _gone(_FWR + "kimi-k2p6-turbo", "2026-08-27", _MD_0827, _FWR + "kimi-k3-fast"),
-    _gone(_FWM + "llama-v3p1-8b-instruct", "2025-12", _TENSORZERO, _OSS),
-    _gone(_FWM + "qwen2p5-vl-32b-instruct", "2026-05", _POLLI_VL, _K3, "vision"),
-    _gone(_FWM + "gpt-oss-20b", "2026-08-27", _MD_0827, _OSS),
-    _gone(_FWM + "minimax-m2p7", "2026-08-27", _MD_0827, _GLM),
-    _gone(_FWM + "deepseek-v4-pro", "2026-08-27", _MD_0827, _FLASH),
-    _gone(_FWM + "deepseek-v4-flash-0731", "2026-09-25", _KILN, _FLASH),
-    _gone(_FWM + "glm-5p2", "2026-09-25", _KILN, _GLM),
-    _gone(_FWR + "glm-5p2-fast", "2026-09-25", _KILN, _FWR + "glm-5p3-fast"),
-    _gone(_FWM + "glm-5p1", "2026-07-26", _MD_GLM51, _GLM),
-    _gone(_FWM + "glm-4p7", "2026-06", _FORGE, _GLM),
-    _gone(_FWM + "glm-4p5", "2026-06", _FORGE, _GLM),
-    _gone(_FWM + "glm-4p6", "2026-02-12", _MD_0212, _GLM),
-    _gone(_FWM + "deepseek-v3p1", "2026-06", _FORGE, _FLASH),
-    _gone(_FWM + "deepseek-v3p2", "2026-06", _FORGE, _FLASH),
-    _gone(_FWM + "deepseek-r1-0528", "2026-02-12", _MD_0212, _FLASH),
-    _gone(_FWM + "deepseek-v3-0324", "2026-02-12", _MD_0212, _FLASH),
-    _gone(_FWM + "deepseek-r1", "2025-10-08", _ANOTHERAI, _FLASH),
-    _gone(_FWM + "deepseek-r1-basic", "2025-10-08", _ANOTHERAI, _FLASH),
-    _gone(_FWM + "qwen3-235b-a22b", "2026-02-12", _MD_0212, _K3),
-    _gone(_FWM + "qwen3-coder-480b-a35b-instruct", "2026-02-12", _MD_0212, _K3),
-    _gone(_FWM + "minimax-m2", "2026-02-12", _MD_0212, _GLM),
+    _retired(_FWM + "kimi-k2-instruct-0905", "2026-04", _LC_0905, _K3),
+    _retired(_FWM + "kimi-k2p5", "2026-06-26", _K2P5, _K3, "vision"),
+    _retired(_FWM + "kimi-k2-instruct", "2026-06", _FORGE, _K3),
+    _retired(_FWM + "kimi-k2-thinking", "2026-06", _FORGE, _K3),
+    _retired(_FWM + "kimi-k2p6", "2026-09-25", _KILN, _K3),
+    _retired(_FWR + "kimi-k2p6-fast", "2026-08-27", _MD_0827, _FWR + "kimi-k3-fast"),
+    _retired(_FWR + "kimi-k2p6-turbo", "2026-08-27", _MD_0827, _FWR + "kimi-k3-fast"),
+    _retired(_FWM + "llama-v3p1-8b-instruct", "2025-12", _TENSORZERO, _OSS),
+    _retired(_FWM + "qwen2p5-vl-32b-instruct", "2026-05", _POLLI_VL, _K3, "vision"),
+    _retired(_FWM + "gpt-oss-20b", "2026-08-27", _MD_0827, _OSS),
+    _retired(_FWM + "minimax-m2p7", "2026-08-27", _MD_0827, _GLM),
+    _retired(_FWM + "deepseek-v4-pro", "2026-08-27", _MD_0827, _FLASH),
+    _retired(_FWM + "deepseek-v4-flash-0731", "2026-09-25", _KILN, _FLASH),
+    _retired(_FWM + "glm-5p2", "2026-09-25", _KILN, _GLM),
+    _retired(_FWR + "glm-5p2-fast", "2026-09-25", _KILN, _FWR + "glm-5p3-fast"),
+    _retired(_FWM + "glm-5p1", "2026-07-26", _MD_GLM51, _GLM),
+    _retired(_FWM + "glm-4p7", "2026-06", _FORGE, _GLM),
+    _retired(_FWM + "glm-4p5", "2026-06", _FORGE, _GLM),
+    _retired(_FWM + "glm-4p6", "2026-02-12", _MD_0212, _GLM),
+    _retired(_FWM + "deepseek-v3p1", "2026-06", _FORGE, _FLASH),
+    _retired(_FWM + "deepseek-v3p2", "2026-06", _FORGE, _FLASH),
+    _retired(_FWM + "deepseek-r1-0528", "2026-02-12", _MD_0212, _FLASH),
+    _retired(_FWM + "deepseek-v3-0324", "2026-02-12", _MD_0212, _FLASH),
+    _retired(_FWM + "deepseek-r1", "2025-10-08", _ANOTHERAI, _FLASH),
+    _retired(_FWM + "deepseek-r1-basic", "2025-10-08", _ANOTHERAI, _FLASH),
+    _retired(_FWM + "qwen3-235b-a22b", "2026-02-12", _MD_0212, _K3),
+    _retired(_FWM + "qwen3-coder-480b-a35b-instruct", "2026-02-12", _MD_0212, _K3),
+    _retired(_FWM + "minimax-m2", "2026-02-12", _MD_0212, _GLM),
     # Firmware: ids from Firmware's own API reference pages, else the LiteLLM seed
     _s("gpt-4o", "served", _FM_CHAT),
     _s("text-embedding-3-small", "served", _FM_EMBED, "embedding"),

@@ -34,6 +34,7 @@ from langchain_core.messages import AIMessage
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests
 
+from fw_core.model_table import DEFAULTS
 from langchain_fw.chat_models import ChatFireworks, ChatFirmware
 
 FW_MODEL = "accounts/fireworks/models/kimi-k2-instruct-0905"
@@ -195,7 +196,7 @@ class TestChatFirmwareUnit(ChatModelUnitTests):
 class TestChatFireworksResponsesUnit(TestChatFireworksUnit):
     @property
     def chat_model_params(self) -> dict[str, Any]:
-        return {"model": FW_MODEL, "use_responses_api": True}
+        return {"model": DEFAULTS["chat"], "use_responses_api": True}
 
 
 # ---------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ import pytest
 
 from fw_core import FIREWORKS, AsyncClient, Client
 from fw_core import errors as fe
+from fw_core.model_table import DEFAULTS
 from fw_core.slots import AsyncSlotTransport, SlotTransport
 from fw_core.testing import Fault, WireDouble
 from fw_core.testing.server import serve
@@ -37,7 +38,7 @@ from tests.reliability._faults import MAX_RETRIES
 from tests.reliability._surfaces import FAKE_KEY
 from tests.reliability.conftest import SleepLog
 
-MODEL = "llama-v3p1-8b-instruct"
+MODEL = DEFAULTS["small"]  # a served model from the model table
 BODY = {"model": MODEL, "messages": [{"role": "user", "content": "hi"}], "max_tokens": 8}
 STREAM_BODY = {**BODY, "stream": True}
 SURFACES = ("fw_core", "langchain", "llamaindex")

@@ -27,6 +27,7 @@ import pytest
 import fw_core.client as fw_client
 from fw_core import FIREWORKS, AsyncClient, Client, chat
 from fw_core import errors as fe
+from fw_core.model_table import DEFAULTS
 from fw_core.testing import Fault, WireDouble
 from fw_core.testing.server import serve
 
@@ -34,7 +35,7 @@ CALLS = 100
 POOL = 2
 LATENCY = 0.05
 TIMEOUT = 0.5  # a fifth of the ~2.5 s the last call queues
-MODEL = "accounts/fireworks/models/llama-v3p1-8b-instruct"
+MODEL = DEFAULTS["small"]  # a served model from the model table
 BODY: dict[str, Any] = {"model": MODEL, "messages": [{"role": "user", "content": "hi"}]}
 
 
@@ -104,7 +105,7 @@ def test_langchain_batch_and_abatch_lose_nothing(slow_server: tuple[WireDouble, 
 
     double, base_url = slow_server
     llm = ChatFireworks(
-        model="llama-v3p1-8b-instruct",
+        model=MODEL,
         api_key="k",
         base_url=base_url,
         timeout=TIMEOUT,
@@ -125,7 +126,7 @@ async def test_llamaindex_achat_gather_loses_nothing(slow_server: tuple[WireDoub
 
     double, base_url = slow_server
     llm = Fireworks(
-        model="llama-v3p1-8b-instruct",
+        model=MODEL,
         api_key="k",
         base_url=base_url,
         timeout=TIMEOUT,

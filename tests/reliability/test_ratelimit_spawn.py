@@ -15,11 +15,12 @@ import pickle
 from typing import Any
 
 from fw_core import FIREWORKS, Client, ratelimit
+from fw_core.model_table import DEFAULTS
 from langchain_fw import FwRateLimiter
 
 KEY = "fw-spawn-test-" + "k3y" * 12
-MODEL = "llama-v3p1-8b-instruct"
-WIRE_MODEL = "accounts/fireworks/models/llama-v3p1-8b-instruct"
+WIRE_MODEL = DEFAULTS["small"]  # a served model from the model table
+MODEL = WIRE_MODEL.rsplit("/", 1)[1]  # as a user types it
 
 
 def _in_spawned_worker(blob: bytes, key: str) -> dict[str, Any]:

@@ -40,7 +40,7 @@ _SAYS_RETIRED = re.compile(r"retired|deprecated", re.IGNORECASE)
 
 def _pattern(records: list[ModelStatus]) -> re.Pattern[str]:
     """One regex for every retired short name, as a whole id (``kimi-k2p5`` matches in
-    ``accounts/fireworks/models/kimi-k2p5`` but not in ``kimi-k2p5-code``)."""
+    ``accounts/fireworks/models/kimi-k2p5`` but not in ``kimi-k2p5-code``; retired ids)."""
     names = sorted({r.short for r in records}, key=len, reverse=True)
     return re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, names)) + r")(?![\w-])")
 
@@ -79,11 +79,11 @@ def test_no_taught_file_names_a_retired_model() -> None:
 def test_the_guard_catches_a_retired_id_and_spares_a_line_that_says_so() -> None:
     pattern = _pattern(retired())
     text = (
-        'llm = ChatFireworks(model="accounts/fireworks/models/kimi-k2-instruct-0905")\n'
+        'llm = ChatFireworks(model="accounts/fireworks/models/kimi-k2-instruct-0905")\n'  # retired
         "kimi-k2p5 was retired on 2026-06-26; use kimi-k3.\n"
-        "model = kimi-k3  # and kimi-k2p5-code is another id\n"
+        "model = kimi-k3  # and kimi-k2p5-code is another id\n"  # not the retired one
     )
-    assert offending_lines(text, pattern) == [(1, "kimi-k2-instruct-0905")]
+    assert offending_lines(text, pattern) == [(1, "kimi-k2-instruct-0905")]  # the retired id
 
 
 @pytest.mark.parametrize("record", statuses(), ids=lambda r: f"{r.provider}:{r.short}")

@@ -31,15 +31,15 @@ from fw_core.providers import (
         ("accounts/me/deployments/abc123", "accounts/me/deployments/abc123"),
         ("accounts/me/routers/r1", "accounts/me/routers/r1"),
         # Fast serving paths are routers (docs.fireworks.ai/serverless/serving-paths)
-        ("kimi-k2p6-fast", "accounts/fireworks/routers/kimi-k2p6-fast"),
-        ("glm-5p1-fast", "accounts/fireworks/routers/glm-5p1-fast"),
-        ("kimi-k2p5-turbo", "accounts/fireworks/routers/kimi-k2p5-turbo"),
+        ("glm-5p3-fast", "accounts/fireworks/routers/glm-5p3-fast"),
+        ("kimi-k3-fast", "accounts/fireworks/routers/kimi-k3-fast"),
+        ("kimi-k2p5-turbo", "accounts/fireworks/routers/kimi-k2p5-turbo"),  # retired; the rule
         (
-            "accounts/fireworks/routers/kimi-k2p6-fast",
-            "accounts/fireworks/routers/kimi-k2p6-fast",
+            "accounts/fireworks/routers/glm-5p3-fast",
+            "accounts/fireworks/routers/glm-5p3-fast",
         ),
         # a full models/ id is the caller's choice and passes untouched
-        ("accounts/fireworks/models/glm-5p1-fast", "accounts/fireworks/models/glm-5p1-fast"),
+        ("accounts/fireworks/models/glm-5p3-fast", "accounts/fireworks/models/glm-5p3-fast"),
         ("accounts/me/deployedModels/dm-1", "accounts/me/deployedModels/dm-1"),
         ("fireworks/qwen3-embedding-8b", "fireworks/qwen3-embedding-8b"),
         ("nomic-ai/nomic-embed-text-v1.5", "nomic-ai/nomic-embed-text-v1.5"),
