@@ -34,12 +34,11 @@ from fw_core.client import AsyncClient, Client, ResponseHeaders
 from fw_core.errors import (
     APIError,
     ConfigurationError,
-    ResponseValidationError,
     StreamError,
-    parse_error_body,
 )
 from fw_core.sse import ServerSentEvent
 from fw_core.stream_delta import _joined  # the one lazy join of stream pieces
+from fw_core.streaming import frame_error, mid_stream_error
 from fw_core.wire import parse_model
 
 __all__ = [
@@ -634,14 +633,11 @@ class _EventReader:
         self.status_code = status_code
 
     def _error(self, data: str) -> StreamError:
-        info = parse_error_body(data)
-        return StreamError(
-            f"the API sent an error mid-stream: {info.message}",
+        return mid_stream_error(
+            data,
+            "the API sent an error mid-stream",
             status_code=self.status_code,
-            request_id=info.request_id or self.request_id,
-            code=info.code or info.type,
-            param=info.param,
-            body=data[:2000],
+            request_id=self.request_id,
         )
 
     def feed(self, sse: ServerSentEvent) -> ResponseEvent | None:
@@ -653,22 +649,16 @@ class _EventReader:
         try:
             event = ResponseEvent.model_validate_json(data)
         except ValidationError as exc:
-            first: dict[str, Any] = dict(exc.errors()[0]) if exc.errors() else {}
-            if first.get("type") == "json_invalid":
-                raise StreamError(
-                    f"malformed JSON in a stream frame: {first.get('msg')}",
-                    status_code=self.status_code,
-                    request_id=self.request_id,
-                    body=data[:2000],
-                ) from exc
-            if '"error"' in data:
-                raise self._error(data) from exc
-            raise ResponseValidationError(
-                f"unexpected responses stream event: {first.get('msg', exc)}",
+            error = frame_error(
+                exc,
+                data,
+                "responses stream event",
                 status_code=self.status_code,
                 request_id=self.request_id,
-                body=data[:2000],
-            ) from exc
+            )
+            if isinstance(error, StreamError) or '"error"' not in data:
+                raise error from exc
+            raise self._error(data) from exc
         if event.type == "error":
             raise self._error(data)
         self.acc.add(event)

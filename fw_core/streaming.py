@@ -20,9 +20,58 @@ from fw_core.client import AsyncClient, Client, ResponseHeaders
 from fw_core.errors import APIError, ResponseValidationError, StreamError, parse_error_body
 from fw_core.sse import ServerSentEvent
 
-__all__ = ["ChunkReader", "StreamMeta", "aiter_chunks", "iter_chunks"]
+__all__ = [
+    "ChunkReader",
+    "StreamMeta",
+    "aiter_chunks",
+    "frame_error",
+    "iter_chunks",
+    "mid_stream_error",
+]
 
 C = TypeVar("C", bound=BaseModel)
+
+
+def mid_stream_error(
+    data: str, prefix: str, *, status_code: int | None, request_id: str | None
+) -> StreamError:
+    """The :class:`StreamError` for an error frame (``event: error`` or an error envelope)."""
+    info = parse_error_body(data)
+    return StreamError(
+        f"{prefix}: {info.message}",
+        status_code=status_code,
+        request_id=info.request_id or request_id,
+        code=info.code or info.type,
+        param=info.param,
+        body=data[:2000],
+    )
+
+
+def frame_error(
+    exc: ValidationError,
+    data: str,
+    what: str,
+    *,
+    status_code: int | None,
+    request_id: str | None,
+) -> StreamError | ResponseValidationError:
+    """The error for a frame that did not validate: malformed JSON breaks the stream
+    (:class:`StreamError`); well-formed JSON of the wrong shape is a
+    :class:`ResponseValidationError` naming ``what`` was expected."""
+    first: dict[str, Any] = dict(exc.errors()[0]) if exc.errors() else {}
+    if first.get("type") == "json_invalid":
+        return StreamError(
+            f"malformed JSON in a stream frame: {first.get('msg')}",
+            status_code=status_code,
+            request_id=request_id,
+            body=data[:2000],
+        )
+    return ResponseValidationError(
+        f"unexpected {what}: {first.get('msg', exc)}",
+        status_code=status_code,
+        request_id=request_id,
+        body=data[:2000],
+    )
 
 
 class ChunkReader(Generic[C]):
@@ -52,14 +101,8 @@ class ChunkReader(Generic[C]):
         self._finished: set[int] = set()
 
     def _error(self, data: str, prefix: str) -> StreamError:
-        info = parse_error_body(data)
-        return StreamError(
-            f"{prefix}: {info.message}",
-            status_code=self.status_code,
-            request_id=info.request_id or self.request_id,
-            code=info.code or info.type,
-            param=info.param,
-            body=data[:2000],
+        return mid_stream_error(
+            data, prefix, status_code=self.status_code, request_id=self.request_id
         )
 
     def feed(self, event: ServerSentEvent) -> C | None:
@@ -87,19 +130,12 @@ class ChunkReader(Generic[C]):
         try:
             chunk = self._cls.model_validate_json(data)
         except ValidationError as exc:
-            first: dict[str, Any] = dict(exc.errors()[0]) if exc.errors() else {}
-            if first.get("type") == "json_invalid":
-                raise StreamError(
-                    f"malformed JSON in a stream frame: {first.get('msg')}",
-                    status_code=self.status_code,
-                    request_id=self.request_id,
-                    body=data[:2000],
-                ) from exc
-            raise ResponseValidationError(
-                f"unexpected {self._cls.__name__} in the stream: {first.get('msg', exc)}",
+            raise frame_error(
+                exc,
+                data,
+                f"{self._cls.__name__} in the stream",
                 status_code=self.status_code,
                 request_id=self.request_id,
-                body=data[:2000],
             ) from exc
         self.chunks += 1
         for choice in getattr(chunk, "choices", ()):
