@@ -212,13 +212,15 @@ class FireworksResponses(Fireworks):
     # -- chat -----------------------------------------------------------------------
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        headers = self._call_headers(kwargs)
         body = self._responses_body(messages, kwargs)
-        result = fw_responses.create(self._client(), body)
+        result = fw_responses.create(self._client(), body, headers)
         return self._answer(result.response, result.request_id, result.headers)
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        headers = self._call_headers(kwargs)
         body = self._responses_body(messages, kwargs)
-        result = await fw_responses.acreate(self._aclient(), body)
+        result = await fw_responses.acreate(self._aclient(), body, headers)
         return self._answer(result.response, result.request_id, result.headers)
 
     def _delta(
@@ -243,8 +245,9 @@ class FireworksResponses(Fireworks):
         )
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        headers = self._call_headers(kwargs)
         body = self._responses_body(messages, kwargs)  # conversion errors surface here
-        stream = fw_responses.stream(self._client(), body)
+        stream = fw_responses.stream(self._client(), body, headers)
 
         def gen() -> ChatResponseGen:
             acc, built = fw_responses.ResponseAccumulator(), PartialMessage()
@@ -265,8 +268,9 @@ class FireworksResponses(Fireworks):
     async def _astream_chat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
+        headers = self._call_headers(kwargs)
         body = self._responses_body(messages, kwargs)
-        stream = fw_responses.astream(self._aclient(), body)
+        stream = fw_responses.astream(self._aclient(), body, headers)
 
         async def gen() -> ChatResponseAsyncGen:
             acc, built = fw_responses.ResponseAccumulator(), PartialMessage()

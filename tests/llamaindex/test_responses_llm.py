@@ -188,3 +188,28 @@ def test_tracking_sends_every_tool_result_of_a_parallel_call(
     assert sent["previous_response_id"] == first.additional_kwargs["response_id"]
     assert [i["type"] for i in sent["input"]] == ["function_call_output"] * len(results)
     assert results
+
+
+def test_extra_headers_reach_the_responses_request_on_every_path(
+    clients: dict[str, Any], double: WireDouble
+) -> None:
+    """``extra_headers`` (field and per call) are sent as headers in Responses mode too, on
+    chat, stream_chat, achat and astream_chat, and never land in the body."""
+    llm = _llm(clients, extra_headers={"x-session-affinity": "field"})
+    ask = [ChatMessage(role=MessageRole.USER, content="Hi")]
+    llm.chat(ask)
+    assert double.requests[-1].headers.get("x-session-affinity") == "field"
+    list(llm.stream_chat(ask, extra_headers={"x-session-affinity": "call"}))
+    assert double.requests[-1].headers.get("x-session-affinity") == "call"
+    asyncio.run(llm.achat(ask, extra_headers={"x-prompt-cache-isolation-key": "t1"}))
+    sent = double.requests[-1]
+    assert sent.headers.get("x-prompt-cache-isolation-key") == "t1"
+    assert sent.headers.get("x-session-affinity") == "field"
+
+    async def drain() -> None:
+        async for _ in await llm.astream_chat(ask, extra_headers={"x-session-affinity": "a"}):
+            pass
+
+    asyncio.run(drain())
+    assert double.requests[-1].headers.get("x-session-affinity") == "a"
+    assert all("extra_headers" not in (r.json or {}) for r in double.requests)
