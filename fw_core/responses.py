@@ -692,6 +692,9 @@ class _StreamBase:
         self.request_id: str | None = None
         self.attempts = 0
         self._response: Response | None = None
+        #: The events folded so far (set when reading starts): a consumer that shows the
+        #: response as it grows reads it here instead of folding every event again.
+        self.accumulator: ResponseAccumulator | None = None
 
     @property
     def response(self) -> Response:
@@ -724,6 +727,7 @@ class ResponseStream(_StreamBase):
             self.request_id = events.request_id
             self.attempts = events.attempts
             reader = _EventReader(events.request_id, events.status_code)
+            self.accumulator = reader.acc
             try:
                 for sse in events:
                     event = reader.feed(sse)
@@ -756,6 +760,7 @@ class AsyncResponseStream(_StreamBase):
             self.request_id = events.request_id
             self.attempts = events.attempts
             reader = _EventReader(events.request_id, events.status_code)
+            self.accumulator = reader.acc
             try:
                 async for sse in events:
                     event = reader.feed(sse)

@@ -225,7 +225,7 @@ class FireworksResponses(Fireworks):
 
     def _delta(
         self,
-        acc: fw_responses.ResponseAccumulator,
+        acc: fw_responses.ResponseAccumulator | None,
         built: PartialMessage,
         event: fw_responses.ResponseEvent,
         meta: Any,
@@ -237,6 +237,7 @@ class FireworksResponses(Fireworks):
         if kind not in _DELTA_EVENTS:
             return None  # nothing new to show; the closing response comes from the final one
         delta = event.get("delta") if kind == "response.output_text.delta" else None
+        assert acc is not None  # the stream sets it before its first event
         return ChatResponse(
             message=built.message(acc.items()),
             delta=delta or "",
@@ -250,13 +251,12 @@ class FireworksResponses(Fireworks):
         stream = fw_responses.stream(self._client(), body, headers)
 
         def gen() -> ChatResponseGen:
-            acc, built = fw_responses.ResponseAccumulator(), PartialMessage()
+            built = PartialMessage()
             meta: dict[str, Any] = {}
             for event in stream:
                 if not meta:
                     meta = self._response_meta(stream.request_id, stream.headers)
-                acc.add(event)
-                out = self._delta(acc, built, event, meta)
+                out = self._delta(stream.accumulator, built, event, meta)
                 if out is not None:
                     yield out
             final = self._answer(stream.response, stream.request_id, stream.headers)
@@ -273,13 +273,12 @@ class FireworksResponses(Fireworks):
         stream = fw_responses.astream(self._aclient(), body, headers)
 
         async def gen() -> ChatResponseAsyncGen:
-            acc, built = fw_responses.ResponseAccumulator(), PartialMessage()
+            built = PartialMessage()
             meta: dict[str, Any] = {}
             async for event in stream:
                 if not meta:
                     meta = self._response_meta(stream.request_id, stream.headers)
-                acc.add(event)
-                out = self._delta(acc, built, event, meta)
+                out = self._delta(stream.accumulator, built, event, meta)
                 if out is not None:
                     yield out
             final = self._answer(stream.response, stream.request_id, stream.headers)
