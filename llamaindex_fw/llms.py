@@ -40,6 +40,7 @@ from llama_index.core.llms.utils import parse_partial_json
 from pydantic import ValidationError
 
 from fw_core import chat as fw_chat
+from fw_core import responses as fw_responses
 from fw_core.affinity import (
     SESSION_AFFINITY_HEADER,
     affinity_key,
@@ -623,9 +624,19 @@ class Firmware(QuotaMixin, FwLLM):
         "it, Anthropic needs signed thinking blocks).",
     )
 
+    def __init__(self, model: str | None = None, **data: Any) -> None:
+        # Firmware documents no Responses endpoint (docs/wire.md §2): refuse the switch
+        # rather than ignore it as an unknown argument
+        fw_responses.refuse_responses_switches("Firmware", data)
+        super().__init__(model, **data)
+
     @classmethod
     def class_name(cls) -> str:
         return "llamaindex_fw.Firmware"
+
+    def _body(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
+        fw_responses.refuse_responses_switches("Firmware", kwargs)  # per call, before sending
+        return super()._body(messages, kwargs)
 
     @classmethod
     def _normalize_model(cls, model: str, data: dict[str, Any]) -> str:
