@@ -68,6 +68,7 @@ from llamaindex_fw._messages import (
     to_wire_messages,
     usage_to_kwargs,
 )
+from llamaindex_fw._redact import guard_call_credentials
 from llamaindex_fw._stream import stream_response
 from llamaindex_fw._structured import StructuredOutputMixin
 from llamaindex_fw._tokens import TokenEstimator, tokenizer
@@ -470,6 +471,15 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
             raise ValueError("Expected at least one tool call, but the model called none.")
         return selections
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        guard_call_credentials(cls, own_only=True)  # a subclass's own overrides too
+
+
+# per-call credential headers never reach core's spans, events or callbacks (_redact)
+guard_call_credentials(FwLLM)
+
 
 class Fireworks(FwLLM):
     """Fireworks AI chat models as a LlamaIndex ``FunctionCallingLLM``.
@@ -628,7 +638,9 @@ class Firmware(QuotaMixin, FwLLM):
         # Firmware documents no Responses endpoint (docs/wire.md §2): refuse the switch
         # rather than ignore it as an unknown argument
         fw_responses.refuse_responses_switches("Firmware", data)
-        super().__init__(model, **data)
+        if model is not None:
+            data["model"] = model
+        super().__init__(**data)
 
     @classmethod
     def class_name(cls) -> str:
