@@ -54,7 +54,7 @@ from fw_core.chat_options import (
     refuse_option_types,
 )
 from fw_core.connection import ConnectionMixin, safe_headers
-from fw_core.errors import ResponseValidationError
+from fw_core.errors import ConfigurationError, ResponseValidationError
 from fw_core.file_parts import DocumentInlining, inline_documents, inlining_applies
 from fw_core.headers import merge_headers
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
@@ -574,6 +574,17 @@ class Fireworks(FwLLM):
         return self.document_inlining
 
 
+def _refuse_session_id(options: Mapping[str, Any]) -> None:
+    """Firmware documents no session-affinity header (docs/wire.md §2): refuse ``session_id``
+    rather than drop it (constructor) or send it as an unknown body field (per call)."""
+    if options.get("session_id") is not None:
+        raise ConfigurationError(
+            "session_id is a Fireworks option (the x-session-affinity header); Firmware "
+            "documents no session affinity: pass prompt_cache_key (additional_kwargs or per "
+            "call) if the vendor behind it caches prompts"
+        )
+
+
 class Firmware(QuotaMixin, FwLLM):
     """Firmware.ai's OpenAI-style gateway as a LlamaIndex ``FunctionCallingLLM``.
 
@@ -638,6 +649,7 @@ class Firmware(QuotaMixin, FwLLM):
         # Firmware documents no Responses endpoint (docs/wire.md §2): refuse the switch
         # rather than ignore it as an unknown argument
         fw_responses.refuse_responses_switches("Firmware", data)
+        _refuse_session_id(data)
         if model is not None:
             data["model"] = model
         super().__init__(**data)
@@ -648,6 +660,7 @@ class Firmware(QuotaMixin, FwLLM):
 
     def _body(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
         fw_responses.refuse_responses_switches("Firmware", kwargs)  # per call, before sending
+        _refuse_session_id(kwargs)
         return super()._body(messages, kwargs)
 
     @classmethod

@@ -60,3 +60,14 @@ def test_a_per_call_previous_response_id_is_refused_before_sending() -> None:
     with pytest.raises(ConfigurationError, match="previous_response_id"):
         li.chat([ChatMessage(role="user", content="hi")], previous_response_id="resp_1")
     assert double.requests == []
+
+
+def test_llamaindex_firmware_refuses_session_id_instead_of_dropping_it() -> None:
+    """``session_id`` is Fireworks' affinity header; Firmware documents none (wire.md §2)."""
+    double = WireDouble()
+    with pytest.raises(ConfigurationError, match="session_id is a Fireworks option"):
+        Firmware(model=MODEL, session_id="user-42", **_wired(double))
+    llm = Firmware(model=MODEL, **_wired(double))
+    with pytest.raises(ConfigurationError, match="prompt_cache_key"):
+        llm.chat([ChatMessage(role="user", content="hi")], session_id="user-42")
+    assert double.requests == []
