@@ -22,6 +22,8 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import SecretStr
+
 from fw_core.errors import ConfigurationError
 
 __all__ = [
@@ -64,8 +66,11 @@ def has_header(name: str, *layers: Mapping[str, str] | None) -> bool:
 def check_extra_headers(value: Any, name: str = "extra_headers") -> dict[str, str] | None:
     """Refuse (ConfigurationError) headers that are not a mapping of strings to strings.
 
-    Returns them as a plain dict (None stays None). The names and values are the caller's:
-    any header is sent (docs/architecture.md §2, tolerant reader).
+    Returns them as a plain dict of strings (None stays None). A value may be a
+    ``pydantic.SecretStr`` (how a credential travels through framework instrumentation,
+    ``fw_core.connection.hide_credential_headers``): its secret is what is sent. The names
+    and values are the caller's: any header is sent (docs/architecture.md §2, tolerant
+    reader).
 
     >>> check_extra_headers({"x-session-affinity": "abc"})
     {'x-session-affinity': 'abc'}
@@ -79,12 +84,16 @@ def check_extra_headers(value: Any, name: str = "extra_headers") -> dict[str, st
         return None
     if not isinstance(value, Mapping):
         raise ConfigurationError(f"{name} must be a dict of header name -> value, got {value!r}")
+    out: dict[str, str] = {}
     for key, item in value.items():
+        if isinstance(item, SecretStr):
+            item = item.get_secret_value()
         if not isinstance(key, str) or not isinstance(item, str):
             raise ConfigurationError(
                 f"{name} must map header names to string values, got {key!r}: {item!r}"
             )
-    return dict(value)
+        out[key] = item
+    return out
 
 
 def cached_share(*, prompt_tokens: int | None, cached_tokens: int | None) -> float | None:

@@ -78,6 +78,7 @@ __all__ = [
     "FireworksConnection",
     "FirmwareConnection",
     "LazyClients",
+    "hide_credential_headers",
     "safe_headers",
 ]
 
@@ -100,6 +101,22 @@ def safe_headers(headers: Mapping[str, str] | None) -> dict[str, str] | None:
     if headers is None:
         return None
     return {k: v for k, v in headers.items() if k.lower() not in CREDENTIAL_HEADERS}
+
+
+def hide_credential_headers(headers: Mapping[str, Any]) -> dict[str, Any]:
+    """``headers`` with each credential header's value wrapped in ``SecretStr``.
+
+    For what a framework records about a call (its arguments, its events): a ``SecretStr``
+    prints and dumps as ``'**********'``, and ``fw_core.affinity.check_extra_headers`` reads
+    the value back for the request itself. The caller's mapping is not changed.
+
+    >>> hide_credential_headers({"Authorization": "Bearer k", "X-Team": "search"})
+    {'Authorization': SecretStr('**********'), 'X-Team': 'search'}
+    """
+    return {
+        k: SecretStr(v) if k.lower() in CREDENTIAL_HEADERS and isinstance(v, str) else v
+        for k, v in headers.items()
+    }
 
 
 # --------------------------------------------------------------------------- processes

@@ -65,11 +65,43 @@ __all__ = [
     "input_items",
     "list_responses",
     "prepare_body",
+    "refuse_responses_switches",
     "responses_body",
     "stream",
 ]
 
 RESPONSES_PATH = "/responses"
+
+#: Switches that only mean something on an API with a Responses endpoint. Firmware documents
+#: none (docs/wire.md §2.1, §2.6: chat completions, embeddings, rerank, messages, quota).
+RESPONSES_SWITCHES = (
+    "use_responses_api",
+    "use_previous_response_id",
+    "track_previous_responses",
+    "previous_response_id",
+)
+
+
+def refuse_responses_switches(api: str, options: Mapping[str, Any]) -> None:
+    """Raise ``ConfigurationError`` when ``options`` turn on a Responses API ``api`` lacks.
+
+    A switch set to ``None`` / ``False`` is no request for it and passes.
+
+    >>> refuse_responses_switches("Firmware", {"use_responses_api": False})
+    >>> refuse_responses_switches("Firmware", {"use_responses_api": True})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    fw_core.errors.ConfigurationError: use_responses_api: Firmware has no Responses API ...
+    """
+    named = [name for name in RESPONSES_SWITCHES if options.get(name)]
+    if named:
+        raise ConfigurationError(
+            f"{', '.join(named)}: {api} has no Responses API (its documented endpoints are "
+            "chat completions, embeddings, rerank, messages and quota; docs/wire.md §2); "
+            "use its chat completions, or ChatFireworks(use_responses_api=True) / "
+            "llamaindex_fw.FireworksResponses for Fireworks' Responses API"
+        )
+
 
 #: The events that stream reasoning: a summary, or the reasoning text itself.
 REASONING_DELTAS = ("response.reasoning_summary_text.delta", "response.reasoning_text.delta")

@@ -972,6 +972,20 @@ class ChatFirmware(QuotaMixin, _ChatFwBase):
     """Send a previous answer's reasoning back as ``reasoning_content``. Off by default:
     vendors behind Firmware differ (DeepSeek refuses it, Anthropic needs signed blocks)."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _fw_no_responses_api(cls, data: Any) -> Any:
+        # Firmware documents no Responses endpoint (docs/wire.md §2): refuse the switch at
+        # construction instead of ignoring it as an unknown argument
+        if isinstance(data, Mapping):
+            fw_responses.refuse_responses_switches("Firmware", data)
+        return data
+
+    def _use_responses(self, kwargs: Mapping[str, Any]) -> bool:
+        """Never: a per-call ``previous_response_id`` is refused before the request."""
+        fw_responses.refuse_responses_switches("Firmware", kwargs)
+        return False
+
     @classmethod
     def _example_model(cls) -> str:
         return "openai/gpt-4o"

@@ -40,6 +40,7 @@ from llama_index.core.llms.utils import parse_partial_json
 from pydantic import ValidationError
 
 from fw_core import chat as fw_chat
+from fw_core import responses as fw_responses
 from fw_core.affinity import (
     SESSION_AFFINITY_HEADER,
     affinity_key,
@@ -53,7 +54,7 @@ from fw_core.chat_options import (
     refuse_option_types,
 )
 from fw_core.connection import ConnectionMixin, safe_headers
-from fw_core.errors import ResponseValidationError
+from fw_core.errors import ConfigurationError, ResponseValidationError
 from fw_core.file_parts import DocumentInlining, inline_documents, inlining_applies
 from fw_core.headers import merge_headers
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
@@ -67,6 +68,7 @@ from llamaindex_fw._messages import (
     to_wire_messages,
     usage_to_kwargs,
 )
+from llamaindex_fw._redact import guard_call_credentials
 from llamaindex_fw._stream import stream_response
 from llamaindex_fw._structured import StructuredOutputMixin
 from llamaindex_fw._tokens import TokenEstimator, tokenizer
@@ -469,6 +471,15 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
             raise ValueError("Expected at least one tool call, but the model called none.")
         return selections
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        guard_call_credentials(cls, own_only=True)  # a subclass's own overrides too
+
+
+# per-call credential headers never reach core's spans, events or callbacks (_redact)
+guard_call_credentials(FwLLM)
+
 
 class Fireworks(FwLLM):
     """Fireworks AI chat models as a LlamaIndex ``FunctionCallingLLM``.
@@ -563,6 +574,17 @@ class Fireworks(FwLLM):
         return self.document_inlining
 
 
+def _refuse_session_id(options: Mapping[str, Any]) -> None:
+    """Firmware documents no session-affinity header (docs/wire.md §2): refuse ``session_id``
+    rather than drop it (constructor) or send it as an unknown body field (per call)."""
+    if options.get("session_id") is not None:
+        raise ConfigurationError(
+            "session_id is a Fireworks option (the x-session-affinity header); Firmware "
+            "documents no session affinity: pass prompt_cache_key (additional_kwargs or per "
+            "call) if the vendor behind it caches prompts"
+        )
+
+
 class Firmware(QuotaMixin, FwLLM):
     """Firmware.ai's OpenAI-style gateway as a LlamaIndex ``FunctionCallingLLM``.
 
@@ -623,9 +645,23 @@ class Firmware(QuotaMixin, FwLLM):
         "it, Anthropic needs signed thinking blocks).",
     )
 
+    def __init__(self, model: str | None = None, **data: Any) -> None:
+        # Firmware documents no Responses endpoint (docs/wire.md §2): refuse the switch
+        # rather than ignore it as an unknown argument
+        fw_responses.refuse_responses_switches("Firmware", data)
+        _refuse_session_id(data)
+        if model is not None:
+            data["model"] = model
+        super().__init__(**data)
+
     @classmethod
     def class_name(cls) -> str:
         return "llamaindex_fw.Firmware"
+
+    def _body(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
+        fw_responses.refuse_responses_switches("Firmware", kwargs)  # per call, before sending
+        _refuse_session_id(kwargs)
+        return super()._body(messages, kwargs)
 
     @classmethod
     def _normalize_model(cls, model: str, data: dict[str, Any]) -> str:

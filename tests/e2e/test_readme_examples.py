@@ -48,6 +48,10 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "Capital of Peru? -> ",
         "Capital of Japan? -> ",
     ),
+    "responses-api": ("resp_", "['text']"),
+    "prompt-caching-and-session-affinity": ("cache_read=0 share=0.00", "share=0.98"),
+    "priority-tier-and-performance-metrics": ("prompt-tokens", "server-processing-time"),
+    "rerank-options-and-audio-translation": ("J-3", "B-7", "Rain jacket", "\nen "),
     "errors": ("404",),
     "testing-cassettes-and-the-wire-double": ("France", "/inference/v1/chat/completions"),
     "testing-cassettes-and-the-wire-double-2": ("1 request(s) served by the double",),
@@ -70,6 +74,11 @@ DOUBLE_WORDING: dict[str, tuple[str, ...]] = {
         "credits 42.5 None",
         "None\n1048576 True",
     ),
+    # the double's cache model, its perf_metrics names, its lexical rerank scores
+    "responses-api": ("['text']",),
+    "prompt-caching-and-session-affinity": ("cache_read=0 share=0.00", "share=0.98"),
+    "priority-tier-and-performance-metrics": ("prompt-tokens", "server-processing-time"),
+    "rerank-options-and-audio-translation": ("J-3", "B-7", "Rain jacket", "\nen "),
 }
 LIVE_PATTERNS: dict[str, tuple[str, ...]] = {
     "langchain-rag-with-embeddings-and-rerank": (
@@ -77,6 +86,10 @@ LIVE_PATTERNS: dict[str, tuple[str, ...]] = {
     ),
     "audio-transcription-fireworks-whisper": (r"^\S+ [\d.]+ ",),
     "models-and-quota": (r"^\S+ \d+ (True|False|None)$", r"^\w+ (-?[\d.]+|None) (-?[\d.]+|None)$"),
+    "responses-api": (r"^resp_\S+ \[", r"^resp_\S+$"),
+    "prompt-caching-and-session-affinity": (r"^cache_read=\d+ share=[\d.]+$",),
+    "priority-tier-and-performance-metrics": (r"^\[.*\]$",),
+    "rerank-options-and-audio-translation": (r"^[A-Z]-\d -?[\d.]+ ",),
 }
 
 

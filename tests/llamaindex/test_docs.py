@@ -16,7 +16,9 @@ BLOCKS = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.
 # llama-index's workflow machinery inspects the agent: pydantic deprecation noise from core
 @pytest.mark.filterwarnings("ignore::DeprecationWarning:inspect")
 @pytest.mark.parametrize(
-    "index", range(len(BLOCKS) - 1), ids=["query_engine", "agent", "responses", "prompt_caching"]
+    "index",
+    range(len(BLOCKS) - 1),
+    ids=["query_engine", "agent", "responses", "prompt_caching", "typed_options"],
 )
 def test_doc_example_runs(index: int, capsys: pytest.CaptureFixture[str]) -> None:
     double = WireDouble()
@@ -33,6 +35,11 @@ def test_doc_example_runs(index: int, capsys: pytest.CaptureFixture[str]) -> Non
         assert double.requests[-1].json["input"] == [
             {"role": "user", "content": "What is my name?"}
         ]
+    elif index == 4:  # the typed options reach the wire; perf_metrics come back
+        assert "server-processing-time" in printed
+        sent = double.requests[-1].json
+        assert sent["service_tier"] == "priority" and sent["perf_metrics_in_response"] is True
+        assert (sent["seed"], sent["top_logprobs"], sent["user"]) == (7, 2, "user-42")
     else:  # the second turn reads the first turn's prefix from the cache
         first, second = (line.split() for line in printed.strip().splitlines())
         assert first[1] == "0" and 0 < int(second[1]) < int(second[3])
