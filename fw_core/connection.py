@@ -46,13 +46,18 @@ Example:
 
 from __future__ import annotations
 
+import difflib
+import functools
 import os
+import sys
 import threading
-from collections.abc import Mapping
+import warnings
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import httpx
 from pydantic import (
+    AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
@@ -80,6 +85,7 @@ __all__ = [
     "LazyClients",
     "hide_credential_headers",
     "safe_headers",
+    "sort_unknown_arguments",
 ]
 
 #: Constructor names every class takes besides its field names: LlamaIndex spells the
@@ -90,6 +96,74 @@ BASE_ALIASES: Mapping[str, str] = {"async_http_client": "http_async_client"}
 CREDENTIAL_HEADERS = frozenset(
     {"authorization", "x-api-key", "api-key", "cookie", "proxy-authorization"}
 )
+
+
+def sort_unknown_arguments(
+    owner: str, given: Mapping[str, Any], known: Collection[str], extra_field: str | None
+) -> dict[str, Any]:
+    """The constructor arguments in ``given`` that are not in ``known``, to pass through.
+
+    The rule for every class (docs/architecture.md#tolerant-reader): a name a letter or two
+    away from an option (``temprature``) is a typo and raises
+    :class:`~fw_core.errors.ConfigurationError` naming the option; any other unknown name is
+    a request field the server owns, returned to be sent in ``extra_field`` (LangChain's
+    ``model_kwargs``, LlamaIndex's ``additional_kwargs``) with a warning, as ``ChatOpenAI``
+    does. A class without such a field (embeddings, rerankers) refuses it.
+
+    >>> sort_unknown_arguments("Chat", {"top_k": 5, "seed": 1}, {"seed"}, "model_kwargs")
+    {'top_k': 5}
+    >>> sort_unknown_arguments("Chat", {"sed": 1}, {"seed"}, "model_kwargs")
+    Traceback (most recent call last):
+    fw_core.errors.ConfigurationError: Chat got an unknown argument 'sed'; did you mean 'seed'?
+    """
+    unknown = {name: value for name, value in given.items() if name not in known}
+    for name in unknown:
+        near = difflib.get_close_matches(name, [k for k in known if k[:1] != "_"], 1, 0.8)
+        if near:
+            raise ConfigurationError(
+                f"{owner} got an unknown argument {name!r}; did you mean {near[0]!r}?"
+            )
+        if extra_field is None:
+            raise ConfigurationError(f"{owner} got an unknown argument {name!r}")
+    if unknown:
+        names = ", ".join(map(repr, unknown))
+        warnings.warn(
+            f"{owner}: {names} not among its options, sent in the request body as "
+            f"{extra_field} (pass {extra_field}={{...}} to say so and silence this)",
+            UserWarning,
+            stacklevel=_user_stacklevel(),
+        )
+    return unknown
+
+
+_OUR_STACK = frozenset(
+    {"fw_core", "langchain_fw", "llamaindex_fw", "pydantic", "langchain_core", "llama_index"}
+)
+
+
+def _user_stacklevel() -> int:
+    """``warnings.warn``'s stacklevel for the first frame outside this package's and the
+    frameworks' construction code: the warning points at the user's line."""
+    frame, level = sys._getframe(2), 2
+    while frame.f_back is not None:
+        if frame.f_globals.get("__name__", "").partition(".")[0] not in _OUR_STACK:
+            break
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+@functools.cache
+def _known_arguments(cls: type[BaseModel]) -> frozenset[str]:
+    """Every name ``cls`` takes: its fields, their aliases and the constructor aliases."""
+    names = {*BASE_ALIASES, *getattr(cls, "fw_aliases", {})}
+    for name, field in cls.model_fields.items():
+        names.add(name)
+        for alias in (field.alias, field.validation_alias):
+            if isinstance(alias, str):
+                names.add(alias)
+            elif isinstance(alias, AliasChoices):
+                names.update(c for c in alias.choices if isinstance(c, str))
+    return frozenset(names)
 
 
 def safe_headers(headers: Mapping[str, str] | None) -> dict[str, str] | None:
@@ -260,6 +334,9 @@ class ConnectionMixin(BaseModel):
 
     fw_provider: ClassVar[ProviderSpec]
     fw_aliases: ClassVar[Mapping[str, str]] = {}
+    #: The field unknown constructor arguments go to as request-body fields (with a
+    #: warning); None: the class refuses them (:func:`sort_unknown_arguments`).
+    fw_extra_field: ClassVar[str | None] = None
 
     api_key: SecretStr | None = Field(
         default=None,
@@ -335,6 +412,27 @@ class ConnectionMixin(BaseModel):
             raise
 
     # -- validation ---------------------------------------------------------------------
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fw_sort_unknown(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        known = _known_arguments(cls)
+        if all(name in known for name in data):
+            return data
+        field = cls.fw_extra_field
+        given = dict(data.get(field) or {}) if field is not None else {}
+        both = sorted(name for name in given if name in data and name not in known)
+        if both:
+            raise ConfigurationError(
+                f"{cls.__name__} got {both[0]!r} both as an argument and in {field}"
+            )
+        extra = sort_unknown_arguments(cls.__name__, data, known, field)
+        data = {k: v for k, v in data.items() if k not in extra}
+        if field is not None:
+            data[field] = {**given, **extra}
+        return data
 
     @model_validator(mode="before")
     @classmethod

@@ -82,12 +82,14 @@ RESPONSES_SWITCHES = (
 )
 
 
-def refuse_responses_switches(api: str, options: Mapping[str, Any]) -> None:
+def refuse_responses_switches(api: str, options: Mapping[str, Any]) -> dict[str, Any]:
     """Raise ``ConfigurationError`` when ``options`` turn on a Responses API ``api`` lacks.
 
-    A switch set to ``None`` / ``False`` is no request for it and passes.
+    A switch set to ``None`` / ``False`` is no request for it: it passes, and is left out
+    of the options returned (it is no request field either).
 
-    >>> refuse_responses_switches("Firmware", {"use_responses_api": False})
+    >>> refuse_responses_switches("Firmware", {"use_responses_api": False, "seed": 1})
+    {'seed': 1}
     >>> refuse_responses_switches("Firmware", {"use_responses_api": True})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -101,6 +103,7 @@ def refuse_responses_switches(api: str, options: Mapping[str, Any]) -> None:
             "use its chat completions, or ChatFireworks(use_responses_api=True) / "
             "llamaindex_fw.FireworksResponses for Fireworks' Responses API"
         )
+    return {name: value for name, value in options.items() if name not in RESPONSES_SWITCHES}
 
 
 #: The events that stream reasoning: a summary, or the reasoning text itself.

@@ -181,6 +181,7 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
     include_response_headers: bool = False
     """Add the response's ``x-request-id``, ``fireworks-*`` and rate-limit headers to
     ``response_metadata["headers"]``."""
+    fw_extra_field: ClassVar[str | None] = "model_kwargs"
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra body fields sent with every call (after the typed options)."""
     extra_body: dict[str, Any] | None = None
@@ -978,7 +979,7 @@ class ChatFirmware(QuotaMixin, _ChatFwBase):
         # Firmware documents no Responses endpoint (docs/wire.md §2): refuse the switch at
         # construction instead of ignoring it as an unknown argument
         if isinstance(data, Mapping):
-            fw_responses.refuse_responses_switches("Firmware", data)
+            return fw_responses.refuse_responses_switches("Firmware", data)
         return data
 
     def _use_responses(self, kwargs: Mapping[str, Any]) -> bool:

@@ -78,6 +78,7 @@ class _FwEmbeddings(FwClientMixin, Embeddings):
     max_input_chars: int | None = Field(default=None)
     """Longest text sent, in characters; unset = derived from the model's token limit,
     explicit None = no check."""
+    fw_extra_field: ClassVar[str | None] = "extra_body"
     extra_body: dict[str, Any] | None = None
     """Extra JSON fields sent with every request (e.g. ``{"normalize": True}``)."""
     show_progress: bool = False

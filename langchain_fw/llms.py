@@ -113,6 +113,7 @@ class Fireworks(TokenEstimateMixin, FwClientMixin, BaseLLM):
     repetition_penalty: float | None = None
     context_length_exceeded_behavior: str | None = None
     stop: list[str] | None = None
+    fw_extra_field: ClassVar[str | None] = "model_kwargs"
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -97,6 +97,7 @@ class _FwRerank(FwClientMixin, BaseDocumentCompressor):
     front of the query (its reference has no such field). None sends none."""
     document_field: str = DEFAULT_DOCUMENT_FIELD
     """The key whose text is ranked when :meth:`rerank` gets dicts."""
+    fw_extra_field: ClassVar[str | None] = "extra_body"
     extra_body: dict[str, Any] | None = None
     """Extra JSON fields sent with every request."""
 

@@ -84,6 +84,7 @@ class FwEmbedding(ConnectionMixin, BaseEmbedding):
     text_prefix: str | None = Field(
         default=None, description="Prefix for documents; None = the model's convention."
     )
+    fw_extra_field: ClassVar[str | None] = "additional_kwargs"
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra fields for the embeddings request body."
     )

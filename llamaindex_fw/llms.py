@@ -132,6 +132,7 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
         default=False,
         description="Ask for strict schema adherence in tools and structured output.",
     )
+    fw_extra_field: ClassVar[str | None] = "additional_kwargs"
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra fields merged into every request body."
     )
@@ -648,7 +649,7 @@ class Firmware(QuotaMixin, FwLLM):
     def __init__(self, model: str | None = None, **data: Any) -> None:
         # Firmware documents no Responses endpoint (docs/wire.md §2): refuse the switch
         # rather than ignore it as an unknown argument
-        fw_responses.refuse_responses_switches("Firmware", data)
+        data = fw_responses.refuse_responses_switches("Firmware", data)
         _refuse_session_id(data)
         if model is not None:
             data["model"] = model
@@ -659,7 +660,7 @@ class Firmware(QuotaMixin, FwLLM):
         return "llamaindex_fw.Firmware"
 
     def _body(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
-        fw_responses.refuse_responses_switches("Firmware", kwargs)  # per call, before sending
+        kwargs = fw_responses.refuse_responses_switches("Firmware", kwargs)  # before sending
         _refuse_session_id(kwargs)
         return super()._body(messages, kwargs)
 
