@@ -58,6 +58,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from fw_core.ratelimit_share import AccountShare
 from fw_core.retry import DEFAULT_MAX_RETRY_AFTER, parse_retry_after
 
 __all__ = [
@@ -283,13 +284,16 @@ class LimiterState:
 
     ``limit_rpm``: the last announced limit (None: none yet); ``rate``: requests per
     second it paces at (None: not pacing); ``burst``: requests it lets through at once;
-    ``paused_for``: seconds until a 429's pause ends (0 when none).
+    ``paused_for``: seconds until a 429's pause ends (0 when none); ``share``: the part
+    of the account's limit this process paces at (below 1 when the server's ``remaining``
+    shows other clients on the key, fw_core.ratelimit_share).
     """
 
     limit_rpm: float | None
     rate: float | None
     burst: int
     paused_for: float
+    share: float = 1.0
 
 
 class RateLimiter:
@@ -342,6 +346,11 @@ class RateLimiter:
         self._refused: list[int] = []  # recent tickets answered 429 (sorted): never counted
         self._pinned: float | None = None  # set_limit: requests per minute never exceeded
         self._pinned_burst = False
+        # Our share of the account's limit, from its ``remaining`` counts (other processes
+        # on the key; fw_core.ratelimit_share), and our answers admitted so far.
+        self._account = AccountShare(clock=self._clock)
+        self._share = 1.0
+        self._admitted = 0
 
     def forget(self) -> None:
         """Drop everything learned (tests; a key whose limits changed)."""
@@ -380,6 +389,7 @@ class RateLimiter:
                 self._rate_at(now),
                 self._burst,
                 max(self._paused_until - self._clock(), 0.0),
+                self._share,
             )
 
     def __repr__(self) -> str:
@@ -457,11 +467,14 @@ class RateLimiter:
             if seen.remaining is not None and self._rate is not None:
                 if not self._pinned_burst:
                     self._burst = max(self._burst, self._burst_from(seen.remaining))
+                self._learn_share(status, seen.remaining)
                 since = self._issued - ticket  # less those the server refused (uncounted)
                 since -= len(self._refused) - bisect.bisect_right(self._refused, ticket)
                 interval = 1.0 / self._rate
                 tau = (self._burst - 1) * interval
-                tat = tat_for_remaining(now, interval, self._burst, seen.remaining, since)
+                # What the account has left is shared too: ours is our share of it.
+                left = int(seen.remaining * self._share)
+                tat = tat_for_remaining(now, interval, self._burst, left, since)
                 if self._pinned is not None:
                     tat = max(self._rebased(tau), tat)
                 self._tat, self._tat_tau = tat, tau
@@ -486,9 +499,30 @@ class RateLimiter:
         self._limit_rpm = limit_rpm
         if self._pinned is not None:
             limit_rpm = min(limit_rpm, self._pinned)
-        ceiling = limit_rpm / 60.0 * self._headroom
+        ceiling = limit_rpm / 60.0 * self._headroom * self._share
         self._ceiling = ceiling
         self._rate = ceiling if self._rate is None else min(self._rate, ceiling)
+
+    def _learn_share(self, status: int, remaining: int) -> None:
+        """Follow our share of the account's limit (fw_core.ratelimit_share): the ceiling,
+        the rate and the rate a cut recovers from scale with it, both ways."""
+        if status != 429:
+            self._admitted += 1
+        if self._limit_rpm is None:
+            return
+        share = self._account.update(
+            remaining=remaining, admitted=self._admitted, rate=self._limit_rpm / 60.0
+        )
+        if share == self._share:
+            return
+        scale, self._share = share / self._share, share
+        rate, cut_rate = self._rate, self._cut_rate
+        self._learn_limit(self._limit_rpm)
+        ceiling = self._ceiling
+        if rate is not None and ceiling is not None:
+            self._rate = min(rate * scale, ceiling)
+        if cut_rate is not None and ceiling is not None:
+            self._cut_rate = min(cut_rate * scale, ceiling)
 
     def _burst_from(self, remaining: int) -> int:
         return max(int((remaining + 1) * self._headroom), 1)

@@ -32,6 +32,7 @@ import json
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ from typing import Any
 from benchmarks.adapters import FIREWORKS_MODEL
 from benchmarks.server import DoubleServer, ServerOptions
 
-__all__ = ["MODES", "run_mode", "run"]
+__all__ = ["MODES", "run", "run_mode"]
 
 ROOT = Path(__file__).resolve().parents[2]
 MODES = ("processes", "ray")
@@ -49,11 +50,15 @@ LATENCY = 0.02  # the double's answer time (s): small, so the limit is what pace
 START_LEAD = 1.0  # seconds between handing out the start time and the start
 
 
-def _work(url: str, calls: int, concurrency: int, go_at: float) -> dict[str, Any]:
-    """One worker: wait for the common start, then ``abatch`` ``calls`` prompts."""
+def _model(url: str) -> Any:
+    """The worker's chat model (built before the start: imports take seconds)."""
     from langchain_fw import ChatFireworks
 
-    llm = ChatFireworks(model=FIREWORKS_MODEL, api_key=KEY, base_url=url, max_tokens=16)
+    return ChatFireworks(model=FIREWORKS_MODEL, api_key=KEY, base_url=url, max_tokens=16)
+
+
+def _work(llm: Any, calls: int, concurrency: int, go_at: float) -> dict[str, Any]:
+    """One worker: wait for the common start, then ``abatch`` ``calls`` prompts."""
     prompts = [f"Give one fact about item {i} (worker {os.getpid()})." for i in range(calls)]
 
     async def batch() -> list[Any]:
@@ -62,22 +67,38 @@ def _work(url: str, calls: int, concurrency: int, go_at: float) -> dict[str, Any
         )
 
     time.sleep(max(go_at - time.time(), 0.0))
+    trace: list[tuple[float, float, float, int]] = []
+    done = threading.Event()
+    if os.environ.get("FW_BENCH_TRACE"):  # diagnostics: the limiter's rate and share
+        threading.Thread(target=_sample, args=(go_at, trace, done), daemon=True).start()
     out = asyncio.run(batch())
+    done.set()
     lost = [r for r in out if isinstance(r, BaseException)]
     return {
         "calls": len(out),
         "lost": len(lost),
         "errors": sorted({type(e).__name__ for e in lost}),
         "end": time.time(),
+        **({"trace": trace} if trace else {}),
     }
 
 
-def _process_main(args: tuple[str, int, int], ready: Any, go: Any, out: Any) -> None:
-    import langchain_fw  # noqa: F401  (imports done before the start)
+def _sample(go_at: float, trace: list[tuple[float, float, float, int]], done: Any) -> None:
+    from fw_core import ratelimit
 
+    while not done.wait(0.25):
+        for limiter in ratelimit.limiters().values():
+            s = limiter.snapshot()
+            refused = len(getattr(limiter, "_refused", ()))  # 429s so far (diagnostics)
+            trace.append((round(time.time() - go_at, 2), round(s.rate or 0.0, 2), s.share, refused))
+
+
+def _process_main(args: tuple[str, int, int], ready: Any, go: Any, out: Any) -> None:
+    url, calls, concurrency = args
+    llm = _model(url)
     ready.put(os.getpid())
     go_at = go.get()
-    out.put(_work(*args, go_at))
+    out.put(_work(llm, calls, concurrency, go_at))
 
 
 def _run_processes(url: str, workers: int, calls: int, concurrency: int) -> list[dict[str, Any]]:
@@ -128,13 +149,13 @@ def _run_ray(url: str, workers: int, calls: int, concurrency: int) -> list[dict[
         class Worker:
             def __init__(self) -> None:
                 ray_limiter.use(name)  # this worker's clients pace on the shared limiter
-                import langchain_fw  # noqa: F401
+                self.llm = _model(url)
 
             def ready(self) -> int:
                 return os.getpid()
 
             def work(self, go_at: float) -> dict[str, Any]:
-                return _work(url, calls, concurrency, go_at)
+                return _work(self.llm, calls, concurrency, go_at)
 
         actors = [Worker.remote() for _ in range(workers)]  # type: ignore[attr-defined]
         ray.get([a.ready.remote() for a in actors], timeout=180)
@@ -196,7 +217,10 @@ def run_mode(
         throughput_share=ideal / elapsed if elapsed > 0 else 0.0,
         load_before=load_before,
         load_after=" ".join(f"{x:.2f}" for x in os.getloadavg()),
+        worker_seconds=[round(r["end"] - r["start"], 2) for r in rows],
     )
+    if any("trace" in r for r in rows):
+        row["traces"] = [r.get("trace", []) for r in rows]
     return row
 
 
