@@ -68,6 +68,7 @@ __all__ = [
     "INCREASE",
     "MIN_RETRY_WAIT",
     "RECOVERY",
+    "SHARED_ENV",
     "Announced",
     "LimiterState",
     "RateLimiter",
@@ -82,6 +83,8 @@ __all__ = [
     "reserve",
     "reset",
     "tat_for_remaining",
+    "use_shared",
+    "wanted_headers",
 ]
 
 #: Pace at this share of the announced limit (clocks, network jitter and other clients
@@ -186,6 +189,15 @@ def read_headers(headers: Mapping[str, str]) -> Announced | None:
         retry_after=parse_retry_after(retry) if retry else None,
         over_limit=over,
     )
+
+
+def wanted_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Only the headers the limiter reads, as a plain dict (to send to a shared limiter).
+
+    >>> wanted_headers({"Retry-After": "1", "server": "x"})
+    {'retry-after': '1'}
+    """
+    return {k.lower(): v for k, v in headers.items() if k.lower().encode("latin-1") in _WANTED}
 
 
 def reserve(tat: float, now: float, interval: float, tau: float) -> tuple[float, float]:
@@ -604,11 +616,50 @@ def key_id(api_key: str) -> str:
     return digest.hexdigest()
 
 
+#: Makes the limiter for (base URL, key id, model) when one is shared between processes
+#: (:func:`use_shared`); None: each process has its own.
+SharedFactory = Callable[[str, str, str], RateLimiter]
+_SHARED: SharedFactory | None = None
+#: ``FW_RATELIMIT_SHARED=ray`` (or ``ray:<actor name>``) in a worker's environment plugs
+#: it into the job's shared limiter (fw_core.ray_limiter) without code in the worker.
+SHARED_ENV = "FW_RATELIMIT_SHARED"
+_ENV_READ = False
+
+
+def use_shared(factory: SharedFactory | None) -> None:
+    """Take this process's limiters from ``factory(base_url, key_id, model)`` from now on.
+
+    For a limiter that several processes consult, such as the Ray actor of
+    :func:`fw_core.ray_limiter.use`. Call it before building models: a client keeps the
+    limiter it was first given. The limiters made so far are dropped from the registry;
+    ``None`` goes back to one limiter per process.
+    """
+    global _SHARED, _ENV_READ
+    with _REGISTRY_LOCK:
+        _SHARED, _ENV_READ = factory, True
+        _REGISTRY.clear()
+
+
+def _shared_from_env() -> None:
+    global _ENV_READ
+    _ENV_READ = True
+    spec = os.environ.get(SHARED_ENV, "").strip()
+    if not spec:
+        return
+    kind, _, name = spec.partition(":")
+    if kind != "ray":
+        raise ValueError(f"{SHARED_ENV}={spec!r}: expected 'ray' or 'ray:<actor name>'")
+    from fw_core import ray_limiter
+
+    ray_limiter.use(name or ray_limiter.DEFAULT_NAME)
+
+
 def limiter_for(base_url: str, api_key_id: str, model: str) -> RateLimiter:
     """The process's one limiter for (base URL, key id, model), created on first use.
 
     ``api_key_id`` is :func:`key_id` of the key (never the key itself); ``model`` is the
-    model id as sent on the wire ("" for requests without one).
+    model id as sent on the wire ("" for requests without one). With :func:`use_shared`
+    in force, a new entry comes from its factory (one limiter several processes consult).
 
     >>> a = limiter_for("https://api.fireworks.ai/inference/v1", key_id("k"), "m")
     >>> a is limiter_for("https://api.fireworks.ai/inference/v1", key_id("k"), "m")
@@ -617,8 +668,13 @@ def limiter_for(base_url: str, api_key_id: str, model: str) -> RateLimiter:
     key = (base_url.rstrip("/"), api_key_id, model)
     limiter = _REGISTRY.get(key)
     if limiter is None:
+        if not _ENV_READ:
+            _shared_from_env()
         with _REGISTRY_LOCK:
-            limiter = _REGISTRY.setdefault(key, RateLimiter())
+            limiter = _REGISTRY.get(key)
+            if limiter is None:
+                limiter = _SHARED(*key) if _SHARED is not None else RateLimiter()
+                _REGISTRY[key] = limiter
     return limiter
 
 

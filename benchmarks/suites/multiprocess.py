@@ -78,6 +78,7 @@ def _work(llm: Any, calls: int, concurrency: int, go_at: float) -> dict[str, Any
         "calls": len(out),
         "lost": len(lost),
         "errors": sorted({type(e).__name__ for e in lost}),
+        "first_error": str(lost[0])[:300] if lost else "",
         "end": time.time(),
         **({"trace": trace} if trace else {}),
     }
@@ -210,6 +211,7 @@ def run_mode(
         calls=sum(r["calls"] for r in rows),
         lost=sum(r["lost"] for r in rows),
         errors=sorted({e for r in rows for e in r["errors"]}),
+        first_error=next((r["first_error"] for r in rows if r["first_error"]), ""),
         requests=admitted + rejected,
         admitted=admitted,
         rejected=rejected,
