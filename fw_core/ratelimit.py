@@ -59,6 +59,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from fw_core.ratelimit_share import AccountShare
+from fw_core.ratelimit_tokens import TOKEN_HEADERS, TokenLimits, TokenPacer, read_token_limits
 from fw_core.retry import DEFAULT_MAX_RETRY_AFTER, parse_retry_after
 
 __all__ = [
@@ -115,6 +116,7 @@ _WANTED = frozenset(
         b"x-ratelimit-remaining-requests",
         b"x-ratelimit-over-limit",
         *_RETRY_NAMES,
+        *TOKEN_HEADERS,
     }
 )
 _REFUSED_KEPT = 512
@@ -137,6 +139,7 @@ class Announced:
     remaining: int | None = None
     retry_after: float | None = None
     over_limit: bool = False
+    tokens: TokenLimits | None = None  # token limits (fw_core.ratelimit_tokens)
 
 
 def _number(raw: bytes | None) -> float | None:
@@ -158,7 +161,7 @@ def read_headers(headers: Mapping[str, str]) -> Announced | None:
     scanned by its raw byte names (this runs on every response); other mappings by name.
 
     >>> read_headers({"X-RateLimit-Limit-Requests": "60", "x-ratelimit-remaining-requests": "59"})
-    Announced(limit_rpm=60.0, remaining=59, retry_after=None, over_limit=False)
+    Announced(limit_rpm=60.0, remaining=59, retry_after=None, over_limit=False, tokens=None)
     >>> read_headers({"retry-after": "2"}).retry_after, read_headers({"server": "x"})
     (2.0, None)
     """
@@ -188,6 +191,7 @@ def read_headers(headers: Mapping[str, str]) -> Announced | None:
         remaining=None if remaining is None else int(remaining),
         retry_after=parse_retry_after(retry) if retry else None,
         over_limit=over,
+        tokens=None if TOKEN_HEADERS.isdisjoint(found) else read_token_limits(found),
     )
 
 
@@ -363,6 +367,9 @@ class RateLimiter:
         self._account = AccountShare(clock=self._clock)
         self._share = 1.0
         self._admitted = 0
+        # Token budgets, once the server announces a token limit (read without the lock:
+        # None keeps token counting off the path of every request until then).
+        self.tokens: TokenPacer | None = None
 
     def forget(self) -> None:
         """Drop everything learned (tests; a key whose limits changed)."""
@@ -468,6 +475,8 @@ class RateLimiter:
                 with self._lock:
                     self._grow(self._clock())
             return None
+        if seen.tokens is not None:
+            self._learn_tokens(seen.tokens)
         with self._lock:
             now = self._clock()
             self._rate = self._rate_at(now)
@@ -504,7 +513,28 @@ class RateLimiter:
                 self._grow(now)
             return pause
 
+    def reserve_tokens(self, content: bytes | None) -> float:
+        """Charge a request body's tokens to the token budgets the server announced;
+        seconds to wait before sending it (0 while no token limit is known).
+
+        Callers check :attr:`tokens` first (None: no token limit), so that nothing is
+        counted before the server announces one (fw_core.ratelimit_tokens).
+        """
+        pacer = self.tokens
+        if pacer is None:
+            return 0.0
+        return pacer.reserve_body(content)
+
     # ------------------------------------------------------------------ internals
+
+    def _learn_tokens(self, limits: TokenLimits) -> None:
+        pacer = self.tokens
+        if pacer is None:
+            with self._lock:
+                pacer = self.tokens
+                if pacer is None:
+                    pacer = self.tokens = TokenPacer(self._headroom, clock=self._clock)
+        pacer.learn(limits)
 
     def _learn_limit(self, limit_rpm: float) -> None:
         self._active = True
