@@ -6,9 +6,10 @@ says the current effective limits are in ``x-ratelimit-limit-tokens-prompt``,
 ``x-ratelimit-limit-tokens-cache-adjusted-prompt`` and
 ``x-ratelimit-limit-tokens-generated``, "described in tokens per second", while
 enforcement counts tokens per minute (https://docs.fireworks.ai/serverless/rate-limits);
-an older version of the page called the same headers per-minute limits and listed
-``x-ratelimit-remaining-*`` counterparts. Clients written against the live API read
-``x-ratelimit-remaining-tokens-prompt`` and ``-generated`` next to the limits.
+an older version of the page called the same headers per-minute limits
+(https://docs.fireworks.ai/guides/quotas_usage/rate-limits). Third-party client code
+also reads ``x-ratelimit-remaining-tokens-prompt`` and ``-generated``, which no Fireworks
+page found names (unverified): they are used when present.
 
 What this module does with them (the limiter calls it; docs/rate_limits.md "Token
 limits"):

@@ -107,6 +107,7 @@ class RayLimiter(RateLimiter):
         self._key = key
         self._handle: Any = None
         self._handle_lock = threading.Lock()
+        self._told = False  # has this process reported an answer with limit headers yet
 
     def _actor(self) -> Any:
         handle = self._handle
@@ -131,8 +132,12 @@ class RayLimiter(RateLimiter):
 
     def observe(self, status: int, headers: Mapping[str, str], ticket: int) -> float | None:
         wanted = ratelimit.wanted_headers(headers)
-        if status == 429:  # the caller needs the pause
+        if status == 429 or (wanted and not self._told):
+            # A 429: the caller needs the pause. The first answer with limit headers: the
+            # actor learns the limit before this process asks for its next slot (a slot
+            # handed out before that is not paced).
             pause = self._call("observe", status, wanted, ticket)
+            self._told = self._told or bool(wanted)
             return None if pause is None else float(pause)
         # One-way: Ray runs one caller's calls to an actor in the order they were made.
         self._actor().observe.remote(self._key, status, wanted, ticket)
