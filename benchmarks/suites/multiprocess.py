@@ -40,7 +40,7 @@ from typing import Any
 from benchmarks.adapters import FIREWORKS_MODEL
 from benchmarks.server import DoubleServer, ServerOptions
 
-__all__ = ["MODES", "run", "run_mode"]
+__all__ = ["MODES", "checks", "render", "run", "run_mode"]
 
 ROOT = Path(__file__).resolve().parents[2]
 MODES = ("processes", "ray")
@@ -226,8 +226,8 @@ def run_mode(
     return row
 
 
-def run(settings: Any, modes: tuple[str, ...] = MODES) -> dict[str, Any]:
-    """The suite's JSON section: one row per mode."""
+def run(settings: Any, modes: tuple[str, ...] = MODES, reps: int = 3) -> dict[str, Any]:
+    """The suite's JSON section: ``reps`` rows per mode, interleaved."""
     kw = {
         "workers": getattr(settings, "mp_workers", 4),
         "calls": getattr(settings, "mp_calls", 60),
@@ -235,7 +235,8 @@ def run(settings: Any, modes: tuple[str, ...] = MODES) -> dict[str, Any]:
         "burst": getattr(settings, "mp_burst", 20),
         "concurrency": getattr(settings, "mp_concurrency", 5),
     }
-    return {**kw, "rows": [run_mode(m, **kw) for m in modes]}
+    reps = getattr(settings, "mp_reps", reps)
+    return {**kw, "rows": [run_mode(m, **kw) for _ in range(reps) for m in modes]}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -262,10 +263,91 @@ def main(argv: list[str] | None = None) -> None:
             )
             rows.append(row)
             print(json.dumps(row), flush=True)
-    if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
+    if args.json:  # the suite's JSON section (what benchmarks.report renders)
+        section = {
+            "workers": args.workers,
+            "calls": args.calls,
+            "rps": args.rps,
+            "burst": args.burst,
+            "concurrency": args.concurrency,
+            "rows": rows,
+        }
+        Path(args.json).write_text(json.dumps(section, indent=2) + "\n")
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
     main()
+
+
+# ------------------------------------------------------------------------------ report
+
+#: Issue 21's targets per mode: most 429s allowed (share of all requests); and for both,
+#: nothing lost and throughput at least 90 % of the limit.
+MAX_429 = {"processes": 0.10, "ray": 0.02}
+MIN_THROUGHPUT = 0.90
+
+
+def checks(section: dict[str, Any] | None) -> list[tuple[str, str, str]]:
+    """``(target, measured, verdict)`` per mode, over its repetitions (the worst one)."""
+    if not section or not section.get("rows"):
+        return [("several processes, one account limit", "n/a", "not measured")]
+    out = []
+    for mode in MODES:
+        rows = [r for r in section["rows"] if r["mode"] == mode and r.get("available")]
+        who = "processes" if mode == "processes" else "Ray actors on one limiter actor"
+        label = f"{section['workers']} {who} x {section['calls']} calls, one account limit"
+        if not rows:
+            out.append((label, "n/a", "not measured"))
+            continue
+        lost = max(r["lost"] for r in rows)
+        worst = max(rows, key=lambda r: r["share_429"])
+        slowest = min(rows, key=lambda r: r["throughput_share"])
+        out += [
+            (f"{label}: 0 lost", f"{lost} lost", "met" if lost == 0 else "missed"),
+            (
+                f"{label}: 429s <= {MAX_429[mode]:.0%}",
+                f"{worst['share_429']:.1%} ({worst['rejected']} of {worst['requests']}), worst "
+                f"of {len(rows)}",
+                "met" if worst["share_429"] <= MAX_429[mode] else "missed",
+            ),
+            (
+                f"{label}: throughput >= {MIN_THROUGHPUT:.0%} of the limit",
+                f"{slowest['throughput_share']:.1%}, lowest of {len(rows)}",
+                "met" if slowest["throughput_share"] >= MIN_THROUGHPUT else "missed",
+            ),
+        ]
+    return out
+
+
+def render(section: dict[str, Any]) -> list[str]:
+    """The RESULTS.md section: targets, then one row per run."""
+    lines = [
+        f"### Several processes, one account limit ({section['rps']:g} requests/s, burst "
+        f"{section['burst']})",
+        "",
+        f"{section['workers']} workers on one key, each `abatch` of {section['calls']} chat "
+        f"calls ({section['concurrency']} in flight), started together against the double "
+        "(one bucket per key: the account's). `processes`: spawned processes, each with its "
+        "own limiter (the share read from `remaining`); `ray`: a local Ray instance "
+        "(`num_cpus=2`), the workers as actors consulting one limiter actor "
+        "(`fw_core.ray_limiter`). Throughput: the fastest run the limit allows (burst, "
+        "then the limit) over the measured time.",
+        "",
+        "| target | measured | verdict |",
+        "|---|---|---|",
+        *[f"| {t} | {m} | **{v}** |" for t, m, v in checks(section)],
+        "",
+        "| mode | seconds | requests | 429 share | throughput | lost | load before / after |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in section["rows"]:
+        if not r.get("available"):
+            lines.append(f"| {r['mode']} | not available: {r.get('reason', '')} | | | | | |")
+            continue
+        lines.append(
+            f"| {r['mode']} | {r['seconds']:.1f} | {r['requests']} | {r['share_429']:.1%} | "
+            f"{r['throughput_share']:.1%} | {r['lost']} | {r['load_before']} / "
+            f"{r['load_after']} |"
+        )
+    return lines
