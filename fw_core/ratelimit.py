@@ -488,7 +488,7 @@ class RateLimiter:
             if seen.remaining is not None and self._rate is not None:
                 if not self._pinned_burst:
                     self._burst = max(self._burst, self._burst_from(seen.remaining))
-                self._learn_share(status, seen.remaining)
+                self._learn_share(status, seen.remaining, now)
                 since = self._issued - ticket  # less those the server refused (uncounted)
                 since -= len(self._refused) - bisect.bisect_right(self._refused, ticket)
                 interval = 1.0 / self._rate
@@ -545,7 +545,7 @@ class RateLimiter:
         self._ceiling = ceiling
         self._rate = ceiling if self._rate is None else min(self._rate, ceiling)
 
-    def _learn_share(self, status: int, remaining: int) -> None:
+    def _learn_share(self, status: int, remaining: int, now: float) -> None:
         """Follow our share of the account's limit (fw_core.ratelimit_share): the ceiling,
         the rate and the rate a cut recovers from scale with it, both ways."""
         if status != 429:
@@ -553,7 +553,7 @@ class RateLimiter:
         if self._limit_rpm is None:
             return
         share = self._account.update(
-            remaining=remaining, admitted=self._admitted, rate=self._limit_rpm / 60.0
+            remaining=remaining, admitted=self._admitted, rate=self._limit_rpm / 60.0, now=now
         )
         if share == self._share:
             return

@@ -113,13 +113,16 @@ class AccountShare:
         self._ours = 0
         self._full = 1.0  # the most the server ever said was left, plus one: its bucket
 
-    def update(self, *, remaining: float, admitted: int, rate: float) -> float:
+    def update(
+        self, *, remaining: float, admitted: int, rate: float, now: float | None = None
+    ) -> float:
         """Take one answer's ``remaining``; returns the share now in force.
 
         ``admitted``: our requests the server admitted so far (a running count);
-        ``rate``: the announced limit in requests per second.
+        ``rate``: the announced limit in requests per second; ``now``: the clock's
+        reading, when the caller has just taken it.
         """
-        now = self._clock()
+        now = self._clock() if now is None else now
         self._full = max(self._full, remaining + 1.0)
         if self._at is None:
             self._at, self._remaining, self._ours = now, remaining, admitted
