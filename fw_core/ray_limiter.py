@@ -14,8 +14,9 @@ client: it hands out slots; it does not sleep (each worker sleeps its own wait).
 Ray is imported when these functions run, never by ``import fw_core``: it is the
 optional ``scale`` dependency group. Costs: one actor round trip per request to reserve a
 slot (about a millisecond on one machine), and a one-way message per answer (a 429 waits
-for the actor's pause). Only the rate-limit headers travel; never the key (the registry
-key holds :func:`fw_core.ratelimit.key_id`).
+for the actor's pause). Token limits (fw_core.ratelimit_tokens) are paced in each
+process, from the answers it gets: the actor paces requests only. Only the rate-limit
+headers travel; never the key (the registry key holds :func:`fw_core.ratelimit.key_id`).
 
 Usage, in the driver and in each worker (a Ray actor's ``__init__``, before it builds a
 model; or set ``FW_RATELIMIT_SHARED=ray`` in the job's ``runtime_env``)::
@@ -132,6 +133,9 @@ class RayLimiter(RateLimiter):
 
     def observe(self, status: int, headers: Mapping[str, str], ticket: int) -> float | None:
         wanted = ratelimit.wanted_headers(headers)
+        seen = ratelimit.read_headers(wanted) if wanted else None
+        if seen is not None and seen.tokens is not None:
+            self._learn_tokens(seen.tokens)  # token budgets stay in this process
         if status == 429 or (wanted and not self._told):
             # A 429: the caller needs the pause. The first answer with limit headers: the
             # actor learns the limit before this process asks for its next slot (a slot

@@ -98,3 +98,60 @@ def test_importing_the_ray_limiter_does_not_import_ray() -> None:
     code = "import sys, fw_core, fw_core.ray_limiter; print('ray' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+class _Remote:
+    """A stand-in for a Ray actor handle around a plain LimiterActor: ``m.remote(...)``
+    returns the call's result; ``ray.get`` returns it as it is."""
+
+    def __init__(self, actor: LimiterActor) -> None:
+        self.actor = actor
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        method = getattr(self.actor, name)
+        calls = self.calls
+
+        class _Method:
+            @staticmethod
+            def remote(*args: object) -> object:
+                calls.append(name)
+                return method(*args)
+
+        return _Method()
+
+
+class _FakeRay:
+    @staticmethod
+    def get(value: object) -> object:
+        return value
+
+
+def test_the_ray_stand_in_forwards_to_the_actor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from fw_core import ray_limiter
+
+    monkeypatch.setattr(ray_limiter, "_ray", lambda: _FakeRay)
+    remote = _Remote(LimiterActor())
+    lim = ray_limiter.RayLimiter("job", (BASE, "id", WIRE_MODEL))
+    lim._handle = remote
+    wait, ticket = lim.acquire()
+    assert wait == 0.0 and remote.calls == ["acquire"]
+    headers = {
+        "x-ratelimit-limit-requests": "60",
+        "x-ratelimit-remaining-requests": "5",
+        "x-ratelimit-limit-tokens-prompt": "100",
+        "authorization": "Bearer not-for-the-actor",
+    }
+    assert lim.observe(200, headers, ticket) is None
+    assert lim.snapshot().limit_rpm == 60.0  # the actor learned it
+    # token budgets are kept in this process (the actor paces requests)
+    assert lim.tokens is not None
+    assert lim.reserve_tokens(b'{"input": "x"}') == 0.0
+    # a 429 waits for the actor's pause; the rest are one-way calls
+    assert lim.observe(429, {"retry-after": "2"}, lim.acquire()[1]) == 2.0
+    lim.set_limit(30, burst=1)
+    assert lim.snapshot().limit_rpm == 60.0  # the announced limit; 30 caps the pacing
+    lim.forget()
+    assert lim.snapshot().limit_rpm is None
