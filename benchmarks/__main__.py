@@ -9,7 +9,8 @@ Usage::
     python -m benchmarks --reps 9        # more interleaved repetitions everywhere
 
 Suites: imports, percall, streaming, memory, embeddings, burst, ray (Ray Data; needs the
-``scale`` group), ratelimit (each client's bulk
+``scale`` group), multiprocess (4 workers on one account limit, with and without the Ray
+limiter; ~2 min), ratelimit (each client's bulk
 embeddings and chat at a 600-RPM limit: at least 2,000 requests per client at 10 per
 second, so ~15 min for eight clients; scaled down in --quick). The double runs as a loopback
 server in a child process (127.0.0.1 only, self-stopping). Results go to
@@ -38,7 +39,17 @@ from benchmarks.server import DoubleServer, ServerOptions
 from benchmarks.settings import FULL, QUICK, Settings, override
 from benchmarks.targets import evaluate
 
-SUITES = ("imports", "percall", "streaming", "memory", "embeddings", "burst", "ratelimit", "ray")
+SUITES = (
+    "imports",
+    "percall",
+    "streaming",
+    "memory",
+    "embeddings",
+    "burst",
+    "ratelimit",
+    "ray",
+    "multiprocess",
+)
 HERE = Path(__file__).resolve().parent
 PACKAGES = (
     "httpx",
@@ -178,6 +189,10 @@ def run(settings: Settings, suites: list[str]) -> dict[str, Any]:
     if "ratelimit" in suites:
         res["ratelimit"] = _suite("ratelimit", ratelimit.run, settings)
         results["server"] = res["ratelimit"].get("server", results["server"])
+    if "multiprocess" in suites:  # several processes on one account limit (issue 21)
+        from benchmarks.suites import multiprocess
+
+        res["multiprocess"] = _suite("multiprocess", multiprocess.run, settings)
     if "ray" in suites:
         opts = ServerOptions(
             latency=settings.embed_latency,

@@ -270,6 +270,12 @@ def _burst(sec: dict[str, Any]) -> list[str]:
     return out
 
 
+def _multiprocess(sec: dict[str, Any]) -> list[str]:
+    from benchmarks.suites.multiprocess import render as render_multiprocess
+
+    return render_multiprocess(sec)
+
+
 def render(results: dict[str, Any]) -> str:
     """The whole RESULTS.md text for one run."""
     m = results["machine"]
@@ -308,6 +314,7 @@ def render(results: dict[str, Any]) -> str:
         "burst": _burst,
         "ratelimit": _ratelimit,
         "ray": _ray,
+        "multiprocess": _multiprocess,
     }
     lines += ["## Details", ""]
     for key, fn in renderers.items():

@@ -155,6 +155,14 @@ def _check_queue_timeout(seconds: object) -> float | None:
     return float(seconds)
 
 
+def _body_bytes(request: httpx.Request) -> bytes | None:
+    """The request's body when it is in memory (JSON), else None (a streamed upload)."""
+    try:
+        return request.content
+    except httpx.RequestNotRead:
+        return None
+
+
 def _request_error(exc: httpx.RequestError, request: httpx.Request) -> APIError:
     where = f" ({request.method} {request.url.copy_with(query=None)})"
     return APIConnectionError(f"no usable response{where}: {type(exc).__name__}: {exc}")
@@ -584,6 +592,10 @@ class Client(_ClientBase):
             retries = max_retries
         attempt = sent = ticket = refused = 0  # refused: 429s waited out
         waited, paused, pause = 0.0, False, None
+        if limiter is not None and limiter.tokens is not None:  # a token limit is known
+            token_wait = limiter.reserve_tokens(_body_bytes(request))
+            if token_wait > 0:
+                self._pace(token_wait)
         while True:
             if limiter is not None:
                 wait, ticket = limiter.acquire(skip_pause=paused, horizon=_PACE_HORIZON)
@@ -837,6 +849,10 @@ class AsyncClient(_ClientBase):
             retries = max_retries
         attempt = sent = ticket = refused = 0  # refused: 429s waited out
         waited, paused, pause = 0.0, False, None
+        if limiter is not None and limiter.tokens is not None:  # a token limit is known
+            token_wait = limiter.reserve_tokens(_body_bytes(request))
+            if token_wait > 0:
+                await self._apace(token_wait)
         while True:
             if limiter is not None:
                 wait, ticket = limiter.acquire(skip_pause=paused, horizon=_PACE_HORIZON)

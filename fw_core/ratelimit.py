@@ -58,6 +58,8 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from fw_core.ratelimit_share import AccountShare
+from fw_core.ratelimit_tokens import TOKEN_HEADERS, TokenLimits, TokenPacer, read_token_limits
 from fw_core.retry import DEFAULT_MAX_RETRY_AFTER, parse_retry_after
 
 __all__ = [
@@ -67,6 +69,7 @@ __all__ = [
     "INCREASE",
     "MIN_RETRY_WAIT",
     "RECOVERY",
+    "SHARED_ENV",
     "Announced",
     "LimiterState",
     "RateLimiter",
@@ -81,6 +84,8 @@ __all__ = [
     "reserve",
     "reset",
     "tat_for_remaining",
+    "use_shared",
+    "wanted_headers",
 ]
 
 #: Pace at this share of the announced limit (clocks, network jitter and other clients
@@ -111,6 +116,7 @@ _WANTED = frozenset(
         b"x-ratelimit-remaining-requests",
         b"x-ratelimit-over-limit",
         *_RETRY_NAMES,
+        *TOKEN_HEADERS,
     }
 )
 _REFUSED_KEPT = 512
@@ -133,6 +139,7 @@ class Announced:
     remaining: int | None = None
     retry_after: float | None = None
     over_limit: bool = False
+    tokens: TokenLimits | None = None  # token limits (fw_core.ratelimit_tokens)
 
 
 def _number(raw: bytes | None) -> float | None:
@@ -154,7 +161,7 @@ def read_headers(headers: Mapping[str, str]) -> Announced | None:
     scanned by its raw byte names (this runs on every response); other mappings by name.
 
     >>> read_headers({"X-RateLimit-Limit-Requests": "60", "x-ratelimit-remaining-requests": "59"})
-    Announced(limit_rpm=60.0, remaining=59, retry_after=None, over_limit=False)
+    Announced(limit_rpm=60.0, remaining=59, retry_after=None, over_limit=False, tokens=None)
     >>> read_headers({"retry-after": "2"}).retry_after, read_headers({"server": "x"})
     (2.0, None)
     """
@@ -184,7 +191,17 @@ def read_headers(headers: Mapping[str, str]) -> Announced | None:
         remaining=None if remaining is None else int(remaining),
         retry_after=parse_retry_after(retry) if retry else None,
         over_limit=over,
+        tokens=None if TOKEN_HEADERS.isdisjoint(found) else read_token_limits(found),
     )
+
+
+def wanted_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Only the headers the limiter reads, as a plain dict (to send to a shared limiter).
+
+    >>> wanted_headers({"Retry-After": "1", "server": "x"})
+    {'retry-after': '1'}
+    """
+    return {k.lower(): v for k, v in headers.items() if k.lower().encode("latin-1") in _WANTED}
 
 
 def reserve(tat: float, now: float, interval: float, tau: float) -> tuple[float, float]:
@@ -283,13 +300,16 @@ class LimiterState:
 
     ``limit_rpm``: the last announced limit (None: none yet); ``rate``: requests per
     second it paces at (None: not pacing); ``burst``: requests it lets through at once;
-    ``paused_for``: seconds until a 429's pause ends (0 when none).
+    ``paused_for``: seconds until a 429's pause ends (0 when none); ``share``: the part
+    of the account's limit this process paces at (below 1 when the server's ``remaining``
+    shows other clients on the key, fw_core.ratelimit_share).
     """
 
     limit_rpm: float | None
     rate: float | None
     burst: int
     paused_for: float
+    share: float = 1.0
 
 
 class RateLimiter:
@@ -342,6 +362,14 @@ class RateLimiter:
         self._refused: list[int] = []  # recent tickets answered 429 (sorted): never counted
         self._pinned: float | None = None  # set_limit: requests per minute never exceeded
         self._pinned_burst = False
+        # Our share of the account's limit, from its ``remaining`` counts (other processes
+        # on the key; fw_core.ratelimit_share), and our answers admitted so far.
+        self._account = AccountShare(clock=self._clock)
+        self._share = 1.0
+        self._admitted = 0
+        # Token budgets, once the server announces a token limit (read without the lock:
+        # None keeps token counting off the path of every request until then).
+        self.tokens: TokenPacer | None = None
 
     def forget(self) -> None:
         """Drop everything learned (tests; a key whose limits changed)."""
@@ -380,6 +408,7 @@ class RateLimiter:
                 self._rate_at(now),
                 self._burst,
                 max(self._paused_until - self._clock(), 0.0),
+                self._share,
             )
 
     def __repr__(self) -> str:
@@ -446,6 +475,8 @@ class RateLimiter:
                 with self._lock:
                     self._grow(self._clock())
             return None
+        if seen.tokens is not None:
+            self._learn_tokens(seen.tokens)
         with self._lock:
             now = self._clock()
             self._rate = self._rate_at(now)
@@ -457,11 +488,14 @@ class RateLimiter:
             if seen.remaining is not None and self._rate is not None:
                 if not self._pinned_burst:
                     self._burst = max(self._burst, self._burst_from(seen.remaining))
+                self._learn_share(status, seen.remaining, now)
                 since = self._issued - ticket  # less those the server refused (uncounted)
                 since -= len(self._refused) - bisect.bisect_right(self._refused, ticket)
                 interval = 1.0 / self._rate
                 tau = (self._burst - 1) * interval
-                tat = tat_for_remaining(now, interval, self._burst, seen.remaining, since)
+                # What the account has left is shared too: ours is our share of it.
+                left = int(seen.remaining * self._share)
+                tat = tat_for_remaining(now, interval, self._burst, left, since)
                 if self._pinned is not None:
                     tat = max(self._rebased(tau), tat)
                 self._tat, self._tat_tau = tat, tau
@@ -479,16 +513,58 @@ class RateLimiter:
                 self._grow(now)
             return pause
 
+    def reserve_tokens(self, content: bytes | None) -> float:
+        """Charge a request body's tokens to the token budgets the server announced;
+        seconds to wait before sending it (0 while no token limit is known).
+
+        Callers check :attr:`tokens` first (None: no token limit), so that nothing is
+        counted before the server announces one (fw_core.ratelimit_tokens).
+        """
+        pacer = self.tokens
+        if pacer is None:
+            return 0.0
+        return pacer.reserve_body(content)
+
     # ------------------------------------------------------------------ internals
+
+    def _learn_tokens(self, limits: TokenLimits) -> None:
+        pacer = self.tokens
+        if pacer is None:
+            with self._lock:
+                pacer = self.tokens
+                if pacer is None:
+                    pacer = self.tokens = TokenPacer(self._headroom, clock=self._clock)
+        pacer.learn(limits)
 
     def _learn_limit(self, limit_rpm: float) -> None:
         self._active = True
         self._limit_rpm = limit_rpm
         if self._pinned is not None:
             limit_rpm = min(limit_rpm, self._pinned)
-        ceiling = limit_rpm / 60.0 * self._headroom
+        ceiling = limit_rpm / 60.0 * self._headroom * self._share
         self._ceiling = ceiling
         self._rate = ceiling if self._rate is None else min(self._rate, ceiling)
+
+    def _learn_share(self, status: int, remaining: int, now: float) -> None:
+        """Follow our share of the account's limit (fw_core.ratelimit_share): the ceiling,
+        the rate and the rate a cut recovers from scale with it, both ways."""
+        if status != 429:
+            self._admitted += 1
+        if self._limit_rpm is None:
+            return
+        share = self._account.update(
+            remaining=remaining, admitted=self._admitted, rate=self._limit_rpm / 60.0, now=now
+        )
+        if share == self._share:
+            return
+        scale, self._share = share / self._share, share
+        rate, cut_rate = self._rate, self._cut_rate
+        self._learn_limit(self._limit_rpm)
+        ceiling = self._ceiling
+        if rate is not None and ceiling is not None:
+            self._rate = min(rate * scale, ceiling)
+        if cut_rate is not None and ceiling is not None:
+            self._cut_rate = min(cut_rate * scale, ceiling)
 
     def _burst_from(self, remaining: int) -> int:
         return max(int((remaining + 1) * self._headroom), 1)
@@ -570,11 +646,50 @@ def key_id(api_key: str) -> str:
     return digest.hexdigest()
 
 
+#: Makes the limiter for (base URL, key id, model) when one is shared between processes
+#: (:func:`use_shared`); None: each process has its own.
+SharedFactory = Callable[[str, str, str], RateLimiter]
+_SHARED: SharedFactory | None = None
+#: ``FW_RATELIMIT_SHARED=ray`` (or ``ray:<actor name>``) in a worker's environment plugs
+#: it into the job's shared limiter (fw_core.ray_limiter) without code in the worker.
+SHARED_ENV = "FW_RATELIMIT_SHARED"
+_ENV_READ = False
+
+
+def use_shared(factory: SharedFactory | None) -> None:
+    """Take this process's limiters from ``factory(base_url, key_id, model)`` from now on.
+
+    For a limiter that several processes consult, such as the Ray actor of
+    :func:`fw_core.ray_limiter.use`. Call it before building models: a client keeps the
+    limiter it was first given. The limiters made so far are dropped from the registry;
+    ``None`` goes back to one limiter per process.
+    """
+    global _SHARED, _ENV_READ
+    with _REGISTRY_LOCK:
+        _SHARED, _ENV_READ = factory, True
+        _REGISTRY.clear()
+
+
+def _shared_from_env() -> None:
+    global _ENV_READ
+    _ENV_READ = True
+    spec = os.environ.get(SHARED_ENV, "").strip()
+    if not spec:
+        return
+    kind, _, name = spec.partition(":")
+    if kind != "ray":
+        raise ValueError(f"{SHARED_ENV}={spec!r}: expected 'ray' or 'ray:<actor name>'")
+    from fw_core import ray_limiter
+
+    ray_limiter.use(name or ray_limiter.DEFAULT_NAME)
+
+
 def limiter_for(base_url: str, api_key_id: str, model: str) -> RateLimiter:
     """The process's one limiter for (base URL, key id, model), created on first use.
 
     ``api_key_id`` is :func:`key_id` of the key (never the key itself); ``model`` is the
-    model id as sent on the wire ("" for requests without one).
+    model id as sent on the wire ("" for requests without one). With :func:`use_shared`
+    in force, a new entry comes from its factory (one limiter several processes consult).
 
     >>> a = limiter_for("https://api.fireworks.ai/inference/v1", key_id("k"), "m")
     >>> a is limiter_for("https://api.fireworks.ai/inference/v1", key_id("k"), "m")
@@ -583,8 +698,13 @@ def limiter_for(base_url: str, api_key_id: str, model: str) -> RateLimiter:
     key = (base_url.rstrip("/"), api_key_id, model)
     limiter = _REGISTRY.get(key)
     if limiter is None:
+        if not _ENV_READ:
+            _shared_from_env()
         with _REGISTRY_LOCK:
-            limiter = _REGISTRY.setdefault(key, RateLimiter())
+            limiter = _REGISTRY.get(key)
+            if limiter is None:
+                limiter = _SHARED(*key) if _SHARED is not None else RateLimiter()
+                _REGISTRY[key] = limiter
     return limiter
 
 

@@ -112,6 +112,14 @@ def _model(content: bytes) -> str:
     return model if isinstance(model, str) else ""
 
 
+def _prompt_tokens(content: bytes) -> int:
+    """The prompt tokens the limit's token mode charges: fw_core.tokens' estimate (the
+    real server counts with the model's tokenizer, which this estimate over-counts)."""
+    from fw_core.ratelimit_tokens import request_tokens
+
+    return request_tokens(content)[0]
+
+
 def _stamp(outcome: Outcome, admission: Admission) -> Outcome:
     """``outcome`` (a copy) with the limit mode's headers instead of the fixed ones."""
     ours = {k for k, _ in admission.headers}
@@ -146,6 +154,9 @@ class WireDouble:
             429 with ``retry-after`` (:mod:`fw_core.testing.limits`). None: no limit.
         burst: requests a key and model may make at once in limit mode (default: one
             second's worth of ``rpm``).
+        prompt_tps: limit mode's token limit: prompt tokens per second per (key, model),
+            a minute's worth held; answers then carry ``x-ratelimit-limit-tokens-prompt``
+            and ``x-ratelimit-remaining-tokens-prompt`` (docs/wire.md §1.16).
         repeat_tool_fields: streamed tool calls repeat ``id``, ``type`` and
             ``function.name`` on every fragment, as Fireworks does for some models
             (docs/wire.md §8); off by default (the documented OpenAI shape).
@@ -177,10 +188,13 @@ class WireDouble:
         api_keys: list[str] | None = None,
         rpm: float | None = None,
         burst: int | None = None,
+        prompt_tps: float | None = None,
         repeat_tool_fields: bool = False,
         prompt_cache_replicas: int = 1,
     ) -> None:
-        self.limit = RequestLimit(rpm, burst) if rpm is not None else None
+        if prompt_tps is not None and rpm is None:
+            raise ValueError("prompt_tps needs rpm (the limit mode)")
+        self.limit = RequestLimit(rpm, burst, prompt_tps=prompt_tps) if rpm is not None else None
         self.latency = latency
         self.per_input_latency = per_input_latency
         self.stream_chunks = stream_chunks
@@ -248,7 +262,8 @@ class WireDouble:
         """Record one request and decide its outcome: the rate limit first, when set."""
         if self.limit is None:
             return self.respond(method, url, headers, content)
-        admission = self.limit.admit(_bearer(headers), _model(content))
+        tokens = _prompt_tokens(content) if self.limit.prompt_tps is not None else 0
+        admission = self.limit.admit(_bearer(headers), _model(content), tokens)
         if admission.allowed:
             return _stamp(self.respond(method, url, headers, content), admission)
         rec, where, _, request_id = self._record(method, url, headers, content)

@@ -73,10 +73,17 @@ class RequestLimit:
         rpm: float,
         burst: int | None = None,
         *,
+        prompt_tps: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not rpm > 0:
             raise ValueError(f"rpm must be > 0, got {rpm!r}")
+        if prompt_tps is not None and not prompt_tps > 0:
+            raise ValueError(f"prompt_tps must be > 0, got {prompt_tps!r}")
+        # Token mode: prompt tokens per second, a minute's worth held (docs/wire.md §1.16:
+        # the limit headers are "described in tokens per second", enforcement per minute).
+        self.prompt_tps = prompt_tps
+        self._token_buckets: dict[tuple[str, str], tuple[float, float]] = {}
         self.rpm = float(rpm)
         self.burst = max(int(burst if burst is not None else math.ceil(rpm / 60.0)), 1)
         if burst is not None and burst < 1:
@@ -91,35 +98,57 @@ class RequestLimit:
     def _limit_text(self) -> str:
         return str(int(self.rpm)) if self.rpm == int(self.rpm) else str(self.rpm)
 
-    def admit(self, key: str, model: str) -> Admission:
-        """Take one token for (key, model), or say how long until there is one."""
+    def admit(self, key: str, model: str, prompt_tokens: int = 0) -> Admission:
+        """Take one request (and, in token mode, its ``prompt_tokens``) for (key, model),
+        or say how long until there is room."""
         with self._lock:
             now = self._clock()
             tokens, at = self._buckets.get((key, model), (float(self.burst), now))
             tokens = refill(tokens, now - at, self._per_second, self.burst)
-            allowed = tokens >= 1.0
+            prompt_left, token_wait = self._prompt_room(key, model, now, prompt_tokens)
+            allowed = tokens >= 1.0 and token_wait == 0.0
             if allowed:
                 tokens -= 1.0
+                prompt_left -= prompt_tokens
                 self.admitted += 1
             else:
                 self.rejected += 1
             self._buckets[(key, model)] = (tokens, now)
+            if self.prompt_tps is not None:
+                self._token_buckets[(key, model)] = (prompt_left, now)
         headers = [
             ("x-ratelimit-limit-requests", self._limit_text()),
             ("x-ratelimit-remaining-requests", str(int(tokens))),
             ("x-ratelimit-over-limit", "no"),
         ]
+        if self.prompt_tps is not None:
+            headers += [
+                ("x-ratelimit-limit-tokens-prompt", f"{self.prompt_tps:g}"),
+                ("x-ratelimit-remaining-tokens-prompt", str(int(prompt_left))),
+            ]
         if allowed:
             return Admission(True, headers)
-        wait = (1.0 - tokens) / self._per_second
+        wait = max((1.0 - tokens) / self._per_second, token_wait)
         headers += [
             ("retry-after", str(max(math.ceil(wait), 1))),
             ("retry-after-ms", str(max(math.ceil(wait * 1000), 1))),
         ]
         return Admission(False, headers, wait)
 
+    def _prompt_room(self, key: str, model: str, now: float, cost: int) -> tuple[float, float]:
+        """Token mode: prompt tokens left for (key, model), and seconds until ``cost``
+        fits (0: it fits now). Without token mode: ``(0, 0)``."""
+        tps = self.prompt_tps
+        if tps is None:
+            return 0.0, 0.0
+        full = tps * 60.0
+        left, at = self._token_buckets.get((key, model), (full, now))
+        left = refill(left, now - at, tps, full)
+        return left, 0.0 if left >= cost else (cost - left) / tps
+
     def reset(self) -> None:
         """Full buckets and zero counters."""
         with self._lock:
             self._buckets.clear()
+            self._token_buckets.clear()
             self.admitted = self.rejected = 0
