@@ -855,7 +855,10 @@ class AsyncClient(_ClientBase):
                 await self._apace(token_wait)
         while True:
             if limiter is not None:
-                wait, ticket = limiter.acquire(skip_pause=paused, horizon=_PACE_HORIZON)
+                if limiter.remote:  # state in another process: await the round trip
+                    wait, ticket = await limiter.aacquire(skip_pause=paused, horizon=_PACE_HORIZON)
+                else:
+                    wait, ticket = limiter.acquire(skip_pause=paused, horizon=_PACE_HORIZON)
                 asks = 1
                 while wait > 0:
                     await self._apace(wait)
@@ -865,7 +868,10 @@ class AsyncClient(_ClientBase):
                         break
                     asks += 1  # no slot yet: ask again, at the rate in force now
                     horizon = _PACE_HORIZON if asks < _PACE_ASKS else None
-                    wait, ticket = limiter.acquire(skip_pause=paused, horizon=horizon)
+                    if limiter.remote:
+                        wait, ticket = await limiter.aacquire(skip_pause=paused, horizon=horizon)
+                    else:
+                        wait, ticket = limiter.acquire(skip_pause=paused, horizon=horizon)
                 paused = False
             sent += 1
             try:
@@ -883,7 +889,10 @@ class AsyncClient(_ClientBase):
             except httpx.RequestError as exc:  # DecodingError, TooManyRedirects: not transient
                 raise _request_error(exc, request) from exc
             if limiter is not None:
-                pause = limiter.observe(response.status_code, response.headers, ticket)
+                if limiter.remote:
+                    pause = await limiter.aobserve(response.status_code, response.headers, ticket)
+                else:
+                    pause = limiter.observe(response.status_code, response.headers, ticket)
             if response.status_code < 300:
                 return response, sent
             try:

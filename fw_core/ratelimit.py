@@ -57,6 +57,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 from fw_core.ratelimit_share import AccountShare
 from fw_core.ratelimit_tokens import TOKEN_HEADERS, TokenLimits, TokenPacer, read_token_limits
@@ -419,6 +420,21 @@ class RateLimiter:
         )
 
     # ------------------------------------------------------------------ calls
+
+    #: True for a limiter whose state lives in another process (fw_core.ray_limiter):
+    #: async callers then use :meth:`aacquire` / :meth:`aobserve`, which do not block the
+    #: event loop on the round trip. This one does no I/O, so they call the sync methods.
+    remote: ClassVar[bool] = False
+
+    async def aacquire(
+        self, *, skip_pause: bool = False, commit: bool = True, horizon: float | None = None
+    ) -> tuple[float, int]:
+        """:meth:`acquire` for async callers of a :attr:`remote` limiter."""
+        return self.acquire(skip_pause=skip_pause, commit=commit, horizon=horizon)
+
+    async def aobserve(self, status: int, headers: Mapping[str, str], ticket: int) -> float | None:
+        """:meth:`observe` for async callers of a :attr:`remote` limiter."""
+        return self.observe(status, headers, ticket)
 
     def acquire(
         self, *, skip_pause: bool = False, commit: bool = True, horizon: float | None = None

@@ -13,9 +13,10 @@ client: it hands out slots; it does not sleep (each worker sleeps its own wait).
 
 Ray is imported when these functions run, never by ``import fw_core``: it is the
 optional ``scale`` dependency group. Costs: one actor round trip per request to reserve a
-slot (about a millisecond on one machine), and a one-way message per answer (a 429 waits
-for the actor's pause). Token limits (fw_core.ratelimit_tokens) are paced in each
-process, from the answers it gets: the actor paces requests only. Only the rate-limit
+slot (about a millisecond on one machine; async callers await it, so their event loop runs
+on), and a one-way message per answer (a 429 waits for the actor's pause). Token limits
+(fw_core.ratelimit_tokens) are paced in each process, from the answers it gets: the actor
+paces requests only. Only the rate-limit
 headers travel; never the key (the registry key holds :func:`fw_core.ratelimit.key_id`).
 
 Usage, in the driver and in each worker (a Ray actor's ``__init__``, before it builds a
@@ -119,8 +120,14 @@ class RayLimiter(RateLimiter):
                 handle = self._handle
         return handle
 
+    remote = True  # async callers await aacquire / aobserve: the loop is never blocked
+
     def _call(self, method: str, *args: Any) -> Any:
         return _ray().get(getattr(self._actor(), method).remote(self._key, *args))
+
+    async def _acall(self, method: str, *args: Any) -> Any:
+        # an ObjectRef is awaitable: the event loop runs on during the round trip
+        return await getattr(self._actor(), method).remote(self._key, *args)
 
     def acquire(
         self, *, skip_pause: bool = False, commit: bool = True, horizon: float | None = None
@@ -131,19 +138,42 @@ class RayLimiter(RateLimiter):
         wait, ticket = self._call("acquire", skip_pause, commit, horizon)
         return float(wait), int(ticket)
 
-    def observe(self, status: int, headers: Mapping[str, str], ticket: int) -> float | None:
+    async def aacquire(
+        self, *, skip_pause: bool = False, commit: bool = True, horizon: float | None = None
+    ) -> tuple[float, int]:
+        if ratelimit._PREPAID.get() is self:
+            ratelimit._PREPAID.set(None)
+            return 0.0, int(await self._acall("ticket"))
+        wait, ticket = await self._acall("acquire", skip_pause, commit, horizon)
+        return float(wait), int(ticket)
+
+    def _outgoing(self, status: int, headers: Mapping[str, str]) -> tuple[dict[str, str], bool]:
+        """The limit headers to send the actor, and whether to wait for its answer: for
+        a 429 (the caller needs the pause) and for the first answer with limit headers
+        (the actor learns the limit before this process asks for its next slot; a slot
+        handed out before that is not paced). Token budgets stay in this process."""
         wanted = ratelimit.wanted_headers(headers)
         seen = ratelimit.read_headers(wanted) if wanted else None
         if seen is not None and seen.tokens is not None:
-            self._learn_tokens(seen.tokens)  # token budgets stay in this process
-        if status == 429 or (wanted and not self._told):
-            # A 429: the caller needs the pause. The first answer with limit headers: the
-            # actor learns the limit before this process asks for its next slot (a slot
-            # handed out before that is not paced).
+            self._learn_tokens(seen.tokens)
+        reply = status == 429 or bool(wanted and not self._told)
+        self._told = self._told or bool(wanted)
+        return wanted, reply
+
+    def observe(self, status: int, headers: Mapping[str, str], ticket: int) -> float | None:
+        wanted, reply = self._outgoing(status, headers)
+        if reply:
             pause = self._call("observe", status, wanted, ticket)
-            self._told = self._told or bool(wanted)
             return None if pause is None else float(pause)
         # One-way: Ray runs one caller's calls to an actor in the order they were made.
+        self._actor().observe.remote(self._key, status, wanted, ticket)
+        return None
+
+    async def aobserve(self, status: int, headers: Mapping[str, str], ticket: int) -> float | None:
+        wanted, reply = self._outgoing(status, headers)
+        if reply:
+            pause = await self._acall("observe", status, wanted, ticket)
+            return None if pause is None else float(pause)
         self._actor().observe.remote(self._key, status, wanted, ticket)
         return None
 

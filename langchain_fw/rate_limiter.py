@@ -108,7 +108,7 @@ class FwRateLimiter(BaseRateLimiter):
     async def aacquire(self, *, blocking: bool = True) -> bool:
         """Async twin of :meth:`acquire`."""
         ratelimit.prepay(None)  # a slot an earlier call here did not use
-        wait, _ = self._limiter.acquire(commit=blocking)
+        wait, _ = await self._limiter.aacquire(commit=blocking)
         if wait > 0:
             if not blocking:
                 return False

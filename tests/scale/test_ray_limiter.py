@@ -30,7 +30,7 @@ from fw_core.testing import WireDouble  # noqa: E402
 from fw_core.testing.server import serve  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-KEY = "fw-ray-limiter-test-key-0123456789"
+KEY = "test-key-ray-limiter"
 WIRE_MODEL = DEFAULTS["small"]
 RAY_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_ENABLE_UV_RUN_RUNTIME_ENV": "0"}
 NAME = "fw-ratelimit-test"

@@ -9,6 +9,7 @@ optional: importing the module must not import it.
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -155,3 +156,56 @@ def test_the_ray_stand_in_forwards_to_the_actor(
     assert lim.snapshot().limit_rpm == 60.0  # the announced limit; 30 caps the pacing
     lim.forget()
     assert lim.snapshot().limit_rpm is None
+
+
+class _AwaitableRemote(_Remote):
+    """As :class:`_Remote`, but ``m.remote(...)`` returns an awaitable, as a Ray
+    ObjectRef is."""
+
+    def __getattr__(self, name: str) -> object:
+        method = getattr(self.actor, name)
+        calls = self.calls
+
+        class _Method:
+            @staticmethod
+            def remote(*args: object) -> object:
+                calls.append(name)
+                done = asyncio.get_running_loop().create_future()
+                done.set_result(method(*args))
+                return done
+
+        return _Method()
+
+
+class _NoBlockingRay:
+    @staticmethod
+    def get(value: object) -> object:
+        raise AssertionError("ray.get blocks the event loop")
+
+
+def test_async_callers_await_the_actor_instead_of_blocking_the_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An async fw_core client awaits a remote limiter's round trips (fw_core.client checks
+    ``limiter.remote``): ``ray.get`` in a coroutine would stall every other task of the
+    loop for the round trip, once per request."""
+    from fw_core import ray_limiter
+
+    monkeypatch.setattr(ray_limiter, "_ray", lambda: _NoBlockingRay)
+    remote = _AwaitableRemote(LimiterActor())
+    lim = ray_limiter.RayLimiter("job", (BASE, "id", WIRE_MODEL))
+    lim._handle = remote
+    headers = {"x-ratelimit-limit-requests": "60", "x-ratelimit-remaining-requests": "5"}
+
+    async def run() -> tuple[float | None, float | None]:
+        wait, ticket = await lim.aacquire()
+        assert wait == 0.0
+        first = await lim.aobserve(200, headers, ticket)  # the first limit: waited for
+        later = await lim.aobserve(200, headers, ticket)  # then one-way
+        refused = await lim.aobserve(429, {"retry-after": "2"}, (await lim.aacquire())[1])
+        return first, refused if later is None else -1.0
+
+    first, refused = asyncio.run(run())
+    assert first is None and refused == 2.0
+    assert remote.calls == ["acquire", "observe", "observe", "acquire", "observe"]
+    assert lim.remote and not ratelimit.RateLimiter.remote
