@@ -213,7 +213,6 @@ class ProviderSpec:
         embedding_batch_limit: most inputs the embeddings endpoint takes in one request.
         max_nonstream_tokens: above this ``max_tokens`` the API refuses a non-streaming
             chat call (Fireworks: 4096, docs/wire.md §4.5); fw_core then streams internally.
-        rerank_returns_documents_by_default: Fireworks true, Firmware false.
         chat_params: the API's own chat request fields (beyond
             :data:`~fw_core.chat_options.COMMON_CHAT_PARAMS`), each with its check.
         response_extras: top-level response fields adapters surface as metadata.
@@ -235,7 +234,6 @@ class ProviderSpec:
     normalize_model: Callable[[str], str]
     embedding_batch_limit: int
     max_nonstream_tokens: int | None = None
-    rerank_returns_documents_by_default: bool = True
     default_embedding_model: str = ""
     default_rerank_model: str = ""
     chat_params: tuple[ChatParam, ...] = ()
@@ -341,7 +339,6 @@ FIREWORKS = ProviderSpec(
     # docs/wire.md §1.11: "any array must be 2048 ... or less", read as inputs per request.
     embedding_batch_limit=2048,
     max_nonstream_tokens=4096,
-    rerank_returns_documents_by_default=True,
     default_embedding_model="nomic-ai/nomic-embed-text-v1.5",
     default_rerank_model="fireworks/qwen3-reranker-8b",
     chat_params=FIREWORKS_CHAT_PARAMS,
@@ -360,7 +357,6 @@ FIRMWARE = ProviderSpec(
     embedding_batch_limit=1000,
     embedding_encoding="base64",  # docs/wire.md §2.6
     max_nonstream_tokens=None,
-    rerank_returns_documents_by_default=False,
     default_embedding_model="text-embedding-3-small",
     default_rerank_model="rerank-2.5",
     chat_params=FIRMWARE_CHAT_PARAMS,

@@ -241,6 +241,4 @@ def test_local_http_and_https_do_not_warn(url: str) -> None:
 def test_provider_facts_used_elsewhere() -> None:
     assert FIREWORKS.max_nonstream_tokens == 4096
     assert FIRMWARE.max_nonstream_tokens is None
-    assert FIREWORKS.rerank_returns_documents_by_default is True
-    assert FIRMWARE.rerank_returns_documents_by_default is False
     assert FIREWORKS.embedding_batch_limit >= FIRMWARE.embedding_batch_limit > 0
