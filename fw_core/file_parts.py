@@ -1,4 +1,4 @@
-"""File and document content parts, and Fireworks' (legacy) document inlining.
+"""File, document and audio content parts, as each API takes them.
 
 How a document the user attached (a PDF, any non-image file) travels in a chat request
 differs per API (docs/wire.md §1.17, §2.3):
@@ -11,16 +11,12 @@ differs per API (docs/wire.md §1.17, §2.3):
   ``image_url`` part there too.
 - An image given as a file (an ``image/*`` MIME type) is an ``image_url`` part for both.
 
-**Document inlining** was Fireworks' way to let a model without vision read a PDF or an
-image: ``#transform=inline`` appended to the ``image_url`` URL made the API turn the
-document into text first. Fireworks' changelog says the feature was removed on 2025-06-30,
-so it is off unless asked for (:func:`inlining_applies`), and :func:`inline_documents`
-only writes the legacy request form; whether a given deployment still honours it is
-unverified.
+Fireworks' document inlining (``#transform=inline`` on the URL, for models without vision)
+was removed by Fireworks on 2025-06-30 and is not offered (docs/wire.md §1.17): a document
+sent to Fireworks is read only by a model and deployment that take it.
 
 Both framework adapters build their document parts with :func:`document_part` (or
-:func:`from_openai_file` for a part already in OpenAI's form) and pass the finished wire
-messages through :func:`inline_documents` when :func:`inlining_applies`.
+:func:`from_openai_file` for a part already in OpenAI's form).
 
 **Audio** in a chat message (docs/wire.md §1.20): Fireworks documents an ``audio_url``
 part whose URL is a ``data:audio/...;base64,`` URL (its video/audio inputs guide, for
@@ -33,35 +29,20 @@ part, :func:`from_input_audio` converts an OpenAI-form part for Fireworks.
 {'url': 'data:application/pdf;base64,JVBERi0='}
 >>> document_part("firmware", data="JVBERi0=", mime_type="application/pdf")["file"]["filename"]
 'document.pdf'
->>> msg = {"role": "user", "content": [document_part("fireworks", url="https://x/a.pdf")]}
->>> inline_documents([msg])[0]["content"]
-[{'type': 'image_url', 'image_url': {'url': 'https://x/a.pdf#transform=inline'}}]
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypeAlias
+from collections.abc import Mapping
+from typing import Any
 
 __all__ = [
-    "INLINE_TRANSFORM",
-    "DocumentInlining",
     "audio_part",
     "data_url",
     "document_part",
     "from_input_audio",
     "from_openai_file",
-    "inline_documents",
-    "inline_url",
-    "inlining_applies",
 ]
-
-#: The URL fragment that asked Fireworks to inline a document (docs/wire.md §1.17).
-INLINE_TRANSFORM = "#transform=inline"
-
-#: ``True``: inline every image/document part; ``False``: never; ``"auto"``: only for a
-#: model the model table knows to take no images.
-DocumentInlining: TypeAlias = bool | Literal["auto"]
 
 
 def data_url(mime_type: str | None, data: str) -> str:
@@ -237,62 +218,3 @@ def from_openai_file(provider: str | None, file: Mapping[str, Any]) -> dict[str,
         file_id=file.get("file_id"),
         filename=file.get("filename"),
     )
-
-
-def inline_url(url: str) -> str:
-    """``url`` with the inlining fragment (once).
-
-    >>> inline_url("https://x/a.pdf"), inline_url("https://x/a.pdf#transform=inline")
-    ('https://x/a.pdf#transform=inline', 'https://x/a.pdf#transform=inline')
-    """
-    return url if url.endswith(INLINE_TRANSFORM) else url + INLINE_TRANSFORM
-
-
-def inlining_applies(setting: DocumentInlining, provider: str, model: str) -> bool:
-    """Whether requests for ``model`` get the inlining fragment under ``setting``.
-
-    Only Fireworks ever inlined. ``"auto"`` inlines for a model the model table
-    (:mod:`fw_core.model_table`) knows to take no images; a model it does not know is left
-    alone.
-
-    >>> inlining_applies("auto", "fireworks", "accounts/fireworks/models/llama-v3p3-70b-instruct")
-    True
-    >>> inlining_applies("auto", "fireworks", "llama4-maverick-instruct-basic")
-    False
-    >>> inlining_applies(True, "firmware", "openai/gpt-4o")
-    False
-    """
-    if provider != "fireworks" or setting is False:
-        return False
-    if setting is True:
-        return True
-    from fw_core.model_table import lookup  # loads fw_core.models only when asked
-
-    info = lookup(provider, model)
-    return info is not None and info.supports_image_input is False
-
-
-def _inline_part(part: Any) -> Any:
-    if not (isinstance(part, Mapping) and part.get("type") == "image_url"):
-        return part
-    raw = part.get("image_url")
-    if isinstance(raw, str):
-        return {**part, "image_url": inline_url(raw)}
-    if isinstance(raw, Mapping) and isinstance(raw.get("url"), str):
-        return {**part, "image_url": {**raw, "url": inline_url(raw["url"])}}
-    return part
-
-
-def inline_documents(messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Wire messages with :data:`INLINE_TRANSFORM` on the URL of every ``image_url`` part
-    of the user messages (images and documents alike, as the feature worked); the input is
-    not changed.
-    """
-    out: list[dict[str, Any]] = []
-    for message in messages:
-        content = message.get("content")
-        if message.get("role") == "user" and isinstance(content, list):
-            out.append({**message, "content": [_inline_part(p) for p in content]})
-        else:
-            out.append(dict(message))
-    return out

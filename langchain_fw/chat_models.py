@@ -52,7 +52,6 @@ from fw_core.chat_options import (
 )
 from fw_core.connection import safe_headers
 from fw_core.errors import ConfigurationError
-from fw_core.file_parts import DocumentInlining, inline_documents, inlining_applies
 from fw_core.headers import merge_headers
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
 from fw_core.stream_delta import StreamTracker
@@ -239,9 +238,6 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
     def _replay_reasoning(self) -> bool:
         return True
 
-    def _document_inlining(self) -> DocumentInlining:
-        return False
-
     def _use_responses(self, kwargs: Mapping[str, Any]) -> bool:
         """Whether this call goes to the Responses API (ChatFireworks only)."""
         return False
@@ -381,8 +377,6 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
                 body["model"] = self._normalize_model(value)
             else:
                 body[key] = value
-        if inlining_applies(self._document_inlining(), self.fw_provider.name, str(body["model"])):
-            body["messages"] = inline_documents(body["messages"])
         if self.disabled_params:
             for key, disabled in self.disabled_params.items():
                 if key in body and (disabled is None or body[key] in disabled):
@@ -699,8 +693,6 @@ class ChatFireworks(_ChatFwBase):
         user, extra_headers: see the base fields; ``extra_headers`` also per call.
         prompt_truncate_len: truncate the prompt to this many tokens.
         grammar: a GBNF grammar; sends ``response_format={"type": "grammar", ...}``.
-        document_inlining: ``True`` / ``"auto"`` append ``#transform=inline`` to image and
-            document URLs (Fireworks' legacy document inlining; default False).
 
     Example:
         >>> from langchain_fw import ChatFireworks
@@ -751,11 +743,6 @@ class ChatFireworks(_ChatFwBase):
     """Responses API: cap on tool calls in one response."""
     reasoning: dict[str, Any] | None = None
     """Responses API: ``{"effort": ..., "summary": ...}``, sent as given."""
-    document_inlining: DocumentInlining = False
-    """Append ``#transform=inline`` to image and document URLs so a model without vision
-    reads them as text: True always, ``"auto"`` when the model table says the model takes
-    no images. Legacy: Fireworks' changelog says the feature was removed (docs/wire.md
-    §1.17)."""
 
     @classmethod
     def _example_model(cls) -> str:
@@ -763,9 +750,6 @@ class ChatFireworks(_ChatFwBase):
 
     def _replay_reasoning(self) -> bool:
         return self.replay_reasoning
-
-    def _document_inlining(self) -> DocumentInlining:
-        return self.document_inlining
 
     def _option_params(self) -> dict[str, Any]:
         out = super()._option_params()

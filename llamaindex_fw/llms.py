@@ -55,7 +55,6 @@ from fw_core.chat_options import (
 )
 from fw_core.connection import ConnectionMixin, safe_headers
 from fw_core.errors import ConfigurationError, ResponseValidationError
-from fw_core.file_parts import DocumentInlining, inline_documents, inlining_applies
 from fw_core.headers import merge_headers
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
 from fw_core.stream_delta import StreamTracker
@@ -202,10 +201,6 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
         """Top-level response fields surfaced in ``ChatResponse.additional_kwargs``."""
         return self.fw_provider.response_extras
 
-    def _document_inlining(self) -> DocumentInlining:
-        """The document-inlining setting (a Fireworks option; see :mod:`fw_core.file_parts`)."""
-        return False
-
     def _session_headers(self, kwargs: dict[str, Any]) -> dict[str, str] | None:
         """Headers derived from a session option (Fireworks: ``session_id``); none here."""
         return None
@@ -238,8 +233,6 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
         for key, value in kwargs.items():
             if value is not None:
                 body[key] = value
-        if inlining_applies(self._document_inlining(), self.fw_provider.name, str(body["model"])):
-            body["messages"] = inline_documents(body["messages"])
         return body
 
     def _response_meta(self, request_id: str | None, headers: Mapping[str, str]) -> dict[str, Any]:
@@ -493,10 +486,6 @@ class Fireworks(FwLLM):
         base_url: default ``FIREWORKS_BASE_URL`` or ``https://api.fireworks.ai/inference/v1``.
         temperature, max_tokens, reasoning_effort, strict: request options.
         replay_reasoning: send earlier reasoning back as ``reasoning_content`` (default on).
-        document_inlining: ``True`` / ``"auto"`` append ``#transform=inline`` to image and
-            ``DocumentBlock`` URLs so a model without vision reads them as text (``"auto"``:
-            when the model table says the model takes no images). Fireworks' legacy document
-            inlining, default False (docs/wire.md §1.17).
         context_window: overrides the model table (see :mod:`fw_core.model_table`).
         seed, logprobs, top_logprobs, user, service_tier: typed request options
             (``service_tier="priority"``: the priority tier; any string is sent).
@@ -529,11 +518,6 @@ class Fireworks(FwLLM):
 
     fw_provider: ClassVar[ProviderSpec] = FIREWORKS
 
-    document_inlining: DocumentInlining = Field(
-        default=False,
-        description="Append #transform=inline to image and document URLs (True, or 'auto' "
-        "for models without image input): Fireworks' legacy document inlining.",
-    )
     prompt_cache_key: str | None = Field(
         default=None, description="Prompt-cache affinity key (docs/wire.md §1.19)."
     )
@@ -570,9 +554,6 @@ class Fireworks(FwLLM):
         if session is None:
             return None
         return {SESSION_AFFINITY_HEADER: affinity_key(session)}
-
-    def _document_inlining(self) -> DocumentInlining:
-        return self.document_inlining
 
 
 def _refuse_session_id(options: Mapping[str, Any]) -> None:
