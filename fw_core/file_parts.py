@@ -34,9 +34,17 @@ part, :func:`from_input_audio` converts an OpenAI-form part for Fireworks.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:
+    from fw_core.providers import ProviderSpec
+
+#: Which API a part is for: its spec, its name (``"fireworks"``, ``"firmware"``), or None
+#: for OpenAI's forms.
+Provider: TypeAlias = "ProviderSpec | str | None"
 
 __all__ = [
+    "Provider",
     "audio_part",
     "data_url",
     "document_part",
@@ -61,12 +69,24 @@ def _mime_of(url: str) -> str:
     return url[5:].split(";", 1)[0].split(",", 1)[0].strip().lower()
 
 
+def _openai_forms(provider: Provider) -> bool:
+    """Whether ``provider`` takes OpenAI's ``file`` / ``input_audio`` parts
+    (:attr:`~fw_core.providers.ProviderSpec.openai_content_parts`)."""
+    if provider is None:
+        return True
+    if isinstance(provider, str):
+        from fw_core.providers import provider_named
+
+        provider = provider_named(provider)
+    return provider.openai_content_parts
+
+
 def _image_url_part(url: str) -> dict[str, Any]:
     return {"type": "image_url", "image_url": {"url": url}}
 
 
 def document_part(
-    provider: str | None,
+    provider: Provider,
     *,
     data: str | None = None,
     url: str | None = None,
@@ -77,7 +97,7 @@ def document_part(
     """One document as the content part ``provider`` takes (see the module doc).
 
     Args:
-        provider: ``"fireworks"``, or ``"firmware"`` / None for the OpenAI form.
+        provider: the API (its spec or name); None for the OpenAI form.
         data: base64 bytes (or a whole ``data:`` URL).
         url: where the document is (used when no ``data`` is given).
         file_id: an id from a files API (used when neither is given).
@@ -94,14 +114,15 @@ def document_part(
     >>> document_part(None, file_id="file-1")
     {'type': 'file', 'file': {'file_id': 'file-1'}}
     """
+    openai = _openai_forms(provider)
     if data:
         full = data_url(mime_type, data)
-        if provider == "fireworks" or _mime_of(full).startswith("image/"):
+        if not openai or _mime_of(full).startswith("image/"):
             return _image_url_part(full)
         mime = _mime_of(full)
         name = filename or ("document.pdf" if mime == "application/pdf" else "file")
         return {"type": "file", "file": {"file_data": full, "filename": name}}
-    if file_id and provider != "fireworks":
+    if file_id and openai:
         return {"type": "file", "file": {"file_id": file_id}}
     if url:
         return _image_url_part(url)
@@ -141,7 +162,7 @@ def _audio_mime(mime_type: str | None, audio_format: str | None) -> str:
 
 
 def audio_part(
-    provider: str | None,
+    provider: Provider,
     *,
     data: str | None = None,
     url: str | None = None,
@@ -151,7 +172,7 @@ def audio_part(
     """One audio clip as the content part ``provider`` takes (see the module doc).
 
     Args:
-        provider: ``"fireworks"``, or ``"firmware"`` / None for OpenAI's form.
+        provider: the API (its spec or name); None for OpenAI's form.
         data: base64 bytes (or a whole ``data:`` URL).
         url: where the audio is (used when no ``data`` is given).
         mime_type: e.g. ``audio/wav``; derived from ``audio_format`` when not given.
@@ -173,7 +194,7 @@ def audio_part(
             raw = data.split(",", 1)[1] if "," in data else ""
         else:
             raw = data
-        if provider == "fireworks":
+        if not _openai_forms(provider):
             return {
                 "type": "audio_url",
                 "audio_url": {"url": data_url(_audio_mime(mime_type, audio_format), raw)},
@@ -185,7 +206,7 @@ def audio_part(
     raise ValueError("an audio part needs base64 data or a url")
 
 
-def from_input_audio(provider: str | None, input_audio: Mapping[str, Any]) -> dict[str, Any]:
+def from_input_audio(provider: Provider, input_audio: Mapping[str, Any]) -> dict[str, Any]:
     """An OpenAI-form ``input_audio`` payload (``{"data", "format"}``) as the part
     ``provider`` takes: unchanged for the OpenAI form, an ``audio_url`` for Fireworks.
 
@@ -194,14 +215,14 @@ def from_input_audio(provider: str | None, input_audio: Mapping[str, Any]) -> di
     """
     data = input_audio.get("data")
     fmt = input_audio.get("format")
-    if provider != "fireworks":
+    if _openai_forms(provider):
         return {"type": "input_audio", "input_audio": {"data": data, "format": fmt}}
     if not isinstance(data, str) or not data:
         raise ValueError("an input_audio part needs base64 data")
     return audio_part(provider, data=data, audio_format=fmt if isinstance(fmt, str) else None)
 
 
-def from_openai_file(provider: str | None, file: Mapping[str, Any]) -> dict[str, Any]:
+def from_openai_file(provider: Provider, file: Mapping[str, Any]) -> dict[str, Any]:
     """An OpenAI-form ``file`` payload (``{"filename", "file_data" | "file_id"}``) as the
     part ``provider`` takes: unchanged (``None`` values dropped) for the OpenAI form, an
     ``image_url`` part for Fireworks.
@@ -210,7 +231,7 @@ def from_openai_file(provider: str | None, file: Mapping[str, Any]) -> dict[str,
     >>> from_openai_file("fireworks", pdf)
     {'type': 'image_url', 'image_url': {'url': 'data:application/pdf;base64,QQ=='}}
     """
-    if provider != "fireworks":
+    if _openai_forms(provider):
         return {"type": "file", "file": {k: v for k, v in file.items() if v is not None}}
     return document_part(
         provider,

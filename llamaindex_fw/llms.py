@@ -46,6 +46,7 @@ from fw_core.affinity import (
     affinity_key,
     check_extra_headers,
 )
+from fw_core.chat_body import replays_reasoning, strict_tool, tool_choice_to_wire
 from fw_core.chat_options import (
     ReasoningEffort,
     ServiceTier,
@@ -60,10 +61,8 @@ from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmw
 from fw_core.stream_delta import StreamTracker
 from llamaindex_fw._catalog import ModelInfoMixin, QuotaMixin
 from llamaindex_fw._messages import (
-    closed_schema,
     from_wire_message,
     logprobs_from_wire,
-    resolve_tool_choice,
     to_wire_messages,
     usage_to_kwargs,
 )
@@ -135,10 +134,12 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra fields merged into every request body."
     )
-    replay_reasoning: bool = Field(
-        default=True,
-        description="Send an assistant message's reasoning back as "
-        "reasoning_content (interleaved thinking in tool loops).",
+    replay_reasoning: bool | None = Field(
+        default=None,
+        description="Send an assistant message's reasoning back as reasoning_content "
+        "(interleaved thinking in tool loops). None: the API's default "
+        "(ProviderSpec.replays_reasoning): on for Fireworks; off for Firmware, whose vendors "
+        "differ (DeepSeek refuses it, Anthropic needs signed thinking blocks).",
     )
     include_response_headers: bool = Field(
         default=False,
@@ -225,7 +226,9 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
         body: dict[str, Any] = {
             "model": self.wire_model,
             "messages": to_wire_messages(
-                messages, replay_reasoning=self.replay_reasoning, provider=self.fw_provider.name
+                messages,
+                replay_reasoning=replays_reasoning(self.fw_provider, self.replay_reasoning),
+                provider=self.fw_provider,
             ),
         }
         body.update(self._options())
@@ -390,17 +393,16 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
         """Request arguments for a chat with tools.
 
         ``tool_required`` asks for ``tool_choice="required"``; ``tool_choice`` may be
-        ``"auto"``, ``"none"``, ``"required"``, a tool name or a dict; ``strict`` (default:
+        ``"auto"``, ``"none"``, ``"required"``, ``"any"`` (sent as ``"required"``), a tool
+        name or a dict (:func:`fw_core.chat_body.tool_choice_to_wire`); ``strict`` (default:
         the LLM's ``strict``) marks every tool strict and closes every object of its
         parameter schema (``additionalProperties: false``).
         """
-        use_strict = self.strict if strict is None else strict
-        specs = [tool.metadata.to_openai_tool(skip_length_check=True) for tool in tools]
-        if use_strict:
-            for spec in specs:
-                function = spec["function"]
-                function["strict"] = True
-                function["parameters"] = closed_schema(function["parameters"])
+        use_strict = (self.strict if strict is None else strict) or None  # False: no flag
+        specs = [
+            strict_tool(tool.metadata.to_openai_tool(skip_length_check=True), use_strict)
+            for tool in tools
+        ]
         messages = list(chat_history or [])
         if isinstance(user_msg, str):
             user_msg = ChatMessage(role=MessageRole.USER, content=user_msg)
@@ -409,7 +411,9 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
         out: dict[str, Any] = {"messages": messages, **kwargs}
         if specs:
             out["tools"] = specs
-            out["tool_choice"] = resolve_tool_choice(tool_choice, tool_required)
+            names = [spec["function"]["name"] for spec in specs]
+            choice = tool_choice_to_wire(tool_choice, names)  # the rule both adapters share
+            out["tool_choice"] = choice or ("required" if tool_required else "auto")
             out["parallel_tool_calls"] = allow_parallel_tool_calls
         return out
 
@@ -619,12 +623,6 @@ class Firmware(QuotaMixin, FwLLM):
     )
     validate_model: bool = Field(
         default=True, description="Refuse model ids with an unknown vendor prefix."
-    )
-    replay_reasoning: bool = Field(
-        default=False,
-        description="Send an assistant message's reasoning back as "
-        "reasoning_content. Off by default: vendors behind Firmware differ (DeepSeek refuses "
-        "it, Anthropic needs signed thinking blocks).",
     )
 
     def __init__(self, model: str | None = None, **data: Any) -> None:
