@@ -164,3 +164,36 @@ def test_reasoning_replay_setting_wins_over_the_default(setting: bool) -> None:
     ):
         assert _lc_replayed(lc_cls, model, replay_reasoning=setting) is setting
         assert _li_replayed(li_cls, model, replay_reasoning=setting) is setting
+
+
+def test_the_same_bad_temperature_is_the_same_error_and_no_cap_in_either() -> None:
+    # no 2.0 cap in LlamaIndex any more (the server owns the range); the floor is
+    # fw_core.chat_options', so both frameworks say the same thing
+    assert ChatFireworks(model=FW_MODEL, api_key="k", temperature=3.0).temperature == 3.0
+    assert Fireworks(model=FW_MODEL, api_key="k", temperature=3.0).temperature == 3.0
+    with pytest.raises(ConfigurationError) as lc:
+        ChatFireworks(model=FW_MODEL, api_key="k", temperature=-1)
+    with pytest.raises(ConfigurationError) as li:
+        Fireworks(model=FW_MODEL, api_key="k", temperature=-1)
+    assert str(lc.value) == str(li.value)
+
+
+def test_capabilities_are_read_from_spec_fields_not_names() -> None:
+    # a spec under another name (a proxy, a private deployment of the same API) gets the
+    # behaviour its fields describe
+    from dataclasses import replace
+
+    from fw_core.file_parts import audio_part, document_part
+    from fw_core.rerank import RerankRequest
+
+    proxy = replace(FIREWORKS, name="my-proxy")
+    assert document_part(proxy, data="JVBERi0=", mime_type="application/pdf")["type"] == (
+        "image_url"
+    )
+    assert audio_part(proxy, data="UklG", audio_format="wav")["type"] == "audio_url"
+    assert RerankRequest("m", task="Prefer docs.").body("q", ["a"], proxy)["task"]
+    openai_like = replace(FIRMWARE, name="other")
+    assert (
+        document_part(openai_like, data="JVBERi0=", mime_type="application/pdf")["type"] == "file"
+    )
+    assert "task" not in RerankRequest("m", task="Prefer docs.").body("q", ["a"], openai_like)
