@@ -7,7 +7,9 @@ the same request (docs/architecture.md §4):
 - :func:`tool_choice_to_wire`: the ``tool_choice`` forms (docs/wire.md §1.5);
 - :func:`closed_schema`, :func:`strict_tool`, :func:`json_schema_format`: strict schemas
   and the ``json_schema`` response format (docs/wire.md §1.6);
-- :func:`replays_reasoning`: whether an earlier answer's reasoning is sent back.
+- :func:`replays_reasoning`: whether an earlier answer's reasoning is sent back;
+- :func:`build_body`: how the configured fields and a call's own fields layer into the
+  body.
 
 Document and audio parts are :mod:`fw_core.file_parts`'; the option checks
 :mod:`fw_core.chat_options`'.
@@ -22,7 +24,7 @@ Document and audio parts are :mod:`fw_core.file_parts`'; the option checks
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fw_core.errors import ConfigurationError
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from fw_core.providers import ProviderSpec
 
 __all__ = [
+    "build_body",
     "closed_schema",
     "json_schema_format",
     "replays_reasoning",
@@ -158,3 +161,36 @@ def replays_reasoning(provider: ProviderSpec, setting: bool | None) -> bool:
     ``setting`` when given, else the API's default
     (:attr:`~fw_core.providers.ProviderSpec.replays_reasoning`)."""
     return provider.replays_reasoning if setting is None else setting
+
+
+def build_body(
+    model: str,
+    messages: list[dict[str, Any]],
+    layers: Sequence[Mapping[str, Any] | None],
+    call: Mapping[str, Any],
+    normalize_model: Callable[[str], str],
+) -> dict[str, Any]:
+    """A chat request body from its parts, in the order both frameworks apply them.
+
+    ``model`` and the wire ``messages`` first; then each configured layer in turn, later
+    ones winning (the typed options, then the pass-through fields: ``model_kwargs`` /
+    ``extra_body`` in LangChain, ``additional_kwargs`` in LlamaIndex); then this call's
+    own fields (``invoke(..., top_k=5)``, ``chat(..., top_k=5)``): a value wins, a None
+    unsets the field for this call, and a per-call ``model`` is checked and expanded like
+    the configured one (``normalize_model``).
+
+    >>> build_body("m", [], [{"temperature": 0.2, "top_k": 5}], {"top_k": None}, str.strip)
+    {'model': 'm', 'messages': [], 'temperature': 0.2}
+    """
+    body: dict[str, Any] = {"model": model, "messages": messages}
+    for layer in layers:
+        if layer:
+            body.update(layer)
+    for key, value in call.items():
+        if value is None:
+            body.pop(key, None)
+        elif key == "model":
+            body["model"] = normalize_model(value)
+        else:
+            body[key] = value
+    return body

@@ -44,6 +44,7 @@ from fw_core import chat as fw_chat
 from fw_core import responses as fw_responses
 from fw_core.affinity import check_extra_headers
 from fw_core.chat_body import (
+    build_body,
     json_schema_format,
     replays_reasoning,
     require_object_schema,
@@ -328,29 +329,21 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
     def _payload(
         self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
     ) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "model": self.model,
-            "messages": messages_to_wire(
+        stops = stop if stop is not None else self.stop
+        body = build_body(  # the layering rule is fw_core's, shared with LlamaIndex
+            str(self.model),
+            messages_to_wire(
                 messages, replay_reasoning=self._replay_reasoning(), provider=self.fw_provider
             ),
-        }
-        body.update(self._option_params())
-        stops = stop if stop is not None else self.stop
-        if stops:
-            body["stop"] = stops
-        if self.model_kwargs:
-            body.update(self.model_kwargs)
-        if self.extra_body:
-            body.update(self.extra_body)
-        for key, value in kwargs.items():
-            if key.startswith("ls_"):
-                continue
-            if value is None:
-                body.pop(key, None)
-            elif key == "model":
-                body["model"] = self._normalize_model(value)
-            else:
-                body[key] = value
+            [
+                self._option_params(),
+                {"stop": stops} if stops else None,
+                self.model_kwargs,
+                self.extra_body,
+            ],
+            {k: v for k, v in kwargs.items() if not k.startswith("ls_")},  # LangSmith's
+            self._normalize_model,
+        )
         if self.disabled_params:
             for key, disabled in self.disabled_params.items():
                 if key in body and (disabled is None or body[key] in disabled):

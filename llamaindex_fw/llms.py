@@ -46,7 +46,7 @@ from fw_core.affinity import (
     affinity_key,
     check_extra_headers,
 )
-from fw_core.chat_body import replays_reasoning, strict_tool, tool_choice_to_wire
+from fw_core.chat_body import build_body, replays_reasoning, strict_tool, tool_choice_to_wire
 from fw_core.chat_options import (
     ReasoningEffort,
     ServiceTier,
@@ -223,20 +223,18 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
         return chat_options_of(self.fw_provider, self)
 
     def _body(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "model": self.wire_model,
-            "messages": to_wire_messages(
+        validate = {"validate_model": getattr(self, "validate_model", True)}
+        return build_body(  # the layering rule is fw_core's, shared with LangChain
+            self.wire_model,
+            to_wire_messages(
                 messages,
                 replay_reasoning=replays_reasoning(self.fw_provider, self.replay_reasoning),
                 provider=self.fw_provider,
             ),
-        }
-        body.update(self._options())
-        body.update(self.additional_kwargs)
-        for key, value in kwargs.items():
-            if value is not None:
-                body[key] = value
-        return body
+            [self._options(), self.additional_kwargs],
+            kwargs,
+            lambda model: self._normalize_model(model, validate),
+        )
 
     def _response_meta(self, request_id: str | None, headers: Mapping[str, str]) -> dict[str, Any]:
         meta: dict[str, Any] = {"request_id": request_id} if request_id else {}

@@ -197,3 +197,26 @@ def test_capabilities_are_read_from_spec_fields_not_names() -> None:
         document_part(openai_like, data="JVBERi0=", mime_type="application/pdf")["type"] == "file"
     )
     assert "task" not in RerankRequest("m", task="Prefer docs.").body("q", ["a"], openai_like)
+
+
+def test_both_frameworks_build_the_same_body_from_the_same_settings() -> None:
+    # one layering rule (fw_core.chat_body.build_body): options, then pass-through
+    # fields, then the call's own, a per-call None unsetting and a per-call model expanded
+    lc = ChatFireworks(model=FW_MODEL, api_key="k", temperature=0.2, model_kwargs={"top_k": 5})
+    li = Fireworks(model=FW_MODEL, api_key="k", temperature=0.2, additional_kwargs={"top_k": 5})
+    call = {"temperature": None, "top_k": 7, "model": "gpt-oss-120b"}
+    lc_body = lc._payload([HumanMessage("hi")], None, dict(call))
+    li_body = li._body([ChatMessage(role="user", content="hi")], dict(call))
+    assert lc_body == li_body
+    assert li_body["model"] == "accounts/fireworks/models/gpt-oss-120b"
+    assert "temperature" not in li_body and li_body["top_k"] == 7
+
+
+def test_a_bad_per_call_model_is_the_same_error_in_both() -> None:
+    lc = ChatFireworks(model=FW_MODEL, api_key="k")
+    li = Fireworks(model=FW_MODEL, api_key="k")
+    with pytest.raises(ConfigurationError) as lc_err:
+        lc._payload([HumanMessage("hi")], None, {"model": "not a model"})
+    with pytest.raises(ConfigurationError) as li_err:
+        li._body([ChatMessage(role="user", content="hi")], {"model": "not a model"})
+    assert str(lc_err.value) == str(li_err.value)
