@@ -242,3 +242,14 @@ def test_provider_facts_used_elsewhere() -> None:
     assert FIREWORKS.max_nonstream_tokens == 4096
     assert FIRMWARE.max_nonstream_tokens is None
     assert FIREWORKS.embedding_batch_limit >= FIRMWARE.embedding_batch_limit > 0
+
+
+def test_provider_named_gives_the_spec_or_a_configuration_error() -> None:
+    from fw_core.providers import provider_named
+    from langchain_fw.rate_limiter import FwRateLimiter
+
+    assert provider_named("fireworks") is FIREWORKS and provider_named("firmware") is FIRMWARE
+    with pytest.raises(ConfigurationError, match="unknown provider 'fireworx'"):
+        provider_named("fireworx")
+    with pytest.raises(ConfigurationError, match="unknown provider"):
+        FwRateLimiter(model="kimi-k3", api_key="k", provider="fireworx")
