@@ -307,8 +307,9 @@ def message_to_wire(
         message: any LangChain message.
         replay_reasoning: send an assistant message's reasoning back as
             ``reasoning_content`` (Fireworks interleaved thinking).
-        provider: the API the message goes to (``"fireworks"`` / ``"firmware"``); it
-            decides the form of file parts (see :func:`content_to_wire`).
+        provider: the API the message goes to (its ``ProviderSpec`` or name); its
+            ``openai_content_parts`` decides the form of file parts (see
+            :func:`content_to_wire`).
 
     Raises:
         ValueError: for a message type or content block the APIs cannot take.

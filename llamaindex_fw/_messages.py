@@ -171,9 +171,9 @@ def to_wire_message(
     """One ``ChatMessage`` as a chat-completions message dict.
 
     ``replay_reasoning=False`` leaves an assistant message's reasoning out (some vendors
-    behind Firmware refuse ``reasoning_content`` in the input). ``provider``
-    (``"fireworks"`` / ``"firmware"``; None = OpenAI's form) decides how a
-    ``DocumentBlock`` is sent.
+    behind Firmware refuse ``reasoning_content`` in the input). ``provider`` (a
+    ``ProviderSpec`` or its name; None = OpenAI's form) decides how a ``DocumentBlock`` is
+    sent (its ``openai_content_parts``).
 
     Raises:
         ValueError: a block the API cannot take in that role (images, audio and documents
