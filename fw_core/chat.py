@@ -1,16 +1,19 @@
-"""Chat completions: one call, one stream, and the accumulator that merges a stream.
+"""Chat completions: one call and one stream.
 
 The framework layers build the request body (messages, tools, options) and hand it here;
 everything about sending it, streaming it and merging the pieces lives in this module.
 
+A stream merges into one completion with :class:`~fw_core.stream_delta.StreamTracker`
+(its :meth:`~fw_core.stream_delta.StreamTracker.result`):
+
 >>> from fw_core.wire import ChatCompletionChunk
->>> acc = ChatStreamAccumulator()
+>>> acc = StreamTracker()
 >>> for raw in [
 ...     {"id": "c1", "choices": [{"index": 0, "delta": {"content": "Hel"}}]},
 ...     {"id": "c1", "choices": [{"delta": {"content": "lo"}, "finish_reason": "stop"}]},
 ...     {"id": "c1", "choices": [], "usage": {"prompt_tokens": 3, "total_tokens": 5}},
 ... ]:
-...     acc.add(ChatCompletionChunk.model_validate(raw))
+...     _ = acc.feed(ChatCompletionChunk.model_validate(raw))
 >>> r = acc.result()
 >>> r.choices[0].message.content, r.choices[0].finish_reason, r.usage.total_tokens
 ('Hello', 'stop', 5)
@@ -37,7 +40,6 @@ __all__ = [
     "AsyncChatStream",
     "ChatResponse",
     "ChatStream",
-    "ChatStreamAccumulator",
     "acreate",
     "astream",
     "check_request",
@@ -48,25 +50,6 @@ __all__ = [
 logger = logging.getLogger("fw_core")
 
 CHAT_PATH = "/chat/completions"
-
-
-# ---------------------------------------------------------------------------------------
-# accumulation
-
-
-class ChatStreamAccumulator(StreamTracker):
-    """Merges streamed chunks into one :class:`~fw_core.wire.ChatCompletion`.
-
-    A :class:`~fw_core.stream_delta.StreamTracker` (which holds the merge rules) that keeps
-    every top-level extra field and leaves content as sent (an inline ``<think>`` block
-    stays in ``content``, as in a non-streamed answer); :meth:`add` drops the deltas.
-    """
-
-    __slots__ = ()
-
-    def add(self, chunk: ChatCompletionChunk) -> None:
-        """Merge one chunk."""
-        self.feed(chunk)
 
 
 # ---------------------------------------------------------------------------------------
@@ -81,7 +64,6 @@ class ChatResponse:
     headers: Mapping[str, str] = field(default_factory=dict)
     request_id: str | None = None
     attempts: int = 1
-    streamed: bool = False  # True when fw_core streamed internally (see create())
 
 
 def check_request(provider: ProviderSpec, body: dict[str, Any]) -> None:
@@ -122,16 +104,16 @@ def create(
 
     Fireworks refuses non-streaming calls whose ``max_tokens`` exceeds 4096 (docs/wire.md §1.15).
     Rather than fail, such a call is streamed internally and merged; the caller gets the
-    same :class:`ChatResponse` with ``streamed=True``.
+    same :class:`ChatResponse`.
     """
     check_request(client.provider, body)
     if _needs_internal_stream(client, body):
         logger.debug("max_tokens above the non-streaming limit: streaming internally")
         s = ChatStream(client, body, headers)
-        acc = ChatStreamAccumulator()
+        merged = StreamTracker()  # every extra field kept, content as sent
         for chunk in s:
-            acc.add(chunk)
-        return ChatResponse(acc.result(), s.headers, s.request_id, s.attempts, streamed=True)
+            merged.feed(chunk)
+        return ChatResponse(merged.result(), s.headers, s.request_id, s.attempts)
     body = {k: v for k, v in body.items() if k not in ("stream", "stream_options")}
     resp = client.request("POST", CHAT_PATH, json_body=body, headers=headers)
     completion = parse_model(
@@ -147,10 +129,10 @@ async def acreate(
     check_request(client.provider, body)
     if _needs_internal_stream(client, body):
         s = AsyncChatStream(client, body, headers)
-        acc = ChatStreamAccumulator()
+        merged = StreamTracker()
         async for chunk in s:
-            acc.add(chunk)
-        return ChatResponse(acc.result(), s.headers, s.request_id, s.attempts, streamed=True)
+            merged.feed(chunk)
+        return ChatResponse(merged.result(), s.headers, s.request_id, s.attempts)
     body = {k: v for k, v in body.items() if k not in ("stream", "stream_options")}
     resp = await client.request("POST", CHAT_PATH, json_body=body, headers=headers)
     completion = parse_model(

@@ -1,13 +1,4 @@
-"""Text completions (``POST /completions``), non-streaming and streaming.
-
->>> acc = CompletionAccumulator()
->>> from fw_core.wire import CompletionChunk
->>> acc.add(CompletionChunk.model_validate({"id": "c", "choices": [{"index": 0, "text": "blue"}]}))
->>> acc.add(CompletionChunk.model_validate(
-...     {"id": "c", "choices": [{"index": 0, "text": " sky", "finish_reason": "stop"}]}))
->>> acc.result().choices[0].text
-'blue sky'
-"""
+"""Text completions (``POST /completions``), non-streaming and streaming."""
 
 from __future__ import annotations
 
@@ -18,11 +9,10 @@ from typing import Any
 from fw_core.client import AsyncClient, Client, select_headers
 from fw_core.errors import ConfigurationError
 from fw_core.streaming import StreamMeta, aiter_chunks, iter_chunks
-from fw_core.wire import Completion, CompletionChoice, CompletionChunk, Usage, parse_model
+from fw_core.wire import Completion, CompletionChunk, parse_model
 
 __all__ = [
     "AsyncCompletionStream",
-    "CompletionAccumulator",
     "CompletionResponse",
     "CompletionStream",
     "acreate",
@@ -38,40 +28,6 @@ class CompletionResponse:
     headers: dict[str, str] = field(default_factory=dict)
     request_id: str | None = None
     attempts: int = 1
-
-
-class CompletionAccumulator:
-    """Merges streamed text-completion chunks, per choice index, in linear time."""
-
-    def __init__(self) -> None:
-        self.id = ""
-        self.model = ""
-        self.usage: Usage | None = None
-        self._text: dict[int, list[str]] = {}
-        self._finish: dict[int, str | None] = {}
-
-    def add(self, chunk: CompletionChunk) -> None:
-        self.id = self.id or chunk.id
-        self.model = chunk.model or self.model
-        if chunk.usage is not None:
-            self.usage = chunk.usage
-        for choice in chunk.choices:
-            self._text.setdefault(choice.index, []).append(choice.text)
-            if choice.finish_reason:
-                self._finish[choice.index] = choice.finish_reason
-
-    def result(self) -> Completion:
-        return Completion(
-            id=self.id,
-            model=self.model,
-            usage=self.usage,
-            choices=[
-                CompletionChoice(
-                    index=i, text="".join(self._text[i]), finish_reason=self._finish.get(i)
-                )
-                for i in sorted(self._text)
-            ],
-        )
 
 
 def _check(body: dict[str, Any]) -> None:

@@ -79,6 +79,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CREDENTIAL_HEADERS",
+    "REMOVED_ARGUMENTS",
     "ConnectionMixin",
     "FireworksConnection",
     "FirmwareConnection",
@@ -91,6 +92,14 @@ __all__ = [
 #: Constructor names every class takes besides its field names: LlamaIndex spells the
 #: async client ``async_http_client``, LangChain (and the field) ``http_async_client``.
 BASE_ALIASES: Mapping[str, str] = {"async_http_client": "http_async_client"}
+
+#: Constructor options this package no longer offers, each with why: refused by name
+#: (:func:`sort_unknown_arguments`) rather than sent to the API as an unknown body field.
+REMOVED_ARGUMENTS: Mapping[str, str] = {
+    "document_inlining": "Fireworks removed document inlining (#transform=inline) on "
+    "2025-06-30 (docs/wire.md §1.17); send a document to a model that reads it, or its "
+    "text",
+}
 
 #: Header names whose values are credentials; left out when ``default_headers`` is dumped.
 CREDENTIAL_HEADERS = frozenset(
@@ -108,7 +117,8 @@ def sort_unknown_arguments(
     :class:`~fw_core.errors.ConfigurationError` naming the option; any other unknown name is
     a request field the server owns, returned to be sent in ``extra_field`` (LangChain's
     ``model_kwargs``, LlamaIndex's ``additional_kwargs``) with a warning, as ``ChatOpenAI``
-    does. A class without such a field (embeddings, rerankers) refuses it.
+    does. A class without such a field (embeddings, rerankers) refuses it. An option this
+    package removed (:data:`REMOVED_ARGUMENTS`) is refused with the reason.
 
     >>> sort_unknown_arguments("Chat", {"top_k": 5, "seed": 1}, {"seed"}, "model_kwargs")
     {'top_k': 5}
@@ -118,6 +128,8 @@ def sort_unknown_arguments(
     """
     unknown = {name: value for name, value in given.items() if name not in known}
     for name in unknown:
+        if name in REMOVED_ARGUMENTS:
+            raise ConfigurationError(f"{owner} no longer takes {name!r}: {REMOVED_ARGUMENTS[name]}")
         near = difflib.get_close_matches(name, [k for k in known if k[:1] != "_"], 1, 0.8)
         if near:
             raise ConfigurationError(

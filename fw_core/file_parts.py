@@ -1,4 +1,4 @@
-"""File and document content parts, and Fireworks' (legacy) document inlining.
+"""File, document and audio content parts, as each API takes them.
 
 How a document the user attached (a PDF, any non-image file) travels in a chat request
 differs per API (docs/wire.md §1.17, §2.3):
@@ -11,16 +11,12 @@ differs per API (docs/wire.md §1.17, §2.3):
   ``image_url`` part there too.
 - An image given as a file (an ``image/*`` MIME type) is an ``image_url`` part for both.
 
-**Document inlining** was Fireworks' way to let a model without vision read a PDF or an
-image: ``#transform=inline`` appended to the ``image_url`` URL made the API turn the
-document into text first. Fireworks' changelog says the feature was removed on 2025-06-30,
-so it is off unless asked for (:func:`inlining_applies`), and :func:`inline_documents`
-only writes the legacy request form; whether a given deployment still honours it is
-unverified.
+Fireworks' document inlining (``#transform=inline`` on the URL, for models without vision)
+was removed by Fireworks on 2025-06-30 and is not offered (docs/wire.md §1.17): a document
+sent to Fireworks is read only by a model and deployment that take it.
 
 Both framework adapters build their document parts with :func:`document_part` (or
-:func:`from_openai_file` for a part already in OpenAI's form) and pass the finished wire
-messages through :func:`inline_documents` when :func:`inlining_applies`.
+:func:`from_openai_file` for a part already in OpenAI's form).
 
 **Audio** in a chat message (docs/wire.md §1.20): Fireworks documents an ``audio_url``
 part whose URL is a ``data:audio/...;base64,`` URL (its video/audio inputs guide, for
@@ -33,35 +29,28 @@ part, :func:`from_input_audio` converts an OpenAI-form part for Fireworks.
 {'url': 'data:application/pdf;base64,JVBERi0='}
 >>> document_part("firmware", data="JVBERi0=", mime_type="application/pdf")["file"]["filename"]
 'document.pdf'
->>> msg = {"role": "user", "content": [document_part("fireworks", url="https://x/a.pdf")]}
->>> inline_documents([msg])[0]["content"]
-[{'type': 'image_url', 'image_url': {'url': 'https://x/a.pdf#transform=inline'}}]
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypeAlias
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:
+    from fw_core.providers import ProviderSpec
+
+#: Which API a part is for: its spec, its name (``"fireworks"``, ``"firmware"``), or None
+#: for OpenAI's forms.
+Provider: TypeAlias = "ProviderSpec | str | None"
 
 __all__ = [
-    "INLINE_TRANSFORM",
-    "DocumentInlining",
+    "Provider",
     "audio_part",
     "data_url",
     "document_part",
     "from_input_audio",
     "from_openai_file",
-    "inline_documents",
-    "inline_url",
-    "inlining_applies",
 ]
-
-#: The URL fragment that asked Fireworks to inline a document (docs/wire.md §1.17).
-INLINE_TRANSFORM = "#transform=inline"
-
-#: ``True``: inline every image/document part; ``False``: never; ``"auto"``: only for a
-#: model the model table knows to take no images.
-DocumentInlining: TypeAlias = bool | Literal["auto"]
 
 
 def data_url(mime_type: str | None, data: str) -> str:
@@ -80,12 +69,24 @@ def _mime_of(url: str) -> str:
     return url[5:].split(";", 1)[0].split(",", 1)[0].strip().lower()
 
 
+def _openai_forms(provider: Provider) -> bool:
+    """Whether ``provider`` takes OpenAI's ``file`` / ``input_audio`` parts
+    (:attr:`~fw_core.providers.ProviderSpec.openai_content_parts`)."""
+    if provider is None:
+        return True
+    if isinstance(provider, str):
+        from fw_core.providers import provider_named
+
+        provider = provider_named(provider)
+    return provider.openai_content_parts
+
+
 def _image_url_part(url: str) -> dict[str, Any]:
     return {"type": "image_url", "image_url": {"url": url}}
 
 
 def document_part(
-    provider: str | None,
+    provider: Provider,
     *,
     data: str | None = None,
     url: str | None = None,
@@ -96,7 +97,7 @@ def document_part(
     """One document as the content part ``provider`` takes (see the module doc).
 
     Args:
-        provider: ``"fireworks"``, or ``"firmware"`` / None for the OpenAI form.
+        provider: the API (its spec or name); None for the OpenAI form.
         data: base64 bytes (or a whole ``data:`` URL).
         url: where the document is (used when no ``data`` is given).
         file_id: an id from a files API (used when neither is given).
@@ -113,14 +114,15 @@ def document_part(
     >>> document_part(None, file_id="file-1")
     {'type': 'file', 'file': {'file_id': 'file-1'}}
     """
+    openai = _openai_forms(provider)
     if data:
         full = data_url(mime_type, data)
-        if provider == "fireworks" or _mime_of(full).startswith("image/"):
+        if not openai or _mime_of(full).startswith("image/"):
             return _image_url_part(full)
         mime = _mime_of(full)
         name = filename or ("document.pdf" if mime == "application/pdf" else "file")
         return {"type": "file", "file": {"file_data": full, "filename": name}}
-    if file_id and provider != "fireworks":
+    if file_id and openai:
         return {"type": "file", "file": {"file_id": file_id}}
     if url:
         return _image_url_part(url)
@@ -160,7 +162,7 @@ def _audio_mime(mime_type: str | None, audio_format: str | None) -> str:
 
 
 def audio_part(
-    provider: str | None,
+    provider: Provider,
     *,
     data: str | None = None,
     url: str | None = None,
@@ -170,7 +172,7 @@ def audio_part(
     """One audio clip as the content part ``provider`` takes (see the module doc).
 
     Args:
-        provider: ``"fireworks"``, or ``"firmware"`` / None for OpenAI's form.
+        provider: the API (its spec or name); None for OpenAI's form.
         data: base64 bytes (or a whole ``data:`` URL).
         url: where the audio is (used when no ``data`` is given).
         mime_type: e.g. ``audio/wav``; derived from ``audio_format`` when not given.
@@ -192,7 +194,7 @@ def audio_part(
             raw = data.split(",", 1)[1] if "," in data else ""
         else:
             raw = data
-        if provider == "fireworks":
+        if not _openai_forms(provider):
             return {
                 "type": "audio_url",
                 "audio_url": {"url": data_url(_audio_mime(mime_type, audio_format), raw)},
@@ -204,7 +206,7 @@ def audio_part(
     raise ValueError("an audio part needs base64 data or a url")
 
 
-def from_input_audio(provider: str | None, input_audio: Mapping[str, Any]) -> dict[str, Any]:
+def from_input_audio(provider: Provider, input_audio: Mapping[str, Any]) -> dict[str, Any]:
     """An OpenAI-form ``input_audio`` payload (``{"data", "format"}``) as the part
     ``provider`` takes: unchanged for the OpenAI form, an ``audio_url`` for Fireworks.
 
@@ -213,14 +215,14 @@ def from_input_audio(provider: str | None, input_audio: Mapping[str, Any]) -> di
     """
     data = input_audio.get("data")
     fmt = input_audio.get("format")
-    if provider != "fireworks":
+    if _openai_forms(provider):
         return {"type": "input_audio", "input_audio": {"data": data, "format": fmt}}
     if not isinstance(data, str) or not data:
         raise ValueError("an input_audio part needs base64 data")
     return audio_part(provider, data=data, audio_format=fmt if isinstance(fmt, str) else None)
 
 
-def from_openai_file(provider: str | None, file: Mapping[str, Any]) -> dict[str, Any]:
+def from_openai_file(provider: Provider, file: Mapping[str, Any]) -> dict[str, Any]:
     """An OpenAI-form ``file`` payload (``{"filename", "file_data" | "file_id"}``) as the
     part ``provider`` takes: unchanged (``None`` values dropped) for the OpenAI form, an
     ``image_url`` part for Fireworks.
@@ -229,7 +231,7 @@ def from_openai_file(provider: str | None, file: Mapping[str, Any]) -> dict[str,
     >>> from_openai_file("fireworks", pdf)
     {'type': 'image_url', 'image_url': {'url': 'data:application/pdf;base64,QQ=='}}
     """
-    if provider != "fireworks":
+    if _openai_forms(provider):
         return {"type": "file", "file": {k: v for k, v in file.items() if v is not None}}
     return document_part(
         provider,
@@ -237,62 +239,3 @@ def from_openai_file(provider: str | None, file: Mapping[str, Any]) -> dict[str,
         file_id=file.get("file_id"),
         filename=file.get("filename"),
     )
-
-
-def inline_url(url: str) -> str:
-    """``url`` with the inlining fragment (once).
-
-    >>> inline_url("https://x/a.pdf"), inline_url("https://x/a.pdf#transform=inline")
-    ('https://x/a.pdf#transform=inline', 'https://x/a.pdf#transform=inline')
-    """
-    return url if url.endswith(INLINE_TRANSFORM) else url + INLINE_TRANSFORM
-
-
-def inlining_applies(setting: DocumentInlining, provider: str, model: str) -> bool:
-    """Whether requests for ``model`` get the inlining fragment under ``setting``.
-
-    Only Fireworks ever inlined. ``"auto"`` inlines for a model the model table
-    (:mod:`fw_core.model_table`) knows to take no images; a model it does not know is left
-    alone.
-
-    >>> inlining_applies("auto", "fireworks", "accounts/fireworks/models/llama-v3p3-70b-instruct")
-    True
-    >>> inlining_applies("auto", "fireworks", "llama4-maverick-instruct-basic")
-    False
-    >>> inlining_applies(True, "firmware", "openai/gpt-4o")
-    False
-    """
-    if provider != "fireworks" or setting is False:
-        return False
-    if setting is True:
-        return True
-    from fw_core.model_table import lookup  # loads fw_core.models only when asked
-
-    info = lookup(provider, model)
-    return info is not None and info.supports_image_input is False
-
-
-def _inline_part(part: Any) -> Any:
-    if not (isinstance(part, Mapping) and part.get("type") == "image_url"):
-        return part
-    raw = part.get("image_url")
-    if isinstance(raw, str):
-        return {**part, "image_url": inline_url(raw)}
-    if isinstance(raw, Mapping) and isinstance(raw.get("url"), str):
-        return {**part, "image_url": {**raw, "url": inline_url(raw["url"])}}
-    return part
-
-
-def inline_documents(messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Wire messages with :data:`INLINE_TRANSFORM` on the URL of every ``image_url`` part
-    of the user messages (images and documents alike, as the feature worked); the input is
-    not changed.
-    """
-    out: list[dict[str, Any]] = []
-    for message in messages:
-        content = message.get("content")
-        if message.get("role") == "user" and isinstance(content, list):
-            out.append({**message, "content": [_inline_part(p) for p in content]})
-        else:
-            out.append(dict(message))
-    return out

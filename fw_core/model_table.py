@@ -199,9 +199,9 @@ def short_name(provider: str, model: str) -> str:
     >>> short_name("firmware", "openai/GPT-4o")
     'gpt-4o'
     """
-    if provider == "fireworks":
-        model = model.partition("#")[0]  # "<model>#<deployment>" -> the model part
-    return model.rsplit("/", 1)[-1].lower()
+    # "<model>#<deployment>" (Fireworks) -> the model part; no other API's id has a "#"
+    # (fw_core.providers: Firmware's id pattern excludes it), so no provider check is needed
+    return model.partition("#")[0].rsplit("/", 1)[-1].lower()
 
 
 @lru_cache(maxsize=256)

@@ -570,7 +570,7 @@ def _prepare(
     _check_filters(supports_tools, supports_image_input, min_context_length, kind)
     _check_max_pages(max_pages)
     account: str | None = None
-    if client.provider.name == "fireworks":
+    if client.provider.account_catalog:
         account = default_account_id() if account_id is None else account_id
         _catalog_args(client, account, 200, None)  # validates before any request
     elif account_id is not None:
@@ -746,7 +746,7 @@ def find_model(client: Client, model_id: str, *, max_pages: int = 100) -> ModelI
     on a 400), matched exactly; deployments and routers have no catalog entry and make no
     request. Firmware: ``GET {base}/models``, matched on the id, then on its last segment.
     """
-    if client.provider.name != "fireworks":
+    if not client.provider.account_catalog:
         return _pick(list_models(client), model_id)
     target = catalog_name(model_id)
     if target is None:
@@ -768,7 +768,7 @@ async def afind_model(
     client: AsyncClient, model_id: str, *, max_pages: int = 100
 ) -> ModelInfo | None:
     """Async twin of :func:`find_model`."""
-    if client.provider.name != "fireworks":
+    if not client.provider.account_catalog:
         return _pick(await alist_models(client), model_id)
     target = catalog_name(model_id)
     if target is None:

@@ -48,6 +48,7 @@ __all__ = [
     "check_chat_options",
     "normalize_fireworks_model",
     "normalize_firmware_model",
+    "provider_named",
     "validate_base_url",
 ]
 
@@ -213,7 +214,6 @@ class ProviderSpec:
         embedding_batch_limit: most inputs the embeddings endpoint takes in one request.
         max_nonstream_tokens: above this ``max_tokens`` the API refuses a non-streaming
             chat call (Fireworks: 4096, docs/wire.md §4.5); fw_core then streams internally.
-        rerank_returns_documents_by_default: Fireworks true, Firmware false.
         chat_params: the API's own chat request fields (beyond
             :data:`~fw_core.chat_options.COMMON_CHAT_PARAMS`), each with its check.
         response_extras: top-level response fields adapters surface as metadata.
@@ -223,6 +223,20 @@ class ProviderSpec:
             docs/wire.md §1.11 / §2.6).
         dimensions_models: embedding models that take ``dimensions`` (parts of their
             ids); None = every model.
+        replays_reasoning: whether chat classes send an earlier answer's reasoning back
+            as ``reasoning_content`` when the caller does not say (their
+            ``replay_reasoning=None``): Fireworks yes (interleaved thinking in tool
+            loops); Firmware no, its vendors differ (DeepSeek refuses the field,
+            Anthropic needs signed thinking blocks).
+        openai_content_parts: documents and audio travel as OpenAI's ``file`` /
+            ``input_audio`` parts (Firmware); False: Fireworks' forms, a document as an
+            ``image_url`` part and audio as an ``audio_url`` part, no file ids
+            (docs/wire.md §1.17, §1.20; :mod:`fw_core.file_parts`).
+        account_catalog: the API lists models in per-account catalogs
+            (``/v1/accounts/{account}/models``, docs/wire.md §1.13: Fireworks); False:
+            one ``GET {base}/models`` list (Firmware).
+        rerank_task_field: rerank takes the instruction as a ``task`` field (Fireworks);
+            False: it is written into the query (:func:`fw_core.rerank.query_with_task`).
         chat_param_names: common then own chat field names (derived).
         chat_checks: ``(name, check)`` of every checked chat field, in check order (derived).
     """
@@ -235,13 +249,16 @@ class ProviderSpec:
     normalize_model: Callable[[str], str]
     embedding_batch_limit: int
     max_nonstream_tokens: int | None = None
-    rerank_returns_documents_by_default: bool = True
     default_embedding_model: str = ""
     default_rerank_model: str = ""
     chat_params: tuple[ChatParam, ...] = ()
     response_extras: tuple[str, ...] = ()
     dimensions_models: tuple[str, ...] | None = None
     embedding_encoding: str | None = None
+    replays_reasoning: bool = False
+    openai_content_parts: bool = True
+    account_catalog: bool = False
+    rerank_task_field: bool = False
     chat_param_names: tuple[str, ...] = field(init=False, repr=False, compare=False)
     chat_checks: tuple[tuple[str, OptionCheck], ...] = field(init=False, repr=False, compare=False)
 
@@ -341,11 +358,14 @@ FIREWORKS = ProviderSpec(
     # docs/wire.md §1.11: "any array must be 2048 ... or less", read as inputs per request.
     embedding_batch_limit=2048,
     max_nonstream_tokens=4096,
-    rerank_returns_documents_by_default=True,
     default_embedding_model="nomic-ai/nomic-embed-text-v1.5",
     default_rerank_model="fireworks/qwen3-reranker-8b",
     chat_params=FIREWORKS_CHAT_PARAMS,
     response_extras=FIREWORKS_RESPONSE_EXTRAS,
+    replays_reasoning=True,
+    openai_content_parts=False,
+    account_catalog=True,
+    rerank_task_field=True,
 )
 
 FIRMWARE = ProviderSpec(
@@ -360,10 +380,29 @@ FIRMWARE = ProviderSpec(
     embedding_batch_limit=1000,
     embedding_encoding="base64",  # docs/wire.md §2.6
     max_nonstream_tokens=None,
-    rerank_returns_documents_by_default=False,
     default_embedding_model="text-embedding-3-small",
     default_rerank_model="rerank-2.5",
     chat_params=FIRMWARE_CHAT_PARAMS,
     response_extras=FIRMWARE_RESPONSE_EXTRAS,
     dimensions_models=("text-embedding-3",),  # docs/wire.md §2.6
+    replays_reasoning=False,
+    openai_content_parts=True,
+    account_catalog=False,
+    rerank_task_field=False,
 )
+
+_BY_NAME = {spec.name: spec for spec in (FIREWORKS, FIRMWARE)}
+
+
+def provider_named(name: str) -> ProviderSpec:
+    """The spec whose :attr:`ProviderSpec.name` is ``name`` (for APIs that take a name).
+
+    >>> provider_named("firmware").display_name
+    'Firmware'
+    """
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise ConfigurationError(
+            f"unknown provider {name!r}; expected one of {sorted(_BY_NAME)}"
+        ) from None

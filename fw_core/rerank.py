@@ -33,6 +33,7 @@ from typing import Any
 
 from fw_core.client import AsyncClient, Client, select_headers
 from fw_core.errors import ConfigurationError, ResponseValidationError
+from fw_core.providers import ProviderSpec, provider_named
 from fw_core.wire import Usage
 
 __all__ = [
@@ -83,11 +84,13 @@ class RerankRequest:
     task: str | None = None
 
     def body(
-        self, query: str, documents: Sequence[str], provider: str = "fireworks"
+        self, query: str, documents: Sequence[str], provider: ProviderSpec | str = "fireworks"
     ) -> dict[str, Any]:
-        """The JSON body for ``provider`` (:func:`rerank` passes its client's): Fireworks
-        gets ``task`` as a field, any other API has it written into the query."""
-        task_field = self.task is not None and provider == "fireworks"
+        """The JSON body for ``provider`` (its spec or name; :func:`rerank` passes its
+        client's): an API with :attr:`~fw_core.providers.ProviderSpec.rerank_task_field`
+        (Fireworks) gets ``task`` as a field, any other has it written into the query."""
+        spec = provider_named(provider) if isinstance(provider, str) else provider
+        task_field = self.task is not None and spec.rerank_task_field
         if self.task is not None and not task_field:
             query = query_with_task(self.task, query)
         body: dict[str, Any] = {"model": self.model, "query": query, "documents": list(documents)}
@@ -253,7 +256,7 @@ def rerank(
     _check(query, documents, req)
     if not documents:
         return RerankResponse([], req.model)
-    body = req.body(query, documents, client.provider.name)
+    body = req.body(query, documents, client.provider)
     resp = client.request("POST", RERANK_PATH, json_body=body)
     return _response(
         resp.json(),
@@ -271,7 +274,7 @@ async def arerank(
     _check(query, documents, req)
     if not documents:
         return RerankResponse([], req.model)
-    body = req.body(query, documents, client.provider.name)
+    body = req.body(query, documents, client.provider)
     resp = await client.request("POST", RERANK_PATH, json_body=body)
     return _response(
         resp.json(),

@@ -43,6 +43,7 @@ from langchain_core.messages.tool import tool_call_chunk as make_tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from fw_core.file_parts import (
+    Provider,
     audio_part,
     data_url,
     document_part,
@@ -117,7 +118,7 @@ def _image_part(block: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "image_url", "image_url": image}
 
 
-def _file_part(block: Mapping[str, Any], provider: str | None) -> dict[str, Any]:
+def _file_part(block: Mapping[str, Any], provider: Provider) -> dict[str, Any]:
     # The part itself is built by fw_core (one rule per API, docs/wire.md §1.17); this maps
     # LangChain's block forms onto it.
     if block.get("source_type") == "text" and isinstance(block.get("text"), str):
@@ -140,7 +141,7 @@ def _file_part(block: Mapping[str, Any], provider: str | None) -> dict[str, Any]
     )
 
 
-def _audio_part(block: Mapping[str, Any], provider: str | None) -> dict[str, Any]:
+def _audio_part(block: Mapping[str, Any], provider: Provider) -> dict[str, Any]:
     # LangChain's audio block: {"type": "audio", "base64" | "url": ..., "mime_type"}, or the
     # older {"source_type": "base64" | "url", "data" | "url": ...}; docs/wire.md §1.20
     data = block.get("base64") or (block.get("data") if block.get("source_type") != "url" else None)
@@ -155,7 +156,7 @@ def _audio_part(block: Mapping[str, Any], provider: str | None) -> dict[str, Any
     )
 
 
-def _block_to_part(block: Any, provider: str | None) -> dict[str, Any] | None:
+def _block_to_part(block: Any, provider: Provider) -> dict[str, Any] | None:
     """One LangChain content block as a wire content part, or None when it carries none."""
     if isinstance(block, str):
         return {"type": "text", "text": block}
@@ -183,14 +184,15 @@ def _block_to_part(block: Any, provider: str | None) -> dict[str, Any] | None:
 
 
 def content_to_wire(
-    content: str | list[Any], *, provider: str | None = None
+    content: str | list[Any], *, provider: Provider = None
 ) -> str | list[dict[str, Any]]:
     """Message content as the API takes it: a string, or a list of parts.
 
     A list holding only text collapses to one string (every model accepts that); blocks
     that carry no content for the API (reasoning, tool-call records) are dropped. File
-    blocks become the document part ``provider`` takes (``"fireworks"``: an ``image_url``
-    part; ``"firmware"`` or None: OpenAI's ``file`` part), see :mod:`fw_core.file_parts`.
+    blocks become the document part ``provider`` (a spec or its name) takes (Fireworks:
+    an ``image_url`` part; Firmware or None: OpenAI's ``file`` part), see
+    :mod:`fw_core.file_parts`.
 
     >>> content_to_wire([{"type": "text", "text": "a"}, {"type": "thinking", "thinking": "t"}])
     'a'
@@ -270,14 +272,14 @@ def _assistant_to_wire(message: AIMessage, replay_reasoning: bool) -> dict[str, 
     return out
 
 
-def _tool_to_wire(message: ToolMessage, provider: str | None) -> dict[str, Any]:
+def _tool_to_wire(message: ToolMessage, provider: Provider) -> dict[str, Any]:
     content = content_to_wire(message.content, provider=provider)
     if isinstance(content, list) and not content:
         content = ""
     return {"role": "tool", "tool_call_id": message.tool_call_id, "content": content}
 
 
-def _role_to_wire(role: str, message: BaseMessage, provider: str | None) -> dict[str, Any]:
+def _role_to_wire(role: str, message: BaseMessage, provider: Provider) -> dict[str, Any]:
     content = content_to_wire(message.content, provider=provider)
     out: dict[str, Any] = {"role": role, "content": content}
     if message.name:
@@ -297,7 +299,7 @@ _ROLES = {
 
 
 def message_to_wire(
-    message: BaseMessage, *, replay_reasoning: bool = True, provider: str | None = None
+    message: BaseMessage, *, replay_reasoning: bool = True, provider: Provider = None
 ) -> dict[str, Any]:
     """One LangChain message as a wire message dict holding only accepted keys.
 
@@ -305,8 +307,9 @@ def message_to_wire(
         message: any LangChain message.
         replay_reasoning: send an assistant message's reasoning back as
             ``reasoning_content`` (Fireworks interleaved thinking).
-        provider: the API the message goes to (``"fireworks"`` / ``"firmware"``); it
-            decides the form of file parts (see :func:`content_to_wire`).
+        provider: the API the message goes to (its ``ProviderSpec`` or name); its
+            ``openai_content_parts`` decides the form of file parts (see
+            :func:`content_to_wire`).
 
     Raises:
         ValueError: for a message type or content block the APIs cannot take.
@@ -340,7 +343,7 @@ def messages_to_wire(
     messages: Sequence[BaseMessage],
     *,
     replay_reasoning: bool = True,
-    provider: str | None = None,
+    provider: Provider = None,
 ) -> list[dict[str, Any]]:
     """All messages of a prompt as wire dicts (see :func:`message_to_wire`)."""
     return [

@@ -38,6 +38,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from langchain_core.language_models import LanguageModelInput
+from langchain_core.messages import BaseMessage, HumanMessage, convert_to_messages
+from langchain_core.prompt_values import PromptValue
 from langchain_core.runnables import Runnable, RunnableBinding, RunnableSequence
 
 from fw_core.batch import BatchProgress
@@ -81,9 +83,26 @@ def _bodies(
     for item in inputs:
         call = dict(kwargs)
         stop = call.pop("stop", None)
-        messages = llm._convert_input(item).to_messages()
+        messages = _input_messages(item)
         bodies.append(llm._payload(messages, stop, call))
     return bodies
+
+
+def _input_messages(item: LanguageModelInput) -> list[BaseMessage]:
+    """One ``invoke`` input as messages, with langchain-core's public converters: a
+    prompt value's messages, a string as one human message, a sequence of message-likes
+    (messages, ``(role, text)`` tuples, dicts) through ``convert_to_messages``; the forms
+    ``BaseChatModel.invoke`` takes, without its private ``_convert_input``."""
+    if isinstance(item, PromptValue):
+        return item.to_messages()
+    if isinstance(item, str):
+        return [HumanMessage(item)]
+    if isinstance(item, Sequence):
+        return convert_to_messages(item)
+    raise ConfigurationError(
+        f"run_batch input {type(item).__name__} is not a prompt value, a string or a list "
+        "of messages"
+    )
 
 
 def _converter(

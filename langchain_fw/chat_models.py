@@ -43,6 +43,14 @@ from typing_extensions import TypedDict
 from fw_core import chat as fw_chat
 from fw_core import responses as fw_responses
 from fw_core.affinity import check_extra_headers
+from fw_core.chat_body import (
+    build_body,
+    json_schema_format,
+    replays_reasoning,
+    require_object_schema,
+    strict_tool,
+    tool_choice_to_wire,
+)
 from fw_core.chat_options import (
     ReasoningEffort,
     ServiceTier,
@@ -52,7 +60,6 @@ from fw_core.chat_options import (
 )
 from fw_core.connection import safe_headers
 from fw_core.errors import ConfigurationError
-from fw_core.file_parts import DocumentInlining, inline_documents, inlining_applies
 from fw_core.headers import merge_headers
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
 from fw_core.stream_delta import StreamTracker
@@ -80,56 +87,18 @@ def _is_pydantic_class(obj: Any) -> bool:
     return isinstance(obj, type) and is_basemodel_subclass(obj)
 
 
-def _tool_choice_to_wire(
-    tool_choice: dict[str, Any] | str | bool | None, tool_names: Sequence[str]
-) -> dict[str, Any] | str | None:
-    """The API form of a LangChain ``tool_choice``.
-
-    ``"any"`` and ``True`` become ``"required"`` (never a function named "any" or
-    "required"); ``"auto"``, ``"none"``, ``"required"`` pass through; another string names
-    a tool; a dict is sent as given.
-
-    >>> _tool_choice_to_wire("any", ["f"])
-    'required'
-    >>> _tool_choice_to_wire("f", ["f"])
-    {'type': 'function', 'function': {'name': 'f'}}
-    """
-    if tool_choice is None or tool_choice is False:
-        return None
-    if tool_choice is True or tool_choice == "any":
-        return "required"
-    if isinstance(tool_choice, str):
-        if tool_choice in ("auto", "none", "required"):
-            return tool_choice
-        if tool_names and tool_choice not in tool_names:
-            raise ValueError(
-                f"tool_choice {tool_choice!r} names no bound tool (tools: {list(tool_names)})"
-            )
-        return {"type": "function", "function": {"name": tool_choice}}
-    if isinstance(tool_choice, dict):
-        return tool_choice
-    raise ValueError(f"unsupported tool_choice {tool_choice!r}")
-
-
 def _json_schema_format(schema: Any, strict: bool | None) -> dict[str, Any]:
-    # strict=True also closes every object (additionalProperties: false), as strict
-    # schema modes require.
-    if isinstance(schema, dict) and schema.get("type", "object") != "object":
-        raise ConfigurationError(
-            f"json_schema structured output needs an object schema, got type "
-            f"{schema.get('type')!r}; wrap it in an object property (e.g. "
-            '{"type": "object", "properties": {"items": <your schema>}})'
-        )
-    fn = convert_to_openai_tool(schema, strict=strict)["function"]
+    """The ``json_schema`` response format for a LangChain schema (pydantic class,
+    TypedDict or JSON schema); the rules (object root, strict closing) are fw_core's."""
+    if isinstance(schema, dict):
+        require_object_schema(schema)  # before conversion, which would hide the root
+    fn = convert_to_openai_tool(schema)["function"]
     parameters = fn.get("parameters")
-    if not isinstance(parameters, dict) or parameters.get("type") != "object":
+    if not isinstance(parameters, dict):
         raise ConfigurationError("json_schema structured output needs an object schema")
-    spec: dict[str, Any] = {"name": fn["name"], "schema": parameters}
-    if fn.get("description"):
-        spec["description"] = fn["description"]
-    if strict is not None:
-        spec["strict"] = strict
-    return {"type": "json_schema", "json_schema": spec}
+    return json_schema_format(
+        fn["name"], parameters, strict=strict, description=fn.get("description")
+    )
 
 
 def _with_raw(llm: Runnable[Any, Any], parser: Runnable[Any, Any]) -> Runnable[Any, Any]:
@@ -178,6 +147,11 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
     """Make ``invoke`` stream internally (callbacks then see every token)."""
     stream_usage: bool = True
     """Ask for usage in streams and put it on the final chunk's ``usage_metadata``."""
+    replay_reasoning: bool | None = None
+    """Send a previous answer's reasoning back as ``reasoning_content`` (interleaved
+    thinking in tool loops). None: the API's default (``ProviderSpec.replays_reasoning``):
+    on for Fireworks; off for Firmware, whose vendors differ (DeepSeek refuses it,
+    Anthropic needs signed blocks)."""
     include_response_headers: bool = False
     """Add the response's ``x-request-id``, ``fireworks-*`` and rate-limit headers to
     ``response_metadata["headers"]``."""
@@ -237,10 +211,7 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
         return self.fw_provider.normalize_model(model)
 
     def _replay_reasoning(self) -> bool:
-        return True
-
-    def _document_inlining(self) -> DocumentInlining:
-        return False
+        return replays_reasoning(self.fw_provider, self.replay_reasoning)
 
     def _use_responses(self, kwargs: Mapping[str, Any]) -> bool:
         """Whether this call goes to the Responses API (ChatFireworks only)."""
@@ -358,31 +329,21 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
     def _payload(
         self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
     ) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "model": self.model,
-            "messages": messages_to_wire(
-                messages, replay_reasoning=self._replay_reasoning(), provider=self.fw_provider.name
-            ),
-        }
-        body.update(self._option_params())
         stops = stop if stop is not None else self.stop
-        if stops:
-            body["stop"] = stops
-        if self.model_kwargs:
-            body.update(self.model_kwargs)
-        if self.extra_body:
-            body.update(self.extra_body)
-        for key, value in kwargs.items():
-            if key.startswith("ls_"):
-                continue
-            if value is None:
-                body.pop(key, None)
-            elif key == "model":
-                body["model"] = self._normalize_model(value)
-            else:
-                body[key] = value
-        if inlining_applies(self._document_inlining(), self.fw_provider.name, str(body["model"])):
-            body["messages"] = inline_documents(body["messages"])
+        body = build_body(  # the layering rule is fw_core's, shared with LlamaIndex
+            str(self.model),
+            messages_to_wire(
+                messages, replay_reasoning=self._replay_reasoning(), provider=self.fw_provider
+            ),
+            [
+                self._option_params(),
+                {"stop": stops} if stops else None,
+                self.model_kwargs,
+                self.extra_body,
+            ],
+            {k: v for k, v in kwargs.items() if not k.startswith("ls_")},  # LangSmith's
+            self._normalize_model,
+        )
         if self.disabled_params:
             for key, disabled in self.disabled_params.items():
                 if key in body and (disabled is None or body[key] in disabled):
@@ -577,13 +538,15 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
             tool_choice: ``"auto"``, ``"none"``, ``"required"`` or ``"any"`` (both sent as
                 the API's ``"required"``), ``True`` (same), a tool name (force that tool),
                 or an API ``tool_choice`` dict sent as is.
-            strict: sent as each function's ``strict`` flag (schema-exact arguments).
+            strict: sent as each function's ``strict`` flag (schema-exact arguments);
+                True also closes every object of its parameters
+                (``additionalProperties: false``, fw_core.chat_body).
             parallel_tool_calls: allow (or forbid) several calls in one turn.
             **kwargs: more request fields bound with the tools.
         """
-        formatted = [convert_to_openai_tool(t, strict=strict) for t in tools]
+        formatted = [strict_tool(convert_to_openai_tool(t), strict) for t in tools]
         names = [t["function"]["name"] for t in formatted if "function" in t]
-        choice = _tool_choice_to_wire(tool_choice, names)
+        choice = tool_choice_to_wire(tool_choice, names)
         if choice is not None:
             kwargs["tool_choice"] = choice
         if parallel_tool_calls is not None:
@@ -699,8 +662,6 @@ class ChatFireworks(_ChatFwBase):
         user, extra_headers: see the base fields; ``extra_headers`` also per call.
         prompt_truncate_len: truncate the prompt to this many tokens.
         grammar: a GBNF grammar; sends ``response_format={"type": "grammar", ...}``.
-        document_inlining: ``True`` / ``"auto"`` append ``#transform=inline`` to image and
-            document URLs (Fireworks' legacy document inlining; default False).
 
     Example:
         >>> from langchain_fw import ChatFireworks
@@ -736,9 +697,6 @@ class ChatFireworks(_ChatFwBase):
     prompt_truncate_len: int | None = None
     grammar: str | None = None
     """GBNF grammar the output must follow (Fireworks grammar mode)."""
-    replay_reasoning: bool = True
-    """Send a previous answer's reasoning back as ``reasoning_content`` (interleaved
-    thinking in tool loops)."""
     use_responses_api: bool = False
     """Call the Responses API (``POST /v1/responses``, docs/wire.md §1.18) instead of chat
     completions: content blocks, ``response_metadata["id"]``, ``previous_response_id=``."""
@@ -751,21 +709,10 @@ class ChatFireworks(_ChatFwBase):
     """Responses API: cap on tool calls in one response."""
     reasoning: dict[str, Any] | None = None
     """Responses API: ``{"effort": ..., "summary": ...}``, sent as given."""
-    document_inlining: DocumentInlining = False
-    """Append ``#transform=inline`` to image and document URLs so a model without vision
-    reads them as text: True always, ``"auto"`` when the model table says the model takes
-    no images. Legacy: Fireworks' changelog says the feature was removed (docs/wire.md
-    §1.17)."""
 
     @classmethod
     def _example_model(cls) -> str:
         return "accounts/fireworks/models/kimi-k3"
-
-    def _replay_reasoning(self) -> bool:
-        return self.replay_reasoning
-
-    def _document_inlining(self) -> DocumentInlining:
-        return self.document_inlining
 
     def _option_params(self) -> dict[str, Any]:
         out = super()._option_params()
@@ -969,9 +916,6 @@ class ChatFirmware(QuotaMixin, _ChatFwBase):
     generation_config: dict[str, Any] | None = None
     safety_settings: list[SafetySetting] | None = None
     validate_model: bool = True
-    replay_reasoning: bool = False
-    """Send a previous answer's reasoning back as ``reasoning_content``. Off by default:
-    vendors behind Firmware differ (DeepSeek refuses it, Anthropic needs signed blocks)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -993,6 +937,3 @@ class ChatFirmware(QuotaMixin, _ChatFwBase):
 
     def _normalize_model(self, model: str) -> str:
         return normalize_firmware_model(model, validate=self.validate_model)
-
-    def _replay_reasoning(self) -> bool:
-        return self.replay_reasoning

@@ -26,11 +26,9 @@ from typing import Any
 from langchain_core.rate_limiters import BaseRateLimiter
 
 from fw_core import ratelimit
-from fw_core.providers import FIREWORKS, FIRMWARE
+from fw_core.providers import provider_named
 
 __all__ = ["FwRateLimiter"]
-
-_PROVIDERS = {"fireworks": FIREWORKS, "firmware": FIRMWARE}
 
 
 class FwRateLimiter(BaseRateLimiter):
@@ -60,9 +58,7 @@ class FwRateLimiter(BaseRateLimiter):
         requests_per_minute: float | None = None,
         burst: int | None = None,
     ) -> None:
-        spec = _PROVIDERS.get(provider)
-        if spec is None:
-            raise ValueError(f"provider must be one of {sorted(_PROVIDERS)}, got {provider!r}")
+        spec = provider_named(provider)  # ConfigurationError (a ValueError) for another name
         self.provider = provider
         self.model = spec.normalize_model(model)
         self.base_url = spec.resolve_base_url(base_url)

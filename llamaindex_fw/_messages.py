@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -47,17 +47,15 @@ from llama_index.core.base.llms.types import (
     VideoBlock,
 )
 
-from fw_core.file_parts import audio_part, document_part
+from fw_core.file_parts import Provider, audio_part, document_part
 from fw_core.reasoning import split_think
 from fw_core.tool_args import ToolArgumentsError, parse_tool_arguments
 from fw_core.wire import ChatMessage as WireMessage
 from fw_core.wire import ToolCall, Usage
 
 __all__ = [
-    "closed_schema",
     "from_wire_message",
     "logprobs_from_wire",
-    "resolve_tool_choice",
     "to_wire_message",
     "to_wire_messages",
     "tool_call_block",
@@ -104,7 +102,7 @@ def _video_part(block: VideoBlock) -> dict[str, Any]:
     return {"type": "video_url", "video_url": video_url}
 
 
-def _audio_part(block: AudioBlock, provider: str | None) -> dict[str, Any]:
+def _audio_part(block: AudioBlock, provider: Provider) -> dict[str, Any]:
     # docs/wire.md §1.20: Fireworks audio_url (data URL), OpenAI input_audio for Firmware
     if block.url is not None and block.audio is None and block.path is None:
         return audio_part(provider, url=str(block.url), audio_format=block.format)
@@ -112,7 +110,7 @@ def _audio_part(block: AudioBlock, provider: str | None) -> dict[str, Any]:
     return audio_part(provider, data=data, audio_format=block.format)
 
 
-def _document_part(block: DocumentBlock, provider: str | None) -> dict[str, Any]:
+def _document_part(block: DocumentBlock, provider: Provider) -> dict[str, Any]:
     if block.url is not None and block.data is None and block.path is None:
         return document_part(provider, url=str(block.url), mime_type=block.document_mimetype)
     raw = block.resolve_document().read()
@@ -168,14 +166,14 @@ def _unsupported(block: ContentBlock, role: str) -> ValueError:
 
 
 def to_wire_message(
-    message: ChatMessage, *, replay_reasoning: bool = True, provider: str | None = None
+    message: ChatMessage, *, replay_reasoning: bool = True, provider: Provider = None
 ) -> dict[str, Any]:
     """One ``ChatMessage`` as a chat-completions message dict.
 
     ``replay_reasoning=False`` leaves an assistant message's reasoning out (some vendors
-    behind Firmware refuse ``reasoning_content`` in the input). ``provider``
-    (``"fireworks"`` / ``"firmware"``; None = OpenAI's form) decides how a
-    ``DocumentBlock`` is sent.
+    behind Firmware refuse ``reasoning_content`` in the input). ``provider`` (a
+    ``ProviderSpec`` or its name; None = OpenAI's form) decides how a ``DocumentBlock`` is
+    sent (its ``openai_content_parts``).
 
     Raises:
         ValueError: a block the API cannot take in that role (images, audio and documents
@@ -246,7 +244,7 @@ def to_wire_messages(
     messages: Iterable[ChatMessage],
     *,
     replay_reasoning: bool = True,
-    provider: str | None = None,
+    provider: Provider = None,
 ) -> list[dict[str, Any]]:
     """Every message through :func:`to_wire_message`, in order."""
     return [
@@ -307,47 +305,6 @@ def from_wire_message(message: WireMessage) -> ChatMessage:
 
 # ---------------------------------------------------------------------------------------
 # options and usage
-
-
-def resolve_tool_choice(
-    tool_choice: str | Mapping[str, Any] | None, tool_required: bool = False
-) -> str | dict[str, Any]:
-    """LlamaIndex's tool_choice forms as the wire value.
-
-    None -> ``"required"`` when ``tool_required`` else ``"auto"``; ``"auto"``, ``"none"``,
-    ``"required"``, ``"any"`` pass through; any other string names the tool to force; a
-    dict is sent as given.
-
-    >>> resolve_tool_choice("get_weather")
-    {'type': 'function', 'function': {'name': 'get_weather'}}
-    """
-    if tool_choice is None:
-        return "required" if tool_required else "auto"
-    if isinstance(tool_choice, Mapping):
-        return dict(tool_choice)
-    if tool_choice in ("auto", "none", "required", "any"):
-        return tool_choice
-    return {"type": "function", "function": {"name": tool_choice}}
-
-
-def closed_schema(schema: Any) -> Any:
-    """A copy of a JSON schema with ``additionalProperties: false`` on every object.
-
-    Strict schema modes (``strict: true`` on a tool or a json_schema response format) want
-    every object closed, nested ones and ``$defs`` included.
-
-    >>> closed_schema({"type": "object", "properties": {"p": {"type": "object",
-    ...                "properties": {"x": {"type": "integer"}}}}})["properties"]["p"]
-    {'type': 'object', 'properties': {'x': {'type': 'integer'}}, 'additionalProperties': False}
-    """
-    if isinstance(schema, list):
-        return [closed_schema(s) for s in schema]
-    if not isinstance(schema, dict):
-        return schema
-    out = {k: closed_schema(v) for k, v in schema.items()}
-    if out.get("type") == "object" or "properties" in out:
-        out["additionalProperties"] = False
-    return out
 
 
 def usage_to_kwargs(usage: Usage | None) -> dict[str, int]:

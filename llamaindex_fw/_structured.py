@@ -14,16 +14,17 @@ from collections.abc import AsyncGenerator, Generator
 from typing import TYPE_CHECKING, Any
 
 import llama_index.core.instrumentation as instrument
-from llama_index.core.base.llms.types import ChatResponse
+from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageRole
 from llama_index.core.instrumentation.events.llm import (
     LLMStructuredPredictEndEvent,
+    LLMStructuredPredictInProgressEvent,
     LLMStructuredPredictStartEvent,
 )
 from llama_index.core.llms.llm import Model
 from llama_index.core.prompts import PromptTemplate
 from llama_index.core.types import PydanticProgramMode
 
-from llamaindex_fw._messages import closed_schema
+from fw_core.chat_body import json_schema_format
 
 if TYPE_CHECKING:
     from llama_index.core.llms.function_calling import FunctionCallingLLM
@@ -42,15 +43,25 @@ dispatcher = instrument.get_dispatcher(__name__)
 def response_format(output_cls: type[Model], strict: bool) -> dict[str, Any]:
     """The json_schema ``response_format`` for a pydantic class."""
     name = re.sub(r"[^a-zA-Z0-9_-]", "_", output_cls.__name__)[:64] or "output"
-    schema = output_cls.model_json_schema()
-    spec: dict[str, Any] = {"name": name, "schema": closed_schema(schema) if strict else schema}
-    if strict:
-        spec["strict"] = True
-    return {"type": "json_schema", "json_schema": spec}
+    # strict False sends no flag (the LLM's default); the rules are fw_core.chat_body's
+    return json_schema_format(name, output_cls.model_json_schema(), strict=strict or None)
 
 
 class StructuredOutputMixin(_Base):
-    """``structured_predict`` and its async and streamed twins on the json_schema format."""
+    """``structured_predict`` and its async and streamed twins on the json_schema format.
+
+    Only public names of llama-index-core are used: the four public methods are
+    overridden (not core's private ``_structured_stream_call`` hooks), the system prompt
+    is added from the public ``system_prompt`` field (not core's private
+    ``_extend_messages``), and the events fired are core's public structured-predict
+    events."""
+
+    def _with_system_prompt(self, messages: list[ChatMessage]) -> list[ChatMessage]:
+        """``messages`` after the LLM's ``system_prompt`` (a public field), when set: what
+        core's chat path adds, done here with public names only."""
+        if not self.system_prompt:
+            return messages
+        return [ChatMessage(role=MessageRole.SYSTEM, content=self.system_prompt), *messages]
 
     def _use_native_structured_output(self) -> bool:
         return self.pydantic_program_mode == PydanticProgramMode.DEFAULT
@@ -93,7 +104,7 @@ class StructuredOutputMixin(_Base):
                 output_cls=output_cls, template=prompt, template_args=prompt_args
             )
         )
-        messages = self._extend_messages(prompt.format_messages(**prompt_args))
+        messages = self._with_system_prompt(prompt.format_messages(**prompt_args))
         response = self.chat(messages, **self._schema_kwargs(llm_kwargs, output_cls))
         result = self._parse_structured(output_cls, response)
         dispatcher.event(LLMStructuredPredictEndEvent(output=result))
@@ -116,62 +127,81 @@ class StructuredOutputMixin(_Base):
                 output_cls=output_cls, template=prompt, template_args=prompt_args
             )
         )
-        messages = self._extend_messages(prompt.format_messages(**prompt_args))
+        messages = self._with_system_prompt(prompt.format_messages(**prompt_args))
         response = await self.achat(messages, **self._schema_kwargs(llm_kwargs, output_cls))
         result = self._parse_structured(output_cls, response)
         dispatcher.event(LLMStructuredPredictEndEvent(output=result))
         return result
 
-    def _structured_stream_call(
+    @dispatcher.span
+    def stream_structured_predict(
         self,
         output_cls: type[Model],
         prompt: PromptTemplate,
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,
-    ) -> Generator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None, None]:
+    ) -> Generator[Model | FlexibleModel, None, None]:
+        """Streamed :meth:`structured_predict`: partial objects as the JSON arrives, the
+        last one whole, with core's structured-predict events (start, one in-progress
+        per partial, end)."""
         if not self._use_native_structured_output():
             llm_kwargs = {"tool_choice": "required", **(llm_kwargs or {})}
-            return super()._structured_stream_call(output_cls, prompt, llm_kwargs, **prompt_args)
+            yield from super().stream_structured_predict(
+                output_cls, prompt, llm_kwargs, **prompt_args
+            )
+            return
         from llama_index.core.program.streaming_utils import (
             process_streaming_content_incremental,
         )
 
-        messages = self._extend_messages(prompt.format_messages(**prompt_args))
+        dispatcher.event(
+            LLMStructuredPredictStartEvent(
+                output_cls=output_cls, template=prompt, template_args=prompt_args
+            )
+        )
+        messages = self._with_system_prompt(prompt.format_messages(**prompt_args))
         responses = self.stream_chat(messages, **self._schema_kwargs(llm_kwargs, output_cls))
+        current: Any = None
+        for response in responses:
+            if response.delta:
+                current = process_streaming_content_incremental(response, output_cls, current)
+                dispatcher.event(LLMStructuredPredictInProgressEvent(output=current))
+                yield current
+        dispatcher.event(LLMStructuredPredictEndEvent(output=current))
 
-        def gen() -> Generator[Model | FlexibleModel, None, None]:
-            current = None
-            for response in responses:
-                if response.delta:
-                    current = process_streaming_content_incremental(response, output_cls, current)
-                    yield current
-
-        return gen()
-
-    async def _structured_astream_call(
+    @dispatcher.span
+    async def astream_structured_predict(
         self,
         output_cls: type[Model],
         prompt: PromptTemplate,
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,
-    ) -> AsyncGenerator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None]:
+    ) -> AsyncGenerator[Model | FlexibleModel, None]:
+        """Async twin of :meth:`stream_structured_predict`."""
         if not self._use_native_structured_output():
             llm_kwargs = {"tool_choice": "required", **(llm_kwargs or {})}
-            return await super()._structured_astream_call(
+            return await super().astream_structured_predict(
                 output_cls, prompt, llm_kwargs, **prompt_args
             )
         from llama_index.core.program.streaming_utils import (
             process_streaming_content_incremental,
         )
 
-        messages = self._extend_messages(prompt.format_messages(**prompt_args))
-        responses = await self.astream_chat(messages, **self._schema_kwargs(llm_kwargs, output_cls))
+        messages = self._with_system_prompt(prompt.format_messages(**prompt_args))
+        kwargs = self._schema_kwargs(llm_kwargs, output_cls)
 
         async def gen() -> AsyncGenerator[Model | FlexibleModel, None]:
-            current = None
-            async for response in responses:
+            dispatcher.event(
+                LLMStructuredPredictStartEvent(
+                    output_cls=output_cls, template=prompt, template_args=prompt_args
+                )
+            )
+            current: Any = None
+            async for response in await self.astream_chat(messages, **kwargs):
                 if response.delta:
                     current = process_streaming_content_incremental(response, output_cls, current)
+                    dispatcher.event(LLMStructuredPredictInProgressEvent(output=current))
                     yield current
+            dispatcher.event(LLMStructuredPredictEndEvent(output=current))
 
         return gen()

@@ -46,6 +46,7 @@ from fw_core.affinity import (
     affinity_key,
     check_extra_headers,
 )
+from fw_core.chat_body import build_body, replays_reasoning, strict_tool, tool_choice_to_wire
 from fw_core.chat_options import (
     ReasoningEffort,
     ServiceTier,
@@ -55,16 +56,13 @@ from fw_core.chat_options import (
 )
 from fw_core.connection import ConnectionMixin, safe_headers
 from fw_core.errors import ConfigurationError, ResponseValidationError
-from fw_core.file_parts import DocumentInlining, inline_documents, inlining_applies
 from fw_core.headers import merge_headers
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
 from fw_core.stream_delta import StreamTracker
 from llamaindex_fw._catalog import ModelInfoMixin, QuotaMixin
 from llamaindex_fw._messages import (
-    closed_schema,
     from_wire_message,
     logprobs_from_wire,
-    resolve_tool_choice,
     to_wire_messages,
     usage_to_kwargs,
 )
@@ -136,10 +134,12 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra fields merged into every request body."
     )
-    replay_reasoning: bool = Field(
-        default=True,
-        description="Send an assistant message's reasoning back as "
-        "reasoning_content (interleaved thinking in tool loops).",
+    replay_reasoning: bool | None = Field(
+        default=None,
+        description="Send an assistant message's reasoning back as reasoning_content "
+        "(interleaved thinking in tool loops). None: the API's default "
+        "(ProviderSpec.replays_reasoning): on for Fireworks; off for Firmware, whose vendors "
+        "differ (DeepSeek refuses it, Anthropic needs signed thinking blocks).",
     )
     include_response_headers: bool = Field(
         default=False,
@@ -202,10 +202,6 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
         """Top-level response fields surfaced in ``ChatResponse.additional_kwargs``."""
         return self.fw_provider.response_extras
 
-    def _document_inlining(self) -> DocumentInlining:
-        """The document-inlining setting (a Fireworks option; see :mod:`fw_core.file_parts`)."""
-        return False
-
     def _session_headers(self, kwargs: dict[str, Any]) -> dict[str, str] | None:
         """Headers derived from a session option (Fireworks: ``session_id``); none here."""
         return None
@@ -227,20 +223,18 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
         return chat_options_of(self.fw_provider, self)
 
     def _body(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "model": self.wire_model,
-            "messages": to_wire_messages(
-                messages, replay_reasoning=self.replay_reasoning, provider=self.fw_provider.name
+        validate = {"validate_model": getattr(self, "validate_model", True)}
+        return build_body(  # the layering rule is fw_core's, shared with LangChain
+            self.wire_model,
+            to_wire_messages(
+                messages,
+                replay_reasoning=replays_reasoning(self.fw_provider, self.replay_reasoning),
+                provider=self.fw_provider,
             ),
-        }
-        body.update(self._options())
-        body.update(self.additional_kwargs)
-        for key, value in kwargs.items():
-            if value is not None:
-                body[key] = value
-        if inlining_applies(self._document_inlining(), self.fw_provider.name, str(body["model"])):
-            body["messages"] = inline_documents(body["messages"])
-        return body
+            [self._options(), self.additional_kwargs],
+            kwargs,
+            lambda model: self._normalize_model(model, validate),
+        )
 
     def _response_meta(self, request_id: str | None, headers: Mapping[str, str]) -> dict[str, Any]:
         meta: dict[str, Any] = {"request_id": request_id} if request_id else {}
@@ -397,17 +391,16 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
         """Request arguments for a chat with tools.
 
         ``tool_required`` asks for ``tool_choice="required"``; ``tool_choice`` may be
-        ``"auto"``, ``"none"``, ``"required"``, a tool name or a dict; ``strict`` (default:
+        ``"auto"``, ``"none"``, ``"required"``, ``"any"`` (sent as ``"required"``), a tool
+        name or a dict (:func:`fw_core.chat_body.tool_choice_to_wire`); ``strict`` (default:
         the LLM's ``strict``) marks every tool strict and closes every object of its
         parameter schema (``additionalProperties: false``).
         """
-        use_strict = self.strict if strict is None else strict
-        specs = [tool.metadata.to_openai_tool(skip_length_check=True) for tool in tools]
-        if use_strict:
-            for spec in specs:
-                function = spec["function"]
-                function["strict"] = True
-                function["parameters"] = closed_schema(function["parameters"])
+        use_strict = (self.strict if strict is None else strict) or None  # False: no flag
+        specs = [
+            strict_tool(tool.metadata.to_openai_tool(skip_length_check=True), use_strict)
+            for tool in tools
+        ]
         messages = list(chat_history or [])
         if isinstance(user_msg, str):
             user_msg = ChatMessage(role=MessageRole.USER, content=user_msg)
@@ -416,7 +409,9 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
         out: dict[str, Any] = {"messages": messages, **kwargs}
         if specs:
             out["tools"] = specs
-            out["tool_choice"] = resolve_tool_choice(tool_choice, tool_required)
+            names = [spec["function"]["name"] for spec in specs]
+            choice = tool_choice_to_wire(tool_choice, names)  # the rule both adapters share
+            out["tool_choice"] = choice or ("required" if tool_required else "auto")
             out["parallel_tool_calls"] = allow_parallel_tool_calls
         return out
 
@@ -493,10 +488,6 @@ class Fireworks(FwLLM):
         base_url: default ``FIREWORKS_BASE_URL`` or ``https://api.fireworks.ai/inference/v1``.
         temperature, max_tokens, reasoning_effort, strict: request options.
         replay_reasoning: send earlier reasoning back as ``reasoning_content`` (default on).
-        document_inlining: ``True`` / ``"auto"`` append ``#transform=inline`` to image and
-            ``DocumentBlock`` URLs so a model without vision reads them as text (``"auto"``:
-            when the model table says the model takes no images). Fireworks' legacy document
-            inlining, default False (docs/wire.md §1.17).
         context_window: overrides the model table (see :mod:`fw_core.model_table`).
         seed, logprobs, top_logprobs, user, service_tier: typed request options
             (``service_tier="priority"``: the priority tier; any string is sent).
@@ -529,11 +520,6 @@ class Fireworks(FwLLM):
 
     fw_provider: ClassVar[ProviderSpec] = FIREWORKS
 
-    document_inlining: DocumentInlining = Field(
-        default=False,
-        description="Append #transform=inline to image and document URLs (True, or 'auto' "
-        "for models without image input): Fireworks' legacy document inlining.",
-    )
     prompt_cache_key: str | None = Field(
         default=None, description="Prompt-cache affinity key (docs/wire.md §1.19)."
     )
@@ -570,9 +556,6 @@ class Fireworks(FwLLM):
         if session is None:
             return None
         return {SESSION_AFFINITY_HEADER: affinity_key(session)}
-
-    def _document_inlining(self) -> DocumentInlining:
-        return self.document_inlining
 
 
 def _refuse_session_id(options: Mapping[str, Any]) -> None:
@@ -638,12 +621,6 @@ class Firmware(QuotaMixin, FwLLM):
     )
     validate_model: bool = Field(
         default=True, description="Refuse model ids with an unknown vendor prefix."
-    )
-    replay_reasoning: bool = Field(
-        default=False,
-        description="Send an assistant message's reasoning back as "
-        "reasoning_content. Off by default: vendors behind Firmware differ (DeepSeek refuses "
-        "it, Anthropic needs signed thinking blocks).",
     )
 
     def __init__(self, model: str | None = None, **data: Any) -> None:

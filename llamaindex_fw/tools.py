@@ -20,10 +20,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import httpx
 from llama_index.core.base.llms.types import ImageBlock
 from llama_index.core.tools.tool_spec.base import BaseToolSpec
-from pydantic import SecretStr
 
 from fw_core.connection import FireworksConnection
 from fw_core.image_tool import ImageToolSettings, ToolImage
@@ -81,9 +79,12 @@ class FireworksImageToolSpec(BaseToolSpec):
         output_format: ``"png"`` (default) or ``"jpeg"``.
         guidance_scale, num_inference_steps, safety_check: sent with every call when set.
         wire_format: ``"json"`` (default, finish reason always known) or ``"binary"``.
-        api_key: default ``FIREWORKS_API_KEY``. base_url, timeout, max_retries,
-            default_headers, http_client, async_http_client: the connection, as on the
-            other classes of this package. One client pair is created lazily and reused.
+        **connection: the connection, every field of
+            :class:`fw_core.connection.ConnectionMixin` (``api_key``, default
+            ``FIREWORKS_API_KEY``; ``base_url``, ``timeout``, ``max_retries``,
+            ``default_headers``, ``rate_limit``, ``rate_limit_max_wait``,
+            ``queue_timeout``, ``http_client``, ``async_http_client``), as on the other
+            classes of this package. One client pair is created lazily and reused.
 
     Every setting is checked here (ConfigurationError), before any request. The image
     settings live in a :class:`fw_core.image_tool.ImageToolSettings` (``settings``,
@@ -131,13 +132,7 @@ in the tool output, not in a file."
         num_inference_steps: int | None = None,
         safety_check: bool | None = None,
         wire_format: WireFormat = "json",
-        api_key: str | SecretStr | None = None,
-        base_url: str | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        max_retries: int = 2,
-        default_headers: dict[str, str] | None = None,
-        http_client: httpx.Client | None = None,
-        async_http_client: httpx.AsyncClient | None = None,
+        **connection: Any,
     ) -> None:
         self.settings = ImageToolSettings(
             model=model,
@@ -148,15 +143,9 @@ in the tool output, not in a file."
             safety_check=safety_check,
             wire_format=wire_format,
         )
-        self.connection = FireworksConnection(
-            api_key=SecretStr(api_key) if isinstance(api_key, str) else api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            http_client=http_client,
-            http_async_client=async_http_client,
-        )
+        # every connection argument is the mixin's (rate_limit, queue_timeout, ... and any
+        # added later): named once there, checked there, a near-miss refused with a hint
+        self.connection = FireworksConnection(**connection)
 
     @property
     def base_url(self) -> str | None:

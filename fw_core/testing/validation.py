@@ -18,7 +18,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from fw_core.file_parts import INLINE_TRANSFORM
 from fw_core.testing import catalog
 
 __all__ = [
@@ -296,20 +295,18 @@ def _check_image_url(where: str, part: dict[str, Any], model: str) -> Invalid | 
     url = raw if isinstance(raw, str) else raw.get("url") if isinstance(raw, dict) else None
     if not isinstance(url, str) or not url:
         return Invalid(f"{where}.image_url.url must be a non-empty string", "messages")
-    if url.endswith(INLINE_TRANSFORM):
-        return None  # legacy document inlining: read as text by any model (§1.17)
     if url.startswith("data:"):
         mime = url[5:].split(";", 1)[0].split(",", 1)[0].lower()
         if not mime.startswith("image/"):
             return Invalid(
-                f"{where}: a {mime or 'untyped'} data URL is not an image; Fireworks reads "
-                f"documents only with document inlining ({INLINE_TRANSFORM})",
+                f"{where}: a {mime or 'untyped'} data URL is not an image; Fireworks "
+                "chat reads images, not documents (document inlining was removed)",
                 "messages",
             )
     elif url.split("#", 1)[0].split("?", 1)[0].lower().endswith(".pdf"):
         return Invalid(
-            f"{where}: a PDF is not an image; convert its pages to images or use document "
-            f"inlining ({INLINE_TRANSFORM})",
+            f"{where}: a PDF is not an image; convert its pages to images "
+            "(document inlining was removed)",
             "messages",
         )
     if catalog.image_input("fireworks", model) is False:
@@ -318,9 +315,9 @@ def _check_image_url(where: str, part: dict[str, Any], model: str) -> Invalid | 
 
 
 def _check_fireworks_parts(body: dict[str, Any]) -> Invalid | None:
-    """docs/wire.md §1.4/§1.17/§1.20: no ``file`` parts; documents (non-image data URLs,
-    PDF URLs) only with the inlining fragment; images only for a model that takes them;
-    ``audio_url`` parts carry a URL (an audio data URL when inline)."""
+    """docs/wire.md §1.4/§1.17/§1.20: no ``file`` parts; no documents (non-image data URLs,
+    PDF URLs: document inlining was removed on 2025-06-30); images only for a model that
+    takes them; ``audio_url`` parts carry a URL (an audio data URL when inline)."""
     model = str(body.get("model", ""))
     for i, message in enumerate(body["messages"]):
         content = message.get("content")

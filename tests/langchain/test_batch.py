@@ -200,3 +200,30 @@ def test_run_after_cancel_batch_does_not_resubmit_unless_asked(tmp_path: Path) -
         arun_batch(llm, ["a"], account_id=ACCOUNT, poll_interval=0, state_path=path, resubmit=True)
     )
     assert isinstance(again[0], AIMessage) and double.count("/batchInferenceJobs") == creates + 1
+
+
+def test_every_invoke_input_form_becomes_the_same_row_as_invoke_sends() -> None:
+    # inputs are read with langchain-core's public converters (PromptValue,
+    # convert_to_messages), not BaseChatModel's private _convert_input (issue 23)
+    from langchain_core.prompts import ChatPromptTemplate
+
+    double = WireDouble()
+    llm = _llm(double)
+    prompt = ChatPromptTemplate.from_messages([("system", "Be brief."), ("human", "{q}")])
+    inputs: list[Any] = [
+        prompt.invoke({"q": "Name a colour."}),
+        [{"role": "user", "content": "Count to three."}],
+    ]
+    run_batch(llm, inputs, account_id=ACCOUNT, poll_interval=0)
+    for item in inputs:
+        llm.invoke(item)
+    invoked = [r.json for r in double.requests if r.path.endswith("/chat/completions")]
+    batched = [row["body"] for row in _rows(double)]
+    assert batched == [{k: v for k, v in body.items() if k != "model"} for body in invoked]
+
+
+def test_an_input_of_another_type_is_refused_before_any_upload() -> None:
+    double = WireDouble()
+    with pytest.raises(ValueError, match="not a prompt value, a string or a list"):
+        run_batch(_llm(double), [42], account_id=ACCOUNT, poll_interval=0)
+    assert double.requests == []

@@ -5,10 +5,9 @@ Unit suites run without HTTP. Integration suites replay cassettes from
 tests/conftest.py).
 
 Opt-outs, each the suite's documented property:
-- ``supports_pdf_inputs`` True for both. Fireworks reads a PDF only through document
-  inlining (legacy, docs/wire.md §1.17), so its PDF test runs where that applies: a model
-  without vision and ``document_inlining="auto"`` (see the ``model`` fixture below). Firmware
-  takes OpenAI-style ``file`` parts.
+- ``supports_pdf_inputs`` False for Fireworks: its chat API has no file part and reads
+  no PDF (document inlining, the one way it did, was removed on 2025-06-30, docs/wire.md
+  §1.17); True for Firmware, which takes OpenAI-style ``file`` parts.
 - ``supports_audio_inputs`` / ``supports_video_inputs`` False: Fireworks documents audio and
   video parts only for omni models on dedicated deployments (docs/wire.md §1.20), none of
   them the serverless suite models; Firmware documents neither.
@@ -17,7 +16,7 @@ Opt-outs, each the suite's documented property:
 
 The Responses mode (``ChatFireworks(use_responses_api=True)``, docs/wire.md §1.18) runs both
 suites again. Its own opt-outs: ``supports_pdf_inputs`` False (Fireworks documents no file
-input for the Responses API, and document inlining is a chat-completions feature); usage
+input for the Responses API); usage
 details none (the Responses guide lists only token totals).
 """
 
@@ -29,7 +28,6 @@ import uuid
 from typing import Any
 
 import pytest
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests
@@ -42,9 +40,6 @@ FW_MODEL = "accounts/fireworks/models/kimi-k2-instruct-0905"
 # (and tools, structured output): Llama 4 Maverick.
 FW_SUITE_MODEL = "accounts/fireworks/models/llama4-maverick-instruct-basic"
 FW_OVERRIDE = "accounts/fireworks/models/llama-v3p1-8b-instruct"
-# A model without vision, for the PDF test through document inlining (the model of the
-# LiteLLM seed's inlining example).
-FW_INLINE_MODEL = "accounts/fireworks/models/llama-v3p3-70b-instruct"
 FM_MODEL = "openai/gpt-4o"
 FM_OVERRIDE = "gpt-4o-mini"  # Firmware answers with the bare id, so the override is bare too
 
@@ -228,27 +223,11 @@ class TestChatFireworksIntegration(ChatModelIntegrationTests):
 
     @property
     def supports_pdf_inputs(self) -> bool:
-        return True  # through document inlining: see the model fixture
+        return False  # Fireworks chat reads no PDF (docs/wire.md §1.17)
 
     @property
     def supported_usage_metadata_details(self) -> dict[str, list[Any]]:
         return {"invoke": ["cache_read_input"], "stream": ["cache_read_input"]}
-
-    @pytest.fixture
-    def model(self, request: Any) -> BaseChatModel:
-        """The suite's model fixture, built the same way; only for ``test_pdf_inputs`` it is
-        a model without vision with ``document_inlining="auto"``: Fireworks reads a PDF only
-        through document inlining, which the suite model (it has vision) would not use. The
-        suite's own test body then runs unchanged, both of its PDF forms travelling as
-        inline ``image_url`` parts."""
-        params = {
-            **self.standard_chat_model_params,
-            **self.chat_model_params,
-            **(getattr(request, "param", None) or {}),
-        }
-        if request.node.originalname == "test_pdf_inputs":
-            params.update(model=FW_INLINE_MODEL, document_inlining="auto")
-        return self.chat_model_class(**params)
 
     @property
     def model_override_value(self) -> str:

@@ -1,7 +1,8 @@
-"""LangChain file / PDF content blocks on the wire, and ChatFireworks' ``document_inlining``.
+"""LangChain file / PDF content blocks on the wire.
 
-The part forms come from fw_core.file_parts (docs/wire.md §1.17): Fireworks reads a
-document from an ``image_url`` part, Firmware takes OpenAI ``file`` parts.
+The part forms come from fw_core.file_parts (docs/wire.md §1.17): a document goes to
+Fireworks in an ``image_url`` part, Firmware takes OpenAI ``file`` parts. Fireworks'
+document inlining (``#transform=inline``) was removed on 2025-06-30, and so was our option.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ import httpx
 import pytest
 from langchain_core.messages import HumanMessage
 
-from fw_core.errors import BadRequestError
-from fw_core.file_parts import INLINE_TRANSFORM
+from fw_core.errors import BadRequestError, ConfigurationError
 from fw_core.testing import WireDouble
 from langchain_fw._messages import content_to_wire, messages_to_wire
 from langchain_fw.chat_models import ChatFireworks, ChatFirmware
@@ -61,37 +61,20 @@ def test_firmware_keeps_openai_file_parts() -> None:
     ]
 
 
-def _payload_parts(llm: ChatFireworks, block: dict[str, Any] = STANDARD) -> list[Any]:
-    body = llm._payload([_pdf_message(block)], None, {})
-    assert "document_inlining" not in body  # an option of ours, never a body field
-    return body["messages"][0]["content"]
+def test_document_inlining_is_refused_with_the_reason() -> None:
+    # removed (docs/wire.md §1.17): refused by name, never sent as an unknown body field
+    with pytest.raises(ConfigurationError, match=r"document inlining.*2025-06-30"):
+        ChatFireworks(model=TEXT_MODEL, api_key="k", document_inlining="auto")
 
 
-@pytest.mark.parametrize(
-    ("model", "setting", "inlined"),
-    [
-        (TEXT_MODEL, False, False),
-        (TEXT_MODEL, "auto", True),
-        (TEXT_MODEL, True, True),
-        (VISION_MODEL, "auto", False),
-        (VISION_MODEL, True, True),
-    ],
-)
-def test_document_inlining_setting(model: str, setting: bool | str, inlined: bool) -> None:
-    llm = ChatFireworks(model=model, api_key="k", document_inlining=setting)
-    url = _payload_parts(llm)[1]["image_url"]["url"]
-    assert url == (PDF_URL + INLINE_TRANSFORM if inlined else PDF_URL)
-    assert llm.document_inlining == setting
+def test_fireworks_sends_a_document_url_as_given() -> None:
+    llm = ChatFireworks(model=TEXT_MODEL, api_key="k")
+    body = llm._payload([_pdf_message(), _pdf_message(BY_URL)], None, {})
+    assert body["messages"][0]["content"][1]["image_url"]["url"] == PDF_URL
+    assert body["messages"][1]["content"][1]["image_url"]["url"] == "https://x/cv.pdf"
 
 
-def test_auto_follows_a_per_call_model() -> None:
-    llm = ChatFireworks(model=VISION_MODEL, api_key="k", document_inlining="auto")
-    body = llm._payload([_pdf_message(BY_URL)], None, {"model": "llama-v3p3-70b-instruct"})
-    assert body["messages"][0]["content"][1]["image_url"]["url"].endswith(INLINE_TRANSFORM)
-
-
-def test_firmware_has_no_inlining() -> None:
-    assert "document_inlining" not in ChatFirmware.model_fields
+def test_firmware_gets_a_file_part() -> None:
     llm = ChatFirmware(model="openai/gpt-4o", api_key="k")
     assert llm._payload([_pdf_message()], None, {})["messages"][0]["content"][1]["type"] == "file"
 
@@ -100,13 +83,8 @@ def _client(double: WireDouble) -> httpx.Client:
     return httpx.Client(transport=double.transport())
 
 
-def test_an_inlined_pdf_is_answered_and_a_bare_one_refused_clearly() -> None:
+def test_a_pdf_to_a_fireworks_text_model_is_refused_clearly() -> None:
     double = WireDouble()
-    auto = ChatFireworks(
-        model=TEXT_MODEL, api_key="k", document_inlining="auto", http_client=_client(double)
-    )
-    assert auto.invoke([_pdf_message()]).content
-    assert auto.invoke([_pdf_message(OPENAI)]).content
     plain = ChatFireworks(model=TEXT_MODEL, api_key="k", http_client=_client(double))
-    with pytest.raises(BadRequestError, match="transform=inline"):
+    with pytest.raises(BadRequestError, match="not an image"):
         plain.invoke([_pdf_message()])

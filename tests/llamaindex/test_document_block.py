@@ -1,7 +1,8 @@
-"""LlamaIndex ``DocumentBlock`` on the wire, and the Fireworks LLM's ``document_inlining``.
+"""LlamaIndex ``DocumentBlock`` on the wire.
 
-The part forms come from fw_core.file_parts (docs/wire.md §1.17): Fireworks reads a
-document from an ``image_url`` part, Firmware takes OpenAI ``file`` parts.
+The part forms come from fw_core.file_parts (docs/wire.md §1.17): a document goes to
+Fireworks in an ``image_url`` part, Firmware takes OpenAI ``file`` parts. Fireworks'
+document inlining (``#transform=inline``) was removed on 2025-06-30, and so was our option.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from typing import Any
 import pytest
 from llama_index.core.base.llms.types import ChatMessage, DocumentBlock, TextBlock
 
-from fw_core.errors import BadRequestError
-from fw_core.file_parts import INLINE_TRANSFORM
+from fw_core.errors import BadRequestError, ConfigurationError
 from llamaindex_fw import Fireworks, Firmware
 from llamaindex_fw._messages import to_wire_message
 
@@ -26,7 +26,6 @@ PDF = (
 )
 PDF_URL = "data:application/pdf;base64," + base64.b64encode(PDF).decode()
 TEXT_MODEL = "accounts/fireworks/models/llama-v3p3-70b-instruct"
-VISION_MODEL = "accounts/fireworks/models/llama4-maverick-instruct-basic"
 
 
 def _message(block: DocumentBlock) -> ChatMessage:
@@ -70,42 +69,34 @@ def test_documents_only_in_user_messages() -> None:
         to_wire_message(msg)
 
 
-def _sent_url(llm: Fireworks) -> str:
+def test_document_inlining_is_refused_with_the_reason() -> None:
+    # removed (docs/wire.md §1.17): refused by name, never sent as an unknown body field
+    with pytest.raises(ConfigurationError, match=r"document inlining.*2025-06-30"):
+        Fireworks(model=TEXT_MODEL, api_key="k", document_inlining="auto")
+
+
+def test_fireworks_sends_document_bytes_as_given() -> None:
+    llm = Fireworks(model=TEXT_MODEL, api_key="k")
     body = llm._body([_message(DocumentBlock(data=PDF))], {})
-    assert "document_inlining" not in body
-    url: str = body["messages"][0]["content"][1]["image_url"]["url"]
-    return url
+    assert body["messages"][0]["content"][1]["image_url"]["url"] == PDF_URL
 
 
-@pytest.mark.parametrize(
-    ("model", "setting", "inlined"),
-    [
-        (TEXT_MODEL, False, False),
-        (TEXT_MODEL, "auto", True),
-        (VISION_MODEL, "auto", False),
-        (VISION_MODEL, True, True),
-    ],
-)
-def test_document_inlining_setting(model: str, setting: Any, inlined: bool) -> None:
-    llm = Fireworks(model=model, api_key="k", document_inlining=setting)
-    assert _sent_url(llm) == (PDF_URL + INLINE_TRANSFORM if inlined else PDF_URL)
+def test_firmware_chat_sends_a_file_part(clients: dict[str, Any]) -> None:
+    llm = Firmware(model="openai/gpt-4o", api_key="k", **clients)
+    body = llm._body([_message(DocumentBlock(data=PDF))], {})
+    assert body["messages"][0]["content"][1]["type"] == "file"
+    assert llm.chat([_message(DocumentBlock(data=PDF))]).message.content
 
 
-def test_firmware_has_no_inlining() -> None:
-    assert "document_inlining" not in Firmware.model_fields
-
-
-def test_chat_with_an_inlined_document_and_a_clear_refusal_without(
+def test_a_document_to_a_fireworks_text_model_is_refused_clearly(
     clients: dict[str, Any],
 ) -> None:
-    auto = Fireworks(model=TEXT_MODEL, api_key="k", document_inlining="auto", **clients)
-    assert auto.chat([_message(DocumentBlock(data=PDF))]).message.content
     plain = Fireworks(model=TEXT_MODEL, api_key="k", **clients)
-    with pytest.raises(BadRequestError, match="transform=inline"):
+    with pytest.raises(BadRequestError, match="not an image"):
         plain.chat([_message(DocumentBlock(data=PDF))])
 
 
-async def test_async_chat_with_an_inlined_document(clients: dict[str, Any]) -> None:
-    auto = Fireworks(model=TEXT_MODEL, api_key="k", document_inlining=True, **clients)
-    response = await auto.achat([_message(DocumentBlock(url="https://x/cv.pdf"))])
-    assert response.message.content
+async def test_async_a_document_url_to_a_text_model_is_refused(clients: dict[str, Any]) -> None:
+    plain = Fireworks(model=TEXT_MODEL, api_key="k", **clients)
+    with pytest.raises(BadRequestError, match="PDF is not an image"):
+        await plain.achat([_message(DocumentBlock(url="https://x/cv.pdf"))])

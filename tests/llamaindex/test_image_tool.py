@@ -210,3 +210,33 @@ def test_settings_are_shared_and_assigning_one_checks_it(tmp_path: Path) -> None
     out = spec.generate_image("a red fox", seed=1)
     assert out.path is not None and out.path.parent == tmp_path
     assert double.requests[0].json["guidance_scale"] == 3.5
+
+
+def test_every_connection_argument_of_the_mixin_is_taken() -> None:
+    # issue 23: the spec re-listed the connection arguments and missed rate_limit,
+    # rate_limit_max_wait and queue_timeout; they now come from the connection mixin
+    spec = FireworksImageToolSpec(
+        api_key="test-key", rate_limit=False, rate_limit_max_wait=5.0, queue_timeout=1.5
+    )
+    conn = spec.connection
+    assert (conn.rate_limit, conn.rate_limit_max_wait, conn.queue_timeout) == (False, 5.0, 1.5)
+
+
+def test_a_near_miss_connection_argument_is_refused_with_a_hint() -> None:
+    with pytest.raises(ConfigurationError, match="did you mean 'rate_limit'"):
+        FireworksImageToolSpec(api_key="test-key", rate_limt=False)
+    with pytest.raises(ConfigurationError, match="unknown argument 'colour'"):
+        FireworksImageToolSpec(api_key="test-key", colour="red")
+
+
+def test_a_rate_limited_call_waits_and_succeeds_without_spending_retries() -> None:
+    double = WireDouble()
+    double.inject(Fault.status(429, headers={"retry-after-ms": "10"}), times=1)
+    spec = FireworksImageToolSpec(
+        api_key="test-key",
+        max_retries=0,
+        rate_limit_max_wait=5.0,
+        http_client=httpx.Client(transport=double.transport()),
+    )
+    assert spec.generate_image("a red fox").result.image
+    assert double.count("/text_to_image") == 2

@@ -369,6 +369,52 @@ def test_structured_predict_fires_its_events(fw: Fireworks, events: Any) -> None
     assert names[-1] == "LLMStructuredPredictEndEvent"
 
 
+def test_streamed_structured_predict_fires_core_s_events_in_order(
+    fw: Fireworks, events: Any
+) -> None:
+    # our public override fires what core's own stream_structured_predict fires
+    parts = list(fw.stream_structured_predict(City, PROMPT, text="Oslo, Norway"))
+    names = [n for n in events.names() if n.startswith("LLMStructuredPredict")]
+    assert names[0] == "LLMStructuredPredictStartEvent"
+    assert names[-1] == "LLMStructuredPredictEndEvent"
+    assert names.count("LLMStructuredPredictInProgressEvent") == len(parts) > 0
+
+
+async def test_async_streamed_structured_predict_fires_core_s_events(
+    fm: Firmware, events: Any
+) -> None:
+    parts = [p async for p in await fm.astream_structured_predict(City, PROMPT, text="Rome")]
+    names = [n for n in events.names() if n.startswith("LLMStructuredPredict")]
+    assert names[0] == "LLMStructuredPredictStartEvent" and names[-1].endswith("EndEvent")
+    assert names.count("LLMStructuredPredictInProgressEvent") == len(parts) > 0
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_structured_predict_sends_the_system_prompt_first(
+    clients: dict[str, Any], double: WireDouble, streamed: bool
+) -> None:
+    llm = Fireworks(model="glm-4p5", api_key="test-key", system_prompt="Answer in JSON.", **clients)
+    if streamed:
+        list(llm.stream_structured_predict(City, PROMPT, text="Lyon"))
+    else:
+        llm.structured_predict(City, PROMPT, text="Lyon")
+    messages = double.requests[-1].json["messages"]
+    assert messages[0] == {"role": "system", "content": "Answer in JSON."}
+    assert messages[1]["role"] == "user"
+
+
+def test_the_structured_output_mixin_uses_no_private_core_hooks() -> None:
+    # issue 23: no unguarded private names of llama-index-core; the four public methods are
+    # overridden instead of core's _structured_stream_call / _structured_astream_call
+    import inspect
+
+    from llamaindex_fw import _structured
+
+    source = inspect.getsource(_structured)
+    for private in ("_structured_stream_call", "_structured_astream_call", "_extend_messages"):
+        assert f"def {private}" not in source and f".{private}(" not in source
+
+
 def test_structured_output_tolerates_a_fenced_json_answer() -> None:
     answer = '```json\n{"name": "Lyon", "country": "France", "population": 500000}\n```'
 

@@ -18,7 +18,6 @@ from fw_core.wire import ChatMessage as WireMessage
 from fw_core.wire import Usage
 from llamaindex_fw._messages import (
     from_wire_message,
-    resolve_tool_choice,
     to_wire_message,
     to_wire_messages,
     usage_to_kwargs,
@@ -219,15 +218,6 @@ def test_response_tool_calls_become_blocks_with_parsed_arguments() -> None:
         ("b", "mul", "not json"),
     ]
     assert msg.content is None
-
-
-def test_tool_choice_forms() -> None:
-    assert resolve_tool_choice(None) == "auto"
-    assert resolve_tool_choice(None, tool_required=True) == "required"
-    assert resolve_tool_choice("none", tool_required=True) == "none"
-    assert resolve_tool_choice("add") == {"type": "function", "function": {"name": "add"}}
-    forced = {"type": "function", "function": {"name": "x"}}
-    assert resolve_tool_choice(forced) == forced
 
 
 def test_usage_reports_cached_and_reasoning_tokens() -> None:

@@ -17,6 +17,7 @@ import httpx
 
 from fw_core import FIREWORKS, FIRMWARE, AsyncClient, Client, ProviderSpec
 from fw_core import chat as fw_chat
+from fw_core.stream_delta import StreamTracker
 from fw_core.testing import WireDouble
 from tests.reliability._faults import CALL, STREAM
 from tests.reliability.conftest import AsyncCountingTransport, CountingTransport, StreamLedger
@@ -117,9 +118,9 @@ def _core_chat_run(provider: ProviderSpec) -> Callable[[Any, str, bool], Any]:
         if mode == "sync":
             return fw_chat.create(sync, body).completion
         if mode == "stream":
-            acc = fw_chat.ChatStreamAccumulator()
+            acc = StreamTracker()
             for chunk in fw_chat.stream(sync, body):
-                acc.add(chunk)
+                acc.feed(chunk)
             return acc.result()
         if mode == "async":
             return _await_completion(asyn, body)
@@ -133,9 +134,9 @@ async def _await_completion(client: AsyncClient, body: dict[str, Any]) -> Any:
 
 
 async def _astream_completion(client: AsyncClient, body: dict[str, Any]) -> Any:
-    acc = fw_chat.ChatStreamAccumulator()
+    acc = StreamTracker()
     async for chunk in fw_chat.astream(client, body):
-        acc.add(chunk)
+        acc.feed(chunk)
     return acc.result()
 
 

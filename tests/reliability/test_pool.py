@@ -19,6 +19,7 @@ import pytest
 from fw_core import FIREWORKS, FIRMWARE, AsyncClient, Client, ProviderSpec
 from fw_core import chat as fw_chat
 from fw_core import errors as fe
+from fw_core.stream_delta import StreamTracker
 from fw_core.testing import Fault, WireDouble
 from fw_core.testing.server import serve
 from tests.reliability._faults import AFTER_TOOL_CALL
@@ -76,18 +77,18 @@ def _busy(http: httpx.Client | httpx.AsyncClient) -> list[str]:
 def _sync_call(client: Client, body: dict[str, Any], style: str) -> Any:
     if style == "call":
         return fw_chat.create(client, body).completion
-    acc = fw_chat.ChatStreamAccumulator()
+    acc = StreamTracker()
     for chunk in fw_chat.stream(client, body):
-        acc.add(chunk)
+        acc.feed(chunk)
     return acc.result()
 
 
 async def _async_call(client: AsyncClient, body: dict[str, Any], style: str) -> Any:
     if style == "call":
         return (await fw_chat.acreate(client, body)).completion
-    acc = fw_chat.ChatStreamAccumulator()
+    acc = StreamTracker()
     async for chunk in fw_chat.astream(client, body):
-        acc.add(chunk)
+        acc.feed(chunk)
     return acc.result()
 
 

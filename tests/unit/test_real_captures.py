@@ -17,6 +17,7 @@ import pytest
 
 from fw_core import chat
 from fw_core.errors import ModelNotFoundError, NotFoundError, PreconditionFailedError
+from fw_core.stream_delta import StreamTracker
 from fw_core.testing.cassettes import SECRET_PATTERN
 from fw_core.wire import ChatCompletionChunk
 from tests._captures import REAL_CAPTURES, capture_files, load_capture
@@ -96,7 +97,7 @@ def test_nonstream_capture_through_chat_create() -> None:
     assert (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens) == (46, 488, 534)
 
     assert result.request_id == "3412739f-c13e-4a6a-ba4f-fcf3e696d683"
-    assert result.attempts == 1 and not result.streamed
+    assert result.attempts == 1
     h = result.headers
     assert h["x-request-id"] == result.request_id
     assert h["fireworks-prompt-tokens"] == "46"
@@ -127,10 +128,10 @@ def test_stream_capture_through_chat_stream_and_accumulator(chunk_size: int | No
     response, interaction = replay(STREAM, chunk_size)
     client, _ = make_client(Recorder([response]))
     s = chat.stream(client, request_body(interaction))
-    acc = chat.ChatStreamAccumulator()
+    acc = StreamTracker()
     n = 0
     for chunk in s:
-        acc.add(chunk)
+        acc.feed(chunk)
         n += 1
     result = acc.result()
     assert n == 5
@@ -153,9 +154,9 @@ def test_stream_capture_through_chat_stream_and_accumulator(chunk_size: int | No
 async def test_stream_capture_async() -> None:
     response, interaction = replay(STREAM, 13)
     client, _ = make_async_client(AsyncRecorder([response]))
-    acc = chat.ChatStreamAccumulator()
+    acc = StreamTracker()
     async for chunk in chat.astream(client, request_body(interaction)):
-        acc.add(chunk)
+        acc.feed(chunk)
     assert acc.result().choices[0].message.content == expected_stream_text(interaction)
     assert acc.result().usage.total_tokens == 66
 
@@ -166,7 +167,7 @@ def test_stream_capture_through_internal_streaming_of_create() -> None:
     client, _ = make_client(rec)
     body = {**request_body(interaction), "max_tokens": 8000}
     result = chat.create(client, body)
-    assert result.streamed
+    assert json.loads(rec.requests[0].content)["stream"] is True
     assert result.completion.choices[0].finish_reason == "length"
     assert result.completion.usage.completion_tokens == 20
     assert result.request_id == "5b09d00a-f63c-40fa-9ef5-7a5ec40210ef"
@@ -237,7 +238,7 @@ def test_glm_tool_chunk_repeated_is_one_call_named_once() -> None:
     body = captured * 4 + b"data: " + json.dumps(finish).encode() + b"\n\ndata: [DONE]\n\n"
     response = httpx.Response(200, stream=Body(pieces(body, 29)))
     client, _ = make_client(Recorder([response]))
-    tracker = chat.ChatStreamAccumulator()
+    tracker = StreamTracker()
     deltas = [
         tracker.feed(c)
         for c in chat.stream(

@@ -23,6 +23,7 @@ from fw_core.retry import (
     parse_retry_after,
     should_retry,
 )
+from fw_core.stream_delta import StreamTracker
 
 from ._core_support import (
     AsyncRecorder,
@@ -322,9 +323,9 @@ def test_stream_that_fails_before_its_first_byte_is_retried() -> None:
     rec = Recorder([rate_limited({"retry-after": "1"}), sse_response(CHUNKS)])
     client, sleeps = make_client(rec)
     s = chat.stream(client, BODY)
-    acc = chat.ChatStreamAccumulator()
+    acc = StreamTracker()
     for chunk in s:
-        acc.add(chunk)
+        acc.feed(chunk)
     assert acc.result().choices[0].message.content == "Hello"
     assert s.attempts == 2 and sleeps == [1.0]
 
@@ -438,9 +439,9 @@ async def test_async_stream_retried_before_first_byte() -> None:
     rec = AsyncRecorder([json_response({}, 502), sse_response(CHUNKS)])
     client, sleeps = make_async_client(rec)
     s = chat.astream(client, BODY)
-    acc = chat.ChatStreamAccumulator()
+    acc = StreamTracker()
     async for chunk in s:
-        acc.add(chunk)
+        acc.feed(chunk)
     assert acc.result().choices[0].message.content == "Hello"
     assert s.attempts == 2 and len(sleeps) == 1
 

@@ -11,6 +11,7 @@ import pytest
 from fw_core import FIREWORKS, FIRMWARE, chat
 from fw_core.errors import ResponseValidationError, StreamError
 from fw_core.sse import ServerSentEvent
+from fw_core.stream_delta import StreamTracker
 from fw_core.streaming import ChunkReader
 from fw_core.wire import ChatCompletionChunk
 
@@ -162,9 +163,9 @@ def test_pings_and_empty_frames_are_skipped() -> None:
 
 def run_stream(body: bytes | Body) -> Any:
     client, _ = make_client(Recorder([sse_response(body)]))
-    acc = chat.ChatStreamAccumulator()
+    acc = StreamTracker()
     for chunk in chat.stream(client, BODY):
-        acc.add(chunk)
+        acc.feed(chunk)
     return acc.result()
 
 
@@ -234,10 +235,10 @@ async def test_async_stream_truncated_and_whole() -> None:
         async for _ in chat.astream(client, BODY):
             pass
     client, _ = make_async_client(AsyncRecorder([sse_response(sse(c("a"), c("b", "stop")))]))
-    acc = chat.ChatStreamAccumulator()
+    acc = StreamTracker()
     s = chat.astream(client, BODY)
     async for chunk in s:
-        acc.add(chunk)
+        acc.feed(chunk)
     assert acc.result().choices[0].message.content == "ab"
     assert s.attempts == 1
 
@@ -274,7 +275,7 @@ def test_create_non_streaming_strips_stream_flags() -> None:
     sent = json.loads(rec.requests[0].content)
     assert "stream" not in sent and "stream_options" not in sent
     assert resp.completion.choices[0].message.content == "hi"
-    assert resp.request_id == "q" and not resp.streamed
+    assert resp.request_id == "q"
     assert resp.headers == {"x-request-id": "q", "x-ratelimit-remaining-requests": "5"}
 
 
@@ -297,7 +298,6 @@ def test_create_streams_internally_above_fireworks_limit(field: str) -> None:
     resp = chat.create(client, {**BODY, field: limit + 1})
     sent = json.loads(rec.requests[0].content)
     assert sent["stream"] is True and sent["stream_options"]["include_usage"] is True
-    assert resp.streamed
     assert resp.completion.choices[0].message.content == "long answer"
     assert resp.completion.usage.total_tokens == 9
 
@@ -306,7 +306,8 @@ def test_create_at_the_limit_does_not_stream() -> None:
     rec = Recorder([json_response(completion())])
     client, _ = make_client(rec)
     resp = chat.create(client, {**BODY, "max_tokens": FIREWORKS.max_nonstream_tokens})
-    assert not resp.streamed and "stream" not in json.loads(rec.requests[0].content)
+    assert resp.completion.choices
+    assert "stream" not in json.loads(rec.requests[0].content)
 
 
 def test_firmware_never_streams_internally() -> None:
@@ -315,7 +316,7 @@ def test_firmware_never_streams_internally() -> None:
     resp = chat.create(
         client, {"model": "openai/gpt-4o", "messages": BODY["messages"], "max_tokens": 100_000}
     )
-    assert not resp.streamed
+    assert resp.completion.choices
     assert "stream" not in json.loads(rec.requests[0].content)
 
 
@@ -323,11 +324,13 @@ async def test_acreate_both_paths() -> None:
     rec = AsyncRecorder([json_response(completion("plain"))])
     client, _ = make_async_client(rec)
     resp = await chat.acreate(client, BODY)
-    assert resp.completion.choices[0].message.content == "plain" and not resp.streamed
+    assert resp.completion.choices[0].message.content == "plain"
+    assert "stream" not in json.loads(rec.requests[0].content)
     rec = AsyncRecorder([sse_response(sse(c("streamed", "stop")))])
     client, _ = make_async_client(rec)
     resp = await chat.acreate(client, {**BODY, "max_tokens": 10_000})
-    assert resp.streamed and resp.completion.choices[0].message.content == "streamed"
+    assert resp.completion.choices[0].message.content == "streamed"
+    assert json.loads(rec.requests[0].content)["stream"] is True
 
 
 def test_create_rejects_a_200_with_the_wrong_shape() -> None:
