@@ -250,7 +250,8 @@ def _burst(sec: dict[str, Any]) -> list[str]:
         f"Ideal: {sec['ideal_seconds']:g} s (waves of {sec['connections']} calls). New "
         "connections: what the double accepted during one burst (per rep); a client that "
         f"keeps its pool opens at most {sec['connections']}. Client CPU: this process's CPU "
-        "time during the burst (the floor row shows what the double and the machine allow).",
+        "time during the burst (the floor row shows what the double and the machine allow)."
+        + (f" Load average before / after the bursts: {sec['load']}." if sec.get("load") else ""),
         "",
         "| client | kind | seconds | ratio to ideal | client CPU s | new connections "
         "| failed calls |",

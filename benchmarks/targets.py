@@ -260,7 +260,7 @@ def _ratelimit(section: dict[str, Any] | None) -> list[Check]:
         out += [
             Check(
                 f"throughput: {what} >= {RL_THROUGHPUT:.0%} of the limit",
-                "n/a" if not ok else f"{tp:.1%}",
+                "n/a" if not ok else f"{tp:.1%}{_load(row)}",
                 _verdict(None if not ok else tp >= RL_THROUGHPUT),
             ),
             Check(
@@ -308,5 +308,15 @@ def _burst(section: dict[str, Any] | None, limit: float = 1.5) -> list[Check]:
         measured = f"{row['ratio_to_ideal']:.2f}x ({row['median']:.2f} s vs {ideal:g} s)" + (
             f", {failed} failed" if failed else ""
         )
+        measured += _load(section)
         out.append(Check(what, measured, _verdict(row["ratio_to_ideal"] <= limit and not failed)))
     return out
+
+
+def _load(section: dict[str, Any]) -> str:
+    """``; load B / A``: the load average before / after the suite ran, when recorded.
+
+    The burst and rate-limit figures move with what else the 2 cores run (issue 21).
+    """
+    load = section.get("load")
+    return f"; load {load}" if load else ""

@@ -121,6 +121,7 @@ _WANTED = frozenset(
     }
 )
 _REFUSED_KEPT = 512
+_YES = (b"yes", b"true", b"1")
 
 
 # --------------------------------------------------------------------------------------
@@ -185,12 +186,18 @@ def read_headers(headers: Mapping[str, str]) -> Announced | None:
         return None
     limit = _number(found.get(b"x-ratelimit-limit-requests"))
     remaining = _number(found.get(b"x-ratelimit-remaining-requests"))
-    retry = {k.decode(): v.decode("latin-1") for k, v in found.items() if k in _RETRY_NAMES}
-    over = found.get(b"x-ratelimit-over-limit", b"").strip().lower() in (b"yes", b"true", b"1")
+    # Most answers carry no retry hint and say "no" (or nothing) about over-limit: those
+    # two are parsed only when present (this runs on every response).
+    retry_after = None
+    if b"retry-after" in found or b"retry-after-ms" in found:
+        retry = {k.decode(): v.decode("latin-1") for k, v in found.items() if k in _RETRY_NAMES}
+        retry_after = parse_retry_after(retry)
+    said = found.get(b"x-ratelimit-over-limit")
+    over = said is not None and said.strip().lower() in _YES
     return Announced(
         limit_rpm=limit if limit else None,
         remaining=None if remaining is None else int(remaining),
-        retry_after=parse_retry_after(retry) if retry else None,
+        retry_after=retry_after,
         over_limit=over,
         tokens=None if TOKEN_HEADERS.isdisjoint(found) else read_token_limits(found),
     )

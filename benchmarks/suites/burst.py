@@ -18,6 +18,7 @@ import asyncio
 import gc
 import json
 import math
+import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -283,6 +284,7 @@ def run(server: DoubleServer, settings: Settings) -> dict[str, Any]:
             row["reason"] = _first_line(exc)
     live = {r["name"]: r for r in rows if r["available"]}
     specs = {s.name: s for s in SPECS}
+    load_before = _load()
     for rep in range(settings.burst_reps):
         for name in rotated(list(live), rep):
             row = live[name]
@@ -307,5 +309,11 @@ def run(server: DoubleServer, settings: Settings) -> dict[str, Any]:
         "connections": CONNECTIONS,
         "ideal_seconds": ideal,
         "reps": settings.burst_reps,
+        "load": f"{load_before} / {_load()}",
         "rows": rows,
     }
+
+
+def _load() -> str:
+    """The 1-, 5- and 15-minute load averages, e.g. ``"0.52 0.80 0.91"``."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())

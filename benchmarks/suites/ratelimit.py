@@ -23,6 +23,7 @@ Targets (issue 15): throughput >= 90 %, 429 share <= 2 %, zero failures.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -220,6 +221,7 @@ def _measure(spec: Spec, srv: DoubleServer, settings: Settings, key: str) -> dic
         settings.rl_concurrency,
     )
     srv.stats()
+    load_before = _load()
     start = time.perf_counter()
     try:
         calls = asyncio.run(spec.runner(srv.fireworks_url, key, work))
@@ -242,8 +244,14 @@ def _measure(spec: Spec, srv: DoubleServer, settings: Settings, key: str) -> dic
         share_429=rejected / max(admitted + rejected, 1),
         throughput_rps=admitted / elapsed if elapsed > 0 else 0.0,
         throughput_share=ideal / elapsed if elapsed > 0 else 0.0,
+        load=f"{load_before} / {_load()}",
     )
     return row
+
+
+def _load() -> str:
+    """The 1-, 5- and 15-minute load averages, e.g. ``"0.52 0.80 0.91"``."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def run(settings: Settings) -> dict[str, Any]:

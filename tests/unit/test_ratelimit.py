@@ -90,6 +90,19 @@ def test_read_headers_retry_hints_and_nonsense() -> None:
     assert read_headers({"x-ratelimit-over-limit": "yes"}).over_limit
 
 
+def test_read_headers_over_limit_and_retry_only_when_said() -> None:
+    """The per-response fast path parses the over-limit flag and retry hints only when
+    their headers are there; what they say is read as before, whatever the case."""
+    said = httpx.Headers(
+        [("X-RateLimit-Over-Limit", " TRUE "), ("Retry-After-Ms", "1500"), ("x-a", "b")]
+    )
+    seen = read_headers(said)
+    assert seen is not None and (seen.over_limit, seen.retry_after) == (True, 1.5)
+    quiet = read_headers(httpx.Headers([("x-ratelimit-remaining-requests", "3")]))
+    assert quiet == Announced(remaining=3)
+    assert read_headers({"x-ratelimit-over-limit": "maybe"}) == Announced()
+
+
 def test_real_capture_headers_announce_60_rpm() -> None:
     from tests._captures import load_capture
 
