@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -233,8 +234,15 @@ async def test_cancelled_call_releases(
     double, base = server
     double.inject(Fault.slow_first_byte(30.0), times=1)
     obj = _build(surface, base)
-    with pytest.raises(TimeoutError):
-        await asyncio.wait_for(_drain(surface, obj, stream), 0.3)
+    call = asyncio.create_task(_drain(surface, obj, stream))
+    # cancel once the server holds the request (a fixed delay is too short on a loaded
+    # machine, where the call may not have reached the server yet)
+    deadline = time.monotonic() + 20.0
+    while not double.requests and time.monotonic() < deadline and not call.done():
+        await asyncio.sleep(0.01)
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
     assert len(double.requests) == 1
     _assert_at_rest(sleeps)
     # The same object works afterwards, on the connections it has.
