@@ -19,95 +19,26 @@ Example:
 
 from __future__ import annotations
 
-import asyncio
-import time
-from typing import Any
-
 from langchain_core.rate_limiters import BaseRateLimiter
 
-from fw_core import ratelimit
-from fw_core.providers import provider_named
+from fw_core.ratelimit_hook import SharedSlots
 
 __all__ = ["FwRateLimiter"]
 
 
-class FwRateLimiter(BaseRateLimiter):
+class FwRateLimiter(SharedSlots, BaseRateLimiter):
     """A LangChain rate limiter sharing fw_core's limiter for one key and model.
 
-    Args:
-        model: the model id as you give it to the chat model (Fireworks short ids are
-            expanded, as our classes expand them).
-        api_key: default from the provider's env vars. Only a one-way hash of it is kept
-            (:func:`fw_core.ratelimit.key_id`), the same in every process: a pickled copy
-            in a spawned worker shares the limiter of that worker's clients on the key.
-        base_url: default from the provider's env vars, else its public URL.
-        provider: ``"fireworks"`` (default) or ``"firmware"``.
-        requests_per_minute: a limit to pace at before (or without) any announced one.
-        burst: requests let through at once with ``requests_per_minute``.
+    Args: as :class:`fw_core.ratelimit_hook.SharedSlots` (``model``, ``api_key``,
+    ``base_url``, ``provider``, ``requests_per_minute``, ``burst``).
 
     Used on one of our classes as well, it does not make that call take two slots.
     """
 
-    def __init__(
-        self,
-        model: str,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        provider: str = "fireworks",
-        requests_per_minute: float | None = None,
-        burst: int | None = None,
-    ) -> None:
-        spec = provider_named(provider)  # ConfigurationError (a ValueError) for another name
-        self.provider = provider
-        self.model = spec.normalize_model(model)
-        self.base_url = spec.resolve_base_url(base_url)
-        self._key_id = ratelimit.key_id(spec.resolve_api_key(api_key).get_secret_value())
-        self.requests_per_minute = requests_per_minute
-        self.burst = burst
-        self._limiter = self._lookup()
-
-    def _lookup(self) -> ratelimit.RateLimiter:
-        limiter = ratelimit.limiter_for(self.base_url, self._key_id, self.model)
-        if self.requests_per_minute is not None:
-            limiter.set_limit(self.requests_per_minute, burst=self.burst)
-        return limiter
-
-    @property
-    def limiter(self) -> ratelimit.RateLimiter:
-        """The shared fw_core limiter (``set_limit``, ``snapshot``, ``forget``)."""
-        return self._limiter
-
-    def __repr__(self) -> str:
-        return f"FwRateLimiter(model={self.model!r}, base_url={self.base_url!r})"
-
-    def __getstate__(self) -> dict[str, Any]:
-        # The limiter (a lock) stays behind; the copy finds its process's own by the key id,
-        # which every process derives alike from the key (docs/rate_limits.md).
-        return {k: v for k, v in self.__dict__.items() if k != "_limiter"}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._limiter = self._lookup()
-
     def acquire(self, *, blocking: bool = True) -> bool:
         """Take a slot, waiting for it unless ``blocking`` is False (then: whether one was free)."""
-        ratelimit.prepay(None)  # a slot an earlier call here did not use
-        wait, _ = self._limiter.acquire(commit=blocking)
-        if wait > 0:
-            if not blocking:
-                return False
-            time.sleep(wait)
-        ratelimit.prepay(self._limiter)
-        return True
+        return self.take(blocking=blocking)
 
     async def aacquire(self, *, blocking: bool = True) -> bool:
         """Async twin of :meth:`acquire`."""
-        ratelimit.prepay(None)  # a slot an earlier call here did not use
-        wait, _ = await self._limiter.aacquire(commit=blocking)
-        if wait > 0:
-            if not blocking:
-                return False
-            await asyncio.sleep(wait)
-        ratelimit.prepay(self._limiter)
-        return True
+        return await self.atake(blocking=blocking)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from llamaindex_fw.embeddings import FireworksEmbedding, FirmwareEmbedding
     from llamaindex_fw.llms import Fireworks, Firmware
     from llamaindex_fw.postprocessor import FireworksRerank, FirmwareRerank
+    from llamaindex_fw.rate_limiter import FwRateLimiter
     from llamaindex_fw.readers import FireworksAudioReader
     from llamaindex_fw.responses import FireworksResponses
     from llamaindex_fw.tools import FireworksImageToolSpec, GeneratedImage
@@ -38,6 +39,7 @@ _EXPORTS = {
     "FireworksImageToolSpec": "llamaindex_fw.tools",
     "GeneratedImage": "llamaindex_fw.tools",
     "FireworksAudioReader": "llamaindex_fw.readers",
+    "FwRateLimiter": "llamaindex_fw.rate_limiter",
     "tokenizer": "llamaindex_fw._tokens",
 }
 
@@ -51,6 +53,7 @@ __all__ = [
     "Firmware",
     "FirmwareEmbedding",
     "FirmwareRerank",
+    "FwRateLimiter",
     "GeneratedImage",
     "__version__",
     "arun_batch",

@@ -12,6 +12,7 @@ Every test uses its own key: limiters are shared per (base URL, key, model).
 from __future__ import annotations
 
 import asyncio
+import pickle
 import threading
 import time
 from collections.abc import Iterator
@@ -384,6 +385,49 @@ async def test_fw_rate_limiter_async_and_non_blocking(key: str) -> None:
     assert not limiter.acquire(blocking=False)
     import pickle
 
+    copy = pickle.loads(pickle.dumps(limiter))
+    assert copy.limiter is limiter.limiter and key not in repr(copy)
+
+
+def test_llamaindex_fw_rate_limiter_paces_any_llamaindex_model(key: str) -> None:
+    """llama-index-core asks an LLM's ``rate_limiter`` for a slot before each call: ours
+    hands out fw_core's shared slots, so another integration on the key paces with ours."""
+    from llama_index.core.llms import MockLLM
+
+    from llamaindex_fw import FwRateLimiter
+
+    limiter = FwRateLimiter(model=CHAT_MODEL, api_key=key, requests_per_minute=600, burst=1)
+    mock = MockLLM()  # its __init__ takes no rate_limiter; the field is the base class's
+    mock.rate_limiter = limiter
+    start = time.monotonic()
+    for _ in range(5):
+        mock.complete("hi")
+    assert time.monotonic() - start >= 4 * 60 / 600 * 0.95
+
+
+def test_llamaindex_fw_rate_limiter_on_our_model_takes_one_slot_per_call(key: str) -> None:
+    from llama_index.core.llms import ChatMessage
+
+    from llamaindex_fw import Fireworks, FwRateLimiter
+
+    lim = Limited(rpm=None, burst=None)
+    limiter = FwRateLimiter(model=CHAT_MODEL, api_key=key, requests_per_minute=1200, burst=1)
+    llm = Fireworks(model=CHAT_MODEL, api_key=key, http_client=lim.http, rate_limiter=limiter)
+    start = time.monotonic()
+    for i in range(10):
+        llm.chat([ChatMessage(role="user", content=f"q {i}")])
+    elapsed = time.monotonic() - start
+    interval = 60 / 1200 / ratelimit.DEFAULT_HEADROOM
+    assert 9 * interval * 0.9 <= elapsed < 15 * interval  # two slots a call would be 18
+    assert len(lim.times) == 10
+
+
+async def test_llamaindex_fw_rate_limiter_async(key: str) -> None:
+    from llamaindex_fw import FwRateLimiter
+
+    limiter = FwRateLimiter(model=CHAT_MODEL, api_key=key, requests_per_minute=60, burst=1)
+    await limiter.async_acquire()
+    assert not await limiter.atake(blocking=False)  # the next slot is a second away
     copy = pickle.loads(pickle.dumps(limiter))
     assert copy.limiter is limiter.limiter and key not in repr(copy)
 
