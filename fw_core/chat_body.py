@@ -87,15 +87,21 @@ def tool_choice_to_wire(
 
 
 def closed_schema(schema: Any) -> Any:
-    """A copy of a JSON schema with ``additionalProperties: false`` on every object.
+    """A copy of a JSON schema made strict: every object closed, every property required.
 
     Strict schema modes (``strict: true`` on a tool or a ``json_schema`` response format)
-    want every object closed: nested ones, ``$defs`` and an object the schema left open
-    (pydantic writes ``additionalProperties: true`` for a ``dict`` field) included.
+    want every object closed (nested ones, ``$defs`` and an object the schema left open:
+    pydantic writes ``additionalProperties: true`` for a ``dict`` field) and, in OpenAI's
+    rule, every property listed in ``required``. Firmware forwards strict schemas to
+    OpenAI's models, which refuse a strict schema with an optional property (400 "'required'
+    ... must include every key in properties"); Fireworks' grammar takes either form. So
+    both providers get OpenAI's form, the one langchain-core's strict conversion writes.
+    An optional field stays optional in meaning when its type allows ``null``.
 
-    >>> closed_schema({"type": "object", "properties": {"p": {"type": "object",
-    ...     "properties": {}}}})["properties"]["p"]["additionalProperties"]
-    False
+    >>> inner = closed_schema({"type": "object", "properties": {"p": {"type": "object",
+    ...     "properties": {"q": {"type": "string"}}}}})["properties"]["p"]
+    >>> inner["additionalProperties"], inner["required"]
+    (False, ['q'])
     """
     if isinstance(schema, list):
         return [closed_schema(s) for s in schema]
@@ -104,6 +110,9 @@ def closed_schema(schema: Any) -> Any:
     out = {k: closed_schema(v) for k, v in schema.items()}
     if out.get("type") == "object" or "properties" in out:
         out["additionalProperties"] = False
+        properties = out.get("properties")
+        if isinstance(properties, dict) and properties:
+            out["required"] = list(properties)
     return out
 
 

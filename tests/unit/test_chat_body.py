@@ -35,9 +35,9 @@ class Person(BaseModel):
     address: Address
 
 
-def get_weather(city: str) -> str:
+def get_weather(city: str, unit: str = "C") -> str:
     """The weather in a city."""
-    return city
+    return city + unit
 
 
 def _lc_tools(**kwargs: Any) -> dict[str, Any]:
@@ -84,11 +84,12 @@ def test_strict_tools_are_the_same_schema_in_both() -> None:
     li = _li_tools(strict=True)["tools"][0]["function"]
     assert lc["strict"] is li["strict"] is True
     # each framework converts the function its own way (LlamaIndex keeps titles); the
-    # strict rule is the same: every object closed, nothing else changed (LangChain's own
-    # strict conversion used to mark every property required as well)
+    # strict rule is the same: every object closed and every property required (OpenAI's
+    # strict form, which Firmware's OpenAI models insist on), an optional one included
     for params in (lc["parameters"], li["parameters"]):
         assert params["additionalProperties"] is False
-        assert params["required"] == ["city"] and list(params["properties"]) == ["city"]
+        assert params["required"] == ["city", "unit"]
+        assert list(params["properties"]) == ["city", "unit"]
 
 
 def test_strict_json_schema_format_is_the_same_in_both() -> None:
