@@ -7,9 +7,13 @@ N calls at once (``asyncio.gather``, or LangChain's ``abatch``), and records the
 the connections the double accepted during the burst, and the calls that failed. The
 double runs in its own process; every burst is bounded by ``BURST_LIMIT`` seconds.
 
-Raw httpx appears twice: with its default limits (100 connections, 20 kept alive) and with
-``Limits(max_connections=100)`` (all 100 kept alive), because httpcore's pool behaves
-differently, and badly, in each (see ``fw_core.slots``).
+Raw httpx appears four times: with its default limits (100 connections, 20 kept alive),
+with ``Limits(max_connections=100)`` (all 100 kept alive), because httpcore's pool behaves
+differently, and badly, in each (see ``fw_core.slots``); then with the two gates that
+keep the pool from seeing more requests than it has connections: ``Limits(100, 100)``
+behind an ``asyncio.Semaphore(100)``, the plain alternative, and fw_core's own
+``AsyncSlotTransport``. ``fw_core.slots`` stays only if it beats the plain gate by more
+than 10 % (issue 23).
 """
 
 from __future__ import annotations
@@ -61,6 +65,49 @@ def _raw(limits: httpx.Limits) -> Factory:
 
         async def one() -> str:
             r = await http.post(url + "/chat/completions", json=body, headers=headers)
+            r.raise_for_status()
+            return str(r.json()["choices"][0]["message"]["content"])
+
+        async def burst(n: int) -> int:
+            return await _count([one() for _ in range(n)])
+
+        return burst, http.aclose
+
+    return factory
+
+
+def _raw_gated(gate: str) -> Factory:
+    """Raw httpx behind a gate in front of the pool: ``"semaphore"``, stock httpx with all
+    100 connections kept alive behind an ``asyncio.Semaphore(100)`` (the plain alternative
+    to ``fw_core.slots``, issue 23), or ``"slots"``, fw_core's ``AsyncSlotTransport``. The
+    two rows differ in the gate only."""
+
+    def factory(url: str) -> tuple[Burst, Callable[[], Awaitable[None]]]:
+        from fw_core.slots import AsyncSlotTransport
+
+        limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
+        if gate == "slots":
+            http = httpx.AsyncClient(timeout=60, transport=AsyncSlotTransport(limits))
+            sem: asyncio.Semaphore | None = None
+        else:
+            http = httpx.AsyncClient(timeout=60, limits=limits)
+            sem = asyncio.Semaphore(CONNECTIONS)
+        body = {
+            "model": FIREWORKS_MODEL,
+            "messages": [{"role": "user", "content": PROMPT}],
+            "max_tokens": MAX_TOKENS,
+        }
+        headers = {"Authorization": f"Bearer {API_KEY}"}
+
+        async def post() -> httpx.Response:
+            return await http.post(url + "/chat/completions", json=body, headers=headers)
+
+        async def one() -> str:
+            if sem is None:
+                r = await post()
+            else:
+                async with sem:
+                    r = await post()
             r.raise_for_status()
             return str(r.json()["choices"][0]["message"]["content"])
 
@@ -207,6 +254,10 @@ SPECS: tuple[BurstSpec, ...] = (
         "baseline",
         _raw(httpx.Limits(max_connections=CONNECTIONS)),
     ),
+    BurstSpec(
+        "raw httpx (Limits(100, 100)) behind a Semaphore(100)", "baseline", _raw_gated("semaphore")
+    ),
+    BurstSpec("raw httpx on fw_core.slots.AsyncSlotTransport", "baseline", _raw_gated("slots")),
     BurstSpec("fw_core.AsyncClient (gather)", "ours", _fw_core),
     BurstSpec(
         "langchain_fw.ChatFireworks.abatch", "ours", _lc("langchain_fw.ChatFireworks", "abatch")
