@@ -31,7 +31,6 @@ import httpx
 from pydantic import SecretStr
 
 from fw_core import ratelimit
-from fw_core import retry as retry_policy
 from fw_core.errors import (
     APIConnectionError,
     APIError,
@@ -45,6 +44,7 @@ from fw_core.errors import (
 )
 from fw_core.headers import ResponseHeaders, merge_headers, request_id, select_headers
 from fw_core.providers import ProviderSpec
+from fw_core.send_policy import SendPlan, Step
 from fw_core.slots import AsyncSlotTransport, SlotTransport
 from fw_core.sse import ServerSentEvent, SSEDecoder
 
@@ -71,11 +71,6 @@ DEFAULT_QUEUE_TIMEOUT = 600.0
 #: Our clients' transports (fw_core.slots): at most 100 requests in flight, each on a
 #: keep-alive connection of its own; more calls wait their turn in order.
 _DEFAULT_LIMITS = httpx.Limits(max_connections=100)
-#: The rate limiter hands a call no slot more than this many seconds ahead: the call
-#: sleeps and asks again, at the rate then in force (fw_core.ratelimit, RECOVERY), at
-#: most _PACE_ASKS times before it takes whatever slot it is given.
-_PACE_HORIZON = 1.0
-_PACE_ASKS = 120
 
 from fw_core._version import __version__ as _VERSION  # noqa: E402 (the one version source)
 
@@ -212,6 +207,11 @@ class _MergedHeaders:
         self.plain.update(ours)
         self.sse = httpx.Headers(http.headers)
         self.sse.update(merge_headers(ours, _SSE_ACCEPT))
+
+
+def _why(step: Step, status: int) -> str:
+    """The reason a log line gives for a wait or retry after a non-2xx answer."""
+    return "" if step is Step.WAIT else f"status {status}"
 
 
 def _dumps(body: Any) -> bytes:
@@ -392,9 +392,6 @@ class _ClientBase:
             extensions={"timeout": self.timeout.as_dict()},
         )
 
-    def _retry_delay(self, attempt: int, headers: Mapping[str, str] | None) -> float:
-        return retry_policy.backoff(attempt, headers)
-
     def _limiter(self, body: Any) -> ratelimit.RateLimiter | None:
         """The shared limiter for this request's model (None when rate limiting is off)."""
         if not self.rate_limit:
@@ -407,29 +404,6 @@ class _ClientBase:
             if len(self._limiters) < 64:  # models come from code; bound it anyway
                 self._limiters[model] = limiter
         return limiter
-
-    def _wait_out(
-        self, pause: float | None, status: int, headers: Any, waited: float, refused: int
-    ) -> float:
-        """Seconds to wait before retrying this announced 429, or -1: a fault after all.
-
-        A 429 the limiter knows a wait for (``pause``: the server's hint, else one
-        request's worth of the announced limit) is retried without spending
-        ``max_retries``, while the request's time spent on rate limits (``waited``: these
-        waits, and the limiter's pacing since its first 429) stays within
-        ``rate_limit_max_wait``; ``x-should-retry: false`` still wins. A usable hint is
-        honoured (never under :data:`~fw_core.ratelimit.MIN_RETRY_WAIT`); without one
-        (absent, 0, unparseable) the wait backs off exponentially with jitter over this
-        request's ``refused`` 429s, so a server stuck on 429 is not hammered
-        (docs/rate_limits.md "No hammering").
-        """
-        if pause is None or not retry_policy.should_retry(status, headers):
-            return -1.0
-        if retry_policy.parse_retry_after(headers):
-            delay = max(pause, ratelimit.MIN_RETRY_WAIT)
-        else:
-            delay = self._retry_delay(refused, None)
-        return delay if waited + delay <= self.rate_limit_max_wait else -1.0
 
     def redact_error(self, exc: APIError) -> APIError:
         """Blank this client's key out of an error built from what the server sent back.
@@ -449,23 +423,31 @@ class _ClientBase:
         exc.args = tuple(clean(a) for a in exc.args)
         return exc
 
-    def _log_wait(self, request: httpx.Request, delay: float, waited: float) -> None:
-        logger.info(
-            "rate limited on %s %s: waiting %.2fs (%.0fs of %.0fs waited)",
-            request.method,
-            request.url.path,
-            delay,
-            waited,
-            self.rate_limit_max_wait,
-        )
+    def _plan(self, max_retries: int | None) -> SendPlan:
+        """A fresh :class:`~fw_core.send_policy.SendPlan` for one request."""
+        if max_retries is None:
+            return SendPlan(self.max_retries, self.rate_limit_max_wait)
+        _check_retries(max_retries)
+        return SendPlan(max_retries, self.rate_limit_max_wait)
 
-    def _log_retry(self, request: httpx.Request, attempt: int, why: str, delay: float) -> None:
+    def _log_step(self, request: httpx.Request, plan: SendPlan, delay: float, why: str) -> None:
+        """Log a wait (``why`` empty: an announced 429 waited out) or a retry."""
+        if not why:
+            logger.info(
+                "rate limited on %s %s: waiting %.2fs (%.0fs of %.0fs waited)",
+                request.method,
+                request.url.path,
+                delay,
+                plan.waited - delay,
+                self.rate_limit_max_wait,
+            )
+            return
         logger.info(
             "retrying %s %s in %.2fs (retry %d of %d): %s",
             request.method,
             request.url.path,
             delay,
-            attempt + 1,
+            plan.attempt,
             self.max_retries,
             why,
         )
@@ -583,73 +565,53 @@ class Client(_ClientBase):
         """Send with retries. Returns a 2xx response (unread if ``stream``) and attempts.
 
         With a ``limiter``: wait for a slot before each attempt, report every answer, and
-        wait out announced 429s without spending ``max_retries`` (see ``_wait_out``).
+        wait out announced 429s without spending ``max_retries``; every choice is
+        :class:`~fw_core.send_policy.SendPlan`'s, this loop only does the I/O.
         """
         http = self.http_client
-        retries = self.max_retries
-        if max_retries is not None:
-            _check_retries(max_retries)
-            retries = max_retries
-        attempt = sent = ticket = refused = 0  # refused: 429s waited out
-        waited, paused, pause = 0.0, False, None
+        plan = self._plan(max_retries)
         if limiter is not None and limiter.tokens is not None:  # a token limit is known
             token_wait = limiter.reserve_tokens(_body_bytes(request))
             if token_wait > 0:
                 self._pace(token_wait)
+        pause = None
         while True:
             if limiter is not None:
-                wait, ticket = limiter.acquire(skip_pause=paused, horizon=_PACE_HORIZON)
-                asks = 1
-                while wait > 0:
-                    self._pace(wait)
-                    if refused:  # after its first 429: time spent on the limit
-                        waited += wait
-                    if ticket:
+                while True:  # ask for a slot until the plan takes one
+                    wait, ticket = limiter.acquire(skip_pause=plan.paused, horizon=plan.horizon())
+                    if wait > 0:
+                        self._pace(wait)
+                    if plan.granted(wait, ticket):
                         break
-                    asks += 1  # no slot yet: ask again, at the rate in force now
-                    horizon = _PACE_HORIZON if asks < _PACE_ASKS else None
-                    wait, ticket = limiter.acquire(skip_pause=paused, horizon=horizon)
-                paused = False
-            sent += 1
+            plan.sent += 1
             try:
                 response = http.send(request, stream=stream)
             except httpx.PoolTimeout as exc:  # queued in vain, never sent: not a fault
                 raise _queue_error(exc, request) from exc
             except httpx.TransportError as exc:
-                if attempt >= retries:
+                delay = plan.after_transport_error()
+                if delay < 0:
                     raise _transport_error(exc, request) from exc
-                delay = self._retry_delay(attempt, None)
-                self._log_retry(request, attempt, type(exc).__name__, delay)
+                self._log_step(request, plan, delay, type(exc).__name__)
                 self._sleep(delay)
-                attempt += 1
                 continue
             except httpx.RequestError as exc:  # DecodingError, TooManyRedirects: not transient
                 raise _request_error(exc, request) from exc
             if limiter is not None:
-                pause = limiter.observe(response.status_code, response.headers, ticket)
+                pause = limiter.observe(response.status_code, response.headers, plan.ticket)
             if response.status_code < 300:
-                return response, sent
+                return response, plan.sent
             try:
                 body = response.read()
             except (httpx.TransportError, httpx.DecodingError):
                 body = b""
             finally:
                 response.close()
-            delay = self._wait_out(pause, response.status_code, response.headers, waited, refused)
-            if delay >= 0:
-                self._log_wait(request, delay, waited)
-                self._sleep(delay)
-                waited, paused, refused = waited + delay, True, refused + 1
-                continue
-            if attempt < retries and retry_policy.should_retry(
-                response.status_code, response.headers
-            ):
-                delay = self._retry_delay(attempt, response.headers)
-                self._log_retry(request, attempt, f"status {response.status_code}", delay)
-                self._sleep(delay)
-                attempt += 1
-                continue
-            raise self.redact_error(_status_error(response, body))
+            step, delay = plan.after_status(response.status_code, response.headers, pause)
+            if step is Step.RAISE:
+                raise self.redact_error(_status_error(response, body))
+            self._log_step(request, plan, delay, _why(step, response.status_code))
+            self._sleep(delay)
 
     def request(
         self,
@@ -843,79 +805,61 @@ class AsyncClient(_ClientBase):
         limiter: ratelimit.RateLimiter | None = None,
     ) -> tuple[httpx.Response, int]:
         http = self.http_client
-        retries = self.max_retries
-        if max_retries is not None:
-            _check_retries(max_retries)
-            retries = max_retries
-        attempt = sent = ticket = refused = 0  # refused: 429s waited out
-        waited, paused, pause = 0.0, False, None
+        plan = self._plan(max_retries)
         if limiter is not None and limiter.tokens is not None:  # a token limit is known
             token_wait = limiter.reserve_tokens(_body_bytes(request))
             if token_wait > 0:
                 await self._apace(token_wait)
+        pause = None
         while True:
             if limiter is not None:
-                if limiter.remote:  # state in another process: await the round trip
-                    wait, ticket = await limiter.aacquire(skip_pause=paused, horizon=_PACE_HORIZON)
-                else:
-                    wait, ticket = limiter.acquire(skip_pause=paused, horizon=_PACE_HORIZON)
-                asks = 1
-                while wait > 0:
-                    await self._apace(wait)
-                    if refused:  # after its first 429: time spent on the limit
-                        waited += wait
-                    if ticket:
-                        break
-                    asks += 1  # no slot yet: ask again, at the rate in force now
-                    horizon = _PACE_HORIZON if asks < _PACE_ASKS else None
-                    if limiter.remote:
-                        wait, ticket = await limiter.aacquire(skip_pause=paused, horizon=horizon)
+                while True:  # ask for a slot until the plan takes one
+                    if limiter.remote:  # state in another process: await the round trip
+                        wait, ticket = await limiter.aacquire(
+                            skip_pause=plan.paused, horizon=plan.horizon()
+                        )
                     else:
-                        wait, ticket = limiter.acquire(skip_pause=paused, horizon=horizon)
-                paused = False
-            sent += 1
+                        wait, ticket = limiter.acquire(
+                            skip_pause=plan.paused, horizon=plan.horizon()
+                        )
+                    if wait > 0:
+                        await self._apace(wait)
+                    if plan.granted(wait, ticket):
+                        break
+            plan.sent += 1
             try:
                 response = await http.send(request, stream=stream)
             except httpx.PoolTimeout as exc:  # queued in vain, never sent: not a fault
                 raise _queue_error(exc, request) from exc
             except httpx.TransportError as exc:
-                if attempt >= retries:
+                delay = plan.after_transport_error()
+                if delay < 0:
                     raise _transport_error(exc, request) from exc
-                delay = self._retry_delay(attempt, None)
-                self._log_retry(request, attempt, type(exc).__name__, delay)
+                self._log_step(request, plan, delay, type(exc).__name__)
                 await self._asleep(delay)
-                attempt += 1
                 continue
             except httpx.RequestError as exc:  # DecodingError, TooManyRedirects: not transient
                 raise _request_error(exc, request) from exc
             if limiter is not None:
                 if limiter.remote:
-                    pause = await limiter.aobserve(response.status_code, response.headers, ticket)
+                    pause = await limiter.aobserve(
+                        response.status_code, response.headers, plan.ticket
+                    )
                 else:
-                    pause = limiter.observe(response.status_code, response.headers, ticket)
+                    pause = limiter.observe(response.status_code, response.headers, plan.ticket)
             if response.status_code < 300:
-                return response, sent
+                return response, plan.sent
             try:
                 body = await response.aread()
             except (httpx.TransportError, httpx.DecodingError):
                 body = b""
             finally:
                 await response.aclose()
-            delay = self._wait_out(pause, response.status_code, response.headers, waited, refused)
-            if delay >= 0:
-                self._log_wait(request, delay, waited)
-                await self._asleep(delay)
-                waited, paused, refused = waited + delay, True, refused + 1
-                continue
-            if attempt < retries and retry_policy.should_retry(
-                response.status_code, response.headers
-            ):
-                delay = self._retry_delay(attempt, response.headers)
-                self._log_retry(request, attempt, f"status {response.status_code}", delay)
-                await self._asleep(delay)
-                attempt += 1
-                continue
-            raise self.redact_error(_status_error(response, body))
+            step, delay = plan.after_status(response.status_code, response.headers, pause)
+            if step is Step.RAISE:
+                raise self.redact_error(_status_error(response, body))
+            self._log_step(request, plan, delay, _why(step, response.status_code))
+            await self._asleep(delay)
 
     async def request(
         self,
