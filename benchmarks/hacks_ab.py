@@ -3,7 +3,7 @@
 Issue 23 (Deliver 5) keeps a speed hack only if removing it costs more than 10 % of our
 per-call or per-chunk overhead. The hacks measured here:
 
-- ``build``: ``fw_core.client._ClientBase._build_fast`` (requests built from headers merged
+- ``build``: ``fw_core.request_build.RequestBuilder._build_fast`` (requests built from headers merged
   once per httpx client instead of ``httpx.Client.build_request`` on every call). Off: the
   same client with ``_build_fast`` answering None, so every request takes
   ``build_request``. Measured on ``core`` (fw_core.chat), ``lc`` and ``li``.

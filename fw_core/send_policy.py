@@ -28,15 +28,29 @@ import enum
 from collections.abc import Mapping
 
 from fw_core import retry as retry_policy
+from fw_core.errors import ConfigurationError
 from fw_core.ratelimit import MIN_RETRY_WAIT
 
-__all__ = ["PACE_ASKS", "PACE_HORIZON", "SendPlan", "Step"]
+__all__ = ["PACE_ASKS", "PACE_HORIZON", "SendPlan", "Step", "check_max_wait", "check_retries"]
 
 #: The rate limiter hands a call no slot more than this many seconds ahead: the call
 #: sleeps and asks again, at the rate then in force (fw_core.ratelimit, RECOVERY), at
 #: most PACE_ASKS times before it takes whatever slot it is given.
 PACE_HORIZON = 1.0
 PACE_ASKS = 120
+
+
+def check_retries(max_retries: object) -> None:
+    """Refuse a ``max_retries`` that is not an integer >= 0 (ConfigurationError)."""
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+
+
+def check_max_wait(seconds: object) -> float:
+    """``rate_limit_max_wait`` as float seconds >= 0, else a ConfigurationError."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds >= 0:
+        raise ConfigurationError(f"rate_limit_max_wait must be seconds >= 0, got {seconds!r}")
+    return float(seconds)
 
 
 class Step(enum.Enum):
