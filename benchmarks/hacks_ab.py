@@ -3,13 +3,13 @@
 Issue 23 (Deliver 5) keeps a speed hack only if removing it costs more than 10 % of our
 per-call or per-chunk overhead. The hacks measured here:
 
-- ``build``: ``fw_core.request_build.RequestBuilder._build_fast`` (requests built from headers merged
-  once per httpx client instead of ``httpx.Client.build_request`` on every call). Off: the
-  same client with ``_build_fast`` answering None, so every request takes
+- ``build``: ``fw_core.request_build.RequestBuilder._build_fast`` (requests built from
+  headers merged once per httpx client instead of ``httpx.Client.build_request`` on every
+  call). Off: the same client with ``_build_fast`` answering None, so every request takes
   ``build_request``. Measured on ``core`` (fw_core.chat), ``lc`` and ``li``.
-- ``sig``: the ``__signature__`` precomputed on ``langchain_fw``'s ``_generate`` /
-  ``_agenerate`` (langchain-core calls ``inspect.signature`` on them per call). Off: the
-  attribute deleted before each batch, restored before each ``on`` batch. ``lc`` only.
+- ``sig``: a ``__signature__`` precomputed on ``langchain_fw``'s ``_generate`` /
+  ``_agenerate`` (langchain-core calls ``inspect.signature`` on them per call; removed in
+  issue 23 on these figures). On: set before each ``on`` batch; off: deleted. ``lc`` only.
 
 Both act once per request, not per chunk: a stream builds one request for all its chunks.
 

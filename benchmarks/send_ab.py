@@ -46,7 +46,12 @@ def _old_clients() -> tuple[type, type]:
 
     class OldClient(Client):
         def _send(
-            self, request: httpx.Request, *, stream: bool, max_retries: Any = None, limiter: Any = None
+            self,
+            request: httpx.Request,
+            *,
+            stream: bool,
+            max_retries: Any = None,
+            limiter: Any = None,
         ) -> tuple[httpx.Response, int]:
             http = self.http_client
             sent = ticket = refused = 0
@@ -80,7 +85,12 @@ def _old_clients() -> tuple[type, type]:
 
     class OldAsyncClient(AsyncClient):
         async def _send(
-            self, request: httpx.Request, *, stream: bool, max_retries: Any = None, limiter: Any = None
+            self,
+            request: httpx.Request,
+            *,
+            stream: bool,
+            max_retries: Any = None,
+            limiter: Any = None,
         ) -> tuple[httpx.Response, int]:
             http = self.http_client
             sent = ticket = refused = 0
