@@ -4,8 +4,12 @@ A :class:`Client` (or :class:`AsyncClient`) belongs to one model object. It crea
 httpx client lazily on first use and reuses it (connection pooling, keep-alive), or uses
 the one you inject (``http_client=`` for proxies, custom TLS, tests), which it then never
 closes. The API key is a :class:`pydantic.SecretStr` and appears in no repr, log or error.
-Header work (merging, the response headers worth keeping) is :mod:`fw_core.headers`;
-``select_headers`` and ``ResponseHeaders`` are importable from here as well.
+Each send is a thin I/O loop (one sync, one async) over one
+:class:`~fw_core.send_policy.SendPlan`, which makes every retry and rate-limit choice;
+requests are built by :mod:`fw_core.request_build`, errors by :mod:`fw_core.send_errors`,
+open streams are :mod:`fw_core.event_stream`'s. Header work (merging, the response headers
+worth keeping) is :mod:`fw_core.headers`; ``select_headers``, ``ResponseHeaders``,
+``EventStream`` and ``AsyncEventStream`` are importable from here as well.
 
 >>> from fw_core import FIREWORKS, Client
 >>> client = Client(FIREWORKS, api_key="fw-example")  # no request is made here
@@ -30,23 +34,17 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from fw_core import ratelimit
-from fw_core import retry as retry_policy
-from fw_core.errors import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    APITimeoutError,
-    ConfigurationError,
-    QueueTimeoutError,
-    ResponseValidationError,
-    StreamError,
-    make_status_error,
-)
-from fw_core.headers import ResponseHeaders, merge_headers, request_id, select_headers
+from fw_core import ratelimit, send_errors
+from fw_core.errors import APIError, ConfigurationError, ResponseValidationError
+from fw_core.event_stream import AsyncEventStream, EventStream
+from fw_core.headers import ResponseHeaders, merge_headers, select_headers
 from fw_core.providers import ProviderSpec
+from fw_core.request_build import DEFAULT_TIMEOUT, RequestBuilder, body_bytes
+from fw_core.request_build import check_timeout as _check_timeout
+from fw_core.send_policy import SendPlan, Step
+from fw_core.send_policy import check_max_wait as _check_max_wait
+from fw_core.send_policy import check_retries as _check_retries
 from fw_core.slots import AsyncSlotTransport, SlotTransport
-from fw_core.sse import ServerSentEvent, SSEDecoder
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -63,7 +61,6 @@ __all__ = [
 
 logger = logging.getLogger("fw_core")
 
-DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
 #: Most seconds a request waits in our own queue (below) while none of the connections
 #: comes free; a queue that moves never times out (docs/architecture.md §2 "Clients").
@@ -71,11 +68,6 @@ DEFAULT_QUEUE_TIMEOUT = 600.0
 #: Our clients' transports (fw_core.slots): at most 100 requests in flight, each on a
 #: keep-alive connection of its own; more calls wait their turn in order.
 _DEFAULT_LIMITS = httpx.Limits(max_connections=100)
-#: The rate limiter hands a call no slot more than this many seconds ahead: the call
-#: sleeps and asks again, at the rate then in force (fw_core.ratelimit, RECOVERY), at
-#: most _PACE_ASKS times before it takes whatever slot it is given.
-_PACE_HORIZON = 1.0
-_PACE_ASKS = 120
 
 from fw_core._version import __version__ as _VERSION  # noqa: E402 (the one version source)
 
@@ -107,46 +99,6 @@ class APIResponse:
             ) from exc
 
 
-def _check_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
-    if timeout is None:
-        return DEFAULT_TIMEOUT
-    if isinstance(timeout, httpx.Timeout):
-        return timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
-        raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    seconds = float(timeout)
-    return httpx.Timeout(seconds, connect=min(seconds, DEFAULT_TIMEOUT.connect or 5.0))
-
-
-_TIMEOUT_PHASES = {
-    httpx.ConnectTimeout: "connect",
-    httpx.ReadTimeout: "read",
-    httpx.WriteTimeout: "write",
-}
-
-
-def _transport_error(exc: httpx.TransportError, request: httpx.Request | None) -> APIError:
-    where = f" ({request.method} {request.url.copy_with(query=None)})" if request else ""
-    if isinstance(exc, httpx.TimeoutException):
-        phase = _TIMEOUT_PHASES.get(type(exc))
-        timeouts = request.extensions.get("timeout", {}) if request is not None else {}
-        limit = timeouts.get(phase) if phase and isinstance(timeouts, dict) else None
-        said = f" (the {phase} timeout of {limit:g}s)" if limit is not None else ""
-        return APITimeoutError(
-            f"the server did not answer in time{where}: {type(exc).__name__}{said}"
-        )
-    return APIConnectionError(f"connection failed{where}: {type(exc).__name__}: {exc}")
-
-
-def _queue_error(exc: httpx.PoolTimeout, request: httpx.Request) -> QueueTimeoutError:
-    """A request that waited for a connection in vain: never sent, so not retried."""
-    where = f" ({request.method} {request.url.copy_with(query=None)})"
-    err = QueueTimeoutError(f"not sent{where}: {exc}")
-    err.waited = getattr(exc, "waited", None)
-    err.queue_timeout = getattr(exc, "queue_timeout", None)
-    return err
-
-
 def _check_queue_timeout(seconds: object) -> float | None:
     if seconds is None:
         return None
@@ -155,81 +107,16 @@ def _check_queue_timeout(seconds: object) -> float | None:
     return float(seconds)
 
 
-def _body_bytes(request: httpx.Request) -> bytes | None:
-    """The request's body when it is in memory (JSON), else None (a streamed upload)."""
-    try:
-        return request.content
-    except httpx.RequestNotRead:
-        return None
+_RETRY_LOG = "retrying %s %s in %.2fs (retry %d of %d): %s"
+_WAIT_LOG = "rate limited on %s %s: waiting %.2fs (%.0fs of %.0fs waited)"
 
 
-def _request_error(exc: httpx.RequestError, request: httpx.Request) -> APIError:
-    where = f" ({request.method} {request.url.copy_with(query=None)})"
-    return APIConnectionError(f"no usable response{where}: {type(exc).__name__}: {exc}")
+def _why(step: Step, status: int) -> str:
+    """The reason a log line gives for a wait or retry after a non-2xx answer."""
+    return "" if step is Step.WAIT else f"status {status}"
 
 
-def _request_model(response: httpx.Response) -> str | None:
-    """The ``model`` a JSON request body named (read only on a 404, to name it in the error)."""
-    try:
-        sent = json.loads(response.request.content)
-    except (httpx.RequestNotRead, RuntimeError, ValueError, TypeError):
-        return None  # a multipart or streamed body: the error says "the model"
-    model = sent.get("model") if isinstance(sent, dict) else None
-    return model if isinstance(model, str) else None
-
-
-def _status_error(response: httpx.Response, body: bytes) -> APIStatusError:
-    """The typed error for a non-2xx answer (a 3xx too: redirects are not followed)."""
-    model = _request_model(response) if response.status_code == 404 else None
-    err = make_status_error(
-        response.status_code, body, request_id=request_id(response.headers), model=model
-    )
-    location = response.headers.get("location")
-    if 300 <= response.status_code < 400 and location:
-        err.add_note(f"the API redirected to {location}; use that URL as base_url")
-    return err
-
-
-_SSE_ACCEPT = {"Accept": "text/event-stream"}
-
-
-class _MergedHeaders:
-    """Our headers laid over one httpx client's own, as ``build_request`` lays them.
-
-    ``httpx.Client.build_request`` starts from ``httpx.Headers(client.headers)`` and
-    ``update()``s it with the request's headers; this does that once per (client, client
-    header list) instead of per request. ``raw`` is the client's header list it was built
-    from: a change to it (a header set on an injected client later) means rebuilding.
-    tests/unit/test_build_canary.py checks the result against ``build_request`` itself.
-    """
-
-    __slots__ = ("http", "plain", "raw", "sse")
-
-    def __init__(self, http: httpx.Client | httpx.AsyncClient, ours: Mapping[str, str]) -> None:
-        self.http = http
-        self.raw = http.headers.raw
-        self.plain = httpx.Headers(http.headers)
-        self.plain.update(ours)
-        self.sse = httpx.Headers(http.headers)
-        self.sse.update(merge_headers(ours, _SSE_ACCEPT))
-
-
-def _dumps(body: Any) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def _check_retries(max_retries: object) -> None:
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-        raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
-
-
-def _check_max_wait(seconds: object) -> float:
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds >= 0:
-        raise ConfigurationError(f"rate_limit_max_wait must be seconds >= 0, got {seconds!r}")
-    return float(seconds)
-
-
-class _ClientBase:
+class _ClientBase(RequestBuilder):
     """Configuration shared by the sync and async clients."""
 
     def __init__(
@@ -268,10 +155,7 @@ class _ClientBase:
             default_headers,
             {"Authorization": f"Bearer {self._api_key.get_secret_value()}"},
         )
-        # Per-call request building (see _build_fast): httpx URLs by path, and our headers
-        # merged with the last httpx client's own.
-        self._urls: dict[str, httpx.URL] = {}
-        self._merged: _MergedHeaders | None = None
+        self._init_build()
         # Tests replace these to run retry paths without real sleeps (``_pace``: the
         # waits a shared rate limiter asks for, as opposed to retries).
         self._sleep: Callable[[float], None] = time.sleep
@@ -289,112 +173,6 @@ class _ClientBase:
             f"max_retries={self.max_retries})"
         )
 
-    def _url(self, path: str) -> str:
-        if path.startswith(("http://", "https://")):
-            return path
-        return f"{self.base_url}/{path.lstrip('/')}"
-
-    def _build(
-        self,
-        http: httpx.Client | httpx.AsyncClient,
-        method: str,
-        path: str,
-        json_body: Any,
-        params: Mapping[str, Any] | None,
-        headers: Mapping[str, str] | None,
-        timeout: float | httpx.Timeout | None,
-        stream: bool,
-        files: Any = None,
-        data: Any = None,
-    ) -> httpx.Request:
-        if files is None and params is None and not headers and timeout is None:
-            request = self._build_fast(http, method, path, json_body, stream)
-            if request is not None:
-                return request
-        hdrs = self._headers if not headers else merge_headers(self._headers, headers)
-        if stream:
-            hdrs = merge_headers(hdrs, _SSE_ACCEPT)
-        if files is not None:
-            hdrs = {k: v for k, v in hdrs.items() if k.lower() != "content-type"}
-            return http.build_request(
-                method,
-                self._url(path),
-                params=params,
-                headers=hdrs,
-                files=files,
-                data=data,
-                timeout=_check_timeout(timeout) if timeout is not None else self.timeout,
-            )
-        content = None if json_body is None else _dumps(json_body)
-        return http.build_request(
-            method,
-            self._url(path),
-            params=params,
-            headers=hdrs,
-            content=content,
-            timeout=_check_timeout(timeout) if timeout is not None else self.timeout,
-        )
-
-    def _build_fast(
-        self,
-        http: httpx.Client | httpx.AsyncClient,
-        method: str,
-        path: str,
-        json_body: Any,
-        stream: bool,
-    ) -> httpx.Request | None:
-        """The request ``http.build_request`` would build, for the common case, or None.
-
-        ``build_request`` parses the URL string and merges our headers into the client's
-        (decoding and comparing every name) on every call: about 0.1 ms per request, most
-        of what this client adds over a bare httpx call. The result only changes when the
-        client's own headers do, so it is merged once and kept, keyed on that client and
-        its raw header list (compared per call, so a header set on an injected client
-        later still counts). Whatever else ``build_request`` merges (client query params,
-        cookies, a relative URL against the client's ``base_url``) makes this return None
-        and the caller use ``build_request`` itself.
-
-        Only public httpx API is used (``httpx.Headers``, ``httpx.URL``, ``httpx.Request``);
-        what is copied from httpx is the rule ``build_request`` follows, so
-        tests/unit/test_build_canary.py compares the two over many header, body and
-        client cases and fails, naming what to check, if an httpx release changes the rule.
-
-        >>> from fw_core import FIREWORKS
-        >>> c = Client(FIREWORKS, api_key="fw-example")
-        >>> http = httpx.Client(headers={"X-Team": "a"})
-        >>> fast = c._build(http, "POST", "/chat/completions", {"a": 1}, None, None, None, True)
-        >>> slow = http.build_request("POST", c._url("/chat/completions"), content=b'{"a":1}',
-        ...     headers=merge_headers(c._headers, _SSE_ACCEPT), timeout=c.timeout)
-        >>> (fast.method, fast.url, fast.headers.raw, fast.content, fast.extensions) == (
-        ...     slow.method, slow.url, slow.headers.raw, slow.content, slow.extensions)
-        True
-        >>> http.headers["X-Team"] = "b"  # a change to the client's headers is seen
-        >>> c._build(http, "GET", "/models", None, None, None, None, False).headers["x-team"]
-        'b'
-        """
-        if http.params or http.cookies:
-            return None
-        url = self._urls.get(path)
-        if url is None:
-            url = httpx.URL(self._url(path))
-            if not url.is_absolute_url:
-                return None
-            if len(self._urls) < 64:  # paths come from code, not data; bound it anyway
-                self._urls[path] = url
-        merged = self._merged
-        if merged is None or merged.http is not http or merged.raw != http.headers.raw:
-            merged = self._merged = _MergedHeaders(http, self._headers)
-        return httpx.Request(
-            method,
-            url,
-            headers=merged.sse if stream else merged.plain,
-            content=None if json_body is None else _dumps(json_body),
-            extensions={"timeout": self.timeout.as_dict()},
-        )
-
-    def _retry_delay(self, attempt: int, headers: Mapping[str, str] | None) -> float:
-        return retry_policy.backoff(attempt, headers)
-
     def _limiter(self, body: Any) -> ratelimit.RateLimiter | None:
         """The shared limiter for this request's model (None when rate limiting is off)."""
         if not self.rate_limit:
@@ -408,102 +186,33 @@ class _ClientBase:
                 self._limiters[model] = limiter
         return limiter
 
-    def _wait_out(
-        self, pause: float | None, status: int, headers: Any, waited: float, refused: int
-    ) -> float:
-        """Seconds to wait before retrying this announced 429, or -1: a fault after all.
-
-        A 429 the limiter knows a wait for (``pause``: the server's hint, else one
-        request's worth of the announced limit) is retried without spending
-        ``max_retries``, while the request's time spent on rate limits (``waited``: these
-        waits, and the limiter's pacing since its first 429) stays within
-        ``rate_limit_max_wait``; ``x-should-retry: false`` still wins. A usable hint is
-        honoured (never under :data:`~fw_core.ratelimit.MIN_RETRY_WAIT`); without one
-        (absent, 0, unparseable) the wait backs off exponentially with jitter over this
-        request's ``refused`` 429s, so a server stuck on 429 is not hammered
-        (docs/rate_limits.md "No hammering").
-        """
-        if pause is None or not retry_policy.should_retry(status, headers):
-            return -1.0
-        if retry_policy.parse_retry_after(headers):
-            delay = max(pause, ratelimit.MIN_RETRY_WAIT)
-        else:
-            delay = self._retry_delay(refused, None)
-        return delay if waited + delay <= self.rate_limit_max_wait else -1.0
-
     def redact_error(self, exc: APIError) -> APIError:
         """Blank this client's key out of an error built from what the server sent back.
 
-        Some servers quote the key in an error body ("Incorrect API key provided: ...");
-        the key must still not reach messages, args or ``body``. Modifies ``exc`` in place.
+        Some servers quote the key in an error body; it must not reach messages, args or
+        ``body`` (:func:`fw_core.send_errors.redact`). Modifies ``exc`` in place.
         """
-        secret = self._api_key.get_secret_value()
-        if len(secret) < 8:  # too short to tell apart from ordinary text
-            return exc
+        return send_errors.redact(exc, self._api_key.get_secret_value())
 
-        def clean(value: Any) -> Any:
-            return value.replace(secret, "[REDACTED]") if isinstance(value, str) else value
+    def _plan(self, max_retries: int | None) -> SendPlan:
+        """A fresh :class:`~fw_core.send_policy.SendPlan` for one request."""
+        if max_retries is None:
+            return SendPlan(self.max_retries, self.rate_limit_max_wait)
+        _check_retries(max_retries)
+        return SendPlan(max_retries, self.rate_limit_max_wait)
 
-        exc.message, exc.body = clean(exc.message), clean(exc.body)
-        exc.code, exc.param = clean(exc.code), clean(exc.param)
-        exc.args = tuple(clean(a) for a in exc.args)
-        return exc
-
-    def _log_wait(self, request: httpx.Request, delay: float, waited: float) -> None:
-        logger.info(
-            "rate limited on %s %s: waiting %.2fs (%.0fs of %.0fs waited)",
-            request.method,
-            request.url.path,
-            delay,
-            waited,
-            self.rate_limit_max_wait,
-        )
-
-    def _log_retry(self, request: httpx.Request, attempt: int, why: str, delay: float) -> None:
-        logger.info(
-            "retrying %s %s in %.2fs (retry %d of %d): %s",
-            request.method,
-            request.url.path,
-            delay,
-            attempt + 1,
-            self.max_retries,
-            why,
-        )
+    def _log_step(self, request: httpx.Request, plan: SendPlan, delay: float, why: str) -> None:
+        """Log a retry, or (``why`` empty) an announced 429 being waited out."""
+        method, path = request.method, request.url.path
+        if why:
+            logger.info(_RETRY_LOG, method, path, delay, plan.attempt, self.max_retries, why)
+        else:
+            wait_max = self.rate_limit_max_wait
+            logger.info(_WAIT_LOG, method, path, delay, plan.waited - delay, wait_max)
 
 
 # ---------------------------------------------------------------------------------------
 # sync
-
-
-class EventStream:
-    """An open SSE response. Iterate it for events; it closes when exhausted or on exit.
-
-    Errors while reading (reset, timeout, incomplete chunked body) become StreamError:
-    once bytes were handed out nothing is retried.
-    """
-
-    def __init__(self, response: httpx.Response, attempts: int) -> None:
-        self.response = response
-        self.headers = response.headers
-        self.status_code = response.status_code
-        self.request_id = request_id(response.headers)
-        self.attempts = attempts
-
-    def __iter__(self) -> Iterator[ServerSentEvent]:
-        decoder = SSEDecoder()
-        try:
-            for chunk in self.response.iter_bytes():
-                yield from decoder.decode(chunk)
-        except (httpx.TransportError, httpx.DecodingError) as exc:
-            raise StreamError(
-                f"the stream broke mid-way: {type(exc).__name__}: {exc}",
-                status_code=self.status_code,
-                request_id=self.request_id,
-            ) from exc
-        yield from decoder.flush()
-
-    def close(self) -> None:
-        self.response.close()
 
 
 class Client(_ClientBase):
@@ -583,73 +292,53 @@ class Client(_ClientBase):
         """Send with retries. Returns a 2xx response (unread if ``stream``) and attempts.
 
         With a ``limiter``: wait for a slot before each attempt, report every answer, and
-        wait out announced 429s without spending ``max_retries`` (see ``_wait_out``).
+        wait out announced 429s without spending ``max_retries``; every choice is
+        :class:`~fw_core.send_policy.SendPlan`'s, this loop only does the I/O.
         """
         http = self.http_client
-        retries = self.max_retries
-        if max_retries is not None:
-            _check_retries(max_retries)
-            retries = max_retries
-        attempt = sent = ticket = refused = 0  # refused: 429s waited out
-        waited, paused, pause = 0.0, False, None
+        plan = self._plan(max_retries)
         if limiter is not None and limiter.tokens is not None:  # a token limit is known
-            token_wait = limiter.reserve_tokens(_body_bytes(request))
+            token_wait = limiter.reserve_tokens(body_bytes(request))
             if token_wait > 0:
                 self._pace(token_wait)
+        pause = None
         while True:
             if limiter is not None:
-                wait, ticket = limiter.acquire(skip_pause=paused, horizon=_PACE_HORIZON)
-                asks = 1
-                while wait > 0:
-                    self._pace(wait)
-                    if refused:  # after its first 429: time spent on the limit
-                        waited += wait
-                    if ticket:
+                while True:  # ask for a slot until the plan takes one
+                    wait, ticket = limiter.acquire(skip_pause=plan.paused, horizon=plan.horizon())
+                    if wait > 0:
+                        self._pace(wait)
+                    if plan.granted(wait, ticket):
                         break
-                    asks += 1  # no slot yet: ask again, at the rate in force now
-                    horizon = _PACE_HORIZON if asks < _PACE_ASKS else None
-                    wait, ticket = limiter.acquire(skip_pause=paused, horizon=horizon)
-                paused = False
-            sent += 1
+            plan.sent += 1
             try:
                 response = http.send(request, stream=stream)
             except httpx.PoolTimeout as exc:  # queued in vain, never sent: not a fault
-                raise _queue_error(exc, request) from exc
+                raise send_errors.queue_error(exc, request) from exc
             except httpx.TransportError as exc:
-                if attempt >= retries:
-                    raise _transport_error(exc, request) from exc
-                delay = self._retry_delay(attempt, None)
-                self._log_retry(request, attempt, type(exc).__name__, delay)
+                delay = plan.after_transport_error()
+                if delay < 0:
+                    raise send_errors.transport_error(exc, request) from exc
+                self._log_step(request, plan, delay, type(exc).__name__)
                 self._sleep(delay)
-                attempt += 1
                 continue
             except httpx.RequestError as exc:  # DecodingError, TooManyRedirects: not transient
-                raise _request_error(exc, request) from exc
+                raise send_errors.request_error(exc, request) from exc
             if limiter is not None:
-                pause = limiter.observe(response.status_code, response.headers, ticket)
+                pause = limiter.observe(response.status_code, response.headers, plan.ticket)
             if response.status_code < 300:
-                return response, sent
+                return response, plan.sent
             try:
                 body = response.read()
             except (httpx.TransportError, httpx.DecodingError):
                 body = b""
             finally:
                 response.close()
-            delay = self._wait_out(pause, response.status_code, response.headers, waited, refused)
-            if delay >= 0:
-                self._log_wait(request, delay, waited)
-                self._sleep(delay)
-                waited, paused, refused = waited + delay, True, refused + 1
-                continue
-            if attempt < retries and retry_policy.should_retry(
-                response.status_code, response.headers
-            ):
-                delay = self._retry_delay(attempt, response.headers)
-                self._log_retry(request, attempt, f"status {response.status_code}", delay)
-                self._sleep(delay)
-                attempt += 1
-                continue
-            raise self.redact_error(_status_error(response, body))
+            step, delay = plan.after_status(response.status_code, response.headers, pause)
+            if step is Step.RAISE:
+                raise self.redact_error(send_errors.status_error(response, body))
+            self._log_step(request, plan, delay, _why(step, response.status_code))
+            self._sleep(delay)
 
     def request(
         self,
@@ -670,23 +359,12 @@ class Client(_ClientBase):
         never be sent twice, such as one that spends something).
         """
         request = self._build(
-            self.http_client,
-            method,
-            path,
-            json_body,
-            params,
-            headers,
-            timeout,
-            False,
-            files,
-            data,
+            self.http_client, method, path, json_body, params, headers, timeout, False, files, data
         )
         # stream=False: the body is read inside the retry loop, so a reset mid-body retries.
+        limiter = self._limiter(json_body if json_body is not None else data)
         response, attempts = self._send(
-            request,
-            stream=False,
-            max_retries=max_retries,
-            limiter=self._limiter(json_body if json_body is not None else data),
+            request, stream=False, max_retries=max_retries, limiter=limiter
         )
         if logger.isEnabledFor(logging.DEBUG):  # request.url.path costs a decode per call
             logger.debug("%s %s -> %d", method, request.url.path, response.status_code)
@@ -716,35 +394,6 @@ class Client(_ClientBase):
 
 # ---------------------------------------------------------------------------------------
 # async
-
-
-class AsyncEventStream:
-    """Async twin of :class:`EventStream`."""
-
-    def __init__(self, response: httpx.Response, attempts: int) -> None:
-        self.response = response
-        self.headers = response.headers
-        self.status_code = response.status_code
-        self.request_id = request_id(response.headers)
-        self.attempts = attempts
-
-    async def __aiter__(self) -> AsyncIterator[ServerSentEvent]:
-        decoder = SSEDecoder()
-        try:
-            async for chunk in self.response.aiter_bytes():
-                for event in decoder.decode(chunk):
-                    yield event
-        except (httpx.TransportError, httpx.DecodingError) as exc:
-            raise StreamError(
-                f"the stream broke mid-way: {type(exc).__name__}: {exc}",
-                status_code=self.status_code,
-                request_id=self.request_id,
-            ) from exc
-        for event in decoder.flush():
-            yield event
-
-    async def aclose(self) -> None:
-        await self.response.aclose()
 
 
 @dataclass
@@ -843,79 +492,61 @@ class AsyncClient(_ClientBase):
         limiter: ratelimit.RateLimiter | None = None,
     ) -> tuple[httpx.Response, int]:
         http = self.http_client
-        retries = self.max_retries
-        if max_retries is not None:
-            _check_retries(max_retries)
-            retries = max_retries
-        attempt = sent = ticket = refused = 0  # refused: 429s waited out
-        waited, paused, pause = 0.0, False, None
+        plan = self._plan(max_retries)
         if limiter is not None and limiter.tokens is not None:  # a token limit is known
-            token_wait = limiter.reserve_tokens(_body_bytes(request))
+            token_wait = limiter.reserve_tokens(body_bytes(request))
             if token_wait > 0:
                 await self._apace(token_wait)
+        pause = None
         while True:
             if limiter is not None:
-                if limiter.remote:  # state in another process: await the round trip
-                    wait, ticket = await limiter.aacquire(skip_pause=paused, horizon=_PACE_HORIZON)
-                else:
-                    wait, ticket = limiter.acquire(skip_pause=paused, horizon=_PACE_HORIZON)
-                asks = 1
-                while wait > 0:
-                    await self._apace(wait)
-                    if refused:  # after its first 429: time spent on the limit
-                        waited += wait
-                    if ticket:
-                        break
-                    asks += 1  # no slot yet: ask again, at the rate in force now
-                    horizon = _PACE_HORIZON if asks < _PACE_ASKS else None
-                    if limiter.remote:
-                        wait, ticket = await limiter.aacquire(skip_pause=paused, horizon=horizon)
+                while True:  # ask for a slot until the plan takes one
+                    if limiter.remote:  # state in another process: await the round trip
+                        wait, ticket = await limiter.aacquire(
+                            skip_pause=plan.paused, horizon=plan.horizon()
+                        )
                     else:
-                        wait, ticket = limiter.acquire(skip_pause=paused, horizon=horizon)
-                paused = False
-            sent += 1
+                        wait, ticket = limiter.acquire(
+                            skip_pause=plan.paused, horizon=plan.horizon()
+                        )
+                    if wait > 0:
+                        await self._apace(wait)
+                    if plan.granted(wait, ticket):
+                        break
+            plan.sent += 1
             try:
                 response = await http.send(request, stream=stream)
             except httpx.PoolTimeout as exc:  # queued in vain, never sent: not a fault
-                raise _queue_error(exc, request) from exc
+                raise send_errors.queue_error(exc, request) from exc
             except httpx.TransportError as exc:
-                if attempt >= retries:
-                    raise _transport_error(exc, request) from exc
-                delay = self._retry_delay(attempt, None)
-                self._log_retry(request, attempt, type(exc).__name__, delay)
+                delay = plan.after_transport_error()
+                if delay < 0:
+                    raise send_errors.transport_error(exc, request) from exc
+                self._log_step(request, plan, delay, type(exc).__name__)
                 await self._asleep(delay)
-                attempt += 1
                 continue
             except httpx.RequestError as exc:  # DecodingError, TooManyRedirects: not transient
-                raise _request_error(exc, request) from exc
+                raise send_errors.request_error(exc, request) from exc
             if limiter is not None:
                 if limiter.remote:
-                    pause = await limiter.aobserve(response.status_code, response.headers, ticket)
+                    pause = await limiter.aobserve(
+                        response.status_code, response.headers, plan.ticket
+                    )
                 else:
-                    pause = limiter.observe(response.status_code, response.headers, ticket)
+                    pause = limiter.observe(response.status_code, response.headers, plan.ticket)
             if response.status_code < 300:
-                return response, sent
+                return response, plan.sent
             try:
                 body = await response.aread()
             except (httpx.TransportError, httpx.DecodingError):
                 body = b""
             finally:
                 await response.aclose()
-            delay = self._wait_out(pause, response.status_code, response.headers, waited, refused)
-            if delay >= 0:
-                self._log_wait(request, delay, waited)
-                await self._asleep(delay)
-                waited, paused, refused = waited + delay, True, refused + 1
-                continue
-            if attempt < retries and retry_policy.should_retry(
-                response.status_code, response.headers
-            ):
-                delay = self._retry_delay(attempt, response.headers)
-                self._log_retry(request, attempt, f"status {response.status_code}", delay)
-                await self._asleep(delay)
-                attempt += 1
-                continue
-            raise self.redact_error(_status_error(response, body))
+            step, delay = plan.after_status(response.status_code, response.headers, pause)
+            if step is Step.RAISE:
+                raise self.redact_error(send_errors.status_error(response, body))
+            self._log_step(request, plan, delay, _why(step, response.status_code))
+            await self._asleep(delay)
 
     async def request(
         self,
@@ -932,23 +563,12 @@ class AsyncClient(_ClientBase):
     ) -> APIResponse:
         """Async twin of :meth:`Client.request`."""
         request = self._build(
-            self.http_client,
-            method,
-            path,
-            json_body,
-            params,
-            headers,
-            timeout,
-            False,
-            files,
-            data,
+            self.http_client, method, path, json_body, params, headers, timeout, False, files, data
         )
         # stream=False: the body is read inside the retry loop, so a reset mid-body retries.
+        limiter = self._limiter(json_body if json_body is not None else data)
         response, attempts = await self._send(
-            request,
-            stream=False,
-            max_retries=max_retries,
-            limiter=self._limiter(json_body if json_body is not None else data),
+            request, stream=False, max_retries=max_retries, limiter=limiter
         )
         if logger.isEnabledFor(logging.DEBUG):  # request.url.path costs a decode per call
             logger.debug("%s %s -> %d", method, request.url.path, response.status_code)

@@ -17,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NotRequired
@@ -621,16 +620,6 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
         if include_raw:
             return _with_raw(llm, parser)
         return llm | parser
-
-
-# langchain-core asks inspect.signature() whether _generate/_agenerate take a run_manager on
-# every call (~17 us with 1.8); inspect honours a precomputed __signature__, so compute it
-# once. tests/langchain/test_core_canaries.py fails if core stops asking or the cached
-# signature goes stale.
-for _name in ("_generate", "_agenerate"):
-    _method: Any = _ChatFwBase.__dict__[_name]
-    _method.__signature__ = inspect.signature(_method)
-del _name, _method
 
 
 class ChatFireworks(_ChatFwBase):

@@ -1,6 +1,6 @@
 """Canary: fw_core's fast request building still builds what httpx's ``build_request`` does.
 
-``fw_core.client._ClientBase._build_fast`` skips ``httpx.Client.build_request`` on the
+``fw_core.request_build.RequestBuilder._build_fast`` skips ``httpx.Client.build_request`` on the
 common path (no params, no per-call headers, no files) and builds the ``httpx.Request``
 itself from headers merged once per httpx client (``_MergedHeaders``). It uses public
 httpx API only, but it copies httpx's *rule* for merging a request into a client: the
@@ -21,11 +21,12 @@ import httpx
 import pytest
 
 from fw_core import FIREWORKS, FIRMWARE, ProviderSpec
-from fw_core.client import _SSE_ACCEPT, AsyncClient, Client, _ClientBase, _dumps
+from fw_core.client import AsyncClient, Client, _ClientBase
 from fw_core.headers import merge_headers
+from fw_core.request_build import SSE_ACCEPT, dumps
 
 CANARY = (
-    "fw_core.client._ClientBase._build_fast no longer builds the request that "
+    "fw_core.request_build.RequestBuilder._build_fast no longer builds the request that "
     "httpx.Client.build_request builds (httpx {version}). Check what httpx's build_request "
     "and its _merge_headers / _merge_url / _merge_queryparams / _merge_cookies do now, and "
     "the 'timeout' extension it sets; make _build_fast / _MergedHeaders follow it, or "
@@ -90,12 +91,12 @@ def _reference(
     stream: bool,
 ) -> httpx.Request:
     """What httpx builds when handed the same request the slow path hands it."""
-    headers = merge_headers(ours._headers, _SSE_ACCEPT) if stream else ours._headers
+    headers = merge_headers(ours._headers, SSE_ACCEPT) if stream else ours._headers
     return http.build_request(
         method,
         ours._url(path),
         headers=headers,
-        content=None if body is None else _dumps(body),
+        content=None if body is None else dumps(body),
         timeout=ours.timeout,
     )
 
@@ -138,7 +139,7 @@ def test_fast_path_equals_build_request(http_case: str, our_case: str) -> None:
             _assert_same(fast, _reference(ours, http, method, path, body, stream), case)
             # What callers get through _build is the same request.
             built = ours._build(http, method, path, body, None, None, None, stream)
-            assert _shape(built) == _shape(fast), case
+            assert fast is not None and _shape(built) == _shape(fast), case
 
 
 @pytest.mark.parametrize(
