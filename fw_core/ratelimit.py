@@ -60,7 +60,13 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from fw_core.ratelimit_share import AccountShare
-from fw_core.ratelimit_tokens import TOKEN_HEADERS, TokenLimits, TokenPacer, read_token_limits
+from fw_core.ratelimit_tokens import (
+    TOKEN_HEADERS,
+    TokenLimits,
+    TokenPacer,
+    header_number,
+    read_token_limits,
+)
 from fw_core.retry import DEFAULT_MAX_RETRY_AFTER, parse_retry_after
 
 __all__ = [
@@ -144,16 +150,6 @@ class Announced:
     tokens: TokenLimits | None = None  # token limits (fw_core.ratelimit_tokens)
 
 
-def _number(raw: bytes | None) -> float | None:
-    if raw is None:
-        return None
-    try:
-        value = float(raw.split(b",")[0])
-    except ValueError:
-        return None
-    return value if math.isfinite(value) and value >= 0 else None
-
-
 def read_headers(headers: Mapping[str, str]) -> Announced | None:
     """The limit facts in a response's headers, or None when it carries none.
 
@@ -184,8 +180,8 @@ def read_headers(headers: Mapping[str, str]) -> Announced | None:
                 found[key] = text.encode("latin-1")
     if not found:
         return None
-    limit = _number(found.get(b"x-ratelimit-limit-requests"))
-    remaining = _number(found.get(b"x-ratelimit-remaining-requests"))
+    limit = header_number(found.get(b"x-ratelimit-limit-requests"))
+    remaining = header_number(found.get(b"x-ratelimit-remaining-requests"))
     # Most answers carry no retry hint and say "no" (or nothing) about over-limit: those
     # two are parsed only when present (this runs on every response).
     retry_after = None

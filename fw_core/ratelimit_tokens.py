@@ -55,6 +55,7 @@ __all__ = [
     "WINDOW",
     "TokenLimits",
     "TokenPacer",
+    "header_number",
     "read_token_limits",
     "request_tokens",
     "token_wait",
@@ -81,7 +82,12 @@ class TokenLimits:
     generated_remaining: float | None = None
 
 
-def _number(raw: bytes | None) -> float | None:
+def header_number(raw: bytes | None) -> float | None:
+    """A rate-limit header's value as a finite number >= 0 (its first item), else None.
+
+    >>> header_number(b"600"), header_number(b"12.5, 1;w=60"), header_number(b"-1")
+    (600.0, 12.5, None)
+    """
     if raw is None:
         return None
     try:
@@ -102,15 +108,15 @@ def read_token_limits(found: Mapping[bytes, bytes]) -> TokenLimits | None:
     >>> read_token_limits({b"x-ratelimit-limit-tokens-prompt": b"soon"}) is None
     True
     """
-    prompt = _number(found.get(_PROMPT)) or None
-    generated = _number(found.get(_GENERATED)) or None
+    prompt = header_number(found.get(_PROMPT)) or None
+    generated = header_number(found.get(_GENERATED)) or None
     if prompt is None and generated is None:
         return None
     return TokenLimits(
         prompt,
-        _number(found.get(_PROMPT_LEFT)) if prompt else None,
+        header_number(found.get(_PROMPT_LEFT)) if prompt else None,
         generated,
-        _number(found.get(_GENERATED_LEFT)) if generated else None,
+        header_number(found.get(_GENERATED_LEFT)) if generated else None,
     )
 
 

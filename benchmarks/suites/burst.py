@@ -53,45 +53,21 @@ async def _count(calls: list[Awaitable[Any]]) -> int:
     return sum(not isinstance(r, BaseException) for r in results)
 
 
-def _raw(limits: httpx.Limits) -> Factory:
-    def factory(url: str) -> tuple[Burst, Callable[[], Awaitable[None]]]:
-        http = httpx.AsyncClient(timeout=60, limits=limits)
-        body = {
-            "model": FIREWORKS_MODEL,
-            "messages": [{"role": "user", "content": PROMPT}],
-            "max_tokens": MAX_TOKENS,
-        }
-        headers = {"Authorization": f"Bearer {API_KEY}"}
-
-        async def one() -> str:
-            r = await http.post(url + "/chat/completions", json=body, headers=headers)
-            r.raise_for_status()
-            return str(r.json()["choices"][0]["message"]["content"])
-
-        async def burst(n: int) -> int:
-            return await _count([one() for _ in range(n)])
-
-        return burst, http.aclose
-
-    return factory
-
-
-def _raw_gated(gate: str) -> Factory:
-    """Raw httpx behind a gate in front of the pool: ``"semaphore"``, stock httpx with all
-    100 connections kept alive behind an ``asyncio.Semaphore(100)`` (the plain alternative
-    to ``fw_core.slots``, issue 23), or ``"slots"``, fw_core's ``AsyncSlotTransport``. The
-    two rows differ in the gate only."""
+def _raw(limits: httpx.Limits, gate: str = "") -> Factory:
+    """Raw httpx with ``limits``, alone or behind a gate in front of its pool:
+    ``"semaphore"``, an ``asyncio.Semaphore`` of ``max_connections`` (the plain alternative
+    to ``fw_core.slots``, issue 23), or ``"slots"``, fw_core's ``AsyncSlotTransport``."""
 
     def factory(url: str) -> tuple[Burst, Callable[[], Awaitable[None]]]:
         from fw_core.slots import AsyncSlotTransport
 
-        limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
+        sem: asyncio.Semaphore | None = None
         if gate == "slots":
             http = httpx.AsyncClient(timeout=60, transport=AsyncSlotTransport(limits))
-            sem: asyncio.Semaphore | None = None
         else:
             http = httpx.AsyncClient(timeout=60, limits=limits)
-            sem = asyncio.Semaphore(CONNECTIONS)
+            if gate == "semaphore":
+                sem = asyncio.Semaphore(limits.max_connections or CONNECTIONS)
         body = {
             "model": FIREWORKS_MODEL,
             "messages": [{"role": "user", "content": PROMPT}],
@@ -117,6 +93,10 @@ def _raw_gated(gate: str) -> Factory:
         return burst, http.aclose
 
     return factory
+
+
+#: All connections kept alive: the limits both gates are given.
+_KEEP_ALL = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
 
 
 def _fw_core(url: str) -> tuple[Burst, Callable[[], Awaitable[None]]]:
@@ -255,9 +235,13 @@ SPECS: tuple[BurstSpec, ...] = (
         _raw(httpx.Limits(max_connections=CONNECTIONS)),
     ),
     BurstSpec(
-        "raw httpx (Limits(100, 100)) behind a Semaphore(100)", "baseline", _raw_gated("semaphore")
+        "raw httpx (Limits(100, 100)) behind a Semaphore(100)",
+        "baseline",
+        _raw(_KEEP_ALL, "semaphore"),
     ),
-    BurstSpec("raw httpx on fw_core.slots.AsyncSlotTransport", "baseline", _raw_gated("slots")),
+    BurstSpec(
+        "raw httpx on fw_core.slots.AsyncSlotTransport", "baseline", _raw(_KEEP_ALL, "slots")
+    ),
     BurstSpec("fw_core.AsyncClient (gather)", "ours", _fw_core),
     BurstSpec(
         "langchain_fw.ChatFireworks.abatch", "ours", _lc("langchain_fw.ChatFireworks", "abatch")
