@@ -12,18 +12,35 @@ request it admitted, ours and other clients' alike::
     admitted by everyone = remaining_then - remaining_now + rate * seconds
 
 Our own admitted requests over the same span are counted here, so their ratio is our
-share of what the account was given. When the account is under pressure (its bucket under
-:data:`ROOM` full at the end of the span) a process paces at that share of the limit: the
-shares of processes that all pace this way add up to the whole limit, whatever their
-number. When the bucket shows room and is not draining, nobody is being held back: the
-share grows by :data:`GROW` per second, additively, so that processes that started
-unequal drift to equal shares, until the pressure, if any, comes back. A share of
-:data:`ALONE` or more counts as "alone" (1.0), so a single process is not slowed down by
-rounding and timing noise.
+share of what the account was given. While the account is under pressure a process paces
+at that share of the limit: the shares of processes that all pace this way add up to the
+whole limit, whatever their number. Rules, each from what the header means:
+
+* The count needs no minimum time. ``remaining`` is the server's own count at each
+  admission, so the drop between two answers is exact however close together they are;
+  only the refill term uses our clock. A span ends as soon as the account admitted
+  :data:`MIN_TOTAL` requests in it (or after :data:`MAX_SPAN`): the first wave of
+  answers, a few milliseconds long, already gives an estimate, instead of every process
+  pacing at the whole limit until :data:`MIN_SPAN` has passed.
+* The bucket has room only when ``remaining`` is at the most it has ever shown (the
+  bucket's size as far as we know) and not 0, and not draining. Only then may its refill
+  have been capped (the formula above would count refill nobody took as admitted), and
+  nobody is being held back: the share grows by :data:`GROW` per second, additively.
+  Below that level the formula holds, whatever fraction of the bucket is left: a
+  process that joined late, when the bucket was nearly empty, never saw its size, and a
+  fraction of what it saw is no sign of room.
+* :data:`DRIFT` is added to every share measured under pressure (the same for every
+  process, so shares that started unequal drift towards equal); a share of
+  :data:`ALONE` or more counts as "alone" (1.0), so a single process is not slowed down
+  by rounding and timing noise.
 
 Measured (benchmarks/suites/multiprocess.py, four spawned processes x 60 chat calls at
-20 requests/s): 429s fell from 33 % to 12-15 % of all requests, throughput 88-96 % of the
-limit; the counts of one process in a fraction of a second are small, so its estimate is
+20 requests/s; 2026-12-07, six runs each, interleaved, load average 1.6-4.4): 429s fell
+from 33 % to 12-16 % of all requests (mean 14 %) with the first two rules as they were
+before (a quarter full counted as room, and a span lasted at least :data:`MIN_SPAN`),
+and to 10-12 % (mean 11.5 %) with them as above; throughput 87-94 % of the limit, 0
+lost (benchmarks/results/multiprocess-share-rules-20261207.json).
+The counts of one process in a fraction of a second are small, so its estimate stays
 noisy. For a share that is exact, let the processes consult one limiter
 (:mod:`fw_core.ray_limiter`).
 
@@ -52,13 +69,13 @@ __all__ = [
     "MIN_SHARE",
     "MIN_SPAN",
     "MIN_TOTAL",
-    "ROOM",
     "AccountShare",
     "share_of",
 ]
 
-#: A span ends once it is at least this long (seconds) and the account admitted at least
-#: :data:`MIN_TOTAL` requests in it (else it goes on, up to :data:`MAX_SPAN`).
+#: A span under pressure ends once the account admitted at least :data:`MIN_TOTAL`
+#: requests in it (else it goes on, up to :data:`MAX_SPAN` seconds); a span with room
+#: ends once it is at least :data:`MIN_SPAN` seconds long.
 MIN_SPAN = 0.2
 MIN_TOTAL = 10.0
 MAX_SPAN = 2.0
@@ -69,10 +86,10 @@ ALONE = 0.93
 DRIFT = 0.02
 #: The share never goes below this (a client that sent nothing in a span keeps its share).
 MIN_SHARE = 0.05
-#: Growth of the share per second of a span that ends with the account's bucket at least
-#: ROOM full (additive, so that clients that started unequal converge to equal shares).
+#: Growth of the share per second of a span that ends with the account's bucket at the
+#: most it has shown (additive, so that clients that started unequal converge to equal
+#: shares).
 GROW = 0.25
-ROOM = 0.25
 
 
 def share_of(ours: float, remaining_then: float, remaining_now: float, refill: float) -> float:
@@ -128,10 +145,10 @@ class AccountShare:
             self._at, self._remaining, self._ours = now, remaining, admitted
             return self.share
         span = now - self._at
-        if span < MIN_SPAN:
-            return self.share
-        if remaining >= self._full * ROOM and remaining >= self._remaining:
-            # room left, and not draining: nobody is held back, take more
+        if remaining >= max(self._full - 1.0, 1.0) and remaining >= self._remaining:
+            # the bucket at its fullest and not draining: nobody is held back, take more
+            if span < MIN_SPAN:
+                return self.share
             self.share = min(self.share + GROW * span, 1.0)
         else:
             refill = rate * span

@@ -40,14 +40,40 @@ def test_a_span_under_pressure_sets_the_share_and_room_grows_it_back() -> None:
     assert est.update(remaining=0, admitted=14, rate=RPS) == 13 / 39 + DRIFT
     now[0] = 2.0  # the bucket stayed empty: 20 admitted, 5 ours
     assert est.update(remaining=0, admitted=19, rate=RPS) == 0.25 + DRIFT
-    # the others left: the bucket refills and is not draining; the share climbs back,
-    # additively, and reaches the whole limit
+    # the others left: the bucket refills (5 per 0.25 s, less our 1) back to the most it
+    # has shown, and stays there; the share climbs back, additively, to the whole limit
     shares = []
     for step in range(1, 41):
         now[0] = 2.0 + step * 0.25
-        shares.append(est.update(remaining=min(5 + step, 19), admitted=19 + step, rate=RPS))
-    assert shares == sorted(shares) and shares[0] > 0.25 + DRIFT
+        shares.append(est.update(remaining=min(4 * step, 19), admitted=19 + step, rate=RPS))
+    assert shares == sorted(shares)
+    assert shares[7] > 0.5  # within two seconds
     assert shares[-1] == 1.0
+
+
+def test_the_first_wave_of_answers_gives_a_share_at_once() -> None:
+    # remaining is the server's count at each admission: the drop between two answers a
+    # few milliseconds apart is exact. 15 -> 3 in 30 ms (and 0.6 refilled): the account
+    # admitted 12.6, 3 of them ours. Every process used to pace at the whole limit
+    # until the span was 0.2 s long.
+    now = [0.0]
+    est = AccountShare(clock=lambda: now[0])
+    est.update(remaining=15, admitted=1, rate=RPS)
+    now[0] = 0.03
+    assert est.update(remaining=3, admitted=4, rate=RPS) == 3 / 12.6 + DRIFT
+
+
+def test_a_fraction_of_the_bucket_a_late_joiner_saw_is_no_room() -> None:
+    # A process that joined when the bucket was nearly empty has seen at most 3 left.
+    now = [0.0]
+    est = AccountShare(clock=lambda: now[0])
+    est.update(remaining=3, admitted=1, rate=RPS)
+    now[0] = 0.5  # 3 -> 2 and 10 refilled: 11 admitted, 2 of them ours
+    assert est.update(remaining=2, admitted=3, rate=RPS) == 2 / 11 + DRIFT
+    # Over the next second it stays at 2: the account admitted its whole refill (20), 5
+    # of them ours. That is pressure, not room to grow into (2 of the 4 it has seen).
+    now[0] = 1.5
+    assert est.update(remaining=2, admitted=8, rate=RPS) == 5 / 20 + DRIFT
 
 
 def test_a_short_span_or_one_with_few_admitted_decides_nothing() -> None:
