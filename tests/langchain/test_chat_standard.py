@@ -35,11 +35,11 @@ from langchain_tests.unit_tests import ChatModelUnitTests
 from fw_core.model_table import DEFAULTS
 from langchain_fw.chat_models import ChatFireworks, ChatFirmware
 
-FW_MODEL = "accounts/fireworks/models/kimi-k2-instruct-0905"
+FW_MODEL = DEFAULTS["chat"]
 # The integration suite also sends images, so it runs on a serverless model that takes them
 # (and tools, structured output): Llama 4 Maverick.
 FW_SUITE_MODEL = "accounts/fireworks/models/llama4-maverick-instruct-basic"
-FW_OVERRIDE = "accounts/fireworks/models/llama-v3p1-8b-instruct"
+FW_OVERRIDE = DEFAULTS["small"]  # a served model other than the suite's
 FM_MODEL = "openai/gpt-4o"
 FM_OVERRIDE = "gpt-4o-mini"  # Firmware answers with the bare id, so the override is bare too
 

@@ -39,13 +39,13 @@ def test_a_shared_factory_supplies_the_limiters_clients_use(per_process: None) -
         return ratelimit.RateLimiter()
 
     ratelimit.use_shared(factory)
-    key = "fw-shared-test-key-0123"
+    key = "test-key-shared"
     client = Client(FIREWORKS, api_key=key)
     limiter = client._limiter({"model": WIRE_MODEL})
     assert limiter is ratelimit.limiter_for(BASE, ratelimit.key_id(key), WIRE_MODEL)
     # one limiter per (base URL, key id, model), made once, and never with the key itself
     assert made == [(BASE.rstrip("/"), ratelimit.key_id(key), WIRE_MODEL)]
-    assert all("fw-shared-test-key" not in part for part in made[0])
+    assert all("test-key-shared" not in part for part in made[0])
     ratelimit.use_shared(None)
     assert ratelimit.limiter_for(BASE, "k", WIRE_MODEL) is not limiter
     assert len(made) == 1  # back to per-process limiters: the factory is not asked
