@@ -212,48 +212,6 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
     def _replay_reasoning(self) -> bool:
         return replays_reasoning(self.fw_provider, self.replay_reasoning)
 
-    def _use_responses(self, kwargs: Mapping[str, Any]) -> bool:
-        """Whether this call goes to the Responses API (ChatFireworks only)."""
-        return False
-
-    def _responses_generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None,
-        kwargs: dict[str, Any],
-        headers: dict[str, str] | None = None,
-    ) -> ChatResult:
-        raise NotImplementedError
-
-    async def _responses_agenerate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None,
-        kwargs: dict[str, Any],
-        headers: dict[str, str] | None = None,
-    ) -> ChatResult:
-        raise NotImplementedError
-
-    def _responses_stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None,
-        run_manager: CallbackManagerForLLMRun | None,
-        kwargs: dict[str, Any],
-        headers: dict[str, str] | None = None,
-    ) -> Iterator[ChatGenerationChunk]:
-        raise NotImplementedError
-
-    def _responses_astream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None,
-        run_manager: AsyncCallbackManagerForLLMRun | None,
-        kwargs: dict[str, Any],
-        headers: dict[str, str] | None = None,
-    ) -> AsyncIterator[ChatGenerationChunk]:
-        raise NotImplementedError
-
     # --- LangChain identity ---
     @classmethod
     def is_lc_serializable(cls) -> bool:
@@ -411,8 +369,6 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
         **kwargs: Any,
     ) -> ChatResult:
         headers = self._call_headers(kwargs)
-        if self._use_responses(kwargs):
-            return self._responses_generate(messages, stop, kwargs, headers)
         kwargs.pop("stream_usage", None)
         body = self._payload(messages, stop, kwargs)
         with translate_errors():
@@ -427,8 +383,6 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
         **kwargs: Any,
     ) -> ChatResult:
         headers = self._call_headers(kwargs)
-        if self._use_responses(kwargs):
-            return await self._responses_agenerate(messages, stop, kwargs, headers)
         kwargs.pop("stream_usage", None)
         body = self._payload(messages, stop, kwargs)
         with translate_errors():
@@ -471,9 +425,6 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         headers = self._call_headers(kwargs)
-        if self._use_responses(kwargs):
-            yield from self._responses_stream(messages, stop, run_manager, kwargs, headers)
-            return
         body, include_usage = self._stream_body(messages, stop, kwargs)
         base = self._base_metadata()
         tracker = StreamTracker(extras=self.fw_provider.response_extras, split_think=True)
@@ -498,12 +449,6 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         headers = self._call_headers(kwargs)
-        if self._use_responses(kwargs):
-            async for chunk in self._responses_astream(
-                messages, stop, run_manager, kwargs, headers
-            ):
-                yield chunk
-            return
         body, include_usage = self._stream_body(messages, stop, kwargs)
         base = self._base_metadata()
         tracker = StreamTracker(extras=self.fw_provider.response_extras, split_think=True)
@@ -734,6 +679,53 @@ class ChatFireworks(_ChatFwBase):
     def _use_responses(self, kwargs: Mapping[str, Any]) -> bool:
         return self.use_responses_api or kwargs.get("previous_response_id") is not None
 
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if not self._use_responses(kwargs):
+            return super()._generate(messages, stop, run_manager, **kwargs)
+        return self._responses_generate(messages, stop, kwargs, self._call_headers(kwargs))
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if not self._use_responses(kwargs):
+            return await super()._agenerate(messages, stop, run_manager, **kwargs)
+        headers = self._call_headers(kwargs)
+        return await self._responses_agenerate(messages, stop, kwargs, headers)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        if not self._use_responses(kwargs):
+            return super()._stream(messages, stop, run_manager, **kwargs)
+        headers = self._call_headers(kwargs)
+        return self._responses_stream(messages, stop, run_manager, kwargs, headers)
+
+    def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        if not self._use_responses(kwargs):
+            return super()._astream(messages, stop, run_manager, **kwargs)
+        headers = self._call_headers(kwargs)
+        return self._responses_astream(messages, stop, run_manager, kwargs, headers)
+
     def _responses_body(
         self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
     ) -> dict[str, Any]:
@@ -915,10 +907,12 @@ class ChatFirmware(QuotaMixin, _ChatFwBase):
             return fw_responses.refuse_responses_switches("Firmware", data)
         return data
 
-    def _use_responses(self, kwargs: Mapping[str, Any]) -> bool:
-        """Never: a per-call ``previous_response_id`` is refused before the request."""
-        fw_responses.refuse_responses_switches("Firmware", kwargs)
-        return False
+    def _payload(
+        self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> dict[str, Any]:
+        # a per-call ``previous_response_id`` is refused before the request (no Responses API)
+        kwargs = fw_responses.refuse_responses_switches("Firmware", kwargs)
+        return super()._payload(messages, stop, kwargs)
 
     @classmethod
     def _example_model(cls) -> str:
