@@ -611,6 +611,12 @@ async def aget(client: AsyncClient, response_id: str) -> ResponseResult:
     return _result(await client.request("GET", _id_path(response_id)))
 
 
+def _listed(resp: Any) -> ResponseList:
+    return parse_model(
+        ResponseList, resp.content, status_code=resp.status_code, request_id=resp.request_id
+    )
+
+
 def list_responses(
     client: Client,
     *,
@@ -621,10 +627,7 @@ def list_responses(
 ) -> ResponseList:
     """One page of stored responses."""
     params = _list_params(limit, after, before, order)
-    resp = client.request("GET", RESPONSES_PATH, params=params or None)
-    return parse_model(
-        ResponseList, resp.content, status_code=resp.status_code, request_id=resp.request_id
-    )
+    return _listed(client.request("GET", RESPONSES_PATH, params=params or None))
 
 
 async def alist(
@@ -637,10 +640,7 @@ async def alist(
 ) -> ResponseList:
     """Async twin of :func:`list_responses`."""
     params = _list_params(limit, after, before, order)
-    resp = await client.request("GET", RESPONSES_PATH, params=params or None)
-    return parse_model(
-        ResponseList, resp.content, status_code=resp.status_code, request_id=resp.request_id
-    )
+    return _listed(await client.request("GET", RESPONSES_PATH, params=params or None))
 
 
 def delete(client: Client, response_id: str) -> DeletedResponse:
