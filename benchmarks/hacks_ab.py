@@ -3,10 +3,10 @@
 Issue 23 (Deliver 5) keeps a speed hack only if removing it costs more than 10 % of our
 per-call or per-chunk overhead. The hacks measured here:
 
-- ``build``: ``fw_core.request_build.RequestBuilder._build_fast`` (requests built from
+- ``build``: ``fw_core.http.request_build.RequestBuilder._build_fast`` (requests built from
   headers merged once per httpx client instead of ``httpx.Client.build_request`` on every
   call). Off: the same client with ``_build_fast`` answering None, so every request takes
-  ``build_request``. Measured on ``core`` (fw_core.chat), ``lc`` and ``li``.
+  ``build_request``. Measured on ``core`` (fw_core.endpoints.chat), ``lc`` and ``li``.
 - ``sig``: a ``__signature__`` precomputed on ``langchain_fw``'s ``_generate`` /
   ``_agenerate`` (langchain-core calls ``inspect.signature`` on them per call; removed in
   issue 23 on these figures). On: set before each ``on`` batch; off: deleted. ``lc`` only.
@@ -72,8 +72,9 @@ def _plain_build(*clients: Any) -> None:
 
 
 def _core(canned: _Canned, fast: bool) -> Variant:
-    from fw_core import FIREWORKS, chat
-    from fw_core.client import AsyncClient, Client
+    from fw_core import FIREWORKS
+    from fw_core.endpoints import chat
+    from fw_core.http.client import AsyncClient, Client
 
     client = Client(
         FIREWORKS,

@@ -7,7 +7,7 @@ into the layers that make it up, each measured by calling that layer directly, t
 the in-process canned transport of :mod:`benchmarks.profile_call` (no socket):
 
 * ``raw``: httpx alone (``AsyncClient.post`` + ``json()``);
-* ``core``: ``fw_core.chat.acreate`` (our client, limiter and parsing) on the same httpx;
+* ``core``: ``fw_core.endpoints.chat.acreate`` (our client, limiter and parsing) on the same httpx;
 * ``lc-adapter``: ``ChatFireworks._agenerate`` (our LangChain layer over ``core``,
   without langchain-core around it); ``lc``: ``ChatFireworks.ainvoke`` (all of it);
 * ``li-adapter``: ``Fireworks._achat``; ``li``: ``Fireworks.achat`` (with LlamaIndex's
@@ -57,8 +57,9 @@ def _layers(canned: _Canned) -> dict[str, Callable[[], Any]]:
     from langchain_core.messages import BaseMessage, HumanMessage
     from llama_index.core.llms import ChatMessage
 
-    from fw_core import FIREWORKS, chat
-    from fw_core.client import AsyncClient
+    from fw_core import FIREWORKS
+    from fw_core.endpoints import chat
+    from fw_core.http.client import AsyncClient
     from langchain_fw import ChatFireworks
     from llamaindex_fw import Fireworks
 

@@ -9,7 +9,7 @@ limiter is *active*: every call reserves a slot under its lock and every answer 
 and folded back in, yet no call ever waits. The limiter's cold fast path (nothing learned)
 is cheaper still and not what is measured.
 
-Clients, each built twice (``-on`` / ``-off``): ``core`` (``fw_core.chat``), ``lc``
+Clients, each built twice (``-on`` / ``-off``): ``core`` (``fw_core.endpoints.chat``), ``lc``
 (``langchain_fw.ChatFireworks``), ``li`` (``llamaindex_fw.Fireworks``), next to raw httpx.
 Interleaved repetitions (order rotated), medians; overhead paired per repetition against
 raw httpx. Reported: per-call time on/off and its ratio, and the overhead over raw httpx
@@ -152,8 +152,9 @@ def _raw(target: Target) -> Fns:
 
 
 def _core(target: Target, on: bool) -> Fns:
-    from fw_core import FIREWORKS, chat
-    from fw_core.client import AsyncClient, Client
+    from fw_core import FIREWORKS
+    from fw_core.endpoints import chat
+    from fw_core.http.client import AsyncClient, Client
 
     # Each client its own key: the on and off clients never share a limiter.
     key = f"{API_KEY}-core-{on}"

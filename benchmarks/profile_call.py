@@ -230,8 +230,9 @@ def _li_bench(llm: Any) -> Bench:
 
 def _core(canned: _Canned) -> Bench:
     """fw_core alone (``chat.create`` / ``chat.stream``): what the shared core adds."""
-    from fw_core import FIREWORKS, chat
-    from fw_core.client import AsyncClient, Client
+    from fw_core import FIREWORKS
+    from fw_core.endpoints import chat
+    from fw_core.http.client import AsyncClient, Client
 
     client = Client(
         FIREWORKS,

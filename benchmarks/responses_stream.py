@@ -5,7 +5,7 @@ with the answer already streamed. This script streams one canned answer of N tex
 (plus the usual created / item / completed events), or one tool call whose arguments
 come in N pieces, through
 
-* ``core``: :func:`fw_core.responses.stream` alone (the accumulator the adapters share),
+* ``core``: :func:`fw_core.endpoints.responses.stream` alone (the accumulator the adapters share),
 * ``lc``: ``langchain_fw.ChatFireworks(use_responses_api=True).stream``,
 * ``li``: ``llamaindex_fw.FireworksResponses.stream_chat``,
 
@@ -98,7 +98,7 @@ def _runners(body: bytes) -> dict[str, Callable[[], int]]:
     from llama_index.core.base.llms.types import ChatMessage
 
     from fw_core import FIREWORKS, Client
-    from fw_core import responses as rs
+    from fw_core.endpoints import responses as rs
     from langchain_fw import ChatFireworks
     from llamaindex_fw import FireworksResponses
 

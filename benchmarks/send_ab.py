@@ -1,11 +1,12 @@
-"""A/B: the send loop over ``fw_core.send_policy.SendPlan`` vs the loop it replaced, in one process.
+"""A/B: the send loop over ``fw_core.http.send_policy.SendPlan`` vs the loop it replaced,
+in one process.
 
 Issue 23 (Deliver 2) moved every choice of ``Client._send`` / ``AsyncClient._send`` into
-one I/O-free :class:`fw_core.send_policy.SendPlan`; per-call overhead must stay within
+one I/O-free :class:`fw_core.http.send_policy.SendPlan`; per-call overhead must stay within
 10 % of before. ``old`` is a client whose ``_send`` is the loop as it stood before
 (pacing, send, report to the limiter, return a 2xx), kept here only to measure against;
 it refuses anything but a 2xx, which this benchmark never gets. ``new`` is the client
-as shipped. Both call ``fw_core.chat.create`` / ``acreate`` on
+as shipped. Both call ``fw_core.endpoints.chat.create`` / ``acreate`` on
 :mod:`benchmarks.limiter_ab`'s canned answer, whose headers announce a limit far above
 what the loop reaches, so the shared limiter is active (a slot reserved and every answer
 folded back in) yet nothing waits. Interleaved repetitions (order rotated), medians,
@@ -40,9 +41,9 @@ _HORIZON, _ASKS = 1.0, 120  # the old loop's pacing constants (now send_policy's
 
 def _old_clients() -> tuple[type, type]:
     """Client / AsyncClient with the pre-SendPlan loop (its success path)."""
-    from fw_core import send_errors
-    from fw_core.client import AsyncClient, Client
-    from fw_core.request_build import body_bytes
+    from fw_core.http import send_errors
+    from fw_core.http.client import AsyncClient, Client
+    from fw_core.http.request_build import body_bytes
 
     class OldClient(Client):
         def _send(
@@ -135,8 +136,9 @@ def _old_clients() -> tuple[type, type]:
 
 
 def _core(target: Target, old: bool) -> tuple[Callable[[], Any], Callable[[], Any]]:
-    from fw_core import FIREWORKS, chat
-    from fw_core.client import AsyncClient, Client
+    from fw_core import FIREWORKS
+    from fw_core.endpoints import chat
+    from fw_core.http.client import AsyncClient, Client
 
     sync_cls, async_cls = _old_clients() if old else (Client, AsyncClient)
     key = f"{API_KEY}-send-{old}"  # the old and new clients never share a limiter

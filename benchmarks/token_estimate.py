@@ -1,4 +1,4 @@
-"""How far fw_core.tokens' estimate is from real tokenizers (the table in
+"""How far fw_core.kit.tokens' estimate is from real tokenizers (the table in
 docs/langchain_chat.md, "Counting tokens").
 
 Not part of ``python -m benchmarks``: it needs tokenizer packages that are no dependency of
@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fw_core.tokens import estimate_text_tokens  # noqa: E402
+from fw_core.kit.tokens import estimate_text_tokens  # noqa: E402
 
 Counter = Callable[[str], int]
 LATIN = [

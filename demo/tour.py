@@ -279,7 +279,7 @@ def speech_and_images() -> None:
 
     from langchain_core.document_loaders import Blob
 
-    from fw_core.images import image_size
+    from fw_core.endpoints.images import image_size
     from langchain_fw import FireworksAudioParser, FireworksImageGeneration
 
     parser = FireworksAudioParser(diarize=True, chunking="speaker")

@@ -7,17 +7,28 @@ you can also use it directly:
 >>> client = Client(FIREWORKS, api_key="fw-example")
 >>> # fw_core.chat.create(client, {"model": "...", "messages": [...]})
 
-Modules: ``providers`` (what differs per API), ``client`` (HTTP, retries, streams),
-``slots`` (its connection pool), ``headers`` (request merge, response headers kept),
-``retry`` and ``sse`` (pure policy and decoding), ``errors`` (the exception tree),
-``wire`` (response models), ``connection`` (the connection fields both adapters build on),
-``chat_options`` (each API's options and their checks), ``stream_delta`` (one streamed
-chat answer, merged), ``chat``, ``completions``, ``embeddings``, ``rerank``, ``models``
-(catalog) and ``model_table`` (known models), ``quota`` (Firmware), ``batch`` (the Batch
-API), ``audio``, ``uploads`` and ``transcript`` (speech to text, its file part and its
-parsing), ``images``, ``image_headers`` and ``image_tool`` (text-to-image, image type and
-size, the tools' settings), ``file_parts`` (documents in messages), ``reasoning``;
-``fw_core.testing`` holds the wire double.
+The package, by job:
+
+- ``errors`` (the exception tree), ``providers`` (what differs between the two APIs),
+  ``model_table`` (the model ids we know, with the date they were checked), ``wire``
+  (response models): facts every other part reads.
+- ``fw_core.http``: the HTTP layer. ``client`` (Client / AsyncClient), ``slots`` (their
+  connection gate), ``send_policy`` (the send loop's decisions, no I/O), ``retry``,
+  ``request_build``, ``send_errors``, ``headers``, ``sse``, ``event_stream``, ``streaming``.
+- ``fw_core.ratelimit``: the adaptive rate limiter, one per key and model.
+- ``fw_core.endpoints``: one module per call family: ``chat``, ``completions``,
+  ``embeddings``, ``rerank``, ``responses``, ``models`` (catalog), ``quota`` (Firmware),
+  ``audio`` (with ``transcript`` and ``uploads``), ``images`` (with ``image_format``),
+  ``kontext``, and ``batch`` (the Batch API).
+- ``fw_core.kit``: what both framework adapters share that is not HTTP: ``connection``
+  (their connection fields), ``chat_options`` and ``chat_body`` (options and the request
+  body), ``stream_delta`` (a streamed answer, merged), ``file_parts``, ``reasoning``,
+  ``tool_args``, ``tokens`` (estimates), ``affinity``, ``image_tool``, ``progress``,
+  ``pip_extras``.
+- ``fw_core.testing``: the wire double, for your own offline tests.
+
+The endpoint modules and ``connection`` are also reachable as attributes of the package
+(``fw_core.chat``, ``fw_core.embeddings``, ...), as are ``Client`` and ``AsyncClient``.
 
 Importing the package loads only the errors and provider specs; the HTTP client and the
 endpoint modules load on first use, so ``import fw_core`` stays cheap.
@@ -55,42 +66,55 @@ from fw_core.errors import (
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
 
 if TYPE_CHECKING:
-    from fw_core import (
+    from fw_core import endpoints, http, kit, ratelimit, testing
+    from fw_core.endpoints import (
         audio,
+        batch,
         chat,
         completions,
-        connection,
         embeddings,
         images,
+        kontext,
         models,
         quota,
         rerank,
+        responses,
         transcript,
     )
-    from fw_core.client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncClient, Client
-    from fw_core.connection import ConnectionMixin
+    from fw_core.http.client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncClient, Client
+    from fw_core.kit import connection, reasoning
+    from fw_core.kit.connection import ConnectionMixin
 
 
 _LAZY_ATTRS = {
-    "Client": "fw_core.client",
-    "AsyncClient": "fw_core.client",
-    "DEFAULT_TIMEOUT": "fw_core.client",
-    "DEFAULT_MAX_RETRIES": "fw_core.client",
-    "ConnectionMixin": "fw_core.connection",
+    "Client": "fw_core.http.client",
+    "AsyncClient": "fw_core.http.client",
+    "DEFAULT_TIMEOUT": "fw_core.http.client",
+    "DEFAULT_MAX_RETRIES": "fw_core.http.client",
+    "ConnectionMixin": "fw_core.kit.connection",
 }
+#: Attribute name -> module: the endpoints and two adapter-kit modules, and the subpackages.
 _LAZY_MODULES = {
-    "audio",
-    "chat",
-    "completions",
-    "connection",
-    "embeddings",
-    "images",
-    "models",
-    "quota",
-    "rerank",
-    "reasoning",
-    "testing",
-    "transcript",
+    **{
+        name: f"fw_core.endpoints.{name}"
+        for name in (
+            "audio",
+            "batch",
+            "chat",
+            "completions",
+            "embeddings",
+            "images",
+            "kontext",
+            "models",
+            "quota",
+            "rerank",
+            "responses",
+            "transcript",
+        )
+    },
+    "connection": "fw_core.kit.connection",
+    "reasoning": "fw_core.kit.reasoning",
+    **{name: f"fw_core.{name}" for name in ("endpoints", "http", "kit", "ratelimit", "testing")},
 }
 
 
@@ -98,7 +122,7 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY_ATTRS:
         value = getattr(importlib.import_module(_LAZY_ATTRS[name]), name)
     elif name in _LAZY_MODULES:
-        value = importlib.import_module(f"fw_core.{name}")
+        value = importlib.import_module(_LAZY_MODULES[name])
     else:
         raise AttributeError(f"module 'fw_core' has no attribute {name!r}")
     globals()[name] = value
@@ -137,13 +161,22 @@ __all__ = [
     "UnsupportedParameterError",
     "__version__",
     "audio",
+    "batch",
     "chat",
     "completions",
     "connection",
     "embeddings",
+    "endpoints",
+    "http",
     "images",
+    "kit",
+    "kontext",
     "models",
     "quota",
+    "ratelimit",
+    "reasoning",
     "rerank",
+    "responses",
+    "testing",
     "transcript",
 ]

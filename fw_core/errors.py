@@ -148,7 +148,7 @@ class NotFoundError(APIStatusError):
 
 #: How to find a model that is served, named in every :class:`ModelNotFoundError`.
 LIST_MODELS_HINT = (
-    "list the models you can call with list_models() (fw_core.models.list_models, or the "
+    "list the models you can call with list_models() (fw_core.endpoints.models.list_models, or the "
     "list_models() method of a chat model or LLM); on Fireworks it lists serverless models "
     "by default"
 )

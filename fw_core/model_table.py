@@ -3,7 +3,7 @@ reasoning style, with sources.
 
 Two parts, both keyed by short name (below):
 
-- the *figures* (:func:`lookup`, :func:`table`): :class:`fw_core.models.ModelInfo` rows;
+- the *figures* (:func:`lookup`, :func:`table`): :class:`fw_core.endpoints.models.ModelInfo` rows;
 - the *status* (:func:`status`, :func:`statuses`, :data:`DEFAULTS`): for every model id the
   project uses as a default or an example, whether the provider serves it today
   (``served``; ``router`` for a Fireworks speed router, ``accounts/fireworks/routers/...``),
@@ -14,7 +14,7 @@ Two parts, both keyed by short name (below):
   ``tests/unit/test_model_ids_in_docs.py`` fails when a document names a retired id;
   ``make live-check`` asks the live catalog about every id (docs/models_and_quota.md).
 
-Entries are :class:`fw_core.models.ModelInfo`, the same type the model lists return, so a
+Entries are :class:`fw_core.endpoints.models.ModelInfo`, the same type the model lists return, so a
 listing can be laid over a table entry (:func:`merge_listing`) field by field.
 
 The table is keyed by the model's short name: the last path segment of a Fireworks id
@@ -25,11 +25,11 @@ separate: the same short name can mean different deployments on the two APIs.
 
 Figures come from the vendors' public model pages (named in each entry's ``source``); none
 could be re-checked against the live APIs while writing this, so the adapters can refresh
-them from the models endpoint (:func:`fw_core.models.find_model` + :func:`merge_listing`).
+them from the models endpoint (:func:`fw_core.endpoints.models.find_model` + :func:`merge_listing`).
 A model missing from the table is *unknown* (:func:`lookup` returns None); the LlamaIndex
 LLM then uses :data:`UNKNOWN_CONTEXT_WINDOW` and says so in a warning.
 
-Importing this module loads :mod:`fw_core.models`; ``import fw_core`` does not load it.
+Importing this module loads :mod:`fw_core.endpoints.models`; ``import fw_core`` does not load it.
 
 >>> lookup("fireworks", "accounts/fireworks/models/kimi-k2-instruct-0905").context_length
 262144
@@ -47,7 +47,7 @@ import dataclasses
 from functools import lru_cache
 from typing import Literal
 
-from fw_core.models import ModelInfo, ReasoningStyle
+from fw_core.endpoints.models import ModelInfo, ReasoningStyle
 
 __all__ = [
     "CHECKED",

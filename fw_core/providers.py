@@ -3,7 +3,7 @@ chat options and response extras.
 
 Everything else in fw_core is provider-neutral and takes a :class:`ProviderSpec`; the
 framework adapters read a spec's chat parameters, response extras and model rules rather
-than keeping lists of their own. The option checks are in :mod:`fw_core.chat_options`.
+than keeping lists of their own. The option checks are in :mod:`fw_core.kit.chat_options`.
 
 >>> FIREWORKS.normalize_model("gpt-oss-120b")
 'accounts/fireworks/models/gpt-oss-120b'
@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from fw_core.chat_options import (
+from fw_core.errors import ConfigurationError
+from fw_core.kit.chat_options import (
     COMMON_CHAT_PARAMS,
     FIREWORKS_CHAT_PARAMS,
     FIREWORKS_RESPONSE_EXTRAS,
@@ -34,7 +35,6 @@ from fw_core.chat_options import (
     OptionCheck,
     check_chat_options,
 )
-from fw_core.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -215,7 +215,7 @@ class ProviderSpec:
         max_nonstream_tokens: above this ``max_tokens`` the API refuses a non-streaming
             chat call (Fireworks: 4096, docs/wire.md §4.5); fw_core then streams internally.
         chat_params: the API's own chat request fields (beyond
-            :data:`~fw_core.chat_options.COMMON_CHAT_PARAMS`), each with its check.
+            :data:`~fw_core.kit.chat_options.COMMON_CHAT_PARAMS`), each with its check.
         response_extras: top-level response fields adapters surface as metadata.
         embedding_encoding: the ``encoding_format`` asked of the embeddings endpoint when
             the caller names none: ``"base64"`` where the API documents it (Firmware, about
@@ -231,12 +231,12 @@ class ProviderSpec:
         openai_content_parts: documents and audio travel as OpenAI's ``file`` /
             ``input_audio`` parts (Firmware); False: Fireworks' forms, a document as an
             ``image_url`` part and audio as an ``audio_url`` part, no file ids
-            (docs/wire.md §1.17, §1.20; :mod:`fw_core.file_parts`).
+            (docs/wire.md §1.17, §1.20; :mod:`fw_core.kit.file_parts`).
         account_catalog: the API lists models in per-account catalogs
             (``/v1/accounts/{account}/models``, docs/wire.md §1.13: Fireworks); False:
             one ``GET {base}/models`` list (Firmware).
         rerank_task_field: rerank takes the instruction as a ``task`` field (Fireworks);
-            False: it is written into the query (:func:`fw_core.rerank.query_with_task`).
+            False: it is written into the query (:func:`fw_core.endpoints.rerank.query_with_task`).
         chat_param_names: common then own chat field names (derived).
         chat_checks: ``(name, check)`` of every checked chat field, in check order (derived).
     """

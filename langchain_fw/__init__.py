@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fw_core.extras import import_adapter_module
+from fw_core.kit.pip_extras import import_adapter_module
 
 if TYPE_CHECKING:
     from fw_core._version import __version__
@@ -67,7 +67,7 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'langchain_fw' has no attribute {name!r}")
-    # a missing framework is named with the extra that installs it (fw_core.extras)
+    # a missing framework is named with the extra that installs it (fw_core.kit.pip_extras)
     loaded = import_adapter_module(
         module, framework="langchain_core", extra="langchain", what=f"langchain_fw.{name}"
     )

@@ -2,7 +2,7 @@
 
 The fields (``api_key``, ``base_url``, ``timeout``, ``max_retries``, ``default_headers``,
 ``http_client``, ``http_async_client``), the lazily built and reused fw_core clients,
-copies, pickling and fork safety are :class:`fw_core.connection.ConnectionMixin`, shared
+copies, pickling and fork safety are :class:`fw_core.kit.connection.ConnectionMixin`, shared
 with the LlamaIndex classes. What only LangChain needs is how its ``dumpd`` sees them:
 ``lc_secrets`` writes the key as a reference to the provider's env var instead of its
 value, and ``lc_attributes`` gives ``dumpd`` (which reads raw field values, not
@@ -16,7 +16,7 @@ Mix it in *before* the LangChain base class and set the ``fw_provider`` class va
 
         def embed_query(self, text):
             with translate_errors():
-                return fw_core.embeddings.embed(self._client(), ...)
+                return fw_core.endpoints.embeddings.embed(self._client(), ...)
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ from typing import Any
 
 import httpx
 
-from fw_core.connection import ConnectionMixin, safe_headers
+from fw_core.kit.connection import ConnectionMixin, safe_headers
 
 __all__ = ["FwClientMixin"]
 
 
 class FwClientMixin(ConnectionMixin):
-    """:class:`~fw_core.connection.ConnectionMixin` with LangChain's serialization hooks.
+    """:class:`~fw_core.kit.connection.ConnectionMixin` with LangChain's serialization hooks.
 
     Example:
         >>> from langchain_core.load import dumpd

@@ -1,7 +1,7 @@
 """Pure conversions between LangChain messages and the chat-completions wire format.
 
 Nothing here does I/O or keeps state: a stream is followed by
-:class:`fw_core.stream_delta.StreamTracker`, whose deltas are mapped here.
+:class:`fw_core.kit.stream_delta.StreamTracker`, whose deltas are mapped here.
 
 Outgoing (``message_to_wire``): each LangChain message becomes a dict holding only the keys
 the strict APIs accept (``role``, ``content``, ``name``, ``tool_calls``, ``tool_call_id``,
@@ -42,7 +42,7 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import tool_call_chunk as make_tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from fw_core.file_parts import (
+from fw_core.kit.file_parts import (
     Provider,
     audio_part,
     data_url,
@@ -50,9 +50,9 @@ from fw_core.file_parts import (
     from_input_audio,
     from_openai_file,
 )
-from fw_core.reasoning import split_think
-from fw_core.stream_delta import StreamDelta, StreamTracker
-from fw_core.tool_args import ToolArgumentsError, parse_tool_arguments
+from fw_core.kit.reasoning import split_think
+from fw_core.kit.stream_delta import StreamDelta, StreamTracker
+from fw_core.kit.tool_args import ToolArgumentsError, parse_tool_arguments
 from fw_core.wire import ChatCompletion, Usage
 
 __all__ = [
@@ -192,7 +192,7 @@ def content_to_wire(
     that carry no content for the API (reasoning, tool-call records) are dropped. File
     blocks become the document part ``provider`` (a spec or its name) takes (Fireworks:
     an ``image_url`` part; Firmware or None: OpenAI's ``file`` part), see
-    :mod:`fw_core.file_parts`.
+    :mod:`fw_core.kit.file_parts`.
 
     >>> content_to_wire([{"type": "text", "text": "a"}, {"type": "thinking", "thinking": "t"}])
     'a'
@@ -381,7 +381,7 @@ def _parse_tool_calls(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Response tool calls as LangChain ``tool_calls`` and ``invalid_tool_calls``.
 
-    Arguments are read by :func:`fw_core.tool_args.parse_tool_arguments` (empty or
+    Arguments are read by :func:`fw_core.kit.tool_args.parse_tool_arguments` (empty or
     ``"null"`` is ``{}``; docs/wire.md §8); text it refuses is kept as an invalid call.
     """
     calls: list[dict[str, Any]] = []
@@ -491,7 +491,7 @@ def stream_generation(
     extras are left for :func:`stream_final_generation`, so they are counted once.
 
     Args:
-        delta: what :meth:`~fw_core.stream_delta.StreamTracker.feed` returned.
+        delta: what :meth:`~fw_core.kit.stream_delta.StreamTracker.feed` returned.
         base_metadata: the ``response_metadata`` of every chunk (``model_provider``).
         message_id: the response id seen so far.
     """
@@ -529,7 +529,7 @@ def stream_final_generation(
     """The closing chunk (``chunk_position="last"``) of a stream.
 
     It carries the text the think-splitter held back (``closing``, from
-    :meth:`~fw_core.stream_delta.StreamTracker.finish`) and what was held for the end:
+    :meth:`~fw_core.kit.stream_delta.StreamTracker.finish`) and what was held for the end:
     usage, finish reason, model, system fingerprint, logprobs and response extras, so they
     are counted once whether the API sent usage on the finish chunk, on a trailing chunk
     with empty ``choices``, or not at all. Only choice 0 is streamed (LangChain streams one

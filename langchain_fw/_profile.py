@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from langchain_core.language_models.model_profile import ModelProfile
 
-    from fw_core.models import ModelInfo
+    from fw_core.endpoints.models import ModelInfo
 
 __all__ = ["profile_for", "profile_from_info"]
 
@@ -36,7 +36,7 @@ __all__ = ["profile_for", "profile_from_info"]
 def profile_from_info(info: ModelInfo) -> ModelProfile:
     """The ``ModelProfile`` keys ``info`` states (a field it leaves None is left out).
 
-    >>> from fw_core.models import ModelInfo
+    >>> from fw_core.endpoints.models import ModelInfo
     >>> profile_from_info(ModelInfo(id="m", provider="firmware", context_length=8192))
     {'max_input_tokens': 8192}
     """

@@ -34,7 +34,7 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from fw_core.responses import (
+from fw_core.endpoints.responses import (
     REASONING_DELTAS,
     Response,
     ResponseEvent,
@@ -42,7 +42,7 @@ from fw_core.responses import (
     input_items,
     responses_body,
 )
-from fw_core.tool_args import ToolArgumentsError, parse_tool_arguments
+from fw_core.kit.tool_args import ToolArgumentsError, parse_tool_arguments
 
 __all__ = [
     "StreamMapper",

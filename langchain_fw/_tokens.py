@@ -1,7 +1,7 @@
 """Token counting for the LangChain models, with no tokenizer package and no network.
 
 langchain-core's default counts with a GPT-2 tokenizer from ``transformers``, which API
-users rarely install. The models here count with :mod:`fw_core.tokens` instead: a
+users rarely install. The models here count with :mod:`fw_core.kit.tokens` instead: a
 conservative estimate (it over-counts, so trimming to a budget never overflows). A real
 tokenizer, when you have one, is plugged in with LangChain's own
 ``custom_get_token_ids`` field, and then every count uses it.
@@ -19,13 +19,13 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from fw_core.tokens import TextCounter, estimate_text_tokens, vocabulary_for
+from fw_core.kit.tokens import TextCounter, estimate_text_tokens, vocabulary_for
 
 __all__ = ["TokenEstimateMixin"]
 
 
 class TokenEstimateMixin:
-    """``get_num_tokens`` and ``get_token_ids`` from :mod:`fw_core.tokens`.
+    """``get_num_tokens`` and ``get_token_ids`` from :mod:`fw_core.kit.tokens`.
 
     Mix it in before the LangChain base class; the class has a ``model`` field and
     LangChain's ``custom_get_token_ids``.
@@ -39,7 +39,7 @@ class TokenEstimateMixin:
         return partial(estimate_text_tokens, vocabulary=vocabulary_for(model))
 
     def get_num_tokens(self, text: str) -> int:
-        """A conservative estimate of the tokens in ``text`` (see :mod:`fw_core.tokens`),
+        """A conservative estimate of the tokens in ``text`` (see :mod:`fw_core.kit.tokens`),
         or the exact count from ``custom_get_token_ids`` when it is set."""
         return self._fw_text_counter()(text)
 

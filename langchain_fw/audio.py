@@ -4,8 +4,8 @@
 from bytes, or whose ``path`` is a public ``http(s)`` URL) or put it behind any blob loader
 (``langchain_community``'s ``GenericLoader`` included) and it yields ``Document``s with
 the transcript. The HTTP call, option checks and response parsing live in
-:mod:`fw_core.audio`; the Document text/metadata mapping is
-:func:`fw_core.transcript.transcript_to_records`, shared with the LlamaIndex reader.
+:mod:`fw_core.endpoints.audio`; the Document text/metadata mapping is
+:func:`fw_core.endpoints.transcript.transcript_to_records`, shared with the LlamaIndex reader.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from langchain_core.document_loaders.blob_loaders import Blob
 from langchain_core.documents import Document
 from pydantic import model_validator
 
-from fw_core.audio import (
+from fw_core.endpoints.audio import (
     Transcription,
     TranscriptionFields,
     atranscribe,
@@ -63,13 +63,13 @@ class FireworksAudioParser(FwClientMixin, TranscriptionFields, BaseBlobParser):
     segment, ``chunking="speaker"`` one per speaker turn (needs ``diarize=True``), each
     with ``start``, ``end`` and ``speaker_id`` in metadata. The options (``model``,
     ``language``, ``response_format``, ``diarize``...) are the fields of
-    :class:`fw_core.audio.TranscriptionFields`, shared with the LlamaIndex reader.
+    :class:`fw_core.endpoints.audio.TranscriptionFields`, shared with the LlamaIndex reader.
 
     The connection fields are those of every ``langchain_fw`` class (``api_key`` /
     ``FIREWORKS_API_KEY``, ``base_url``, ``timeout``, ``max_retries``,
     ``default_headers``, ``http_client``, ``http_async_client``). The request goes to the
     model's audio host unless ``base_url`` (the client base) was changed or
-    ``audio_base_url`` is set (see :mod:`fw_core.audio`). Bad options raise
+    ``audio_base_url`` is set (see :mod:`fw_core.endpoints.audio`). Bad options raise
     :class:`~fw_core.errors.ConfigurationError` here, at construction.
 
     Example:
@@ -108,7 +108,7 @@ class FireworksAudioParser(FwClientMixin, TranscriptionFields, BaseBlobParser):
         ]
 
     def transcribe(self, blob: Blob) -> Transcription:
-        """The typed :class:`~fw_core.transcript.Transcription` of one blob."""
+        """The typed :class:`~fw_core.endpoints.transcript.Transcription` of one blob."""
         file, filename = _blob_file(blob)
         with translate_errors():
             return transcribe(self._client(), file, filename=filename, **self._transcribe_kwargs())

@@ -5,7 +5,7 @@
 bound tools (``llm.bind_tools(...)``, ``llm.bind(...)``) or structured output
 (``llm.with_structured_output(Schema)``, without ``include_raw``). Each input becomes the
 exact request body ``invoke`` would send (the model's own ``_payload``), the rows run as a
-batch job (:class:`fw_core.batch.BatchRunner`), and the answers come back in input order
+batch job (:class:`fw_core.endpoints.batch.BatchRunner`), and the answers come back in input order
 as ``AIMessage`` (with ``usage_metadata`` and ``response_metadata``) or, for structured
 output, the parsed object. A row that failed is its typed exception (the same classes
 ``invoke`` raises: ``fw_core`` errors that are also ``langchain_core.exceptions`` ones),
@@ -42,9 +42,9 @@ from langchain_core.messages import BaseMessage, HumanMessage, convert_to_messag
 from langchain_core.prompt_values import PromptValue
 from langchain_core.runnables import Runnable, RunnableBinding, RunnableSequence
 
-from fw_core.batch import BatchProgress
-from fw_core.batch.adapter import outputs, runner_for
-from fw_core.chat import ChatResponse
+from fw_core.endpoints.batch import BatchProgress
+from fw_core.endpoints.batch.adapter import outputs, runner_for
+from fw_core.endpoints.chat import ChatResponse
 from fw_core.errors import ConfigurationError
 from langchain_fw._errors import map_error, translate_errors
 from langchain_fw.chat_models import ChatFireworks
@@ -153,7 +153,7 @@ def run_batch(
         return_exceptions: put a failed row's exception in its place (default), or raise
             the first one.
         state_path: a JSON file that makes the run resumable after a crash.
-        on_progress: called with a :class:`~fw_core.batch.BatchProgress` per poll.
+        on_progress: called with a :class:`~fw_core.endpoints.batch.BatchProgress` per poll.
         show_progress: draw a tqdm bar of requests processed, updated per poll (silent
             when tqdm is not installed).
         poll_interval: seconds between polls.
@@ -161,7 +161,7 @@ def run_batch(
             with the same ``state_path`` to pick it up).
         resubmit: with a ``state_path`` whose jobs were cancelled (:func:`cancel_batch`),
             submit them again; without it such a run raises ``BatchJobError`` (cancelled).
-        **options: more :class:`~fw_core.batch.BatchRunner` options (``max_file_bytes``,
+        **options: more :class:`~fw_core.endpoints.batch.BatchRunner` options (``max_file_bytes``,
             ``check_model``, ``dataset_timeout``, ``inference_parameters``, ``run_id``,
             ``display_name``).
     """

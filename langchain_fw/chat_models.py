@@ -2,7 +2,7 @@
 (:class:`ChatFirmware`).
 
 Both are thin subclasses of one base class that builds the request body, calls fw_core
-(``fw_core.chat``: retries, SSE, stream completeness, the large-``max_tokens`` rule) and
+(``fw_core.endpoints.chat``: retries, SSE, stream completeness, the large-``max_tokens`` rule) and
 turns the answer into LangChain messages with the pure functions of
 :mod:`langchain_fw._messages`. The provider spec (:mod:`fw_core.providers`) names each
 API's options, their checks and its metadata extras; the subclasses declare the typed
@@ -39,10 +39,12 @@ from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, Field, ValidationError, field_serializer, model_validator
 from typing_extensions import TypedDict
 
-from fw_core import chat as fw_chat
-from fw_core import responses as fw_responses
-from fw_core.affinity import check_extra_headers
-from fw_core.chat_body import (
+from fw_core.endpoints import chat as fw_chat
+from fw_core.endpoints import responses as fw_responses
+from fw_core.errors import ConfigurationError
+from fw_core.http.headers import merge_headers
+from fw_core.kit.affinity import check_extra_headers
+from fw_core.kit.chat_body import (
     build_body,
     json_schema_format,
     replays_reasoning,
@@ -50,19 +52,17 @@ from fw_core.chat_body import (
     strict_tool,
     tool_choice_to_wire,
 )
-from fw_core.chat_options import (
+from fw_core.kit.chat_options import (
     ReasoningEffort,
     ServiceTier,
     chat_options_of,
     check_chat_options,
     refuse_option_types,
 )
-from fw_core.connection import safe_headers
-from fw_core.errors import ConfigurationError
-from fw_core.headers import merge_headers
+from fw_core.kit.connection import safe_headers
+from fw_core.kit.stream_delta import StreamTracker
+from fw_core.kit.tokens import estimate_message_tokens
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
-from fw_core.stream_delta import StreamTracker
-from fw_core.tokens import estimate_message_tokens
 from langchain_fw import _responses as fw_responses_lc
 from langchain_fw._base import FwClientMixin
 from langchain_fw._catalog import CatalogMixin, QuotaMixin
@@ -272,7 +272,7 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
         """This call's request headers: ``extra_headers`` with the per-call ones on top.
 
         Pops ``extra_headers`` from ``kwargs`` (it is no body field); the client lays the
-        result over ``default_headers`` (fw_core.chat.create).
+        result over ``default_headers`` (fw_core.endpoints.chat.create).
         """
         per_call = check_extra_headers(kwargs.pop("extra_headers", None))
         if not per_call:
@@ -334,7 +334,7 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
             extra_metadata=self._extra_metadata(completion.model_extra, response.headers),
         )
 
-    # --- token counting (an estimate: langchain_fw._tokens, fw_core.tokens) ---
+    # --- token counting (an estimate: langchain_fw._tokens, fw_core.kit.tokens) ---
     def get_num_tokens_from_messages(
         self,
         messages: list[BaseMessage],
@@ -344,7 +344,7 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
 
         Counts the messages as they are sent (role markers, tool calls, tool results,
         replayed reasoning, a fixed cost per image) and the tools' JSON schemas, with
-        :func:`fw_core.tokens.estimate_message_tokens`. It never needs a tokenizer package
+        :func:`fw_core.kit.tokens.estimate_message_tokens`. It never needs a tokenizer package
         or the network, and it over-counts, so ``trim_messages(..., token_counter=llm)``
         keeps a history under the budget. With ``custom_get_token_ids`` set, texts are
         counted by it and only the fixed costs are estimated.
@@ -484,7 +484,7 @@ class _ChatFwBase(TokenEstimateMixin, CatalogMixin, FwClientMixin, BaseChatModel
                 or an API ``tool_choice`` dict sent as is.
             strict: sent as each function's ``strict`` flag (schema-exact arguments);
                 True also closes every object of its parameters
-                (``additionalProperties: false``, fw_core.chat_body).
+                (``additionalProperties: false``, fw_core.kit.chat_body).
             parallel_tool_calls: allow (or forbid) several calls in one turn.
             **kwargs: more request fields bound with the tools.
         """
@@ -892,7 +892,7 @@ class ChatFirmware(QuotaMixin, _ChatFwBase):
     mcp_servers: list[str | dict[str, Any]] | None = None
     thinking: dict[str, Any] | None = None
     """Extended thinking, shaped like :class:`ThinkingConfig`: a plain dict, so keys the
-    server adds later are sent too; the shape rules are fw_core.chat_options' (the same
+    server adds later are sent too; the shape rules are fw_core.kit.chat_options' (the same
     ConfigurationError as in LlamaIndex)."""
     generation_config: dict[str, Any] | None = None
     safety_settings: list[SafetySetting] | None = None

@@ -2,7 +2,7 @@
 
 :class:`FireworksEmbeddings` and :class:`FirmwareEmbeddings` are thin subclasses of one
 base; batching, bounded concurrency, order, retries and wire parsing all live in
-:mod:`fw_core.embeddings`. What this layer adds is what a LangChain user expects:
+:mod:`fw_core.endpoints.embeddings`. What this layer adds is what a LangChain user expects:
 
 - **Task prefixes.** Nomic models are trained with ``search_document: `` and
   ``search_query: `` prefixes; they are added automatically (``embed_documents`` vs
@@ -23,7 +23,7 @@ base; batching, bounded concurrency, order, retries and wire parsing all live in
   yields a short list.
 - **Progress.** ``show_progress=True`` draws a tqdm bar for ``embed_documents`` /
   ``aembed_documents``, counting inputs and moving as each request completes; without
-  tqdm installed it stays silent (LlamaIndex's convention, :mod:`fw_core.progress`).
+  tqdm installed it stays silent (LlamaIndex's convention, :mod:`fw_core.kit.progress`).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from langchain_core.embeddings import Embeddings
 from pydantic import Field, model_validator
 
 from fw_core import errors as fe
-from fw_core.embeddings import (
+from fw_core.endpoints.embeddings import (
     CHARS_PER_TOKEN_BOUND,
     DEFAULT_MAX_CONCURRENCY,
     EmbeddingResult,
@@ -46,7 +46,7 @@ from fw_core.embeddings import (
     max_input_tokens,
     prepare_texts,
 )
-from fw_core.progress import ProgressBar
+from fw_core.kit.progress import ProgressBar
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
 from langchain_fw._base import FwClientMixin
 from langchain_fw._errors import map_error

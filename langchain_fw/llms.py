@@ -23,10 +23,10 @@ from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import Field, model_validator
 
-from fw_core import completions as fw_completions
+from fw_core.endpoints import completions as fw_completions
 from fw_core.errors import ConfigurationError
+from fw_core.kit.tokens import estimate_tool_tokens
 from fw_core.providers import FIREWORKS, ProviderSpec
-from fw_core.tokens import estimate_tool_tokens
 from fw_core.wire import Completion, Usage
 from langchain_fw._base import FwClientMixin
 from langchain_fw._errors import translate_errors

@@ -39,8 +39,8 @@ except ImportError as exc:  # pragma: no cover - the dependency is present in te
     ) from exc
 from langchain_core.messages import AIMessage
 
-from fw_core.affinity import SESSION_AFFINITY_HEADER, affinity_key, cached_share, has_header
 from fw_core.errors import ConfigurationError
+from fw_core.kit.affinity import SESSION_AFFINITY_HEADER, affinity_key, cached_share, has_header
 from langchain_fw.chat_models import ChatFireworks
 
 __all__ = ["FireworksPromptCachingMiddleware", "cached_token_share", "thread_id_of"]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from langchain_core.rate_limiters import BaseRateLimiter
 
-from fw_core.ratelimit_hook import SharedSlots
+from fw_core.ratelimit.hook import SharedSlots
 
 __all__ = ["FwRateLimiter"]
 
@@ -29,7 +29,7 @@ __all__ = ["FwRateLimiter"]
 class FwRateLimiter(SharedSlots, BaseRateLimiter):
     """A LangChain rate limiter sharing fw_core's limiter for one key and model.
 
-    Args: as :class:`fw_core.ratelimit_hook.SharedSlots` (``model``, ``api_key``,
+    Args: as :class:`fw_core.ratelimit.hook.SharedSlots` (``model``, ``api_key``,
     ``base_url``, ``provider``, ``requests_per_minute``, ``burst``).
 
     Used on one of our classes as well, it does not make that call take two slots.

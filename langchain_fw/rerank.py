@@ -7,7 +7,7 @@ with its score in ``metadata["relevance_score"]`` and its original metadata kept
 
 The two APIs answer in different shapes (Fireworks ``data[].document`` as a string,
 Firmware ``results[].document.text``, and Firmware omits the text unless asked);
-:mod:`fw_core.rerank` maps both to one result type. This layer matches results to the
+:mod:`fw_core.endpoints.rerank` maps both to one result type. This layer matches results to the
 input by index, so it works whether or not the API sends the text back.
 
 ``task=`` steers the ranking with an instruction (Fireworks' ``task`` field; on Firmware
@@ -26,8 +26,7 @@ from langchain_core.documents import BaseDocumentCompressor, Document
 from pydantic import model_validator
 
 from fw_core import errors as fe
-from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
-from fw_core.rerank import (
+from fw_core.endpoints.rerank import (
     DEFAULT_DOCUMENT_FIELD,
     RerankRequest,
     RerankResponse,
@@ -38,6 +37,7 @@ from fw_core.rerank import (
     document_texts,
     rerank,
 )
+from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
 from langchain_fw._base import FwClientMixin
 from langchain_fw._errors import map_error
 

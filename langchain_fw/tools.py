@@ -20,7 +20,7 @@ something the model can fix.
 Sync ``_run`` writes files directly; async ``_arun`` generates on the async client and
 writes through ``asyncio.to_thread``, so the event loop never blocks on the disk. The
 settings checks and the generate/save/describe sequence are
-:class:`fw_core.image_tool.ImageToolSettings`, shared with the LlamaIndex tool spec; this
+:class:`fw_core.kit.image_tool.ImageToolSettings`, shared with the LlamaIndex tool spec; this
 module maps its outcome to LangChain's content and artifact.
 """
 
@@ -36,8 +36,14 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field, model_validator
 
 from fw_core import errors as fe
-from fw_core.image_tool import ImageToolSettings, ToolImage
-from fw_core.images import DEFAULT_IMAGE_MODEL, MAX_SEED, AspectRatio, OutputFormat, WireFormat
+from fw_core.endpoints.images import (
+    DEFAULT_IMAGE_MODEL,
+    MAX_SEED,
+    AspectRatio,
+    OutputFormat,
+    WireFormat,
+)
+from fw_core.kit.image_tool import ImageToolSettings, ToolImage
 from fw_core.providers import FIREWORKS, ProviderSpec
 from langchain_fw._base import FwClientMixin
 from langchain_fw._errors import map_error

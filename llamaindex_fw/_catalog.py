@@ -20,10 +20,10 @@ if TYPE_CHECKING:
 
     from llama_index.core.llms.function_calling import FunctionCallingLLM
 
-    from fw_core.client import AsyncClient, Client
-    from fw_core.models import ModelFilters, ModelInfo
+    from fw_core.endpoints.models import ModelFilters, ModelInfo
+    from fw_core.endpoints.quota import FirmwareQuota
+    from fw_core.http.client import AsyncClient, Client
     from fw_core.providers import ProviderSpec
-    from fw_core.quota import FirmwareQuota
 
     class _Base(FunctionCallingLLM):
         """What the mixins use of :class:`~llamaindex_fw.llms.FwLLM` (for type checking)."""
@@ -102,16 +102,16 @@ class ModelInfoMixin(_Base):
         reading ``metadata`` never makes a request.
 
         Returns:
-            The listing's :class:`fw_core.models.ModelInfo`, or None when the API does not
+            The listing's :class:`fw_core.endpoints.models.ModelInfo`, or None when the API does not
             list the model (deployments, routers, an unlisted id); then nothing changes.
         """
-        from fw_core.models import find_model
+        from fw_core.endpoints.models import find_model
 
         return self._keep_listed(find_model(self._client(), self.wire_model))
 
     async def arefresh_model_info(self) -> ModelInfo | None:
         """Async twin of :meth:`refresh_model_info`."""
-        from fw_core.models import afind_model
+        from fw_core.endpoints.models import afind_model
 
         return self._keep_listed(await afind_model(self._aclient(), self.wire_model))
 
@@ -125,20 +125,20 @@ class ModelInfoMixin(_Base):
         return listed
 
     def list_models(self, **filters: Unpack[ModelFilters]) -> list[ModelInfo]:
-        """The models this API lists, as :class:`fw_core.models.ModelInfo`, filtered.
+        """The models this API lists, as :class:`fw_core.endpoints.models.ModelInfo`, filtered.
 
-        Same filters and rules as :func:`fw_core.models.list_models` (``supports_tools``,
+        Same filters and rules as :func:`fw_core.endpoints.models.list_models` (``supports_tools``,
         ``supports_image_input``, ``min_context_length``, ``kind``, ``serverless``,
         ``account_id``, ``max_pages``, ``server_filter``), on this LLM's client. The public
         ``fireworks`` catalog lists only models served serverless unless ``serverless=None``.
         """
-        from fw_core.models import list_models
+        from fw_core.endpoints.models import list_models
 
         return list_models(self._client(), **filters)
 
     async def alist_models(self, **filters: Unpack[ModelFilters]) -> list[ModelInfo]:
         """Async twin of :meth:`list_models`."""
-        from fw_core.models import alist_models
+        from fw_core.endpoints.models import alist_models
 
         return await alist_models(self._aclient(), **filters)
 
@@ -147,13 +147,13 @@ class QuotaMixin(_Base):
     """Firmware's quota (``GET {base}/quota``) on the LLM's own client."""
 
     def get_quota(self) -> FirmwareQuota:
-        """This key's Firmware quota (``GET {base}/quota``), see :mod:`fw_core.quota`."""
-        from fw_core.quota import get_quota
+        """This key's Firmware quota (``GET {base}/quota``), see :mod:`fw_core.endpoints.quota`."""
+        from fw_core.endpoints.quota import get_quota
 
         return get_quota(self._client())
 
     async def aget_quota(self) -> FirmwareQuota:
         """Async twin of :meth:`get_quota`."""
-        from fw_core.quota import aget_quota
+        from fw_core.endpoints.quota import aget_quota
 
         return await aget_quota(self._aclient())

@@ -2,9 +2,9 @@
 
 Going out (:func:`to_wire_messages`): text blocks become a string (or ``text`` parts next to
 images), ``ImageBlock``/``VideoBlock`` become ``image_url``/``video_url`` parts, a
-``DocumentBlock`` the document part the API takes (:func:`fw_core.file_parts.document_part`:
+``DocumentBlock`` the document part the API takes (:func:`fw_core.kit.file_parts.document_part`:
 an ``image_url`` part for Fireworks, an OpenAI ``file`` part for Firmware), an
-``AudioBlock`` the audio part it takes (:func:`fw_core.file_parts.audio_part`: ``audio_url``
+``AudioBlock`` the audio part it takes (:func:`fw_core.kit.file_parts.audio_part`: ``audio_url``
 for Fireworks, ``input_audio`` for Firmware),
 ``ThinkingBlock`` (or ``additional_kwargs["reasoning_content"]``) becomes the assistant's
 ``reasoning_content`` so interleaved thinking survives a tool loop, ``ToolCallBlock`` (or the
@@ -47,9 +47,9 @@ from llama_index.core.base.llms.types import (
     VideoBlock,
 )
 
-from fw_core.file_parts import Provider, audio_part, document_part
-from fw_core.reasoning import split_think
-from fw_core.tool_args import ToolArgumentsError, parse_tool_arguments
+from fw_core.kit.file_parts import Provider, audio_part, document_part
+from fw_core.kit.reasoning import split_think
+from fw_core.kit.tool_args import ToolArgumentsError, parse_tool_arguments
 from fw_core.wire import ChatMessage as WireMessage
 from fw_core.wire import ToolCall, Usage
 

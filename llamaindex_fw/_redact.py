@@ -9,10 +9,10 @@ would be recorded by each of them.
 
 :func:`guard_call_credentials` wraps an LLM class's public methods *outside* core's wrappers
 (``dispatcher.span`` and the ``llm_*_callback`` decorators): before any of them sees the call,
-each credential header's value (``fw_core.connection.CREDENTIAL_HEADERS``) in
+each credential header's value (``fw_core.kit.connection.CREDENTIAL_HEADERS``) in
 ``extra_headers`` (also inside ``llm_kwargs`` of the structured-predict methods) is replaced by
 a ``pydantic.SecretStr``, which prints and dumps as ``'**********'``. The request reads the
-value back (``fw_core.affinity.check_extra_headers``). The caller's dict is not changed.
+value back (``fw_core.kit.affinity.check_extra_headers``). The caller's dict is not changed.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import inspect
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
-from fw_core.connection import hide_credential_headers
+from fw_core.kit.connection import hide_credential_headers
 
 __all__ = ["GUARDED_METHODS", "guard_call_credentials", "hide_call_credentials"]
 

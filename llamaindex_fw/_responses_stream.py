@@ -5,13 +5,13 @@ whose ``message`` is the answer so far (the contract of LlamaIndex streaming, as
 :func:`llamaindex_fw._stream.stream_message`). Validating the whole response and
 converting it per event costs time that grows with the answer (a stream would cost
 quadratic time); :class:`PartialMessage` builds the same message straight from the
-accumulator's items (:meth:`fw_core.responses.ResponseAccumulator.items`, one join per
+accumulator's items (:meth:`fw_core.endpoints.responses.ResponseAccumulator.items`, one join per
 grown text), and converts each finished piece once: a tool call's arguments are parsed
 again only when their text changed and could be a JSON object or ``null``; a
 server-executed item is validated once per item the server sent. The message equals
 :func:`llamaindex_fw.responses.response_to_message` of the partial response.
 
->>> from fw_core.responses import ResponseAccumulator, ResponseEvent
+>>> from fw_core.endpoints.responses import ResponseAccumulator, ResponseEvent
 >>> acc, pm = ResponseAccumulator(), PartialMessage()
 >>> for raw in [
 ...     {"type": "response.output_item.added", "output_index": 0,
@@ -39,8 +39,8 @@ from llama_index.core.base.llms.types import (
     ToolCallBlock,
 )
 
-from fw_core.responses import OutputItem
-from fw_core.tool_args import ToolArgumentsError, parse_tool_arguments
+from fw_core.endpoints.responses import OutputItem
+from fw_core.kit.tool_args import ToolArgumentsError, parse_tool_arguments
 
 __all__ = ["PartialMessage", "arguments_kwargs"]
 
@@ -80,7 +80,7 @@ def _texts(parts: Any, types: tuple[str, ...] | None) -> str:
 
 
 def _reasoning(item: dict[str, Any]) -> str:
-    """As :attr:`fw_core.responses.OutputItem.reasoning_text`, on the raw item."""
+    """As :attr:`fw_core.endpoints.responses.OutputItem.reasoning_text`, on the raw item."""
     parts = item.get("summary") or []
     if not parts and item.get("type") == "reasoning":
         parts = item.get("content") or []
@@ -88,7 +88,7 @@ def _reasoning(item: dict[str, Any]) -> str:
 
 
 def _arguments_text(raw: Any) -> str | None:
-    """As :class:`~fw_core.responses.OutputItem` reads ``arguments``."""
+    """As :class:`~fw_core.endpoints.responses.OutputItem` reads ``arguments``."""
     if isinstance(raw, dict | list):
         return json.dumps(raw)
     return None if raw is None else str(raw)

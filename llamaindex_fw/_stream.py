@@ -1,13 +1,13 @@
 """Stream deltas -> LlamaIndex ``ChatResponse`` objects.
 
-:class:`fw_core.stream_delta.StreamTracker` follows the stream (tool-call merge, inline
+:class:`fw_core.kit.stream_delta.StreamTracker` follows the stream (tool-call merge, inline
 ``<think>`` splitting, usage, extras); this module only maps what it reports to the
 response LlamaIndex expects: the delta text, the message so far (the tracker joins its
 pieces once per response, so a long answer stays linear) and ``additional_kwargs``
 (``thinking_delta``, finish reason, usage of the chunk that carried it, response extras,
 request id/headers). Only choice 0 is followed (LlamaIndex chat has one answer).
 
->>> from fw_core.stream_delta import StreamTracker
+>>> from fw_core.kit.stream_delta import StreamTracker
 >>> from fw_core.wire import ChatCompletionChunk
 >>> t = StreamTracker(split_think=True)
 >>> for raw in [{"choices": [{"delta": {"content": "Hel"}}]},
@@ -32,7 +32,7 @@ from llama_index.core.base.llms.types import (
     ToolCallBlock,
 )
 
-from fw_core.stream_delta import ChoiceState, StreamDelta, StreamTracker
+from fw_core.kit.stream_delta import ChoiceState, StreamDelta, StreamTracker
 from llamaindex_fw._messages import usage_to_kwargs
 
 __all__ = ["stream_message", "stream_response"]

@@ -24,7 +24,7 @@ from llama_index.core.llms.llm import Model
 from llama_index.core.prompts import PromptTemplate
 from llama_index.core.types import PydanticProgramMode
 
-from fw_core.chat_body import json_schema_format
+from fw_core.kit.chat_body import json_schema_format
 
 if TYPE_CHECKING:
     from llama_index.core.llms.function_calling import FunctionCallingLLM
@@ -43,7 +43,7 @@ dispatcher = instrument.get_dispatcher(__name__)
 def response_format(output_cls: type[Model], strict: bool) -> dict[str, Any]:
     """The json_schema ``response_format`` for a pydantic class."""
     name = re.sub(r"[^a-zA-Z0-9_-]", "_", output_cls.__name__)[:64] or "output"
-    # strict False sends no flag (the LLM's default); the rules are fw_core.chat_body's
+    # strict False sends no flag (the LLM's default); the rules are fw_core.kit.chat_body's
     return json_schema_format(name, output_cls.model_json_schema(), strict=strict or None)
 
 

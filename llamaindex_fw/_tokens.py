@@ -8,7 +8,7 @@ a copy it ships; tiktoken downloads it instead (and fails offline) when
 ``TIKTOKEN_CACHE_DIR`` points elsewhere, and it under-counts the tokenizers of several
 served models (by up to half on some languages), so trimming to it can overflow.
 
-:func:`tokenizer` returns a callable with :mod:`fw_core.tokens`' conservative estimate
+:func:`tokenizer` returns a callable with :mod:`fw_core.kit.tokens`' conservative estimate
 instead. Set it once, or pass it to one memory::
 
     from llama_index.core import Settings
@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fw_core.tokens import Vocabulary, estimate_text_tokens, vocabulary_for
+from fw_core.kit.tokens import Vocabulary, estimate_text_tokens, vocabulary_for
 
 __all__ = ["TokenEstimator", "tokenizer"]
 
@@ -46,7 +46,7 @@ class TokenEstimator:
     """
 
     vocabulary: Vocabulary = "small"
-    """The letter rule (:func:`fw_core.tokens.vocabulary_for`)."""
+    """The letter rule (:func:`fw_core.kit.tokens.vocabulary_for`)."""
 
     def __call__(self, text: str) -> list[int]:
         return [0] * estimate_text_tokens(text, vocabulary=self.vocabulary)

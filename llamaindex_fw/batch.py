@@ -3,7 +3,7 @@
 :func:`run_batch` takes a list of ``ChatMessage`` lists (one conversation per row) and a
 configured :class:`~llamaindex_fw.Fireworks`. Each row becomes the exact body ``chat``
 would send (the LLM's own ``_body``), the rows run as a Fireworks batch job
-(:class:`fw_core.batch.BatchRunner`), and the answers come back in input order as
+(:class:`fw_core.endpoints.batch.BatchRunner`), and the answers come back in input order as
 ``ChatResponse`` objects built the way ``chat`` builds them (usage in
 ``additional_kwargs``, the completion in ``raw``). A failed row is its typed
 :mod:`fw_core.errors` exception, returned in place or raised (``return_exceptions``).
@@ -36,8 +36,8 @@ from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse
 
-from fw_core.batch import BatchProgress
-from fw_core.batch.adapter import outputs, runner_for
+from fw_core.endpoints.batch import BatchProgress
+from fw_core.endpoints.batch.adapter import outputs, runner_for
 from fw_core.errors import ConfigurationError
 from llamaindex_fw.llms import Fireworks
 
@@ -88,7 +88,7 @@ def run_batch(
         account_id: your Fireworks account (default ``FIREWORKS_ACCOUNT_ID``).
         return_exceptions: put a failed row's exception in its place (default), or raise.
         state_path: a JSON file that makes the run resumable after a crash.
-        on_progress: called with a :class:`~fw_core.batch.BatchProgress` per poll.
+        on_progress: called with a :class:`~fw_core.endpoints.batch.BatchProgress` per poll.
         show_progress: draw a tqdm bar of requests processed, updated per poll (silent
             when tqdm is not installed).
         poll_interval: seconds between polls.
@@ -96,7 +96,7 @@ def run_batch(
         resubmit: with a ``state_path`` whose jobs were cancelled (:func:`cancel_batch`),
             submit them again; without it such a run raises ``BatchJobError`` (cancelled).
         chat_kwargs: extra request fields for every row, as ``chat(**kwargs)`` takes them.
-        **options: more :class:`~fw_core.batch.BatchRunner` options.
+        **options: more :class:`~fw_core.endpoints.batch.BatchRunner` options.
     """
     _check(llm, chats)
     bodies = _bodies(llm, chats, chat_kwargs or {})

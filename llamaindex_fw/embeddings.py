@@ -4,7 +4,7 @@ The same :func:`fw_core.embeddings.embed` / :func:`~fw_core.embeddings.aembed` c
 LangChain classes use does the HTTP work. LlamaIndex cuts inputs into ``embed_batch_size``
 batches (default: the API's per-request limit, 2048 for Fireworks and 1000 for Firmware),
 and each batch is one request. Async batches run concurrently, at most ``num_workers`` at a
-time (default :data:`fw_core.embeddings.DEFAULT_MAX_CONCURRENCY`).
+time (default :data:`fw_core.endpoints.embeddings.DEFAULT_MAX_CONCURRENCY`).
 
 Nomic models want task prefixes; queries get ``search_query: `` and documents
 ``search_document: `` unless you set ``query_prefix`` / ``text_prefix`` (``""`` disables).
@@ -24,8 +24,7 @@ from typing import Any, ClassVar
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from llama_index.core.bridge.pydantic import Field
 
-from fw_core.connection import ConnectionMixin
-from fw_core.embeddings import (
+from fw_core.endpoints.embeddings import (
     DEFAULT_MAX_CONCURRENCY,
     EmbeddingsRequest,
     Kind,
@@ -35,7 +34,8 @@ from fw_core.embeddings import (
     prepare_texts,
 )
 from fw_core.errors import ConfigurationError
-from fw_core.progress import ProgressBar, ProgressCallback
+from fw_core.kit.connection import ConnectionMixin
+from fw_core.kit.progress import ProgressBar, ProgressCallback
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
 
 __all__ = ["FireworksEmbedding", "FirmwareEmbedding", "FwEmbedding"]

@@ -39,26 +39,26 @@ from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 from pydantic import ValidationError
 
-from fw_core import chat as fw_chat
-from fw_core import responses as fw_responses
-from fw_core.affinity import (
+from fw_core.endpoints import chat as fw_chat
+from fw_core.endpoints import responses as fw_responses
+from fw_core.errors import ConfigurationError, ResponseValidationError
+from fw_core.http.headers import merge_headers
+from fw_core.kit.affinity import (
     SESSION_AFFINITY_HEADER,
     affinity_key,
     check_extra_headers,
 )
-from fw_core.chat_body import build_body, replays_reasoning, strict_tool, tool_choice_to_wire
-from fw_core.chat_options import (
+from fw_core.kit.chat_body import build_body, replays_reasoning, strict_tool, tool_choice_to_wire
+from fw_core.kit.chat_options import (
     ReasoningEffort,
     ServiceTier,
     chat_options_of,
     check_chat_options,
     refuse_option_types,
 )
-from fw_core.connection import ConnectionMixin, safe_headers
-from fw_core.errors import ConfigurationError, ResponseValidationError
-from fw_core.headers import merge_headers
+from fw_core.kit.connection import ConnectionMixin, safe_headers
+from fw_core.kit.stream_delta import StreamTracker
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
-from fw_core.stream_delta import StreamTracker
 from llamaindex_fw._catalog import ModelInfoMixin, QuotaMixin
 from llamaindex_fw._messages import (
     from_wire_message,
@@ -74,7 +74,7 @@ from llamaindex_fw._tokens import TokenEstimator, tokenizer
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
 
-    from fw_core.models import ModelInfo
+    from fw_core.endpoints.models import ModelInfo
 
 __all__ = ["Fireworks", "Firmware", "FwLLM"]
 
@@ -88,7 +88,7 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
         description="Model id as the API takes it (Fireworks short names "
         "are expanded to accounts/fireworks/models/...)."
     )
-    # value rules (temperature >= 0, max_tokens >= 1) are fw_core.chat_options', shared
+    # value rules (temperature >= 0, max_tokens >= 1) are fw_core.kit.chat_options', shared
     # with LangChain: the same bad value gives the same ConfigurationError in both
     temperature: float | None = Field(
         default=None, description="Sampling temperature; None = API default."
@@ -210,7 +210,7 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
         """This call's request headers, popped from ``kwargs`` (they are no body fields).
 
         ``extra_headers`` (field, then per call) over the session header; the client lays
-        the result over ``default_headers`` (fw_core.chat.create).
+        the result over ``default_headers`` (fw_core.endpoints.chat.create).
         """
         per_call = check_extra_headers(kwargs.pop("extra_headers", None))
         session = self._session_headers(kwargs)
@@ -392,7 +392,7 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
 
         ``tool_required`` asks for ``tool_choice="required"``; ``tool_choice`` may be
         ``"auto"``, ``"none"``, ``"required"``, ``"any"`` (sent as ``"required"``), a tool
-        name or a dict (:func:`fw_core.chat_body.tool_choice_to_wire`); ``strict`` (default:
+        name or a dict (:func:`fw_core.kit.chat_body.tool_choice_to_wire`); ``strict`` (default:
         the LLM's ``strict``) marks every tool strict and closes every object of its
         parameter schema (``additionalProperties: false``).
         """

@@ -2,7 +2,7 @@
 
 Nodes are sent as documents (their text with embed-mode metadata, as core's rerankers do),
 the API's relevance score lands in ``NodeWithScore.score``, and the best ``top_n`` come
-back best first. Both rerank response shapes are read by :mod:`fw_core.rerank`. The async
+back best first. Both rerank response shapes are read by :mod:`fw_core.endpoints.rerank`. The async
 path is truly async (fw_core's AsyncClient), not a thread. Each call fires
 ``ReRankStartEvent``/``ReRankEndEvent`` and a ``CBEventType.RERANKING`` callback event.
 
@@ -23,9 +23,7 @@ from llama_index.core.instrumentation.events.rerank import ReRankEndEvent, ReRan
 from llama_index.core.postprocessor.types import BaseNodePostprocessor
 from llama_index.core.schema import MetadataMode, NodeWithScore, QueryBundle
 
-from fw_core.connection import ConnectionMixin
-from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
-from fw_core.rerank import (
+from fw_core.endpoints.rerank import (
     DEFAULT_DOCUMENT_FIELD,
     RerankRequest,
     RerankResponse,
@@ -36,6 +34,8 @@ from fw_core.rerank import (
     document_texts,
     rerank,
 )
+from fw_core.kit.connection import ConnectionMixin
+from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
 
 __all__ = ["FireworksRerank", "FirmwareRerank", "FwRerank"]
 

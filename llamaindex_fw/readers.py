@@ -2,8 +2,8 @@
 
 Works on its own (``reader.load_data("call.mp3")``) and as a ``file_extractor`` of
 ``SimpleDirectoryReader`` (``file_extractor={".mp3": reader, ".wav": reader}``). The HTTP
-call, option checks and parsing are :mod:`fw_core.audio`; the text/metadata mapping is
-:func:`fw_core.transcript.transcript_to_records`, shared with the LangChain parser.
+call, option checks and parsing are :mod:`fw_core.endpoints.audio`; the text/metadata mapping is
+:func:`fw_core.endpoints.transcript.transcript_to_records`, shared with the LangChain parser.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from llama_index.core.readers.base import BasePydanticReader
 from llama_index.core.readers.file.base import is_default_fs
 from llama_index.core.schema import Document
 
-from fw_core.audio import (
+from fw_core.endpoints.audio import (
     AudioInput,
     Transcription,
     TranscriptionFields,
@@ -25,7 +25,7 @@ from fw_core.audio import (
     transcribe,
     transcript_to_records,
 )
-from fw_core.connection import ConnectionMixin
+from fw_core.kit.connection import ConnectionMixin
 from fw_core.providers import FIREWORKS, ProviderSpec
 
 __all__ = ["FireworksAudioReader"]
@@ -60,7 +60,7 @@ class FireworksAudioReader(ConnectionMixin, TranscriptionFields, BasePydanticRea
     ``chunking="segment"`` (or ``"speaker"``, which needs ``diarize=True``) one Document per
     segment (per speaker turn) with ``start``, ``end`` and ``speaker_id``. The options
     (``model``, ``language``, ``response_format``, ``diarize``...) are the fields of
-    :class:`fw_core.audio.TranscriptionFields`, shared with the LangChain parser.
+    :class:`fw_core.endpoints.audio.TranscriptionFields`, shared with the LangChain parser.
 
     Connection arguments as the other ``llamaindex_fw`` classes: ``api_key`` (default
     ``FIREWORKS_API_KEY``), ``base_url``, ``timeout``, ``max_retries``,
@@ -122,7 +122,7 @@ class FireworksAudioReader(ConnectionMixin, TranscriptionFields, BasePydanticRea
         return None
 
     def transcribe(self, file: AudioInput, *, fs: Any = None) -> Transcription:
-        """The typed :class:`~fw_core.transcript.Transcription` of one file."""
+        """The typed :class:`~fw_core.endpoints.transcript.Transcription` of one file."""
         return transcribe(
             self._client(),
             self._with_fs(file, fs),

@@ -3,7 +3,7 @@
 
 It is :class:`~llamaindex_fw.llms.Fireworks` with the request sent to ``POST /v1/responses``:
 the chat body the base class builds (messages, options, tools, ``response_format``) is
-turned into a Responses body by :func:`fw_core.responses.responses_body`, so tools
+turned into a Responses body by :func:`fw_core.endpoints.responses.responses_body`, so tools
 (``chat_with_tools``, agents), structured output and every option work the same way.
 What the Responses API adds:
 
@@ -48,7 +48,7 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.bridge.pydantic import Field, PrivateAttr
 
-from fw_core import responses as fw_responses
+from fw_core.endpoints import responses as fw_responses
 from fw_core.errors import ConfigurationError
 from llamaindex_fw._responses_stream import PartialMessage, arguments_kwargs
 from llamaindex_fw.llms import Fireworks

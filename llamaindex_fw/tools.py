@@ -23,9 +23,9 @@ from typing import Any
 from llama_index.core.base.llms.types import ImageBlock
 from llama_index.core.tools.tool_spec.base import BaseToolSpec
 
-from fw_core.connection import FireworksConnection
-from fw_core.image_tool import ImageToolSettings, ToolImage
-from fw_core.images import DEFAULT_IMAGE_MODEL, AspectRatio, OutputFormat, WireFormat
+from fw_core.endpoints.images import DEFAULT_IMAGE_MODEL, AspectRatio, OutputFormat, WireFormat
+from fw_core.kit.connection import FireworksConnection
+from fw_core.kit.image_tool import ImageToolSettings, ToolImage
 
 __all__ = ["AspectRatio", "FireworksImageToolSpec", "GeneratedImage"]
 
@@ -36,12 +36,12 @@ class GeneratedImage(ToolImage):
     """What the image tool returns: the agent's text plus the image for your code.
 
     ``str(generated)`` is the text the agent reads. ``result`` is the full
-    :class:`~fw_core.images.ImageResult` (bytes, MIME type, seed, finish reason);
+    :class:`~fw_core.endpoints.images.ImageResult` (bytes, MIME type, seed, finish reason);
     ``path`` the saved file, if any. The fields are those of
-    :class:`fw_core.image_tool.ToolImage`; this class adds the LlamaIndex ``ImageBlock``.
+    :class:`fw_core.kit.image_tool.ToolImage`; this class adds the LlamaIndex ``ImageBlock``.
 
     Example:
-        >>> from fw_core.images import ImageResult
+        >>> from fw_core.endpoints.images import ImageResult
         >>> r = ImageResult(b"\\x89PNG", "image/png", seed=1, finish_reason="SUCCESS")
         >>> g = GeneratedImage("Generated a PNG image", r)
         >>> str(g), g.content_filtered, g.image_block.image_mimetype
@@ -80,18 +80,18 @@ class FireworksImageToolSpec(BaseToolSpec):
         guidance_scale, num_inference_steps, safety_check: sent with every call when set.
         wire_format: ``"json"`` (default, finish reason always known) or ``"binary"``.
         **connection: the connection, every field of
-            :class:`fw_core.connection.ConnectionMixin` (``api_key``, default
+            :class:`fw_core.kit.connection.ConnectionMixin` (``api_key``, default
             ``FIREWORKS_API_KEY``; ``base_url``, ``timeout``, ``max_retries``,
             ``default_headers``, ``rate_limit``, ``rate_limit_max_wait``,
             ``queue_timeout``, ``http_client``, ``async_http_client``), as on the other
             classes of this package. One client pair is created lazily and reused.
 
     Every setting is checked here (ConfigurationError), before any request. The image
-    settings live in a :class:`fw_core.image_tool.ImageToolSettings` (``settings``,
+    settings live in a :class:`fw_core.kit.image_tool.ImageToolSettings` (``settings``,
     shared with the LangChain tool); ``model``, ``output_dir`` and the others read it, and
     assigning one checks the new value. A
     ``BaseToolSpec`` is not a pydantic model, so the connection lives in a
-    :class:`fw_core.connection.FireworksConnection` (``connection``), the same fields and
+    :class:`fw_core.kit.connection.FireworksConnection` (``connection``), the same fields and
     rules as every other class: it pickles, deep-copies and survives ``fork()`` the same
     way (an injected httpx client is not pickled; the copy builds a default one).
 

@@ -129,7 +129,7 @@ def fast_batch_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     """
     if RECORD == "live":
         return
-    from fw_core.batch import BatchRunner
+    from fw_core.endpoints.batch import BatchRunner
 
     original = BatchRunner.__init__
 

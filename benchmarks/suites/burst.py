@@ -9,10 +9,10 @@ double runs in its own process; every burst is bounded by ``BURST_LIMIT`` second
 
 Raw httpx appears four times: with its default limits (100 connections, 20 kept alive),
 with ``Limits(max_connections=100)`` (all 100 kept alive), because httpcore's pool behaves
-differently, and badly, in each (see ``fw_core.slots``); then with the two gates that
+differently, and badly, in each (see ``fw_core.http.slots``); then with the two gates that
 keep the pool from seeing more requests than it has connections: ``Limits(100, 100)``
 behind an ``asyncio.Semaphore(100)``, the plain alternative, and fw_core's own
-``AsyncSlotTransport``. ``fw_core.slots`` stays only if it beats the plain gate by more
+``AsyncSlotTransport``. ``fw_core.http.slots`` stays only if it beats the plain gate by more
 than 10 % (issue 23).
 """
 
@@ -56,10 +56,10 @@ async def _count(calls: list[Awaitable[Any]]) -> int:
 def _raw(limits: httpx.Limits, gate: str = "") -> Factory:
     """Raw httpx with ``limits``, alone or behind a gate in front of its pool:
     ``"semaphore"``, an ``asyncio.Semaphore`` of ``max_connections`` (the plain alternative
-    to ``fw_core.slots``, issue 23), or ``"slots"``, fw_core's ``AsyncSlotTransport``."""
+    to ``fw_core.http.slots``, issue 23), or ``"slots"``, fw_core's ``AsyncSlotTransport``."""
 
     def factory(url: str) -> tuple[Burst, Callable[[], Awaitable[None]]]:
-        from fw_core.slots import AsyncSlotTransport
+        from fw_core.http.slots import AsyncSlotTransport
 
         sem: asyncio.Semaphore | None = None
         if gate == "slots":
@@ -100,7 +100,8 @@ _KEEP_ALL = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=
 
 
 def _fw_core(url: str) -> tuple[Burst, Callable[[], Awaitable[None]]]:
-    from fw_core import FIREWORKS, AsyncClient, chat
+    from fw_core import FIREWORKS, AsyncClient
+    from fw_core.endpoints import chat
 
     client = AsyncClient(FIREWORKS, api_key=API_KEY, base_url=url)
     body = {
@@ -240,7 +241,7 @@ SPECS: tuple[BurstSpec, ...] = (
         _raw(_KEEP_ALL, "semaphore"),
     ),
     BurstSpec(
-        "raw httpx on fw_core.slots.AsyncSlotTransport", "baseline", _raw(_KEEP_ALL, "slots")
+        "raw httpx on fw_core.http.slots.AsyncSlotTransport", "baseline", _raw(_KEEP_ALL, "slots")
     ),
     BurstSpec("fw_core.AsyncClient (gather)", "ours", _fw_core),
     BurstSpec(

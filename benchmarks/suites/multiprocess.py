@@ -14,7 +14,7 @@ Modes:
   own per-process limiter (no shared store): only the server's answers bring them
   together (docs/rate_limits.md "Several processes");
 * ``ray``: a local Ray instance (``ray.init(num_cpus=2)``, shut down after), ``mp_workers``
-  actors, each plugged into one shared limiter actor (``fw_core.ray_limiter``).
+  actors, each plugged into one shared limiter actor (``fw_core.ratelimit.ray``).
 
 Reported per mode: requests, 429 share, calls lost, and throughput as a share of the
 fastest run the limit allows (``burst`` at once, then ``mp_rps`` per second: ideal time
@@ -131,7 +131,7 @@ def _run_processes(url: str, workers: int, calls: int, concurrency: int) -> list
 def _run_ray(url: str, workers: int, calls: int, concurrency: int) -> list[dict[str, Any]]:
     import ray
 
-    from fw_core import ray_limiter
+    from fw_core.ratelimit import ray as ray_limiter
 
     os.environ.update(RAY_ENV)
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
@@ -331,7 +331,7 @@ def render(section: dict[str, Any]) -> list[str]:
         "(one bucket per key: the account's). `processes`: spawned processes, each with its "
         "own limiter (the share read from `remaining`); `ray`: a local Ray instance "
         "(`num_cpus=2`), the workers as actors consulting one limiter actor "
-        "(`fw_core.ray_limiter`). Throughput: the fastest run the limit allows (burst, "
+        "(`fw_core.ratelimit.ray`). Throughput: the fastest run the limit allows (burst, "
         "then the limit) over the measured time.",
         "",
         "| target | measured | verdict |",

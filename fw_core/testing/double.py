@@ -113,9 +113,9 @@ def _model(content: bytes) -> str:
 
 
 def _prompt_tokens(content: bytes) -> int:
-    """The prompt tokens the limit's token mode charges: fw_core.tokens' estimate (the
+    """The prompt tokens the limit's token mode charges: fw_core.kit.tokens' estimate (the
     real server counts with the model's tokenizer, which this estimate over-counts)."""
-    from fw_core.ratelimit_tokens import request_tokens
+    from fw_core.ratelimit.token_limits import request_tokens
 
     return request_tokens(content)[0]
 

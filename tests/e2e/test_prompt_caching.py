@@ -19,7 +19,7 @@ from langchain.agents import create_agent
 from langgraph.checkpoint.memory import InMemorySaver
 from llama_index.core.base.llms.types import ChatMessage
 
-from fw_core.affinity import affinity_key
+from fw_core.kit.affinity import affinity_key
 from langchain_fw import ChatFireworks, FireworksPromptCachingMiddleware, cached_token_share
 from llamaindex_fw import Fireworks
 

@@ -14,7 +14,7 @@ from langchain_core.exceptions import ModelAPIError
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel
 
-from fw_core.batch import BatchInputError, BatchJobError, BatchProgress
+from fw_core.endpoints.batch import BatchInputError, BatchJobError, BatchProgress
 from fw_core.errors import InternalServerError
 from fw_core.testing import WireDouble
 from langchain_fw import ChatFireworks, ChatFirmware, arun_batch, cancel_batch, run_batch

@@ -16,9 +16,9 @@ import httpx
 import pytest
 from langchain_core.exceptions import ModelAuthenticationError
 
+from fw_core.endpoints.models import ModelInfo
+from fw_core.endpoints.quota import FirmwareQuota
 from fw_core.errors import AuthenticationError, ConfigurationError
-from fw_core.models import ModelInfo
-from fw_core.quota import FirmwareQuota
 from fw_core.testing import WireDouble
 from fw_core.testing.catalog import quota_generation
 from langchain_fw import ChatFireworks, ChatFirmware
@@ -140,12 +140,12 @@ def test_quota_is_only_on_firmware() -> None:
 
 
 def test_the_chat_classes_load_without_the_catalog_and_quota_modules() -> None:
-    # list_models / get_quota import fw_core.models / fw_core.quota on first use.
+    # list_models / get_quota import fw_core's models / quota modules on first use.
     code = (
         "import sys; from langchain_fw import ChatFireworks, ChatFirmware; "
         "print(' '.join(m for m in sys.modules if m.startswith('fw_core.')))"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     loaded = set(out.stdout.split())
-    assert "fw_core.chat" in loaded
-    assert not {"fw_core.models", "fw_core.quota"} & loaded
+    assert "fw_core.endpoints.chat" in loaded
+    assert not {"fw_core.endpoints.models", "fw_core.endpoints.quota"} & loaded

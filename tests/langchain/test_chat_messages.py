@@ -15,7 +15,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from fw_core.stream_delta import StreamTracker
+from fw_core.kit.stream_delta import StreamTracker
 from fw_core.testing.validation import MESSAGE_KEYS
 from fw_core.wire import ChatCompletion, ChatCompletionChunk, Usage
 from langchain_fw._messages import (

@@ -17,7 +17,7 @@ from langchain_core.load import dumpd
 from langchain_tests.unit_tests import EmbeddingsUnitTests
 
 from fw_core import errors as fe
-from fw_core.embeddings import plan_batches
+from fw_core.endpoints.embeddings import plan_batches
 from langchain_fw.embeddings import FireworksEmbeddings, FirmwareEmbeddings, prepare_texts
 
 NOMIC = "nomic-ai/nomic-embed-text-v1.5"

@@ -20,7 +20,7 @@ from langchain.agents import create_agent
 from langgraph.checkpoint.memory import InMemorySaver
 
 from fw_core import errors as fe
-from fw_core.affinity import affinity_key
+from fw_core.kit.affinity import affinity_key
 from fw_core.testing import WireDouble
 from langchain_fw import (
     ChatFireworks,

@@ -14,7 +14,7 @@ from langchain_core.exceptions import ModelAuthenticationError
 from langchain_core.load import dumpd
 
 from fw_core import errors as fe
-from fw_core.rerank import RerankResult
+from fw_core.endpoints.rerank import RerankResult
 from langchain_fw.rerank import FireworksRerank, FirmwareRerank
 
 DOCS = [

@@ -18,7 +18,7 @@ from langchain_core.messages import (
 from langchain_core.tools import tool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from fw_core import tokens as ft
+from fw_core.kit import tokens as ft
 from langchain_fw import ChatFireworks, ChatFirmware, Fireworks
 
 

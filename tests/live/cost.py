@@ -2,7 +2,7 @@
 
 Prices are **estimates** in USD (docs/live_check.md, "What it costs", gives their source and
 date): rounded up from the providers' public pricing pages, never read from the API. A
-chat call is charged its estimated prompt tokens (:func:`fw_core.tokens.estimate_text_tokens`,
+chat call is charged its estimated prompt tokens (:func:`fw_core.kit.tokens.estimate_text_tokens`,
 which over-counts) plus its whole ``max_tokens``; other calls a flat or per-unit price.
 
 Example:
@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from fw_core.tokens import estimate_text_tokens
+from fw_core.kit.tokens import estimate_text_tokens
 
 __all__ = [
     "DEFAULT_CAP_USD",

@@ -3,7 +3,7 @@
 For every Fireworks id in :mod:`fw_core.model_table` (routers aside: they have no catalog
 entry), the live check reads the catalog entry, the ``Model`` resource that
 ``GET /v1/accounts/fireworks/models/{id}`` returns, asked through the catalog list with a
-``name="<id>"`` filter (:func:`fw_core.models.find_model`). Its ``supportsServerless`` is
+``name="<id>"`` filter (:func:`fw_core.endpoints.models.find_model`). Its ``supportsServerless`` is
 the signal other clients found reliable: the catalog keeps a retired model listed with
 ``state: READY``, while ``supportsServerless`` turns false (Kiln-AI/Kiln PR 1790,
 https://github.com/Kiln-AI/Kiln/pull/1790). :func:`judge` compares the two; a verdict with

@@ -23,9 +23,9 @@ from langchain_core.messages import AIMessage, HumanMessage
 from pydantic import BaseModel
 
 from fw_core import FIREWORKS, Client
-from fw_core.batch import BatchRunner
+from fw_core.endpoints.batch import BatchRunner
+from fw_core.endpoints.models import find_model
 from fw_core.model_table import DEFAULTS, statuses
-from fw_core.models import find_model
 from fw_core.testing import WireDouble
 from fw_core.testing.catalog import FIREWORKS_MODELS
 from langchain_fw import (

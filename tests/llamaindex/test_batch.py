@@ -11,7 +11,7 @@ import httpx
 import pytest
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse
 
-from fw_core.batch import BatchInputError, BatchJobError
+from fw_core.endpoints.batch import BatchInputError, BatchJobError
 from fw_core.errors import InternalServerError, ModelNotFoundError
 from fw_core.testing import WireDouble
 from llamaindex_fw import Fireworks, Firmware, arun_batch, cancel_batch, run_batch

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from fw_core.endpoints.models import ModelInfo as ListedModel
 from fw_core.model_table import lookup
-from fw_core.models import ModelInfo as ListedModel
 from fw_core.testing import WireDouble
 from fw_core.testing.catalog import quota_generation
 from llamaindex_fw import Fireworks, Firmware

@@ -1,6 +1,6 @@
 """LlamaIndex ``DocumentBlock`` on the wire.
 
-The part forms come from fw_core.file_parts (docs/wire.md §1.17): a document goes to
+The part forms come from fw_core.kit.file_parts (docs/wire.md §1.17): a document goes to
 Fireworks in an ``image_url`` part, Firmware takes OpenAI ``file`` parts. Fireworks'
 document inlining (``#transform=inline``) was removed on 2025-06-30, and so was our option.
 """

@@ -18,7 +18,7 @@ import pytest
 from llama_index.core.base.llms.types import ChatMessage, ToolCallBlock
 
 from fw_core import FIREWORKS, Client
-from fw_core import responses as rs
+from fw_core.endpoints import responses as rs
 from fw_core.testing import WireDouble
 from llamaindex_fw import FireworksResponses
 from llamaindex_fw._responses_stream import PartialMessage

@@ -13,7 +13,7 @@ from llama_index.core.base.llms.types import (
     ToolCallBlock,
 )
 
-from fw_core.stream_delta import StreamTracker
+from fw_core.kit.stream_delta import StreamTracker
 from fw_core.wire import ChatCompletionChunk
 from llamaindex_fw import Fireworks
 from llamaindex_fw._stream import stream_response

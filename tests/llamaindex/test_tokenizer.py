@@ -17,7 +17,7 @@ from llama_index.core.indices.prompt_helper import PromptHelper
 from llama_index.core.memory import ChatMemoryBuffer
 from llama_index.core.prompts import PromptTemplate
 
-from fw_core.tokens import estimate_text_tokens
+from fw_core.kit.tokens import estimate_text_tokens
 from llamaindex_fw import Fireworks, Firmware, tokenizer
 from llamaindex_fw._tokens import TokenEstimator
 

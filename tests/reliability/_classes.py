@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fw_core import FIREWORKS, FIRMWARE, AsyncClient, Client, ProviderSpec
-from fw_core import chat as fw_chat
+from fw_core.endpoints import chat as fw_chat
 from tests.reliability._surfaces import CHAT_MODELS, FAKE_KEY, QUERY, QUESTION, TEXTS, Wiring
 
 OMIT = object()

@@ -21,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fw_core import errors as fe
+from fw_core.http.retry import DEFAULT_INITIAL_DELAY
 from fw_core.ratelimit import DEFAULT_MAX_WAIT, MIN_RETRY_WAIT
-from fw_core.retry import DEFAULT_INITIAL_DELAY
 from fw_core.testing import Fault
 
 MAX_RETRIES = 2  # fw_core's documented default; surfaces are built without overriding it

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 
 from fw_core import FIREWORKS, FIRMWARE, AsyncClient, Client, ProviderSpec
-from fw_core import chat as fw_chat
-from fw_core.stream_delta import StreamTracker
+from fw_core.endpoints import chat as fw_chat
+from fw_core.kit.stream_delta import StreamTracker
 from fw_core.testing import WireDouble
 from tests.reliability._faults import CALL, STREAM
 from tests.reliability.conftest import AsyncCountingTransport, CountingTransport, StreamLedger

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from fw_core.client import _ClientBase
+from fw_core.http.client import _ClientBase
 
 
 class SleepLog(list[float]):

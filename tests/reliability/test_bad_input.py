@@ -18,10 +18,10 @@ import pydantic
 import pytest
 
 from fw_core import FIREWORKS, FIRMWARE
-from fw_core import chat as fw_chat
-from fw_core import embeddings as fw_embeddings
 from fw_core import errors as fe
-from fw_core import rerank as fw_rerank
+from fw_core.endpoints import chat as fw_chat
+from fw_core.endpoints import embeddings as fw_embeddings
+from fw_core.endpoints import rerank as fw_rerank
 from fw_core.providers import InsecureBaseURLWarning
 from tests.reliability._classes import OMIT, PUBLIC_CLASSES, PublicClass
 from tests.reliability._surfaces import FAKE_KEY, QUERY, TEXTS, Wiring

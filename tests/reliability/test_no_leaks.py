@@ -31,8 +31,8 @@ import pytest
 
 from fw_core import FIREWORKS, AsyncClient, Client
 from fw_core import errors as fe
+from fw_core.http.slots import AsyncSlotTransport, SlotTransport
 from fw_core.model_table import DEFAULTS
-from fw_core.slots import AsyncSlotTransport, SlotTransport
 from fw_core.testing import Fault, WireDouble
 from fw_core.testing.server import serve
 from tests.reliability._faults import MAX_RETRIES

@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 from fw_core import FIREWORKS, FIRMWARE, AsyncClient, Client, ProviderSpec
-from fw_core import chat as fw_chat
 from fw_core import errors as fe
-from fw_core.stream_delta import StreamTracker
+from fw_core.endpoints import chat as fw_chat
+from fw_core.kit.stream_delta import StreamTracker
 from fw_core.testing import Fault, WireDouble
 from fw_core.testing.server import serve
 from tests.reliability._faults import AFTER_TOOL_CALL
@@ -66,7 +66,7 @@ def _body(provider: ProviderSpec) -> dict[str, Any]:
 
 def _busy(http: httpx.Client | httpx.AsyncClient) -> list[str]:
     """Connections in use or requests waiting, as readable strings (empty when at rest)."""
-    transport = http._transport  # fw_core.slots: one single-connection pool per slot
+    transport = http._transport  # fw_core.http.slots: one single-connection pool per slot
     out = [f"{transport.in_use} slots lent"] if transport.in_use else []  # type: ignore[union-attr]
     for pool in (t._pool for t in transport.transports):  # type: ignore[union-attr]
         out += [repr(c) for c in pool.connections if not (c.is_idle() or c.is_closed())]

@@ -1,7 +1,7 @@
 """Every provider rule is enforced the same way by both frameworks.
 
 The rules live once, in the provider spec (:mod:`fw_core.providers`,
-:mod:`fw_core.chat_options`): Firmware's thinking budget, which embedding models take
+:mod:`fw_core.kit.chat_options`): Firmware's thinking budget, which embedding models take
 ``dimensions``, the type of Fireworks' ``context_length_exceeded_behavior`` (its values are
 the server's: docs/architecture.md §2, tolerant reader). A bad configured
 option is refused at construction with :class:`~fw_core.errors.ConfigurationError`; a bad

@@ -1,6 +1,6 @@
 """Waiting in fw_core's own queue never fails a request (issue 21, Deliver 1).
 
-fw_core keeps at most ``max_connections`` requests in flight (``fw_core.slots``); the
+fw_core keeps at most ``max_connections`` requests in flight (``fw_core.http.slots``); the
 rest wait their turn. That wait used to be bounded by the request's pool timeout, which
 is the request timeout: ``abatch`` of 600 prompts with ``timeout=1.0``, each answered in
 0.3 s on 100 connections, lost 200 to ``PoolTimeout``. The wait is now bounded by its own
@@ -25,9 +25,10 @@ from typing import Any
 import httpx
 import pytest
 
-import fw_core.client as fw_client
-from fw_core import FIREWORKS, AsyncClient, Client, chat
+import fw_core.http.client as fw_client
+from fw_core import FIREWORKS, AsyncClient, Client
 from fw_core import errors as fe
+from fw_core.endpoints import chat
 from fw_core.model_table import DEFAULTS
 from fw_core.testing import Fault, WireDouble
 from fw_core.testing.server import serve

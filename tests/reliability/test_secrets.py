@@ -145,7 +145,7 @@ async def test_key_never_leaks(cls: PublicClass, caplog: pytest.LogCaptureFixtur
 @pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
 async def test_key_echoed_in_a_stream_error_frame(asynchronous: bool) -> None:
     from fw_core import FIREWORKS, AsyncClient, Client
-    from fw_core import chat as fw_chat
+    from fw_core.endpoints import chat as fw_chat
 
     wiring = Wiring()
     try:
@@ -236,7 +236,7 @@ async def test_tls_verification_is_on_by_default(
     assert made, "no httpx client was created"
     assert real_transports.requests
     for http in made:
-        ctx = http._transport.ssl_context  # fw_core.slots: one context for every connection
+        ctx = http._transport.ssl_context  # fw_core.http.slots: one context for every connection
         assert ctx.verify_mode == ssl.CERT_REQUIRED
         assert ctx.check_hostname is True
 

@@ -1,4 +1,4 @@
-"""The shared rate limiter of a Ray job (fw_core.ray_limiter), on a local Ray instance.
+"""The shared rate limiter of a Ray job (fw_core.ratelimit.ray), on a local Ray instance.
 
 Issue 21, deliver 2: the workers of one job consult one limiter actor, so they pace as one
 client on the account's limit instead of each at the whole limit. One local Ray instance
@@ -24,8 +24,9 @@ ray = pytest.importorskip(
     "ray", reason="ray is not installed: the optional `scale` group (pip install --group scale)"
 )
 
-from fw_core import ratelimit, ray_limiter  # noqa: E402
+from fw_core import ratelimit  # noqa: E402
 from fw_core.model_table import DEFAULTS  # noqa: E402
+from fw_core.ratelimit import ray as ray_limiter  # noqa: E402
 from fw_core.testing import WireDouble  # noqa: E402
 from fw_core.testing.server import serve  # noqa: E402
 

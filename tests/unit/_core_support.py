@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from fw_core import FIREWORKS, FIRMWARE
-from fw_core.client import AsyncClient, Client
+from fw_core.http.client import AsyncClient, Client
 from fw_core.providers import ProviderSpec
 
 KEY = "test-secret-key-0123"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fw_core.stream_delta import StreamTracker
+from fw_core.kit.stream_delta import StreamTracker
 from fw_core.wire import ChatCompletionChunk
 
 

@@ -1,4 +1,5 @@
-"""fw_core.audio: the multipart request, host choice, checks before sending, parsing, errors.
+"""fw_core.endpoints.audio: the multipart request, host choice, checks before sending,
+parsing, errors.
 
 Runs against the wire double in-process (no cassettes): what is asserted is what reaches
 the wire and how the answers are read.
@@ -16,7 +17,7 @@ import httpx
 import pytest
 
 from fw_core import FIREWORKS, FIRMWARE
-from fw_core.audio import (
+from fw_core.endpoints.audio import (
     MAX_AUDIO_BYTES,
     atranscribe,
     check_chunking,
@@ -24,7 +25,7 @@ from fw_core.audio import (
     transcript_to_records,
     transcription_url,
 )
-from fw_core.client import AsyncClient, Client
+from fw_core.endpoints.transcript import Segment, Transcription, Word, parse_transcription
 from fw_core.errors import (
     AuthenticationError,
     BadRequestError,
@@ -33,9 +34,9 @@ from fw_core.errors import (
     RateLimitError,
     ResponseValidationError,
 )
+from fw_core.http.client import AsyncClient, Client
 from fw_core.testing import Fault, WireDouble
 from fw_core.testing.multipart import FormPart, parse_multipart
-from fw_core.transcript import Segment, Transcription, Word, parse_transcription
 from tests.audio_fixtures import wav_bytes, write_wav
 
 AUDIO = wav_bytes(4.0)
@@ -479,7 +480,7 @@ async def test_async_path_reads_files_off_the_loop(
         calls.append(func.__name__)
         return await real(func, *args, **kwargs)
 
-    monkeypatch.setattr("fw_core.audio.asyncio.to_thread", spy)
+    monkeypatch.setattr("fw_core.endpoints.audio.asyncio.to_thread", spy)
     double = WireDouble()
     client = _aclient(double)
     path = write_wav(tmp_path / "a.wav")

@@ -15,7 +15,7 @@ import pytest
 from langchain_core.messages import HumanMessage
 from llama_index.core.base.llms.types import AudioBlock, ChatMessage, TextBlock
 
-from fw_core.file_parts import audio_part, from_input_audio
+from fw_core.kit.file_parts import audio_part, from_input_audio
 from fw_core.testing import WireDouble
 from langchain_fw import ChatFireworks
 from langchain_fw._messages import content_to_wire

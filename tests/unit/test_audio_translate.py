@@ -1,4 +1,4 @@
-"""fw_core.audio translation (issue 22): ``translate`` / ``atranslate`` post the
+"""fw_core.endpoints.audio translation (issue 22): ``translate`` / ``atranslate`` post the
 transcription form to ``/v1/audio/translations`` on the model's audio host and read the
 same answer shapes (docs/wire.md §1.20, from https://docs.fireworks.ai/api-reference/
 audio-translations). Runs against the wire double in-process."""
@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from fw_core import FIREWORKS, FIRMWARE
-from fw_core.audio import atranslate, transcribe, transcription_url, translate
-from fw_core.client import AsyncClient, Client
+from fw_core.endpoints.audio import atranslate, transcribe, transcription_url, translate
 from fw_core.errors import ConfigurationError
+from fw_core.http.client import AsyncClient, Client
 from fw_core.testing import WireDouble
 from fw_core.testing.multipart import parse_multipart
 from tests.audio_fixtures import wav_bytes

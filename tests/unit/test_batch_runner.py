@@ -1,4 +1,4 @@
-"""fw_core.batch against the wire double: the round trip, resume, failures, cancel, bad input."""
+"""fw_core.endpoints.batch against the wire double: round trip, resume, failures, bad input."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from fw_core import FIREWORKS
-from fw_core.batch import (
+from fw_core.endpoints.batch import (
     BatchInputError,
     BatchJobError,
     BatchProgress,
@@ -20,10 +20,10 @@ from fw_core.batch import (
     BatchState,
     api,
 )
-from fw_core.batch.plan import model_refusal, prepare
-from fw_core.batch.runner import DEFAULT_DATASET_TIMEOUT
-from fw_core.batch.wire import DatasetNotReadyError
-from fw_core.client import AsyncClient, Client
+from fw_core.endpoints.batch.checks import model_refusal, prepare
+from fw_core.endpoints.batch.lines import DatasetNotReadyError
+from fw_core.endpoints.batch.runner import DEFAULT_DATASET_TIMEOUT
+from fw_core.endpoints.models import ModelInfo
 from fw_core.errors import (
     APITimeoutError,
     BadRequestError,
@@ -32,7 +32,7 @@ from fw_core.errors import (
     ModelNotFoundError,
     NotFoundError,
 )
-from fw_core.models import ModelInfo
+from fw_core.http.client import AsyncClient, Client
 from fw_core.testing import Fault, WireDouble, catalog
 
 ACCOUNT = "test-account"
@@ -216,7 +216,7 @@ def test_cancel_stops_the_job(tmp_path: Path) -> None:
     assert BatchState.load(state_path).parts[0].cancelled
     double.batch.hold(False)
     with pytest.raises(BatchJobError) as info:
-        runner.wait(state)
+        runner.collect(state)
     assert info.value.state == "JOB_STATE_DELETING_CLEANING_UP"
     asyncio.run(runner.acancel(state))  # cancelling again is harmless
 
@@ -297,7 +297,7 @@ def test_expired_job_returns_the_rows_it_finished() -> None:
     double.batch.advance("fwb-exp-0", to="JOB_STATE_RUNNING")
     double.batch._step(double.batch._find_job("fwb-exp-0"), force=True)  # half the rows
     double.batch._find_job("fwb-exp-0").state = "JOB_STATE_EXPIRED"
-    results = runner.wait(state)
+    results = runner.collect(state)
     assert [r.ok for r in results] == [True, True, False, False]
     assert isinstance(results[3].error, BatchRowError) and "EXPIRED" in str(results[3].error)
 
@@ -468,7 +468,7 @@ def test_a_slow_dataset_is_waited_for_with_progress(caplog: pytest.LogCaptureFix
     double.batch.slow_datasets(3)  # UPLOADING for three polls
     runner = _runner(double, run_id="slow", poll_interval=1)
     _timed(runner)
-    with caplog.at_level("INFO", logger="fw_core.batch"):
+    with caplog.at_level("INFO", logger="fw_core.endpoints.batch"):
         results = runner.run(_bodies(2))
     assert all(r.ok for r in results)
     waits = [r.getMessage() for r in caplog.records if "waiting for READY" in r.getMessage()]

@@ -1,4 +1,5 @@
-"""fw_core.batch.wire and state: input lines, splitting, job states, output rows, state file."""
+"""fw_core.endpoints.batch.lines and .state: input lines, splitting, job states, output rows,
+state file."""
 
 from __future__ import annotations
 
@@ -7,8 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from fw_core.batch import BatchInputError, BatchRowError, BatchState, JobProgress, PartState
-from fw_core.batch.wire import (
+from fw_core.endpoints.batch import (
+    BatchInputError,
+    BatchRowError,
+    BatchState,
+    JobProgress,
+    PartState,
+)
+from fw_core.endpoints.batch.lines import (
     build_line,
     job_phase,
     parse_job,

@@ -1,6 +1,6 @@
 """Canary: fw_core's fast request building still builds what httpx's ``build_request`` does.
 
-``fw_core.request_build.RequestBuilder._build_fast`` skips ``httpx.Client.build_request`` on the
+``fw_core.http.request_build``'s ``_build_fast`` skips ``httpx.Client.build_request`` on the
 common path (no params, no per-call headers, no files) and builds the ``httpx.Request``
 itself from headers merged once per httpx client (``_MergedHeaders``). It uses public
 httpx API only, but it copies httpx's *rule* for merging a request into a client: the
@@ -21,12 +21,12 @@ import httpx
 import pytest
 
 from fw_core import FIREWORKS, FIRMWARE, ProviderSpec
-from fw_core.client import AsyncClient, Client, _ClientBase
-from fw_core.headers import merge_headers
-from fw_core.request_build import SSE_ACCEPT, dumps
+from fw_core.http.client import AsyncClient, Client, _ClientBase
+from fw_core.http.headers import merge_headers
+from fw_core.http.request_build import SSE_ACCEPT, dumps
 
 CANARY = (
-    "fw_core.request_build.RequestBuilder._build_fast no longer builds the request that "
+    "fw_core.http.request_build.RequestBuilder._build_fast no longer builds the request that "
     "httpx.Client.build_request builds (httpx {version}). Check what httpx's build_request "
     "and its _merge_headers / _merge_url / _merge_queryparams / _merge_cookies do now, and "
     "the 'timeout' extension it sets; make _build_fast / _MergedHeaders follow it, or "

@@ -11,8 +11,8 @@ import vcr
 from vcr.request import Request as VcrRequest
 
 from fw_core import FIREWORKS
-from fw_core.audio import transcribe
-from fw_core.client import Client
+from fw_core.endpoints.audio import transcribe
+from fw_core.http.client import Client
 from fw_core.testing import WireDouble, patch_transports
 from fw_core.testing.cassettes import json_body_matcher, register_matchers, vcr_options
 from tests.audio_fixtures import wav_bytes

@@ -1,4 +1,4 @@
-"""One body rule for both frameworks (fw_core.chat_body, issue 23): the same request gives
+"""One body rule for both frameworks (fw_core.kit.chat_body, issue 23): the same request gives
 the same ``tool_choice``, strict tool schema, ``json_schema`` format and reasoning replay
 from LangChain and LlamaIndex, and the same bad ``tool_choice`` the same typed error."""
 
@@ -12,8 +12,8 @@ from llama_index.core.base.llms.types import ChatMessage, TextBlock, ThinkingBlo
 from llama_index.core.tools import FunctionTool
 from pydantic import BaseModel
 
-from fw_core.chat_body import closed_schema, json_schema_format, tool_choice_to_wire
 from fw_core.errors import ConfigurationError
+from fw_core.kit.chat_body import closed_schema, json_schema_format, tool_choice_to_wire
 from fw_core.model_table import DEFAULTS
 from fw_core.providers import FIREWORKS, FIRMWARE
 from langchain_fw import ChatFireworks, ChatFirmware
@@ -169,7 +169,7 @@ def test_reasoning_replay_setting_wins_over_the_default(setting: bool) -> None:
 
 def test_the_same_bad_temperature_is_the_same_error_and_no_cap_in_either() -> None:
     # no 2.0 cap in LlamaIndex any more (the server owns the range); the floor is
-    # fw_core.chat_options', so both frameworks say the same thing
+    # fw_core.kit.chat_options', so both frameworks say the same thing
     assert ChatFireworks(model=FW_MODEL, api_key="k", temperature=3.0).temperature == 3.0
     assert Fireworks(model=FW_MODEL, api_key="k", temperature=3.0).temperature == 3.0
     with pytest.raises(ConfigurationError) as lc:
@@ -184,8 +184,8 @@ def test_capabilities_are_read_from_spec_fields_not_names() -> None:
     # behaviour its fields describe
     from dataclasses import replace
 
-    from fw_core.file_parts import audio_part, document_part
-    from fw_core.rerank import RerankRequest
+    from fw_core.endpoints.rerank import RerankRequest
+    from fw_core.kit.file_parts import audio_part, document_part
 
     proxy = replace(FIREWORKS, name="my-proxy")
     assert document_part(proxy, data="JVBERi0=", mime_type="application/pdf")["type"] == (
@@ -201,7 +201,7 @@ def test_capabilities_are_read_from_spec_fields_not_names() -> None:
 
 
 def test_both_frameworks_build_the_same_body_from_the_same_settings() -> None:
-    # one layering rule (fw_core.chat_body.build_body): options, then pass-through
+    # one layering rule (fw_core.kit.chat_body.build_body): options, then pass-through
     # fields, then the call's own, a per-call None unsetting and a per-call model expanded
     lc = ChatFireworks(model=FW_MODEL, api_key="k", temperature=0.2, model_kwargs={"top_k": 5})
     li = Fireworks(model=FW_MODEL, api_key="k", temperature=0.2, additional_kwargs={"top_k": 5})

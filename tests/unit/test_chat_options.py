@@ -10,12 +10,12 @@ import pytest
 from pydantic import BaseModel
 
 from fw_core import FIREWORKS, FIRMWARE
-from fw_core import chat as fw_chat
-from fw_core import embeddings as fw_embeddings
 from fw_core import errors as fe
-from fw_core.audio import OPTION_NAMES, TranscriptionFields
-from fw_core.chat_options import COMMON_CHAT_PARAMS, chat_options_of, check_chat_options
-from fw_core.client import Client
+from fw_core.endpoints import chat as fw_chat
+from fw_core.endpoints import embeddings as fw_embeddings
+from fw_core.endpoints.audio import OPTION_NAMES, TranscriptionFields
+from fw_core.http.client import Client
+from fw_core.kit.chat_options import COMMON_CHAT_PARAMS, chat_options_of, check_chat_options
 from fw_core.providers import ProviderSpec
 
 MESSAGES = [{"role": "user", "content": "hi"}]
@@ -92,7 +92,7 @@ def test_check_chat_options(
 
 
 def test_checks_run_in_a_fixed_order() -> None:
-    # the first refused field wins: the order of fw_core.chat's checks before the spec
+    # the first refused field wins: the order of fw_core.endpoints.chat's checks before the spec
     body = {"temperature": -1, "max_tokens": 0, "tool_choice": "required"}
     with pytest.raises(fe.ConfigurationError, match="temperature"):
         check_chat_options(FIREWORKS, body)

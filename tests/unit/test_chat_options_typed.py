@@ -18,7 +18,7 @@ from langchain_core.load import dumpd
 from llama_index.core.base.llms.types import ChatMessage
 
 from fw_core import errors as fe
-from fw_core.affinity import affinity_key
+from fw_core.kit.affinity import affinity_key
 from fw_core.testing import WireDouble
 from langchain_fw import ChatFireworks, ChatFirmware
 from llamaindex_fw import Fireworks, Firmware

@@ -10,7 +10,8 @@ import pytest
 
 import fw_core
 from fw_core import FIREWORKS, FIRMWARE
-from fw_core.client import (
+from fw_core.errors import ConfigurationError, ResponseValidationError, StreamError
+from fw_core.http.client import (
     DEFAULT_TIMEOUT,
     USER_AGENT,
     APIResponse,
@@ -18,7 +19,6 @@ from fw_core.client import (
     Client,
     select_headers,
 )
-from fw_core.errors import ConfigurationError, ResponseValidationError, StreamError
 
 from ._core_support import (
     KEY,
@@ -263,7 +263,7 @@ async def test_async_event_stream_and_break() -> None:
 def test_package_exports_load_lazily() -> None:
     assert fw_core.Client is Client
     assert fw_core.AsyncClient is AsyncClient
-    assert fw_core.chat.create is not None
+    assert fw_core.endpoints.chat.create is not None
     with pytest.raises(AttributeError):
         _ = fw_core.not_a_thing  # type: ignore[attr-defined]
 
@@ -368,7 +368,7 @@ def moved(request: httpx.Request) -> httpx.Response:
 
 
 def test_redirect_is_a_status_error_naming_the_new_location() -> None:
-    from fw_core import chat
+    from fw_core.endpoints import chat
     from fw_core.errors import APIStatusError
 
     rec = Recorder(lambda r, n: moved(r))

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from fw_core import completions
+from fw_core.endpoints import completions
 from fw_core.errors import ConfigurationError, ResponseValidationError, StreamError
 
 from ._core_support import (

@@ -1,4 +1,4 @@
-"""fw_core.connection.ConnectionMixin on a bare pydantic model: no framework, no HTTP."""
+"""fw_core.kit.connection.ConnectionMixin on a bare pydantic model: no framework, no HTTP."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pytest
 from pydantic import BaseModel
 
 from fw_core import FIREWORKS, ProviderSpec
-from fw_core import connection as conn
-from fw_core.connection import ConnectionMixin, FireworksConnection, FirmwareConnection
 from fw_core.errors import ConfigurationError
+from fw_core.kit import connection as conn
+from fw_core.kit.connection import ConnectionMixin, FireworksConnection, FirmwareConnection
 
 
 class Demo(ConnectionMixin, BaseModel):
@@ -133,7 +133,7 @@ def test_json_schema_describes_the_fields() -> None:
 
 def test_rate_limit_settings_reach_the_fw_core_clients() -> None:
     from fw_core import ratelimit
-    from fw_core.connection import FireworksConnection
+    from fw_core.kit.connection import FireworksConnection
 
     default = FireworksConnection(api_key="example-key")
     assert default._client().rate_limit is True
@@ -145,16 +145,16 @@ def test_rate_limit_settings_reach_the_fw_core_clients() -> None:
 
 @pytest.mark.parametrize("bad", [-1, "soon", True])
 def test_a_bad_rate_limit_max_wait_is_refused_at_construction(bad: object) -> None:
-    from fw_core.connection import FireworksConnection
     from fw_core.errors import ConfigurationError
+    from fw_core.kit.connection import FireworksConnection
 
     with pytest.raises(ConfigurationError, match="rate_limit_max_wait"):
         FireworksConnection(api_key="example-key", rate_limit_max_wait=bad)
 
 
 def test_queue_timeout_reaches_the_fw_core_clients_and_their_transports() -> None:
-    from fw_core.client import DEFAULT_QUEUE_TIMEOUT
-    from fw_core.connection import FireworksConnection
+    from fw_core.http.client import DEFAULT_QUEUE_TIMEOUT
+    from fw_core.kit.connection import FireworksConnection
 
     default = FireworksConnection(api_key="example-key")
     assert default.queue_timeout == DEFAULT_QUEUE_TIMEOUT == 600.0
@@ -168,8 +168,8 @@ def test_queue_timeout_reaches_the_fw_core_clients_and_their_transports() -> Non
 
 @pytest.mark.parametrize("bad", [0, -1, "soon", True])
 def test_a_bad_queue_timeout_is_refused_at_construction(bad: object) -> None:
-    from fw_core.connection import FireworksConnection
     from fw_core.errors import ConfigurationError
+    from fw_core.kit.connection import FireworksConnection
 
     with pytest.raises(ConfigurationError, match="queue_timeout"):
         FireworksConnection(api_key="example-key", queue_timeout=bad)

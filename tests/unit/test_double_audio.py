@@ -1,6 +1,6 @@
 """The wire double's audio endpoint: what it refuses and what it answers.
 
-Requests are built by hand with httpx (not fw_core.audio), so the double is checked on its
+Requests are built by hand with httpx (not fw_core.endpoints.audio), so the double is checked on its
 own against the documented API, including requests fw_core would never send.
 """
 
@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from fw_core import FIREWORKS
-from fw_core.audio import transcribe
-from fw_core.client import Client
+from fw_core.endpoints.audio import transcribe
+from fw_core.http.client import Client
 from fw_core.testing import WireDouble, serve
 from fw_core.testing.multipart import MultipartError, parse_multipart
 from tests.audio_fixtures import wav_bytes

@@ -23,14 +23,10 @@ from fw_core import (
     BadRequestError,
     Client,
     UnsupportedParameterError,
-    chat,
-    completions,
-    embeddings,
-    models,
-    rerank,
 )
-from fw_core.embeddings import decode_embedding
-from fw_core.stream_delta import StreamTracker
+from fw_core.endpoints import chat, completions, embeddings, models, rerank
+from fw_core.endpoints.embeddings import decode_embedding
+from fw_core.kit.stream_delta import StreamTracker
 from fw_core.testing import WireDouble
 
 FW_MODEL = "accounts/fireworks/models/deepseek-v3p1"

@@ -33,8 +33,8 @@ from fw_core import (
     StreamError,
     UnprocessableEntityError,
     UnsupportedParameterError,
-    chat,
 )
+from fw_core.endpoints import chat
 from fw_core.testing import Fault, WireDouble, serve
 
 _TLS = ssl.create_default_context()  # built once: a new one per client is slow

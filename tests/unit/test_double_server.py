@@ -12,7 +12,8 @@ import httpx
 import pytest
 import yaml
 
-from fw_core import FIREWORKS, FIRMWARE, AsyncClient, Client, chat
+from fw_core import FIREWORKS, FIRMWARE, AsyncClient, Client
+from fw_core.endpoints import chat
 from fw_core.testing import WireDouble, is_api_host, patch_transports, serve
 from fw_core.testing import transport as transport_module
 
@@ -143,7 +144,7 @@ async def test_patch_transports_async() -> None:
 
 
 def test_patch_transports_serves_the_batch_output_urls_and_nothing_else_on_storage() -> None:
-    from fw_core.batch import BatchRunner
+    from fw_core.endpoints.batch import BatchRunner
 
     with patch_transports(WireDouble()) as double, Client(FIREWORKS, api_key="k") as client:
         runner = BatchRunner(client, model=BODY["model"], account_id="acme", poll_interval=0)

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from fw_core import FIREWORKS, FIRMWARE
-from fw_core.embeddings import EmbeddingsRequest, aembed, decode_embedding, embed
+from fw_core.endpoints.embeddings import EmbeddingsRequest, aembed, decode_embedding, embed
 from fw_core.errors import ResponseValidationError
 from fw_core.testing import WireDouble
 from fw_core.testing.generate import encode_base64

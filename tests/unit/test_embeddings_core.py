@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from fw_core import FIREWORKS, FIRMWARE
-from fw_core.embeddings import (
+from fw_core.endpoints.embeddings import (
     EmbeddingsRequest,
     aembed,
     apply_prefix,

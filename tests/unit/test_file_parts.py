@@ -1,10 +1,10 @@
-"""fw_core.file_parts: document and audio parts per API."""
+"""fw_core.kit.file_parts: document and audio parts per API."""
 
 from __future__ import annotations
 
 import pytest
 
-from fw_core.file_parts import data_url, document_part, from_openai_file
+from fw_core.kit.file_parts import data_url, document_part, from_openai_file
 
 PDF_B64 = "JVBERi0xLjEK"
 PDF_URL = f"data:application/pdf;base64,{PDF_B64}"

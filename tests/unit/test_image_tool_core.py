@@ -1,4 +1,4 @@
-"""fw_core.image_tool: the settings and call sequence both frameworks' image tools share.
+"""fw_core.kit.image_tool: the settings and call sequence both frameworks' image tools share.
 
 Runs against the wire double in-process; the adapters' own tests cover the framework side.
 """
@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from fw_core import FIREWORKS, AsyncClient, Client
+from fw_core.endpoints.images import ASPECT_RATIOS, AspectRatio, ImageResult, describe_image
 from fw_core.errors import ConfigurationError, NotFoundError
-from fw_core.image_tool import UNSAVED, ImageToolSettings, ToolImage
-from fw_core.images import ASPECT_RATIOS, AspectRatio, ImageResult, describe_image
+from fw_core.kit.image_tool import UNSAVED, ImageToolSettings, ToolImage
 from fw_core.testing import WireDouble
 from fw_core.testing import images as double_images
 from fw_core.testing.images import image_size

@@ -1,4 +1,4 @@
-"""fw_core.images: the request it sends, the answers it reads, the errors it raises.
+"""fw_core.endpoints.images: the request it sends, the answers it reads, the errors it raises.
 
 Against the wire double in-process (every request is inspected), plus pure-function checks
 of the answer shapes the double does not produce (data URLs, an empty filtered list, a
@@ -17,14 +17,7 @@ import pytest
 import vcr
 
 from fw_core import FIREWORKS, FIRMWARE, AsyncClient, Client
-from fw_core.errors import (
-    APIError,
-    ConfigurationError,
-    NotFoundError,
-    PreconditionFailedError,
-    ResponseValidationError,
-)
-from fw_core.images import (
+from fw_core.endpoints.images import (
     ASPECT_RATIOS,
     ContentFilteredError,
     ImageResult,
@@ -33,7 +26,14 @@ from fw_core.images import (
     generate_image,
     parse_image_response,
 )
-from fw_core.images import image_size as header_size
+from fw_core.endpoints.images import image_size as header_size
+from fw_core.errors import (
+    APIError,
+    ConfigurationError,
+    NotFoundError,
+    PreconditionFailedError,
+    ResponseValidationError,
+)
 from fw_core.testing import Fault, WireDouble, patch_transports
 from fw_core.testing.cassettes import register_matchers, vcr_options
 from fw_core.testing.images import image_size

@@ -17,14 +17,14 @@ import pytest
 
 from fw_core import FIREWORKS, AsyncClient, Client
 from fw_core import errors as fe
-from fw_core.images import (
+from fw_core.endpoints.images import (
     ContentFilteredError,
     agenerate_image,
     build_request,
     check_image_options,
     generate_image,
 )
-from fw_core.kontext import (
+from fw_core.endpoints.kontext import (
     KontextTimeoutError,
     KontextWorkflowError,
     get_kontext_result,

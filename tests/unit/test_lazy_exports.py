@@ -40,7 +40,17 @@ def test_fw_core_lazy_names_match_its_type_checking_imports() -> None:
     import fw_core
 
     seen = _type_checking_imports("fw_core")
-    attrs = {name: module for name, module in seen.items() if module != "fw_core"}
-    submodules = {name for name, module in seen.items() if module == "fw_core"}
+    modules = {
+        name: f"{module}.{name}" for name, module in seen.items() if name in fw_core._LAZY_MODULES
+    }
+    attrs = {name: module for name, module in seen.items() if name not in modules}
     assert attrs == fw_core._LAZY_ATTRS
-    assert submodules <= fw_core._LAZY_MODULES
+    assert modules == fw_core._LAZY_MODULES
+
+
+@pytest.mark.parametrize("name", ["chat", "embeddings", "ratelimit", "batch", "connection"])
+def test_fw_core_shortcuts_are_the_modules_themselves(name: str) -> None:
+    import fw_core
+
+    module = importlib.import_module(fw_core._LAZY_MODULES[name])
+    assert getattr(fw_core, name) is module

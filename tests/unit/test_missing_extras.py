@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fw_core.extras import import_adapter_module
+from fw_core.kit.pip_extras import import_adapter_module
 
 ROOT = Path(__file__).resolve().parents[2]
 

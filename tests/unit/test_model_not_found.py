@@ -15,7 +15,8 @@ import json
 import httpx
 import pytest
 
-from fw_core import FIREWORKS, FIRMWARE, AsyncClient, Client, chat
+from fw_core import FIREWORKS, FIRMWARE, AsyncClient, Client
+from fw_core.endpoints import chat
 from fw_core.errors import ModelNotFoundError, NotFoundError, make_status_error
 from fw_core.testing import Fault, WireDouble
 

@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from fw_core import model_table
+from fw_core.endpoints.models import ModelInfo
 from fw_core.model_table import UNKNOWN_CONTEXT_WINDOW, lookup, merge_listing, short_name
-from fw_core.models import ModelInfo
 
 
 @pytest.mark.parametrize(

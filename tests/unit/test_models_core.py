@@ -8,9 +8,10 @@ from typing import Any
 import httpx
 import pytest
 
-from fw_core import FIREWORKS, FIRMWARE, models
-from fw_core.client import AsyncClient, Client
+from fw_core import FIREWORKS, FIRMWARE
+from fw_core.endpoints import models
 from fw_core.errors import ConfigurationError, ResponseValidationError
+from fw_core.http.client import AsyncClient, Client
 from fw_core.testing import WireDouble
 from fw_core.testing.catalog import FIREWORKS_MODELS, NOT_SERVERLESS
 

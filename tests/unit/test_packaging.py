@@ -30,7 +30,8 @@ def test_import_fw_core_loads_no_framework_and_stays_light() -> None:
 
 def test_using_fw_core_client_still_loads_no_framework() -> None:
     loaded = _modules_after(
-        "import fw_core, fw_core.chat, fw_core.embeddings, fw_core.rerank, fw_core.models"
+        "import fw_core, fw_core.endpoints.chat, fw_core.endpoints.embeddings,"
+        " fw_core.endpoints.rerank, fw_core.endpoints.models"
     )
     assert "httpx" in loaded
     assert not {"langchain_core", "langchain", "llama_index"} & loaded
@@ -47,7 +48,8 @@ def test_one_version_everywhere() -> None:
     import fw_core
     import langchain_fw
     import llamaindex_fw
-    from fw_core import _version, client
+    from fw_core import _version
+    from fw_core.http import client
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert "version" not in project["project"]

@@ -1,4 +1,4 @@
-"""fw_core.progress and the progress hook of fw_core.embeddings.
+"""fw_core.kit.progress and the progress hook of fw_core.endpoints.embeddings.
 
 The bar is tqdm's when tqdm imports and silence when it does not; the embeddings
 functions report inputs done as each batch completes, sync (threads) and async (tasks).
@@ -13,11 +13,11 @@ import httpx
 import pytest
 
 from fw_core import FIREWORKS
-from fw_core.batch import BatchProgress
-from fw_core.batch.wire import JobProgress
-from fw_core.client import AsyncClient, Client
-from fw_core.embeddings import EmbeddingsRequest, aembed, embed
-from fw_core.progress import ProgressBar, batch_job_progress, load_tqdm
+from fw_core.endpoints.batch import BatchProgress
+from fw_core.endpoints.batch.lines import JobProgress
+from fw_core.endpoints.embeddings import EmbeddingsRequest, aembed, embed
+from fw_core.http.client import AsyncClient, Client
+from fw_core.kit.progress import ProgressBar, batch_job_progress, load_tqdm
 from fw_core.testing import WireDouble
 from tests._progress import fake_tqdm, without_tqdm
 

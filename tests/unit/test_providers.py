@@ -8,8 +8,8 @@ import pytest
 from pydantic import SecretStr
 
 from fw_core import FIREWORKS, FIRMWARE
-from fw_core.client import AsyncClient, Client
 from fw_core.errors import ConfigurationError
+from fw_core.http.client import AsyncClient, Client
 from fw_core.providers import (
     InsecureBaseURLWarning,
     normalize_fireworks_model,

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from fw_core import FIREWORKS, FIRMWARE, quota
-from fw_core.client import AsyncClient, Client
+from fw_core import FIREWORKS, FIRMWARE
+from fw_core.endpoints import quota
 from fw_core.errors import (
     AuthenticationError,
     BadRequestError,
@@ -18,6 +18,7 @@ from fw_core.errors import (
     InternalServerError,
     ResponseValidationError,
 )
+from fw_core.http.client import AsyncClient, Client
 from fw_core.testing import WireDouble, endpoints
 from fw_core.testing.catalog import QUOTA_SHAPES, quota_generation
 

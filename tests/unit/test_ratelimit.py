@@ -30,7 +30,7 @@ from fw_core.ratelimit import (
     reserve,
     tat_for_remaining,
 )
-from fw_core.ratelimit_tokens import TokenLimits
+from fw_core.ratelimit.token_limits import TokenLimits
 from fw_core.testing import WireDouble
 from fw_core.testing.limits import RequestLimit, refill
 
@@ -68,7 +68,7 @@ def test_read_headers_from_httpx_and_plain_mappings() -> None:
             ("server", "envoy"),
         ]
     )
-    # the token limit is read too (issue 21: token limits; fw_core.ratelimit_tokens)
+    # the token limit is read too (issue 21: token limits; fw_core.ratelimit.token_limits)
     tokens = TokenLimits(prompt=60000.0)
     expected = Announced(
         limit_rpm=60.0, remaining=59, retry_after=None, over_limit=False, tokens=tokens

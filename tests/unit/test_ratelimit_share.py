@@ -1,6 +1,6 @@
 """Several processes on one account limit, paced by the server's ``remaining`` alone.
 
-fw_core.ratelimit_share estimates a process's share of an account's request limit from
+fw_core.ratelimit.share estimates a process's share of an account's request limit from
 the ``x-ratelimit-remaining-requests`` counts every answer carries (issue 21, deliver 2;
 docs/rate_limits.md "Several processes"). The pure arithmetic is checked with plain
 values; then four limiters (standing for four worker processes: they share nothing but
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fw_core.ratelimit import MIN_RETRY_WAIT, RateLimiter
-from fw_core.ratelimit_share import ALONE, DRIFT, MIN_SHARE, AccountShare, share_of
+from fw_core.ratelimit.share import ALONE, DRIFT, MIN_SHARE, AccountShare, share_of
 from fw_core.testing.limits import RequestLimit
 
 RPS = 20.0  # the account's limit: 1,200 requests/minute, burst 20 (the issue's figure)

@@ -1,8 +1,8 @@
 """A limiter shared between processes, plugged in behind fw_core's limiter interface.
 
-``fw_core.ratelimit.use_shared`` makes every limiter a process creates come from a
-factory (issue 21, deliver 2); ``fw_core.ray_limiter`` is the factory for a Ray job: its
-actor class, :class:`~fw_core.ray_limiter.LimiterActor`, is plain Python and is tested
+``fw_core.ratelimit.registry.use_shared`` makes every limiter a process creates come from a
+factory (issue 21, deliver 2); ``fw_core.ratelimit.ray`` is the factory for a Ray job: its
+actor class, :class:`~fw_core.ratelimit.ray.LimiterActor`, is plain Python and is tested
 here without Ray (tests/scale/test_ray_limiter.py runs it as an actor). Ray itself is
 optional: importing the module must not import it.
 """
@@ -18,7 +18,7 @@ import pytest
 
 from fw_core import FIREWORKS, Client, ratelimit
 from fw_core.model_table import DEFAULTS
-from fw_core.ray_limiter import LimiterActor
+from fw_core.ratelimit.ray import LimiterActor
 
 BASE = FIREWORKS.default_base_url
 WIRE_MODEL = DEFAULTS["small"]
@@ -55,7 +55,7 @@ def test_an_unknown_shared_limiter_in_the_environment_is_a_clear_error(
     per_process: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ratelimit.use_shared(None)
-    monkeypatch.setattr(ratelimit, "_ENV_READ", False)
+    monkeypatch.setattr(ratelimit.registry, "_ENV_READ", False)
     monkeypatch.setenv(ratelimit.SHARED_ENV, "redis://somewhere")
     with pytest.raises(ValueError, match="FW_RATELIMIT_SHARED"):
         ratelimit.limiter_for(BASE, "env-test", "env-model")
@@ -96,7 +96,7 @@ def test_only_the_limit_headers_travel() -> None:
 
 
 def test_importing_the_ray_limiter_does_not_import_ray() -> None:
-    code = "import sys, fw_core, fw_core.ray_limiter; print('ray' in sys.modules)"
+    code = "import sys, fw_core, fw_core.ratelimit.ray; print('ray' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -131,7 +131,7 @@ class _FakeRay:
 def test_the_ray_stand_in_forwards_to_the_actor(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from fw_core import ray_limiter
+    from fw_core.ratelimit import ray as ray_limiter
 
     monkeypatch.setattr(ray_limiter, "_ray", lambda: _FakeRay)
     remote = _Remote(LimiterActor())
@@ -186,10 +186,10 @@ class _NoBlockingRay:
 def test_async_callers_await_the_actor_instead_of_blocking_the_loop(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """An async fw_core client awaits a remote limiter's round trips (fw_core.client checks
+    """An async fw_core client awaits a remote limiter's round trips (fw_core.http.client checks
     ``limiter.remote``): ``ray.get`` in a coroutine would stall every other task of the
     loop for the round trip, once per request."""
-    from fw_core import ray_limiter
+    from fw_core.ratelimit import ray as ray_limiter
 
     monkeypatch.setattr(ray_limiter, "_ray", lambda: _NoBlockingRay)
     remote = _AwaitableRemote(LimiterActor())

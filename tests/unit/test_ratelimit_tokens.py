@@ -16,9 +16,10 @@ import httpx
 import pytest
 
 from fw_core import FIREWORKS, AsyncClient, Client, ratelimit
+from fw_core.kit.tokens import estimate_message_tokens
 from fw_core.model_table import DEFAULTS
 from fw_core.ratelimit import DEFAULT_HEADROOM, RateLimiter, read_headers
-from fw_core.ratelimit_tokens import (
+from fw_core.ratelimit.token_limits import (
     WINDOW,
     TokenLimits,
     TokenPacer,
@@ -28,7 +29,6 @@ from fw_core.ratelimit_tokens import (
 )
 from fw_core.testing import WireDouble
 from fw_core.testing.limits import RequestLimit
-from fw_core.tokens import estimate_message_tokens
 
 WIRE_MODEL = DEFAULTS["small"]
 
@@ -149,7 +149,7 @@ def _token_double(clock: list[float]) -> WireDouble:
 
 
 def _big_body() -> dict[str, object]:
-    text = "word " * 1600  # about 3,600 prompt tokens by fw_core.tokens
+    text = "word " * 1600  # about 3,600 prompt tokens by fw_core.kit.tokens
     return {"model": WIRE_MODEL, "messages": [{"role": "user", "content": text}]}
 
 
@@ -205,7 +205,7 @@ async def test_the_async_client_waits_for_prompt_tokens_too(
 
 
 def test_while_the_budget_has_room_nothing_is_estimated(monkeypatch: pytest.MonkeyPatch) -> None:
-    import fw_core.ratelimit_tokens as rt
+    import fw_core.ratelimit.token_limits as rt
 
     counted: list[int] = []
     real = rt._count

@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
-from fw_core import chat
+from fw_core.endpoints import chat
 from fw_core.errors import ModelNotFoundError, NotFoundError, PreconditionFailedError
-from fw_core.stream_delta import StreamTracker
+from fw_core.kit.stream_delta import StreamTracker
 from fw_core.testing.cassettes import SECRET_PATTERN
 from fw_core.wire import ChatCompletionChunk
 from tests._captures import REAL_CAPTURES, capture_files, load_capture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fw_core.reasoning import ThinkSplitter, split_think
+from fw_core.kit.reasoning import ThinkSplitter, split_think
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 The bodies are rebuilt in ``tests/_reported.py`` from the raw chunks quoted in public bug
 reports (each builder names its source); here they go through the SSE decoder, the chunk
-reader and the :class:`~fw_core.stream_delta.StreamTracker` exactly as a live stream
+reader and the :class:`~fw_core.kit.stream_delta.StreamTracker` exactly as a live stream
 would (docs/wire.md §8).
 """
 
@@ -13,10 +13,10 @@ import json
 import httpx
 import pytest
 
-from fw_core import chat
-from fw_core.stream_delta import StreamTracker
+from fw_core.endpoints import chat
+from fw_core.kit.stream_delta import StreamTracker
+from fw_core.kit.tool_args import ToolArgumentsError, parse_tool_arguments
 from fw_core.testing import WireDouble
-from fw_core.tool_args import ToolArgumentsError, parse_tool_arguments
 from fw_core.wire import ChatCompletionChunk
 from tests._reported import (
     GLM_ARGS,

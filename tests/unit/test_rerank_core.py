@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from fw_core import FIRMWARE
+from fw_core.endpoints.rerank import RerankRequest, RerankResult, arerank, parse_rerank, rerank
 from fw_core.errors import ConfigurationError, NotFoundError, ResponseValidationError
-from fw_core.rerank import RerankRequest, RerankResult, arerank, parse_rerank, rerank
 
 from ._core_support import AsyncRecorder, Recorder, json_response, make_async_client, make_client
 

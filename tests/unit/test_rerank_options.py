@@ -9,16 +9,16 @@ from typing import Any
 import httpx
 import pytest
 
-from fw_core.client import Client
-from fw_core.errors import BadRequestError, ConfigurationError
-from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
-from fw_core.rerank import (
+from fw_core.endpoints.rerank import (
     RerankRequest,
     attach_items,
     document_texts,
     query_with_task,
     rerank,
 )
+from fw_core.errors import BadRequestError, ConfigurationError
+from fw_core.http.client import Client
+from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
 from fw_core.testing import WireDouble
 
 TASK = "Given a web search query, retrieve relevant passages that answer the query"

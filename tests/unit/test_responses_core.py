@@ -1,4 +1,4 @@
-"""fw_core.responses against the wire double: the Responses API (docs/wire.md §1.18).
+"""fw_core.endpoints.responses against the wire double: the Responses API (docs/wire.md §1.18).
 
 What a user relies on: a created response carries its text, usage and id; function tools
 come back as ``function_call`` items and a ``function_call_output`` round-trips;
@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from fw_core import FIREWORKS, AsyncClient, Client, ConfigurationError, NotFoundError, StreamError
-from fw_core import responses as rs
+from fw_core.endpoints import responses as rs
 from fw_core.testing import Fault, WireDouble
 
 MODEL = "accounts/fireworks/models/llama-v3p3-70b-instruct"

@@ -1,5 +1,5 @@
 """A Responses stream folds in linear time (docs/wire.md §1.18; the chat path's rule in
-fw_core/stream_delta.py).
+fw_core/kit/stream_delta.py).
 
 What a user relies on: streaming a long answer costs the same per event at its end as at
 its start, and reading the response so far between events loses nothing. Not timed: the
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from fw_core import responses as rs
+from fw_core.endpoints import responses as rs
 
 PIECE = "word "
 

@@ -7,7 +7,7 @@ import email.utils
 import httpx
 import pytest
 
-from fw_core import chat
+from fw_core.endpoints import chat
 from fw_core.errors import (
     APIConnectionError,
     APITimeoutError,
@@ -16,14 +16,14 @@ from fw_core.errors import (
     RateLimitError,
     StreamError,
 )
-from fw_core.retry import (
+from fw_core.http.retry import (
     DEFAULT_MAX_DELAY,
     DEFAULT_MAX_RETRY_AFTER,
     backoff,
     parse_retry_after,
     should_retry,
 )
-from fw_core.stream_delta import StreamTracker
+from fw_core.kit.stream_delta import StreamTracker
 
 from ._core_support import (
     AsyncRecorder,

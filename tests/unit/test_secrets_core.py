@@ -10,9 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from fw_core import FIREWORKS, FIRMWARE, chat
-from fw_core.client import AsyncClient, Client
+from fw_core import FIREWORKS, FIRMWARE
+from fw_core.endpoints import chat
 from fw_core.errors import APIError, ConfigurationError
+from fw_core.http.client import AsyncClient, Client
 
 from ._core_support import (
     KEY,

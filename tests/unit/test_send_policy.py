@@ -1,4 +1,4 @@
-"""fw_core.send_policy: the send loop's decisions, with plain values and no I/O.
+"""fw_core.http.send_policy: the send loop's decisions, with plain values and no I/O.
 
 The sync and async clients both follow one ``SendPlan``; the fault matrix
 (tests/reliability/test_fault_matrix.py) checks the loops end to end, these check each
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from fw_core.http.send_policy import PACE_ASKS, PACE_HORIZON, SendPlan, Step
 from fw_core.ratelimit import MIN_RETRY_WAIT
-from fw_core.send_policy import PACE_ASKS, PACE_HORIZON, SendPlan, Step
 
 
 def test_transport_errors_spend_the_retry_budget_then_raise() -> None:

@@ -1,7 +1,7 @@
 """A burst of many more calls than connections stays on the pool's connections.
 
 httpcore 1.0's shared pool opens and closes far more connections than its limit under
-such a burst (see fw_core.slots); these tests count what the loopback server accepted,
+such a burst (see fw_core.http.slots); these tests count what the loopback server accepted,
 so they do not depend on timing. Small numbers keep them quick: 300 calls, 20 slots,
 50 ms per answer.
 """
@@ -17,9 +17,10 @@ from typing import Any
 import httpx
 import pytest
 
-import fw_core.client as fw_client
-from fw_core import FIREWORKS, AsyncClient, Client, chat
-from fw_core.slots import AsyncSlotTransport, SlotTransport
+import fw_core.http.client as fw_client
+from fw_core import FIREWORKS, AsyncClient, Client
+from fw_core.endpoints import chat
+from fw_core.http.slots import AsyncSlotTransport, SlotTransport
 from fw_core.testing import WireDouble
 from fw_core.testing.server import serve
 

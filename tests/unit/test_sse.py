@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from fw_core.sse import ServerSentEvent, SSEDecoder
+from fw_core.http.sse import ServerSentEvent, SSEDecoder
 
 
 def decode_all(chunks: list[bytes]) -> list[ServerSentEvent]:

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
-from fw_core import FIREWORKS, FIRMWARE, chat
+from fw_core import FIREWORKS, FIRMWARE
+from fw_core.endpoints import chat
 from fw_core.errors import ResponseValidationError, StreamError
-from fw_core.sse import ServerSentEvent
-from fw_core.stream_delta import StreamTracker
-from fw_core.streaming import ChunkReader
+from fw_core.http.sse import ServerSentEvent
+from fw_core.http.streaming import ChunkReader
+from fw_core.kit.stream_delta import StreamTracker
 from fw_core.wire import ChatCompletionChunk
 
 from ._core_support import (
@@ -431,7 +432,7 @@ def test_reset_before_done_is_still_a_stream_error() -> None:
 
 
 def test_body_after_done_is_read_to_its_end_but_not_parsed() -> None:
-    from fw_core.streaming import MAX_EVENTS_AFTER_DONE
+    from fw_core.http.streaming import MAX_EVENTS_AFTER_DONE
 
     tail = b"data: not json\n\n" * 3
     body = Body([sse(c("a", "stop")), tail])
@@ -444,7 +445,7 @@ def test_body_after_done_is_read_to_its_end_but_not_parsed() -> None:
 
 
 async def test_async_reset_after_done_and_endless_tail() -> None:
-    from fw_core.streaming import MAX_EVENTS_AFTER_DONE
+    from fw_core.http.streaming import MAX_EVENTS_AFTER_DONE
 
     raw = sse(c("x", "stop"))
     client, _ = make_async_client(AsyncRecorder([sse_response(Body([raw], break_after=1))]))

@@ -1,4 +1,4 @@
-"""fw_core.tokens: the conservative token estimate (no tokenizer, no network)."""
+"""fw_core.kit.tokens: the conservative token estimate (no tokenizer, no network)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from fw_core import tokens as ft
-from fw_core.tokens import (
+from fw_core.kit import tokens as ft
+from fw_core.kit.tokens import (
     estimate_message_tokens,
     estimate_text_tokens,
     estimate_tool_tokens,
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = {
     "prose": (ROOT / "README.md").read_text()[:6000],
     "docs": (ROOT / "docs" / "architecture.md").read_text()[:6000],
-    "code": (ROOT / "fw_core" / "chat.py").read_text()[:6000],
+    "code": (ROOT / "fw_core" / "endpoints" / "chat.py").read_text()[:6000],
     "json": json.dumps(
         {
             "model": "accounts/fireworks/models/kimi-k2-instruct-0905",

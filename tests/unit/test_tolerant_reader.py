@@ -21,8 +21,8 @@ from llama_index.core.base.llms.types import ChatMessage
 
 from fw_core import FIREWORKS, Client
 from fw_core import errors as fe
-from fw_core.audio import transcribe
-from fw_core.images import generate_image
+from fw_core.endpoints.audio import transcribe
+from fw_core.endpoints.images import generate_image
 from fw_core.testing import Fault, WireDouble
 from langchain_fw import ChatFireworks, ChatFirmware
 from llamaindex_fw import Fireworks, Firmware

@@ -3,7 +3,7 @@
 pydantic drops arguments a model does not declare, so ``ChatFireworks(temprature=0.2)`` used
 to build a model that silently ran at the default temperature, and a request field we do
 not type (``ChatFireworks(speculation=...)``) never reached the server. One rule now holds
-for every class of both frameworks (``fw_core.connection.sort_unknown_arguments``): a name
+for every class of both frameworks (``fw_core.kit.connection.sort_unknown_arguments``): a name
 close to an option raises ``ConfigurationError`` naming it; any other unknown name is sent
 as a body field (``model_kwargs`` / ``extra_body`` / ``additional_kwargs``, with a warning,
 as ``langchain_openai.ChatOpenAI`` does); a class with no body pass-through refuses it.

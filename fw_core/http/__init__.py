@@ -1,0 +1,1 @@
+"""The HTTP layer: clients, their connection gate, the send loop's decisions, SSE."""

@@ -1,0 +1,1 @@
+"""The adapter kit: what both framework adapters share that is not HTTP."""
