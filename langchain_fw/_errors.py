@@ -168,10 +168,28 @@ _MAP: dict[type[fe.APIError], type[fe.APIError]] = {
 }
 
 
+#: Twins made by :func:`_target` for subclasses the table lacks: built without calling the
+#: subclass's own ``__init__`` (its signature is its own), every attribute copied below.
+_MADE: set[type[fe.APIError]] = set()
+
+
 def _target(cls: type[BaseException]) -> type[fe.APIError] | None:
-    for klass in cls.__mro__:
-        target = _MAP.get(klass)
-        if target is not None:
+    """The twin class of ``cls``: from the table, or made for a subclass the table lacks.
+
+    A subclass fw_core defines elsewhere (``fw_core.endpoints.batch.DatasetNotReadyError``
+    under ``APITimeoutError``) gets a twin of its own, so ``except DatasetNotReadyError``
+    still catches it after translation, and so does the LangChain class of its parent.
+    """
+    target = _MAP.get(cls)
+    if target is not None:
+        return target
+    for klass in cls.__mro__[1:]:
+        parent = _MAP.get(klass)
+        if parent is not None:
+            lc_base = next(b for b in parent.__mro__ if issubclass(b, lce.LangChainException))
+            target = type(f"Fw{cls.__name__}", (cls, lc_base), {"__module__": __name__})
+            _MAP[cls] = target
+            _MADE.add(target)
             return target
     return None
 
@@ -195,14 +213,17 @@ def map_error(exc: BaseException) -> BaseException:
     target = _target(type(exc))
     if target is None:
         return exc
-    mapped = target(
-        exc.message,
-        status_code=exc.status_code,
-        request_id=exc.request_id,
-        code=exc.code,
-        param=exc.param,
-        body=exc.body,
-    )
+    if target in _MADE:
+        mapped = target.__new__(target, *exc.args)
+    else:
+        mapped = target(
+            exc.message,
+            status_code=exc.status_code,
+            request_id=exc.request_id,
+            code=exc.code,
+            param=exc.param,
+            body=exc.body,
+        )
     # Anything fw_core set beyond the constructor fields (a failed batch's ``batch`` index,
     # notes naming it) stays on the twin.
     for name, value in vars(exc).items():

@@ -166,3 +166,22 @@ def test_threads_share_one_client() -> None:
     with ThreadPoolExecutor(8) as pool:
         clients = list(pool.map(lambda _: demo._client(), range(64)))
     assert all(c is clients[0] for c in clients)
+
+
+def test_a_subclass_the_table_lacks_keeps_its_own_class_and_fields() -> None:
+    """``run_batch`` raised ``DatasetNotReadyError`` as a plain ``FwAPITimeoutError``, so
+    ``except DatasetNotReadyError`` (what the Batch docs show) missed it in LangChain."""
+    from fw_core.endpoints.batch import DatasetNotReadyError
+
+    original = DatasetNotReadyError(
+        "dataset not READY; no job was created", dataset_id="ds-1", state="UPLOADING", waited=30.0
+    )
+    original.add_note("part 1 of 2")
+    with pytest.raises(DatasetNotReadyError) as info, translate_errors():
+        raise original
+    err = info.value
+    assert err is not original and isinstance(err, lce.ModelTimeoutError)
+    assert isinstance(err, fe.APITimeoutError)
+    assert (err.dataset_id, err.state, err.waited) == ("ds-1", "UPLOADING", 30.0)
+    assert str(err) == str(original) and err.__notes__ == ["part 1 of 2"]
+    assert type(map_error(original)) is type(err)  # one twin class, made once
