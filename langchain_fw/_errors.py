@@ -173,7 +173,7 @@ _MAP: dict[type[fe.APIError], type[fe.APIError]] = {
 _MADE: set[type[fe.APIError]] = set()
 
 
-def _target(cls: type[BaseException]) -> type[fe.APIError] | None:
+def _target(cls: type[fe.APIError]) -> type[fe.APIError] | None:
     """The twin class of ``cls``: from the table, or made for a subclass the table lacks.
 
     A subclass fw_core defines elsewhere (``fw_core.endpoints.batch.DatasetNotReadyError``
