@@ -28,6 +28,7 @@ from typing_extensions import TypedDict
 
 from fw_core.endpoints import responses as fw_responses
 from fw_core.errors import ConfigurationError
+from fw_core.kit.chat_body import add_responses_options
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec, normalize_firmware_model
 from langchain_fw import _responses as fw_responses_lc
 from langchain_fw._catalog import QuotaMixin
@@ -219,13 +220,7 @@ class ChatFireworks(_ChatFwBase):
             if previous is not None:
                 kwargs["previous_response_id"] = previous
         body = fw_responses_lc.responses_body(self._payload(messages, stop, kwargs))
-        for name in ("store", "max_tool_calls"):
-            value = getattr(self, name)
-            if value is not None and name not in kwargs:
-                body[name] = value
-        if self.reasoning is not None and "reasoning" not in kwargs:
-            body["reasoning"] = {**(body.get("reasoning") or {}), **self.reasoning}
-        return body
+        return add_responses_options(body, self, kwargs)  # the rule both adapters share
 
     def _responses_result(self, result: fw_responses.ResponseResult, model: str) -> ChatResult:
         return fw_responses_lc.response_to_result(

@@ -50,6 +50,7 @@ from llama_index.core.bridge.pydantic import Field, PrivateAttr
 
 from fw_core.endpoints import responses as fw_responses
 from fw_core.errors import ConfigurationError
+from fw_core.kit.chat_body import add_responses_options
 from llamaindex_fw._responses_stream import PartialMessage, arguments_kwargs
 from llamaindex_fw.llms import Fireworks
 
@@ -181,12 +182,7 @@ class FireworksResponses(Fireworks):
         body = fw_responses.responses_body(self._body(messages, kwargs))
         if self.built_in_tools:
             body["tools"] = [*(body.get("tools") or []), *self.built_in_tools]
-        for name in ("store", "max_tool_calls"):
-            value = getattr(self, name)
-            if value is not None and name not in kwargs:
-                body[name] = value
-        if self.reasoning is not None and "reasoning" not in kwargs:
-            body["reasoning"] = {**(body.get("reasoning") or {}), **self.reasoning}
+        add_responses_options(body, self, kwargs)  # the rule both adapters share
         if body.get("store") is False and self.track_previous_responses:
             raise ConfigurationError(
                 "track_previous_responses needs stored responses: store=False cannot be continued"
