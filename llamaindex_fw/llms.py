@@ -494,18 +494,18 @@ class Firmware(QuotaMixin, FwLLM):
         base_url: default ``FIRMWARE_BASE_URL`` or ``https://app.firmware.ai/api/v1``.
 
     Example:
-        >>> import httpx
-        >>> from fw_core.testing import WireDouble
         >>> from llamaindex_fw import Firmware
-        >>> double = WireDouble()
         >>> llm = Firmware(
-        ...     model="openai/gpt-4o-mini", api_key="fm-example",
-        ...     http_client=httpx.Client(transport=double.transport()),
+        ...     model="anthropic/claude-sonnet-4-5-20250929", api_key="fm-example",
+        ...     thinking={"type": "enabled", "budget_tokens": 2048},
         ... )
         >>> llm.metadata.is_function_calling_model
         True
-        >>> bool(llm.complete("Name a colour").text)
-        True
+        >>> Firmware(model="openai/gpt-4o-mini", api_key="fm-example",
+        ...          thinking={"type": "enabled", "budget_tokens": 10})
+        Traceback (most recent call last):
+        ...
+        fw_core.errors.ConfigurationError: thinking.budget_tokens must be at least 1024
     """
 
     fw_provider: ClassVar[ProviderSpec] = FIRMWARE
