@@ -8,9 +8,9 @@ Classes load on first use, so ``import langchain_fw`` costs little more than lan
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from fw_core.kit.pip_extras import import_adapter_module
+from fw_core.kit.pip_extras import lazy_exports
 
 if TYPE_CHECKING:
     from fw_core._version import __version__
@@ -63,18 +63,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'langchain_fw' has no attribute {name!r}")
-    # a missing framework is named with the extra that installs it (fw_core.kit.pip_extras)
-    loaded = import_adapter_module(
-        module, framework="langchain_core", extra="langchain", what=f"langchain_fw.{name}"
-    )
-    value = getattr(loaded, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+# a missing framework is named with the extra that installs it (fw_core.kit.pip_extras)
+__getattr__, __dir__ = lazy_exports(
+    __name__, _EXPORTS, framework="langchain_core", extra="langchain"
+)

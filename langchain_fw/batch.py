@@ -34,18 +34,18 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Unpack
 
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import BaseMessage, HumanMessage, convert_to_messages
 from langchain_core.prompt_values import PromptValue
 from langchain_core.runnables import Runnable, RunnableBinding, RunnableSequence
 
-from fw_core.endpoints.batch import BatchProgress
-from fw_core.endpoints.batch.adapter import outputs, runner_for
+from fw_core.endpoints.batch.adapter import runner_for
 from fw_core.endpoints.chat import ChatResponse
 from fw_core.errors import ConfigurationError
+from fw_core.kit.batch_job import BatchRows, BatchRunOptions
 from langchain_fw._errors import map_error, translate_errors
 from langchain_fw.chat_models import ChatFireworks
 
@@ -105,42 +105,29 @@ def _input_messages(item: LanguageModelInput) -> list[BaseMessage]:
     )
 
 
-def _converter(
-    llm: ChatFireworks, parser: Runnable[Any, Any] | None, model: str
-) -> Callable[[ChatResponse], Any]:
-    """An answer as ``invoke`` gives it: the AIMessage, or what the parser makes of it."""
+def _rows(
+    runnable: Runnable[Any, Any] | ChatFireworks, inputs: Sequence[LanguageModelInput]
+) -> BatchRows:
+    """The inputs as the bodies ``invoke`` would send, each answer as ``invoke`` gives it:
+    the AIMessage, or what the parser makes of it."""
+    llm, kwargs, parser = _unwrap(runnable)
+    if isinstance(inputs, str) or not isinstance(inputs, Sequence):
+        raise ConfigurationError("run_batch takes a list of inputs")
+    model = llm.model or ""
 
     def convert(response: ChatResponse) -> Any:
         message = llm._result(response, model).generations[0].message
         return message if parser is None else parser.invoke(message)
 
-    return convert
-
-
-def _prepare(
-    runnable: Runnable[Any, Any] | ChatFireworks, inputs: Sequence[LanguageModelInput]
-) -> tuple[ChatFireworks, Runnable[Any, Any] | None, list[dict[str, Any]], str]:
-    llm, kwargs, parser = _unwrap(runnable)
-    if isinstance(inputs, str) or not isinstance(inputs, Sequence):
-        raise ConfigurationError("run_batch takes a list of inputs")
-    bodies = _bodies(llm, kwargs, inputs)
-    return llm, parser, bodies, llm.model or ""
+    return BatchRows(
+        llm, model, _bodies(llm, kwargs, inputs), convert, map_error, guard=translate_errors
+    )
 
 
 def run_batch(
     runnable: Runnable[Any, Any] | ChatFireworks,
     inputs: Sequence[LanguageModelInput],
-    *,
-    ids: Sequence[str] | None = None,
-    account_id: str | None = None,
-    return_exceptions: bool = True,
-    state_path: str | os.PathLike[str] | None = None,
-    on_progress: Callable[[BatchProgress], Any] | None = None,
-    show_progress: bool = False,
-    poll_interval: float = 10.0,
-    timeout: float | None = None,
-    resubmit: bool = False,
-    **options: Any,
+    **options: Unpack[BatchRunOptions],
 ) -> list[Any]:
     """Run ``inputs`` as a batch job and return one output per input, in order.
 
@@ -148,87 +135,22 @@ def run_batch(
         runnable: a ``ChatFireworks``, a binding of one (tools, options), or its
             ``with_structured_output(...)``.
         inputs: what ``runnable.batch`` takes: strings, message lists, prompt values.
-        ids: a unique ``custom_id`` per input (default ``row-0``, ``row-1``, ...).
-        account_id: your Fireworks account (default ``FIREWORKS_ACCOUNT_ID``).
-        return_exceptions: put a failed row's exception in its place (default), or raise
-            the first one.
-        state_path: a JSON file that makes the run resumable after a crash.
-        on_progress: called with a :class:`~fw_core.endpoints.batch.BatchProgress` per poll.
-        show_progress: draw a tqdm bar of requests processed, updated per poll (silent
-            when tqdm is not installed).
-        poll_interval: seconds between polls.
-        timeout: stop waiting after this many seconds (the job keeps running; call again
-            with the same ``state_path`` to pick it up).
-        resubmit: with a ``state_path`` whose jobs were cancelled (:func:`cancel_batch`),
-            submit them again; without it such a run raises ``BatchJobError`` (cancelled).
-        **options: more :class:`~fw_core.endpoints.batch.BatchRunner` options (``max_file_bytes``,
-            ``check_model``, ``dataset_timeout``, ``inference_parameters``, ``run_id``,
-            ``display_name``).
+        **options: the batch run options both frameworks take
+            (:class:`fw_core.kit.batch_job.BatchRunOptions`): ``ids``, ``account_id``,
+            ``return_exceptions`` (default True), ``state_path``, ``on_progress``,
+            ``show_progress``, ``poll_interval``, ``timeout``, ``resubmit`` and the
+            :class:`~fw_core.endpoints.batch.BatchRunner` options.
     """
-    llm, parser, bodies, model = _prepare(runnable, inputs)
-    with (
-        runner_for(
-            llm,
-            model,
-            len(bodies),
-            account_id=account_id,
-            show_progress=show_progress,
-            on_progress=on_progress,
-            state_path=state_path,
-            poll_interval=poll_interval,
-            timeout=timeout,
-            **options,
-        ) as runner,
-        translate_errors(),
-    ):
-        results = runner.run(bodies, ids, resubmit=resubmit)
-    return outputs(
-        results,
-        _converter(llm, parser, model),
-        return_exceptions=return_exceptions,
-        map_error=map_error,
-    )
+    return _rows(runnable, inputs).run(**options)
 
 
 async def arun_batch(
     runnable: Runnable[Any, Any] | ChatFireworks,
     inputs: Sequence[LanguageModelInput],
-    *,
-    ids: Sequence[str] | None = None,
-    account_id: str | None = None,
-    return_exceptions: bool = True,
-    state_path: str | os.PathLike[str] | None = None,
-    on_progress: Callable[[BatchProgress], Any] | None = None,
-    show_progress: bool = False,
-    poll_interval: float = 10.0,
-    timeout: float | None = None,
-    resubmit: bool = False,
-    **options: Any,
+    **options: Unpack[BatchRunOptions],
 ) -> list[Any]:
     """Async twin of :func:`run_batch`."""
-    llm, parser, bodies, model = _prepare(runnable, inputs)
-    with (
-        runner_for(
-            llm,
-            model,
-            len(bodies),
-            account_id=account_id,
-            show_progress=show_progress,
-            on_progress=on_progress,
-            state_path=state_path,
-            poll_interval=poll_interval,
-            timeout=timeout,
-            **options,
-        ) as runner,
-        translate_errors(),
-    ):
-        results = await runner.arun(bodies, ids, resubmit=resubmit)
-    return outputs(
-        results,
-        _converter(llm, parser, model),
-        return_exceptions=return_exceptions,
-        map_error=map_error,
-    )
+    return await _rows(runnable, inputs).arun(**options)
 
 
 def cancel_batch(

@@ -31,14 +31,14 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Unpack
 
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse
 
-from fw_core.endpoints.batch import BatchProgress
-from fw_core.endpoints.batch.adapter import outputs, runner_for
+from fw_core.endpoints.batch.adapter import runner_for
 from fw_core.errors import ConfigurationError
+from fw_core.kit.batch_job import BatchRows, BatchRunOptions
 from llamaindex_fw.llms import Fireworks
 
 __all__ = ["arun_batch", "cancel_batch", "run_batch"]
@@ -57,98 +57,46 @@ def _check(llm: Any, chats: Any) -> None:
             raise ConfigurationError(f"row {i} must be a list of ChatMessage")
 
 
-def _bodies(
-    llm: Fireworks, chats: Sequence[Sequence[ChatMessage]], kwargs: Mapping[str, Any]
-) -> list[dict[str, Any]]:
-    return [llm._body(list(chat), dict(kwargs)) for chat in chats]
+def _rows(
+    llm: Fireworks, chats: Sequence[Sequence[ChatMessage]], chat_kwargs: Mapping[str, Any] | None
+) -> BatchRows:
+    """The rows as the bodies ``chat`` would send, each answer as ``chat`` builds it."""
+    _check(llm, chats)
+    bodies = [llm._body(list(chat), dict(chat_kwargs or {})) for chat in chats]
+    return BatchRows(llm, llm.wire_model, bodies, llm._chat_response)
 
 
 def run_batch(
     llm: Fireworks,
     chats: Sequence[Sequence[ChatMessage]],
     *,
-    ids: Sequence[str] | None = None,
-    account_id: str | None = None,
-    return_exceptions: bool = True,
-    state_path: str | os.PathLike[str] | None = None,
-    on_progress: Callable[[BatchProgress], Any] | None = None,
-    show_progress: bool = False,
-    poll_interval: float = 10.0,
-    timeout: float | None = None,
-    resubmit: bool = False,
     chat_kwargs: Mapping[str, Any] | None = None,
-    **options: Any,
+    **options: Unpack[BatchRunOptions],
 ) -> list[ChatResponse | Exception]:
     """Run ``chats`` as a batch job; one ``ChatResponse`` (or exception) per row, in order.
 
     Args:
         llm: the configured :class:`~llamaindex_fw.Fireworks`.
         chats: one ``ChatMessage`` list per row.
-        ids: a unique ``custom_id`` per row (default ``row-0``, ``row-1``, ...).
-        account_id: your Fireworks account (default ``FIREWORKS_ACCOUNT_ID``).
-        return_exceptions: put a failed row's exception in its place (default), or raise.
-        state_path: a JSON file that makes the run resumable after a crash.
-        on_progress: called with a :class:`~fw_core.endpoints.batch.BatchProgress` per poll.
-        show_progress: draw a tqdm bar of requests processed, updated per poll (silent
-            when tqdm is not installed).
-        poll_interval: seconds between polls.
-        timeout: stop waiting after this many seconds (the job keeps running).
-        resubmit: with a ``state_path`` whose jobs were cancelled (:func:`cancel_batch`),
-            submit them again; without it such a run raises ``BatchJobError`` (cancelled).
         chat_kwargs: extra request fields for every row, as ``chat(**kwargs)`` takes them.
-        **options: more :class:`~fw_core.endpoints.batch.BatchRunner` options.
+        **options: the batch run options both frameworks take
+            (:class:`fw_core.kit.batch_job.BatchRunOptions`): ``ids``, ``account_id``,
+            ``return_exceptions`` (default True), ``state_path``, ``on_progress``,
+            ``show_progress``, ``poll_interval``, ``timeout``, ``resubmit`` and the
+            :class:`~fw_core.endpoints.batch.BatchRunner` options.
     """
-    _check(llm, chats)
-    bodies = _bodies(llm, chats, chat_kwargs or {})
-    with runner_for(
-        llm,
-        llm.wire_model,
-        len(bodies),
-        account_id=account_id,
-        show_progress=show_progress,
-        on_progress=on_progress,
-        state_path=state_path,
-        poll_interval=poll_interval,
-        timeout=timeout,
-        **options,
-    ) as runner:
-        results = runner.run(bodies, ids, resubmit=resubmit)
-    return outputs(results, llm._chat_response, return_exceptions=return_exceptions)
+    return _rows(llm, chats, chat_kwargs).run(**options)
 
 
 async def arun_batch(
     llm: Fireworks,
     chats: Sequence[Sequence[ChatMessage]],
     *,
-    ids: Sequence[str] | None = None,
-    account_id: str | None = None,
-    return_exceptions: bool = True,
-    state_path: str | os.PathLike[str] | None = None,
-    on_progress: Callable[[BatchProgress], Any] | None = None,
-    show_progress: bool = False,
-    poll_interval: float = 10.0,
-    timeout: float | None = None,
-    resubmit: bool = False,
     chat_kwargs: Mapping[str, Any] | None = None,
-    **options: Any,
+    **options: Unpack[BatchRunOptions],
 ) -> list[ChatResponse | Exception]:
     """Async twin of :func:`run_batch`."""
-    _check(llm, chats)
-    bodies = _bodies(llm, chats, chat_kwargs or {})
-    with runner_for(
-        llm,
-        llm.wire_model,
-        len(bodies),
-        account_id=account_id,
-        show_progress=show_progress,
-        on_progress=on_progress,
-        state_path=state_path,
-        poll_interval=poll_interval,
-        timeout=timeout,
-        **options,
-    ) as runner:
-        results = await runner.arun(bodies, ids, resubmit=resubmit)
-    return outputs(results, llm._chat_response, return_exceptions=return_exceptions)
+    return await _rows(llm, chats, chat_kwargs).arun(**options)
 
 
 def cancel_batch(

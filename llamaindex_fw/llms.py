@@ -1,12 +1,13 @@
 """``Fireworks`` and ``Firmware``: LlamaIndex ``FunctionCallingLLM`` classes on fw_core.
 
-One shared base (:class:`FwLLM`) holds the request, streaming and tool-calling code; the
-two public classes only say which API they talk to and which extra options it takes.
-Model metadata and the catalog come from :mod:`llamaindex_fw._catalog`, native structured
-output from :mod:`llamaindex_fw._structured`. HTTP, retries, streaming, errors and wire
-shapes live in :mod:`fw_core`; this module converts LlamaIndex messages and options and
-fires LlamaIndex's instrumentation the way core's own LLMs do (``llm_chat_callback`` /
-``llm_completion_callback`` on every public call).
+One shared base (:class:`FwLLM`) holds the request and streaming code; the two public
+classes only say which API they talk to and which extra options it takes. Model metadata
+and the catalog come from :mod:`llamaindex_fw._catalog`, native structured output from
+:mod:`llamaindex_fw._structured`, tool calling from :mod:`llamaindex_fw._tool_calls`.
+HTTP, retries, streaming, errors and wire shapes live in :mod:`fw_core`; this module
+converts LlamaIndex messages and options and fires LlamaIndex's instrumentation the way
+core's own LLMs do (``llm_chat_callback`` / ``llm_completion_callback`` on every public
+call).
 """
 
 from __future__ import annotations
@@ -29,14 +30,10 @@ from llama_index.core.base.llms.types import (
     CompletionResponse,
     CompletionResponseAsyncGen,
     CompletionResponseGen,
-    MessageRole,
-    ToolCallBlock,
 )
 from llama_index.core.bridge.pydantic import Field, PrivateAttr, field_serializer
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
-from llama_index.core.llms.llm import ToolSelection
-from llama_index.core.llms.utils import parse_partial_json
 from pydantic import ValidationError
 
 from fw_core.endpoints import chat as fw_chat
@@ -48,7 +45,7 @@ from fw_core.kit.affinity import (
     affinity_key,
     check_extra_headers,
 )
-from fw_core.kit.chat_body import build_body, replays_reasoning, strict_tool, tool_choice_to_wire
+from fw_core.kit.chat_body import build_body, replays_reasoning
 from fw_core.kit.chat_options import (
     ReasoningEffort,
     ServiceTier,
@@ -70,10 +67,9 @@ from llamaindex_fw._redact import guard_call_credentials
 from llamaindex_fw._stream import stream_response
 from llamaindex_fw._structured import StructuredOutputMixin
 from llamaindex_fw._tokens import TokenEstimator, tokenizer
+from llamaindex_fw._tool_calls import ToolCallingMixin
 
 if TYPE_CHECKING:
-    from llama_index.core.tools.types import BaseTool
-
     from fw_core.endpoints.models import ModelInfo
 
 __all__ = ["Fireworks", "Firmware", "FwLLM"]
@@ -81,7 +77,9 @@ __all__ = ["Fireworks", "Firmware", "FwLLM"]
 dispatcher = instrument.get_dispatcher(__name__)
 
 
-class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCallingLLM):
+class FwLLM(
+    ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, ToolCallingMixin, FunctionCallingLLM
+):
     """Shared implementation of :class:`Fireworks` and :class:`Firmware`; use those."""
 
     model: str = Field(
@@ -374,99 +372,6 @@ class FwLLM(ConnectionMixin, ModelInfoMixin, StructuredOutputMixin, FunctionCall
     ) -> CompletionResponseAsyncGen:
         return await astream_chat_to_completion_decorator(self._astream_chat)(prompt, **kwargs)
 
-    # -- tools --------------------------------------------------------------------------
-
-    def _prepare_chat_with_tools(
-        self,
-        tools: Sequence[BaseTool],
-        user_msg: str | ChatMessage | None = None,
-        chat_history: list[ChatMessage] | None = None,
-        verbose: bool = False,
-        allow_parallel_tool_calls: bool = False,
-        tool_required: bool = False,
-        tool_choice: str | dict[str, Any] | None = None,
-        strict: bool | None = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        """Request arguments for a chat with tools.
-
-        ``tool_required`` asks for ``tool_choice="required"``; ``tool_choice`` may be
-        ``"auto"``, ``"none"``, ``"required"``, ``"any"`` (sent as ``"required"``), a tool
-        name or a dict (:func:`fw_core.kit.chat_body.tool_choice_to_wire`); ``strict`` (default:
-        the LLM's ``strict``) marks every tool strict and closes every object of its
-        parameter schema (``additionalProperties: false``).
-        """
-        use_strict = (self.strict if strict is None else strict) or None  # False: no flag
-        specs = [
-            strict_tool(tool.metadata.to_openai_tool(skip_length_check=True), use_strict)
-            for tool in tools
-        ]
-        messages = list(chat_history or [])
-        if isinstance(user_msg, str):
-            user_msg = ChatMessage(role=MessageRole.USER, content=user_msg)
-        if user_msg is not None:
-            messages.append(user_msg)
-        out: dict[str, Any] = {"messages": messages, **kwargs}
-        if specs:
-            out["tools"] = specs
-            names = [spec["function"]["name"] for spec in specs]
-            choice = tool_choice_to_wire(tool_choice, names)  # the rule both adapters share
-            out["tool_choice"] = choice or ("required" if tool_required else "auto")
-            out["parallel_tool_calls"] = allow_parallel_tool_calls
-        return out
-
-    def _validate_chat_with_tools_response(
-        self,
-        response: ChatResponse,
-        tools: Sequence[BaseTool],
-        allow_parallel_tool_calls: bool = False,
-        **kwargs: Any,
-    ) -> ChatResponse:
-        """Keep only the first tool call when parallel calls were not allowed."""
-        if not allow_parallel_tool_calls:
-            blocks = response.message.blocks
-            calls = [b for b in blocks if isinstance(b, ToolCallBlock)]
-            if len(calls) > 1:
-                response.message.blocks = [
-                    b for b in blocks if not isinstance(b, ToolCallBlock)
-                ] + [calls[0]]
-        return response
-
-    def get_tool_calls_from_response(
-        self,
-        response: ChatResponse,
-        error_on_no_tool_call: bool = True,
-        **kwargs: Any,
-    ) -> list[ToolSelection]:
-        """The tool calls of a (possibly partial, streamed) response.
-
-        Arguments that are not a complete JSON object yet (mid-stream) are parsed as far as
-        they go; unparseable arguments become ``{}``.
-
-        Raises:
-            ValueError: no tool call and ``error_on_no_tool_call`` is true.
-        """
-        selections: list[ToolSelection] = []
-        for block in response.message.blocks:
-            if not isinstance(block, ToolCallBlock):
-                continue
-            args: Any = block.tool_kwargs
-            if isinstance(args, str):
-                try:
-                    args = parse_partial_json(args) if args.strip() else {}
-                except (ValueError, TypeError):
-                    args = {}
-            selections.append(
-                ToolSelection(
-                    tool_id=block.tool_call_id or "",
-                    tool_name=block.tool_name,
-                    tool_kwargs=args if isinstance(args, dict) else {},
-                )
-            )
-        if not selections and error_on_no_tool_call:
-            raise ValueError("Expected at least one tool call, but the model called none.")
-        return selections
-
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
@@ -589,18 +494,18 @@ class Firmware(QuotaMixin, FwLLM):
         base_url: default ``FIRMWARE_BASE_URL`` or ``https://app.firmware.ai/api/v1``.
 
     Example:
-        >>> import httpx
-        >>> from fw_core.testing import WireDouble
         >>> from llamaindex_fw import Firmware
-        >>> double = WireDouble()
         >>> llm = Firmware(
-        ...     model="openai/gpt-4o-mini", api_key="fm-example",
-        ...     http_client=httpx.Client(transport=double.transport()),
+        ...     model="anthropic/claude-sonnet-4-5-20250929", api_key="fm-example",
+        ...     thinking={"type": "enabled", "budget_tokens": 2048},
         ... )
         >>> llm.metadata.is_function_calling_model
         True
-        >>> bool(llm.complete("Name a colour").text)
-        True
+        >>> Firmware(model="openai/gpt-4o-mini", api_key="fm-example",
+        ...          thinking={"type": "enabled", "budget_tokens": 10})
+        Traceback (most recent call last):
+        ...
+        fw_core.errors.ConfigurationError: thinking.budget_tokens must be at least 1024
     """
 
     fw_provider: ClassVar[ProviderSpec] = FIRMWARE

@@ -207,21 +207,21 @@ class FirmwareRerank(FwRerank):
     """Firmware rerank (``rerank-2.5`` by default) as a node postprocessor.
 
     Arguments as :class:`FireworksRerank`; ``api_key`` defaults to ``FIRMWARE_API_KEY``.
+    Without nodes, :meth:`~FwRerank.rerank` ranks texts or dicts (by ``document_field``)
+    and hands back each item as passed.
 
     Example:
         >>> import httpx
         >>> from fw_core.testing import WireDouble
-        >>> from llama_index.core.schema import NodeWithScore, TextNode
         >>> from llamaindex_fw import FirmwareRerank
-        >>> double = WireDouble()
         >>> rr = FirmwareRerank(
         ...     top_n=1, api_key="fm-example",
-        ...     http_client=httpx.Client(transport=double.transport()),
+        ...     http_client=httpx.Client(transport=WireDouble().transport()),
         ... )
-        >>> nodes = [NodeWithScore(node=TextNode(text=t)) for t in
-        ...          ["Bananas are yellow", "Paris is the capital of France"]]
-        >>> rr.postprocess_nodes(nodes, query_str="capital of France")[0].node.text
-        'Paris is the capital of France'
+        >>> docs = [{"text": "Bananas are yellow", "id": "b"},
+        ...         {"text": "Paris is the capital of France", "id": "p"}]
+        >>> [(r.item["id"], r.document) for r in rr.rerank("capital of France", docs)]
+        [('p', 'Paris is the capital of France')]
     """
 
     fw_provider: ClassVar[ProviderSpec] = FIRMWARE

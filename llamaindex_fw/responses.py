@@ -50,6 +50,7 @@ from llama_index.core.bridge.pydantic import Field, PrivateAttr
 
 from fw_core.endpoints import responses as fw_responses
 from fw_core.errors import ConfigurationError
+from fw_core.kit.chat_body import add_responses_options
 from llamaindex_fw._responses_stream import PartialMessage, arguments_kwargs
 from llamaindex_fw.llms import Fireworks
 
@@ -181,12 +182,7 @@ class FireworksResponses(Fireworks):
         body = fw_responses.responses_body(self._body(messages, kwargs))
         if self.built_in_tools:
             body["tools"] = [*(body.get("tools") or []), *self.built_in_tools]
-        for name in ("store", "max_tool_calls"):
-            value = getattr(self, name)
-            if value is not None and name not in kwargs:
-                body[name] = value
-        if self.reasoning is not None and "reasoning" not in kwargs:
-            body["reasoning"] = {**(body.get("reasoning") or {}), **self.reasoning}
+        add_responses_options(body, self, kwargs)  # the rule both adapters share
         if body.get("store") is False and self.track_previous_responses:
             raise ConfigurationError(
                 "track_previous_responses needs stored responses: store=False cannot be continued"
@@ -223,45 +219,18 @@ class FireworksResponses(Fireworks):
         result = await fw_responses.acreate(self._aclient(), body, headers)
         return self._answer(result.response, result.request_id, result.headers)
 
-    def _delta(
-        self,
-        acc: fw_responses.ResponseAccumulator | None,
-        built: PartialMessage,
-        event: fw_responses.ResponseEvent,
-        meta: Any,
-    ) -> ChatResponse | None:
-        """The response for one event (None for events that change no block): the
-        message so far is built from the accumulator's items, not a validated response,
-        so an event costs the same however long the answer is."""
-        kind = event.type
-        if kind not in _DELTA_EVENTS:
-            return None  # nothing new to show; the closing response comes from the final one
-        delta = event.get("delta") if kind == "response.output_text.delta" else None
-        assert acc is not None  # the stream sets it before its first event
-        return ChatResponse(
-            message=built.message(acc.items()),
-            delta=delta or "",
-            raw=event,
-            additional_kwargs={"response_id": acc.response_id, **meta},
-        )
-
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         headers = self._call_headers(kwargs)
         body = self._responses_body(messages, kwargs)  # conversion errors surface here
         stream = fw_responses.stream(self._client(), body, headers)
 
         def gen() -> ChatResponseGen:
-            built = PartialMessage()
-            meta: dict[str, Any] = {}
+            answers = _StreamAnswers(self, stream)
             for event in stream:
-                if not meta:
-                    meta = self._response_meta(stream.request_id, stream.headers)
-                out = self._delta(stream.accumulator, built, event, meta)
+                out = answers.event(event)
                 if out is not None:
                     yield out
-            final = self._answer(stream.response, stream.request_id, stream.headers)
-            final.delta = ""
-            yield final
+            yield answers.final()
 
         return gen()
 
@@ -273,16 +242,54 @@ class FireworksResponses(Fireworks):
         stream = fw_responses.astream(self._aclient(), body, headers)
 
         async def gen() -> ChatResponseAsyncGen:
-            built = PartialMessage()
-            meta: dict[str, Any] = {}
+            answers = _StreamAnswers(self, stream)
             async for event in stream:
-                if not meta:
-                    meta = self._response_meta(stream.request_id, stream.headers)
-                out = self._delta(stream.accumulator, built, event, meta)
+                out = answers.event(event)
                 if out is not None:
                     yield out
-            final = self._answer(stream.response, stream.request_id, stream.headers)
-            final.delta = ""
-            yield final
+            yield answers.final()
 
         return gen()
+
+
+class _StreamAnswers:
+    """The chat responses of one Responses stream, sync or async: one per event that
+    changes a block, then the closing answer. The message so far is built from the
+    accumulator's items, not a validated response, so an event costs the same however
+    long the answer is."""
+
+    __slots__ = ("_built", "_llm", "_meta", "_stream")
+
+    def __init__(
+        self,
+        llm: FireworksResponses,
+        stream: fw_responses.ResponseStream | fw_responses.AsyncResponseStream,
+    ) -> None:
+        self._llm, self._stream = llm, stream
+        self._built = PartialMessage()
+        self._meta: dict[str, Any] | None = None
+
+    def event(self, event: fw_responses.ResponseEvent) -> ChatResponse | None:
+        """The response for one event (None for events that change no block)."""
+        stream, meta = self._stream, self._meta
+        if meta is None:  # the response has arrived: its id and headers
+            meta = self._meta = self._llm._response_meta(stream.request_id, stream.headers)
+        kind = event.type
+        if kind not in _DELTA_EVENTS:
+            return None  # nothing new to show; the closing response comes from final()
+        delta = event.get("delta") if kind == "response.output_text.delta" else None
+        acc = stream.accumulator
+        assert acc is not None  # the stream sets it before its first event
+        return ChatResponse(
+            message=self._built.message(acc.items()),
+            delta=delta or "",
+            raw=event,
+            additional_kwargs={"response_id": acc.response_id, **meta},
+        )
+
+    def final(self) -> ChatResponse:
+        """The closing answer: the completed response, with no delta of its own."""
+        stream = self._stream
+        answer = self._llm._answer(stream.response, stream.request_id, stream.headers)
+        answer.delta = ""
+        return answer

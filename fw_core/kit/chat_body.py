@@ -9,7 +9,8 @@ the same request (docs/architecture.md §4):
   and the ``json_schema`` response format (docs/wire.md §1.6);
 - :func:`replays_reasoning`: whether an earlier answer's reasoning is sent back;
 - :func:`build_body`: how the configured fields and a call's own fields layer into the
-  body.
+  body; :func:`add_responses_options`: the same for the Responses-only options
+  (docs/wire.md §1.18).
 
 Document and audio parts are :mod:`fw_core.kit.file_parts`'; the option checks
 :mod:`fw_core.kit.chat_options`'.
@@ -25,7 +26,7 @@ Document and audio parts are :mod:`fw_core.kit.file_parts`'; the option checks
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fw_core.errors import ConfigurationError
 
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from fw_core.providers import ProviderSpec
 
 __all__ = [
+    "ResponsesOptions",
+    "add_responses_options",
     "build_body",
     "closed_schema",
     "json_schema_format",
@@ -202,4 +205,39 @@ def build_body(
             body["model"] = normalize_model(value)
         else:
             body[key] = value
+    return body
+
+
+class ResponsesOptions(Protocol):
+    """What :func:`add_responses_options` reads: an adapter object's Responses options."""
+
+    @property
+    def store(self) -> bool | None: ...
+    @property
+    def max_tool_calls(self) -> int | None: ...
+    @property
+    def reasoning(self) -> Mapping[str, Any] | None: ...
+
+
+def add_responses_options(
+    body: dict[str, Any], owner: ResponsesOptions, per_call: Collection[str]
+) -> dict[str, Any]:
+    """Lay ``owner``'s Responses-only options into a Responses body, under the call's own.
+
+    ``store`` and ``max_tool_calls`` are sent when set and not named in the call
+    (``per_call``); ``reasoning`` is merged over the body's (which may already hold the
+    effort of ``reasoning_effort``). Returns ``body``, changed in place.
+
+    >>> class Options:
+    ...     store, max_tool_calls, reasoning = False, None, {"summary": "auto"}
+    >>> add_responses_options({"reasoning": {"effort": "low"}}, Options(), per_call=())
+    {'reasoning': {'effort': 'low', 'summary': 'auto'}, 'store': False}
+    """
+    if owner.store is not None and "store" not in per_call:
+        body["store"] = owner.store
+    if owner.max_tool_calls is not None and "max_tool_calls" not in per_call:
+        body["max_tool_calls"] = owner.max_tool_calls
+    reasoning = owner.reasoning
+    if reasoning is not None and "reasoning" not in per_call:
+        body["reasoning"] = {**(body.get("reasoning") or {}), **reasoning}
     return body
