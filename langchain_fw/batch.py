@@ -42,10 +42,9 @@ from langchain_core.messages import BaseMessage, HumanMessage, convert_to_messag
 from langchain_core.prompt_values import PromptValue
 from langchain_core.runnables import Runnable, RunnableBinding, RunnableSequence
 
-from fw_core.endpoints.batch.adapter import runner_for
 from fw_core.endpoints.chat import ChatResponse
 from fw_core.errors import ConfigurationError
-from fw_core.kit.batch_job import BatchRows, BatchRunOptions
+from fw_core.kit.batch_job import BatchRows, BatchRunOptions, runner_for
 from langchain_fw._errors import map_error, translate_errors
 from langchain_fw.chat_models import ChatFireworks
 

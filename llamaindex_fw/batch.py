@@ -36,9 +36,8 @@ from typing import Any, Unpack
 
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse
 
-from fw_core.endpoints.batch.adapter import runner_for
 from fw_core.errors import ConfigurationError
-from fw_core.kit.batch_job import BatchRows, BatchRunOptions
+from fw_core.kit.batch_job import BatchRows, BatchRunOptions, runner_for
 from llamaindex_fw.llms import Fireworks
 
 __all__ = ["arun_batch", "cancel_batch", "run_batch"]
