@@ -89,7 +89,7 @@ class _ChatFwBase(
     service_tier: ServiceTier | None = None
     """``"priority"`` for the priority tier; any string is sent (the server owns the
     vocabulary; docs/wire.md §1.4)."""
-    extra_headers: dict[str, str] | None = None
+    extra_headers: dict[str, str] | None = Field(default=None, repr=False)
     """Request headers sent with every chat call, over ``default_headers`` (names compare
     case-insensitively); ``invoke(..., extra_headers={...})`` adds per-call ones on top,
     e.g. ``{"x-session-affinity": "..."}`` (docs/wire.md §1.19)."""

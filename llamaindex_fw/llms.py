@@ -121,6 +121,7 @@ class FwLLM(
     )
     extra_headers: dict[str, str] | None = Field(
         default=None,
+        repr=False,  # may hold a credential header, as default_headers may
         description="Request headers on every chat call, over default_headers; chat(..., "
         "extra_headers={...}) adds per-call ones on top.",
     )

@@ -312,3 +312,27 @@ def test_fw_core_client_and_key_reprs_are_clean() -> None:
         ],
         "an fw_core client",
     )
+
+
+def _chat_classes() -> list[Any]:
+    from langchain_fw import ChatFireworks, ChatFirmware
+    from llamaindex_fw import Firmware, Fireworks
+
+    return [ChatFireworks, ChatFirmware, Fireworks, Firmware]
+
+
+def _model_for(cls: Any) -> str:
+    from fw_core.model_table import DEFAULTS
+
+    return DEFAULTS["firmware_chat" if "Firmware" in cls.__name__ else "chat"]
+
+
+@pytest.mark.parametrize("cls", _chat_classes(), ids=lambda c: f"{c.__module__}.{c.__name__}")
+def test_a_credential_in_extra_headers_stays_out_of_reprs_and_dumps(cls: Any) -> None:
+    """A key in ``extra_headers`` showed in the object's repr (``default_headers`` did not)."""
+    obj = cls(
+        model=_model_for(cls),
+        api_key="test-key-unused",
+        extra_headers={"Authorization": f"Bearer {CANARY}", "x-session-affinity": "s1"},
+    )
+    _assert_clean(_texts_of_object(obj), f"a {cls.__name__} with a credential extra header")
