@@ -112,58 +112,43 @@ def _finish(req: ImageRequest, resp: Any, raise_on_filter: bool) -> ImageResult:
     return result.raise_for_filter() if raise_on_filter else result
 
 
-def _plan(
-    prompt: str,
-    *,
-    model: str,
-    aspect_ratio: str | None,
-    guidance_scale: float | None,
-    num_inference_steps: int | None,
-    seed: int | None,
-    safety_check: bool | None,
-    output_format: str,
-    wire_format: WireFormat,
-    raise_on_filter: bool,
-    timeout: float | None,
-    extra_body: Mapping[str, Any] | None,
-    kontext: Mapping[str, float] | None,
-) -> ImageRequest | dict[str, Any]:
+#: The options :func:`check_image_options` checks, by the name of the call's parameter.
+_OPTIONS = (
+    "model",
+    "aspect_ratio",
+    "guidance_scale",
+    "num_inference_steps",
+    "seed",
+    "safety_check",
+    "output_format",
+    "wire_format",
+)
+#: What a FLUX Kontext workflow takes of the call's arguments (besides its waits).
+_KONTEXT_ARGUMENTS = (
+    "model",
+    "aspect_ratio",
+    "seed",
+    "output_format",
+    "raise_on_filter",
+    "timeout",
+    "extra_body",
+)
+
+
+def _plan(arguments: Mapping[str, Any]) -> ImageRequest | dict[str, Any]:
     """What a call sends, decided without I/O: the checked ``text_to_image`` request, or
     (a FLUX Kontext model, an async workflow) the keyword arguments of
-    :func:`fw_core.endpoints.kontext.generate_kontext` after every option was checked."""
+    :func:`fw_core.endpoints.kontext.generate_kontext` after every option was checked.
+
+    ``arguments`` are the call's own (its ``locals()``), read by parameter name.
+    """
+    options = {name: arguments[name] for name in _OPTIONS}
+    model = options["model"]
     if isinstance(model, str) and _kontext(model):
-        check_image_options(
-            model=model,
-            aspect_ratio=aspect_ratio,
-            guidance_scale=guidance_scale,
-            num_inference_steps=num_inference_steps,
-            seed=seed,
-            safety_check=safety_check,
-            output_format=output_format,
-            wire_format=wire_format,
-        )
-        return {
-            "model": model,
-            "aspect_ratio": aspect_ratio,
-            "seed": seed,
-            "output_format": output_format,
-            "raise_on_filter": raise_on_filter,
-            "timeout": timeout,
-            "extra_body": extra_body,
-            **_kontext_waits(kontext),
-        }
-    return build_request(
-        prompt,
-        model=model,
-        aspect_ratio=aspect_ratio,
-        guidance_scale=guidance_scale,
-        num_inference_steps=num_inference_steps,
-        seed=seed,
-        safety_check=safety_check,
-        output_format=output_format,
-        wire_format=wire_format,
-        extra_body=extra_body,
-    )
+        check_image_options(**options)
+        kontext = {name: arguments[name] for name in _KONTEXT_ARGUMENTS}
+        return {**kontext, **_kontext_waits(arguments["kontext"])}
+    return build_request(arguments["prompt"], extra_body=arguments["extra_body"], **options)
 
 
 def generate_image(
@@ -222,21 +207,7 @@ def generate_image(
         ('image/png', 'SUCCESS', 5, b'\\x89PNG')
     """
     client.provider.require(FIREWORKS, "image generation")
-    call = _plan(
-        prompt,
-        model=model,
-        aspect_ratio=aspect_ratio,
-        guidance_scale=guidance_scale,
-        num_inference_steps=num_inference_steps,
-        seed=seed,
-        safety_check=safety_check,
-        output_format=output_format,
-        wire_format=wire_format,
-        raise_on_filter=raise_on_filter,
-        timeout=timeout,
-        extra_body=extra_body,
-        kontext=kontext,
-    )
+    call = _plan(locals())
     if not isinstance(call, ImageRequest):
         from fw_core.endpoints.kontext import generate_kontext
 
@@ -266,21 +237,7 @@ async def agenerate_image(
 ) -> ImageResult:
     """Async twin of :func:`generate_image` (same arguments, an :class:`AsyncClient`)."""
     client.provider.require(FIREWORKS, "image generation")
-    call = _plan(
-        prompt,
-        model=model,
-        aspect_ratio=aspect_ratio,
-        guidance_scale=guidance_scale,
-        num_inference_steps=num_inference_steps,
-        seed=seed,
-        safety_check=safety_check,
-        output_format=output_format,
-        wire_format=wire_format,
-        raise_on_filter=raise_on_filter,
-        timeout=timeout,
-        extra_body=extra_body,
-        kontext=kontext,
-    )
+    call = _plan(locals())
     if not isinstance(call, ImageRequest):
         from fw_core.endpoints.kontext import agenerate_kontext
 

@@ -3,17 +3,14 @@ the events into the response they describe, in time linear in the stream.
 
 >>> acc = ResponseAccumulator()
 >>> for raw in [
-...     {"type": "response.created", "response": {"id": "resp_1", "status": "in_progress"}},
-...     {"type": "response.output_item.added", "output_index": 0,
-...      "item": {"type": "message", "id": "msg_1", "role": "assistant", "content": []}},
-...     {"type": "response.output_text.delta", "output_index": 0, "content_index": 0,
-...      "delta": "Hel"},
-...     {"type": "response.output_text.delta", "output_index": 0, "content_index": 0,
-...      "delta": "lo"},
+...     {"type": "response.output_item.added", "output_index": 0, "item": {
+...         "type": "function_call", "call_id": "c1", "name": "f", "arguments": ""}},
+...     {"type": "response.function_call_arguments.delta", "output_index": 0, "delta": '{"x"'},
+...     {"type": "response.function_call_arguments.delta", "output_index": 0, "delta": ': 1}'},
 ... ]:
 ...     acc.add(ResponseEvent.model_validate(raw))
->>> acc.response_id, acc.partial().output_text
-('resp_1', 'Hello')
+>>> acc.items()[0]["arguments"], acc.final is None
+('{"x": 1}', True)
 """
 
 from __future__ import annotations
