@@ -17,14 +17,16 @@ The package, by job:
   ``request_build``, ``send_errors``, ``headers``, ``sse``, ``event_stream``, ``streaming``.
 - ``fw_core.ratelimit``: the adaptive rate limiter, one per key and model.
 - ``fw_core.endpoints``: one module per call family: ``chat``, ``completions``,
-  ``embeddings``, ``rerank``, ``responses``, ``models`` (catalog), ``quota`` (Firmware),
-  ``audio`` (with ``transcript`` and ``uploads``), ``images`` (with ``image_format``),
-  ``kontext``, and ``batch`` (the Batch API).
+  ``embeddings``, ``rerank``, ``responses`` (with ``response_models``, ``response_body``,
+  ``response_fold``), ``models`` (catalog, with ``model_info``), ``quota`` (Firmware),
+  ``audio`` (with ``audio_options``, ``transcript`` and ``uploads``), ``images`` (with
+  ``image_request``, ``image_result``, ``image_format``), ``kontext``, and ``batch`` (the
+  Batch API).
 - ``fw_core.kit``: what both framework adapters share that is not HTTP: ``connection``
-  (their connection fields), ``chat_options`` and ``chat_body`` (options and the request
-  body), ``stream_delta`` (a streamed answer, merged), ``file_parts``, ``reasoning``,
-  ``tool_args``, ``tokens`` (estimates), ``affinity``, ``image_tool``, ``progress``,
-  ``pip_extras``.
+  (their connection fields, with ``constructor_args``), ``chat_options`` and
+  ``chat_body`` (options and the request body), ``stream_delta`` (a streamed answer,
+  merged), ``file_parts``, ``reasoning``, ``tool_args``, ``tokens`` (estimates),
+  ``affinity``, ``image_tool``, ``progress``, ``pip_extras``.
 - ``fw_core.testing``: the wire double, for your own offline tests.
 
 The endpoint modules and ``connection`` are also reachable as attributes of the package

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fw_core.errors import ConfigurationError
 from fw_core.http.client import AsyncClient, Client, ResponseHeaders
@@ -144,9 +144,20 @@ async def acreate(
 # ---------------------------------------------------------------------------------------
 # streams
 
+_C = TypeVar("_C", Client, AsyncClient)
 
-class _StreamView:
-    meta: StreamMeta
+
+class _StreamView(Generic[_C]):
+    """What both stream classes share: the checked body, and what the response said."""
+
+    def __init__(
+        self, client: _C, body: dict[str, Any], headers: Mapping[str, str] | None = None
+    ) -> None:
+        check_request(client.provider, body)
+        self._client: _C = client
+        self._body = _stream_body(body)
+        self._headers = headers
+        self.meta = StreamMeta()
 
     @property
     def headers(self) -> Mapping[str, str]:
@@ -161,7 +172,7 @@ class _StreamView:
         return self.meta.attempts
 
 
-class ChatStream(_StreamView):
+class ChatStream(_StreamView[Client]):
     """Iterate a streamed chat completion chunk by chunk.
 
     The request is sent when iteration starts (retrying only before the first byte);
@@ -171,32 +182,14 @@ class ChatStream(_StreamView):
     are the call's own request headers (see :func:`create`).
     """
 
-    def __init__(
-        self, client: Client, body: dict[str, Any], headers: Mapping[str, str] | None = None
-    ) -> None:
-        check_request(client.provider, body)
-        self._client = client
-        self._body = _stream_body(body)
-        self._headers = headers
-        self.meta = StreamMeta()
-
     def __iter__(self) -> Iterator[ChatCompletionChunk]:
         return iter_chunks(
             self._client, CHAT_PATH, self._body, ChatCompletionChunk, self.meta, self._headers
         )
 
 
-class AsyncChatStream(_StreamView):
+class AsyncChatStream(_StreamView[AsyncClient]):
     """Async twin of :class:`ChatStream`."""
-
-    def __init__(
-        self, client: AsyncClient, body: dict[str, Any], headers: Mapping[str, str] | None = None
-    ) -> None:
-        check_request(client.provider, body)
-        self._client = client
-        self._body = _stream_body(body)
-        self._headers = headers
-        self.meta = StreamMeta()
 
     def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
         return aiter_chunks(

@@ -43,13 +43,12 @@ from typing import Any
 import httpx
 
 from fw_core.endpoints.image_format import sniff_mime_type
-from fw_core.endpoints.images import (
+from fw_core.endpoints.image_request import MAX_SEED, OUTPUT_FORMATS, image_model_id
+from fw_core.endpoints.image_result import (
     CONTENT_FILTERED,
-    MAX_SEED,
-    OUTPUT_FORMATS,
     SUCCESS,
+    ContentFilteredError,
     ImageResult,
-    image_model_id,
 )
 from fw_core.errors import APIConnectionError, APIError, ConfigurationError, ResponseValidationError
 from fw_core.http.client import AsyncClient, Client
@@ -250,8 +249,6 @@ def _seed(result: Any) -> int | None:
 def _filtered(req: KontextRequest, status: str, rid: str, raise_on_filter: bool) -> ImageResult:
     result = ImageResult(b"", req.mime_type, None, CONTENT_FILTERED, req.model, rid)
     if raise_on_filter:
-        from fw_core.endpoints.images import ContentFilteredError
-
         raise ContentFilteredError(
             f"FLUX Kontext request {rid} ended with status {status!r}: the safety filter "
             "blocked the prompt or the image; no image was produced",
@@ -348,6 +345,30 @@ def _left(deadline: float, max_wait: float, rid: str, payload: Any) -> float:
     return left
 
 
+def _start(
+    client: Client | AsyncClient,
+    prompt: str,
+    model: str,
+    aspect_ratio: str | None,
+    seed: int | None,
+    output_format: str,
+    extra_body: Mapping[str, Any] | None,
+    waits: tuple[float, float],
+) -> KontextRequest:
+    """Every check before a workflow is submitted (``waits``: max_wait, poll_interval),
+    and the request to submit."""
+    client.provider.require(FIREWORKS, "image generation")
+    _check_wait(*waits)
+    return build_kontext_request(
+        prompt,
+        model=model,
+        aspect_ratio=aspect_ratio,
+        seed=seed,
+        output_format=output_format,
+        extra_body=extra_body,
+    )
+
+
 # --------------------------------------------------------------------------- sync
 
 
@@ -385,16 +406,8 @@ def generate_kontext(
         KontextWorkflowError: ``Error`` / ``Task not found``.
         KontextTimeoutError: still not ready after ``max_wait`` seconds.
     """
-    client.provider.require(FIREWORKS, "image generation")
-    _check_wait(max_wait, poll_interval)
-    req = build_kontext_request(
-        prompt,
-        model=model,
-        aspect_ratio=aspect_ratio,
-        seed=seed,
-        output_format=output_format,
-        extra_body=extra_body,
-    )
+    waits = (max_wait, poll_interval)
+    req = _start(client, prompt, model, aspect_ratio, seed, output_format, extra_body, waits)
     submitted = client.request("POST", req.path, json_body=req.body, timeout=timeout)
     rid = read_request_id(submitted.json(), submitted.headers.get("x-request-id"))
     deadline = time.monotonic() + max_wait
@@ -450,16 +463,8 @@ async def agenerate_kontext(
     poll_interval: float = DEFAULT_POLL_INTERVAL,
 ) -> ImageResult:
     """Async twin of :func:`generate_kontext` (same arguments, an :class:`AsyncClient`)."""
-    client.provider.require(FIREWORKS, "image generation")
-    _check_wait(max_wait, poll_interval)
-    req = build_kontext_request(
-        prompt,
-        model=model,
-        aspect_ratio=aspect_ratio,
-        seed=seed,
-        output_format=output_format,
-        extra_body=extra_body,
-    )
+    waits = (max_wait, poll_interval)
+    req = _start(client, prompt, model, aspect_ratio, seed, output_format, extra_body, waits)
     submitted = await client.request("POST", req.path, json_body=req.body, timeout=timeout)
     rid = read_request_id(submitted.json(), submitted.headers.get("x-request-id"))
     deadline = time.monotonic() + max_wait

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fw_core.errors import ConfigurationError, ResponseValidationError
-from fw_core.http.client import AsyncClient, Client, select_headers
+from fw_core.http.client import APIResponse, AsyncClient, Client, select_headers
 from fw_core.providers import ProviderSpec, provider_named
 from fw_core.wire import Usage
 
@@ -249,37 +249,35 @@ def _response(
     )
 
 
+def _body(
+    client: Client | AsyncClient, query: str, documents: Sequence[str], req: RerankRequest
+) -> dict[str, Any] | None:
+    """The checked request body; None when there are no documents (nothing is sent)."""
+    _check(query, documents, req)
+    return req.body(query, documents, client.provider) if documents else None
+
+
+def _answer(resp: APIResponse, n: int) -> RerankResponse:
+    return _response(
+        resp.json(), n, select_headers(resp.headers), resp.request_id, resp.status_code
+    )
+
+
 def rerank(
     client: Client, query: str, documents: Sequence[str], req: RerankRequest
 ) -> RerankResponse:
     """Rerank ``documents`` for ``query``. An empty list returns no results and sends nothing."""
-    _check(query, documents, req)
-    if not documents:
+    body = _body(client, query, documents, req)
+    if body is None:
         return RerankResponse([], req.model)
-    body = req.body(query, documents, client.provider)
-    resp = client.request("POST", RERANK_PATH, json_body=body)
-    return _response(
-        resp.json(),
-        len(documents),
-        select_headers(resp.headers),
-        resp.request_id,
-        resp.status_code,
-    )
+    return _answer(client.request("POST", RERANK_PATH, json_body=body), len(documents))
 
 
 async def arerank(
     client: AsyncClient, query: str, documents: Sequence[str], req: RerankRequest
 ) -> RerankResponse:
     """Async twin of :func:`rerank`."""
-    _check(query, documents, req)
-    if not documents:
+    body = _body(client, query, documents, req)
+    if body is None:
         return RerankResponse([], req.model)
-    body = req.body(query, documents, client.provider)
-    resp = await client.request("POST", RERANK_PATH, json_body=body)
-    return _response(
-        resp.json(),
-        len(documents),
-        select_headers(resp.headers),
-        resp.request_id,
-        resp.status_code,
-    )
+    return _answer(await client.request("POST", RERANK_PATH, json_body=body), len(documents))

@@ -18,12 +18,8 @@ from fw_core.http.sse import ServerSentEvent, SSEDecoder
 __all__ = ["AsyncEventStream", "EventStream"]
 
 
-class EventStream:
-    """An open SSE response. Iterate it for events; it closes when exhausted or on exit.
-
-    Errors while reading (reset, timeout, incomplete chunked body) become StreamError:
-    once bytes were handed out nothing is retried.
-    """
+class _OpenStream:
+    """What both twins know of the response they read."""
 
     def __init__(self, response: httpx.Response, attempts: int) -> None:
         self.response = response
@@ -31,6 +27,22 @@ class EventStream:
         self.status_code = response.status_code
         self.request_id = request_id(response.headers)
         self.attempts = attempts
+
+    def _broken(self, exc: Exception) -> StreamError:
+        """The error for a stream that broke while reading (nothing is retried then)."""
+        return StreamError(
+            f"the stream broke mid-way: {type(exc).__name__}: {exc}",
+            status_code=self.status_code,
+            request_id=self.request_id,
+        )
+
+
+class EventStream(_OpenStream):
+    """An open SSE response. Iterate it for events; it closes when exhausted or on exit.
+
+    Errors while reading (reset, timeout, incomplete chunked body) become StreamError:
+    once bytes were handed out nothing is retried.
+    """
 
     def __iter__(self) -> Iterator[ServerSentEvent]:
         decoder = SSEDecoder()
@@ -38,26 +50,15 @@ class EventStream:
             for chunk in self.response.iter_bytes():
                 yield from decoder.decode(chunk)
         except (httpx.TransportError, httpx.DecodingError) as exc:
-            raise StreamError(
-                f"the stream broke mid-way: {type(exc).__name__}: {exc}",
-                status_code=self.status_code,
-                request_id=self.request_id,
-            ) from exc
+            raise self._broken(exc) from exc
         yield from decoder.flush()
 
     def close(self) -> None:
         self.response.close()
 
 
-class AsyncEventStream:
+class AsyncEventStream(_OpenStream):
     """Async twin of :class:`EventStream`."""
-
-    def __init__(self, response: httpx.Response, attempts: int) -> None:
-        self.response = response
-        self.headers = response.headers
-        self.status_code = response.status_code
-        self.request_id = request_id(response.headers)
-        self.attempts = attempts
 
     async def __aiter__(self) -> AsyncIterator[ServerSentEvent]:
         decoder = SSEDecoder()
@@ -66,11 +67,7 @@ class AsyncEventStream:
                 for event in decoder.decode(chunk):
                     yield event
         except (httpx.TransportError, httpx.DecodingError) as exc:
-            raise StreamError(
-                f"the stream broke mid-way: {type(exc).__name__}: {exc}",
-                status_code=self.status_code,
-                request_id=self.request_id,
-            ) from exc
+            raise self._broken(exc) from exc
         for event in decoder.flush():
             yield event
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from fw_core.errors import APIError, ResponseValidationError, StreamError, parse_error_body
 from fw_core.http.client import AsyncClient, Client, ResponseHeaders
+from fw_core.http.event_stream import AsyncEventStream, EventStream
 from fw_core.http.sse import ServerSentEvent
 
 __all__ = [
@@ -195,6 +196,16 @@ class StreamMeta:
     attempts: int = 0
 
 
+def _opened(
+    events: EventStream | AsyncEventStream, cls: type[C], meta: StreamMeta
+) -> ChunkReader[C]:
+    """Record what the opened stream's response says in ``meta``; the reader of its chunks."""
+    meta.headers = ResponseHeaders(events.headers)
+    meta.request_id = events.request_id
+    meta.attempts = events.attempts
+    return ChunkReader(cls, request_id=events.request_id, status_code=events.status_code)
+
+
 def iter_chunks(
     client: Client,
     path: str,
@@ -208,10 +219,7 @@ def iter_chunks(
     ``headers``: the call's own request headers, laid over the client's.
     """
     with client.stream("POST", path, json_body=body, headers=headers) as events:
-        meta.headers = ResponseHeaders(events.headers)
-        meta.request_id = events.request_id
-        meta.attempts = events.attempts
-        reader = ChunkReader(cls, request_id=events.request_id, status_code=events.status_code)
+        reader = _opened(events, cls, meta)
         try:
             try:
                 for event in events:
@@ -243,10 +251,7 @@ async def aiter_chunks(
 ) -> AsyncIterator[C]:
     """Async twin of :func:`iter_chunks`."""
     async with client.stream("POST", path, json_body=body, headers=headers) as events:
-        meta.headers = ResponseHeaders(events.headers)
-        meta.request_id = events.request_id
-        meta.attempts = events.attempts
-        reader = ChunkReader(cls, request_id=events.request_id, status_code=events.status_code)
+        reader = _opened(events, cls, meta)
         try:
             try:
                 async for event in events:

@@ -8,6 +8,7 @@ the wire and how the answers are read.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import io
 import os
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 from fw_core import FIREWORKS, FIRMWARE
 from fw_core.endpoints.audio import (
     MAX_AUDIO_BYTES,
+    OPTION_NAMES,
     atranscribe,
     check_chunking,
     transcribe,
@@ -608,3 +610,13 @@ def test_records_of_an_empty_transcript_are_empty_and_bad_chunking_is_refused() 
     with pytest.raises(ConfigurationError, match="needs diarize"):
         check_chunking("speaker", "verbose_json", False)
     check_chunking("segment", "srt", None)
+
+
+def test_every_form_option_is_a_keyword_of_both_calls() -> None:
+    """transcribe / atranscribe hand their same-named parameters to TranscriptionOptions
+    (fw_core.endpoints.audio._prepare): a form option missing from either signature would
+    fail every call, so each option must be a keyword-only parameter of both."""
+    for call in (transcribe, atranscribe):
+        params = inspect.signature(call).parameters
+        keywords = {n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY}
+        assert set(OPTION_NAMES) <= keywords, call.__name__

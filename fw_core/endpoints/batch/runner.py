@@ -272,6 +272,16 @@ class BatchRunner:
         part.created = part.cancelled = False
         self._save(state)
 
+    def _stays_deleted(self, state: BatchState, part: PartState, resubmit: bool) -> bool:
+        """The part's job answered 404: True when it was deleted (cancelled) and stays so,
+        since a cancelled job is never re-created silently; with ``resubmit`` it gets new
+        ids here and False (create it again), as does a job this run never created."""
+        if not _existed(part):
+            return False
+        if resubmit:
+            self._resubmit(state, part)
+        return not resubmit
+
     def _created(self, state: BatchState, part: PartState) -> None:
         part.created = True
         self._save(state)
@@ -306,10 +316,8 @@ class BatchRunner:
                 api.get_job(client, account, part.job_id)
                 return
             except NotFoundError:
-                if _existed(part):  # deleted, i.e. cancelled: never re-created silently
-                    if not resubmit:
-                        return
-                    self._resubmit(state, part)
+                if self._stays_deleted(state, part, resubmit):
+                    return
         dataset: dict[str, Any] | None = None
         if not fresh:
             try:
@@ -476,10 +484,8 @@ class BatchRunner:
                 await api.aget_job(client, account, part.job_id)
                 return
             except NotFoundError:
-                if _existed(part):  # deleted, i.e. cancelled: never re-created silently
-                    if not resubmit:
-                        return
-                    self._resubmit(state, part)
+                if self._stays_deleted(state, part, resubmit):
+                    return
         dataset: dict[str, Any] | None = None
         if not fresh:
             try:
