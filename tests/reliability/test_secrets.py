@@ -316,7 +316,7 @@ def test_fw_core_client_and_key_reprs_are_clean() -> None:
 
 def _chat_classes() -> list[Any]:
     from langchain_fw import ChatFireworks, ChatFirmware
-    from llamaindex_fw import Firmware, Fireworks
+    from llamaindex_fw import Fireworks, Firmware
 
     return [ChatFireworks, ChatFirmware, Fireworks, Firmware]
 
