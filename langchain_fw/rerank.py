@@ -31,10 +31,10 @@ from fw_core.endpoints.rerank import (
     RerankRequest,
     RerankResponse,
     RerankResult,
+    arank_items,
     arerank,
-    attach_items,
-    check_task,
-    document_texts,
+    check_rerank_options,
+    rank_items,
     rerank,
 )
 from fw_core.providers import FIREWORKS, FIRMWARE, ProviderSpec
@@ -101,17 +101,24 @@ class _FwRerank(FwClientMixin, BaseDocumentCompressor):
     extra_body: dict[str, Any] | None = None
     """Extra JSON fields sent with every request."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _check_rerank_options(cls, data: Any) -> Any:
+        # the values as given (before pydantic turns True or "3" into an int), by the
+        # rule LlamaIndex's postprocessors use too
+        if isinstance(data, dict):
+            check_rerank_options(
+                top_n=data.get("top_n", 3),
+                task=data.get("task"),
+                document_field=data.get("document_field", DEFAULT_DOCUMENT_FIELD),
+            )
+        return data
+
     @model_validator(mode="after")
-    def _check_rerank_options(self) -> Any:
+    def _normalize_model(self) -> Any:
         provider = self.fw_provider
         model = provider.normalize_model(self.model or provider.default_rerank_model)
         object.__setattr__(self, "model", model)
-        top_n = self.top_n
-        if top_n is not None and (isinstance(top_n, bool) or top_n < 1):
-            raise fe.ConfigurationError(f"top_n must be >= 1 or None, got {top_n!r}")
-        check_task(self.task)
-        if not self.document_field:
-            raise fe.ConfigurationError("document_field must be a non-empty key")
         return self
 
     def _request(self) -> RerankRequest:
@@ -135,12 +142,6 @@ class _FwRerank(FwClientMixin, BaseDocumentCompressor):
         except fe.FwError as exc:
             raise map_error(exc) from exc
 
-    def _texts(self, documents: Sequence[str | Mapping[str, Any]]) -> list[str]:
-        try:
-            return document_texts(documents, self.document_field)
-        except fe.FwError as exc:
-            raise map_error(exc) from exc
-
     def rerank(
         self, query: str, documents: Sequence[str | Mapping[str, Any]]
     ) -> list[RerankResult]:
@@ -151,19 +152,23 @@ class _FwRerank(FwClientMixin, BaseDocumentCompressor):
             ``relevance_score``, ``document`` (the text) and ``item`` (the input as
             passed, e.g. the dict). An empty list sends nothing.
         """
-        items = list(documents)
-        texts = self._texts(items)
-        ranked = self._call(query, texts).results
-        return attach_items(ranked, items, texts)[: self.top_n]
+        try:
+            return rank_items(
+                self._client(), query, documents, self._request(), self.document_field
+            )
+        except fe.FwError as exc:
+            raise map_error(exc) from exc
 
     async def arerank(
         self, query: str, documents: Sequence[str | Mapping[str, Any]]
     ) -> list[RerankResult]:
         """Async :meth:`rerank` on the async HTTP client."""
-        items = list(documents)
-        texts = self._texts(items)
-        ranked = (await self._acall(query, texts)).results
-        return attach_items(ranked, items, texts)[: self.top_n]
+        try:
+            return await arank_items(
+                self._aclient(), query, documents, self._request(), self.document_field
+            )
+        except fe.FwError as exc:
+            raise map_error(exc) from exc
 
     def compress_documents(
         self,

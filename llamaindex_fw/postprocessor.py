@@ -28,10 +28,10 @@ from fw_core.endpoints.rerank import (
     RerankRequest,
     RerankResponse,
     RerankResult,
+    arank_items,
     arerank,
-    attach_items,
-    check_task,
-    document_texts,
+    check_rerank_options,
+    rank_items,
     rerank,
 )
 from fw_core.kit.connection import ConnectionMixin
@@ -46,7 +46,7 @@ class FwRerank(ConnectionMixin, BaseNodePostprocessor):
     """Shared implementation of the two rerank postprocessors; use those."""
 
     model: str = Field(default="", description="Rerank model; default the provider's.")
-    top_n: int = Field(default=3, gt=0, description="How many nodes to keep.")
+    top_n: int = Field(default=3, description="How many nodes to keep (>= 1).")
     keep_retrieval_score: bool = Field(
         default=False, description="Keep the retriever's score in metadata['retrieval_score']."
     )
@@ -61,14 +61,18 @@ class FwRerank(ConnectionMixin, BaseNodePostprocessor):
         "index, so the default False saves the bytes.",
     )
     document_field: str = Field(
-        default=DEFAULT_DOCUMENT_FIELD, min_length=1, description="The key rerank() reads."
+        default=DEFAULT_DOCUMENT_FIELD, description="The key rerank() reads."
     )
 
     def __init__(self, **data: Any) -> None:
         provider = self.fw_provider
         data["model"] = data.get("model") or provider.default_rerank_model
         provider.normalize_model(data["model"])  # ConfigurationError before any request
-        check_task(data.get("task"))
+        check_rerank_options(
+            top_n=data.get("top_n", 3),
+            task=data.get("task"),
+            document_field=data.get("document_field", DEFAULT_DOCUMENT_FIELD),
+        )
         super().__init__(**data)
 
     def _request(self) -> RerankRequest:
@@ -89,19 +93,15 @@ class FwRerank(ConnectionMixin, BaseNodePostprocessor):
             ``relevance_score``, ``document`` (the text) and ``item`` (the input as
             passed). An empty list sends nothing.
         """
-        items = list(documents)
-        texts = document_texts(items, self.document_field)
-        resp = rerank(self._client(), query, texts, self._request())
-        return attach_items(resp.results, items, texts)[: self.top_n]
+        return rank_items(self._client(), query, documents, self._request(), self.document_field)
 
     async def arerank(
         self, query: str, documents: Sequence[str | Mapping[str, Any]]
     ) -> list[RerankResult]:
         """Async :meth:`rerank` on the async HTTP client."""
-        items = list(documents)
-        texts = document_texts(items, self.document_field)
-        resp = await arerank(self._aclient(), query, texts, self._request())
-        return attach_items(resp.results, items, texts)[: self.top_n]
+        return await arank_items(
+            self._aclient(), query, documents, self._request(), self.document_field
+        )
 
     def _start(self, nodes: list[NodeWithScore], query_bundle: QueryBundle | None) -> str:
         dispatcher.event(

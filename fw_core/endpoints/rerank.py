@@ -41,11 +41,16 @@ __all__ = [
     "RerankRequest",
     "RerankResponse",
     "RerankResult",
+    "arank_items",
     "arerank",
     "attach_items",
+    "check_rerank_options",
+    "check_task",
+    "check_top_n",
     "document_texts",
     "parse_rerank",
     "query_with_task",
+    "rank_items",
     "rerank",
 ]
 
@@ -215,12 +220,31 @@ def _check(query: str, documents: Sequence[str], req: RerankRequest) -> None:
         raise ConfigurationError("rerank needs a non-empty query")
     if isinstance(documents, str):
         raise ConfigurationError("rerank takes a list of documents, not a single string")
-    if req.top_n is not None and (isinstance(req.top_n, bool) or req.top_n < 1):
-        raise ConfigurationError(f"top_n must be >= 1, got {req.top_n!r}")
+    check_top_n(req.top_n)
     check_task(req.task)
     for i, d in enumerate(documents):
         if not isinstance(d, str):
             raise ConfigurationError(f"document {i} is {type(d).__name__}, not str")
+
+
+def check_top_n(top_n: Any) -> None:
+    """A ``top_n`` is an int of at least 1, or None (every result).
+
+    >>> check_top_n(0)
+    Traceback (most recent call last):
+    fw_core.errors.ConfigurationError: top_n must be an int >= 1 or None, got 0
+    """
+    if top_n is not None and (isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1):
+        raise ConfigurationError(f"top_n must be an int >= 1 or None, got {top_n!r}")
+
+
+def check_rerank_options(*, top_n: Any, task: Any, document_field: Any) -> None:
+    """The options every rerank class takes, checked at construction in both frameworks,
+    so the same bad value is the same :class:`~fw_core.errors.ConfigurationError`."""
+    check_top_n(top_n)
+    check_task(task)
+    if not isinstance(document_field, str) or not document_field:
+        raise ConfigurationError(f"document_field must be a non-empty key, got {document_field!r}")
 
 
 def check_task(task: Any) -> None:
@@ -281,3 +305,32 @@ async def arerank(
     if body is None:
         return RerankResponse([], req.model)
     return _answer(await client.request("POST", RERANK_PATH, json_body=body), len(documents))
+
+
+def rank_items(
+    client: Client,
+    query: str,
+    documents: Sequence[str | Mapping[str, Any]],
+    req: RerankRequest,
+    document_field: str = DEFAULT_DOCUMENT_FIELD,
+) -> list[RerankResult]:
+    """Rank texts, or dicts by their ``document_field``: up to ``req.top_n`` results, best
+    first, each with the caller's ``item`` and the ``document`` text sent for it. The
+    adapters' ``rerank(query, documents)`` methods are this."""
+    items = list(documents)
+    texts = document_texts(items, document_field)
+    return attach_items(rerank(client, query, texts, req).results, items, texts)[: req.top_n]
+
+
+async def arank_items(
+    client: AsyncClient,
+    query: str,
+    documents: Sequence[str | Mapping[str, Any]],
+    req: RerankRequest,
+    document_field: str = DEFAULT_DOCUMENT_FIELD,
+) -> list[RerankResult]:
+    """Async twin of :func:`rank_items`."""
+    items = list(documents)
+    texts = document_texts(items, document_field)
+    answer = await arerank(client, query, texts, req)
+    return attach_items(answer.results, items, texts)[: req.top_n]

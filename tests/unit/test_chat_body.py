@@ -221,3 +221,21 @@ def test_a_bad_per_call_model_is_the_same_error_in_both() -> None:
     with pytest.raises(ConfigurationError) as li_err:
         li._body([ChatMessage(role="user", content="hi")], {"model": "not a model"})
     assert str(lc_err.value) == str(li_err.value)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"top_n": 0}, {"top_n": True}, {"top_n": "3"}, {"task": " "}, {"document_field": ""}],
+    ids=["top_n-0", "top_n-bool", "top_n-str", "task-blank", "field-empty"],
+)
+def test_a_bad_rerank_option_is_the_same_error_in_both(bad: dict[str, object]) -> None:
+    # LlamaIndex raised pydantic's ValidationError for top_n and document_field, LangChain
+    # ConfigurationError: one check now (fw_core.endpoints.rerank.check_rerank_options)
+    from langchain_fw import FireworksRerank as LcRerank
+    from llamaindex_fw import FireworksRerank as LiRerank
+
+    with pytest.raises(ConfigurationError) as lc:
+        LcRerank(api_key="k", **bad)
+    with pytest.raises(ConfigurationError) as li:
+        LiRerank(api_key="k", **bad)
+    assert str(lc.value) == str(li.value)
