@@ -402,7 +402,11 @@ class RateLimiter:
         if self._limit_rpm is None:
             return
         share = self._account.update(
-            remaining=remaining, admitted=self._admitted, rate=self._limit_rpm / 60.0, now=now
+            remaining=remaining,
+            admitted=self._admitted,
+            rate=self._limit_rpm / 60.0,
+            now=now,
+            refused=status == 429,
         )
         if share == self._share:
             return
