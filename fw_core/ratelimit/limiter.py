@@ -402,11 +402,7 @@ class RateLimiter:
         if self._limit_rpm is None:
             return
         share = self._account.update(
-            remaining=remaining,
-            admitted=self._admitted,
-            rate=self._limit_rpm / 60.0,
-            now=now,
-            refused=status == 429,
+            remaining=remaining, admitted=self._admitted, rate=self._limit_rpm / 60.0, now=now
         )
         if share == self._share:
             return

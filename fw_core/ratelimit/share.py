@@ -22,25 +22,13 @@ whole limit, whatever their number. Rules, each from what the header means:
   :data:`MIN_TOTAL` requests in it (or after :data:`MAX_SPAN`): the first wave of
   answers, a few milliseconds long, already gives an estimate, instead of every process
   pacing at the whole limit until :data:`MIN_SPAN` has passed.
-* The first span of a process ends once the account admitted :data:`FIRST_TOTAL`
-  requests: until then the process paces at the whole limit, and a late starter whose
-  first requests were all refused kept doing so for half a second (issue 21's analysis:
-  most 429s fall in the first second). Later spans wait for :data:`MIN_TOTAL`.
 * The bucket has room only when ``remaining`` is at the most it has ever shown (the
-  bucket's size as far as we know) and not 0, and not draining, and none of our
-  requests was refused in the span. Only then may its refill have been capped (the
-  formula above would count refill nobody took as admitted), and nobody is being held
-  back: the share grows by :data:`GROW` per second, additively. Below that level the
-  formula holds, whatever fraction of the bucket is left: a process that joined late,
-  when the bucket was nearly empty, never saw its size, and a fraction of what it saw
-  is no sign of room. Nor is "1 left" to a late starter that has never seen 2 while its
-  own requests are being refused: it used to count that as room and keep the whole
-  limit for seconds.
-* A bucket that fills up by at least :data:`RISE` of its refill over a span (others
-  stopped, or slowed down) was not capped in it, so the count is exact however few the
-  account admitted: with :data:`MIN_OURS` answers of ours in it, the span gives a share
-  at once, instead of after :data:`MAX_SPAN`. The process left with the account takes it
-  up within a few of its answers.
+  bucket's size as far as we know) and not 0, and not draining. Only then may its refill
+  have been capped (the formula above would count refill nobody took as admitted), and
+  nobody is being held back: the share grows by :data:`GROW` per second, additively.
+  Below that level the formula holds, whatever fraction of the bucket is left: a
+  process that joined late, when the bucket was nearly empty, never saw its size, and a
+  fraction of what it saw is no sign of room.
 * :data:`DRIFT` is added to every share measured under pressure (the same for every
   process, so shares that started unequal drift towards equal); a share of
   :data:`ALONE` or more counts as "alone" (1.0), so a single process is not slowed down
@@ -52,10 +40,6 @@ from 33 % to 12-16 % of all requests (mean 14 %) with the first two rules as the
 before (a quarter full counted as room, and a span lasted at least :data:`MIN_SPAN`),
 and to 10-12 % (mean 11.5 %) with them as above; throughput 87-94 % of the limit, 0
 lost (benchmarks/results/multiprocess-share-rules-20261207.json).
-With the first-span, room and rising rules above (2026-12-07, six runs interleaved
-with six of the rules before them): 429s 7.7-14.0 % (mean 9.8 %, before 11.6 %),
-throughput 87-97 % (mean 93.5 %, before 87.9 %), 0 lost
-(benchmarks/results/multiprocess-share-start-20261207.json).
 The counts of one process in a fraction of a second are small, so its estimate stays
 noisy. For a share that is exact, let the processes consult one limiter
 (:mod:`fw_core.ratelimit.ray`).
@@ -80,30 +64,21 @@ from collections.abc import Callable
 __all__ = [
     "ALONE",
     "DRIFT",
-    "FIRST_TOTAL",
     "GROW",
     "MAX_SPAN",
-    "MIN_OURS",
     "MIN_SHARE",
     "MIN_SPAN",
     "MIN_TOTAL",
-    "RISE",
     "AccountShare",
     "share_of",
 ]
 
 #: A span under pressure ends once the account admitted at least :data:`MIN_TOTAL`
-#: requests in it (:data:`FIRST_TOTAL` for a process's first span; else it goes on, up
-#: to :data:`MAX_SPAN` seconds); a span with room ends once it is at least
-#: :data:`MIN_SPAN` seconds long.
+#: requests in it (else it goes on, up to :data:`MAX_SPAN` seconds); a span with room
+#: ends once it is at least :data:`MIN_SPAN` seconds long.
 MIN_SPAN = 0.2
 MIN_TOTAL = 10.0
-FIRST_TOTAL = 3.0
 MAX_SPAN = 2.0
-#: A span in which ``remaining`` rose by this share of the refill or more, with at least
-#: :data:`MIN_OURS` of our answers, gives a share however few the account admitted.
-RISE = 0.5
-MIN_OURS = 2
 #: A share at or above this is taken as the whole limit (one client, give or take noise).
 ALONE = 0.93
 #: Added to a share measured under pressure: the same for every process, so shares that
@@ -145,16 +120,7 @@ class AccountShare:
         clock: monotonic seconds (tests pass a fake).
     """
 
-    __slots__ = (
-        "_at",
-        "_clock",
-        "_full",
-        "_measured",
-        "_ours",
-        "_refused",
-        "_remaining",
-        "share",
-    )
+    __slots__ = ("_at", "_clock", "_full", "_ours", "_remaining", "share")
 
     def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
@@ -163,52 +129,34 @@ class AccountShare:
         self._remaining = 0.0
         self._ours = 0
         self._full = 1.0  # the most the server ever said was left, plus one: its bucket
-        self._measured = False  # a span under pressure has given a share
-        self._refused = False  # one of our requests was refused in this span
 
     def update(
-        self,
-        *,
-        remaining: float,
-        admitted: int,
-        rate: float,
-        now: float | None = None,
-        refused: bool = False,
+        self, *, remaining: float, admitted: int, rate: float, now: float | None = None
     ) -> float:
         """Take one answer's ``remaining``; returns the share now in force.
 
         ``admitted``: our requests the server admitted so far (a running count);
         ``rate``: the announced limit in requests per second; ``now``: the clock's
-        reading, when the caller has just taken it; ``refused``: this answer is a 429.
+        reading, when the caller has just taken it.
         """
         now = self._clock() if now is None else now
         self._full = max(self._full, remaining + 1.0)
-        self._refused = self._refused or refused
         if self._at is None:
             self._at, self._remaining, self._ours = now, remaining, admitted
             return self.share
         span = now - self._at
-        if (
-            remaining >= max(self._full - 1.0, 1.0)
-            and remaining >= self._remaining
-            and not self._refused
-        ):
+        if remaining >= max(self._full - 1.0, 1.0) and remaining >= self._remaining:
             # the bucket at its fullest and not draining: nobody is held back, take more
             if span < MIN_SPAN:
                 return self.share
             self.share = min(self.share + GROW * span, 1.0)
         else:
             refill = rate * span
-            ours = admitted - self._ours
-            enough = MIN_TOTAL if self._measured else FIRST_TOTAL
-            rose = remaining - self._remaining
-            exact = rose > 0 and rose >= RISE * refill and span >= MIN_SPAN and ours >= MIN_OURS
-            if self._remaining - remaining + refill < enough and span < MAX_SPAN and not exact:
+            if self._remaining - remaining + refill < MIN_TOTAL and span < MAX_SPAN:
                 return self.share  # too few admitted yet for a fair count
+            ours = admitted - self._ours
             if ours > 0:
                 est = share_of(ours, self._remaining, remaining, refill)
                 self.share = 1.0 if est >= ALONE else min(est + DRIFT, 1.0)
-                self._measured = True
         self._at, self._remaining, self._ours = now, remaining, admitted
-        self._refused = False
         return self.share
