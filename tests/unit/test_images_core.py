@@ -429,3 +429,19 @@ def test_the_examples_in_docs_images_md_run(
     # the FLUX Kontext example: submitted, polled, its sample fetched and saved
     assert (tmp_path / "cat-in-space.png").read_bytes()[:4] == b"\x89PNG"
     assert double.count("/get_result") >= 1
+
+
+def test_every_planned_argument_is_a_keyword_of_both_calls() -> None:
+    """generate_image / agenerate_image hand their arguments to the pure ``_plan`` by name
+    (their ``locals()``): a name ``_plan`` reads that either signature lacks would fail
+    every call, so each must be a keyword-only parameter of both."""
+    import inspect
+
+    from fw_core.endpoints import images
+
+    read = {*images._OPTIONS, *images._KONTEXT_ARGUMENTS, "extra_body", "kontext"}
+    for call in (images.generate_image, images.agenerate_image):
+        params = inspect.signature(call).parameters
+        keywords = {n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY}
+        assert read <= keywords, call.__name__
+        assert "prompt" in params
