@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from fw_core import FIREWORKS, FIRMWARE, ProviderSpec
 from fw_core import errors as fe
+from fw_core.model_table import DEFAULTS
 from langchain_fw._base import FwClientMixin
 from langchain_fw._errors import map_error, translate_errors
 
@@ -131,7 +132,7 @@ def test_dumpd_has_no_credential_header_and_a_timeout_as_data() -> None:
     from langchain_fw import ChatFireworks
 
     llm = ChatFireworks(
-        model="llama-v3p1-8b-instruct",
+        model=DEFAULTS["chat"],
         api_key="k",
         default_headers={"Authorization": "Bearer hdr-fake", "X-Team": "search"},
         timeout=httpx.Timeout(9.0, connect=2.0),

@@ -23,6 +23,7 @@ import httpx
 import pytest
 
 from fw_core import errors as fe
+from fw_core.model_table import DEFAULTS
 from fw_core.testing import Fault, WireDouble, patch_transports
 from tests.reliability._classes import OMIT, PUBLIC_CLASSES, PublicClass
 from tests.reliability._faults import FAULTS
@@ -150,7 +151,7 @@ async def test_key_echoed_in_a_stream_error_frame(asynchronous: bool) -> None:
     wiring = Wiring()
     try:
         body = {
-            "model": "accounts/fireworks/models/llama-v3p1-8b-instruct",
+            "model": DEFAULTS["chat"],
             "messages": [{"role": "user", "content": "hi"}],
         }
         wiring.double.inject(_STREAM_ECHO[1]())
@@ -322,8 +323,6 @@ def _chat_classes() -> list[Any]:
 
 
 def _model_for(cls: Any) -> str:
-    from fw_core.model_table import DEFAULTS
-
     return DEFAULTS["firmware_chat" if "Firmware" in cls.__name__ else "chat"]
 
 

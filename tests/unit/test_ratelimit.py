@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from fw_core import FIREWORKS, Client, ratelimit
+from fw_core.model_table import DEFAULTS
 from fw_core.ratelimit import (
     DECREASE,
     DEFAULT_HEADROOM,
@@ -35,7 +36,7 @@ from fw_core.testing import WireDouble
 from fw_core.testing.limits import RequestLimit, refill
 
 URL = "https://api.fireworks.ai/inference/v1/chat/completions"
-MODEL = "accounts/fireworks/models/llama-v3p1-8b-instruct"
+MODEL = DEFAULTS["small"]
 BODY = {"model": MODEL, "messages": [{"role": "user", "content": "hi"}]}
 
 

@@ -17,6 +17,7 @@ from fw_core.kit.tokens import (
     estimate_tool_tokens,
     vocabulary_for,
 )
+from fw_core.model_table import DEFAULTS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,7 +29,7 @@ SAMPLES = {
     "code": (ROOT / "fw_core" / "endpoints" / "chat.py").read_text()[:6000],
     "json": json.dumps(
         {
-            "model": "accounts/fireworks/models/kimi-k2-instruct-0905",
+            "model": DEFAULTS["chat"],
             "messages": [{"role": "user", "content": "What is the weather in Paris?"}],
             "tools": [{"type": "function", "function": {"name": "get_weather"}}],
             "usage": {"prompt_tokens": 1234, "completion_tokens": 56},
@@ -68,8 +69,9 @@ def test_small_vocabulary_rule_is_the_more_conservative() -> None:
 @pytest.mark.parametrize(
     ("model", "vocabulary"),
     [
-        ("accounts/fireworks/models/kimi-k2-instruct-0905", "large"),
-        ("accounts/fireworks/models/llama-v3p1-8b-instruct", "large"),
+        (DEFAULTS["chat"], "large"),  # kimi
+        (DEFAULTS["small"], "large"),  # gpt-oss
+        (DEFAULTS["reasoning"], "large"),  # glm
         ("accounts/fireworks/models/qwen3-235b-a22b", "large"),
         ("accounts/fireworks/models/deepseek-v3p1", "large"),
         ("openai/gpt-5", "large"),
