@@ -104,14 +104,8 @@ class _FwRerank(FwClientMixin, BaseDocumentCompressor):
     @model_validator(mode="before")
     @classmethod
     def _check_rerank_options(cls, data: Any) -> Any:
-        # the values as given (before pydantic turns True or "3" into an int), by the
-        # rule LlamaIndex's postprocessors use too
-        if isinstance(data, dict):
-            check_rerank_options(
-                top_n=data.get("top_n", 3),
-                task=data.get("task"),
-                document_field=data.get("document_field", DEFAULT_DOCUMENT_FIELD),
-            )
+        if isinstance(data, Mapping):
+            check_rerank_options(data)  # as given, by the rule LlamaIndex uses too
         return data
 
     @model_validator(mode="after")

@@ -68,11 +68,7 @@ class FwRerank(ConnectionMixin, BaseNodePostprocessor):
         provider = self.fw_provider
         data["model"] = data.get("model") or provider.default_rerank_model
         provider.normalize_model(data["model"])  # ConfigurationError before any request
-        check_rerank_options(
-            top_n=data.get("top_n", 3),
-            task=data.get("task"),
-            document_field=data.get("document_field", DEFAULT_DOCUMENT_FIELD),
-        )
+        check_rerank_options(data)
         super().__init__(**data)
 
     def _request(self) -> RerankRequest:

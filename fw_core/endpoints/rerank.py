@@ -238,13 +238,21 @@ def check_top_n(top_n: Any) -> None:
         raise ConfigurationError(f"top_n must be an int >= 1 or None, got {top_n!r}")
 
 
-def check_rerank_options(*, top_n: Any, task: Any, document_field: Any) -> None:
-    """The options every rerank class takes, checked at construction in both frameworks,
-    so the same bad value is the same :class:`~fw_core.errors.ConfigurationError`."""
-    check_top_n(top_n)
-    check_task(task)
-    if not isinstance(document_field, str) or not document_field:
-        raise ConfigurationError(f"document_field must be a non-empty key, got {document_field!r}")
+def check_rerank_options(given: Mapping[str, Any]) -> None:
+    """The rerank options among a constructor's arguments ``given``, checked as passed (before
+    a model coerces ``True`` or ``"3"`` to an int) in both frameworks, so the same bad value
+    is the same :class:`~fw_core.errors.ConfigurationError`. Absent ones keep the defaults.
+
+    >>> check_rerank_options({"top_n": 2, "model": "any"})
+    >>> check_rerank_options({"document_field": ""})
+    Traceback (most recent call last):
+    fw_core.errors.ConfigurationError: document_field must be a non-empty key, got ''
+    """
+    check_top_n(given.get("top_n"))
+    check_task(given.get("task"))
+    field = given.get("document_field", DEFAULT_DOCUMENT_FIELD)
+    if not isinstance(field, str) or not field:
+        raise ConfigurationError(f"document_field must be a non-empty key, got {field!r}")
 
 
 def check_task(task: Any) -> None:
